@@ -1,0 +1,33 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "fleetdeck",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fleetdeck", targets: ["fleetdeck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C shims: module maps plus static inline wrappers for macros, globals and variadics.
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CExpat", path: "Sources/CExpat"),
+        // Stateful C: the terminal guard's signal handlers and the build stamp.
+        .target(name: "CFleetdeckSupport", dependencies: ["CNcursesw"]),
+
+        .target(name: "TermCore"),
+        .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
+        .target(name: "Console", dependencies: ["TermCore"]),
+
+        .executableTarget(name: "fleetdeck", dependencies: [
+            "Console", "TermNcurses", "CFleetdeckSupport", "CCurl", "CExpat",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,27 @@
+// Small stateful C that Swift cannot express safely: the terminal guard's signal
+// handlers (async-signal context) and the build stamp set by the release script.
+#ifndef FLEETDECK_SUPPORT_H
+#define FLEETDECK_SUPPORT_H
+
+/// Installs handlers for SIGHUP, SIGINT, SIGTERM, SIGQUIT and the crash signals that call
+/// endwin() once and then let the previous disposition act (default, or Swift's backtracer).
+void fd_terminal_guard_install(void);
+/// Marks whether curses currently owns the terminal (so the guard knows to restore it).
+void fd_terminal_guard_set_active(int active);
+
+/// Creates the wake pipe and the SIGWINCH handler that writes to it, and returns the pipe's
+/// read end (non-blocking), or -1. The UI thread polls it beside stdin, so a resize or a
+/// message from a background task wakes it whichever thread the signal landed on.
+int fd_wake_pipe_open(void);
+/// Wakes the UI thread (async-signal-safe, callable from any thread).
+void fd_wake(void);
+/// Empties the wake pipe; returns 1 when a resize happened since the last call.
+int fd_wake_drain(void);
+/// The terminal's size from TIOCGWINSZ on the given fd; 0 on success.
+int fd_terminal_size(int fd, int *rows, int *columns);
+
+/// The git commit the binary was built from ("unknown" outside the release script).
+const char *fd_build_commit(void);
+/// The build kind ("debug" or "release"), from the release script.
+const char *fd_build_kind(void);
+#endif

@@ -1,0 +1,40 @@
+/// What a screen needs from a terminal: its size, positioned styled text, a flush and keys.
+/// `NcursesTerminal` is the real one; `MemoryTerminal` keeps the screen as text for tests.
+@MainActor
+public protocol TerminalDevice: AnyObject {
+    var size: (rows: Int, columns: Int) { get }
+    func erase()
+    func put(row: Int, column: Int, _ text: String, style: TerminalStyle, limit: Int?)
+    func refresh()
+    func nextEvent() -> TerminalEvent?
+}
+
+extension TerminalDevice {
+    public func put(row: Int, column: Int, _ text: String, style: TerminalStyle = TerminalStyle()) {
+        put(row: row, column: column, text, style: style, limit: nil)
+    }
+}
+
+/// What the terminal hands the UI loop: a key, a resize, or a wake-up from background work.
+public enum TerminalEvent: Equatable, Sendable {
+    case character(Character)
+    case function(Int32)
+    case resize
+    case wake
+}
+
+/// Text attributes for one run of text.
+public struct TerminalStyle: Equatable, Sendable {
+    public var bold = false
+    public var reverse = false
+    public var dim = false
+    public var colorPair: Int16 = 0
+
+    public init(bold: Bool = false, reverse: Bool = false, dim: Bool = false, colorPair: Int16 = 0) {
+        self.bold = bold
+        self.reverse = reverse
+        self.dim = dim
+        self.colorPair = colorPair
+    }
+}
+

@@ -1,0 +1,158 @@
+import CFleetdeckSupport
+import CNcursesw
+import TermCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why the terminal could not be opened; each reads as one line a user can act on.
+public enum TerminalError: Error, CustomStringConvertible, Equatable {
+    case notATerminal
+    case termUnset
+    case unknownTerm(String)
+    case initFailed(String)
+
+    public var description: String {
+        switch self {
+        case .notATerminal:
+            return "the dashboard needs a terminal: standard input and output must be a TTY (use the command line, e.g. 'fleetdeck stack ls', in scripts)"
+        case .termUnset:
+            return "the dashboard needs a terminal type: TERM is not set"
+        case .unknownTerm(let name):
+            return "the dashboard cannot drive terminal type '\(name)': no terminfo entry (try TERM=xterm-256color)"
+        case .initFailed(let why):
+            return "the terminal could not be initialised: \(why)"
+        }
+    }
+}
+
+/// The only owner of ncurses in the process. Opening it checks that a usable terminal is
+/// there before touching it (ncurses' initscr would exit(1) otherwise), installs the guard
+/// that restores the terminal on signals and crashes, and switches to the alternate screen.
+/// All calls must come from the main actor: ncurses is not thread-safe.
+@MainActor
+public final class NcursesTerminal: TerminalDevice {
+    private var screen: OpaquePointer?
+    private var wakeFD: Int32 = -1
+    private var queued: [TerminalEvent] = []
+    public private(set) var hasColors = false
+
+    /// Opens the terminal on stdin/stdout, or throws without having changed it.
+    public static func open(environment: [String: String]) throws(TerminalError) -> NcursesTerminal {
+        guard isatty(0) == 1, isatty(1) == 1 else { throw .notATerminal }
+        guard let term = environment["TERM"], !term.isEmpty else { throw .termUnset }
+        var status: Int32 = 0
+        if setupterm(term, 1, &status) != OK {
+            throw .unknownTerm(term)
+        }
+        fd_del_cur_term()
+        setlocale(LC_ALL, "")
+        fd_terminal_guard_install()
+        // Our SIGWINCH handler goes in before newterm so ncurses leaves SIGWINCH to us.
+        let wakeFD = fd_wake_pipe_open()
+        guard let screen = fd_newterm(term) else { throw .initFailed("newterm failed for '\(term)'") }
+        fd_terminal_guard_set_active(1)
+        let terminal = NcursesTerminal()
+        terminal.screen = screen
+        terminal.wakeFD = wakeFD
+        set_term(screen)
+        cbreak()
+        noecho()
+        nonl()
+        keypad(fd_stdscr(), true)
+        curs_set(0)
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            terminal.hasColors = true
+        }
+        return terminal
+    }
+
+    /// Rows and columns of the terminal now.
+    public var size: (rows: Int, columns: Int) {
+        (Int(fd_getmaxy(fd_stdscr())), Int(fd_getmaxx(fd_stdscr())))
+    }
+
+    public func defineColor(pair: Int16, foreground: Int16, background: Int16) {
+        guard hasColors else { return }
+        init_pair(pair, foreground, background)
+    }
+
+    public func erase() { werase(fd_stdscr()) }
+
+    /// Writes text at (row, column), clipped to `limit` display cells of the screen.
+    public func put(row: Int, column: Int, _ text: String, style: TerminalStyle, limit: Int?) {
+        let (rows, columns) = size
+        guard row >= 0, row < rows, column >= 0, column < columns else { return }
+        var attrs = fd_a_normal()
+        if style.bold { attrs |= fd_a_bold() }
+        if style.reverse { attrs |= fd_a_reverse() }
+        if style.dim { attrs |= fd_a_dim() }
+        var wide = text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+        let room = min(limit ?? columns - column, columns - column)
+        if wide.count > room { wide.removeLast(wide.count - room) }
+        wide.append(0)
+        _ = fd_put(Int32(row), Int32(column), wide, Int32(wide.count - 1), attrs, style.colorPair)
+    }
+
+    public func refresh() { wrefresh(fd_stdscr()) }
+
+    /// Blocks until a key, a resize or a wake-up arrives; nil when input has ended.
+    /// Keys are read in a burst after poll() says stdin is readable, so bytes that ncurses
+    /// already buffered (escape sequences, pastes) are not left waiting.
+    public func nextEvent() -> TerminalEvent? {
+        while true {
+            if !queued.isEmpty { return queued.removeFirst() }
+            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, wakeFD >= 0 ? 2 : 1, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if wakeFD >= 0, fds[1].revents != 0 {
+                if fd_wake_drain() != 0 {
+                    var rows: Int32 = 0, columns: Int32 = 0
+                    if fd_terminal_size(1, &rows, &columns) == 0 {
+                        resizeterm(rows, columns)
+                    }
+                    return .resize
+                }
+                return .wake
+            }
+            if fds[0].revents != 0 {
+                if !readKeys() { return nil }
+            }
+        }
+    }
+
+    /// Reads every key ncurses can give without blocking; false at end of input.
+    private func readKeys() -> Bool {
+        nodelay(fd_stdscr(), true)
+        defer { nodelay(fd_stdscr(), false) }
+        var gotAny = false
+        while true {
+            var ch: wint_t = 0
+            let kind = fd_get_wch(&ch)
+            if kind == ERR { break }
+            gotAny = true
+            if kind == fd_key_code_yes() {
+                // ncurses' own resize detection is bypassed; ignore its KEY_RESIZE if any.
+                if Int32(ch) != fd_key_resize() { queued.append(.function(Int32(ch))) }
+            } else if let scalar = Unicode.Scalar(UInt32(ch)) {
+                queued.append(.character(Character(scalar)))
+            }
+        }
+        return gotAny
+    }
+
+    /// Leaves curses mode and restores the terminal; safe to call more than once.
+    public func close() {
+        guard let screen else { return }
+        fd_terminal_guard_set_active(0)
+        endwin()
+        delscreen(screen)
+        self.screen = nil
+    }
+}
