@@ -27,7 +27,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore"]),
+        .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],
     swiftLanguageModes: [.v6]
 )
