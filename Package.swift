@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C shims: module maps plus static inline wrappers for macros, globals and variadics.
@@ -17,6 +18,8 @@ let package = Package(
         .systemLibrary(name: "CExpat", path: "Sources/CExpat"),
         // Stateful C: the terminal guard's signal handlers and the build stamp.
         .target(name: "CFleetdeckSupport", dependencies: ["CNcursesw"]),
+
+        .target(name: "AWSSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "TermCore"),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
@@ -28,6 +31,7 @@ let package = Package(
         ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],
