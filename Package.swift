@@ -9,7 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // C shims: module maps plus static inline wrappers for macros, globals and variadics.
@@ -21,17 +21,23 @@ let package = Package(
 
         .target(name: "AWSSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
+        .target(name: "AWSCore", dependencies: ["AWSSigning", "CExpat"]),
+        .target(name: "AWSCurl", dependencies: ["AWSCore", "CCurl"]),
+        .target(name: "AWSServices", dependencies: ["AWSCore"]),
+
         .target(name: "TermCore"),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
         .target(name: "Console", dependencies: ["TermCore"]),
 
         .executableTarget(name: "fleetdeck", dependencies: [
-            "Console", "TermNcurses", "CFleetdeckSupport", "CCurl", "CExpat",
+            "Console", "TermNcurses", "AWSCurl", "AWSServices", "CFleetdeckSupport", "CCurl", "CExpat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "TestSupport"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices", "TestSupport"]),
+        .testTarget(name: "AWSIntegrationTests", dependencies: ["AWSSigning", "AWSCore", "AWSCurl", "AWSServices", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],

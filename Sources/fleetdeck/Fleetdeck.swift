@@ -10,7 +10,7 @@ struct Fleetdeck: AsyncParsableCommand {
         commandName: "fleetdeck",
         abstract: "Run an AWS IoT fleet from the terminal: stacks, deploys, devices, shadows and messages.",
         version: FleetdeckVersion.short,
-        subcommands: [ConsoleCommand.self, VersionCommand.self],
+        subcommands: [ConsoleCommand.self, VersionCommand.self, WhoamiCommand.self, ThingsCommand.self, ShadowCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 

@@ -1,0 +1,84 @@
+/// What happened to one attempt, as far as retrying is concerned.
+public enum AttemptOutcome: Sendable, Equatable {
+    case success
+    case serviceError(status: Int, code: String?, retryAfterSeconds: Double?)
+    case transportError(timedOut: Bool)
+}
+
+/// The AWS SDKs' "standard" retry mode as a pure function: which outcomes are retried, after
+/// how long (exponential backoff with full jitter, capped at 20 s, `Retry-After` honoured), and
+/// a token bucket that stops retry storms. The loop that applies it lives in `AWSClient`.
+public struct RetryPolicy: Sendable, Equatable {
+    public var maxAttempts: Int
+    public var maxBackoffSeconds: Double = 20
+
+    public init(maxAttempts: Int = 3) {
+        self.maxAttempts = max(1, maxAttempts)
+    }
+
+    /// `AWS_MAX_ATTEMPTS` if set to a positive integer, else 3.
+    public init(environment: [String: String]) {
+        self.init(maxAttempts: environment["AWS_MAX_ATTEMPTS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 3)
+    }
+
+    static let throttlingCodes: Set<String> = [
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+        "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
+        "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    ]
+    static let transientCodes: Set<String> = ["RequestTimeout", "RequestTimeoutException", "InternalError", "InternalFailure",
+                                              "InternalFailureException", "ServiceUnavailable", "ServiceUnavailableException"]
+    static let transientStatuses: Set<Int> = [500, 502, 503, 504]
+
+    public func isRetryable(_ outcome: AttemptOutcome) -> Bool {
+        switch outcome {
+        case .success: return false
+        case .transportError: return true
+        case let .serviceError(status, code, _):
+            if let code, Self.throttlingCodes.contains(code) || Self.transientCodes.contains(code) { return true }
+            return status == 429 || Self.transientStatuses.contains(status)
+        }
+    }
+
+    /// Decides after attempt number `attempt` (1-based). `random` is uniform in [0, 1).
+    /// Returns the delay in seconds before the next attempt, or nil to stop.
+    public func delayBeforeRetry(after attempt: Int, outcome: AttemptOutcome, random: Double, quota: inout RetryQuota) -> Double? {
+        guard attempt < maxAttempts, isRetryable(outcome) else { return nil }
+        let timedOut: Bool
+        if case .transportError(let didTimeOut) = outcome { timedOut = didTimeOut } else { timedOut = false }
+        guard quota.acquire(timeout: timedOut) else { return nil }
+        let exponential = min(maxBackoffSeconds, Double(1 << min(attempt - 1, 30)))
+        var delay = random * exponential
+        if case .serviceError(_, _, let retryAfter?) = outcome {
+            delay = min(maxBackoffSeconds, max(delay, retryAfter))
+        }
+        return delay
+    }
+}
+
+/// The retry token bucket shared by all calls of a client (standard mode: 500 tokens, a retry
+/// costs 5, a retry after a timeout 10, a success gives back what its retries took, or 1).
+public struct RetryQuota: Sendable, Equatable {
+    public private(set) var available: Int
+    public let capacity: Int
+    public static let retryCost = 5
+    public static let timeoutCost = 10
+
+    public init(capacity: Int = 500) {
+        self.capacity = capacity
+        available = capacity
+    }
+
+    mutating func acquire(timeout: Bool) -> Bool {
+        let cost = timeout ? Self.timeoutCost : Self.retryCost
+        guard available >= cost else { return false }
+        available -= cost
+        return true
+    }
+
+    /// Records a success; `retried` is the number of tokens its retries took.
+    public mutating func recordSuccess(retryTokensUsed: Int) {
+        available = min(capacity, available + (retryTokensUsed > 0 ? retryTokensUsed : 1))
+    }
+}

@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AWSCore
+import AWSCurl
+
+/// The composition root for commands that talk to AWS: settings from the command line,
+/// the environment and the shared files; libcurl underneath.
+enum AWSCommandContext {
+    static func client(_ global: GlobalOptions) throws -> AWSClient {
+        let environment = ProcessEnvironment.current
+        let settings: AWSSettings
+        do {
+            settings = try AWSSettings.resolve(environment: environment, profile: global.profile, region: global.region)
+        } catch {
+            throw ValidationFailure(message: "\(error)")
+        }
+        return AWSClient(settings: settings, http: CurlHTTPClient(environment: environment))
+    }
+
+    /// Runs AWS work, turning any failure into one line.
+    static func run(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let failure as ValidationFailure {
+            throw failure
+        } catch let error as AWSError {
+            throw ValidationFailure(message: error.description)
+        } catch {
+            throw ValidationFailure(message: "\(error)")
+        }
+    }
+}
+
+/// Writes to standard output in one go.
+func writeStandardOutput(_ text: String) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
+        if written <= 0 { return }
+        offset += written
+    }
+}

@@ -1,0 +1,80 @@
+import AWSCore
+import AWSServices
+import ArgumentParser
+
+/// `fleetdeck shadow get|update|delete`: classic and named device shadows.
+struct ShadowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "shadow", abstract: "Read and change device shadows.",
+                                                    subcommands: [Get.self, Update.self, Delete.self])
+
+    struct Target: ParsableArguments {
+        @Argument(help: "The thing's name.") var thing: String
+        @Option(help: "A named shadow (default: the classic shadow).") var name: String?
+
+        var input: JSONObject {
+            var input: JSONObject = ["thingName": .string(thing)]
+            if let name { input["shadowName"] = .string(name) }
+            return input
+        }
+    }
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "get", abstract: "Print a shadow document.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: Target
+
+        func run() async throws {
+            try await AWSCommandContext.run {
+                let client = try AWSCommandContext.client(global)
+                let answer = try await client.callIoTData(IoTDataPlaneOperations.getThingShadow, target.input)
+                try printDocument(answer.payload, json: global.json)
+            }
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "update", abstract: "Set the desired state (optionally only at a version).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: Target
+        @Option(help: "The desired state as JSON, e.g. '{\"led\":\"on\"}'.") var desired: String
+        @Option(help: "Apply only if the shadow is at this version (optimistic lock).") var version: Int64?
+
+        func run() async throws {
+            let state: JSONValue
+            do {
+                state = try JSONValue.parse(desired)
+            } catch {
+                throw ValidationFailure(message: "--desired is not JSON: \(error)")
+            }
+            var document: JSONObject = ["state": ["desired": state]]
+            if let version { document["version"] = .integer(version) }
+            try await AWSCommandContext.run {
+                let client = try AWSCommandContext.client(global)
+                let answer = try await client.callIoTData(IoTDataPlaneOperations.updateThingShadow, target.input, payload: JSONValue.object(document).bytes)
+                try printDocument(answer.payload, json: global.json)
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a shadow.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: Target
+
+        func run() async throws {
+            try await AWSCommandContext.run {
+                let client = try AWSCommandContext.client(global)
+                let answer = try await client.callIoTData(IoTDataPlaneOperations.deleteThingShadow, target.input)
+                try printDocument(answer.payload, json: global.json)
+            }
+        }
+    }
+}
+
+func printDocument(_ payload: [UInt8], json: Bool) throws {
+    guard !payload.isEmpty else { return }
+    guard let document = try? JSONValue.parse(payload) else {
+        throw ValidationFailure(message: "the shadow service answered with something that is not JSON")
+    }
+    writeStandardOutput((json ? document.serialized() : document.pretty()) + "\n")
+}
