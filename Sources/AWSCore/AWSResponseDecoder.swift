@@ -126,7 +126,7 @@ public enum AWSResponseDecoder {
         let lower = text.lowercased()
         if lower.contains("<html") || lower.contains("<!doctype html") {
             var title = ""
-            if let start = lower.range(of: "<title>"), let end = lower.range(of: "</title>"), start.upperBound <= end.lowerBound {
+            if let start = lower.firstRange(of: "<title>"), let end = lower.firstRange(of: "</title>"), start.upperBound <= end.lowerBound {
                 title = String(text[start.upperBound..<end.lowerBound]).trimmingSpaces()
             }
             return "the endpoint sent an HTML page\(title.isEmpty ? "" : " (\"\(title)\")") instead of \(expected); is this an AWS endpoint, and does it implement this operation?"

@@ -70,7 +70,7 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `scheme://host[:port][/path]`; nil when it is not such a URL.
     public init?(url: String) {
-        guard let separator = url.range(of: "://") else { return nil }
+        guard let separator = url.firstRange(of: "://") else { return nil }
         let scheme = url[..<separator.lowerBound].lowercased()
         guard ["http", "https", "ws", "wss", "mqtt", "mqtts"].contains(scheme) else { return nil }
         var rest = url[separator.upperBound...]
