@@ -34,6 +34,9 @@ public actor CredentialCache: CredentialProvider {
         refreshCount += 1
         defer { inFlight = nil }
         let fresh = try await task.value
+        if let expiration = fresh.expiration, expiration <= now() {
+            throw AWSError.credentials("the AWS credentials expired at \(SigningTime(secondsSince1970: expiration).iso8601); get fresh ones (a new session token, aws sso login, or the credential_process)")
+        }
         cached = fresh
         return fresh
     }

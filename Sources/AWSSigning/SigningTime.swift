@@ -13,6 +13,13 @@ public struct SigningTime: Sendable, Equatable {
         amzDate = dateStamp + "T" + Self.pad(civil.hour, 2) + Self.pad(civil.minute, 2) + Self.pad(civil.second, 2) + "Z"
     }
 
+    /// `yyyy-MM-dd'T'HH:mm:ss'Z'`, for people and logs.
+    public var iso8601: String {
+        let c = CivilTime(secondsSince1970: secondsSince1970)
+        return Self.pad(c.year, 4) + "-" + Self.pad(c.month, 2) + "-" + Self.pad(c.day, 2) + "T"
+            + Self.pad(c.hour, 2) + ":" + Self.pad(c.minute, 2) + ":" + Self.pad(c.second, 2) + "Z"
+    }
+
     /// Parses `2015-08-30T12:36:00Z` (ISO 8601, UTC, optional fraction); nil when malformed.
     public init?(iso8601 text: String) {
         guard let seconds = CivilTime.parseISO8601(text) else { return nil }

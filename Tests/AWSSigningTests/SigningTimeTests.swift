@@ -24,3 +24,29 @@ import Testing
         #expect(!"\(credentials)".contains("very-secret") && !"\(credentials)".contains("token-secret"))
     }
 }
+
+@Suite struct IoTWebSocketPresignTests {
+    let time = SigningTime(secondsSince1970: 1_440_938_160)
+
+    @Test func tokenIsAppendedAfterTheSignatureAndNotSigned() {
+        let withToken = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "tok/en+=")
+        let without = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret")
+        let url = SigV4Signer.iotWebSocketURL(host: "abc-ats.iot.eu-west-1.amazonaws.com", region: "eu-west-1", credentials: withToken, time: time)
+        let plain = SigV4Signer.iotWebSocketURL(host: "abc-ats.iot.eu-west-1.amazonaws.com", region: "eu-west-1", credentials: without, time: time)
+        #expect(url.hasPrefix("wss://abc-ats.iot.eu-west-1.amazonaws.com/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Feu-west-1%2Fiotdata%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Expires=86400&X-Amz-Signature="))
+        #expect(url.hasSuffix("&X-Amz-Security-Token=tok%2Fen%2B%3D"))
+        // The token does not take part in the signature: the same URL without it otherwise.
+        #expect(url == plain + "&X-Amz-Security-Token=tok%2Fen%2B%3D")
+    }
+
+    @Test func signatureMatchesAnIndependentComputation() {
+        // Canonical request for GET /mqtt, host only, empty-body hash; checked against the
+        // signer's own header path (which the conformance suite verifies byte for byte).
+        let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        let signer = SigV4Signer(credentials: credentials, region: "us-east-1", service: "iotdata")
+        let expected = signer.presign(SignableRequest(method: "GET", path: "/mqtt", headers: [("host", "h")]),
+                                      payloadHash: SigV4Signer.emptyPayloadHash, expires: 86_400, time: time).signature
+        let url = SigV4Signer.iotWebSocketURL(host: "h", region: "us-east-1", credentials: credentials, time: time)
+        #expect(url.hasSuffix("X-Amz-Signature=\(expected)"))
+    }
+}
