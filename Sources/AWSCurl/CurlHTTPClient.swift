@@ -7,19 +7,26 @@ import Glibc
 
 /// The HTTP client over libcurl: one multi handle driven by one thread, so many requests are
 /// in flight without a thread each; connections are reused and HTTP/2 is used where the server
-/// offers it. TLS verification is always on; `AWS_CA_BUNDLE` names the CA file; libcurl honours
-/// `HTTPS_PROXY`/`https_proxy` and `NO_PROXY` itself.
+/// offers it. TLS verification is always on; `AWS_CA_BUNDLE` names the CA file; the proxy comes
+/// from `HTTPS_PROXY`/`https_proxy` (`http_proxy` for plain HTTP) and `NO_PROXY`/`no_proxy` of
+/// the environment given, not from libcurl's own reading of the process environment.
 public final class CurlHTTPClient: HTTPClient, @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let incoming = Mutex<[CurlTransfer]>([])
     private let caBundle: String?
+    private let proxy: ProxySettings
     private var thread = pthread_t()
     private let stopping = Atomic<Bool>(false)
+    private let connections = Atomic<Int>(0)
+
+    /// New connections opened so far (a reused connection is not counted).
+    public var connectionsOpened: Int { connections.load(ordering: .relaxed) }
 
     public init(environment: [String: String]) {
         CurlHTTPClient.globalInit
         multi = curl_multi_init()!
         caBundle = environment["AWS_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }
+        proxy = ProxySettings(environment: environment)
         _ = fd_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, 2)  // CURLPIPE_MULTIPLEX
         _ = fd_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 32)
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -40,7 +47,7 @@ public final class CurlHTTPClient: HTTPClient, @unchecked Sendable {
 
     public func send(_ request: HTTPRequest, timeoutSeconds: Double) async throws -> HTTPResponse {
         try await withCheckedThrowingContinuation { continuation in
-            let transfer = CurlTransfer(request: request, timeoutSeconds: timeoutSeconds, caBundle: caBundle, continuation: continuation)
+            let transfer = CurlTransfer(request: request, timeoutSeconds: timeoutSeconds, caBundle: caBundle, proxy: proxy, continuation: continuation)
             incoming.withLock { $0.append(transfer) }
             curl_multi_wakeup(multi)
         }
@@ -66,6 +73,9 @@ public final class CurlHTTPClient: HTTPClient, @unchecked Sendable {
                 let code = message.pointee.data.result
                 curl_multi_remove_handle(multi, easy)
                 if let transfer = active.removeValue(forKey: easy) {
+                    var opened = 0
+                    _ = fd_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &opened)
+                    connections.add(opened, ordering: .relaxed)
                     transfer.complete(code: code)
                 }
             }
@@ -84,6 +94,7 @@ final class CurlTransfer: @unchecked Sendable {
     let request: HTTPRequest
     let timeoutSeconds: Double
     let caBundle: String?
+    let proxy: ProxySettings
     var continuation: CheckedContinuation<HTTPResponse, any Error>?
     let easy: UnsafeMutableRawPointer
     var headerList: UnsafeMutablePointer<curl_slist>?
@@ -94,8 +105,10 @@ final class CurlTransfer: @unchecked Sendable {
     let errorBuffer: UnsafeMutablePointer<CChar>
     var strings: [UnsafeMutablePointer<CChar>] = []
 
-    init(request: HTTPRequest, timeoutSeconds: Double, caBundle: String?, continuation: CheckedContinuation<HTTPResponse, any Error>) {
+    init(request: HTTPRequest, timeoutSeconds: Double, caBundle: String?, proxy: ProxySettings,
+         continuation: CheckedContinuation<HTTPResponse, any Error>) {
         self.request = request
+        self.proxy = proxy
         self.timeoutSeconds = timeoutSeconds
         self.caBundle = caBundle
         self.continuation = continuation
@@ -133,6 +146,10 @@ final class CurlTransfer: @unchecked Sendable {
         _ = fd_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         _ = fd_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
         if let caBundle { _ = fd_curl_easy_setopt_string(easy, CURLOPT_CAINFO, keep(caBundle)) }
+        // An explicit (possibly empty) proxy: libcurl then ignores the process environment.
+        let chosen = request.endpoint.scheme == "https" ? proxy.https : proxy.http
+        _ = fd_curl_easy_setopt_string(easy, CURLOPT_PROXY, keep(chosen ?? ""))
+        if let noProxy = proxy.noProxy { _ = fd_curl_easy_setopt_string(easy, CURLOPT_NOPROXY, keep(noProxy)) }
         _ = fd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
         switch request.method {
         case "GET": _ = fd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
@@ -198,5 +215,21 @@ final class CurlTransfer: @unchecked Sendable {
     func finish(_ result: Result<HTTPResponse, any Error>) {
         continuation?.resume(with: result)
         continuation = nil
+    }
+}
+
+/// Proxy settings read from an environment value, the way curl and the AWS CLI read them.
+struct ProxySettings: Sendable {
+    var http: String?
+    var https: String?
+    var noProxy: String?
+
+    init(environment: [String: String]) {
+        func first(_ names: String...) -> String? {
+            names.lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
+        }
+        http = first("http_proxy", "HTTP_PROXY")
+        https = first("https_proxy", "HTTPS_PROXY")
+        noProxy = first("no_proxy", "NO_PROXY")
     }
 }
