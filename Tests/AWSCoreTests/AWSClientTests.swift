@@ -77,6 +77,18 @@ import Testing
         }
     }
 
+    @Test func profileEndpointAndRegionFromTheSharedConfig() throws {
+        let folder = "/tmp/fd-profile-\(UInt64.random(in: 0...UInt64.max))"
+        try FileManagerShim.write("\(folder)/config", "[profile lab]\nregion = ap-south-1\nendpoint_url = http://127.0.0.1:4566\n")
+        let settings = try AWSSettings.resolve(environment: ["AWS_CONFIG_FILE": "\(folder)/config", "AWS_SHARED_CREDENTIALS_FILE": "\(folder)/none",
+                                                             "AWS_PROFILE": "lab"])
+        #expect(settings.region == "ap-south-1")
+        let resolved = try settings.endpoint(for: IoTOperations.service)
+        #expect(resolved?.endpoint.origin == "http://127.0.0.1:4566")
+        #expect(resolved?.source == "endpoint_url of profile 'lab'")
+        #expect(throws: AWSError.self) { try AWSSettings.resolve(environment: ["AWS_CONFIG_FILE": "\(folder)/config", "AWS_SHARED_CREDENTIALS_FILE": "\(folder)/none"]) }
+    }
+
     @Test func queryProtocolRequestsAndXMLErrors() async throws {
         let http = ScriptedHTTPClient([.success(HTTPResponse(status: 403, body: Array("""
             <ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error><RequestId>r-1</RequestId></ErrorResponse>
@@ -135,5 +147,14 @@ import Testing
         await #expect(throws: AWSError.credentials("the AWS credentials expired at 1970-01-12T13:30:00Z; get fresh ones (a new session token, aws sso login, or the credential_process)")) {
             _ = try await cache.credentials()
         }
+    }
+}
+
+import Foundation
+
+enum FileManagerShim {
+    static func write(_ path: String, _ text: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

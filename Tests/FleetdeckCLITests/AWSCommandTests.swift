@@ -29,6 +29,27 @@ import Testing
         #expect(Set(mine).count == 250)
     }
 
+    @Test func thingsByGroupAndByFleetIndexQuery() throws {
+        let prefix = "q\(UUID().uuidString.prefix(6).lowercased())"
+        let seed = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", """
+            import boto3, os
+            c = boto3.client('iot', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+            c.create_thing_group(thingGroupName='\(prefix)-group')
+            for i in range(5):
+                c.create_thing(thingName='\(prefix)-sensor-%d' % i)
+            for i in (1, 3):
+                c.add_thing_to_thing_group(thingGroupName='\(prefix)-group', thingName='\(prefix)-sensor-%d' % i)
+            """])
+        #expect(seed.status == 0, "\(seed.stderr)")
+        let grouped = try fleetdeck(["things", "ls", "--group", "\(prefix)-group", "--json"])
+        let names = (try JSONSerialization.jsonObject(with: Data(grouped.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["thingName"] as? String }
+        #expect(names.sorted() == ["\(prefix)-sensor-1", "\(prefix)-sensor-3"])
+        let queried = try fleetdeck(["things", "ls", "--query", "thingName:\(prefix)-sensor-2"])
+        #expect(queried.status == 0, "\(queried.stderr)")
+        #expect(queried.stdout.contains("\(prefix)-sensor-2"))
+        #expect(queried.stdout.hasSuffix("1 thing\n"))
+    }
+
     @Test func unknownProfileIsOneLineNamingIt() throws {
         let result = try fleetdeck(["things", "ls"], ["AWS_PROFILE": "nope"])
         #expect(result.status != 0)
