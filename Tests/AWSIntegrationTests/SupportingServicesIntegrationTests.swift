@@ -16,6 +16,10 @@ import Testing
                                                                           "Description": "hook", "MaxSessionDuration": 3600, "Path": "/fleet/"])
         #expect(created["Role"]?["Arn"]?.stringValue == "arn:aws:iam::123456789012:role/fleet/\(role)")
         _ = try await client.call(iam.service, iam.updateRole, ["RoleName": .string(role), "Description": "pre-provisioning hook"])
+        _ = try await client.call(iam.service, iam.tagRole, ["RoleName": .string(role), "Tags": [["Key": "stack", "Value": "dev"], ["Key": "owner", "Value": "fleet"]]])
+        _ = try await client.call(iam.service, iam.untagRole, ["RoleName": .string(role), "TagKeys": ["owner"]])
+        let tags = try await client.call(iam.service, iam.getRole, ["RoleName": .string(role)])["Role"]?["Tags"]?.arrayValue ?? []
+        #expect(tags.compactMap { $0["Key"]?.stringValue } == ["stack"])
         _ = try await client.call(iam.service, iam.updateAssumeRolePolicy, ["RoleName": .string(role), "PolicyDocument": .string(Self.trust.serialized())])
         #expect(try await client.call(iam.service, iam.getRole, ["RoleName": .string(role)])["Role"]?["Description"] == "pre-provisioning hook")
         let policy: JSONValue = ["Version": "2012-10-17", "Statement": [["Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::certs/*"]]]
@@ -113,6 +117,14 @@ import Testing
         }
         let object = try await client.call(s3.service, s3.getObject, ["Bucket": .string(bucket), "Key": .string(key)])
         #expect(object.payload == Array(#"{"pid":1}"#.utf8))
+        _ = try await client.call(s3.service, s3.putObject, ["Bucket": .string(bucket), "Key": "scratch"], payload: Array("x".utf8))
+        _ = try await client.call(s3.service, s3.deleteObject, ["Bucket": .string(bucket), "Key": "scratch"])
+        do {
+            _ = try await client.call(s3.service, s3.headObject, ["Bucket": .string(bucket), "Key": "scratch"])
+            Issue.record("deleted object still there")
+        } catch let error as AWSError {
+            #expect(error.code == "NotFound")
+        }
         #expect(try await client.call(s3.service, s3.headObject, ["Bucket": .string(bucket), "Key": .string(key)])["ContentLength"] == "9")
         for index in 0..<3 {
             _ = try await client.call(s3.service, s3.putObject, ["Bucket": .string(bucket), "Key": .string("allowlist/\(index).txt")], payload: Array("S\(index)".utf8))

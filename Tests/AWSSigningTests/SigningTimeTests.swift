@@ -50,3 +50,20 @@ import Testing
         #expect(url.hasSuffix("X-Amz-Signature=\(expected)"))
     }
 }
+
+@Suite struct S3SigningRulesTests {
+    @Test func s3KeepsThePathAndAddsTheContentHash() {
+        let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        let s3 = SigV4Signer(credentials: credentials, region: "us-east-1", service: "s3", options: .s3)
+        let request = SignableRequest(method: "PUT", path: "/bucket/a//b/../c%20d.txt", headers: [("Host", "s3.amazonaws.com")])
+        let result = s3.sign(request, payloadHash: SigV4Signer.unsignedPayload, time: SigningTime(secondsSince1970: 1_440_938_160))
+        let lines = result.canonicalRequest.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[1] == "/bucket/a//b/../c%20d.txt")  // neither normalised nor encoded again
+        #expect(lines.last == "UNSIGNED-PAYLOAD")
+        #expect(result.request.header("x-amz-content-sha256") == "UNSIGNED-PAYLOAD")
+        #expect(result.signedHeaders == "host;x-amz-content-sha256;x-amz-date")
+        let other = SigV4Signer(credentials: credentials, region: "us-east-1", service: "iot")
+        let normal = other.sign(request, payloadHash: SigV4Signer.emptyPayloadHash, time: SigningTime(secondsSince1970: 1_440_938_160))
+        #expect(normal.canonicalRequest.split(separator: "\n")[1] == "/bucket/a/c%2520d.txt")
+    }
+}

@@ -50,6 +50,28 @@ import Testing
         #expect(queried.stdout.hasSuffix("1 thing\n"))
     }
 
+    @Test(arguments: [
+        (["AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_MAX_ATTEMPTS": "1"], "fleetdeck: cannot reach http://127.0.0.1:1: "),
+        (["AWS_REGION": "atlantis"], "fleetdeck: unknown AWS region 'atlantis' (expected a name like us-east-1 or eu-west-2)"),
+        (["AWS_ENDPOINT_URL_IOT": "not a url"], "fleetdeck: AWS_ENDPOINT_URL_IOT is not a URL: 'not a url'"),
+        (["AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": "x"], "fleetdeck: AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"),
+    ] as [([String: String?], String)])
+    func badSettingsAreOneLine(changes: [String: String?], expected: String) throws {
+        let result = try fleetdeck(["things", "ls"], changes)
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix(expected), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func malformedCredentialsFileNamesFileAndLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fd-creds-\(UUID().uuidString)").path
+        try "[default]\naws_access_key_id = A\n  stray = indented\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try fleetdeck(["whoami"], ["AWS_SHARED_CREDENTIALS_FILE": path])
+        #expect(result.status == 1)
+        #expect(result.stderr == "fleetdeck: \(path):3: unexpected indented line (a continuation needs 'key =' above it)\n")
+    }
+
     @Test func unknownProfileIsOneLineNamingIt() throws {
         let result = try fleetdeck(["things", "ls"], ["AWS_PROFILE": "nope"])
         #expect(result.status != 0)
