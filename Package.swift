@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(name: "CExpat", path: "Sources/CExpat"),
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
         // Stateful C: the terminal guard's signal handlers and the build stamp.
         .target(name: "CFleetdeckSupport", dependencies: ["CNcursesw"]),
 
@@ -24,6 +25,8 @@ let package = Package(
         .target(name: "AWSCore", dependencies: ["AWSSigning", "CExpat"]),
         .target(name: "AWSCurl", dependencies: ["AWSCore", "CCurl"]),
         .target(name: "AWSServices", dependencies: ["AWSCore"]),
+
+        .target(name: "YAMLSyntax", dependencies: ["CYAML"]),
 
         .target(name: "TermCore"),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
@@ -38,6 +41,7 @@ let package = Package(
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "TestSupport"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices", "TestSupport"]),
         .testTarget(name: "AWSIntegrationTests", dependencies: ["AWSSigning", "AWSCore", "AWSCurl", "AWSServices", "TestSupport"]),
+        .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],

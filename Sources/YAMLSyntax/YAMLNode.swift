@@ -1,0 +1,210 @@
+import CYAML
+
+/// A position in a YAML text, 1-based.
+public struct YAMLMark: Sendable, Equatable, Hashable {
+    public var line: Int
+    public var column: Int
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+}
+
+/// How a scalar was written; quoted scalars are always strings.
+public enum YAMLScalarStyle: Sendable, Equatable {
+    case plain, singleQuoted, doubleQuoted, literal, folded
+}
+
+/// A YAML document node with the position it starts at, for diagnostics that point at the
+/// exact line and column. Aliases are resolved (copied) when the tree is built.
+public indirect enum YAMLNode: Sendable, Equatable {
+    case scalar(String, YAMLScalarStyle, tag: String?, YAMLMark)
+    case sequence([YAMLNode], YAMLMark)
+    case mapping([(key: YAMLNode, value: YAMLNode)], YAMLMark)
+
+    public var mark: YAMLMark {
+        switch self {
+        case .scalar(_, _, _, let mark), .sequence(_, let mark), .mapping(_, let mark): return mark
+        }
+    }
+
+    /// The text of a scalar, nil for collections.
+    public var scalarText: String? {
+        if case .scalar(let text, _, _, _) = self { return text }
+        return nil
+    }
+
+    /// The value of a mapping key given as a string, with its key node.
+    public func entry(_ key: String) -> (key: YAMLNode, value: YAMLNode)? {
+        guard case .mapping(let entries, _) = self else { return nil }
+        return entries.first { $0.key.scalarText == key }
+    }
+
+    public subscript(key: String) -> YAMLNode? { entry(key)?.value }
+
+    /// A plain scalar's YAML 1.2 core-schema value; quoted and block scalars are strings.
+    public var scalarValue: YAMLScalarValue? {
+        guard case .scalar(let text, let style, let tag, _) = self else { return nil }
+        if let tag, tag.hasSuffix(":str") { return .string(text) }
+        guard style == .plain else { return .string(text) }
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default: break
+        }
+        if let integer = Int64(text) { return .integer(integer) }
+        if text.hasPrefix("0x"), let hex = Int64(text.dropFirst(2), radix: 16) { return .integer(hex) }
+        if text.hasPrefix("0o"), let octal = Int64(text.dropFirst(2), radix: 8) { return .integer(octal) }
+        let numeric = text.first.map { $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." } ?? false
+        if numeric, let double = Double(text) { return .double(double) }
+        switch text {
+        case ".inf", "+.inf", ".Inf": return .double(.infinity)
+        case "-.inf", "-.Inf": return .double(-.infinity)
+        case ".nan", ".NaN": return .double(.nan)
+        default: return .string(text)
+        }
+    }
+
+    public static func == (lhs: YAMLNode, rhs: YAMLNode) -> Bool {
+        switch (lhs, rhs) {
+        case let (.scalar(a, s1, t1, m1), .scalar(b, s2, t2, m2)): return a == b && s1 == s2 && t1 == t2 && m1 == m2
+        case let (.sequence(a, m1), .sequence(b, m2)): return a == b && m1 == m2
+        case let (.mapping(a, m1), .mapping(b, m2)):
+            return m1 == m2 && a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default: return false
+        }
+    }
+}
+
+public enum YAMLScalarValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case double(Double)
+    case string(String)
+}
+
+/// A YAML syntax error at a position, as libyaml reports it.
+public struct YAMLSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var mark: YAMLMark
+    public var problem: String
+    public var description: String { "\(mark.line):\(mark.column): \(problem)" }
+
+    public init(mark: YAMLMark, problem: String) {
+        self.mark = mark
+        self.problem = problem
+    }
+}
+
+extension YAMLNode {
+    /// Parses the first document of a YAML text; nil for an empty text.
+    public static func parse(_ text: String) throws(YAMLSyntaxError) -> YAMLNode? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw YAMLSyntaxError(mark: YAMLMark(line: 1, column: 1), problem: "cannot initialise the YAML parser")
+        }
+        defer { yaml_parser_delete(&parser) }
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buffer throws(YAMLSyntaxError) -> YAMLNode? in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var builder = TreeBuilder()
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+                    let context = parser.context.map { String(cString: $0) }
+                    let mark = parser.problem_mark
+                    throw YAMLSyntaxError(mark: YAMLMark(line: Int(mark.line) + 1, column: Int(mark.column) + 1),
+                                          problem: context.map { "\(problem) \($0)" } ?? problem)
+                }
+                defer { yaml_event_delete(&event) }
+                let done = try builder.handle(&event)
+                if done { return builder.root }
+            }
+        }
+    }
+}
+
+private struct TreeBuilder {
+    enum Frame {
+        case sequence([YAMLNode], YAMLMark, anchor: String?)
+        case mapping([(key: YAMLNode, value: YAMLNode)], pendingKey: YAMLNode?, YAMLMark, anchor: String?)
+    }
+
+    var stack: [Frame] = []
+    var anchors: [String: YAMLNode] = [:]
+    var root: YAMLNode?
+    var finishedDocument = false
+
+    static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+    }
+
+    /// Returns true when the first document is complete.
+    mutating func handle(_ event: inout yaml_event_t) throws(YAMLSyntaxError) -> Bool {
+        let mark = YAMLMark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+        switch event.type {
+        case YAML_SCALAR_EVENT:
+            let scalar = event.data.scalar
+            let text = scalar.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: scalar.length), as: UTF8.self) } ?? ""
+            let style: YAMLScalarStyle
+            switch scalar.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+            case YAML_LITERAL_SCALAR_STYLE: style = .literal
+            case YAML_FOLDED_SCALAR_STYLE: style = .folded
+            default: style = .plain
+            }
+            let node = YAMLNode.scalar(text, style, tag: Self.string(scalar.tag), mark)
+            if let anchor = Self.string(scalar.anchor) { anchors[anchor] = node }
+            add(node)
+        case YAML_ALIAS_EVENT:
+            let name = Self.string(event.data.alias.anchor) ?? ""
+            guard let node = anchors[name] else {
+                throw YAMLSyntaxError(mark: mark, problem: "unknown alias '*\(name)'")
+            }
+            add(node)
+        case YAML_SEQUENCE_START_EVENT:
+            stack.append(.sequence([], mark, anchor: Self.string(event.data.sequence_start.anchor)))
+        case YAML_MAPPING_START_EVENT:
+            stack.append(.mapping([], pendingKey: nil, mark, anchor: Self.string(event.data.mapping_start.anchor)))
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            let node: YAMLNode
+            let anchor: String?
+            switch stack.removeLast() {
+            case let .sequence(items, start, name): node = .sequence(items, start); anchor = name
+            case let .mapping(entries, _, start, name): node = .mapping(entries, start); anchor = name
+            }
+            if let anchor { anchors[anchor] = node }
+            add(node)
+        case YAML_DOCUMENT_END_EVENT:
+            finishedDocument = true
+            return true
+        case YAML_STREAM_END_EVENT:
+            return true
+        default:
+            break
+        }
+        return false
+    }
+
+    mutating func add(_ node: YAMLNode) {
+        guard let top = stack.popLast() else {
+            root = node
+            return
+        }
+        switch top {
+        case .sequence(var items, let mark, let anchor):
+            items.append(node)
+            stack.append(.sequence(items, mark, anchor: anchor))
+        case .mapping(var entries, let pending, let mark, let anchor):
+            if let pending {
+                entries.append((pending, node))
+                stack.append(.mapping(entries, pendingKey: nil, mark, anchor: anchor))
+            } else {
+                stack.append(.mapping(entries, pendingKey: node, mark, anchor: anchor))
+            }
+        }
+    }
+}
