@@ -28,6 +28,8 @@ let package = Package(
 
         .target(name: "YAMLSyntax", dependencies: ["CYAML"]),
 
+        .target(name: "StackSchemas"),
+
         .target(name: "TermCore"),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
         .target(name: "Console", dependencies: ["TermCore"]),
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices", "TestSupport"]),
         .testTarget(name: "AWSIntegrationTests", dependencies: ["AWSSigning", "AWSCore", "AWSCurl", "AWSServices", "TestSupport"]),
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
+        .testTarget(name: "StackSchemasTests", dependencies: ["StackSchemas"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],
