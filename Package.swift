@@ -22,13 +22,16 @@ let package = Package(
 
         .target(name: "AWSSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
-        .target(name: "AWSCore", dependencies: ["AWSSigning", "CExpat"]),
+        .target(name: "JSON"),
+        .target(name: "AWSCore", dependencies: ["AWSSigning", "JSON", "CExpat"]),
         .target(name: "AWSCurl", dependencies: ["AWSCore", "CCurl"]),
         .target(name: "AWSServices", dependencies: ["AWSCore"]),
 
         .target(name: "YAMLSyntax", dependencies: ["CYAML"]),
 
         .target(name: "StackSchemas"),
+        .target(name: "StackModel", dependencies: ["JSON"]),
+        .target(name: "StackLanguage", dependencies: ["StackModel", "StackSchemas", "YAMLSyntax", "JSON"]),
 
         .target(name: "TermCore"),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
@@ -45,6 +48,7 @@ let package = Package(
         .testTarget(name: "AWSIntegrationTests", dependencies: ["AWSSigning", "AWSCore", "AWSCurl", "AWSServices", "TestSupport"]),
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(name: "StackSchemasTests", dependencies: ["StackSchemas"]),
+        .testTarget(name: "StackLanguageTests", dependencies: ["StackLanguage", "StackModel"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],

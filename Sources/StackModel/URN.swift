@@ -1,0 +1,49 @@
+/// A Pulumi resource name: `urn:pulumi:<stack>::<project>::<type>::<name>`. Stable across
+/// deploys; renaming the logical name is a new resource.
+public struct URN: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var stack: String
+    public var project: String
+    public var type: String
+    public var name: String
+
+    public init(stack: String, project: String, type: String, name: String) {
+        self.stack = stack
+        self.project = project
+        self.type = type
+        self.name = name
+    }
+
+    /// Parses a URN; the type may carry a parent chain (`a$b`), of which the last is the type.
+    public init?(_ text: String) {
+        guard text.hasPrefix("urn:pulumi:") else { return nil }
+        let parts = String(text.dropFirst("urn:pulumi:".count)).components(separatedBy: "::")
+        guard parts.count >= 4 else { return nil }
+        stack = parts[0]
+        project = parts[1]
+        type = String(parts[2].split(separator: "$").last ?? "")
+        name = parts[3...].joined(separator: "::")
+    }
+
+    public var description: String { "urn:pulumi:\(stack)::\(project)::\(type)::\(name)" }
+
+    public static func < (lhs: URN, rhs: URN) -> Bool { lhs.description < rhs.description }
+
+    /// The root resource Pulumi records for every stack.
+    public static func stackResource(stack: String, project: String) -> URN {
+        URN(stack: stack, project: project, type: "pulumi:pulumi:Stack", name: "\(project)-\(stack)")
+    }
+}
+
+extension String {
+    /// Splits on a multi-character separator (FoundationEssentials-free).
+    public func components(separatedBy separator: String) -> [String] {
+        var parts: [String] = []
+        var rest = self[...]
+        while let range = rest.firstRange(of: separator) {
+            parts.append(String(rest[..<range.lowerBound]))
+            rest = rest[range.upperBound...]
+        }
+        parts.append(String(rest))
+        return parts
+    }
+}
