@@ -17,6 +17,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(name: "CExpat", path: "Sources/CExpat"),
         .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // Stateful C: the terminal guard's signal handlers and the build stamp.
         .target(name: "CFleetdeckSupport", dependencies: ["CNcursesw"]),
 
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "StackSchemas"),
         .target(name: "StackModel", dependencies: ["JSON"]),
         .target(name: "StackLanguage", dependencies: ["StackModel", "StackSchemas", "YAMLSyntax", "JSON"]),
+        .target(name: "StackEngine", dependencies: ["StackModel", "StackLanguage", "StackSchemas", "YAMLSyntax", "JSON", "COpenSSL",
+                                                    .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "TermCore"),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
@@ -49,6 +52,7 @@ let package = Package(
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(name: "StackSchemasTests", dependencies: ["StackSchemas"]),
         .testTarget(name: "StackLanguageTests", dependencies: ["StackLanguage", "StackModel"]),
+        .testTarget(name: "StackEngineTests", dependencies: ["StackEngine", "StackModel", "StackLanguage", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],
