@@ -48,3 +48,31 @@ import YAMLSyntax
         #expect((try? YAMLNode.parse("")) == .some(nil))
     }
 }
+
+@Suite struct YAMLWriterTests {
+    @Test func writesWhatReadsBack() throws {
+        let value = YAMLWriter.Value.mapping([
+            ("encryptionsalt", .scalar("v1:abc=:v1:x:y")),
+            ("config", .mapping([
+                ("iot:aws-account-id", .scalar("123456789012")),
+                ("iot:enabled", .scalar("true")),
+                ("iot:name", .scalar("plain name")),
+                ("iot:token", .mapping([("secure", .scalar("v1:n:c"))])),
+                ("iot:list", .sequence([.scalar("a"), .literal("2"), .mapping([("k", .scalar("# not a comment"))])])),
+                ("iot:empty", .scalar("")),
+            ])),
+        ])
+        let text = YAMLWriter.document(value)
+        let root = try #require(try YAMLNode.parse(text))
+        let config = try #require(root["config"])
+        #expect(root["encryptionsalt"]?.scalarValue == .string("v1:abc=:v1:x:y"))
+        #expect(config["iot:aws-account-id"]?.scalarValue == .string("123456789012"))
+        #expect(config["iot:enabled"]?.scalarValue == .string("true"))
+        #expect(config["iot:token"]?["secure"]?.scalarValue == .string("v1:n:c"))
+        #expect(config["iot:empty"]?.scalarValue == .string(""))
+        guard case .sequence(let items, _)? = config["iot:list"] else { Issue.record("not a list:\n\(text)"); return }
+        #expect(items.count == 3)
+        #expect(items[1].scalarValue == .integer(2))
+        #expect(items[2]["k"]?.scalarValue == .string("# not a comment"))
+    }
+}

@@ -1,0 +1,218 @@
+import JSON
+import StackModel
+
+/// One resource as state records it (Pulumi's checkpoint v3 `resources[]`).
+public struct ResourceState: Sendable, Equatable {
+    public var urn: URN
+    public var custom: Bool
+    public var id: String
+    public var type: String
+    public var inputs: [String: PropertyValue]
+    public var outputs: [String: PropertyValue]
+    public var dependencies: [URN]
+    public var protect: Bool
+    public var retainOnDelete: Bool
+    public var importID: String?
+
+    public init(urn: URN, custom: Bool = true, id: String, type: String, inputs: [String: PropertyValue], outputs: [String: PropertyValue],
+                dependencies: [URN] = [], protect: Bool = false, retainOnDelete: Bool = false, importID: String? = nil) {
+        self.urn = urn
+        self.custom = custom
+        self.id = id
+        self.type = type
+        self.inputs = inputs
+        self.outputs = outputs
+        self.dependencies = dependencies
+        self.protect = protect
+        self.retainOnDelete = retainOnDelete
+        self.importID = importID
+    }
+}
+
+/// An operation that began and has not been recorded as finished: after a crash these are
+/// settled by reading the resource back.
+public struct PendingOperation: Sendable, Equatable {
+    public enum Kind: String, Sendable { case creating, updating, deleting, reading, importing }
+    public var kind: Kind
+    public var resource: ResourceState
+
+    public init(kind: Kind, resource: ResourceState) {
+        self.kind = kind
+        self.resource = resource
+    }
+}
+
+/// The latest deployment of a stack.
+public struct Deployment: Sendable, Equatable {
+    public var time: String
+    public var secretsSaltState: String?
+    public var resources: [ResourceState]
+    public var pendingOperations: [PendingOperation]
+
+    public init(time: String, secretsSaltState: String? = nil, resources: [ResourceState] = [], pendingOperations: [PendingOperation] = []) {
+        self.time = time
+        self.secretsSaltState = secretsSaltState
+        self.resources = resources
+        self.pendingOperations = pendingOperations
+    }
+
+    /// Custom resources, without Pulumi's stack and provider resources.
+    public var managed: [ResourceState] { resources.filter { $0.custom && !$0.type.hasPrefix("pulumi:") } }
+
+    public func resource(_ urn: URN) -> ResourceState? { resources.first { $0.urn == urn } }
+}
+
+/// Encodes and decodes checkpoints in Pulumi's JSON format, encrypting secrets with the
+/// stack's passphrase crypter (a checkpoint with secrets cannot be written without one).
+public struct CheckpointCoder: Sendable {
+    public static let magic = "fleetdeck"
+    public var crypter: PassphraseCrypter?
+
+    public init(crypter: PassphraseCrypter?) { self.crypter = crypter }
+
+    public func encode(stack: String, project: String, deployment: Deployment) throws -> [UInt8] {
+        var latest = JSONObject()
+        latest["manifest"] = ["time": .string(deployment.time), "magic": .string(Self.magic), "version": "fleetdeck/0.1.0"]
+        if let salt = deployment.secretsSaltState ?? crypter?.saltState {
+            latest["secrets_providers"] = ["type": "passphrase", "state": ["salt": .string(salt)]]
+        }
+        latest["resources"] = .array(try deployment.resources.map(encode))
+        if !deployment.pendingOperations.isEmpty {
+            latest["pending_operations"] = .array(try deployment.pendingOperations.map { operation in
+                ["resource": try encode(operation.resource), "type": .string(operation.kind.rawValue)]
+            })
+        }
+        let document: JSONValue = ["version": 3, "checkpoint": ["stack": .string("organization/\(project)/\(stack)"), "latest": .object(latest)]]
+        return Array(document.pretty().utf8) + [10]
+    }
+
+    public func encode(_ resource: ResourceState) throws -> JSONValue {
+        var object = JSONObject()
+        object["urn"] = .string(resource.urn.description)
+        object["custom"] = .bool(resource.custom)
+        if !resource.id.isEmpty { object["id"] = .string(resource.id) }
+        object["type"] = .string(resource.type)
+        object["inputs"] = try encode(properties: resource.inputs)
+        object["outputs"] = try encode(properties: resource.outputs)
+        if !resource.dependencies.isEmpty { object["dependencies"] = .array(resource.dependencies.map { .string($0.description) }) }
+        if resource.protect { object["protect"] = true }
+        if resource.retainOnDelete { object["retainOnDelete"] = true }
+        if let importID = resource.importID { object["importID"] = .string(importID) }
+        return .object(object)
+    }
+
+    func encode(properties: [String: PropertyValue]) throws -> JSONValue {
+        var object = JSONObject()
+        for key in properties.keys.sorted() { object[key] = try encode(properties[key]!) }
+        return .object(object)
+    }
+
+    public func encode(_ value: PropertyValue) throws -> JSONValue {
+        switch value {
+        case .null, .unknown: return .null
+        case .bool(let flag): return .bool(flag)
+        case .number: return value.plainJSON
+        case .string(let text): return .string(text)
+        case .array(let items): return .array(try items.map(encode))
+        case .object(let fields): return try encode(properties: fields)
+        case .secret(let inner):
+            guard let crypter else { throw SecretsError.noPassphrase(stack: "this") }
+            let plaintext = try encode(inner).serialized(sortedKeys: true)
+            return [PropertyValue.signatureKey: .string(PropertyValue.secretSignature), "ciphertext": .string(try crypter.encrypt(plaintext))]
+        case .asset(let asset):
+            var object: JSONObject = [PropertyValue.signatureKey: .string(PropertyValue.assetSignature)]
+            if let hash = asset.hash { object["hash"] = .string(hash) }
+            if let text = asset.text { object["text"] = .string(text) }
+            if let path = asset.path { object["path"] = .string(path) }
+            if let uri = asset.uri { object["uri"] = .string(uri) }
+            return .object(object)
+        case .archive(let archive):
+            var object: JSONObject = [PropertyValue.signatureKey: .string(PropertyValue.archiveSignature)]
+            if let hash = archive.hash { object["hash"] = .string(hash) }
+            if let path = archive.path { object["path"] = .string(path) }
+            if let assets = archive.assets { object["assets"] = try encode(properties: assets) }
+            return .object(object)
+        }
+    }
+
+    /// Reads a checkpoint; `nil` deployment for a stack that was never deployed.
+    public func decode(_ bytes: [UInt8]) throws -> Deployment? {
+        let document = try JSONValue.parse(bytes)
+        guard document["version"]?.intValue == 3 else {
+            throw StateError.unsupported("checkpoint version \(document["version"]?.serialized() ?? "missing") (expected 3)")
+        }
+        guard let latest = document["checkpoint"]?["latest"], latest != .null else { return nil }
+        var deployment = Deployment(time: latest["manifest"]?["time"]?.stringValue ?? "")
+        deployment.secretsSaltState = latest["secrets_providers"]?["state"]?["salt"]?.stringValue
+        deployment.resources = try (latest["resources"]?.arrayValue ?? []).map(decodeResource)
+        deployment.pendingOperations = try (latest["pending_operations"]?.arrayValue ?? []).map { item in
+            PendingOperation(kind: PendingOperation.Kind(rawValue: item["type"]?.stringValue ?? "") ?? .updating,
+                             resource: try decodeResource(item["resource"] ?? .null))
+        }
+        return deployment
+    }
+
+    public func decodeResource(_ json: JSONValue) throws -> ResourceState {
+        guard let text = json["urn"]?.stringValue, let urn = URN(text) else { throw StateError.unsupported("a resource without a valid urn") }
+        return ResourceState(urn: urn, custom: json["custom"]?.boolValue ?? false, id: json["id"]?.stringValue ?? "",
+                             type: json["type"]?.stringValue ?? urn.type,
+                             inputs: try decode(properties: json["inputs"]), outputs: try decode(properties: json["outputs"]),
+                             dependencies: (json["dependencies"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(URN.init) },
+                             protect: json["protect"]?.boolValue ?? false, retainOnDelete: json["retainOnDelete"]?.boolValue ?? false,
+                             importID: json["importID"]?.stringValue)
+    }
+
+    func decode(properties json: JSONValue?) throws -> [String: PropertyValue] {
+        var values: [String: PropertyValue] = [:]
+        for (key, value) in json?.objectValue ?? JSONObject() { values[key] = try decode(value) }
+        return values
+    }
+
+    public func decode(_ json: JSONValue) throws -> PropertyValue {
+        switch json {
+        case .array(let items): return .array(try items.map(decode))
+        case .object(let object):
+            switch object[PropertyValue.signatureKey]?.stringValue {
+            case PropertyValue.secretSignature?:
+                if let plaintext = object["plaintext"]?.stringValue { return .secret(try decode(JSONValue.parse(plaintext))) }
+                guard let ciphertext = object["ciphertext"]?.stringValue else { throw StateError.unsupported("a secret without ciphertext") }
+                guard let crypter else { throw SecretsError.noPassphrase(stack: "this") }
+                return .secret(try decode(JSONValue.parse(try crypter.decrypt(ciphertext))))
+            case PropertyValue.assetSignature?:
+                return .asset(Asset(text: object["text"]?.stringValue, path: object["path"]?.stringValue, uri: object["uri"]?.stringValue,
+                                    hash: object["hash"]?.stringValue))
+            case PropertyValue.archiveSignature?:
+                return .archive(Archive(path: object["path"]?.stringValue, assets: try object["assets"].map { try decode(properties: $0) },
+                                        hash: object["hash"]?.stringValue))
+            default:
+                var fields: [String: PropertyValue] = [:]
+                for (key, value) in object { fields[key] = try decode(value) }
+                return .object(fields)
+            }
+        default:
+            if json.stringValue == PropertyValue.unknownSentinel { return .unknown }
+            return PropertyValue(json: json)
+        }
+    }
+}
+
+/// Problems with stored state, each naming what is wrong.
+public enum StateError: Error, Equatable, CustomStringConvertible, Sendable {
+    case unsupported(String)
+    case locked(stack: String, holder: String)
+    case stackExists(String)
+    case noSuchStack(String)
+    case stackNotEmpty(String, count: Int)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .unsupported(let what): return "unsupported state: \(what)"
+        case let .locked(stack, holder): return "stack '\(stack)' is locked by \(holder); if that run is gone, 'fleetdeck stack unlock -s \(stack)'"
+        case .stackExists(let stack): return "stack '\(stack)' already exists"
+        case .noSuchStack(let stack): return "no stack named '\(stack)'"
+        case let .stackNotEmpty(stack, count): return "stack '\(stack)' still has \(count) resources: 'fleetdeck destroy -s \(stack)' first, or 'stack rm --force'"
+        case .io(let message): return message
+        }
+    }
+}

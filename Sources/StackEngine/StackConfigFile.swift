@@ -1,0 +1,135 @@
+import JSON
+import StackModel
+import YAMLSyntax
+
+/// `Pulumi.<stack>.yaml`: the stack's configuration, with secrets as `secure:` ciphertexts and
+/// the passphrase provider's `encryptionsalt`. Keys are `namespace:key`; other top-level
+/// settings in the file are kept as they are.
+public struct StackConfigFile: Sendable {
+    public enum Entry: Sendable, Equatable {
+        case value(JSONValue)
+        case secure(String)
+    }
+
+    public var path: String
+    public var encryptionSalt: String?
+    public var entries: [String: Entry]
+    /// Top-level keys Fleetdeck does not interpret, kept on rewrite.
+    var otherKeys: [(String, YAMLWriter.Value)]
+
+    public init(path: String) {
+        self.path = path
+        entries = [:]
+        otherKeys = []
+    }
+
+    /// Reads the file; a missing file is an empty configuration.
+    public static func load(path: String) throws(Diagnostic) -> StackConfigFile {
+        var file = StackConfigFile(path: path)
+        guard let bytes = AtomicFile.read(path) else { return file }
+        let root: YAMLNode?
+        do {
+            root = try YAMLNode.parse(String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw .error("YAML syntax: \(error.problem)", at: SourceLocation(file: path, line: error.mark.line, column: error.mark.column))
+        }
+        guard let root else { return file }
+        guard case .mapping(let top, _) = root else {
+            throw .error("expected a mapping with 'config:'", at: SourceLocation(file: path, line: root.mark.line, column: root.mark.column))
+        }
+        for (keyNode, value) in top {
+            let key = keyNode.scalarText ?? ""
+            switch key {
+            case "encryptionsalt": file.encryptionSalt = value.scalarText
+            case "config":
+                guard case .mapping(let configEntries, _) = value else {
+                    if value.scalarValue == .null { continue }
+                    throw .error("'config' must be a mapping of keys to values", at: SourceLocation(file: path, line: value.mark.line, column: value.mark.column))
+                }
+                for (configKey, configValue) in configEntries {
+                    guard let name = configKey.scalarText, !name.isEmpty else { continue }
+                    if case .mapping(let fields, _) = configValue, fields.count == 1, fields[0].key.scalarText == "secure",
+                       let ciphertext = fields[0].value.scalarText {
+                        file.entries[name] = .secure(ciphertext)
+                    } else {
+                        file.entries[name] = .value(json(configValue))
+                    }
+                }
+            default:
+                file.otherKeys.append((key, writerValue(value)))
+            }
+        }
+        return file
+    }
+
+    static func json(_ node: YAMLNode) -> JSONValue {
+        switch node {
+        case .scalar:
+            // Pulumi keeps scalar config as strings ("3", "true"); typed reading happens later.
+            return .string(node.scalarText ?? "")
+        case .sequence(let items, _): return .array(items.map(json))
+        case .mapping(let entries, _):
+            var object = JSONObject()
+            for (key, value) in entries { object[key.scalarText ?? ""] = json(value) }
+            return .object(object)
+        }
+    }
+
+    static func writerValue(_ node: YAMLNode) -> YAMLWriter.Value {
+        switch node {
+        case .scalar(let text, let style, _, _):
+            return style == .plain && node.scalarValue != .string(text) ? .literal(text) : .scalar(text)
+        case .sequence(let items, _): return .sequence(items.map(writerValue))
+        case .mapping(let entries, _): return .mapping(entries.map { ($0.key.scalarText ?? "", writerValue($0.value)) })
+        }
+    }
+
+    static func writerValue(_ json: JSONValue) -> YAMLWriter.Value {
+        switch json {
+        case .string(let text): return .scalar(text)
+        case .array(let items): return .sequence(items.map(writerValue))
+        case .object(let object): return .mapping(object.map { ($0.key, writerValue($0.value)) })
+        default: return .literal(json.serialized())
+        }
+    }
+
+    /// The file's text: `encryptionsalt`, then `config` sorted by key, then other settings.
+    public var text: String {
+        var top: [(String, YAMLWriter.Value)] = []
+        if let encryptionSalt { top.append(("encryptionsalt", .scalar(encryptionSalt))) }
+        var config: [(String, YAMLWriter.Value)] = []
+        for key in entries.keys.sorted() {
+            switch entries[key]! {
+            case .value(let json): config.append((key, Self.writerValue(json)))
+            case .secure(let ciphertext): config.append((key, .mapping([("secure", .scalar(ciphertext))])))
+            }
+        }
+        if !config.isEmpty { top.append(("config", .mapping(config))) }
+        top += otherKeys
+        return top.isEmpty ? "" : YAMLWriter.document(.mapping(top))
+    }
+
+    public func save() throws(AtomicFile.WriteError) {
+        try AtomicFile.write(text, to: path, mode: 0o644)
+    }
+
+    /// `key` in the project's namespace unless it names one (`aws:region`).
+    public static func fullKey(_ key: String, project: String) -> String {
+        key.contains(":") ? key : "\(project):\(key)"
+    }
+
+    /// The configuration as evaluation reads it, secrets decrypted and marked secret.
+    public func values(crypter: () throws -> PassphraseCrypter) throws -> [String: PropertyValue] {
+        var values: [String: PropertyValue] = [:]
+        var opened: PassphraseCrypter?
+        for (key, entry) in entries {
+            switch entry {
+            case .value(let json): values[key] = PropertyValue(json: json)
+            case .secure(let ciphertext):
+                if opened == nil { opened = try crypter() }
+                values[key] = .secret(.string(try opened!.decrypt(ciphertext)))
+            }
+        }
+        return values
+    }
+}
