@@ -1,0 +1,446 @@
+import Crypto
+import JSON
+import StackLanguage
+import StackModel
+import StackSchemas
+
+/// Runs a program against a stack: preview, up, destroy, refresh. Evaluation happens on this
+/// object's task, in dependency order; cloud calls run in parallel (up to `parallel`) in child
+/// tasks; every step is journalled before and after its cloud call.
+public final class DeploymentEngine: @unchecked Sendable {
+    public let program: Program
+    public let evaluation: EvaluationContext
+    public let providers: ProviderRegistry
+    public let journal: StateJournal
+    public let parallel: Int
+    public let events: @Sendable (EngineEvent) -> Void
+    let now: @Sendable () -> String
+
+    public init(program: Program, evaluation: EvaluationContext, providers: ProviderRegistry, journal: StateJournal, parallel: Int = 16,
+                now: @escaping @Sendable () -> String, events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) {
+        self.program = program
+        self.evaluation = evaluation
+        self.providers = providers
+        self.journal = journal
+        self.parallel = max(1, parallel)
+        self.now = now
+        self.events = events
+    }
+
+    var stack: String { evaluation.stack }
+
+    func urn(_ resource: ResourceDeclaration) -> URN {
+        URN(stack: evaluation.stack, project: evaluation.project, type: resource.type, name: resource.name)
+    }
+
+    /// Resources in an order where every resource comes after those it refers to.
+    func ordered() -> [ResourceDeclaration] {
+        let edges = ProgramChecker.dependencies(of: program)
+        let variables = Set(program.variables.map(\.name))
+        func resourceDependencies(_ name: String, seen: inout Set<String>) -> Set<String> {
+            var result: Set<String> = []
+            for next in edges[name] ?? [] where seen.insert(next).inserted {
+                if variables.contains(next) { result.formUnion(resourceDependencies(next, seen: &seen)) } else { result.insert(next) }
+            }
+            return result
+        }
+        var done: Set<String> = []
+        var result: [ResourceDeclaration] = []
+        var remaining = program.resources
+        while !remaining.isEmpty {
+            let before = remaining.count
+            remaining.removeAll { resource in
+                var seen: Set<String> = []
+                guard resourceDependencies(resource.name, seen: &seen).isSubset(of: done) else { return false }
+                result.append(resource)
+                done.insert(resource.name)
+                return true
+            }
+            if remaining.count == before { result += remaining; break }  // a cycle: the checker reports it
+        }
+        return result
+    }
+
+    func dependencyURNs(_ resource: ResourceDeclaration) -> [URN] {
+        let edges = ProgramChecker.dependencies(of: program)
+        let variables = Set(program.variables.map(\.name))
+        var found: Set<String> = []
+        var queue = edges[resource.name] ?? []
+        var seen: Set<String> = []
+        while let next = queue.popLast() {
+            guard seen.insert(next).inserted else { continue }
+            if variables.contains(next) { queue += edges[next] ?? [] } else if let declaration = program.resource(next) { found.insert(declaration.name) }
+        }
+        return found.sorted().compactMap { program.resource($0).map(urn) }
+    }
+
+    func desired(_ resource: ResourceDeclaration, inputs: [String: PropertyValue]) -> DesiredResource {
+        let urn = urn(resource)
+        return DesiredResource(urn: urn, name: resource.name, type: resource.type, inputs: AutoNaming.apply(to: inputs, urn: urn),
+                               dependencies: dependencyURNs(resource), protect: resource.options.protect,
+                               ignoreChanges: resource.options.ignoreChanges, replaceOnChanges: resource.options.replaceOnChanges,
+                               deleteBeforeReplace: resource.options.deleteBeforeReplace, retainOnDelete: resource.options.retainOnDelete,
+                               importID: resource.options.importID)
+    }
+
+    /// The value a resource has for evaluation after a step: known outputs, or (for a step
+    /// not yet run) its inputs with computed outputs unknown.
+    func resourceValue(_ step: Step, executed: ResourceState?) -> ResourceValue {
+        if let executed {
+            var outputs = executed.outputs
+            for (key, value) in executed.inputs where outputs[key] == nil { outputs[key] = value }
+            return ResourceValue(urn: step.urn, id: .string(executed.id), outputs: outputs)
+        }
+        switch step.kind {
+        case .same:
+            let old = step.old!
+            var outputs = old.outputs
+            for (key, value) in old.inputs where outputs[key] == nil { outputs[key] = value }
+            return ResourceValue(urn: step.urn, id: .string(old.id), outputs: outputs)
+        default:
+            var outputs = step.inputs
+            if step.kind == .update, let old = step.old {
+                for (key, value) in old.outputs where outputs[key] == nil && !step.diffs.contains(where: { $0.path == key }) { outputs[key] = value }
+                return ResourceValue(urn: step.urn, id: .string(old.id), outputs: outputs, outputsIncomplete: true)
+            }
+            return ResourceValue(urn: step.urn, id: .unknown, outputs: outputs, outputsIncomplete: true)
+        }
+    }
+
+    // MARK: preview
+
+    /// The plan: every step with values known now (unknowns where they depend on resources
+    /// to be created or changed).
+    public func preview(targets: Set<URN> = [], hashes: (program: String, config: String, state: String)) async throws -> Plan {
+        let evaluator = Evaluator(program: program, context: evaluation)
+        var steps: [Step] = []
+        var desired: [DesiredResource] = []
+        let planner = Planner(desired: [], state: journal.deployment, targets: targets)
+        for resource in ordered() {
+            let inputs = try await evaluator.properties(of: resource)
+            let wanted = self.desired(resource, inputs: inputs)
+            desired.append(wanted)
+            let step = planner.step(for: wanted)
+            evaluator.resources[resource.name] = resourceValue(step, executed: nil)
+        }
+        var all = Planner(desired: desired, state: journal.deployment, targets: Self.withDependencies(targets, desired)).steps()
+        // Program order for display; the executor orders by dependencies itself.
+        all.sort { lhs, rhs in
+            let l = desired.firstIndex { $0.urn == lhs.urn } ?? Int.max, r = desired.firstIndex { $0.urn == rhs.urn } ?? Int.max
+            return l < r
+        }
+        steps = all
+        let plan = Plan(steps: steps, programHash: hashes.program, configHash: hashes.config, stateHash: hashes.state)
+        events(.planned(plan))
+        return plan
+    }
+
+    /// `--target` includes what the targets depend on.
+    static func withDependencies(_ targets: Set<URN>, _ desired: [DesiredResource]) -> Set<URN> {
+        guard !targets.isEmpty else { return [] }
+        var result = targets
+        var queue = Array(targets)
+        let byURN = Dictionary(desired.map { ($0.urn, $0) }, uniquingKeysWith: { a, _ in a })
+        while let next = queue.popLast() {
+            for dependency in byURN[next]?.dependencies ?? [] where result.insert(dependency).inserted { queue.append(dependency) }
+        }
+        return result
+    }
+
+    // MARK: up
+
+    public struct Summary: Sendable {
+        public var counts: [StepKind: Int]
+        public var outputs: [String: PropertyValue]
+        public var checkpoint: [UInt8]
+    }
+
+    /// Executes `plan` (from `preview` just before): each resource's step is recomputed with
+    /// real values and must be the planned one, or the deploy stops.
+    public func up(plan: Plan) async throws -> Summary {
+        try await settlePending()
+        let evaluator = Evaluator(program: program, context: evaluation)
+        let planned = Dictionary(plan.steps.map { ($0.urn, $0) }, uniquingKeysWith: { a, _ in a })
+        let declarations = ordered()
+        let order = declarations.map(urn)
+        var done: Set<URN> = []
+        var failures: [StepFailure] = []
+        var counts: [StepKind: Int] = [:]
+        var replacedToDelete: [ResourceState] = []
+        var waiting = declarations.filter { planned[urn($0)] != nil }
+        for resource in declarations where planned[urn(resource)] == nil {
+            // Not targeted: keep what state has visible to evaluation.
+            if let old = journal.deployment.resource(urn(resource)) {
+                evaluator.resources[resource.name] = resourceValue(Step(kind: .same, urn: old.urn, type: old.type, old: old, inputs: old.inputs, diffs: [],
+                                                                        replaceReasons: [], deleteFirst: false, dependencies: []), executed: nil)
+                done.insert(old.urn)
+            }
+        }
+        try await withThrowingTaskGroup(of: (Step, Result<ResourceState?, StepFailure>, Double).self) { group in
+            var running = 0
+            while true {
+                if failures.isEmpty {
+                    var launched = true
+                    while launched && running < parallel {
+                        launched = false
+                        guard let index = waiting.firstIndex(where: { Set(dependencyURNs($0)).isSubset(of: done) }) else { break }
+                        let resource = waiting.remove(at: index)
+                        let inputs = try await evaluator.properties(of: resource)
+                        let wanted = desired(resource, inputs: inputs)
+                        let step = Planner(desired: [], state: journal.deployment).step(for: wanted)
+                        try Self.verify(step, against: planned[wanted.urn]!)
+                        if step.kind == .same {
+                            evaluator.resources[resource.name] = resourceValue(step, executed: nil)
+                            done.insert(step.urn)
+                            counts[.same, default: 0] += 1
+                            launched = true
+                            continue
+                        }
+                        let prepared = try await prepare(step, wanted: wanted)
+                        events(.stepStarted(prepared))
+                        running += 1
+                        launched = true
+                        group.addTask { [self] in
+                            let clock = ContinuousClock(), start = clock.now
+                            let result = await self.perform(prepared)
+                            return (prepared, result, Self.seconds(clock.now - start))
+                        }
+                    }
+                }
+                if running == 0 { break }
+                guard let (step, result, seconds) = try await group.next() else { break }
+                running -= 1
+                switch result {
+                case .success(let state):
+                    try await journal.end(step.kind == .import ? "imported" : "done", urn: step.urn, resource: state)
+                    if step.kind == .replace, !step.deleteFirst, let old = step.old { replacedToDelete.append(old) }
+                    evaluator.resources[step.urn.name] = resourceValue(step, executed: state)
+                    done.insert(step.urn)
+                    counts[step.kind, default: 0] += 1
+                    events(.stepFinished(step, seconds: seconds))
+                case .failure(let failure):
+                    try await journal.end("failed", urn: step.urn, resource: nil)
+                    failures.append(failure)
+                    events(.stepFailed(step, error: failure.reason, seconds: seconds))
+                }
+            }
+        }
+        if failures.isEmpty {
+            // Deletes last: dependents before what they depend on.
+            for step in plan.steps where step.kind == .delete {
+                if let failure = await deleteStep(step) { failures.append(failure); break }
+                counts[.delete, default: 0] += 1
+            }
+            for old in Planner.reverseDependencyOrder(replacedToDelete) {
+                let step = Step(kind: .delete, urn: old.urn, type: old.type, old: old, inputs: [:], diffs: [], replaceReasons: [],
+                                deleteFirst: false, dependencies: [])
+                do {
+                    try await providers.provider(for: old.type)!.delete(type: old.type, id: old.id, old: old)
+                } catch {
+                    failures.append(StepFailure(urn: old.urn, kind: .replace, reason: "the replaced resource \(old.id) could not be deleted: \(error)"))
+                    events(.stepFailed(step, error: "\(error)", seconds: 0))
+                }
+            }
+        }
+        var outputs: [String: PropertyValue] = [:]
+        if failures.isEmpty { outputs = try await evaluator.outputs() }
+        let checkpoint = try await journal.compact(time: now(), resourceOrder: order)
+        if let failure = failures.first { throw failure }
+        return Summary(counts: counts, outputs: outputs, checkpoint: checkpoint)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The plan shown is the plan executed: the same step kind, and known planned inputs unchanged.
+    static func verify(_ step: Step, against planned: Step) throws {
+        guard step.kind == planned.kind else {
+            throw PlanMismatch(urn: step.urn, reason: "it was planned as \(planned.kind.rawValue) and would now be \(step.kind.rawValue)")
+        }
+        for (key, value) in planned.inputs where !value.containsUnknown && step.inputs[key] != value {
+            throw PlanMismatch(urn: step.urn, reason: "its property '\(key)' changed since the plan was approved")
+        }
+    }
+
+    /// Journals the begin record (with the physical name it will have) before the cloud call.
+    func prepare(_ step: Step, wanted: DesiredResource) async throws -> Step {
+        var step = step
+        if step.kind == .replace, !step.deleteFirst {
+            // Create-before-delete needs a second physical name when the name was generated.
+            step.inputs = AutoNaming.apply(to: stripGeneratedName(step.inputs, urn: step.urn), urn: step.urn, generation: 1 + (step.old.map { Int($0.id.utf8.reduce(UInt8(0), &+)) } ?? 0))
+        }
+        let kind: PendingOperation.Kind = step.kind == .create || step.kind == .replace ? .creating : step.kind == .import ? .importing : .updating
+        let record = ResourceState(urn: step.urn, id: step.kind == .update ? step.old?.id ?? "" : "", type: step.type, inputs: step.inputs, outputs: [:],
+                                   dependencies: step.dependencies, protect: wanted.protect, retainOnDelete: wanted.retainOnDelete, importID: wanted.importID)
+        try await journal.begin(kind, record)
+        return step
+    }
+
+    func stripGeneratedName(_ inputs: [String: PropertyValue], urn: URN) -> [String: PropertyValue] {
+        guard let rule = AutoNaming.nameProperty[urn.type], let value = inputs[rule.property]?.stringValue,
+              value == AutoNaming.apply(to: [:], urn: urn)[rule.property]?.stringValue else { return inputs }
+        var copy = inputs
+        copy[rule.property] = nil
+        return copy
+    }
+
+    /// One step's cloud work; never throws (failures come back as values).
+    func perform(_ step: Step) async -> Result<ResourceState?, StepFailure> {
+        guard let provider = providers.provider(for: step.type) else {
+            return .failure(StepFailure(urn: step.urn, kind: step.kind, reason: "no provider for \(step.type)"))
+        }
+        let inputs = step.inputs.mapValues(\.revealed)
+        let protect = step.old?.protect ?? false
+        do {
+            switch step.kind {
+            case .create:
+                let (id, outputs) = try await provider.create(type: step.type, name: step.urn.name, inputs: inputs)
+                return .success(state(step, id: id, outputs: outputs))
+            case .import:
+                let id = step.old?.importID ?? ""
+                guard let outputs = try await provider.read(type: step.type, id: id, inputs: inputs) else {
+                    return .failure(StepFailure(urn: step.urn, kind: .import, reason: "no \(step.type) with id '\(id)' to import"))
+                }
+                return .success(state(step, id: id, outputs: outputs))
+            case .update:
+                let old = step.old!
+                let outputs = try await provider.update(type: step.type, id: old.id, old: old, inputs: inputs)
+                return .success(state(step, id: old.id, outputs: outputs))
+            case .replace:
+                let old = step.old!
+                if protect { return .failure(StepFailure(urn: step.urn, kind: .replace, reason: "it is protected; remove 'protect' to replace it")) }
+                if step.deleteFirst { try await provider.delete(type: old.type, id: old.id, old: old) }
+                let (id, outputs) = try await provider.create(type: step.type, name: step.urn.name, inputs: inputs)
+                return .success(state(step, id: id, outputs: outputs))
+            case .same, .delete, .refresh:
+                return .success(step.old)
+            }
+        } catch {
+            return .failure(StepFailure(urn: step.urn, kind: step.kind, reason: "\(error)"))
+        }
+    }
+
+    func state(_ step: Step, id: String, outputs: [String: PropertyValue]) -> ResourceState {
+        // Secrets stay secret in state: outputs that echo a secret input are marked too.
+        var outputs = outputs
+        for (key, value) in step.inputs where value.containsSecret {
+            if let output = outputs[key], !output.isSecret { outputs[key] = .secret(output.revealed) }
+        }
+        let wanted = program.resource(step.urn.name)
+        return ResourceState(urn: step.urn, id: id, type: step.type, inputs: step.inputs, outputs: outputs, dependencies: step.dependencies,
+                             protect: wanted?.options.protect ?? false, retainOnDelete: wanted?.options.retainOnDelete ?? false,
+                             importID: wanted?.options.importID)
+    }
+
+    func deleteStep(_ step: Step) async -> StepFailure? {
+        guard let old = step.old else { return nil }
+        events(.stepStarted(step))
+        let clock = ContinuousClock(), start = clock.now
+        do {
+            if old.protect { throw StepFailure(urn: old.urn, kind: .delete, reason: "it is protected; remove 'protect' (and run up) before deleting it") }
+            try await journal.begin(.deleting, old)
+            if !old.retainOnDelete {
+                guard let provider = providers.provider(for: old.type) else { throw StepFailure(urn: old.urn, kind: .delete, reason: "no provider for \(old.type)") }
+                try await provider.delete(type: old.type, id: old.id, old: old)
+            }
+            try await journal.end("deleted", urn: old.urn, resource: nil)
+            events(.stepFinished(step, seconds: Self.seconds(clock.now - start)))
+            return nil
+        } catch {
+            let failure = error as? StepFailure ?? StepFailure(urn: old.urn, kind: .delete, reason: "\(error)")
+            try? await journal.end("failed", urn: old.urn, resource: nil)
+            events(.stepFailed(step, error: failure.reason, seconds: Self.seconds(clock.now - start)))
+            return failure
+        }
+    }
+
+    // MARK: interrupted runs
+
+    /// Settles operations a crashed run left pending: a create that happened is adopted (read
+    /// back by its physical name), one that did not is dropped; an update or delete is read back.
+    public func settlePending() async throws {
+        for operation in journal.deployment.pendingOperations {
+            let resource = operation.resource
+            guard let provider = providers.provider(for: resource.type) else { continue }
+            let id = resource.id.isEmpty ? Self.physicalID(resource) : resource.id
+            var found: [String: PropertyValue]?
+            if let id { found = try await provider.read(type: resource.type, id: id, inputs: resource.inputs.mapValues(\.revealed)) }
+            if let found, let id {
+                var adopted = resource
+                adopted.id = id
+                adopted.outputs = found
+                try await journal.end("adopted", urn: resource.urn, resource: adopted)
+                events(.message("settled: \(resource.urn.name) (\(operation.kind.rawValue) had happened; adopted \(id))"))
+            } else if operation.kind == .deleting || operation.kind == .updating {
+                if found == nil { try await journal.end("deleted", urn: resource.urn, resource: nil) }
+            } else {
+                events(.message("settled: \(resource.urn.name) (\(operation.kind.rawValue) had not happened)"))
+            }
+            journal.clearPending(resource.urn)
+        }
+    }
+
+    /// The id a resource would have from its inputs (types whose id is their name).
+    static func physicalID(_ resource: ResourceState) -> String? {
+        if let rule = AutoNaming.nameProperty[resource.type], let name = resource.inputs[rule.property]?.stringValue { return name }
+        if resource.type == "aws:iot:PolicyAttachment" || resource.type == "aws:iot:ThingPrincipalAttachment" {
+            let keys = resource.type == "aws:iot:PolicyAttachment" ? ("policy", "target") : ("thing", "principal")
+            if let a = resource.inputs[keys.0]?.stringValue, let b = resource.inputs[keys.1]?.stringValue { return "\(a)|\(b)" }
+        }
+        return nil
+    }
+
+    // MARK: destroy and refresh
+
+    /// Deletes every resource of the stack, dependents first.
+    public func destroy() async throws -> Summary {
+        try await settlePending()
+        let steps = Planner.reverseDependencyOrder(journal.deployment.managed).map {
+            Step(kind: .delete, urn: $0.urn, type: $0.type, old: $0, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: $0.dependencies)
+        }
+        events(.planned(Plan(steps: steps, programHash: "", configHash: "", stateHash: "")))
+        var failure: StepFailure?
+        for step in steps {
+            if let failed = await deleteStep(step) { failure = failed; break }
+        }
+        let checkpoint = try await journal.compact(time: now())
+        if let failure { throw failure }
+        return Summary(counts: [.delete: steps.count], outputs: [:], checkpoint: checkpoint)
+    }
+
+    /// Reads every resource back; returns the drift as steps (update: changed, delete: gone).
+    public func refresh(apply: Bool) async throws -> [Step] {
+        var drift: [Step] = []
+        for resource in journal.deployment.managed {
+            guard let provider = providers.provider(for: resource.type) else { continue }
+            let live = try await provider.read(type: resource.type, id: resource.id, inputs: resource.inputs.mapValues(\.revealed))
+            guard let live else {
+                drift.append(Step(kind: .delete, urn: resource.urn, type: resource.type, old: resource, inputs: [:], diffs: [], replaceReasons: [],
+                                  deleteFirst: false, dependencies: []))
+                if apply { try await journal.end("deleted", urn: resource.urn, resource: nil) }
+                continue
+            }
+            let diffs = Differ.diff(old: resource.outputs.mapValues(\.revealed), new: live.mapValues(\.revealed))
+            if !diffs.isEmpty {
+                drift.append(Step(kind: .refresh, urn: resource.urn, type: resource.type, old: resource, inputs: live, diffs: diffs, replaceReasons: [],
+                                  deleteFirst: false, dependencies: []))
+                if apply {
+                    var updated = resource
+                    updated.outputs = live
+                    for key in resource.inputs.keys { if let value = live[key] { updated.inputs[key] = resource.inputs[key]!.isSecret ? .secret(value) : value } }
+                    try await journal.end("refreshed", urn: resource.urn, resource: updated)
+                }
+            }
+        }
+        if apply { _ = try await journal.compact(time: now()) }
+        return drift
+    }
+}
+
+/// The program, config or state changed between the approved plan and its execution.
+public struct PlanMismatch: Error, CustomStringConvertible, Sendable {
+    public var urn: URN
+    public var reason: String
+    public var description: String { "stopped: \(urn.name) differs from the approved plan: \(reason); preview again and approve the new plan" }
+}

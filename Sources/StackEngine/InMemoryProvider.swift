@@ -1,0 +1,80 @@
+import Synchronization
+import StackModel
+import StackSchemas
+
+/// A provider that keeps resources in memory: for tests of the engine's logic and for
+/// previews without a cloud. Ids are the name property when there is one, else a counter.
+public final class InMemoryProvider: ResourceProvider {
+    public struct Record: Sendable, Equatable {
+        public var type: String
+        public var inputs: [String: PropertyValue]
+    }
+
+    private let state = Mutex<(resources: [String: Record], counter: Int, calls: [String], failing: Set<String>)>(([:], 0, [], []))
+
+    public init() {}
+
+    public func supports(_ type: String) -> Bool { true }
+
+    public var resources: [String: Record] { state.withLock { $0.resources } }
+    /// "create <id>", "update <id>", "delete <id>" in call order.
+    public var calls: [String] { state.withLock { $0.calls } }
+
+    /// Makes every call on a resource with this name property fail.
+    public func fail(name: String) { state.withLock { _ = $0.failing.insert(name) } }
+
+    func id(type: String, inputs: [String: PropertyValue]) -> String? {
+        AutoNaming.nameProperty[type].flatMap { inputs[$0.property]?.stringValue }
+    }
+
+    public func create(type: String, name: String, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue]) {
+        try state.withLock { state in
+            let id = self.id(type: type, inputs: inputs) ?? { state.counter += 1; return "\(name)-\(state.counter)" }()
+            if state.failing.contains(id) { throw InMemoryError(message: "injected failure creating \(id)") }
+            if state.resources[id] != nil { throw InMemoryError(message: "\(id) already exists") }
+            state.resources[id] = Record(type: type, inputs: inputs)
+            state.calls.append("create \(id)")
+            var outputs = inputs
+            outputs["arn"] = .string("arn:memory:\(type):\(id)")
+            return (id, outputs)
+        }
+    }
+
+    public func read(type: String, id: String, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]? {
+        state.withLock { state in
+            guard let record = state.resources[id] else { return nil }
+            var outputs = record.inputs
+            outputs["arn"] = .string("arn:memory:\(type):\(id)")
+            return outputs
+        }
+    }
+
+    public func update(type: String, id: String, old: ResourceState, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue] {
+        try state.withLock { state in
+            if state.failing.contains(id) { throw InMemoryError(message: "injected failure updating \(id)") }
+            state.resources[id] = Record(type: type, inputs: inputs)
+            state.calls.append("update \(id)")
+            var outputs = inputs
+            outputs["arn"] = .string("arn:memory:\(type):\(id)")
+            return outputs
+        }
+    }
+
+    public func delete(type: String, id: String, old: ResourceState) async throws {
+        try state.withLock { state in
+            if state.failing.contains(id) { throw InMemoryError(message: "injected failure deleting \(id)") }
+            state.resources[id] = nil
+            state.calls.append("delete \(id)")
+        }
+    }
+
+    /// Changes a resource behind the engine's back (drift).
+    public func tamper(id: String, inputs: [String: PropertyValue]) {
+        state.withLock { $0.resources[id]?.inputs = inputs }
+    }
+}
+
+public struct InMemoryError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}

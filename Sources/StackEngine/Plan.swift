@@ -1,0 +1,223 @@
+import JSON
+import StackModel
+import StackSchemas
+
+/// One property that differs between state and program, with the reason it may force a replace.
+public struct PropertyDiff: Sendable, Equatable {
+    public enum Kind: String, Sendable { case add, delete, update }
+    public var path: String
+    public var kind: Kind
+    public var old: PropertyValue?
+    public var new: PropertyValue?
+    public var replaces: Bool
+}
+
+/// What happens to one resource.
+public enum StepKind: String, Sendable, CaseIterable {
+    case same, create, update, replace, delete, `import`, refresh
+
+    /// Pulumi's glyph for the step.
+    public var glyph: String {
+        switch self {
+        case .same: return " "
+        case .create: return "+"
+        case .update: return "~"
+        case .replace: return "+-"
+        case .delete: return "-"
+        case .import: return "="
+        case .refresh: return "~"
+        }
+    }
+}
+
+/// A resource the program wants, evaluated as far as known now.
+public struct DesiredResource: Sendable {
+    public var urn: URN
+    public var name: String
+    public var type: String
+    public var inputs: [String: PropertyValue]
+    public var dependencies: [URN]
+    public var protect: Bool
+    public var ignoreChanges: [String]
+    public var replaceOnChanges: [String]
+    public var deleteBeforeReplace: Bool
+    public var retainOnDelete: Bool
+    public var importID: String?
+
+    public init(urn: URN, name: String, type: String, inputs: [String: PropertyValue], dependencies: [URN] = [], protect: Bool = false,
+                ignoreChanges: [String] = [], replaceOnChanges: [String] = [], deleteBeforeReplace: Bool = false,
+                retainOnDelete: Bool = false, importID: String? = nil) {
+        self.urn = urn
+        self.name = name
+        self.type = type
+        self.inputs = inputs
+        self.dependencies = dependencies
+        self.protect = protect
+        self.ignoreChanges = ignoreChanges
+        self.replaceOnChanges = replaceOnChanges
+        self.deleteBeforeReplace = deleteBeforeReplace
+        self.retainOnDelete = retainOnDelete
+        self.importID = importID
+    }
+}
+
+/// One planned step.
+public struct Step: Sendable, Equatable {
+    public var kind: StepKind
+    public var urn: URN
+    public var type: String
+    public var old: ResourceState?
+    public var inputs: [String: PropertyValue]
+    public var diffs: [PropertyDiff]
+    /// For a replace: the properties that force it.
+    public var replaceReasons: [String]
+    /// Replace by deleting first (asked for, or the physical name cannot exist twice).
+    public var deleteFirst: Bool
+    public var dependencies: [URN]
+
+    public static func == (lhs: Step, rhs: Step) -> Bool {
+        lhs.kind == rhs.kind && lhs.urn == rhs.urn && lhs.inputs == rhs.inputs && lhs.deleteFirst == rhs.deleteFirst
+    }
+}
+
+/// Compares what the program wants with what state holds.
+public enum Differ {
+    /// Property diffs between old and new inputs, top-level and nested, in path order.
+    public static func diff(old: [String: PropertyValue], new: [String: PropertyValue], ignore: [String] = [],
+                            replaceOn: Set<String> = []) -> [PropertyDiff] {
+        var diffs: [PropertyDiff] = []
+        for key in Set(old.keys).union(new.keys).sorted() where !ignore.contains(key) {
+            collect(path: key, old: old[key], new: new[key], root: key, replaceOn: replaceOn, ignore: ignore, into: &diffs)
+        }
+        return diffs
+    }
+
+    static func collect(path: String, old: PropertyValue?, new: PropertyValue?, root: String, replaceOn: Set<String>, ignore: [String],
+                        into diffs: inout [PropertyDiff]) {
+        if ignore.contains(path) { return }
+        let replaces = replaceOn.contains(root) || replaceOn.contains(path)
+        switch (old, new) {
+        case (nil, nil): return
+        case (nil, let value?): if value != .null { diffs.append(PropertyDiff(path: path, kind: .add, old: nil, new: value, replaces: replaces)) }
+        case (let value?, nil): if value != .null { diffs.append(PropertyDiff(path: path, kind: .delete, old: value, new: nil, replaces: replaces)) }
+        case (let before?, let after?):
+            if before == after { return }
+            if case .unknown = after {
+                diffs.append(PropertyDiff(path: path, kind: .update, old: before, new: after, replaces: replaces))
+                return
+            }
+            switch (before.revealed, after.revealed) {
+            case (.object(let a), .object(let b)) where before.isSecret == after.isSecret:
+                for key in Set(a.keys).union(b.keys).sorted() {
+                    collect(path: "\(path).\(key)", old: a[key], new: b[key], root: root, replaceOn: replaceOn, ignore: ignore, into: &diffs)
+                }
+            case (.array(let a), .array(let b)) where a.count == b.count && before.isSecret == after.isSecret:
+                for index in a.indices {
+                    collect(path: "\(path)[\(index)]", old: a[index], new: b[index], root: root, replaceOn: replaceOn, ignore: ignore, into: &diffs)
+                }
+            default:
+                if before.revealed == after.revealed && before.isSecret != after.isSecret { return }  // only secretness changed
+                diffs.append(PropertyDiff(path: path, kind: .update, old: before, new: after, replaces: replaces))
+            }
+        }
+    }
+
+    /// The top-level property names whose change forces a replacement for a type.
+    public static func replaceProperties(for type: String, extra: [String]) -> Set<String> {
+        Set((ResourceSchema.named(type)?.createOnly ?? []).map { String($0.split(separator: ".").first ?? "") } + extra)
+    }
+}
+
+/// Turns desired resources and the current state into steps (Pulumi's step generator).
+public struct Planner {
+    public var desired: [DesiredResource]
+    public var state: Deployment?
+    /// Only these resources (and what they depend on) when not empty (`--target`).
+    public var targets: Set<URN>
+
+    public init(desired: [DesiredResource], state: Deployment?, targets: Set<URN> = []) {
+        self.desired = desired
+        self.state = state
+        self.targets = targets
+    }
+
+    public func step(for resource: DesiredResource) -> Step {
+        let old = state?.resource(resource.urn)
+        guard let old, !old.id.isEmpty else {
+            if let importID = resource.importID {
+                return Step(kind: .import, urn: resource.urn, type: resource.type, old: nil, inputs: resource.inputs, diffs: [],
+                            replaceReasons: [], deleteFirst: false, dependencies: resource.dependencies)
+            }
+            let diffs = Differ.diff(old: [:], new: resource.inputs)
+            return Step(kind: .create, urn: resource.urn, type: resource.type, old: nil, inputs: resource.inputs, diffs: diffs,
+                        replaceReasons: [], deleteFirst: false, dependencies: resource.dependencies)
+        }
+        var inputs = resource.inputs
+        for path in resource.ignoreChanges where !path.contains(".") {
+            inputs[path] = old.inputs[path]  // keep what state has
+        }
+        let replaceOn = Differ.replaceProperties(for: resource.type, extra: resource.replaceOnChanges)
+        let diffs = Differ.diff(old: old.inputs, new: inputs, ignore: resource.ignoreChanges, replaceOn: replaceOn)
+        if old.type != resource.type {
+            return Step(kind: .replace, urn: resource.urn, type: resource.type, old: old, inputs: inputs, diffs: diffs,
+                        replaceReasons: ["type"], deleteFirst: true, dependencies: resource.dependencies)
+        }
+        guard !diffs.isEmpty else {
+            return Step(kind: .same, urn: resource.urn, type: resource.type, old: old, inputs: inputs, diffs: [], replaceReasons: [],
+                        deleteFirst: false, dependencies: resource.dependencies)
+        }
+        let reasons = Array(Set(diffs.filter(\.replaces).map { String($0.path.split(whereSeparator: { $0 == "." || $0 == "[" }).first ?? "") })).sorted()
+        if reasons.isEmpty {
+            return Step(kind: .update, urn: resource.urn, type: resource.type, old: old, inputs: inputs, diffs: diffs, replaceReasons: [],
+                        deleteFirst: false, dependencies: resource.dependencies)
+        }
+        // A fixed physical name (an identifier the program sets and keeps) cannot exist twice.
+        let identifiers = ResourceSchema.named(resource.type)?.primaryIdentifier ?? []
+        let nameKept = identifiers.contains { key in inputs[key] != nil && inputs[key] == old.inputs[key] }
+        return Step(kind: .replace, urn: resource.urn, type: resource.type, old: old, inputs: inputs, diffs: diffs, replaceReasons: reasons,
+                    deleteFirst: resource.deleteBeforeReplace || nameKept, dependencies: resource.dependencies)
+    }
+
+    /// Every step: the program's resources in program order, then deletes of what state has
+    /// and the program no longer declares, dependents before their dependencies.
+    public func steps() -> [Step] {
+        let wanted = Set(desired.map(\.urn))
+        var result = desired.filter { targets.isEmpty || targets.contains($0.urn) }.map(step(for:))
+        let removed = (state?.managed ?? []).filter { !wanted.contains($0.urn) && (targets.isEmpty || targets.contains($0.urn)) }
+        for old in Self.reverseDependencyOrder(removed) {
+            result.append(Step(kind: .delete, urn: old.urn, type: old.type, old: old, inputs: [:], diffs: [], replaceReasons: [],
+                               deleteFirst: false, dependencies: old.dependencies))
+        }
+        return result
+    }
+
+    /// Resources ordered so that each comes before the resources it depends on.
+    public static func reverseDependencyOrder(_ resources: [ResourceState]) -> [ResourceState] {
+        let byURN = Dictionary(resources.map { ($0.urn, $0) }, uniquingKeysWith: { a, _ in a })
+        var visited: Set<URN> = []
+        var ordered: [ResourceState] = []
+        func visit(_ resource: ResourceState) {
+            guard visited.insert(resource.urn).inserted else { return }
+            for dependency in resource.dependencies { if let next = byURN[dependency] { visit(next) } }
+            ordered.append(resource)
+        }
+        resources.forEach(visit)
+        return ordered.reversed()
+    }
+}
+
+/// The plan the user approves: its steps, counts, and a hash of everything it was made from.
+public struct Plan: Sendable {
+    public var steps: [Step]
+    public var programHash: String
+    public var configHash: String
+    public var stateHash: String
+
+    public var counts: [StepKind: Int] {
+        var counts: [StepKind: Int] = [:]
+        for step in steps { counts[step.kind, default: 0] += 1 }
+        return counts
+    }
+
+    public var hasChanges: Bool { steps.contains { $0.kind != .same } }
+}

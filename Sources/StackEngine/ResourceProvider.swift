@@ -1,0 +1,37 @@
+import StackModel
+
+/// Creates, reads, updates and deletes resources of some types in the cloud. Inputs arrive
+/// with secrets revealed; outputs include the inputs as the cloud sees them.
+public protocol ResourceProvider: Sendable {
+    func supports(_ type: String) -> Bool
+    func create(type: String, name: String, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue])
+    /// The resource as it is now, or nil when it no longer exists.
+    func read(type: String, id: String, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]?
+    func update(type: String, id: String, old: ResourceState, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]
+    func delete(type: String, id: String, old: ResourceState) async throws
+}
+
+/// Chooses the provider for each type.
+public struct ProviderRegistry: Sendable {
+    public var providers: [any ResourceProvider]
+    public init(_ providers: [any ResourceProvider]) { self.providers = providers }
+
+    public func provider(for type: String) -> (any ResourceProvider)? { providers.first { $0.supports(type) } }
+}
+
+/// What the engine reports as it works, for the command line and the dashboard.
+public enum EngineEvent: Sendable {
+    case planned(Plan)
+    case stepStarted(Step)
+    case stepFinished(Step, seconds: Double)
+    case stepFailed(Step, error: String, seconds: Double)
+    case message(String)
+}
+
+/// A failure of one resource's step: the resource and the cloud's error.
+public struct StepFailure: Error, CustomStringConvertible, Sendable {
+    public var urn: URN
+    public var kind: StepKind
+    public var reason: String
+    public var description: String { "\(kind.rawValue) of \(urn.name) (\(urn.type)) failed: \(reason)" }
+}

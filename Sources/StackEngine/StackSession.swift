@@ -1,0 +1,134 @@
+import Crypto
+import JSON
+import StackLanguage
+import StackModel
+
+/// A project folder: its `Pulumi.yaml`, parsed and checked.
+public struct ProjectFolder: Sendable {
+    public var directory: String
+    public var text: String
+    public var program: Program
+    public var warnings: [Diagnostic]
+
+    /// Reads and checks `DIR/Pulumi.yaml`; throws every error found (file:line:col).
+    public static func load(directory: String, extraConfig: Set<String> = []) throws -> ProjectFolder {
+        let path = directory + "/Pulumi.yaml"
+        guard let bytes = AtomicFile.read(path) else {
+            throw Diagnostic.error("no Pulumi.yaml in \(directory) (pass -C with the project folder)", at: nil)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let (program, warnings) = try ProgramParser.parse(text, file: displayPath(path))
+        let errors = ProgramChecker.check(program, extraConfig: extraConfig)
+        if !errors.isEmpty { throw Diagnostics(errors) }
+        return ProjectFolder(directory: directory, text: text, program: program, warnings: warnings)
+    }
+
+    static func displayPath(_ path: String) -> String {
+        path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+    }
+
+    public func configPath(stack: String) -> String { "\(directory)/Pulumi.\(stack).yaml" }
+}
+
+/// Everything one command needs to work on a stack: the project, its configuration and
+/// secrets, the state backend and the providers.
+public final class StackSession: @unchecked Sendable {
+    public let project: ProjectFolder
+    public let stack: String
+    public let backend: any StateBackend
+    public let environment: [String: String]
+    public var config: StackConfigFile
+    let passphrase: String?
+
+    public init(project: ProjectFolder, stack: String, backend: any StateBackend, environment: [String: String]) throws {
+        self.project = project
+        self.stack = stack
+        self.backend = backend
+        self.environment = environment
+        config = try StackConfigFile.load(path: project.configPath(stack: stack))
+        passphrase = PassphraseSource.passphrase(environment: environment) { path in AtomicFile.read(path).map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    public var projectName: String { project.program.name }
+
+    private var cachedCrypter: PassphraseCrypter?
+
+    /// The stack's crypter, opened from the config file's salt (created when asked and absent).
+    public func crypter(create: Bool = false) throws -> PassphraseCrypter {
+        if let cachedCrypter { return cachedCrypter }
+        guard let passphrase else { throw SecretsError.noPassphrase(stack: stack) }
+        let crypter: PassphraseCrypter
+        if let salt = config.encryptionSalt {
+            crypter = try PassphraseCrypter(passphrase: passphrase, saltState: salt, stack: stack)
+        } else if create {
+            // Like `pulumi stack init`: the new salt goes into the stack's config file at once.
+            crypter = PassphraseCrypter(newPassphrase: passphrase)
+            config.encryptionSalt = crypter.saltState
+            try config.save()
+        } else {
+            throw SecretsError.malformed("stack '\(stack)' has no encryptionsalt in \(config.path)")
+        }
+        cachedCrypter = crypter
+        return crypter
+    }
+
+    /// A crypter when one can be had (secrets present or a passphrase given), else nil.
+    func optionalCrypter() throws -> PassphraseCrypter? {
+        if config.encryptionSalt != nil { return passphrase == nil ? nil : try crypter() }
+        return passphrase == nil ? nil : try crypter(create: true)
+    }
+
+    public func evaluationContext(invoke: @escaping @Sendable (String, PropertyValue) async throws -> PropertyValue = { name, _ in
+        throw Diagnostic.error("fn::invoke of '\(name)' is not available", at: nil) }) throws -> EvaluationContext {
+        let values = try config.values { try crypter() }
+        return EvaluationContext(stack: stack, project: projectName, cwd: project.directory, config: values,
+                                 readFile: { path in
+                                     guard let bytes = AtomicFile.read(path) else { throw Diagnostic.error("fn::readFile: cannot read \(path)", at: nil) }
+                                     return String(decoding: bytes, as: UTF8.self)
+                                 }, invoke: invoke)
+    }
+
+    /// Configuration problems (missing or mistyped values), located in Pulumi.yaml.
+    public func configurationDiagnostics() throws -> [Diagnostic] {
+        Evaluator(program: project.program, context: try evaluationContext()).configurationDiagnostics()
+    }
+
+    public func openJournal(now: String) async throws -> StateJournal {
+        let checkpoint = try await backend.checkpoint(project: projectName, stack: stack)
+        var crypter: PassphraseCrypter?
+        if let checkpoint, let passphrase, let salt = (try? JSONValue.parse(checkpoint))?["checkpoint"]?["latest"]?["secrets_providers"]?["state"]?["salt"]?.stringValue,
+           salt != config.encryptionSalt {
+            crypter = try PassphraseCrypter(passphrase: passphrase, saltState: salt, stack: stack)  // state written with another salt
+        } else {
+            crypter = try optionalCrypter()
+        }
+        if crypter == nil, let checkpoint, String(decoding: checkpoint, as: UTF8.self).contains(PropertyValue.secretSignature) {
+            crypter = try self.crypter()
+        }
+        return try await StateJournal.open(backend: backend, project: projectName, stack: stack, coder: CheckpointCoder(crypter: crypter), now: now)
+    }
+
+    /// Fingerprints of what a plan was made from: program text, config text, stored state.
+    public func hashes() async throws -> (program: String, config: String, state: String) {
+        let checkpoint = try await backend.checkpoint(project: projectName, stack: stack) ?? []
+        let journal = try await backend.journal(project: projectName, stack: stack) ?? []
+        return (Self.hex(SHA256.hash(data: Array(project.text.utf8))), Self.hex(SHA256.hash(data: Array(config.text.utf8))),
+                Self.hex(SHA256.hash(data: checkpoint + journal)))
+    }
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    /// The plan's hash: the sources it came from and every step with its known inputs.
+    public static func hash(_ plan: Plan) -> String {
+        var text = "\(plan.programHash)\n\(plan.configHash)\n\(plan.stateHash)\n"
+        for step in plan.steps {
+            let inputs = JSONValue.object(JSONObject(step.inputs.keys.sorted().map { key in
+                (key, step.inputs[key]!.containsUnknown ? JSONValue.string("<unknown>") : (step.inputs[key]!.isSecret ? "<secret>" : step.inputs[key]!.plainJSON))
+            }))
+            text += "\(step.kind.rawValue) \(step.urn) \(step.deleteFirst) \(inputs.serialized(sortedKeys: true))\n"
+        }
+        return String(hex(SHA256.hash(data: Array(text.utf8))).prefix(16))
+    }
+}

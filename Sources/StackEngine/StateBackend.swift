@@ -1,0 +1,133 @@
+import JSON
+import StackModel
+
+/// Who holds a stack's lock (Pulumi's lock-file content).
+public struct LockHolder: Sendable, Equatable, CustomStringConvertible {
+    public var pid: Int
+    public var username: String
+    public var hostname: String
+    public var timestamp: String
+
+    public init(pid: Int, username: String, hostname: String, timestamp: String) {
+        self.pid = pid
+        self.username = username
+        self.hostname = hostname
+        self.timestamp = timestamp
+    }
+
+    public var description: String { "\(username)@\(hostname) (pid \(pid)) since \(timestamp)" }
+
+    var json: JSONValue {
+        ["pid": .integer(Int64(pid)), "username": .string(username), "hostname": .string(hostname), "timestamp": .string(timestamp)]
+    }
+
+    init?(json: JSONValue) {
+        guard let pid = json["pid"]?.intValue else { return nil }
+        self.init(pid: Int(pid), username: json["username"]?.stringValue ?? "?", hostname: json["hostname"]?.stringValue ?? "?",
+                  timestamp: json["timestamp"]?.stringValue ?? "?")
+    }
+}
+
+/// Where stacks live, in Pulumi's DIY layout: `file://` folders or `s3://` buckets.
+public protocol StateBackend: Sendable {
+    var url: String { get }
+    func stacks(project: String) async throws -> [String]
+    func checkpoint(project: String, stack: String) async throws -> [UInt8]?
+    func saveCheckpoint(_ bytes: [UInt8], project: String, stack: String) async throws
+    func removeStack(project: String, stack: String) async throws
+    /// Takes the stack's lock or throws `StateError.locked` naming the holder.
+    func lock(project: String, stack: String, holder: LockHolder) async throws
+    func unlock(project: String, stack: String) async throws
+    func lockHolders(project: String, stack: String) async throws -> [LockHolder]
+    /// Removes every lock of the stack (`stack unlock`).
+    func forceUnlock(project: String, stack: String) async throws
+    func appendJournal(_ record: [UInt8], project: String, stack: String) async throws
+    func journal(project: String, stack: String) async throws -> [UInt8]?
+    func clearJournal(project: String, stack: String) async throws
+    func saveHistory(_ record: [UInt8], checkpoint: [UInt8], project: String, stack: String, timestamp: Int64) async throws
+    func history(project: String, stack: String) async throws -> [[UInt8]]
+}
+
+/// `file://PATH`: the DIY layout under `PATH/.pulumi`.
+public struct FileBackend: StateBackend {
+    public let root: String
+    public var url: String { "file://\(root)" }
+    /// The name of Fleetdeck's own lock file: created with O_EXCL, so two runs cannot both take it.
+    static let lockName = "fleetdeck.json"
+
+    public init(root: String) { self.root = root }
+
+    var base: String { root + "/.pulumi" }
+    func stackFile(_ project: String, _ stack: String) -> String { "\(base)/stacks/\(project)/\(stack).json" }
+    func journalFile(_ project: String, _ stack: String) -> String { "\(base)/stacks/\(project)/\(stack).journal" }
+    func lockFolder(_ project: String, _ stack: String) -> String { "\(base)/locks/organization/\(project)/\(stack)" }
+    func historyFolder(_ project: String, _ stack: String) -> String { "\(base)/history/\(project)/\(stack)" }
+
+    public func stacks(project: String) async throws -> [String] {
+        AtomicFile.list("\(base)/stacks/\(project)").filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+    }
+
+    public func checkpoint(project: String, stack: String) async throws -> [UInt8]? {
+        AtomicFile.read(stackFile(project, stack))
+    }
+
+    public func saveCheckpoint(_ bytes: [UInt8], project: String, stack: String) async throws {
+        if !AtomicFile.exists("\(base)/meta.yaml") { try AtomicFile.write("version: 1\n", to: "\(base)/meta.yaml", mode: 0o644) }
+        try AtomicFile.write(bytes, to: stackFile(project, stack), mode: 0o600)
+    }
+
+    public func removeStack(project: String, stack: String) async throws {
+        AtomicFile.remove(stackFile(project, stack))
+        AtomicFile.remove(journalFile(project, stack))
+    }
+
+    public func lock(project: String, stack: String, holder: LockHolder) async throws {
+        let folder = lockFolder(project, stack)
+        let existing = try await lockHolders(project: project, stack: stack)
+        if let first = existing.first { throw StateError.locked(stack: stack, holder: first.description) }
+        guard try AtomicFile.create(Array(holder.json.serialized().utf8), at: "\(folder)/\(Self.lockName)") else {
+            let holders = try await lockHolders(project: project, stack: stack)
+            throw StateError.locked(stack: stack, holder: holders.first?.description ?? "another run")
+        }
+    }
+
+    public func unlock(project: String, stack: String) async throws {
+        AtomicFile.remove("\(lockFolder(project, stack))/\(Self.lockName)")
+    }
+
+    public func lockHolders(project: String, stack: String) async throws -> [LockHolder] {
+        let folder = lockFolder(project, stack)
+        return AtomicFile.list(folder).filter { $0.hasSuffix(".json") }.compactMap { name in
+            AtomicFile.read("\(folder)/\(name)").flatMap { try? JSONValue.parse($0) }.flatMap(LockHolder.init(json:))
+                ?? LockHolder(pid: 0, username: "unknown", hostname: "unknown", timestamp: name)
+        }
+    }
+
+    public func forceUnlock(project: String, stack: String) async throws {
+        let folder = lockFolder(project, stack)
+        for name in AtomicFile.list(folder) where name.hasSuffix(".json") { AtomicFile.remove("\(folder)/\(name)") }
+    }
+
+    public func appendJournal(_ record: [UInt8], project: String, stack: String) async throws {
+        try JournalFile.append(record, to: journalFile(project, stack))
+    }
+
+    public func journal(project: String, stack: String) async throws -> [UInt8]? {
+        AtomicFile.read(journalFile(project, stack))
+    }
+
+    public func clearJournal(project: String, stack: String) async throws {
+        AtomicFile.remove(journalFile(project, stack))
+    }
+
+    public func saveHistory(_ record: [UInt8], checkpoint: [UInt8], project: String, stack: String, timestamp: Int64) async throws {
+        let prefix = "\(historyFolder(project, stack))/\(stack)-\(timestamp)"
+        try AtomicFile.write(checkpoint, to: prefix + ".checkpoint.json", mode: 0o600)
+        try AtomicFile.write(record, to: prefix + ".history.json", mode: 0o600)
+    }
+
+    public func history(project: String, stack: String) async throws -> [[UInt8]] {
+        let folder = historyFolder(project, stack)
+        return AtomicFile.list(folder).filter { $0.hasSuffix(".history.json") }.compactMap { AtomicFile.read("\(folder)/\($0)") }
+    }
+}

@@ -1,0 +1,152 @@
+import StackEngine
+import StackModel
+import Testing
+
+@Suite struct DeploymentEngineTests {
+    static let program = """
+        name: fleet
+        runtime: yaml
+        resources:
+          group:
+            type: aws-native:iot:ThingGroup
+            properties:
+              thingGroupName: sensors-${pulumi.stack}
+          policy:
+            type: aws-native:iot:Policy
+            properties:
+              policyName: sensor-policy
+              policyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Action: iot:Connect
+                    Resource: ${group.arn}
+          thing:
+            type: aws-native:iot:Thing
+            properties:
+              thingName: sensor-1
+        outputs:
+          groupArn: ${group.arn}
+        """
+
+    @Test func createsThenHasNoChangesThenUpdatesReplacesAndDestroys() async throws {
+        let harness = try EngineHarness(Self.program)
+        let first = try await harness.preview()
+        #expect(first.summary == ["create group", "create policy", "create thing"])
+        let policyStep = try #require(first.steps.first { $0.urn.name == "policy" })
+        #expect(policyStep.inputs["policyDocument"]?.containsUnknown == true)  // the group's arn is not known yet
+        let summary = try await harness.up()
+        #expect(summary.counts[.create] == 3)
+        #expect(summary.outputs["groupArn"] == .string("arn:memory:aws-native:iot:ThingGroup:sensors-dev"))
+        #expect(harness.provider.calls.first == "create sensors-dev")  // dependencies first
+        #expect(harness.provider.resources["sensor-policy"]?.inputs["policyDocument"]?["Statement"] ==
+                .array([.object(["Effect": .string("Allow"), "Action": .string("iot:Connect"), "Resource": .string("arn:memory:aws-native:iot:ThingGroup:sensors-dev")])]))
+
+        #expect(try await harness.preview().summary == [])
+
+        try harness.write(Self.program.replacingOccurrences(of: "Action: iot:Connect", with: "Action: iot:Publish")
+                            .replacingOccurrences(of: "thingName: sensor-1", with: "thingName: sensor-2"))
+        let changed = try await harness.preview()
+        #expect(changed.summary == ["update policy", "replace thing"])
+        let update = try #require(changed.steps.first { $0.kind == .update })
+        #expect(update.diffs.map(\.path) == ["policyDocument.Statement[0].Action"])
+        let replace = try #require(changed.steps.first { $0.kind == .replace })
+        #expect(replace.replaceReasons == ["thingName"])
+        #expect(!replace.deleteFirst)  // a new name: create the new thing, then delete the old one
+        try await harness.up()
+        #expect(harness.provider.calls.suffix(3) == ["update sensor-policy", "create sensor-2", "delete sensor-1"])
+
+        let session = try harness.session()
+        _ = try await harness.engine(session).destroy()
+        #expect(harness.provider.resources.isEmpty)
+        #expect(try await harness.state()?.managed.isEmpty == true)
+    }
+
+    @Test func deletesResourcesRemovedFromTheProgramDependentsFirst() async throws {
+        let harness = try EngineHarness(Self.program)
+        try await harness.up()
+        try harness.write("name: fleet\nruntime: yaml\nresources:\n  thing:\n    type: aws-native:iot:Thing\n    properties:\n      thingName: sensor-1\n")
+        #expect(try await harness.preview().summary == ["delete policy", "delete group"])
+        try await harness.up()
+        #expect(harness.provider.calls.suffix(2) == ["delete sensor-policy", "delete sensors-dev"])
+    }
+
+    @Test func aFailureKeepsWhatWasCreatedAndNamesTheResource() async throws {
+        let harness = try EngineHarness(Self.program)
+        harness.provider.fail(name: "sensor-policy")
+        do {
+            try await harness.up()
+            Issue.record("the failure was swallowed")
+        } catch let failure as StepFailure {
+            #expect(failure.description == "create of policy (aws-native:iot:Policy) failed: injected failure creating sensor-policy")
+        }
+        let state = try #require(try await harness.state())
+        #expect(Set(state.managed.map(\.urn.name)) == ["group", "thing"])
+        #expect(state.pendingOperations.isEmpty)
+    }
+
+    @Test func anInterruptedCreateIsAdoptedOrDropped() async throws {
+        let harness = try EngineHarness(Self.program)
+        try await harness.up()
+        // A crash after the cloud call but before the end record: the journal holds a begin only.
+        let session = try harness.session()
+        let journal = try await session.openJournal(now: "")
+        let urn = URN(stack: "dev", project: "fleet", type: "aws-native:iot:Thing", name: "extra")
+        try await journal.begin(.creating, ResourceState(urn: urn, id: "", type: urn.type, inputs: ["thingName": .string("orphan-1")], outputs: [:]))
+        _ = try await harness.provider.create(type: urn.type, name: "extra", inputs: ["thingName": .string("orphan-1")])
+        let pending = try #require(try await harness.state())
+        #expect(pending.pendingOperations.map(\.resource.urn) == [urn])
+        try harness.write(Self.program + "\n  extra:\n    type: aws-native:iot:Thing\n    properties:\n      thingName: orphan-1\n")
+        try await harness.up()
+        #expect(harness.provider.calls.filter { $0 == "create orphan-1" }.count == 1)  // adopted, not created twice
+        let settled = try #require(try await harness.state())
+        #expect(settled.pendingOperations.isEmpty)
+        #expect(settled.resource(urn)?.id == "orphan-1")
+    }
+
+    @Test func secretsAreEncryptedInStateAndStayWithThePassphrase() async throws {
+        let harness = try EngineHarness("""
+            name: fleet
+            runtime: yaml
+            resources:
+              thing:
+                type: aws-native:iot:Thing
+                properties:
+                  thingName: sensor-9
+                  attributePayload:
+                    attributes:
+                      token:
+                        fn::secret: hunter2
+            """)
+        try await harness.up()
+        let file = try #require(AtomicFileReader.text(harness.folder + "/state/.pulumi/stacks/fleet/dev.json"))
+        #expect(!file.contains("hunter2"))
+        #expect(file.contains(PropertyValue.secretSignature))
+        let state = try #require(try await harness.state())
+        #expect(state.managed.first?.inputs["attributePayload"]?["attributes"]?["token"] == .secret(.string("hunter2")))
+        harness.environment = [:]
+        await #expect(throws: SecretsError.self) { _ = try await harness.state() }
+    }
+
+    @Test func theExecutedPlanIsTheApprovedOne() async throws {
+        let harness = try EngineHarness(Self.program)
+        let session = try harness.session()
+        let engine = try await harness.engine(session)
+        let plan = try await engine.preview(hashes: try await session.hashes())
+        try harness.write(Self.program.replacingOccurrences(of: "thingName: sensor-1", with: "thingName: sensor-7"))
+        let changed = try await harness.engine(try harness.session())
+        do {
+            _ = try await changed.up(plan: plan)
+            Issue.record("a different program ran under an old plan")
+        } catch let mismatch as PlanMismatch {
+            #expect(mismatch.description == "stopped: thing differs from the approved plan: its property 'thingName' changed since the plan was approved; preview again and approve the new plan")
+        }
+        #expect(!harness.provider.calls.contains("create sensor-7"))
+    }
+}
+
+enum AtomicFileReader {
+    static func text(_ path: String) -> String? {
+        AtomicFile.read(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
