@@ -243,8 +243,14 @@ public final class DeploymentEngine: @unchecked Sendable {
             }
         }
         var outputs: [String: PropertyValue] = [:]
-        if failures.isEmpty { outputs = try await evaluator.outputs() }
-        let checkpoint = try await journal.compact(time: now(), resourceOrder: order)
+        let stackURN = URN.stackResource(stack: evaluation.stack, project: evaluation.project)
+        if failures.isEmpty {
+            outputs = try await evaluator.outputs()
+            // Stack outputs live on Pulumi's root stack resource.
+            try await journal.end("done", urn: stackURN, resource: ResourceState(urn: stackURN, custom: false, id: "", type: stackURN.type,
+                                                                                 inputs: [:], outputs: outputs))
+        }
+        let checkpoint = try await journal.compact(time: now(), resourceOrder: [stackURN] + order)
         if let failure = failures.first { throw failure }
         return Summary(counts: counts, outputs: outputs, checkpoint: checkpoint)
     }

@@ -213,6 +213,13 @@ public struct Plan: Sendable {
     public var configHash: String
     public var stateHash: String
 
+    public init(steps: [Step], programHash: String, configHash: String, stateHash: String) {
+        self.steps = steps
+        self.programHash = programHash
+        self.configHash = configHash
+        self.stateHash = stateHash
+    }
+
     public var counts: [StepKind: Int] {
         var counts: [StepKind: Int] = [:]
         for step in steps { counts[step.kind, default: 0] += 1 }

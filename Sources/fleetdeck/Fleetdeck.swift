@@ -10,7 +10,9 @@ struct Fleetdeck: AsyncParsableCommand {
         commandName: "fleetdeck",
         abstract: "Run an AWS IoT fleet from the terminal: stacks, deploys, devices, shadows and messages.",
         version: FleetdeckVersion.short,
-        subcommands: [ConsoleCommand.self, VersionCommand.self, WhoamiCommand.self, ThingsCommand.self, ShadowCommand.self],
+        subcommands: [ConsoleCommand.self, VersionCommand.self, WhoamiCommand.self, StackCommand.self, ConfigCommand.self,
+                      PreviewCommand.self, UpCommand.self, DestroyCommand.self, RefreshCommand.self,
+                      ThingsCommand.self, ShadowCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 

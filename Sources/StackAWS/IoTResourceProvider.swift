@@ -1,0 +1,272 @@
+import AWSCore
+import AWSServices
+import StackEngine
+import StackModel
+
+/// AWS IoT resources: things, thing types and groups, policies (updates as new default
+/// versions), role aliases, topic rules, certificates from CSRs, and the classic policy and
+/// thing-principal attachments.
+public struct IoTResourceProvider: ResourceProvider {
+    let client: AWSClient
+    let iot = IoTOperations.self
+
+    public init(client: AWSClient) { self.client = client }
+
+    public static let types: Set<String> = [
+        "aws-native:iot:Thing", "aws-native:iot:ThingType", "aws-native:iot:ThingGroup", "aws-native:iot:Policy", "aws-native:iot:RoleAlias",
+        "aws-native:iot:TopicRule", "aws-native:iot:Certificate", "aws:iot:PolicyAttachment", "aws:iot:ThingPrincipalAttachment",
+    ]
+
+    public func supports(_ type: String) -> Bool { Self.types.contains(type) }
+
+    func call(_ operation: AWSOperation, _ input: JSONObject) async throws -> AWSResponse {
+        try await client.call(iot.service, operation, input)
+    }
+
+    static func json(_ value: PropertyValue?) -> JSONValue { value?.plainJSON ?? .null }
+
+    /// A policy document as IoT wants it: a JSON string (an object is serialized).
+    static func document(_ value: PropertyValue?) -> JSONValue {
+        guard let value else { return .null }
+        if case .string(let text) = value.revealed { return .string(text) }
+        return .string(value.plainJSON.serialized())
+    }
+
+    static func string(_ value: JSONValue?) -> PropertyValue? { value?.stringValue.map(PropertyValue.string) }
+
+    public func create(type: String, name: String, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue]) {
+        switch type {
+        case "aws-native:iot:Thing":
+            let thingName = inputs["thingName"]?.stringValue ?? name
+            var input: JSONObject = ["thingName": .string(thingName)]
+            if let attributes = inputs["attributePayload"] { input["attributePayload"] = Self.json(attributes) }
+            let answer = try await call(iot.createThing, input)
+            return (thingName, ["thingName": .string(thingName), "arn": Self.string(answer["thingArn"]) ?? .null,
+                                "id": Self.string(answer["thingId"]) ?? .null, "attributePayload": inputs["attributePayload"] ?? .null])
+        case "aws-native:iot:ThingType":
+            let thingTypeName = inputs["thingTypeName"]?.stringValue ?? name
+            var input: JSONObject = ["thingTypeName": .string(thingTypeName)]
+            if let properties = inputs["thingTypeProperties"] { input["thingTypeProperties"] = Self.json(properties) }
+            let answer = try await call(iot.createThingType, input)
+            if inputs["deprecateThingType"] == .bool(true) {
+                _ = try await call(iot.deprecateThingType, ["thingTypeName": .string(thingTypeName)])
+            }
+            return (thingTypeName, outputs(inputs, ["thingTypeName": .string(thingTypeName), "arn": Self.string(answer["thingTypeArn"]) ?? .null,
+                                                    "id": Self.string(answer["thingTypeId"]) ?? .null]))
+        case "aws-native:iot:ThingGroup":
+            let groupName = inputs["thingGroupName"]?.stringValue ?? name
+            var input: JSONObject = ["thingGroupName": .string(groupName)]
+            if let parent = inputs["parentGroupName"] { input["parentGroupName"] = Self.json(parent) }
+            if let properties = inputs["thingGroupProperties"] { input["thingGroupProperties"] = Self.json(properties) }
+            let answer = try await call(iot.createThingGroup, input)
+            return (groupName, outputs(inputs, ["thingGroupName": .string(groupName), "arn": Self.string(answer["thingGroupArn"]) ?? .null,
+                                                "id": Self.string(answer["thingGroupId"]) ?? .null]))
+        case "aws-native:iot:Policy":
+            let policyName = inputs["policyName"]?.stringValue ?? name
+            let answer = try await call(iot.createPolicy, ["policyName": .string(policyName), "policyDocument": Self.document(inputs["policyDocument"])])
+            return (policyName, outputs(inputs, ["policyName": .string(policyName), "arn": Self.string(answer["policyArn"]) ?? .null,
+                                                 "id": .string(policyName)]))
+        case "aws-native:iot:RoleAlias":
+            let alias = inputs["roleAlias"]?.stringValue ?? name
+            var input: JSONObject = ["roleAlias": .string(alias), "roleArn": Self.json(inputs["roleArn"])]
+            if let duration = inputs["credentialDurationSeconds"] { input["credentialDurationSeconds"] = Self.json(duration) }
+            let answer = try await call(iot.createRoleAlias, input)
+            return (alias, outputs(inputs, ["roleAlias": .string(alias), "roleAliasArn": Self.string(answer["roleAliasArn"]) ?? .null]))
+        case "aws-native:iot:TopicRule":
+            let ruleName = inputs["ruleName"]?.stringValue ?? name
+            _ = try await call(iot.createTopicRule, ["ruleName": .string(ruleName), "topicRulePayload": Self.json(inputs["topicRulePayload"])])
+            let described = try await call(iot.getTopicRule, ["ruleName": .string(ruleName)])
+            return (ruleName, outputs(inputs, ["ruleName": .string(ruleName), "arn": Self.string(described["ruleArn"]) ?? .null]))
+        case "aws-native:iot:Certificate":
+            guard let csr = inputs["certificateSigningRequest"]?.stringValue else {
+                throw AWSError.invalidInput(operation: "CreateCertificateFromCsr", reason: "certificateSigningRequest is required (Fleetdeck creates certificates from CSRs)")
+            }
+            let answer = try await call(iot.createCertificateFromCsr, ["certificateSigningRequest": .string(csr),
+                                                                       "setAsActive": .bool(inputs["status"]?.stringValue == "ACTIVE")])
+            let id = answer["certificateId"]?.stringValue ?? ""
+            return (id, outputs(inputs, ["arn": Self.string(answer["certificateArn"]) ?? .null, "id": .string(id),
+                                         "certificatePem": Self.string(answer["certificatePem"]) ?? .null]))
+        case "aws:iot:PolicyAttachment":
+            let (policy, target) = try pair(inputs, "policy", "target")
+            _ = try await call(iot.attachPolicy, ["policyName": .string(policy), "target": .string(target)])
+            return ("\(policy)|\(target)", inputs)
+        case "aws:iot:ThingPrincipalAttachment":
+            let (thing, principal) = try pair(inputs, "thing", "principal")
+            _ = try await call(iot.attachThingPrincipal, ["thingName": .string(thing), "principal": .string(principal)])
+            return ("\(thing)|\(principal)", inputs)
+        default:
+            throw AWSError.invalidInput(operation: "create", reason: "\(type) is not an IoT type")
+        }
+    }
+
+    func pair(_ inputs: [String: PropertyValue], _ a: String, _ b: String) throws -> (String, String) {
+        guard let first = inputs[a]?.stringValue, let second = inputs[b]?.stringValue else {
+            throw AWSError.invalidInput(operation: "attach", reason: "'\(a)' and '\(b)' are required")
+        }
+        return (first, second)
+    }
+
+    /// Inputs plus what the cloud computed.
+    func outputs(_ inputs: [String: PropertyValue], _ computed: [String: PropertyValue]) -> [String: PropertyValue] {
+        inputs.merging(computed.filter { $0.value != .null }) { _, new in new }
+    }
+
+    static func notFound(_ error: any Error) -> Bool {
+        guard let error = error as? AWSError else { return false }
+        return error.code == "ResourceNotFoundException" || error.code == "NotFoundException"
+    }
+
+    public func read(type: String, id: String, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]? {
+        do {
+            switch type {
+            case "aws-native:iot:Thing":
+                let answer = try await call(iot.describeThing, ["thingName": .string(id)])
+                var result: [String: PropertyValue] = ["thingName": .string(id), "arn": Self.string(answer["thingArn"]) ?? .null,
+                                                       "id": Self.string(answer["thingId"]) ?? .null]
+                let attributes = answer["attributes"].map(PropertyValue.init(json:)) ?? .object([:])
+                if attributes != .object([:]) || inputs["attributePayload"] != nil { result["attributePayload"] = .object(["attributes": attributes]) }
+                return result
+            case "aws-native:iot:ThingType":
+                let answer = try await call(iot.describeThingType, ["thingTypeName": .string(id)])
+                var result = outputs(inputs, ["thingTypeName": .string(id), "arn": Self.string(answer["thingTypeArn"]) ?? .null,
+                                              "id": Self.string(answer["thingTypeId"]) ?? .null])
+                if let deprecated = answer["thingTypeMetadata"]?["deprecated"]?.boolValue, inputs["deprecateThingType"] != nil || deprecated {
+                    result["deprecateThingType"] = .bool(deprecated)
+                }
+                return result
+            case "aws-native:iot:ThingGroup":
+                let answer = try await call(iot.describeThingGroup, ["thingGroupName": .string(id)])
+                var result = outputs(inputs, ["thingGroupName": .string(id), "arn": Self.string(answer["thingGroupArn"]) ?? .null,
+                                              "id": Self.string(answer["thingGroupId"]) ?? .null])
+                if let description = answer["thingGroupProperties"]?["thingGroupDescription"]?.stringValue {
+                    result["thingGroupProperties"] = .object(["thingGroupDescription": .string(description)])
+                }
+                return result
+            case "aws-native:iot:Policy":
+                let answer = try await call(iot.getPolicy, ["policyName": .string(id)])
+                var result = outputs(inputs, ["policyName": .string(id), "arn": Self.string(answer["policyArn"]) ?? .null, "id": .string(id)])
+                if let text = answer["policyDocument"]?.stringValue, let parsed = try? JSONValue.parse(text) {
+                    result["policyDocument"] = inputs["policyDocument"].map { if case .string = $0.revealed { return .string(text) }; return PropertyValue(json: parsed) }
+                        ?? PropertyValue(json: parsed)
+                }
+                return result
+            case "aws-native:iot:RoleAlias":
+                let answer = try await call(iot.describeRoleAlias, ["roleAlias": .string(id)])
+                let description = answer["roleAliasDescription"]
+                return outputs(inputs, ["roleAlias": .string(id), "roleAliasArn": Self.string(description?["roleAliasArn"]) ?? .null,
+                                        "roleArn": Self.string(description?["roleArn"]) ?? .null,
+                                        "credentialDurationSeconds": description?["credentialDurationSeconds"].map(PropertyValue.init(json:)) ?? .null])
+            case "aws-native:iot:TopicRule":
+                let answer = try await call(iot.getTopicRule, ["ruleName": .string(id)])
+                return outputs(inputs, ["ruleName": .string(id), "arn": Self.string(answer["ruleArn"]) ?? .null])
+            case "aws-native:iot:Certificate":
+                let answer = try await call(iot.describeCertificate, ["certificateId": .string(id)])
+                let description = answer["certificateDescription"]
+                return outputs(inputs, ["arn": Self.string(description?["certificateArn"]) ?? .null, "id": .string(id),
+                                        "status": Self.string(description?["status"]) ?? .null,
+                                        "certificatePem": Self.string(description?["certificatePem"]) ?? .null])
+            case "aws:iot:PolicyAttachment":
+                let parts = id.split(separator: "|", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { return nil }
+                let attached = try await client.all(iot.service, iot.listAttachedPolicies, ["target": .string(parts[1])])
+                return attached.contains { $0["policyName"]?.stringValue == parts[0] } ? ["policy": .string(parts[0]), "target": .string(parts[1])] : nil
+            case "aws:iot:ThingPrincipalAttachment":
+                let parts = id.split(separator: "|", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { return nil }
+                let principals = try await client.all(iot.service, iot.listThingPrincipals, ["thingName": .string(parts[0])], key: "principals")
+                return principals.contains(.string(parts[1])) ? ["thing": .string(parts[0]), "principal": .string(parts[1])] : nil
+            default:
+                return nil
+            }
+        } catch where Self.notFound(error) {
+            return nil
+        }
+    }
+
+    public func update(type: String, id: String, old: ResourceState, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue] {
+        switch type {
+        case "aws-native:iot:Thing":
+            var payload = Self.json(inputs["attributePayload"] ?? .object(["attributes": .object([:])]))
+            if case .object(var object) = payload {
+                // Attributes removed from the program are removed from the thing.
+                var attributes = object["attributes"]?.objectValue ?? JSONObject()
+                for key in (old.inputs["attributePayload"]?["attributes"]?.plainJSON.objectValue ?? JSONObject()).keys where attributes[key] == nil {
+                    attributes[key] = ""
+                }
+                object["attributes"] = .object(attributes)
+                object["merge"] = true
+                payload = .object(object)
+            }
+            _ = try await call(iot.updateThing, ["thingName": .string(id), "attributePayload": payload])
+        case "aws-native:iot:ThingType":
+            let deprecate = inputs["deprecateThingType"] == .bool(true)
+            if deprecate != (old.inputs["deprecateThingType"] == .bool(true)) {
+                _ = try await call(iot.deprecateThingType, ["thingTypeName": .string(id), "undoDeprecate": .bool(!deprecate)])
+            }
+        case "aws-native:iot:ThingGroup":
+            _ = try await call(iot.updateThingGroup, ["thingGroupName": .string(id),
+                                                      "thingGroupProperties": Self.json(inputs["thingGroupProperties"] ?? .object([:]))])
+        case "aws-native:iot:Policy":
+            try await pruneVersions(id)
+            _ = try await call(iot.createPolicyVersion, ["policyName": .string(id), "policyDocument": Self.document(inputs["policyDocument"]),
+                                                         "setAsDefault": true])
+        case "aws-native:iot:RoleAlias":
+            var input: JSONObject = ["roleAlias": .string(id)]
+            if let arn = inputs["roleArn"] { input["roleArn"] = Self.json(arn) }
+            if let duration = inputs["credentialDurationSeconds"] { input["credentialDurationSeconds"] = Self.json(duration) }
+            _ = try await call(iot.updateRoleAlias, input)
+        case "aws-native:iot:TopicRule":
+            _ = try await call(iot.replaceTopicRule, ["ruleName": .string(id), "topicRulePayload": Self.json(inputs["topicRulePayload"])])
+        case "aws-native:iot:Certificate":
+            if let status = inputs["status"]?.stringValue {
+                _ = try await call(iot.updateCertificate, ["certificateId": .string(id), "newStatus": .string(status)])
+            }
+        default:
+            throw AWSError.invalidInput(operation: "update", reason: "\(type) is replaced, not updated")
+        }
+        return try await read(type: type, id: id, inputs: inputs).map { outputs(inputs, $0) } ?? inputs
+    }
+
+    /// IoT keeps at most 5 versions of a policy: delete the oldest non-default ones first.
+    func pruneVersions(_ policy: String) async throws {
+        let versions = try await call(iot.listPolicyVersions, ["policyName": .string(policy)])["policyVersions"]?.arrayValue ?? []
+        let removable = versions.filter { $0["isDefaultVersion"]?.boolValue != true }
+            .sorted { Int($0["versionId"]?.stringValue ?? "0") ?? 0 < Int($1["versionId"]?.stringValue ?? "0") ?? 0 }
+        for version in removable.prefix(max(0, versions.count - 4)) {
+            _ = try await call(iot.deletePolicyVersion, ["policyName": .string(policy), "policyVersionId": version["versionId"] ?? .null])
+        }
+    }
+
+    public func delete(type: String, id: String, old: ResourceState) async throws {
+        do {
+            switch type {
+            case "aws-native:iot:Thing": _ = try await call(iot.deleteThing, ["thingName": .string(id)])
+            case "aws-native:iot:ThingType":
+                _ = try? await call(iot.deprecateThingType, ["thingTypeName": .string(id)])
+                _ = try await call(iot.deleteThingType, ["thingTypeName": .string(id)])
+            case "aws-native:iot:ThingGroup": _ = try await call(iot.deleteThingGroup, ["thingGroupName": .string(id)])
+            case "aws-native:iot:Policy":
+                let versions = try await call(iot.listPolicyVersions, ["policyName": .string(id)])["policyVersions"]?.arrayValue ?? []
+                for version in versions where version["isDefaultVersion"]?.boolValue != true {
+                    _ = try await call(iot.deletePolicyVersion, ["policyName": .string(id), "policyVersionId": version["versionId"] ?? .null])
+                }
+                _ = try await call(iot.deletePolicy, ["policyName": .string(id)])
+            case "aws-native:iot:RoleAlias": _ = try await call(iot.deleteRoleAlias, ["roleAlias": .string(id)])
+            case "aws-native:iot:TopicRule": _ = try await call(iot.deleteTopicRule, ["ruleName": .string(id)])
+            case "aws-native:iot:Certificate":
+                _ = try? await call(iot.updateCertificate, ["certificateId": .string(id), "newStatus": "INACTIVE"])
+                _ = try await call(iot.deleteCertificate, ["certificateId": .string(id)])
+            case "aws:iot:PolicyAttachment":
+                let (policy, target) = try pair(old.inputs, "policy", "target")
+                _ = try await call(iot.detachPolicy, ["policyName": .string(policy), "target": .string(target)])
+            case "aws:iot:ThingPrincipalAttachment":
+                let (thing, principal) = try pair(old.inputs, "thing", "principal")
+                _ = try await call(iot.detachThingPrincipal, ["thingName": .string(thing), "principal": .string(principal)])
+            default:
+                throw AWSError.invalidInput(operation: "delete", reason: "\(type) is not an IoT type")
+            }
+        } catch where Self.notFound(error) {
+            return  // already gone
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import AWSCore
+import AWSSigning
+import StackEngine
+import StackLanguage
+import StackModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the stack commands resolve from the command line and the environment: the project
+/// folder, the backend (`--backend`, `FLEETDECK_BACKEND_URL`, `backend.url` in Pulumi.yaml,
+/// `file://~/.fleetdeck`) and the stack (`-s`, `FLEETDECK_STACK`, the only stack config file).
+public struct ProjectContext {
+    public var directory: String
+    public var environment: [String: String]
+
+    public init(directory: String, environment: [String: String]) {
+        self.directory = directory
+        self.environment = environment
+    }
+
+    public func loadProject(extraConfig: Set<String> = []) throws -> ProjectFolder {
+        try ProjectFolder.load(directory: directory, extraConfig: extraConfig)
+    }
+
+    public func backend(flag: String?, program: Program?) throws -> any StateBackend {
+        let url = flag ?? environment["FLEETDECK_BACKEND_URL"] ?? program?.backendURL ?? "file://~/.fleetdeck"
+        if url.hasPrefix("file://") {
+            var path = String(url.dropFirst("file://".count))
+            if path.hasPrefix("~") { path = (environment["HOME"] ?? "") + path.dropFirst() }
+            if !path.hasPrefix("/") { path = directory + "/" + path }
+            return FileBackend(root: path)
+        }
+        if url.hasPrefix("s3://") {
+            throw StateError.unsupported("the s3:// backend is not available yet; use file://PATH")
+        }
+        throw StateError.unsupported("backend URL '\(url)' (expected file://PATH or s3://bucket[/prefix])")
+    }
+
+    /// Stack config files present in the project folder.
+    public var configuredStacks: [String] {
+        AtomicFile.list(directory).filter { $0.hasPrefix("Pulumi.") && $0.hasSuffix(".yaml") && $0 != "Pulumi.yaml" }
+            .map { String($0.dropFirst("Pulumi.".count).dropLast(".yaml".count)) }
+    }
+
+    public func stackName(flag: String?) throws -> String {
+        if let name = flag ?? environment["FLEETDECK_STACK"], !name.isEmpty { return name }
+        let stacks = configuredStacks
+        if stacks.count == 1 { return stacks[0] }
+        throw StateError.unsupported("no stack chosen: pass -s NAME\(stacks.isEmpty ? "" : " (this project has: \(stacks.joined(separator: ", ")))")")
+    }
+
+    public static func lockHolder(environment: [String: String], now: String) -> LockHolder {
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, 255)
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return LockHolder(pid: Int(getpid()), username: environment["USER"] ?? environment["LOGNAME"] ?? "unknown", hostname: host, timestamp: now)
+    }
+
+    public static func timestamp() -> String {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return SigningTime(secondsSince1970: Int64(spec.tv_sec)).iso8601
+    }
+}

@@ -1,0 +1,164 @@
+import ArgumentParser
+import JSON
+import StackAWS
+import StackEngine
+import StackModel
+
+/// `fleetdeck preview`: the plan; nothing changes.
+struct PreviewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "preview", abstract: "Show what an update would change.")
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Show property-level diffs.") var diff = false
+    @Flag(help: "Fail (exit 1) if the plan has changes.") var expectNoChanges = false
+    @Option(help: "Only these resources (URN or logical name), with what they depend on.") var target: [String] = []
+
+    func run() async throws {
+        try await StackCommandContext.run {
+            let runner = try StackCommandContext.runner(global)
+            let session = try runner.session()
+            let engine = try await runner.engine(session, parallel: 16) { _ in }
+            let plan = try await engine.preview(targets: targets(target, runner), hashes: try await session.hashes())
+            let hash = StackSession.hash(plan)
+            if global.json {
+                writeStandardOutput(PlanText.json(plan, hash: hash).pretty() + "\n")
+            } else {
+                writeStandardOutput("Previewing update (\(runner.stack)):\n" + PlanText.render(plan, stack: runner.stack, showDiff: diff) + "\n")
+                for message in engine.journal.deployment.pendingOperations {
+                    writeStandardOutput("warning: \(message.resource.urn.name) has a pending \(message.kind.rawValue) from an interrupted run; 'up' will settle it\n")
+                }
+                writeStandardOutput("Plan hash: \(hash)\n")
+            }
+            if expectNoChanges && plan.hasChanges {
+                throw ValidationFailure(message: "the plan has changes (--expect-no-changes)")
+            }
+        }
+    }
+}
+
+func targets(_ values: [String], _ runner: StackRunner) -> Set<URN> {
+    Set(values.compactMap { value in
+        URN(value) ?? runner.project.program.resource(value).map {
+            URN(stack: runner.stack, project: runner.project.program.name, type: $0.type, name: $0.name)
+        }
+    })
+}
+
+/// `fleetdeck up`: shows the plan, asks, and executes exactly that plan.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "up", abstract: "Deploy: show the plan, ask, and apply it.")
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: [.short, .long], help: "Approve without asking (needed without a terminal).") var yes = false
+    @Flag(help: "Show property-level diffs.") var diff = false
+    @Option(help: "How many resource operations run at once.") var parallel = 16
+    @Option(help: "Only these resources (URN or logical name), with what they depend on.") var target: [String] = []
+    @Option(help: "Refuse unless the plan's hash is this one (from 'preview --json').") var planHash: String?
+
+    func run() async throws {
+        try await StackCommandContext.run {
+            let runner = try StackCommandContext.runner(global)
+            let start = ProjectContext.timestamp()
+            try await runner.locked {
+                let session = try runner.session()
+                let json = global.json
+                let engine = try await runner.engine(session, parallel: parallel) { event in
+                    if !json, let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
+                }
+                let plan = try await engine.preview(targets: targets(target, runner), hashes: try await session.hashes())
+                let hash = StackSession.hash(plan)
+                if !json { writeStandardOutput("Updating (\(runner.stack)):\n" + PlanText.render(plan, stack: runner.stack, showDiff: diff) + "\nPlan hash: \(hash)\n") }
+                if let planHash, planHash != hash {
+                    throw ValidationFailure(message: "the plan is \(hash), not the approved \(planHash): the program, config or state changed; preview again")
+                }
+                guard plan.hasChanges || !engine.journal.deployment.pendingOperations.isEmpty else {
+                    if json { writeStandardOutput(#"{"result":"no changes","planHash":"\#(hash)"}"# + "\n") }
+                    return
+                }
+                if !yes {
+                    let approved = try StackCommandContext.confirm("Do you want to perform this update?") {
+                        PlanText.render(plan, stack: runner.stack, showDiff: true)
+                    }
+                    guard approved else { throw ValidationFailure(message: "update cancelled: nothing was changed") }
+                }
+                do {
+                    let summary = try await engine.up(plan: plan)
+                    await runner.recordHistory(kind: "update", start: start, result: "succeeded", counts: summary.counts, planHash: hash, checkpoint: summary.checkpoint)
+                    if json {
+                        var outputs = JSONObject()
+                        for (key, value) in summary.outputs.sorted(by: { $0.key < $1.key }) { outputs[key] = value.isSecret ? "[secret]" : value.plainJSON }
+                        writeStandardOutput(JSONValue.object(["result": "succeeded", "planHash": .string(hash), "outputs": .object(outputs)]).serialized() + "\n")
+                    } else {
+                        writeStandardOutput(outputsText(summary.outputs) + "Update succeeded.\n")
+                    }
+                } catch {
+                    await runner.recordHistory(kind: "update", start: start, result: "failed", counts: [:], planHash: hash, checkpoint: nil)
+                    throw error
+                }
+            }
+        }
+    }
+}
+
+func outputsText(_ outputs: [String: PropertyValue]) -> String {
+    guard !outputs.isEmpty else { return "" }
+    return "Outputs:\n" + outputs.keys.sorted().map { "    \($0): \(PlanText.value(outputs[$0]))\n" }.joined()
+}
+
+/// `fleetdeck destroy`: deletes every resource of the stack.
+struct DestroyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "destroy", abstract: "Delete every resource of the stack.")
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
+
+    func run() async throws {
+        try await StackCommandContext.run {
+            let runner = try StackCommandContext.runner(global)
+            let start = ProjectContext.timestamp()
+            try await runner.locked {
+                let session = try runner.session()
+                let engine = try await runner.engine(session, parallel: 1) { event in
+                    if let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
+                }
+                let resources = engine.journal.deployment.managed
+                writeStandardOutput("Destroying (\(runner.stack)): \(resources.count) resource\(resources.count == 1 ? "" : "s")\n")
+                if resources.isEmpty { return }
+                if !yes {
+                    let approved = try StackCommandContext.confirm("Do you want to delete all \(resources.count) resources?") {
+                        resources.map { " -  \($0.type) \($0.urn.name) (\($0.id))" }.joined(separator: "\n")
+                    }
+                    guard approved else { throw ValidationFailure(message: "destroy cancelled: nothing was deleted") }
+                }
+                let summary = try await engine.destroy()
+                await runner.recordHistory(kind: "destroy", start: start, result: "succeeded", counts: summary.counts, planHash: nil, checkpoint: summary.checkpoint)
+                writeStandardOutput("Destroy succeeded.\n")
+            }
+        }
+    }
+}
+
+/// `fleetdeck refresh`: reads every resource back and shows the drift; `--yes` records it.
+struct RefreshCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Read live state back and show drift.")
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: [.short, .long], help: "Record the live state in the stack.") var yes = false
+
+    func run() async throws {
+        try await StackCommandContext.run {
+            let runner = try StackCommandContext.runner(global)
+            try await runner.locked {
+                let session = try runner.session()
+                let engine = try await runner.engine(session, parallel: 1) { _ in }
+                let drift = try await engine.refresh(apply: yes)
+                if global.json {
+                    writeStandardOutput(PlanText.json(Plan(steps: drift, programHash: "", configHash: "", stateHash: ""), hash: "").pretty() + "\n")
+                    return
+                }
+                if drift.isEmpty { writeStandardOutput("No drift: the cloud matches the stack.\n"); return }
+                for step in drift {
+                    writeStandardOutput(" \(step.kind == .delete ? "-" : "~")  \(step.type) \(step.urn.name)\(step.kind == .delete ? " (gone)" : "")\n")
+                    for line in PlanText.diffLines(step) { writeStandardOutput(line + "\n") }
+                }
+                writeStandardOutput(yes ? "Recorded the live state.\n" : "Run 'fleetdeck refresh --yes' to record it.\n")
+            }
+        }
+    }
+}

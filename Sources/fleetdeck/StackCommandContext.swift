@@ -1,0 +1,55 @@
+import AWSCore
+import ArgumentParser
+import StackAWS
+import StackEngine
+import StackModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The composition root for stack commands.
+enum StackCommandContext {
+    static func runner(_ global: GlobalOptions) throws -> StackRunner {
+        let environment = ProcessEnvironment.current
+        return try StackRunner(context: ProjectContext(directory: global.directory, environment: environment), stackFlag: global.stack,
+                               backendFlag: global.backend, makeClient: { try AWSCommandContext.client(global) })
+    }
+
+    /// Runs stack work, turning any failure into one line (diagnostics: one line each).
+    static func run(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let failure as ValidationFailure {
+            throw failure
+        } catch let diagnostics as Diagnostics {
+            throw ValidationFailure(message: diagnostics.items.map(\.description).joined(separator: "\nfleetdeck: "))
+        } catch {
+            throw ValidationFailure(message: "\(error)")
+        }
+    }
+
+    /// Asks yes/no/details on the terminal; `no` is the default and no terminal is never a yes.
+    static func confirm(_ question: String, details: () -> String) throws -> Bool {
+        guard isatty(0) == 1 else {
+            throw ValidationFailure(message: "refusing to change anything without a terminal to confirm on: pass --yes to approve the plan shown")
+        }
+        while true {
+            writeStandardOutput("\(question) [yes/no/details] (no): ")
+            guard let answer = readLine()?.lowercased().trimmingCharacters() else { return false }
+            switch answer {
+            case "yes", "y": return true
+            case "details", "d": writeStandardOutput(details() + "\n")
+            default: return false
+            }
+        }
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        var text = Substring(self)
+        while text.first?.isWhitespace == true { text.removeFirst() }
+        while text.last?.isWhitespace == true { text.removeLast() }
+        return String(text)
+    }
+}

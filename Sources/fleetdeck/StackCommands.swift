@@ -1,0 +1,271 @@
+import ArgumentParser
+import JSON
+import StackAWS
+import StackEngine
+import StackModel
+
+/// `fleetdeck stack ...`: the project's stacks in the backend.
+struct StackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stack", abstract: "List, create, remove, inspect and unlock stacks.",
+                                                    subcommands: [List.self, Init.self, Remove.self, History.self, Output.self, Export.self,
+                                                                  Import.self, Unlock.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the project's stacks.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
+                let project = try context.loadProject()
+                let backend = try context.backend(flag: global.backend, program: project.program)
+                let name = project.program.name
+                let stored = try await backend.stacks(project: name)
+                var rows: [JSONValue] = []
+                for stack in Array(Set(stored + context.configuredStacks)).sorted() {
+                    let checkpoint = try await backend.checkpoint(project: name, stack: stack)
+                    let document = checkpoint.flatMap { try? JSONValue.parse($0) }
+                    let latest = document?["checkpoint"]?["latest"]
+                    let resources = (latest?["resources"]?.arrayValue ?? []).filter { $0["custom"]?.boolValue == true && !($0["type"]?.stringValue ?? "").hasPrefix("pulumi:") }
+                    let locks = try await backend.lockHolders(project: name, stack: stack)
+                    let config = try? StackConfigFile.load(path: "\(context.directory)/Pulumi.\(stack).yaml")
+                    rows.append([
+                        "name": .string(stack),
+                        "lastUpdate": latest?["manifest"]?["time"] ?? .null,
+                        "resourceCount": .integer(Int64(resources.count)),
+                        "pendingOperations": .integer(Int64(latest?["pending_operations"]?.arrayValue.count ?? 0)),
+                        "account": config?.entries["\(name):aws-account-id"].flatMap { if case .value(let v) = $0 { return v }; return nil } ?? .null,
+                        "region": config?.entries["\(name):aws-region"].flatMap { if case .value(let v) = $0 { return v }; return nil }
+                            ?? config?.entries["aws:region"].flatMap { if case .value(let v) = $0 { return v }; return nil } ?? .null,
+                        "lockedBy": locks.first.map { .string($0.description) } ?? .null,
+                        "deployed": .bool(checkpoint != nil),
+                    ])
+                }
+                if global.json { writeStandardOutput(JSONValue.array(rows).pretty() + "\n"); return }
+                var text = "NAME".padded(14) + "LAST UPDATE".padded(22) + "RESOURCES".padded(11) + "ACCOUNT".padded(15) + "REGION".padded(12) + "LOCK\n"
+                for row in rows {
+                    text += (row["name"]?.stringValue ?? "").padded(14) + (row["lastUpdate"]?.stringValue ?? "never").padded(22)
+                        + String(row["resourceCount"]?.intValue ?? 0).padded(11) + (row["account"]?.stringValue ?? "-").padded(15)
+                        + (row["region"]?.stringValue ?? "-").padded(12) + (row["lockedBy"]?.stringValue ?? "-") + "\n"
+                }
+                writeStandardOutput(text)
+            }
+        }
+    }
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "init", abstract: "Create a stack (its config file and empty state).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The new stack's name.") var name: String
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
+                let project = try context.loadProject()
+                let backend = try context.backend(flag: global.backend, program: project.program)
+                guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !name.isEmpty else {
+                    throw ValidationFailure(message: "stack names may use letters, digits, '-', '_' and '.': '\(name)'")
+                }
+                if try await backend.checkpoint(project: project.program.name, stack: name) != nil { throw StateError.stackExists(name) }
+                let session = try StackSession(project: project, stack: name, backend: backend, environment: context.environment)
+                if context.environment["PULUMI_CONFIG_PASSPHRASE"] != nil || context.environment["PULUMI_CONFIG_PASSPHRASE_FILE"] != nil {
+                    _ = try session.crypter(create: true)
+                } else {
+                    try session.config.save()
+                }
+                let coder = CheckpointCoder(crypter: nil)
+                let empty = try coder.encode(stack: name, project: project.program.name, deployment: Deployment(time: ProjectContext.timestamp()))
+                try await backend.saveCheckpoint(empty, project: project.program.name, stack: name)
+                writeStandardOutput("Created stack '\(name)' in \(backend.url)\n")
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a stack and its config file (it must have no resources).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The stack to remove.") var name: String
+        @Flag(help: "Remove even if the stack still records resources (they are left in the cloud).") var force = false
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
+                let project = try context.loadProject()
+                let backend = try context.backend(flag: global.backend, program: project.program)
+                guard let checkpoint = try await backend.checkpoint(project: project.program.name, stack: name) else { throw StateError.noSuchStack(name) }
+                let resources = ((try? JSONValue.parse(checkpoint))?["checkpoint"]?["latest"]?["resources"]?.arrayValue ?? [])
+                    .filter { $0["custom"]?.boolValue == true && !($0["type"]?.stringValue ?? "").hasPrefix("pulumi:") }
+                if !resources.isEmpty && !force { throw StateError.stackNotEmpty(name, count: resources.count) }
+                try await backend.removeStack(project: project.program.name, stack: name)
+                AtomicFile.remove("\(context.directory)/Pulumi.\(name).yaml")
+                writeStandardOutput("Removed stack '\(name)'\n")
+            }
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "history", abstract: "The stack's updates: kind, times, result, changes.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                let runner = try StackCommandContext.runner(global)
+                let records = try await runner.backend.history(project: runner.project.program.name, stack: runner.stack).compactMap { try? JSONValue.parse($0) }
+                if global.json { writeStandardOutput(JSONValue.array(records.reversed()).pretty() + "\n"); return }
+                for record in records.reversed() {
+                    let changes = (record["resourceChanges"]?.objectValue ?? JSONObject()).map { "\($0.key) \($0.value.serialized())" }.joined(separator: ", ")
+                    writeStandardOutput("\((record["startTime"]?.stringValue ?? "").padded(22))\((record["kind"]?.stringValue ?? "").padded(9))\((record["result"]?.stringValue ?? "").padded(11))\(changes)\(record["planHash"].map { "  plan \($0.stringValue ?? "")" } ?? "")\n")
+                }
+            }
+        }
+    }
+
+    struct Output: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "output", abstract: "The stack's outputs (secrets masked unless --show-secrets).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "One output's name.") var name: String?
+        @Flag(help: "Show secret outputs in clear.") var showSecrets = false
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                let runner = try StackCommandContext.runner(global)
+                let journal = try await runner.session().openJournal(now: "")
+                let stackURN = URN.stackResource(stack: runner.stack, project: runner.project.program.name)
+                let outputs = journal.deployment.resource(stackURN)?.outputs ?? [:]
+                func shown(_ value: PropertyValue) -> JSONValue { value.isSecret && !showSecrets ? "[secret]" : value.plainJSON }
+                if let name {
+                    guard let value = outputs[name] else { throw ValidationFailure(message: "stack '\(runner.stack)' has no output '\(name)'") }
+                    writeStandardOutput((global.json ? shown(value).serialized() : shown(value).stringValue ?? shown(value).serialized()) + "\n")
+                    return
+                }
+                var object = JSONObject()
+                for key in outputs.keys.sorted() { object[key] = shown(outputs[key]!) }
+                writeStandardOutput(global.json ? JSONValue.object(object).pretty() + "\n"
+                                    : object.map { "\($0.key.padded(24))\($0.value.stringValue ?? $0.value.serialized())\n" }.joined())
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Print the stack's checkpoint (secrets stay encrypted).")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                let runner = try StackCommandContext.runner(global)
+                guard let bytes = try await runner.backend.checkpoint(project: runner.project.program.name, stack: runner.stack) else {
+                    throw StateError.noSuchStack(runner.stack)
+                }
+                writeStandardOutput(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "import", abstract: "Replace the stack's checkpoint with a file (checked first).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "A checkpoint file, as 'stack export' writes it.") var file: String
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                let runner = try StackCommandContext.runner(global)
+                guard let bytes = AtomicFile.read(file) else { throw ValidationFailure(message: "cannot read \(file)") }
+                do {
+                    _ = try CheckpointCoder(crypter: nil).decode(bytes)
+                } catch let error as SecretsError where error == .noPassphrase(stack: "this") {
+                    // Secrets stay encrypted; their ciphertexts are copied as they are.
+                } catch {
+                    throw ValidationFailure(message: "\(file) is not a checkpoint: \(error)")
+                }
+                try await runner.locked {
+                    try await runner.backend.saveCheckpoint(bytes, project: runner.project.program.name, stack: runner.stack)
+                }
+                writeStandardOutput("Imported \(file) into stack '\(runner.stack)'\n")
+            }
+        }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "unlock", abstract: "Remove a stale lock (after a crashed run).")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                let runner = try StackCommandContext.runner(global)
+                let holders = try await runner.backend.lockHolders(project: runner.project.program.name, stack: runner.stack)
+                try await runner.backend.forceUnlock(project: runner.project.program.name, stack: runner.stack)
+                writeStandardOutput(holders.isEmpty ? "Stack '\(runner.stack)' was not locked.\n"
+                                    : "Removed the lock held by \(holders.map(\.description).joined(separator: ", ")).\n")
+            }
+        }
+    }
+}
+
+/// `fleetdeck config get|set|rm`: the stack's configuration in `Pulumi.<stack>.yaml`.
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "config", abstract: "Read and change stack configuration.",
+                                                    subcommands: [Get.self, Set.self, Remove.self])
+
+    static func file(_ global: GlobalOptions) throws -> (StackSession, String) {
+        let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
+        let project = try context.loadProject(extraConfig: [])
+        let stack = try context.stackName(flag: global.stack)
+        let backend = try context.backend(flag: global.backend, program: project.program)
+        return (try StackSession(project: project, stack: stack, backend: backend, environment: context.environment), project.program.name)
+    }
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "get", abstract: "Print a value (secrets decrypted).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var key: String
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                let (session, project) = try ConfigCommand.file(global)
+                let full = StackConfigFile.fullKey(key, project: project)
+                guard let entry = session.config.entries[full] else { throw ValidationFailure(message: "configuration key '\(full)' is not set for stack '\(session.stack)'") }
+                let (value, secret): (JSONValue, Bool)
+                switch entry {
+                case .value(let json): (value, secret) = (json, false)
+                case .secure(let ciphertext): (value, secret) = (.string(try session.crypter().decrypt(ciphertext)), true)
+                }
+                writeStandardOutput(global.json ? JSONValue.object(["value": value, "secret": .bool(secret)]).serialized() + "\n"
+                                    : (value.stringValue ?? value.serialized()) + "\n")
+            }
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Set a value (--secret: encrypted with the passphrase).")
+        @OptionGroup var global: GlobalOptions
+        @Argument var key: String
+        @Argument var value: String
+        @Flag(help: "Encrypt the value.") var secret = false
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                let (session, project) = try ConfigCommand.file(global)
+                let full = StackConfigFile.fullKey(key, project: project)
+                session.config.entries[full] = secret ? .secure(try session.crypter(create: true).encrypt(value)) : .value(.string(value))
+                try session.config.save()
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a value.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var key: String
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                let (session, project) = try ConfigCommand.file(global)
+                let full = StackConfigFile.fullKey(key, project: project)
+                guard session.config.entries.removeValue(forKey: full) != nil else {
+                    throw ValidationFailure(message: "configuration key '\(full)' is not set for stack '\(session.stack)'")
+                }
+                try session.config.save()
+            }
+        }
+    }
+}
