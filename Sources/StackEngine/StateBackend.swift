@@ -83,6 +83,12 @@ public struct FileBackend: StateBackend {
 
     public func lock(project: String, stack: String, holder: LockHolder) async throws {
         let folder = lockFolder(project, stack)
+        // A lock left by a run of ours that died on this host (kill -9, power loss) is stale.
+        let ours = "\(folder)/\(Self.lockName)"
+        if let bytes = AtomicFile.read(ours), let json = try? JSONValue.parse(bytes), let previous = LockHolder(json: json),
+           previous.hostname == holder.hostname, !ProcessProbe.isRunning(previous.pid) {
+            AtomicFile.remove(ours)
+        }
         let existing = try await lockHolders(project: project, stack: stack)
         if let first = existing.first { throw StateError.locked(stack: stack, holder: first.description) }
         guard try AtomicFile.create(Array(holder.json.serialized().utf8), at: "\(folder)/\(Self.lockName)") else {

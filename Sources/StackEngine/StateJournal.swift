@@ -12,6 +12,8 @@ public final class StateJournal: @unchecked Sendable {
     public let stack: String
     public let coder: CheckpointCoder
     public private(set) var deployment: Deployment
+    /// Whether anything was recorded since the journal was opened (or one was left over).
+    public private(set) var changed = false
     private var order: [URN]
 
     init(backend: any StateBackend, project: String, stack: String, coder: CheckpointCoder, deployment: Deployment) {
@@ -30,6 +32,7 @@ public final class StateJournal: @unchecked Sendable {
         let journal = StateJournal(backend: backend, project: project, stack: stack, coder: coder, deployment: base)
         if let bytes = try await backend.journal(project: project, stack: stack) {
             try journal.replay(bytes)
+            journal.changed = true
         }
         return journal
     }
@@ -78,6 +81,7 @@ public final class StateJournal: @unchecked Sendable {
         var record: JSONObject = ["end": .string(outcome), "urn": .string(urn.description)]
         if let resource { record["resource"] = try coder.encode(resource) }
         try await backend.appendJournal(Array(JSONValue.object(record).serialized().utf8), project: project, stack: stack)
+        changed = true
         switch outcome {
         case "deleted": remove(urn)
         case "failed": break

@@ -63,13 +63,17 @@ struct UpCommand: AsyncParsableCommand {
                 let engine = try await runner.engine(session, parallel: parallel) { event in
                     if !json, let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
                 }
+                // An interrupted run's pending operations are settled first, so the plan is made
+                // (and approved) against what really exists.
+                try await engine.settlePending()
                 let plan = try await engine.preview(targets: targets(target, runner), hashes: try await session.hashes())
                 let hash = StackSession.hash(plan)
                 if !json { writeStandardOutput("Updating (\(runner.stack)):\n" + PlanText.render(plan, stack: runner.stack, showDiff: diff) + "\nPlan hash: \(hash)\n") }
                 if let planHash, planHash != hash {
                     throw ValidationFailure(message: "the plan is \(hash), not the approved \(planHash): the program, config or state changed; preview again")
                 }
-                guard plan.hasChanges || !engine.journal.deployment.pendingOperations.isEmpty else {
+                guard plan.hasChanges else {
+                    if engine.journal.changed { _ = try await engine.journal.compact(time: ProjectContext.timestamp()) }
                     if json { writeStandardOutput(#"{"result":"no changes","planHash":"\#(hash)"}"# + "\n") }
                     return
                 }
