@@ -190,6 +190,12 @@ public final class DeploymentEngine: @unchecked Sendable {
                         let step = Planner(desired: [], state: journal.deployment).step(for: wanted)
                         try Self.verify(step, against: planned[wanted.urn]!)
                         if step.kind == .same {
+                            if let old = step.old, old.protect != wanted.protect || old.retainOnDelete != wanted.retainOnDelete {
+                                var flagged = old  // options are state too, even when the cloud is untouched
+                                flagged.protect = wanted.protect
+                                flagged.retainOnDelete = wanted.retainOnDelete
+                                try await journal.end("done", urn: old.urn, resource: flagged)
+                            }
                             evaluator.resources[resource.name] = resourceValue(step, executed: nil)
                             done.insert(step.urn)
                             counts[.same, default: 0] += 1
@@ -304,7 +310,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                 let (id, outputs) = try await provider.create(type: step.type, name: step.urn.name, inputs: inputs)
                 return .success(state(step, id: id, outputs: outputs))
             case .import:
-                let id = step.old?.importID ?? ""
+                let id = step.importID ?? ""
                 guard let outputs = try await provider.read(type: step.type, id: id, inputs: inputs) else {
                     return .failure(StepFailure(urn: step.urn, kind: .import, reason: "no \(step.type) with id '\(id)' to import"))
                 }

@@ -74,6 +74,10 @@ public struct Step: Sendable, Equatable {
     /// Replace by deleting first (asked for, or the physical name cannot exist twice).
     public var deleteFirst: Bool
     public var dependencies: [URN]
+    /// For an import: the cloud id to adopt.
+    public var importID: String? = nil
+    /// A `same` step whose options (protect, retainOnDelete) change in state only.
+    public var optionsChanged = false
 
     public static func == (lhs: Step, rhs: Step) -> Bool {
         lhs.kind == rhs.kind && lhs.urn == rhs.urn && lhs.inputs == rhs.inputs && lhs.deleteFirst == rhs.deleteFirst
@@ -146,7 +150,7 @@ public struct Planner {
         guard let old, !old.id.isEmpty else {
             if let importID = resource.importID {
                 return Step(kind: .import, urn: resource.urn, type: resource.type, old: nil, inputs: resource.inputs, diffs: [],
-                            replaceReasons: [], deleteFirst: false, dependencies: resource.dependencies)
+                            replaceReasons: [], deleteFirst: false, dependencies: resource.dependencies, importID: importID)
             }
             let diffs = Differ.diff(old: [:], new: resource.inputs)
             return Step(kind: .create, urn: resource.urn, type: resource.type, old: nil, inputs: resource.inputs, diffs: diffs,
@@ -164,7 +168,8 @@ public struct Planner {
         }
         guard !diffs.isEmpty else {
             return Step(kind: .same, urn: resource.urn, type: resource.type, old: old, inputs: inputs, diffs: [], replaceReasons: [],
-                        deleteFirst: false, dependencies: resource.dependencies)
+                        deleteFirst: false, dependencies: resource.dependencies,
+                        optionsChanged: old.protect != resource.protect || old.retainOnDelete != resource.retainOnDelete)
         }
         let reasons = Array(Set(diffs.filter(\.replaces).map { String($0.path.split(whereSeparator: { $0 == "." || $0 == "[" }).first ?? "") })).sorted()
         if reasons.isEmpty {
@@ -226,5 +231,5 @@ public struct Plan: Sendable {
         return counts
     }
 
-    public var hasChanges: Bool { steps.contains { $0.kind != .same } }
+    public var hasChanges: Bool { steps.contains { $0.kind != .same || $0.optionsChanged } }
 }

@@ -150,3 +150,18 @@ enum AtomicFileReader {
         AtomicFile.read(path).map { String(decoding: $0, as: UTF8.self) }
     }
 }
+
+@Suite struct ProtectOptionTests {
+    @Test func togglingProtectIsAChangeToStateOnly() async throws {
+        let harness = try EngineHarness("name: p\nruntime: yaml\nresources:\n  t:\n    type: aws-native:iot:Thing\n    properties:\n      thingName: p-1\n    options:\n      protect: true\n")
+        try await harness.up()
+        #expect(try await harness.state()?.managed.first?.protect == true)
+        try harness.write("name: p\nruntime: yaml\nresources:\n  t:\n    type: aws-native:iot:Thing\n    properties:\n      thingName: p-1\n")
+        let plan = try await harness.preview()
+        #expect(plan.summary == [])
+        #expect(plan.hasChanges)
+        try await harness.up()
+        #expect(try await harness.state()?.managed.first?.protect == false)
+        #expect(harness.provider.calls == ["create p-1"])
+    }
+}
