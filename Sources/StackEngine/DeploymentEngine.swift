@@ -29,14 +29,20 @@ public final class DeploymentEngine: @unchecked Sendable {
 
     var stack: String { evaluation.stack }
 
+    /// Dependency edges of the program (resources and variables), computed once.
+    lazy var edges: [String: [String]] = ProgramChecker.dependencies(of: program)
+    lazy var variableNames: Set<String> = Set(program.variables.map(\.name))
+    lazy var resourceURNs: [String: URN] = Dictionary(program.resources.map { ($0.name, urn($0)) }, uniquingKeysWith: { a, _ in a })
+    private var dependencyCache: [String: [URN]] = [:]
+
     func urn(_ resource: ResourceDeclaration) -> URN {
         URN(stack: evaluation.stack, project: evaluation.project, type: resource.type, name: resource.name)
     }
 
     /// Resources in an order where every resource comes after those it refers to.
     func ordered() -> [ResourceDeclaration] {
-        let edges = ProgramChecker.dependencies(of: program)
-        let variables = Set(program.variables.map(\.name))
+        let edges = self.edges
+        let variables = variableNames
         func resourceDependencies(_ name: String, seen: inout Set<String>) -> Set<String> {
             var result: Set<String> = []
             for next in edges[name] ?? [] where seen.insert(next).inserted {
@@ -62,16 +68,19 @@ public final class DeploymentEngine: @unchecked Sendable {
     }
 
     func dependencyURNs(_ resource: ResourceDeclaration) -> [URN] {
-        let edges = ProgramChecker.dependencies(of: program)
-        let variables = Set(program.variables.map(\.name))
+        if let cached = dependencyCache[resource.name] { return cached }
+        let edges = self.edges
+        let variables = variableNames
         var found: Set<String> = []
         var queue = edges[resource.name] ?? []
         var seen: Set<String> = []
         while let next = queue.popLast() {
             guard seen.insert(next).inserted else { continue }
-            if variables.contains(next) { queue += edges[next] ?? [] } else if let declaration = program.resource(next) { found.insert(declaration.name) }
+            if variables.contains(next) { queue += edges[next] ?? [] } else if resourceURNs[next] != nil { found.insert(next) }
         }
-        return found.sorted().compactMap { program.resource($0).map(urn) }
+        let urns = found.sorted().compactMap { resourceURNs[$0] }
+        dependencyCache[resource.name] = urns
+        return urns
     }
 
     func desired(_ resource: ResourceDeclaration, inputs: [String: PropertyValue]) -> DesiredResource {
@@ -124,11 +133,9 @@ public final class DeploymentEngine: @unchecked Sendable {
             evaluator.resources[resource.name] = resourceValue(step, executed: nil)
         }
         var all = Planner(desired: desired, state: journal.deployment, targets: Self.withDependencies(targets, desired)).steps()
-        // Program order for display; the executor orders by dependencies itself.
-        all.sort { lhs, rhs in
-            let l = desired.firstIndex { $0.urn == lhs.urn } ?? Int.max, r = desired.firstIndex { $0.urn == rhs.urn } ?? Int.max
-            return l < r
-        }
+        // Dependency order for display (deletes last); the executor orders by dependencies itself.
+        let rank = Dictionary(desired.enumerated().map { ($1.urn, $0) }, uniquingKeysWith: { a, _ in a })
+        all.sort { (rank[$0.urn] ?? Int.max) < (rank[$1.urn] ?? Int.max) }
         steps = all
         let plan = Plan(steps: steps, programHash: hashes.program, configHash: hashes.config, stateHash: hashes.state)
         events(.planned(plan))
@@ -160,6 +167,7 @@ public final class DeploymentEngine: @unchecked Sendable {
     public func up(plan: Plan) async throws -> Summary {
         try await settlePending()
         let evaluator = Evaluator(program: program, context: evaluation)
+        let planner = Planner(desired: [], state: journal.deployment)
         let planned = Dictionary(plan.steps.map { ($0.urn, $0) }, uniquingKeysWith: { a, _ in a })
         let declarations = ordered()
         let order = declarations.map(urn)
@@ -187,7 +195,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                         let resource = waiting.remove(at: index)
                         let inputs = try await evaluator.properties(of: resource)
                         let wanted = desired(resource, inputs: inputs)
-                        let step = Planner(desired: [], state: journal.deployment).step(for: wanted)
+                        let step = planner.step(for: wanted)
                         try Self.verify(step, against: planned[wanted.urn]!)
                         if step.kind == .same {
                             if let old = step.old, old.protect != wanted.protect || old.retainOnDelete != wanted.retainOnDelete {

@@ -139,14 +139,18 @@ public struct Planner {
     /// Only these resources (and what they depend on) when not empty (`--target`).
     public var targets: Set<URN>
 
+    /// State by URN (a deploy of thousands of resources must not search the list for each).
+    let oldByURN: [URN: ResourceState]
+
     public init(desired: [DesiredResource], state: Deployment?, targets: Set<URN> = []) {
         self.desired = desired
         self.state = state
         self.targets = targets
+        oldByURN = Dictionary((state?.resources ?? []).map { ($0.urn, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func step(for resource: DesiredResource) -> Step {
-        let old = state?.resource(resource.urn)
+        let old = oldByURN[resource.urn]
         guard let old, !old.id.isEmpty else {
             if let importID = resource.importID {
                 return Step(kind: .import, urn: resource.urn, type: resource.type, old: nil, inputs: resource.inputs, diffs: [],

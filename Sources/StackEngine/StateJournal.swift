@@ -14,7 +14,6 @@ public final class StateJournal: @unchecked Sendable {
     public private(set) var deployment: Deployment
     /// Whether anything was recorded since the journal was opened (or one was left over).
     public private(set) var changed = false
-    private var order: [URN]
 
     init(backend: any StateBackend, project: String, stack: String, coder: CheckpointCoder, deployment: Deployment) {
         self.backend = backend
@@ -22,7 +21,6 @@ public final class StateJournal: @unchecked Sendable {
         self.stack = stack
         self.coder = coder
         self.deployment = deployment
-        order = deployment.resources.map(\.urn)
     }
 
     /// Loads the checkpoint and replays a journal left by an interrupted run.
@@ -56,18 +54,22 @@ public final class StateJournal: @unchecked Sendable {
         deployment.pendingOperations += open.values.sorted { $0.resource.urn < $1.resource.urn }
     }
 
+    /// Position of each resource in `deployment.resources`.
+    private lazy var positions: [URN: Int] = Dictionary(deployment.resources.enumerated().map { ($1.urn, $0) }, uniquingKeysWith: { a, _ in a })
+
     func upsert(_ resource: ResourceState) {
-        if let index = deployment.resources.firstIndex(where: { $0.urn == resource.urn }) {
+        if let index = positions[resource.urn] {
             deployment.resources[index] = resource
         } else {
+            positions[resource.urn] = deployment.resources.count
             deployment.resources.append(resource)
-            order.append(resource.urn)
         }
     }
 
     func remove(_ urn: URN) {
-        deployment.resources.removeAll { $0.urn == urn }
-        order.removeAll { $0 == urn }
+        guard let index = positions.removeValue(forKey: urn) else { return }
+        deployment.resources.remove(at: index)
+        for position in index..<deployment.resources.count { positions[deployment.resources[position].urn] = position }
     }
 
     /// Records that an operation is about to call the cloud.
@@ -94,12 +96,13 @@ public final class StateJournal: @unchecked Sendable {
         deployment.pendingOperations.removeAll { $0.resource.urn == urn }
     }
 
-    /// Writes the folded checkpoint (resources in `order`) and removes the journal.
+    /// Writes the folded checkpoint (resources in `resourceOrder`) and removes the journal.
     public func compact(time: String, resourceOrder: [URN]? = nil) async throws -> [UInt8] {
         deployment.time = time
         if let resourceOrder {
             let rank = Dictionary(resourceOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
             deployment.resources.sort { (rank[$0.urn] ?? Int.max, $0.urn) < (rank[$1.urn] ?? Int.max, $1.urn) }
+            positions = Dictionary(deployment.resources.enumerated().map { ($1.urn, $0) }, uniquingKeysWith: { a, _ in a })
         }
         let bytes = try coder.encode(stack: stack, project: project, deployment: deployment)
         try await backend.saveCheckpoint(bytes, project: project, stack: stack)
