@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "AWSSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "JSON"),
-        .target(name: "AWSCore", dependencies: ["AWSSigning", "JSON", "CExpat"]),
+        .target(name: "POSIXFiles"),
+        .target(name: "AWSCore", dependencies: ["AWSSigning", "JSON", "POSIXFiles", "CExpat"]),
         .target(name: "AWSCurl", dependencies: ["AWSCore", "CCurl"]),
         .target(name: "AWSServices", dependencies: ["AWSCore"]),
 
@@ -33,7 +34,7 @@ let package = Package(
         .target(name: "StackSchemas"),
         .target(name: "StackModel", dependencies: ["JSON"]),
         .target(name: "StackLanguage", dependencies: ["StackModel", "StackSchemas", "YAMLSyntax", "JSON"]),
-        .target(name: "StackEngine", dependencies: ["StackModel", "StackLanguage", "StackSchemas", "YAMLSyntax", "JSON", "COpenSSL",
+        .target(name: "StackEngine", dependencies: ["StackModel", "StackLanguage", "StackSchemas", "YAMLSyntax", "JSON", "POSIXFiles", "COpenSSL",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "StackAWS", dependencies: ["StackEngine", "StackModel", "StackLanguage", "AWSSigning", "AWSCore", "AWSServices"]),

@@ -1,23 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import POSIXFiles
 
 /// Small POSIX file and process helpers, so the AWS layer needs no Foundation.
 public enum LocalFiles {
     /// The whole file, or nil when it cannot be read.
-    public static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = Glibc.read(fd, &buffer, buffer.count)
-            if count < 0 { if errno == EINTR { continue }; return nil }
-            if count == 0 { return out }
-            out += buffer[0..<count]
-        }
-    }
+    public static func read(_ path: String) -> [UInt8]? { AtomicFile.read(path) }
 
     /// `~/...` expanded with HOME.
     public static func expandHome(_ path: String, environment: [String: String]) -> String {

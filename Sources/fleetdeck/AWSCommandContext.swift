@@ -31,14 +31,3 @@ enum AWSCommandContext {
         }
     }
 }
-
-/// Writes to standard output in one go.
-func writeStandardOutput(_ text: String) {
-    var bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
-        if written <= 0 { return }
-        offset += written
-    }
-}

@@ -24,13 +24,17 @@ struct ValidationFailure: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// Writes text to standard error unbuffered.
-func writeStandardError(_ text: String) {
+/// Writes all of a text to a file descriptor, unbuffered.
+func writeAll(_ text: String, to fd: Int32) {
     var bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {
-        let written = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+        let written = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if written < 0 && errno == EINTR { continue }
         if written <= 0 { return }
         offset += written
     }
 }
+
+func writeStandardError(_ text: String) { writeAll(text, to: 2) }
+func writeStandardOutput(_ text: String) { writeAll(text, to: 1) }

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Durable file writes: a temporary file in the same folder, fsync, rename over the target,
+/// POSIX file helpers for the whole project (no Foundation). Durable file writes: a temporary file in the same folder, fsync, rename over the target,
 /// fsync the folder. A crash leaves either the old file or the new one, never a partial one.
 public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible, Sendable {
