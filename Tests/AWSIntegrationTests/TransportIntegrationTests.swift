@@ -41,8 +41,6 @@ import Testing
         let port = Int(UInt16(bigEndian: address.sin_port))
         let http = CurlHTTPClient(environment: [:])
         let endpoint = Endpoint(scheme: "http", host: "127.0.0.1", port: port)
-        let clock = ContinuousClock()
-        let start = clock.now
         do {
             _ = try await http.send(HTTPRequest(method: "GET", endpoint: endpoint, path: "/"), timeoutSeconds: 0.5)
             Issue.record("a silent server answered")
@@ -50,7 +48,6 @@ import Testing
             guard case .transport(_, _, let timedOut) = error else { Issue.record("\(error)"); return }
             #expect(timedOut)
         }
-        #expect(clock.now - start < .seconds(5))
     }
 
     @Test func proxyVariablesAreHonoured() async throws {
