@@ -3,6 +3,7 @@ import JSON
 import StackEngine
 import StackLanguage
 import StackModel
+import Synchronization
 
 /// Wires a stack command: project, stack, backend, providers over the AWS client, the lock and
 /// the history record around an update.
@@ -13,6 +14,7 @@ public final class StackRunner: @unchecked Sendable {
     public let stack: String
     let makeClient: () throws -> AWSClient
     private var client: AWSClient?
+    private let invokeCache = Mutex<[String: PropertyValue]>([:])
 
     public init(context: ProjectContext, stackFlag: String?, backendFlag: String?, makeClient: @escaping () throws -> AWSClient) throws {
         self.context = context
@@ -40,7 +42,16 @@ public final class StackRunner: @unchecked Sendable {
         let problems = try session.configurationDiagnostics()
         if !problems.isEmpty { throw Diagnostics(problems) }
         let providers = ProviderRegistry([LazyIoTProvider(runner: self)])
-        return DeploymentEngine(program: project.program, evaluation: try session.evaluationContext(), providers: providers,
+        let evaluation = try session.evaluationContext(invoke: { [self] function, arguments in
+            // One answer per data source and arguments for the whole run: the plan and its
+            // execution see the same values.
+            let key = function + " " + arguments.plainJSON.serialized(sortedKeys: true)
+            if let cached = invokeCache.withLock({ $0[key] }) { return cached }
+            let value = try await Invokes.call(function, arguments, client: { try self.awsClient() })
+            invokeCache.withLock { $0[key] = value }
+            return value
+        })
+        return DeploymentEngine(program: project.program, evaluation: evaluation, providers: providers,
                                 journal: try await session.openJournal(now: ProjectContext.timestamp()), parallel: parallel,
                                 now: { ProjectContext.timestamp() }, events: events)
     }

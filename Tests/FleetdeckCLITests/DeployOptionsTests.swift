@@ -96,3 +96,109 @@ import Testing
         #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
     }
 }
+
+/// Certificates from CSRs, both attachment types, and fn::invoke, on moto.
+@Suite(.serialized) struct CertificateDeployTests {
+    @Test func certificateAttachmentsAndInvokes() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let p = "crt\(UUID().uuidString.prefix(5).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: """
+            name: \(p)
+            runtime: yaml
+            variables:
+              endpoint:
+                fn::invoke:
+                  function: aws:iot:getEndpoint
+                  arguments:
+                    endpointType: iot:Data-ATS
+                  return: endpointAddress
+              account:
+                fn::invoke:
+                  function: aws:index:getCallerIdentity
+                  return: accountId
+            resources:
+              cert:
+                type: aws-native:iot:Certificate
+                properties:
+                  certificateSigningRequest:
+                    fn::readFile: device.csr
+                  status: ACTIVE
+              device:
+                type: aws-native:iot:Thing
+                properties:
+                  thingName: \(p)-device
+                  attributePayload:
+                    attributes:
+                      account: ${account}
+              policy:
+                type: aws-native:iot:Policy
+                properties:
+                  policyName: \(p)-policy
+                  policyDocument: {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"}]}
+              principal:
+                type: aws:iot:ThingPrincipalAttachment
+                properties:
+                  thing: ${device.thingName}
+                  principal: ${cert.arn}
+              attachment:
+                type: aws:iot:PolicyAttachment
+                properties:
+                  policy: ${policy.policyName}
+                  target: ${cert.arn}
+            outputs:
+              certificateId: ${cert.id}
+              endpoint: ${endpoint}
+            """)
+        let csr = try ProcessRunner.shell("cd \(project.folder) && openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout device.key -out device.csr -subj /CN=\(p) 2>&1")
+        #expect(csr.status == 0, "\(csr.stdout)")
+        let up = try project.fleetdeck(["up", "--yes"])
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+        let id = try project.fleetdeck(["stack", "output", "certificateId"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.count == 64, "certificate id '\(id)'")
+        #expect(try DeployAcceptanceTests.boto("""
+            arn = iot.describe_certificate(certificateId='\(id)')['certificateDescription']['certificateArn']
+            thing = iot.describe_thing(thingName='\(p)-device')
+            print(json.dumps([iot.describe_certificate(certificateId='\(id)')['certificateDescription']['status'],
+                              iot.list_thing_principals(thingName='\(p)-device')['principals'] == [arn],
+                              [x['policyName'] for x in iot.list_attached_policies(target=arn)['policies']],
+                              thing['attributes']['account']]))
+            """) == #"["ACTIVE", true, ["\#(p)-policy"], "123456789012"]"#)
+        // moto answers DescribeEndpoint with a new random host each time, so it is only an output here.
+        #expect(try project.fleetdeck(["stack", "output", "endpoint"]).stdout.contains("-ats.iot."))
+        #expect(try project.fleetdeck(["preview", "--expect-no-changes"]).status == 0)
+        let destroyed = try project.fleetdeck(["destroy", "--yes"])
+        #expect(destroyed.status == 0, "\(destroyed.stderr)")
+        #expect(try DeployAcceptanceTests.boto("""
+            ids = [c['certificateId'] for c in iot.list_certificates()['certificates']]
+            print(json.dumps(['\(id)' in ids, [t['thingName'] for t in all_things() if t['thingName'].startswith('\(p)')]]))
+            """) == "[false, []]")
+    }
+}
+
+/// The yes/no/details question of `up`, answered in a real terminal.
+@Suite(.serialized) struct ApprovalPromptTests {
+    @Test func noIsTheDefaultDetailsShowsTheDiffAndYesDeploys() throws {
+        let env = ProcessInfo.processInfo.environment
+        let endpoint = try #require(env["AWS_ENDPOINT_URL"], "run with scripts/test: the sandbox is not running")
+        let p = "ask\(UUID().uuidString.prefix(5).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: "name: \(p)\nruntime: yaml\nresources:\n  t:\n    type: aws-native:iot:Thing\n    properties:\n      thingName: \(p)-1\n")
+        var environment: [String: String] = ["FLEETDECK_BACKEND_URL": "file://\(project.folder)/state", "AWS_ENDPOINT_URL": endpoint]
+        for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] { environment[key] = env[key] }
+        let command = "\(ProcessRunner.fleetdeckBinary) up -C \(project.folder) -s dev; echo EXIT=$?; sleep 600"
+        let first = try TmuxSession(command, width: 120, height: 40, environment: environment)
+        #expect(first.waitFor(text: "Do you want to perform this update? [yes/no/details] (no):"), "\(first.screen)")
+        try first.sendKeys("details", "Enter")
+        #expect(first.waitFor(text: "+ thingName: \"\(p)-1\""), "\(first.screen)")
+        try first.sendKeys("Enter")  // the default: no
+        #expect(first.waitFor(text: "EXIT=1"), "\(first.screen)")
+        #expect(first.screen.contains("update cancelled: nothing was changed"))
+        #expect(try InterruptionAcceptanceTests.things(prefix: p).isEmpty)
+
+        let second = try TmuxSession(command, width: 120, height: 40, environment: environment)
+        #expect(second.waitFor(text: "(no):"), "\(second.screen)")
+        try second.sendKeys("yes", "Enter")
+        #expect(second.waitFor(text: "EXIT=0", timeout: .seconds(30)), "\(second.screen)")
+        #expect(try InterruptionAcceptanceTests.things(prefix: p) == ["\(p)-1"])
+        #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
+    }
+}

@@ -1,0 +1,26 @@
+import AWSCore
+import AWSServices
+import StackLanguage
+import StackModel
+
+/// The data sources `fn::invoke` offers programs: the account's IoT endpoint, the caller's
+/// identity and the region (Pulumi's `aws:iot:getEndpoint`, `aws:index:getCallerIdentity`,
+/// `aws:index:getRegion`, and their aws-native spellings).
+enum Invokes {
+    static func call(_ function: String, _ arguments: PropertyValue, client: () throws -> AWSClient) async throws -> PropertyValue {
+        switch function {
+        case "aws:iot:getEndpoint", "aws-native:iot:getEndpoint":
+            let type = arguments["endpointType"]?.stringValue ?? "iot:Data-ATS"
+            let answer = try await client().call(IoTOperations.service, IoTOperations.describeEndpoint, ["endpointType": .string(type)])
+            return .object(["endpointAddress": .string(answer["endpointAddress"]?.stringValue ?? ""), "endpointType": .string(type)])
+        case "aws:index:getCallerIdentity", "aws-native:index:getAccountId", "aws:getCallerIdentity":
+            let identity = try await client().call(STSOperations.service, STSOperations.getCallerIdentity)
+            let account = PropertyValue.string(identity["Account"]?.stringValue ?? "")
+            return .object(["accountId": account, "arn": .string(identity["Arn"]?.stringValue ?? ""), "userId": .string(identity["UserId"]?.stringValue ?? "")])
+        case "aws:index:getRegion", "aws-native:index:getRegion", "aws:getRegion":
+            return .object(["name": .string(try client().settings.region), "region": .string(try client().settings.region)])
+        default:
+            throw Diagnostic.error("fn::invoke: unknown function '\(function)' (available: aws:iot:getEndpoint, aws:index:getCallerIdentity, aws:index:getRegion)", at: nil)
+        }
+    }
+}
