@@ -23,7 +23,8 @@ public struct ProjectContext {
         try ProjectFolder.load(directory: directory, extraConfig: extraConfig)
     }
 
-    public func backend(flag: String?, program: Program?) throws -> any StateBackend {
+    public func backend(flag: String?, program: Program?, client: @escaping () throws -> AWSClient = {
+        throw StateError.unsupported("the s3:// backend needs AWS settings") }) throws -> any StateBackend {
         let url = flag ?? environment["FLEETDECK_BACKEND_URL"] ?? program?.backendURL ?? "file://~/.fleetdeck"
         if url.hasPrefix("file://") {
             var path = String(url.dropFirst("file://".count))
@@ -32,7 +33,7 @@ public struct ProjectContext {
             return FileBackend(root: path)
         }
         if url.hasPrefix("s3://") {
-            throw StateError.unsupported("the s3:// backend is not available yet; use file://PATH")
+            return try S3Backend(url: url, client: client)
         }
         throw StateError.unsupported("backend URL '\(url)' (expected file://PATH or s3://bucket[/prefix])")
     }

@@ -1,4 +1,5 @@
 import AWSCore
+import AWSServices
 import JSON
 import StackEngine
 import StackLanguage
@@ -12,30 +13,46 @@ public final class StackRunner: @unchecked Sendable {
     public let project: ProjectFolder
     public let backend: any StateBackend
     public let stack: String
-    let makeClient: () throws -> AWSClient
-    private var client: AWSClient?
+    let clients: ClientBox
     private let invokeCache = Mutex<[String: PropertyValue]>([:])
 
-    public init(context: ProjectContext, stackFlag: String?, backendFlag: String?, makeClient: @escaping () throws -> AWSClient) throws {
+    /// `makeClient(profile, region)` builds the AWS client; the arguments are the stack's own
+    /// `aws:profile` and `aws:region` (or `<project>:aws-region`), which command-line flags override.
+    public init(context: ProjectContext, stackFlag: String?, backendFlag: String?,
+                makeClient: @escaping (String?, String?) throws -> AWSClient) throws {
         self.context = context
         let stack = try context.stackName(flag: stackFlag)
-        let configKeys = Set((try? StackConfigFile.load(path: "\(context.directory)/Pulumi.\(stack).yaml"))?.entries.keys.map { key in
-            key.split(separator: ":").last.map(String.init) ?? key } ?? [])
+        let config = try? StackConfigFile.load(path: "\(context.directory)/Pulumi.\(stack).yaml")
+        let configKeys = Set(config?.entries.keys.map { key in key.split(separator: ":").last.map(String.init) ?? key } ?? [])
         project = try context.loadProject(extraConfig: configKeys)
-        backend = try context.backend(flag: backendFlag, program: project.program)
+        let name = project.program.name
+        func plain(_ key: String) -> String? {
+            if case .value(let value)? = config?.entries[key] { return value.stringValue }
+            return nil
+        }
+        let clients = ClientBox { try makeClient(plain("aws:profile"), plain("aws:region") ?? plain("\(name):aws-region")) }
+        self.clients = clients
+        backend = try context.backend(flag: backendFlag, program: project.program, client: { try clients.get() })
         self.stack = stack
-        self.makeClient = makeClient
     }
 
     public func session() throws -> StackSession {
         try StackSession(project: project, stack: stack, backend: backend, environment: context.environment)
     }
 
-    public func awsClient() throws -> AWSClient {
-        if let client { return client }
-        let made = try makeClient()
-        client = made
-        return made
+    public func awsClient() throws -> AWSClient { try clients.get() }
+
+    /// The safety rule: a stack that names its account (`<project>:aws-account-id`) is only
+    /// changed with credentials of that account.
+    public func guardAccount(_ session: StackSession) async throws {
+        let key = "\(project.program.name):aws-account-id"
+        guard case .value(let value)? = session.config.entries[key], let expected = value.stringValue else { return }
+        let client = try awsClient()
+        let identity = try await client.call(STSOperations.service, STSOperations.getCallerIdentity)
+        let actual = identity["Account"]?.stringValue ?? "?"
+        guard actual == expected else {
+            throw StateError.wrongAccount(stack: stack, expected: expected, actual: actual, arn: identity["Arn"]?.stringValue ?? "?")
+        }
     }
 
     public func engine(_ session: StackSession, parallel: Int, events: @escaping @Sendable (EngineEvent) -> Void) async throws -> DeploymentEngine {
@@ -107,5 +124,22 @@ struct LazyIoTProvider: ResourceProvider {
 
     func delete(type: String, id: String, old: ResourceState) async throws {
         try await provider().delete(type: type, id: id, old: old)
+    }
+}
+
+/// Makes the AWS client once, on first use.
+final class ClientBox: @unchecked Sendable {
+    private let make: () throws -> AWSClient
+    private let lock = Mutex<AWSClient?>(nil)
+
+    init(_ make: @escaping () throws -> AWSClient) { self.make = make }
+
+    func get() throws -> AWSClient {
+        try lock.withLock { client in
+            if let client { return client }
+            let made = try make()
+            client = made
+            return made
+        }
     }
 }

@@ -204,6 +204,7 @@ public enum StateError: Error, Equatable, CustomStringConvertible, Sendable {
     case noSuchStack(String)
     case stackNotEmpty(String, count: Int)
     case io(String)
+    case wrongAccount(stack: String, expected: String, actual: String, arn: String)
 
     public var description: String {
         switch self {
@@ -213,6 +214,8 @@ public enum StateError: Error, Equatable, CustomStringConvertible, Sendable {
         case .noSuchStack(let stack): return "no stack named '\(stack)'"
         case let .stackNotEmpty(stack, count): return "stack '\(stack)' still has \(count) resources: 'fleetdeck destroy -s \(stack)' first, or 'stack rm --force'"
         case .io(let message): return message
+        case let .wrongAccount(stack, expected, actual, arn):
+            return "stack '\(stack)' belongs to AWS account \(expected), but the credentials are for account \(actual) (\(arn)): nothing was changed"
         }
     }
 }

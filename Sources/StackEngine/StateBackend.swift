@@ -17,11 +17,11 @@ public struct LockHolder: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(username)@\(hostname) (pid \(pid)) since \(timestamp)" }
 
-    var json: JSONValue {
+    public var json: JSONValue {
         ["pid": .integer(Int64(pid)), "username": .string(username), "hostname": .string(hostname), "timestamp": .string(timestamp)]
     }
 
-    init?(json: JSONValue) {
+    public init?(json: JSONValue) {
         guard let pid = json["pid"]?.intValue else { return nil }
         self.init(pid: Int(pid), username: json["username"]?.stringValue ?? "?", hostname: json["hostname"]?.stringValue ?? "?",
                   timestamp: json["timestamp"]?.stringValue ?? "?")

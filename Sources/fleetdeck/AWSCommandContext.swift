@@ -7,11 +7,12 @@ import AWSCurl
 /// The composition root for commands that talk to AWS: settings from the command line,
 /// the environment and the shared files; libcurl underneath.
 enum AWSCommandContext {
-    static func client(_ global: GlobalOptions) throws -> AWSClient {
+    /// `profile` and `region` are defaults (a stack's own); the command-line flags win.
+    static func client(_ global: GlobalOptions, profile: String? = nil, region: String? = nil) throws -> AWSClient {
         let environment = ProcessEnvironment.current
         let settings: AWSSettings
         do {
-            settings = try AWSSettings.resolve(environment: environment, profile: global.profile, region: global.region)
+            settings = try AWSSettings.resolve(environment: environment, profile: global.profile ?? profile, region: global.region ?? region)
         } catch {
             throw ValidationFailure(message: "\(error)")
         }

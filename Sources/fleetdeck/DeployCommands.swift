@@ -63,6 +63,7 @@ struct UpCommand: AsyncParsableCommand {
                 let engine = try await runner.engine(session, parallel: parallel) { event in
                     if !json, let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
                 }
+                try await runner.guardAccount(session)
                 // An interrupted run's pending operations are settled first, so the plan is made
                 // (and approved) against what really exists.
                 try await engine.settlePending()
@@ -125,6 +126,7 @@ struct DestroyCommand: AsyncParsableCommand {
                 let resources = engine.journal.deployment.managed
                 writeStandardOutput("Destroying (\(runner.stack)): \(resources.count) resource\(resources.count == 1 ? "" : "s")\n")
                 if resources.isEmpty { return }
+                try await runner.guardAccount(session)
                 if !yes {
                     let approved = try StackCommandContext.confirm("Do you want to delete all \(resources.count) resources?") {
                         resources.map { " -  \($0.type) \($0.urn.name) (\($0.id))" }.joined(separator: "\n")
@@ -151,6 +153,7 @@ struct RefreshCommand: AsyncParsableCommand {
             try await runner.locked {
                 let session = try runner.session()
                 let engine = try await runner.engine(session, parallel: 1) { _ in }
+                if yes { try await runner.guardAccount(session) }
                 let drift = try await engine.refresh(apply: yes)
                 if global.json {
                     writeStandardOutput(PlanText.json(Plan(steps: drift, programHash: "", configHash: "", stateHash: ""), hash: "").pretty() + "\n")

@@ -2,6 +2,7 @@ import AWSCore
 import ArgumentParser
 import StackAWS
 import StackEngine
+import StackLanguage
 import StackModel
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,9 @@ enum StackCommandContext {
     static func runner(_ global: GlobalOptions) throws -> StackRunner {
         let environment = ProcessEnvironment.current
         return try StackRunner(context: ProjectContext(directory: global.directory, environment: environment), stackFlag: global.stack,
-                               backendFlag: global.backend, makeClient: { try AWSCommandContext.client(global) })
+                               backendFlag: global.backend, makeClient: { profile, region in
+                                   try AWSCommandContext.client(global, profile: profile, region: region)
+                               })
     }
 
     /// Runs stack work, turning any failure into one line (diagnostics: one line each).
@@ -51,5 +54,12 @@ extension String {
         while text.first?.isWhitespace == true { text.removeFirst() }
         while text.last?.isWhitespace == true { text.removeLast() }
         return String(text)
+    }
+}
+
+extension ProjectContext {
+    /// The backend for commands without a runner (stack ls/init/rm, config).
+    func backend(_ global: GlobalOptions, program: Program) throws -> any StateBackend {
+        try backend(flag: global.backend, program: program, client: { try AWSCommandContext.client(global) })
     }
 }

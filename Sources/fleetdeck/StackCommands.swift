@@ -18,7 +18,7 @@ struct StackCommand: AsyncParsableCommand {
             try await StackCommandContext.run {
                 let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
                 let project = try context.loadProject()
-                let backend = try context.backend(flag: global.backend, program: project.program)
+                let backend = try context.backend(global, program: project.program)
                 let name = project.program.name
                 let stored = try await backend.stacks(project: name)
                 var rows: [JSONValue] = []
@@ -62,7 +62,7 @@ struct StackCommand: AsyncParsableCommand {
             try await StackCommandContext.run {
                 let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
                 let project = try context.loadProject()
-                let backend = try context.backend(flag: global.backend, program: project.program)
+                let backend = try context.backend(global, program: project.program)
                 guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !name.isEmpty else {
                     throw ValidationFailure(message: "stack names may use letters, digits, '-', '_' and '.': '\(name)'")
                 }
@@ -91,7 +91,7 @@ struct StackCommand: AsyncParsableCommand {
             try await StackCommandContext.run {
                 let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
                 let project = try context.loadProject()
-                let backend = try context.backend(flag: global.backend, program: project.program)
+                let backend = try context.backend(global, program: project.program)
                 guard let checkpoint = try await backend.checkpoint(project: project.program.name, stack: name) else { throw StateError.noSuchStack(name) }
                 let resources = ((try? JSONValue.parse(checkpoint))?["checkpoint"]?["latest"]?["resources"]?.arrayValue ?? [])
                     .filter { $0["custom"]?.boolValue == true && !($0["type"]?.stringValue ?? "").hasPrefix("pulumi:") }
@@ -210,7 +210,7 @@ struct ConfigCommand: AsyncParsableCommand {
         let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
         let project = try context.loadProject(extraConfig: [])
         let stack = try context.stackName(flag: global.stack)
-        let backend = try context.backend(flag: global.backend, program: project.program)
+        let backend = try context.backend(global, program: project.program)
         return (try StackSession(project: project, stack: stack, backend: backend, environment: context.environment), project.program.name)
     }
 

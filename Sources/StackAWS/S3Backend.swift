@@ -1,0 +1,148 @@
+import AWSCore
+import AWSServices
+import JSON
+import StackEngine
+
+/// `s3://bucket[/prefix]`: Pulumi's DIY layout in a bucket. The lock is an object created with
+/// `If-None-Match: *`, so two runs cannot both take it; journal records are one object each
+/// (S3 cannot append), listed in order and deleted when the update ends.
+public final class S3Backend: StateBackend, @unchecked Sendable {
+    public let bucket: String
+    public let prefix: String
+    let client: () throws -> AWSClient
+    let s3 = S3Operations.self
+    private var journalSequence = 0
+
+    public init(url: String, client: @escaping () throws -> AWSClient) throws {
+        let rest = url.dropFirst("s3://".count)
+        let parts = rest.split(separator: "/", maxSplits: 1)
+        guard let first = parts.first, !first.isEmpty else { throw StateError.unsupported("backend URL '\(url)' names no bucket") }
+        bucket = String(first)
+        prefix = parts.count > 1 ? String(parts[1]).trimmingSlashes() : ""
+        self.client = client
+    }
+
+    public var url: String { "s3://\(bucket)\(prefix.isEmpty ? "" : "/" + prefix)" }
+
+    func key(_ path: String) -> String { (prefix.isEmpty ? "" : prefix + "/") + ".pulumi/" + path }
+    func stackKey(_ project: String, _ stack: String) -> String { key("stacks/\(project)/\(stack).json") }
+    func journalPrefix(_ project: String, _ stack: String) -> String { key("stacks/\(project)/\(stack).journal/") }
+    func lockPrefix(_ project: String, _ stack: String) -> String { key("locks/organization/\(project)/\(stack)/") }
+
+    func get(_ key: String) async throws -> [UInt8]? {
+        do {
+            return try await client().call(s3.service, s3.getObject, ["Bucket": .string(bucket), "Key": .string(key)]).payload
+        } catch let error as AWSError where error.code == "NoSuchKey" || error.code == "NotFound" {
+            return nil
+        }
+    }
+
+    func put(_ bytes: [UInt8], _ key: String, onlyIfAbsent: Bool = false) async throws {
+        var input: JSONObject = ["Bucket": .string(bucket), "Key": .string(key)]
+        if onlyIfAbsent { input["IfNoneMatch"] = "*" }
+        _ = try await client().call(s3.service, s3.putObject, input, payload: bytes)
+    }
+
+    func keys(_ prefix: String) async throws -> [String] {
+        try await client().all(s3.service, s3.listObjectsV2, ["Bucket": .string(bucket), "Prefix": .string(prefix)], key: "Contents")
+            .compactMap { $0["Key"]?.stringValue }.sorted()
+    }
+
+    func delete(_ keys: [String]) async throws {
+        for key in keys { _ = try await client().call(s3.service, s3.deleteObject, ["Bucket": .string(bucket), "Key": .string(key)]) }
+    }
+
+    public func stacks(project: String) async throws -> [String] {
+        try await keys(key("stacks/\(project)/")).filter { $0.hasSuffix(".json") && !$0.contains(".journal/") }
+            .map { String($0.split(separator: "/").last!.dropLast(5)) }
+    }
+
+    public func checkpoint(project: String, stack: String) async throws -> [UInt8]? { try await get(stackKey(project, stack)) }
+
+    public func saveCheckpoint(_ bytes: [UInt8], project: String, stack: String) async throws {
+        try await put(bytes, stackKey(project, stack))
+    }
+
+    public func removeStack(project: String, stack: String) async throws {
+        try await delete([stackKey(project, stack)] + keys(journalPrefix(project, stack)))
+    }
+
+    public func lock(project: String, stack: String, holder: LockHolder) async throws {
+        if let existing = try await lockHolders(project: project, stack: stack).first {
+            throw StateError.locked(stack: stack, holder: existing.description)
+        }
+        do {
+            try await put(Array(holder.json.serialized().utf8), lockPrefix(project, stack) + "fleetdeck.json", onlyIfAbsent: true)
+        } catch let error as AWSError where error.code == "PreconditionFailed" || error.code == "ConditionalRequestConflict" {
+            let holders = try await lockHolders(project: project, stack: stack)
+            throw StateError.locked(stack: stack, holder: holders.first?.description ?? "another run")
+        }
+    }
+
+    public func unlock(project: String, stack: String) async throws {
+        try await delete([lockPrefix(project, stack) + "fleetdeck.json"])
+    }
+
+    public func lockHolders(project: String, stack: String) async throws -> [LockHolder] {
+        var holders: [LockHolder] = []
+        for key in try await keys(lockPrefix(project, stack)) where key.hasSuffix(".json") {
+            let json = try await get(key).flatMap { try? JSONValue.parse($0) }
+            holders.append(json.flatMap(LockHolder.init(json:)) ?? LockHolder(pid: 0, username: "unknown", hostname: "unknown", timestamp: key))
+        }
+        return holders
+    }
+
+    public func forceUnlock(project: String, stack: String) async throws {
+        try await delete(keys(lockPrefix(project, stack)))
+    }
+
+    public func appendJournal(_ record: [UInt8], project: String, stack: String) async throws {
+        journalSequence += 1
+        let number = String(journalSequence)
+        let name = String(repeating: "0", count: max(0, 12 - number.count)) + number
+        try await put(record, journalPrefix(project, stack) + "\(LockHolder.processStamp)-\(name)")
+    }
+
+    public func journal(project: String, stack: String) async throws -> [UInt8]? {
+        let keys = try await keys(journalPrefix(project, stack))
+        guard !keys.isEmpty else { return nil }
+        var bytes: [UInt8] = []
+        for key in keys { bytes += (try await get(key) ?? []) + [10] }
+        return bytes
+    }
+
+    public func clearJournal(project: String, stack: String) async throws {
+        try await delete(keys(journalPrefix(project, stack)))
+    }
+
+    public func saveHistory(_ record: [UInt8], checkpoint: [UInt8], project: String, stack: String, timestamp: Int64) async throws {
+        let base = key("history/\(project)/\(stack)/\(stack)-\(timestamp)")
+        try await put(checkpoint, base + ".checkpoint.json")
+        try await put(record, base + ".history.json")
+    }
+
+    public func history(project: String, stack: String) async throws -> [[UInt8]] {
+        var records: [[UInt8]] = []
+        for key in try await keys(key("history/\(project)/\(stack)/")) where key.hasSuffix(".history.json") {
+            if let bytes = try await get(key) { records.append(bytes) }
+        }
+        return records
+    }
+}
+
+extension LockHolder {
+    /// Orders journal objects of one run (a time stamp taken once per process).
+    static let processStamp: String = {
+        let seconds = String(AWSClient.wallClock())
+        return String(repeating: "0", count: max(0, 12 - seconds.count)) + seconds
+    }()
+}
+
+extension String {
+    func trimmingSlashes() -> String {
+        var text = Substring(self)
+        while text.first == "/" { text.removeFirst() }
+        while text.last == "/" { text.removeLast() }
+        return String(text)
+    }
+}
