@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(name: "StackSchemasTests", dependencies: ["StackSchemas"]),
         .testTarget(name: "StackLanguageTests", dependencies: ["StackLanguage", "StackModel"]),
         .testTarget(name: "StackEngineTests", dependencies: ["StackEngine", "StackModel", "StackLanguage", "TestSupport"]),
+        .testTarget(name: "StackAWSTests", dependencies: ["StackAWS", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],

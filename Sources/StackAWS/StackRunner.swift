@@ -58,7 +58,7 @@ public final class StackRunner: @unchecked Sendable {
     public func engine(_ session: StackSession, parallel: Int, events: @escaping @Sendable (EngineEvent) -> Void) async throws -> DeploymentEngine {
         let problems = try session.configurationDiagnostics()
         if !problems.isEmpty { throw Diagnostics(problems) }
-        let providers = ProviderRegistry([LazyIoTProvider(runner: self)])
+        let providers = ProviderRegistry([LazyProvider(runner: self)])
         let evaluation = try session.evaluationContext(invoke: { [self] function, arguments in
             // One answer per data source and arguments for the whole run: the plan and its
             // execution see the same values.
@@ -102,28 +102,32 @@ public final class StackRunner: @unchecked Sendable {
     }
 }
 
-/// The IoT provider, with the AWS client made on first use (a preview needs no credentials).
-struct LazyIoTProvider: ResourceProvider {
+/// The AWS providers, with the AWS client made on first use (a preview needs no credentials).
+struct LazyProvider: ResourceProvider {
     let runner: StackRunner
 
-    func supports(_ type: String) -> Bool { IoTResourceProvider.types.contains(type) }
+    func supports(_ type: String) -> Bool { IoTResourceProvider.types.contains(type) || SupportingResourceProvider.types.contains(type) }
 
-    func provider() throws -> IoTResourceProvider { IoTResourceProvider(client: try runner.awsClient()) }
+    func provider(_ type: String) throws -> any ResourceProvider {
+        let client = try runner.awsClient()
+        return IoTResourceProvider.types.contains(type) ? IoTResourceProvider(client: client) as any ResourceProvider
+            : SupportingResourceProvider(client: client)
+    }
 
     func create(type: String, name: String, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue]) {
-        try await provider().create(type: type, name: name, inputs: inputs)
+        try await provider(type).create(type: type, name: name, inputs: inputs)
     }
 
     func read(type: String, id: String, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]? {
-        try await provider().read(type: type, id: id, inputs: inputs)
+        try await provider(type).read(type: type, id: id, inputs: inputs)
     }
 
     func update(type: String, id: String, old: ResourceState, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue] {
-        try await provider().update(type: type, id: id, old: old, inputs: inputs)
+        try await provider(type).update(type: type, id: id, old: old, inputs: inputs)
     }
 
     func delete(type: String, id: String, old: ResourceState) async throws {
-        try await provider().delete(type: type, id: id, old: old)
+        try await provider(type).delete(type: type, id: id, old: old)
     }
 }
 
