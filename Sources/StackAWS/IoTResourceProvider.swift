@@ -15,7 +15,41 @@ public struct IoTResourceProvider: ResourceProvider {
     public static let types: Set<String> = [
         "aws-native:iot:Thing", "aws-native:iot:ThingType", "aws-native:iot:ThingGroup", "aws-native:iot:Policy", "aws-native:iot:RoleAlias",
         "aws-native:iot:TopicRule", "aws-native:iot:Certificate", "aws:iot:PolicyAttachment", "aws:iot:ThingPrincipalAttachment",
+        "aws-native:iot:ProvisioningTemplate", "aws-native:iot:AccountAuditConfiguration", "aws-native:iot:ScheduledAudit",
     ]
+
+    /// `deviceCertificateExpiringCheck` -> `DEVICE_CERTIFICATE_EXPIRING_CHECK` (audit check names).
+    static func checkName(_ camel: String) -> String {
+        var out = ""
+        for character in camel {
+            if character.isUppercase, !out.isEmpty { out.append("_") }
+            out += character.uppercased()
+        }
+        return out
+    }
+
+    /// aws-native's audit configuration as the API takes it.
+    static func auditInput(_ inputs: [String: PropertyValue]) -> JSONObject {
+        var checks = JSONObject()
+        for (name, value) in inputs["auditCheckConfigurations"]?.plainJSON.objectValue ?? JSONObject() {
+            checks[checkName(name)] = value
+        }
+        var targets = JSONObject()
+        for (name, value) in inputs["auditNotificationTargetConfigurations"]?.plainJSON.objectValue ?? JSONObject() {
+            targets[name.uppercased()] = value
+        }
+        var input: JSONObject = ["roleArn": inputs["roleArn"]?.plainJSON ?? .null, "auditCheckConfigurations": .object(checks)]
+        if !targets.isEmpty { input["auditNotificationTargetConfigurations"] = .object(targets) }
+        return input
+    }
+
+    static func templateInput(_ inputs: [String: PropertyValue], name: String) -> JSONObject {
+        var input: JSONObject = ["templateName": .string(name), "templateBody": IoTResourceProvider.document(inputs["templateBody"]),
+                                 "provisioningRoleArn": inputs["provisioningRoleArn"]?.plainJSON ?? .null]
+        for key in ["description", "enabled", "preProvisioningHook"] { if let value = inputs[key] { input[key] = value.plainJSON } }
+        if let type = inputs["templateType"] { input["type"] = type.plainJSON }
+        return input
+    }
 
     public func supports(_ type: String) -> Bool { Self.types.contains(type) }
 
@@ -86,6 +120,20 @@ public struct IoTResourceProvider: ResourceProvider {
             let id = answer["certificateId"]?.stringValue ?? ""
             return (id, outputs(inputs, ["arn": Self.string(answer["certificateArn"]) ?? .null, "id": .string(id),
                                          "certificatePem": Self.string(answer["certificatePem"]) ?? .null]))
+        case "aws-native:iot:ProvisioningTemplate":
+            let template = inputs["templateName"]?.stringValue ?? name
+            let answer = try await call(iot.createProvisioningTemplate, Self.templateInput(inputs, name: template))
+            return (template, outputs(inputs, ["templateName": .string(template), "templateArn": Self.string(answer["templateArn"]) ?? .null]))
+        case "aws-native:iot:AccountAuditConfiguration":
+            _ = try await call(iot.updateAccountAuditConfiguration, Self.auditInput(inputs))
+            return (inputs["accountId"]?.stringValue ?? name, inputs)
+        case "aws-native:iot:ScheduledAudit":
+            let audit = inputs["scheduledAuditName"]?.stringValue ?? name
+            var input: JSONObject = ["scheduledAuditName": .string(audit), "frequency": inputs["frequency"]?.plainJSON ?? .null,
+                                     "targetCheckNames": inputs["targetCheckNames"]?.plainJSON ?? .array([])]
+            for key in ["dayOfMonth", "dayOfWeek"] { if let value = inputs[key] { input[key] = value.plainJSON } }
+            let answer = try await call(iot.createScheduledAudit, input)
+            return (audit, outputs(inputs, ["scheduledAuditName": .string(audit), "scheduledAuditArn": Self.string(answer["scheduledAuditArn"]) ?? .null]))
         case "aws:iot:PolicyAttachment":
             let (policy, target) = try pair(inputs, "policy", "target")
             _ = try await call(iot.attachPolicy, ["policyName": .string(policy), "target": .string(target)])
@@ -165,6 +213,15 @@ public struct IoTResourceProvider: ResourceProvider {
                 return outputs(inputs, ["arn": Self.string(description?["certificateArn"]) ?? .null, "id": .string(id),
                                         "status": Self.string(description?["status"]) ?? .null,
                                         "certificatePem": Self.string(description?["certificatePem"]) ?? .null])
+            case "aws-native:iot:ProvisioningTemplate":
+                let answer = try await call(iot.describeProvisioningTemplate, ["templateName": .string(id)])
+                return outputs(inputs, ["templateName": .string(id), "templateArn": Self.string(answer["templateArn"]) ?? .null])
+            case "aws-native:iot:AccountAuditConfiguration":
+                let answer = try await call(iot.describeAccountAuditConfiguration, [:])
+                return answer["roleArn"]?.stringValue == nil ? nil : inputs
+            case "aws-native:iot:ScheduledAudit":
+                let answer = try await call(iot.describeScheduledAudit, ["scheduledAuditName": .string(id)])
+                return outputs(inputs, ["scheduledAuditName": .string(id), "scheduledAuditArn": Self.string(answer["scheduledAuditArn"]) ?? .null])
             case "aws:iot:PolicyAttachment":
                 let parts = id.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { return nil }
@@ -217,6 +274,27 @@ public struct IoTResourceProvider: ResourceProvider {
             _ = try await call(iot.updateRoleAlias, input)
         case "aws-native:iot:TopicRule":
             _ = try await call(iot.replaceTopicRule, ["ruleName": .string(id), "topicRulePayload": Self.json(inputs["topicRulePayload"])])
+        case "aws-native:iot:ProvisioningTemplate":
+            // The body is versioned: a new default version, then the template's own settings.
+            if inputs["templateBody"] != old.inputs["templateBody"] {
+                let versions = try await call(iot.listProvisioningTemplateVersions, ["templateName": .string(id)])["versions"]?.arrayValue ?? []
+                let old = versions.filter { $0["isDefaultVersion"]?.boolValue != true }
+                for version in old.prefix(max(0, versions.count - 4)) {
+                    _ = try await call(iot.deleteProvisioningTemplateVersion, ["templateName": .string(id), "versionId": version["versionId"] ?? .null])
+                }
+                _ = try await call(iot.createProvisioningTemplateVersion, ["templateName": .string(id), "templateBody": Self.document(inputs["templateBody"]),
+                                                                           "setAsDefault": true])
+            }
+            var input: JSONObject = ["templateName": .string(id)]
+            for key in ["description", "enabled", "provisioningRoleArn", "preProvisioningHook"] { if let value = inputs[key] { input[key] = value.plainJSON } }
+            if old.inputs["preProvisioningHook"] != nil && inputs["preProvisioningHook"] == nil { input["removePreProvisioningHook"] = true }
+            _ = try await call(iot.updateProvisioningTemplate, input)
+        case "aws-native:iot:AccountAuditConfiguration":
+            _ = try await call(iot.updateAccountAuditConfiguration, Self.auditInput(inputs))
+        case "aws-native:iot:ScheduledAudit":
+            var input: JSONObject = ["scheduledAuditName": .string(id)]
+            for key in ["frequency", "targetCheckNames", "dayOfMonth", "dayOfWeek"] { if let value = inputs[key] { input[key] = value.plainJSON } }
+            _ = try await call(iot.updateScheduledAudit, input)
         case "aws-native:iot:Certificate":
             if let status = inputs["status"]?.stringValue {
                 _ = try await call(iot.updateCertificate, ["certificateId": .string(id), "newStatus": .string(status)])
@@ -256,6 +334,18 @@ public struct IoTResourceProvider: ResourceProvider {
             case "aws-native:iot:Certificate":
                 _ = try? await call(iot.updateCertificate, ["certificateId": .string(id), "newStatus": "INACTIVE"])
                 _ = try await call(iot.deleteCertificate, ["certificateId": .string(id)])
+            case "aws-native:iot:ProvisioningTemplate":
+                _ = try await call(iot.deleteProvisioningTemplate, ["templateName": .string(id)])
+            case "aws-native:iot:AccountAuditConfiguration":
+                // As CloudFormation does: deleting the resource disables every check.
+                var disabled = JSONObject()
+                for (name, _) in old.inputs["auditCheckConfigurations"]?.plainJSON.objectValue ?? JSONObject() {
+                    disabled[Self.checkName(name)] = ["enabled": false]
+                }
+                _ = try await call(iot.updateAccountAuditConfiguration, ["roleArn": old.inputs["roleArn"]?.plainJSON ?? .null,
+                                                                         "auditCheckConfigurations": .object(disabled)])
+            case "aws-native:iot:ScheduledAudit":
+                _ = try await call(iot.deleteScheduledAudit, ["scheduledAuditName": .string(id)])
             case "aws:iot:PolicyAttachment":
                 let (policy, target) = try pair(old.inputs, "policy", "target")
                 _ = try await call(iot.detachPolicy, ["policyName": .string(policy), "target": .string(target)])
