@@ -39,12 +39,14 @@ let package = Package(
 
         .target(name: "StackAWS", dependencies: ["StackEngine", "StackModel", "StackLanguage", "AWSSigning", "AWSCore", "AWSServices"]),
 
+        .target(name: "Fleet", dependencies: ["AWSCore", "AWSServices"]),
+
         .target(name: "TermCore"),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
         .target(name: "Console", dependencies: ["TermCore"]),
 
         .executableTarget(name: "fleetdeck", dependencies: [
-            "Console", "TermNcurses", "AWSCurl", "AWSServices", "StackAWS", "StackEngine", "StackLanguage", "StackModel", "CFleetdeckSupport", "CCurl", "CExpat",
+            "Console", "TermNcurses", "AWSCurl", "AWSServices", "Fleet", "StackAWS", "StackEngine", "StackLanguage", "StackModel", "CFleetdeckSupport", "CCurl", "CExpat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,0 +1,121 @@
+import AWSCore
+import AWSServices
+
+/// One change that reconciling the registry with an allowlist makes.
+public struct ReconcileAction: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// Off the list: certificates detached, revoked and deleted, policies detached, thing deleted.
+        case remove
+        /// On the list: joins the group and/or its certificates get the policy.
+        case admit
+    }
+
+    public var kind: Kind
+    public var thing: String
+    /// What will be done, one line each ("detach and delete certificate 1a2b...", "add to group G").
+    public var details: [String]
+    public var certificates: [String]
+    public var joinGroup: Bool
+    public var certificatesNeedingPolicy: [String]
+
+    public var glyph: String { kind == .remove ? "-" : "~" }
+}
+
+/// Brings the thing registry in line with an allowlist of serial numbers (thing names), as the
+/// reference architecture's setup workflow did, but as a plan shown before anything happens.
+public struct AllowlistReconciler: Sendable {
+    let client: AWSClient
+    let iot = IoTOperations.self
+
+    public init(client: AWSClient) { self.client = client }
+
+    /// Serial numbers from an allowlist text: one per line, `#` comments and blanks ignored.
+    public static func parse(_ text: String) -> Set<String> {
+        Set(text.split(whereSeparator: \.isNewline).compactMap { line in
+            let trimmed = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingCharacters() } ?? ""
+            return trimmed.isEmpty ? nil : trimmed
+        })
+    }
+
+    /// The plan: every thing of the registry off the list is removed; listed things are put in
+    /// `group` and their certificates given `policy` when those are named.
+    /// `prefix` limits the registry to things whose names start with it (an account shared with
+    /// other things).
+    public func plan(allowed: Set<String>, group: String?, policy: String?, prefix: String = "") async throws -> [ReconcileAction] {
+        let things = try await client.all(iot.service, iot.listThings, ["maxResults": 250]).compactMap { $0["thingName"]?.stringValue }
+            .filter { $0.hasPrefix(prefix) }.sorted()
+        var members: Set<String> = []
+        if let group {
+            members = Set(try await client.all(iot.service, iot.listThingsInThingGroup, ["thingGroupName": .string(group)]).compactMap(\.stringValue))
+        }
+        var actions: [ReconcileAction] = []
+        for thing in things {
+            let principals = try await client.all(iot.service, iot.listThingPrincipals, ["thingName": .string(thing)], key: "principals")
+                .compactMap(\.stringValue).filter { $0.contains(":cert/") }
+            if !allowed.contains(thing) {
+                var details = principals.map { "detach, revoke and delete certificate \(Self.certificateID($0).prefix(12))" }
+                details.append("delete thing")
+                actions.append(ReconcileAction(kind: .remove, thing: thing, details: details, certificates: principals, joinGroup: false,
+                                               certificatesNeedingPolicy: []))
+                continue
+            }
+            var details: [String] = []
+            let join = group != nil && !members.contains(thing)
+            if join, let group { details.append("add to group \(group)") }
+            var needing: [String] = []
+            if let policy {
+                for certificate in principals {
+                    let attached = try await client.all(iot.service, iot.listAttachedPolicies, ["target": .string(certificate)])
+                    if !attached.contains(where: { $0["policyName"]?.stringValue == policy }) {
+                        needing.append(certificate)
+                        details.append("attach policy \(policy) to certificate \(Self.certificateID(certificate).prefix(12))")
+                    }
+                }
+            }
+            if !details.isEmpty {
+                actions.append(ReconcileAction(kind: .admit, thing: thing, details: details, certificates: principals, joinGroup: join,
+                                               certificatesNeedingPolicy: needing))
+            }
+        }
+        return actions
+    }
+
+    static func certificateID(_ arn: String) -> String { String(arn.split(separator: "/").last ?? "") }
+
+    /// Carries out one action.
+    public func apply(_ action: ReconcileAction, group: String?, policy: String?) async throws {
+        switch action.kind {
+        case .remove:
+            for certificate in action.certificates {
+                let id = Self.certificateID(certificate)
+                _ = try await client.call(iot.service, iot.detachThingPrincipal, ["thingName": .string(action.thing), "principal": .string(certificate)])
+                for attached in try await client.all(iot.service, iot.listAttachedPolicies, ["target": .string(certificate)]) {
+                    _ = try await client.call(iot.service, iot.detachPolicy, ["policyName": attached["policyName"] ?? .null, "target": .string(certificate)])
+                }
+                let others = try await client.all(iot.service, iot.listPrincipalThings, ["principal": .string(certificate)], key: "things")
+                guard others.isEmpty else { continue }  // still used by another thing: keep it
+                _ = try await client.call(iot.service, iot.updateCertificate, ["certificateId": .string(id), "newStatus": "REVOKED"])
+                _ = try await client.call(iot.service, iot.deleteCertificate, ["certificateId": .string(id)])
+            }
+            _ = try await client.call(iot.service, iot.deleteThing, ["thingName": .string(action.thing)])
+        case .admit:
+            if action.joinGroup, let group {
+                _ = try await client.call(iot.service, iot.addThingToThingGroup, ["thingGroupName": .string(group), "thingName": .string(action.thing)])
+            }
+            if let policy {
+                for certificate in action.certificatesNeedingPolicy {
+                    _ = try await client.call(iot.service, iot.attachPolicy, ["policyName": .string(policy), "target": .string(certificate)])
+                }
+            }
+        }
+    }
+}
+
+extension Substring {
+    func trimmingCharacters() -> String {
+        var text = self
+        while text.first?.isWhitespace == true { text.removeFirst() }
+        while text.last?.isWhitespace == true { text.removeLast() }
+        return String(text)
+    }
+}

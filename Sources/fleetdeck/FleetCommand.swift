@@ -1,0 +1,67 @@
+import AWSCore
+import AWSServices
+import ArgumentParser
+import Fleet
+import JSON
+import StackEngine
+
+/// `fleetdeck fleet reconcile`: the registry brought in line with an allowlist, as a plan to approve.
+struct FleetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fleet", abstract: "Fleet-wide operations.", subcommands: [Reconcile.self])
+
+    struct Reconcile: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "reconcile",
+                                                        abstract: "Remove things off an allowlist; put listed ones in a group with a policy.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The allowlist: one serial number (thing name) per line.") var allowlist: String
+        @Option(help: "The thing group listed things must be in.") var group: String?
+        @Option(help: "The policy listed things' certificates must have.") var policy: String?
+        @Option(help: "Also publish the allowlist to s3://bucket/key (for the pre-provisioning hook).") var upload: String?
+        @Option(help: "Only things whose names start with this (default: every thing in the account).") var prefix: String = ""
+        @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
+
+        func run() async throws {
+            try await AWSCommandContext.run {
+                guard let bytes = AtomicFile.read(allowlist) else { throw ValidationFailure(message: "cannot read the allowlist \(allowlist)") }
+                let allowed = AllowlistReconciler.parse(String(decoding: bytes, as: UTF8.self))
+                let client = try AWSCommandContext.client(global)
+                let reconciler = AllowlistReconciler(client: client)
+                let actions = try await reconciler.plan(allowed: allowed, group: group, policy: policy, prefix: prefix)
+                let removals = actions.filter { $0.kind == .remove }.count
+                if global.json {
+                    let plan: [JSONValue] = actions.map { ["op": .string($0.kind.rawValue), "thing": .string($0.thing), "details": .array($0.details.map(JSONValue.string))] }
+                    writeStandardOutput(JSONValue.object(["allowed": .integer(Int64(allowed.count)), "plan": .array(plan)]).serialized() + "\n")
+                } else {
+                    var text = "Reconciling the registry with \(allowlist) (\(allowed.count) serial numbers):\n"
+                    for action in actions { text += " \(action.glyph)  \(action.thing): \(action.details.joined(separator: "; "))\n" }
+                    text += "Things: - \(removals) to remove, ~ \(actions.count - removals) to admit\n"
+                    writeStandardOutput(text)
+                }
+                if !actions.isEmpty {
+                    if !yes {
+                        let approved = try StackCommandContext.confirm("Do you want to apply these \(actions.count) changes?") {
+                            actions.map { " \($0.glyph)  \($0.thing)\n" + $0.details.map { "       \($0)" }.joined(separator: "\n") }.joined(separator: "\n")
+                        }
+                        guard approved else { throw ValidationFailure(message: "reconcile cancelled: nothing was changed") }
+                    }
+                    for action in actions {
+                        do {
+                            try await reconciler.apply(action, group: group, policy: policy)
+                            if !global.json { writeStandardOutput(" \(action.glyph)  \(action.thing) done\n") }
+                        } catch {
+                            throw ValidationFailure(message: "\(action.kind.rawValue) of \(action.thing) failed: \(error)")
+                        }
+                    }
+                }
+                if let upload {
+                    guard upload.hasPrefix("s3://"), let slash = upload.dropFirst(5).firstIndex(of: "/") else {
+                        throw ValidationFailure(message: "--upload must be s3://bucket/key")
+                    }
+                    let bucket = String(upload.dropFirst(5)[..<slash]), key = String(upload.dropFirst(5)[upload.dropFirst(5).index(after: slash)...])
+                    _ = try await client.call(S3Operations.service, S3Operations.putObject, ["Bucket": .string(bucket), "Key": .string(key)], payload: bytes)
+                    if !global.json { writeStandardOutput("Uploaded the allowlist to \(upload)\n") }
+                }
+            }
+        }
+    }
+}
