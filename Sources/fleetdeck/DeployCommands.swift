@@ -23,6 +23,12 @@ struct PreviewCommand: AsyncParsableCommand {
                 writeStandardOutput(PlanText.json(plan, hash: hash).pretty() + "\n")
             } else {
                 writeStandardOutput("Previewing update (\(runner.stack)):\n" + PlanText.render(plan, stack: runner.stack, showDiff: diff) + "\n")
+                let deleting = plan.steps.filter { $0.kind == .delete || ($0.kind == .replace) }.compactMap(\.old)
+                if deleting.contains(where: { $0.type == "aws-native:iot:Policy" || $0.type == "aws-native:s3:Bucket" }),
+                   let blockers = try? await DestroyPreflight.blockers(deleting, all: engine.journal.deployment.managed, client: runner.awsClient()),
+                   !blockers.isEmpty {
+                    writeStandardOutput("Blockers for the deletes (not owned by the stack):\n" + blockers.map { "  ! \($0)\n" }.joined())
+                }
                 for message in engine.journal.deployment.pendingOperations {
                     writeStandardOutput("warning: \(message.resource.urn.name) has a pending \(message.kind.rawValue) from an interrupted run; 'up' will settle it\n")
                 }
@@ -113,6 +119,7 @@ struct DestroyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "destroy", abstract: "Delete every resource of the stack.")
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
+    @Flag(help: "Detach policies from certificates the stack does not own and empty buckets first (with --yes).") var cleanup = false
 
     func run() async throws {
         try await StackCommandContext.run {
@@ -127,6 +134,24 @@ struct DestroyCommand: AsyncParsableCommand {
                 writeStandardOutput("Destroying (\(runner.stack)): \(resources.count) resource\(resources.count == 1 ? "" : "s")\n")
                 if resources.isEmpty { return }
                 try await runner.guardAccount(session)
+                // What the stack does not own but would stop the deletes: shown, cleared only when asked.
+                let blockers = try await DestroyPreflight.blockers(resources, all: resources, client: runner.awsClient())
+                if !blockers.isEmpty {
+                    writeStandardOutput("Blockers:\n" + blockers.map { "  ! \($0) (\($0.urn.name))\n" }.joined())
+                    let clear: Bool
+                    if cleanup && yes {
+                        clear = true
+                    } else if yes {
+                        throw ValidationFailure(message: "destroy is blocked by \(blockers.count) thing\(blockers.count == 1 ? "" : "s") the stack does not own (listed above): pass --cleanup to \(blockers.map(\.remedy).joined(separator: ", "))")
+                    } else {
+                        clear = try StackCommandContext.confirm("Clear them (\(blockers.map(\.remedy).joined(separator: "; ")))?") {
+                            blockers.map { "  \($0.remedy)" }.joined(separator: "\n")
+                        }
+                    }
+                    guard clear else { throw ValidationFailure(message: "destroy cancelled: nothing was deleted") }
+                    try await DestroyPreflight.clear(blockers, client: runner.awsClient())
+                    writeStandardOutput("Cleared \(blockers.count) blocker\(blockers.count == 1 ? "" : "s").\n")
+                }
                 if !yes {
                     let approved = try StackCommandContext.confirm("Do you want to delete all \(resources.count) resources?") {
                         resources.map { " -  \($0.type) \($0.urn.name) (\($0.id))" }.joined(separator: "\n")

@@ -55,3 +55,48 @@ import Testing
         #expect(try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["destroy", "--yes", "-C", project.folder, "-s", "dev"], environment: env).status == 0)
     }
 }
+
+/// The destroy preflight: what the stack does not own is listed, and cleared only when asked.
+@Suite(.serialized) struct DestroyPreflightTests {
+    @Test func blockersAreListedAndClearedOnlyWithCleanup() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let p = "pf\(UUID().uuidString.prefix(5).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: """
+            name: \(p)
+            runtime: yaml
+            resources:
+              policy:
+                type: aws-native:iot:Policy
+                properties:
+                  policyName: \(p)-thing-policy
+                  policyDocument: {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"}]}
+              bucket:
+                type: aws-native:s3:Bucket
+                properties:
+                  bucketName: \(p)-images
+            """)
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        let certificate = try DeployAcceptanceTests.boto("""
+            cert = iot.create_keys_and_certificate(setAsActive=True)['certificateArn']
+            iot.attach_policy(policyName='\(p)-thing-policy', target=cert)
+            boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1').put_object(Bucket='\(p)-images', Key='os.img', Body=b'x')
+            print(cert)
+            """)
+        let preview = try project.fleetdeck(["preview"])
+        #expect(preview.status == 0)
+        let blocked = try project.fleetdeck(["destroy", "--yes"])
+        #expect(blocked.status == 1)
+        #expect(blocked.stdout.contains("! policy \(p)-thing-policy is attached to \(certificate), which this stack does not own (policy)"), "\(blocked.stdout)")
+        #expect(blocked.stdout.contains("! bucket \(p)-images holds 1 object (bucket)"))
+        #expect(blocked.stderr.hasPrefix("fleetdeck: destroy is blocked by 2 things the stack does not own (listed above): pass --cleanup to detach \(p)-thing-policy from \(certificate), empty bucket \(p)-images"), "\(blocked.stderr)")
+        #expect(try DeployAcceptanceTests.boto("print(iot.get_policy(policyName='\(p)-thing-policy')['policyName'])") == "\(p)-thing-policy")
+        let cleaned = try project.fleetdeck(["destroy", "--yes", "--cleanup"])
+        #expect(cleaned.status == 0, "\(cleaned.stdout)\(cleaned.stderr)")
+        #expect(cleaned.stdout.contains("Cleared 2 blockers."))
+        #expect(try DeployAcceptanceTests.boto("""
+            s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+            status = iot.describe_certificate(certificateId='\(certificate)'.split('/')[-1])['certificateDescription']['status']
+            print(json.dumps([status, '\(p)-images' in [b['Name'] for b in s3.list_buckets()['Buckets']], '\(p)-thing-policy' in [x['policyName'] for x in iot.list_policies()['policies']]]))
+            """) == #"["ACTIVE", false, false]"#)  // the device certificate itself is left alone
+    }
+}
