@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "StackSchemas"),
         .target(name: "StackModel", dependencies: ["JSON"]),
         .target(name: "StackLanguage", dependencies: ["StackModel", "StackSchemas", "YAMLSyntax", "JSON"]),
-        .target(name: "StackEngine", dependencies: ["StackModel", "StackLanguage", "StackSchemas", "YAMLSyntax", "JSON", "POSIXFiles", "COpenSSL",
+        .target(name: "StackEngine", dependencies: ["StackModel", "StackLanguage", "StackSchemas", "YAMLSyntax", "JSON", "POSIXFiles", "COpenSSL", "AWSSigning",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "StackAWS", dependencies: ["StackEngine", "StackModel", "StackLanguage", "AWSSigning", "AWSCore", "AWSServices"]),

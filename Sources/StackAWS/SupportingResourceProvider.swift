@@ -87,6 +87,7 @@ public struct SupportingResourceProvider: ResourceProvider {
         case "aws-native:s3:Bucket":
             let bucket = inputs["bucketName"]?.stringValue ?? name
             var input: JSONObject = ["Bucket": .string(bucket)]
+            if let acl = inputs["accessControl"]?.stringValue { input["ACL"] = .string(Self.cannedACL(acl)) }
             if client.settings.region != "us-east-1" { input["CreateBucketConfiguration"] = ["LocationConstraint": .string(client.settings.region)] }
             _ = try await client.call(S3Operations.service, S3Operations.createBucket, input)
             try await configureBucket(bucket, inputs: inputs)
@@ -156,6 +157,17 @@ public struct SupportingResourceProvider: ResourceProvider {
             _ = try await client.call(SNSOperations.service, SNSOperations.subscribe, ["TopicArn": .string(topic), "Protocol": subscription["protocol"] ?? .null,
                                                                                       "Endpoint": subscription["endpoint"] ?? .null])
         }
+    }
+
+    /// CloudFormation's AccessControl names (`Private`, `PublicRead`, `BucketOwnerFullControl`)
+    /// as S3's canned ACLs (`private`, `public-read`, `bucket-owner-full-control`).
+    static func cannedACL(_ name: String) -> String {
+        var out = ""
+        for character in name {
+            if character.isUppercase, !out.isEmpty { out.append("-") }
+            out += character.lowercased()
+        }
+        return out
     }
 
     func configureBucket(_ bucket: String, inputs: [String: PropertyValue]) async throws {
@@ -305,4 +317,10 @@ enum IAMConsistency {
         let lower = message.lowercased()
         return code == "InvalidParameterValueException" && (lower.contains("cannot be assumed") || lower.contains("role") && lower.contains("not"))
     }
+}
+
+/// The naming conversions the providers apply, for tests.
+public enum SupportingResourceProviderNames {
+    public static func acl(_ name: String) -> String { SupportingResourceProvider.cannedACL(name) }
+    public static func check(_ name: String) -> String { IoTResourceProvider.checkName(name) }
 }

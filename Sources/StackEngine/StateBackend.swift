@@ -1,5 +1,9 @@
+import AWSSigning
 import JSON
 import StackModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Who holds a stack's lock (Pulumi's lock-file content).
 public struct LockHolder: Sendable, Equatable, CustomStringConvertible {
@@ -15,7 +19,23 @@ public struct LockHolder: Sendable, Equatable, CustomStringConvertible {
         self.timestamp = timestamp
     }
 
-    public var description: String { "\(username)@\(hostname) (pid \(pid)) since \(timestamp)" }
+    public var description: String {
+        "\(username)@\(hostname) (pid \(pid)) since \(timestamp)" + (LockHolder.age(of: timestamp).map { ", \($0) ago" } ?? "")
+    }
+
+    /// "3 minutes", "2 hours": how long ago an ISO 8601 time was (nil when it cannot be read).
+    static func age(of timestamp: String) -> String? {
+        guard let then = CivilTime.parseISO8601(timestamp) else { return nil }
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        let seconds = max(0, Int(spec.tv_sec) - Int(then))
+        switch seconds {
+        case ..<120: return "\(seconds) seconds"
+        case ..<7200: return "\(seconds / 60) minutes"
+        case ..<172_800: return "\(seconds / 3600) hours"
+        default: return "\(seconds / 86400) days"
+        }
+    }
 
     public var json: JSONValue {
         ["pid": .integer(Int64(pid)), "username": .string(username), "hostname": .string(hostname), "timestamp": .string(timestamp)]
@@ -137,3 +157,4 @@ public struct FileBackend: StateBackend {
         return AtomicFile.list(folder).filter { $0.hasSuffix(".history.json") }.compactMap { AtomicFile.read("\(folder)/\($0)") }
     }
 }
+

@@ -15,3 +15,11 @@ import Testing
         #expect(ZipArchive.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
     }
 }
+
+@Suite struct NamingRulesTests {
+    @Test func cannedACLsAndAuditCheckNames() {
+        #expect(SupportingResourceProviderNames.acl("Private") == "private")
+        #expect(SupportingResourceProviderNames.acl("BucketOwnerFullControl") == "bucket-owner-full-control")
+        #expect(SupportingResourceProviderNames.check("deviceCertificateExpiringCheck") == "DEVICE_CERTIFICATE_EXPIRING_CHECK")
+    }
+}
