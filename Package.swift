@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "StackLanguageTests", dependencies: ["StackLanguage", "StackModel"]),
         .testTarget(name: "StackEngineTests", dependencies: ["StackEngine", "StackModel", "StackLanguage", "TestSupport"]),
         .testTarget(name: "StackAWSTests", dependencies: ["StackAWS", "TestSupport"]),
+        .testTarget(name: "TermCoreTests", dependencies: ["TermCore"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],
