@@ -41,7 +41,7 @@ let package = Package(
 
         .target(name: "Fleet", dependencies: ["AWSCore", "AWSServices"]),
 
-        .target(name: "TermCore"),
+        .target(name: "TermCore", dependencies: ["YAMLSyntax"]),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
         .target(name: "Console", dependencies: ["TermCore"]),
 

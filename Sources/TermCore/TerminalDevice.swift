@@ -24,17 +24,25 @@ public enum TerminalEvent: Equatable, Sendable {
 }
 
 /// Text attributes for one run of text.
-public struct TerminalStyle: Equatable, Sendable {
+public struct TerminalStyle: Equatable, Hashable, Sendable {
     public var bold = false
     public var reverse = false
     public var dim = false
+    public var underline = false
     public var colorPair: Int16 = 0
+    /// Colour numbers (0-255), or -1 for the terminal's default.
+    public var foreground: Int16 = -1
+    public var background: Int16 = -1
 
-    public init(bold: Bool = false, reverse: Bool = false, dim: Bool = false, colorPair: Int16 = 0) {
+    public init(bold: Bool = false, reverse: Bool = false, dim: Bool = false, underline: Bool = false, colorPair: Int16 = 0,
+                foreground: Int16 = -1, background: Int16 = -1) {
         self.bold = bold
         self.reverse = reverse
         self.dim = dim
+        self.underline = underline
         self.colorPair = colorPair
+        self.foreground = foreground
+        self.background = background
     }
 }
 
