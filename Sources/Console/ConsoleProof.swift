@@ -12,15 +12,15 @@ public struct ConsoleProof {
         self.status = status
     }
 
-    /// Draws the frame for the terminal's current size.
-    public func draw(on terminal: some TerminalDevice) {
-        let (rows, columns) = terminal.size
-        terminal.erase()
-        guard rows > 0, columns > 0 else { return }
+    /// The frame for a size, as a cell buffer (what the terminal will show).
+    public func frame(rows: Int, columns: Int) -> CellBuffer {
+        var buffer = CellBuffer(rows: rows, columns: columns)
+        guard rows > 0, columns > 0 else { return buffer }
         let bar = TerminalStyle(bold: true, reverse: true)
-        terminal.put(row: 0, column: 0, pad(" " + title, to: columns), style: bar)
+        buffer.fill(row: 0, column: 0, height: 1, width: columns, style: bar)
+        buffer.put(" " + title, row: 0, column: 0, style: bar)
         if rows > 2 {
-            terminal.put(row: 2, column: 1, "No stacks yet.", style: TerminalStyle(dim: true))
+            buffer.put("No stacks yet.", row: 2, column: 1, style: TerminalStyle(dim: true))
         }
         if rows > 1 {
             let keys = "? help  q quit"
@@ -28,20 +28,32 @@ public struct ConsoleProof {
             let line = columns >= left.count + keys.count + 2
                 ? pad(left, to: columns - keys.count - 1) + keys + " "
                 : pad(" " + keys, to: columns)
-            terminal.put(row: rows - 1, column: 0, line, style: TerminalStyle(reverse: true))
+            buffer.put(line, row: rows - 1, column: 0, style: TerminalStyle(reverse: true))
         }
-        terminal.refresh()
+        return buffer
+    }
+
+    /// Draws the frame for the terminal's current size through `renderer` (changed cells only).
+    public func draw(on terminal: some TerminalDevice, renderer: FrameRenderer) {
+        let (rows, columns) = terminal.size
+        renderer.render(frame(rows: rows, columns: columns), on: terminal)
+    }
+
+    /// Draws the whole frame (a fresh renderer).
+    public func draw(on terminal: some TerminalDevice) {
+        draw(on: terminal, renderer: FrameRenderer())
     }
 
     /// Runs until `q`, `Q`, Esc or the end of input; redraws on resize.
     public func run(on terminal: some TerminalDevice) {
-        draw(on: terminal)
+        let renderer = FrameRenderer()
+        draw(on: terminal, renderer: renderer)
         while let event = terminal.nextEvent() {
             switch event {
             case .character("q"), .character("Q"), .character("\u{1b}"):
                 return
             case .resize:
-                draw(on: terminal)
+                draw(on: terminal, renderer: renderer)
             default:
                 continue
             }

@@ -9,6 +9,32 @@ public protocol TerminalDevice: AnyObject {
     func nextEvent() -> TerminalEvent?
 }
 
+/// A terminal that keeps the last frame it showed and writes only the cells that changed.
+@MainActor
+public final class FrameRenderer {
+    public private(set) var previous: CellBuffer?
+    /// Cells written by the last `render` (for the "only changed cells" benchmark and tests).
+    public private(set) var lastCellsWritten = 0
+
+    public init() {}
+
+    /// Draws `frame`: everything after a resize (or the first time), else only the changes.
+    public func render(_ frame: CellBuffer, on terminal: some TerminalDevice) {
+        if let previous, previous.rows != frame.rows || previous.columns != frame.columns { terminal.erase() }
+        let runs = frame.changes(since: previous)
+        lastCellsWritten = 0
+        for run in runs {
+            terminal.put(row: run.row, column: run.column, run.text, style: run.style, limit: nil)
+            lastCellsWritten += DisplayWidth.of(run.text)
+        }
+        terminal.refresh()
+        previous = frame
+    }
+
+    /// Forgets the last frame (the screen was cleared behind our back).
+    public func invalidate() { previous = nil }
+}
+
 extension TerminalDevice {
     public func put(row: Int, column: Int, _ text: String, style: TerminalStyle = TerminalStyle()) {
         put(row: row, column: column, text, style: style, limit: nil)

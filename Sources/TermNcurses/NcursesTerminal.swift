@@ -74,6 +74,28 @@ public final class NcursesTerminal: TerminalDevice {
         (Int(fd_getmaxy(fd_stdscr())), Int(fd_getmaxx(fd_stdscr())))
     }
 
+    private var pairs: [Int32: Int16] = [:]
+
+    /// The colour pair for a foreground/background (made on first use). Colours beyond what the
+    /// terminal has (256, 16 or 8) are folded down; no colours at all gives pair 0.
+    func colorPair(foreground: Int16, background: Int16) -> Int16 {
+        guard hasColors, foreground >= 0 || background >= 0 else { return 0 }
+        let available = Int16(clamping: fd_colors())
+        func fold(_ color: Int16) -> Int16 {
+            guard color >= 0 else { return -1 }
+            if color < available { return color }
+            return available >= 16 ? color % 16 : color % 8
+        }
+        let (fg, bg) = (fold(foreground), fold(background))
+        let key = Int32(fg) << 16 | Int32(UInt16(bitPattern: bg))
+        if let pair = pairs[key] { return pair }
+        let next = Int16(pairs.count + 1)
+        guard Int32(next) < fd_color_pairs() else { return 0 }
+        init_pair(next, fg, bg)
+        pairs[key] = next
+        return next
+    }
+
     public func defineColor(pair: Int16, foreground: Int16, background: Int16) {
         guard hasColors else { return }
         init_pair(pair, foreground, background)
@@ -89,11 +111,13 @@ public final class NcursesTerminal: TerminalDevice {
         if style.bold { attrs |= fd_a_bold() }
         if style.reverse { attrs |= fd_a_reverse() }
         if style.dim { attrs |= fd_a_dim() }
+        if style.underline { attrs |= fd_a_underline() }
+        let pair = style.colorPair != 0 ? style.colorPair : colorPair(foreground: style.foreground, background: style.background)
         var wide = text.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
         let room = min(limit ?? columns - column, columns - column)
         if wide.count > room { wide.removeLast(wide.count - room) }
         wide.append(0)
-        _ = fd_put(Int32(row), Int32(column), wide, Int32(wide.count - 1), attrs, style.colorPair)
+        _ = fd_put(Int32(row), Int32(column), wide, Int32(wide.count - 1), attrs, pair)
     }
 
     public func refresh() { wrefresh(fd_stdscr()) }

@@ -28,8 +28,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
         defer { terminal.close() }
         let proof = ConsoleProof(title: "Fleetdeck \(FleetdeckVersion.short)", status: "no stack selected")
-        proof.draw(on: terminal)
         if crashAfterDraw {
+            proof.draw(on: terminal)
             fatalError("crash requested by --debug-crash-after-draw")
         }
         proof.run(on: terminal)

@@ -44,3 +44,18 @@ import Testing
         #expect(terminal.refreshCount == 1)
     }
 }
+
+@MainActor
+@Suite struct FrameRendererTests {
+    @Test func onlyChangedCellsAreWrittenAfterTheFirstFrame() {
+        let terminal = MemoryTerminal(rows: 24, columns: 80)
+        let renderer = FrameRenderer()
+        ConsoleProof(title: "Fleetdeck", status: "no stack selected").draw(on: terminal, renderer: renderer)
+        #expect(renderer.lastCellsWritten == 24 * 80)
+        ConsoleProof(title: "Fleetdeck", status: "stack dev   ").draw(on: terminal, renderer: renderer)
+        #expect(renderer.lastCellsWritten > 0 && renderer.lastCellsWritten <= 17, "\(renderer.lastCellsWritten) cells for a status change")
+        #expect(terminal.lines[23].hasPrefix(" stack dev"))
+        ConsoleProof(title: "Fleetdeck", status: "stack dev   ").draw(on: terminal, renderer: renderer)
+        #expect(renderer.lastCellsWritten == 0)
+    }
+}
