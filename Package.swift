@@ -43,7 +43,7 @@ let package = Package(
 
         .target(name: "TermCore", dependencies: ["YAMLSyntax"]),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
-        .target(name: "Console", dependencies: ["TermCore"]),
+        .target(name: "Console", dependencies: ["TermCore", "StackEngine"]),
 
         .executableTarget(name: "fleetdeck", dependencies: [
             "Console", "TermNcurses", "AWSCurl", "AWSServices", "Fleet", "StackAWS", "StackEngine", "StackLanguage", "StackModel", "CFleetdeckSupport", "CCurl", "CExpat",

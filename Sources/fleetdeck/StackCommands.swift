@@ -19,28 +19,8 @@ struct StackCommand: AsyncParsableCommand {
                 let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
                 let project = try context.loadProject()
                 let backend = try context.backend(global, program: project.program)
-                let name = project.program.name
-                let stored = try await backend.stacks(project: name)
-                var rows: [JSONValue] = []
-                for stack in Array(Set(stored + context.configuredStacks)).sorted() {
-                    let checkpoint = try await backend.checkpoint(project: name, stack: stack)
-                    let document = checkpoint.flatMap { try? JSONValue.parse($0) }
-                    let latest = document?["checkpoint"]?["latest"]
-                    let resources = (latest?["resources"]?.arrayValue ?? []).filter { $0["custom"]?.boolValue == true && !($0["type"]?.stringValue ?? "").hasPrefix("pulumi:") }
-                    let locks = try await backend.lockHolders(project: name, stack: stack)
-                    let config = try? StackConfigFile.load(path: "\(context.directory)/Pulumi.\(stack).yaml")
-                    rows.append([
-                        "name": .string(stack),
-                        "lastUpdate": latest?["manifest"]?["time"] ?? .null,
-                        "resourceCount": .integer(Int64(resources.count)),
-                        "pendingOperations": .integer(Int64(latest?["pending_operations"]?.arrayValue.count ?? 0)),
-                        "account": config?.entries["\(name):aws-account-id"].flatMap { if case .value(let v) = $0 { return v }; return nil } ?? .null,
-                        "region": config?.entries["\(name):aws-region"].flatMap { if case .value(let v) = $0 { return v }; return nil }
-                            ?? config?.entries["aws:region"].flatMap { if case .value(let v) = $0 { return v }; return nil } ?? .null,
-                        "lockedBy": locks.first.map { .string($0.description) } ?? .null,
-                        "deployed": .bool(checkpoint != nil),
-                    ])
-                }
+                let rows = try await StackSummary.load(project: project.program.name, directory: context.directory,
+                                                       configuredStacks: context.configuredStacks, backend: backend).map(\.json)
                 if global.json { writeStandardOutput(JSONValue.array(rows).pretty() + "\n"); return }
                 var text = "NAME".padded(14) + "LAST UPDATE".padded(22) + "RESOURCES".padded(11) + "ACCOUNT".padded(15) + "REGION".padded(12) + "LOCK\n"
                 for row in rows {

@@ -1,0 +1,92 @@
+import Console
+import Foundation
+import StackEngine
+import TermCore
+import Testing
+
+/// The dashboard's pure parts: update (keys and late answers) and view (snapshots at 80x24 and
+/// 120x40; FLEETDECK_RECORD_SNAPSHOTS=1 re-records them).
+@Suite struct DashboardTests {
+    static let stacks = [
+        StackSummary(name: "dev", lastUpdate: "2026-11-29T08:00:00Z", resourceCount: 9, account: "111111111111", region: "us-east-1", deployed: true),
+        StackSummary(name: "prod", lastUpdate: "2026-11-28T17:30:00Z", resourceCount: 33, pendingOperations: 1, account: "222222222222",
+                     region: "eu-west-1", lockedBy: "ci@runner (pid 42) since 2026-11-29T08:01:00Z", deployed: true, production: true),
+    ]
+    static let detail = StackDetail(name: "dev", resources: [
+        ResourceRow(name: "ThingGroupID", type: "aws-native:iot:ThingGroup", id: "GreengrassGroup"),
+        ResourceRow(name: "ThingPolicyID", type: "aws-native:iot:Policy", id: "GreengrassV2IoTThingPolicy", protected: true),
+        ResourceRow(name: "センサー", type: "aws-native:iot:Thing", id: "sensor-日本"),
+    ], outputs: [("groupArn", "arn:aws:iot:us-east-1:111111111111:thinggroup/GreengrassGroup"), ("token", "[secret]")], pending: [])
+    static let theme = try! Theme.parse(Theme.embedded["default"]!, file: "default.yaml")
+
+    func loaded() -> DashboardState {
+        var state = DashboardState(project: "iot-ref-arch")
+        _ = Dashboard.update(&state, .stacksLoaded(Self.stacks))
+        return state
+    }
+
+    @Test func enterOpensAStackAndLateAnswersForOtherScreensAreDropped() {
+        var state = loaded()
+        #expect(Dashboard.update(&state, .key(.character("j"))) == [])
+        #expect(state.selected == 1)
+        #expect(Dashboard.update(&state, .key(.character("k"))) == [])
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadStack("dev")])
+        #expect(state.screen == .stack("dev"))
+        var other = Self.detail
+        other.name = "prod"
+        _ = Dashboard.update(&state, .stackLoaded(other))
+        #expect(state.detail == nil)  // prod's answer arrived while dev is shown
+        _ = Dashboard.update(&state, .stackLoaded(Self.detail))
+        #expect(state.detail == Self.detail)
+        _ = Dashboard.update(&state, .key(.character("q")))
+        #expect(state.screen == .stacks && !state.quit)
+        _ = Dashboard.update(&state, .key(.character("q")))
+        #expect(state.quit)
+    }
+
+    @Test func helpOverlayTakesKeysUntilClosed() {
+        var state = loaded()
+        _ = Dashboard.update(&state, .key(.character("?")))
+        #expect(state.showHelp)
+        _ = Dashboard.update(&state, .key(.character("j")))
+        #expect(state.selected == 0)
+        _ = Dashboard.update(&state, .key(.character("?")))
+        #expect(!state.showHelp)
+    }
+
+    func check(_ name: String, _ buffer: CellBuffer) throws {
+        let text = buffer.lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n") + "\n"
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/\(name).txt").path
+        if ProcessInfo.processInfo.environment["FLEETDECK_RECORD_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: path) {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        #expect(text == (try String(contentsOfFile: path, encoding: .utf8)), "snapshot \(name) differs:\n\(text)")
+    }
+
+    @Test(arguments: [(24, 80), (40, 120)])
+    func snapshots(rows: Int, columns: Int) throws {
+        var state = loaded()
+        try check("stacks-\(columns)x\(rows)", Dashboard.view(state, theme: Self.theme, rows: rows, columns: columns))
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        _ = Dashboard.update(&state, .stackLoaded(Self.detail))
+        try check("stack-\(columns)x\(rows)", Dashboard.view(state, theme: Self.theme, rows: rows, columns: columns))
+        _ = Dashboard.update(&state, .key(.character("?")))
+        try check("help-\(columns)x\(rows)", Dashboard.view(state, theme: Self.theme, rows: rows, columns: columns))
+    }
+
+    @Test(arguments: [(1, 1), (3, 20), (12, 40), (0, 0)])
+    func smallSizesDoNotBreak(rows: Int, columns: Int) {
+        var state = loaded()
+        _ = Dashboard.update(&state, .key(.character("?")))
+        let buffer = Dashboard.view(state, theme: Self.theme, rows: rows, columns: columns)
+        #expect(buffer.rows == rows && buffer.columns == columns)
+    }
+
+    @Test func productionStacksAreMarked() {
+        let buffer = Dashboard.view(loaded(), theme: Self.theme, rows: 24, columns: 100)
+        let prod = buffer.lines[3]
+        #expect(prod.contains(" PROD "))
+        #expect(prod.hasPrefix(" prod !"))  // a pending operation is flagged
+        #expect(!buffer.lines[2].contains("PROD"))
+    }
+}

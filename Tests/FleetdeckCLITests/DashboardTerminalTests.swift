@@ -1,0 +1,47 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The dashboard of the real binary in tmux, on a project with a deployed stack and a
+/// production stack.
+@Suite(.serialized) struct DashboardTerminalTests {
+    @Test func stacksThenAStacksResourcesThenBackAndQuit() throws {
+        let env = ProcessInfo.processInfo.environment
+        try #require(env["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let p = "dash\(UUID().uuidString.prefix(5).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: """
+            name: \(p)
+            runtime: yaml
+            resources:
+              group:
+                type: aws-native:iot:ThingGroup
+                properties:
+                  thingGroupName: \(p)-group
+              sensor:
+                type: aws-native:iot:Thing
+                properties:
+                  thingName: \(p)-sensor
+            outputs:
+              groupArn: ${group.arn}
+            """)
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        try "config:\n  \(p):aws-account-id: \"123456789012\"\n".write(toFile: project.folder + "/Pulumi.production.yaml", atomically: true, encoding: .utf8)
+        var environment: [String: String] = ["FLEETDECK_BACKEND_URL": "file://\(project.folder)/state", "PULUMI_CONFIG_PASSPHRASE": "acceptance"]
+        for key in ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] { environment[key] = env[key] }
+        let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 100, height: 30, environment: environment)
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") && $0.contains("2") } && $0.contains { $0.hasPrefix(" production") } }, "\(session.screen)")
+        let lines = session.capture()
+        #expect(lines[0].hasPrefix(" Fleetdeck › \(p)"))
+        #expect(lines.first { $0.hasPrefix(" production") }?.contains("PROD") == true)
+        #expect(lines.first { $0.hasPrefix(" dev ") }?.contains("PROD") == false)
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(text: "\(p)-sensor"), "\(session.screen)")
+        #expect(session.screen.contains("aws-native:iot:ThingGroup"))
+        #expect(session.screen.contains("arn:aws:iot:us-east-1:123456789012:thinggroup/\(p)-group"))
+        try session.sendKeys("q")
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" production") } }, "\(session.screen)")
+        try session.sendKeys("q")
+        #expect(session.waitFor(text: "EXIT=0"), "\(session.screen)")
+        #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
+    }
+}
