@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "StackEngineTests", dependencies: ["StackEngine", "StackModel", "StackLanguage", "TestSupport"]),
         .testTarget(name: "StackAWSTests", dependencies: ["StackAWS", "TestSupport"]),
         .testTarget(name: "TermCoreTests", dependencies: ["TermCore"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],
     swiftLanguageModes: [.v6]

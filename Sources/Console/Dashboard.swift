@@ -40,16 +40,33 @@ public struct StackDetail: Equatable, Sendable {
 public struct DashboardData: Sendable {
     public var stacks: @Sendable () async throws -> [StackSummary]
     public var stack: @Sendable (String) async throws -> StackDetail
+    /// The plan for a stack (kept by the data source under its hash for `deploy`).
+    public var plan: @Sendable (String) async throws -> PlanView
+    /// Executes the plan with that hash, reporting engine events; returns a one-line result.
+    public var deploy: @Sendable (String, String, @escaping @Sendable (EngineEvent) -> Void) async throws -> String
 
-    public init(stacks: @escaping @Sendable () async throws -> [StackSummary], stack: @escaping @Sendable (String) async throws -> StackDetail) {
+    public init(stacks: @escaping @Sendable () async throws -> [StackSummary], stack: @escaping @Sendable (String) async throws -> StackDetail,
+                plan: @escaping @Sendable (String) async throws -> PlanView = { _ in throw DashboardError(message: "plans are not available here") },
+                deploy: @escaping @Sendable (String, String, @escaping @Sendable (EngineEvent) -> Void) async throws -> String = { _, _, _ in
+                    throw DashboardError(message: "deploys are not available here") }) {
         self.stacks = stacks
         self.stack = stack
+        self.plan = plan
+        self.deploy = deploy
     }
+}
+
+public struct DashboardError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }
 
 public enum Screen: Equatable, Sendable {
     case stacks
     case stack(String)
+    case plan(String)
+    case deploy(String)
 }
 
 /// The whole dashboard as a value (the Elm architecture's model).
@@ -63,6 +80,9 @@ public struct DashboardState: Equatable, Sendable {
     public var showHelp = false
     public var error: String?
     public var quit = false
+    public var deploy = DeployState()
+    /// One line for the status bar (a refusal, a hint).
+    public var notice: String?
 
     public init(project: String) { self.project = project }
 
@@ -74,6 +94,9 @@ public enum DashboardMessage: Sendable {
     case key(TerminalEvent)
     case stacksLoaded([StackSummary])
     case stackLoaded(StackDetail)
+    case planned(PlanView)
+    case engine(EngineEvent)
+    case deployFinished(String, failed: Bool)
     case failed(String)
 }
 
@@ -81,6 +104,8 @@ public enum DashboardMessage: Sendable {
 public enum DashboardCommand: Equatable, Sendable {
     case loadStacks
     case loadStack(String)
+    case preview(String)
+    case deploy(String, hash: String)
 }
 
 /// The pure part: `update` (state + message -> new state + commands) and `view` (state -> frame).
@@ -96,7 +121,19 @@ public enum Dashboard {
             // A late answer for a stack no longer on screen is dropped.
             if state.screen == .stack(detail.name) { state.detail = detail }
             return []
+        case .planned(let plan):
+            if state.screen == .plan(plan.stack) || state.screen == .stack(plan.stack) { state.deploy.plan = plan }
+            return []
+        case .engine(let event):
+            DeployFlowUpdate.apply(event, to: &state.deploy)
+            return []
+        case .deployFinished(let text, let failed):
+            state.deploy.result = text
+            state.deploy.failed = failed
+            return [.loadStacks]
         case .failed(let error):
+            if case .plan = state.screen { state.notice = error; state.deploy.result = error; return [] }
+            if case .deploy = state.screen { state.deploy.result = error; state.deploy.failed = true; return [] }
             state.error = error
             state.loadingStacks = false
             return []
@@ -109,10 +146,15 @@ public enum Dashboard {
         switch state.screen {
         case .stacks: return state.stacks.count
         case .stack: return state.detail?.resources.count ?? 0
+        case .plan: return state.deploy.plan?.rows.count ?? 0
+        case .deploy: return state.deploy.rows.count
         }
     }
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand] {
+        if state.deploy.typed != nil { return DeployFlowUpdate.typing(&state, event) }
+        if case .plan(let stack) = state.screen, let commands = DeployFlowUpdate.planKey(&state, stack: stack, event) { return commands }
+        if case .deploy = state.screen, state.deploy.result == nil, case .character("q") = event { return [] }  // runs to the end
         if state.showHelp {
             if case .character(let c) = event, c == "?" || c == "q" || c == "\u{1b}" { state.showHelp = false }
             return []
@@ -129,6 +171,16 @@ public enum Dashboard {
             state.selected = max(0, count - 1)
         case .character("?"):
             state.showHelp = true
+        case .character("p"), .character("u"):
+            if case .stack(let name) = state.screen {
+                state.screens.append(.plan(name))
+                let known = state.deploy.plan
+                state.deploy = DeployState()
+                state.deploy.plan = known
+                state.selected = 0
+                state.notice = nil
+                return known == nil ? [.preview(name)] : []
+            }
         case .character("r"):
             if case .stack(let name) = state.screen { return [.loadStack(name)] }
             state.loadingStacks = true
@@ -138,8 +190,9 @@ public enum Dashboard {
                 let name = state.stacks[state.selected].name
                 state.screens.append(.stack(name))
                 state.detail = nil
+                state.deploy = DeployState()
                 state.selected = 0
-                return [.loadStack(name)]
+                return [.loadStack(name), .preview(name)]
             }
         case .character("q"), .character("\u{1b}"):
             if state.screens.count > 1 {
@@ -147,6 +200,7 @@ public enum Dashboard {
                 state.screens.removeLast()
                 state.detail = nil
                 if case .stack(let name) = leaving { state.selected = state.stacks.firstIndex { $0.name == name } ?? 0 }
+                state.deploy = DeployState()
             } else if case .character("q") = event {
                 state.quit = true
             }
@@ -161,13 +215,22 @@ public enum Dashboard {
     public static func view(_ state: DashboardState, theme: Theme, rows: Int, columns: Int) -> CellBuffer {
         var buffer = CellBuffer(rows: rows, columns: columns)
         guard rows > 0, columns > 0 else { return buffer }
-        let crumbs = ["Fleetdeck", state.project] + state.screens.compactMap { if case .stack(let name) = $0 { return name }; return nil }
+        let crumbs = ["Fleetdeck", state.project] + state.screens.compactMap { screen -> String? in
+            switch screen {
+            case .stacks: return nil
+            case .stack(let name): return name
+            case .plan: return "plan"
+            case .deploy: return "deploy"
+            }
+        }
         buffer.fill(row: 0, column: 0, height: 1, width: columns, style: theme["title"])
         buffer.put(" " + crumbs.joined(separator: " › "), row: 0, column: 0, style: theme["title"])
         if rows > 2 {
             switch state.screen {
             case .stacks: stacksView(state, theme: theme, into: &buffer)
             case .stack(let name): stackView(state, name: name, theme: theme, into: &buffer)
+            case .plan: DeployFlowView.plan(state, theme: theme, into: &buffer)
+            case .deploy: DeployFlowView.deploy(state, theme: theme, into: &buffer)
             }
         }
         if rows > 1 { statusLine(state, theme: theme, into: &buffer) }
@@ -214,7 +277,12 @@ public enum Dashboard {
             buffer.put(pad(" " + pad(resource.name + (resource.protected ? " 🔒" : ""), 30) + pad(resource.type, 36) + resource.id, columns), row: row, column: 0, style: style)
             row += 1
         }
-        if detail.resources.isEmpty { buffer.put("No resources: 'fleetdeck up' deploys the program.", row: row, column: 1, style: theme["dim"]); row += 1 }
+        if detail.resources.isEmpty { buffer.put("No resources yet.", row: row, column: 1, style: theme["dim"]); row += 1 }
+        if row < buffer.rows - 2 {
+            let plan = state.deploy.plan.map { "Plan: \($0.counts)" + ($0.rows.isEmpty ? "" : "   p to review and deploy") } ?? "Plan: computing…"
+            buffer.put(" " + plan, row: row, column: 0, style: state.deploy.plan?.rows.isEmpty == false ? theme["update"] : theme["dim"])
+            row += 2
+        }
         if !detail.outputs.isEmpty, row < buffer.rows - 2 {
             buffer.put(" Outputs", row: row, column: 0, style: theme["header"])
             row += 1
@@ -231,11 +299,17 @@ public enum Dashboard {
         var left = " "
         switch state.screen {
         case .stacks: left += "\(state.stacks.count) stack\(state.stacks.count == 1 ? "" : "s")  ↵ open  r reload"
-        case .stack(let name):
+        case .stack(let name), .plan(let name), .deploy(let name):
             let summary = state.stacks.first { $0.name == name }
             left += "stack \(name)" + (summary?.account.map { "  account \($0)" } ?? "") + (summary?.region.map { "  \($0)" } ?? "")
-                + (summary?.production == true ? "  PRODUCTION" : "") + "  esc back"
+                + (summary?.production == true ? "  PRODUCTION" : "")
+            switch state.screen {
+            case .stack: left += "  p plan  esc back"
+            case .plan: left += state.deploy.typed != nil ? "  type the stack name, enter" : "  y approve  n back  x replaces/deletes  ↵ diff"
+            default: left += state.deploy.result == nil ? "  deploying…" : "  esc back"
+            }
         }
+        if let notice = state.notice { left = " " + notice }
         let line = columns >= DisplayWidth.of(left) + keys.count + 2 ? pad(left, columns - keys.count - 1) + keys + " " : pad(" " + keys, columns)
         buffer.put(line, row: buffer.rows - 1, column: 0, style: theme["status"])
     }

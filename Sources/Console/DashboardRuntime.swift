@@ -53,6 +53,17 @@ public final class DashboardRuntime {
                     switch command {
                     case .loadStacks: message = .stacksLoaded(try await data.stacks())
                     case .loadStack(let name): message = .stackLoaded(try await data.stack(name))
+                    case .preview(let name): message = .planned(try await data.plan(name))
+                    case .deploy(let name, let hash):
+                        do {
+                            let result = try await data.deploy(name, hash) { event in
+                                mailbox.post(.engine(event))
+                                wake()
+                            }
+                            message = .deployFinished(result, failed: false)
+                        } catch {
+                            message = .deployFinished("\(error)", failed: true)
+                        }
                     }
                 } catch {
                     message = .failed("\(error)")

@@ -153,3 +153,42 @@ final class ClientBox: @unchecked Sendable {
         }
     }
 }
+
+/// A plan made for approval, with everything needed to execute exactly it later.
+public struct PreparedPlan: @unchecked Sendable {
+    public let session: StackSession
+    public let engine: DeploymentEngine
+    public let plan: Plan
+    public let hash: String
+}
+
+extension StackRunner {
+    /// The plan for the stack as it is now (read-only: no lock, nothing settled).
+    public func preparePlan(parallel: Int = 16, targets: Set<URN> = [], events: @escaping @Sendable (EngineEvent) -> Void) async throws -> PreparedPlan {
+        let session = try session()
+        let engine = try await engine(session, parallel: parallel, events: events)
+        let plan = try await engine.preview(targets: targets, hashes: try await session.hashes())
+        return PreparedPlan(session: session, engine: engine, plan: plan, hash: StackSession.hash(plan))
+    }
+
+    /// Executes an approved plan: under the lock, in the right account, and only if the
+    /// program, config and state are still what the plan was made from.
+    public func deploy(_ prepared: PreparedPlan) async throws -> DeploymentEngine.Summary {
+        try await locked {
+            try await guardAccount(prepared.session)
+            let now = try await prepared.session.hashes()
+            guard now.program == prepared.plan.programHash, now.config == prepared.plan.configHash, now.state == prepared.plan.stateHash else {
+                throw StateError.planOutdated(hash: prepared.hash)
+            }
+            let start = ProjectContext.timestamp()
+            do {
+                let summary = try await prepared.engine.up(plan: prepared.plan)
+                await recordHistory(kind: "update", start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash, checkpoint: summary.checkpoint)
+                return summary
+            } catch {
+                await recordHistory(kind: "update", start: start, result: "failed", counts: [:], planHash: prepared.hash, checkpoint: nil)
+                throw error
+            }
+        }
+    }
+}

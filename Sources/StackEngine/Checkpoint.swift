@@ -205,6 +205,7 @@ public enum StateError: Error, Equatable, CustomStringConvertible, Sendable {
     case stackNotEmpty(String, count: Int)
     case io(String)
     case wrongAccount(stack: String, expected: String, actual: String, arn: String)
+    case planOutdated(hash: String)
 
     public var description: String {
         switch self {
@@ -214,6 +215,8 @@ public enum StateError: Error, Equatable, CustomStringConvertible, Sendable {
         case .noSuchStack(let stack): return "no stack named '\(stack)'"
         case let .stackNotEmpty(stack, count): return "stack '\(stack)' still has \(count) resources: 'fleetdeck destroy -s \(stack)' first, or 'stack rm --force'"
         case .io(let message): return message
+        case .planOutdated(let hash):
+            return "the program, config or state changed since plan \(hash) was approved: nothing was changed; preview again"
         case let .wrongAccount(stack, expected, actual, arn):
             return "stack '\(stack)' belongs to AWS account \(expected), but the credentials are for account \(actual) (\(arn)): nothing was changed"
         }

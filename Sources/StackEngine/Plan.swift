@@ -10,6 +10,14 @@ public struct PropertyDiff: Sendable, Equatable {
     public var old: PropertyValue?
     public var new: PropertyValue?
     public var replaces: Bool
+
+    public init(path: String, kind: Kind, old: PropertyValue?, new: PropertyValue?, replaces: Bool) {
+        self.path = path
+        self.kind = kind
+        self.old = old
+        self.new = new
+        self.replaces = replaces
+    }
 }
 
 /// What happens to one resource.
@@ -78,6 +86,21 @@ public struct Step: Sendable, Equatable {
     public var importID: String? = nil
     /// A `same` step whose options (protect, retainOnDelete) change in state only.
     public var optionsChanged = false
+
+    public init(kind: StepKind, urn: URN, type: String, old: ResourceState?, inputs: [String: PropertyValue], diffs: [PropertyDiff],
+                replaceReasons: [String], deleteFirst: Bool, dependencies: [URN], importID: String? = nil, optionsChanged: Bool = false) {
+        self.kind = kind
+        self.urn = urn
+        self.type = type
+        self.old = old
+        self.inputs = inputs
+        self.diffs = diffs
+        self.replaceReasons = replaceReasons
+        self.deleteFirst = deleteFirst
+        self.dependencies = dependencies
+        self.importID = importID
+        self.optionsChanged = optionsChanged
+    }
 
     public static func == (lhs: Step, rhs: Step) -> Bool {
         lhs.kind == rhs.kind && lhs.urn == rhs.urn && lhs.inputs == rhs.inputs && lhs.deleteFirst == rhs.deleteFirst

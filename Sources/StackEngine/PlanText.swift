@@ -45,7 +45,7 @@ public enum PlanText {
         return lines.joined(separator: "\n")
     }
 
-    static func topLevel(_ path: String) -> String { String(path.split(whereSeparator: { $0 == "." || $0 == "[" }).first ?? "") }
+    public static func topLevel(_ path: String) -> String { String(path.split(whereSeparator: { $0 == "." || $0 == "[" }).first ?? "") }
 
     public static func diffLines(_ step: Step) -> [String] {
         var lines: [String] = []

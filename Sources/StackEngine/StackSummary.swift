@@ -45,9 +45,16 @@ public struct StackSummary: Sendable, Equatable {
                                      account: plain("\(project):aws-account-id"), region: plain("\(project):aws-region") ?? plain("aws:region"),
                                      lockedBy: try await backend.lockHolders(project: project, stack: stack).first?.description,
                                      deployed: checkpoint != nil,
-                                     production: stack.lowercased().hasPrefix("prod") || plain("\(project):production") == "true"))
+                                     production: isProduction(stack, project: project, config: config)))
         }
         return rows
+    }
+
+    /// Named like production (`prod*`) or marked `<project>:production: true`.
+    public static func isProduction(_ stack: String, project: String, config: StackConfigFile?) -> Bool {
+        if stack.lowercased().hasPrefix("prod") { return true }
+        if case .value(let value)? = config?.entries["\(project):production"] { return value.stringValue == "true" }
+        return false
     }
 
     public var json: JSONValue {

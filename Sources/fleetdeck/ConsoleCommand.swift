@@ -34,12 +34,27 @@ struct ConsoleCommand: AsyncParsableCommand {
                 let project = try context.loadProject()
                 let backend = try context.backend(global, program: project.program)
                 let name = project.program.name, directory = global.directory, configured = context.configuredStacks
+                let plans = PlanCache()
+                let options = global
                 dashboard = (DashboardData(stacks: {
                     try await StackSummary.load(project: name, directory: directory, configuredStacks: configured, backend: backend)
                 }, stack: { stack in
                     let read = StackDetailReader.read(try await backend.checkpoint(project: name, stack: stack))
                     return StackDetail(name: stack, resources: read.resources.map { ResourceRow(name: $0.name, type: $0.type, id: $0.id, protected: $0.protect) },
                                        outputs: read.outputs, pending: read.pending)
+                }, plan: { stack in
+                    let runner = try StackCommandContext.runner(options, stack: stack)
+                    let sink = EventSink()
+                    let prepared = try await runner.preparePlan(events: { sink.send($0) })
+                    plans.keep(prepared, runner: runner, sink: sink)
+                    let production = StackSummary.isProduction(stack, project: name, config: prepared.session.config)
+                    return PlanView(stack: stack, hash: prepared.hash, plan: prepared.plan, production: production)
+                }, deploy: { stack, hash, events in
+                    guard let (prepared, runner, sink) = plans.take(hash) else { throw ValidationFailure(message: "plan \(hash) is gone: preview again") }
+                    sink.target = events  // the engine's events now go to the deploy screen
+                    let summary = try await runner.deploy(prepared)
+                    let changed = summary.counts.filter { $0.key != .same }.values.reduce(0, +)
+                    return "Update of \(stack) succeeded: \(changed) change\(changed == 1 ? "" : "s") (plan \(hash))"
                 }), name)
             } catch let diagnostics as Diagnostics {
                 throw ValidationFailure(message: diagnostics.items.map(\.description).joined(separator: "\nfleetdeck: "))
@@ -67,5 +82,37 @@ struct ConsoleCommand: AsyncParsableCommand {
             fatalError("crash requested by --debug-crash-after-draw")
         }
         proof.run(on: terminal)
+    }
+}
+
+/// Plans made in the dashboard, kept by hash until they are deployed.
+final class PlanCache: @unchecked Sendable {
+    private let lock = NSLockless()
+    private var plans: [String: (PreparedPlan, StackRunner, EventSink)] = [:]
+
+    func keep(_ plan: PreparedPlan, runner: StackRunner, sink: EventSink) { lock.with { plans[plan.hash] = (plan, runner, sink) } }
+    func take(_ hash: String) -> (PreparedPlan, StackRunner, EventSink)? { lock.with { plans.removeValue(forKey: hash) } }
+}
+
+/// Where an engine's events go; set when its plan is deployed.
+final class EventSink: @unchecked Sendable {
+    private let lock = NSLockless()
+    private var destination: (@Sendable (EngineEvent) -> Void)?
+    var target: (@Sendable (EngineEvent) -> Void)? {
+        get { lock.with { destination } }
+        set { lock.with { destination = newValue } }
+    }
+    func send(_ event: EngineEvent) { target?(event) }
+}
+
+/// A pthread mutex (no Foundation).
+final class NSLockless: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func with<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
     }
 }

@@ -1,6 +1,7 @@
 import Console
 import Foundation
 import StackEngine
+import StackModel
 import TermCore
 import Testing
 
@@ -30,7 +31,7 @@ import Testing
         #expect(Dashboard.update(&state, .key(.character("j"))) == [])
         #expect(state.selected == 1)
         #expect(Dashboard.update(&state, .key(.character("k"))) == [])
-        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadStack("dev")])
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadStack("dev"), .preview("dev")])
         #expect(state.screen == .stack("dev"))
         var other = Self.detail
         other.name = "prod"
@@ -88,5 +89,63 @@ import Testing
         #expect(prod.contains(" PROD "))
         #expect(prod.hasPrefix(" prod !"))  // a pending operation is flagged
         #expect(!buffer.lines[2].contains("PROD"))
+    }
+}
+
+@Suite struct DeployFlowTests {
+    static let plan: Plan = {
+        let urn = URN(stack: "prod", project: "p", type: "aws-native:iot:Thing", name: "sensor")
+        let old = ResourceState(urn: URN(stack: "prod", project: "p", type: "aws-native:iot:Thing", name: "old"), id: "old", type: "aws-native:iot:Thing",
+                                inputs: ["thingName": .string("old")], outputs: [:])
+        return Plan(steps: [
+            Step(kind: .create, urn: urn, type: urn.type, old: nil, inputs: ["thingName": .string("sensor")],
+                 diffs: [PropertyDiff(path: "thingName", kind: .add, old: nil, new: .string("sensor"), replaces: false)], replaceReasons: [], deleteFirst: false, dependencies: []),
+            Step(kind: .delete, urn: old.urn, type: old.type, old: old, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: []),
+        ], programHash: "", configHash: "", stateHash: "")
+    }()
+
+    func reviewing(production: Bool) -> DashboardState {
+        var state = DashboardState(project: "p")
+        _ = Dashboard.update(&state, .stacksLoaded([StackSummary(name: "prod", production: production)]))
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "prod", hash: "abc", plan: Self.plan, production: production)))
+        #expect(Dashboard.update(&state, .key(.character("p"))) == [])  // the plan is already known
+        #expect(state.screen == .plan("prod"))
+        return state
+    }
+
+    @Test func noGoesBackAndChangesNothing() {
+        var state = reviewing(production: true)
+        #expect(Dashboard.update(&state, .key(.character("n"))) == [])
+        #expect(state.screen == .stack("prod"))
+        #expect(state.notice == "not deployed: nothing was changed")
+    }
+
+    @Test func aDeletingPlanNeedsTheStackNameTyped() {
+        var state = reviewing(production: false)
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [])
+        #expect(state.deploy.typed == "")
+        for character in "prid" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [])
+        #expect(state.notice == "that is not 'prod': type the stack's name exactly, or esc")
+        for character in "prod" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.deploy("prod", hash: "abc")])
+        #expect(state.screen == .deploy("prod"))
+        #expect(state.deploy.rows.map(\.name) == ["sensor", "old"])
+        let step = Self.plan.steps[0]
+        _ = Dashboard.update(&state, .engine(.stepStarted(step)))
+        _ = Dashboard.update(&state, .engine(.stepFinished(step, seconds: 0.5)))
+        #expect(state.deploy.done == 1)
+        #expect(Dashboard.update(&state, .deployFinished("Update of prod succeeded", failed: false)) == [.loadStacks])
+        let frame = Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80)
+        #expect(frame.lines.contains { $0.contains("1/2") })
+        #expect(frame.lines.contains { $0.contains("Update of prod succeeded") })
+    }
+
+    @Test func reviewSnapshot() throws {
+        var state = reviewing(production: true)
+        _ = Dashboard.update(&state, .key(.character("\n")))  // expand the first step's diff
+        _ = Dashboard.update(&state, .key(.character("y")))
+        try DashboardTests().check("plan-80x24", Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80))
     }
 }

@@ -45,3 +45,47 @@ import Testing
         #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
     }
 }
+
+/// Issue 6's acceptance: a production-named stack reviewed, refused, then approved by typing
+/// its name, deployed while the terminal is resized, in tmux on moto.
+@Suite(.serialized) struct DashboardDeployTests {
+    @Test func reviewRefuseApproveByNameAndDeploy() throws {
+        let env = ProcessInfo.processInfo.environment
+        try #require(env["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let p = "ui\(UUID().uuidString.prefix(5).lowercased())"
+        var program = "name: \(p)\nruntime: yaml\nresources:\n"
+        for index in 0..<12 { program += "  t\(index):\n    type: aws-native:iot:Thing\n    properties:\n      thingName: \(p)-\(index)\n" }
+        let project = try DeployAcceptanceTests.Project(program: program)
+        try "config: {}\n".write(toFile: project.folder + "/Pulumi.prod-eu.yaml", atomically: true, encoding: .utf8)
+        var environment: [String: String] = ["FLEETDECK_BACKEND_URL": "file://\(project.folder)/state", "PULUMI_CONFIG_PASSPHRASE": "acceptance"]
+        for key in ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] { environment[key] = env[key] }
+        let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 100, height: 30, environment: environment)
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" prod-eu") && $0.contains("PROD") } }, "\(session.screen)")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(text: "Plan: +12 create  (0 unchanged)"), "\(session.screen)")
+        try session.sendKeys("p")
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" Plan ") && $0.contains("+12 create") } }, "\(session.screen)")
+        try session.sendKeys("n")
+        #expect(session.waitFor(text: "not deployed: nothing was changed"), "\(session.screen)")
+        #expect(try InterruptionAcceptanceTests.things(prefix: p).isEmpty)
+        try session.sendKeys("p")
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" Plan ") && $0.contains("+12 create") } }, "\(session.screen)")
+        try session.sendKeys("y")
+        #expect(session.waitFor(text: "Type 'prod-eu' to approve (production)"), "\(session.screen)")
+        try session.sendKeys("-l", "prod-eu")
+        try session.sendKeys("Enter")
+        try session.resize(width: 40, height: 12)
+        try session.resize(width: 100, height: 30)
+        #expect(session.waitFor(timeout: .seconds(60)) { $0.contains { $0.contains("Update of prod-eu succeeded: 12 changes") } }, "\(session.screen)")
+        #expect(session.screen.contains("12/12"))
+        #expect(try InterruptionAcceptanceTests.things(prefix: p).count == 12)
+        try session.sendKeys("Escape")
+        try session.sendKeys("q")
+        try session.sendKeys("q")
+        #expect(session.waitFor(text: "EXIT=0", timeout: .seconds(20)), "\(session.screen)")
+        var destroyEnvironment = project.environment
+        destroyEnvironment["FLEETDECK_BACKEND_URL"] = "file://\(project.folder)/state"
+        #expect(try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["destroy", "--yes", "-C", project.folder, "-s", "prod-eu"],
+                                      environment: ProcessRunner.environment(destroyEnvironment)).status == 0)
+    }
+}
