@@ -168,7 +168,11 @@ enum DeployFlowView {
         buffer.put(" Plan \(plan.hash): \(plan.counts)", row: 1, column: 0, style: theme["header"])
         var row = 2
         let rows = plan.rows.enumerated().filter { !state.deploy.onlyDestructive || $0.element.kind == .replace || $0.element.kind == .delete }
-        for (index, step) in rows where row < buffer.rows - 2 {
+        // Keep the selected step on screen: the window starts so that it is the last visible row at most.
+        let visible = max(1, buffer.rows - 4)
+        let position = rows.firstIndex { $0.offset == state.selected } ?? 0
+        let first = max(0, min(position - visible + 1, rows.count - visible))
+        for (index, step) in rows.dropFirst(max(0, first)) where row < buffer.rows - 2 {
             let role: String
             switch step.kind {
             case .create, .import: role = "create"

@@ -149,3 +149,24 @@ import Testing
         try DashboardTests().check("plan-80x24", Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80))
     }
 }
+
+@Suite struct PlanScrollingTests {
+    @Test func theSelectedStepStaysOnScreen() {
+        var steps: [Step] = []
+        for index in 0..<100 {
+            let urn = URN(stack: "dev", project: "p", type: "aws-native:iot:Thing", name: "thing\(index)")
+            steps.append(Step(kind: .create, urn: urn, type: urn.type, old: nil, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: []))
+        }
+        var state = DashboardState(project: "p")
+        _ = Dashboard.update(&state, .stacksLoaded([StackSummary(name: "dev")]))
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "h", plan: Plan(steps: steps, programHash: "", configHash: "", stateHash: ""), production: false)))
+        _ = Dashboard.update(&state, .key(.character("p")))
+        _ = Dashboard.update(&state, .key(.character("G")))
+        let frame = Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80)
+        #expect(frame.lines.contains { $0.contains("thing99") })
+        #expect(!frame.lines.contains { $0.contains("thing0 ") })
+        _ = Dashboard.update(&state, .key(.character("g")))
+        #expect(Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80).lines.contains { $0.contains("thing0 ") })
+    }
+}
