@@ -26,8 +26,7 @@ import Testing
             """)
         #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
         try "config:\n  \(p):aws-account-id: \"123456789012\"\n".write(toFile: project.folder + "/Pulumi.production.yaml", atomically: true, encoding: .utf8)
-        var environment: [String: String] = ["FLEETDECK_BACKEND_URL": "file://\(project.folder)/state", "PULUMI_CONFIG_PASSPHRASE": "acceptance"]
-        for key in ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] { environment[key] = env[key] }
+        let environment = project.terminalEnvironment
         let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 100, height: 30, environment: environment)
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") && $0.contains("2") } && $0.contains { $0.hasPrefix(" production") } }, "\(session.screen)")
         let lines = session.capture()
@@ -57,8 +56,7 @@ import Testing
         for index in 0..<12 { program += "  t\(index):\n    type: aws-native:iot:Thing\n    properties:\n      thingName: \(p)-\(index)\n" }
         let project = try DeployAcceptanceTests.Project(program: program)
         try "config: {}\n".write(toFile: project.folder + "/Pulumi.prod-eu.yaml", atomically: true, encoding: .utf8)
-        var environment: [String: String] = ["FLEETDECK_BACKEND_URL": "file://\(project.folder)/state", "PULUMI_CONFIG_PASSPHRASE": "acceptance"]
-        for key in ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] { environment[key] = env[key] }
+        let environment = project.terminalEnvironment
         let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 100, height: 30, environment: environment)
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" prod-eu") && $0.contains("PROD") } }, "\(session.screen)")
         try session.sendKeys("Enter")
@@ -83,9 +81,7 @@ import Testing
         try session.sendKeys("q")
         try session.sendKeys("q")
         #expect(session.waitFor(text: "EXIT=0", timeout: .seconds(20)), "\(session.screen)")
-        var destroyEnvironment = project.environment
-        destroyEnvironment["FLEETDECK_BACKEND_URL"] = "file://\(project.folder)/state"
         #expect(try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["destroy", "--yes", "-C", project.folder, "-s", "prod-eu"],
-                                      environment: ProcessRunner.environment(destroyEnvironment)).status == 0)
+                                      environment: ProcessRunner.environment(project.environment)).status == 0)
     }
 }

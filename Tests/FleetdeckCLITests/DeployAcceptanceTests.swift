@@ -16,6 +16,16 @@ import Testing
 
         var environment: [String: String?] { ["PULUMI_CONFIG_PASSPHRASE": "acceptance", "FLEETDECK_BACKEND_URL": "file://\(folder)/state"] }
 
+        /// What a tmux session needs to run fleetdeck on this project against the sandbox.
+        var terminalEnvironment: [String: String] {
+            var result: [String: String] = ["PULUMI_CONFIG_PASSPHRASE": "acceptance", "FLEETDECK_BACKEND_URL": "file://\(folder)/state"]
+            let sandbox = ProcessInfo.processInfo.environment
+            for key in ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] {
+                result[key] = sandbox[key]
+            }
+            return result
+        }
+
         @discardableResult
         func fleetdeck(_ arguments: [String], timeout: TimeInterval = 120) throws -> ProcessResult {
             try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments + ["-C", folder, "-s", stack],

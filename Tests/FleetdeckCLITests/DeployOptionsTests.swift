@@ -179,11 +179,10 @@ import Testing
 @Suite(.serialized) struct ApprovalPromptTests {
     @Test func noIsTheDefaultDetailsShowsTheDiffAndYesDeploys() throws {
         let env = ProcessInfo.processInfo.environment
-        let endpoint = try #require(env["AWS_ENDPOINT_URL"], "run with scripts/test: the sandbox is not running")
+        try #require(env["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
         let p = "ask\(UUID().uuidString.prefix(5).lowercased())"
         let project = try DeployAcceptanceTests.Project(program: "name: \(p)\nruntime: yaml\nresources:\n  t:\n    type: aws-native:iot:Thing\n    properties:\n      thingName: \(p)-1\n")
-        var environment: [String: String] = ["FLEETDECK_BACKEND_URL": "file://\(project.folder)/state", "AWS_ENDPOINT_URL": endpoint]
-        for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] { environment[key] = env[key] }
+        let environment = project.terminalEnvironment
         let command = "\(ProcessRunner.fleetdeckBinary) up -C \(project.folder) -s dev; echo EXIT=$?; sleep 600"
         let first = try TmuxSession(command, width: 120, height: 40, environment: environment)
         #expect(first.waitFor(text: "Do you want to perform this update? [yes/no/details] (no):"), "\(first.screen)")
