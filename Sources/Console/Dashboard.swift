@@ -83,6 +83,9 @@ public struct DashboardState: Equatable, Sendable {
     public var deploy = DeployState()
     /// One line for the status bar (a refusal, a hint).
     public var notice: String?
+    /// The `/` filter (a regular expression; a leading `!` inverts it), and whether it is being typed.
+    public var filter = ""
+    public var editingFilter = false
 
     public init(project: String) { self.project = project }
 
@@ -142,10 +145,35 @@ public enum Dashboard {
         }
     }
 
+    /// Whether a row's text passes the filter: a regex (case-insensitive), `!` inverts; an invalid
+    /// regex matches as plain text.
+    public static func passes(_ text: String, filter: String) -> Bool {
+        guard !filter.isEmpty else { return true }
+        let inverted = filter.hasPrefix("!")
+        let pattern = inverted ? String(filter.dropFirst()) : filter
+        guard !pattern.isEmpty else { return true }
+        let matched: Bool
+        if let regex = try? Regex(pattern).ignoresCase() {
+            matched = text.contains(regex)
+        } else {
+            matched = text.lowercased().contains(pattern.lowercased())
+        }
+        return matched != inverted
+    }
+
+    /// The stacks and resources the filter lets through.
+    public static func visibleStacks(_ state: DashboardState) -> [StackSummary] {
+        state.stacks.filter { passes("\($0.name) \($0.account ?? "") \($0.region ?? "")", filter: state.filter) }
+    }
+
+    public static func visibleResources(_ state: DashboardState) -> [ResourceRow] {
+        (state.detail?.resources ?? []).filter { passes("\($0.name) \($0.type) \($0.id)", filter: state.filter) }
+    }
+
     static func rowCount(_ state: DashboardState) -> Int {
         switch state.screen {
-        case .stacks: return state.stacks.count
-        case .stack: return state.detail?.resources.count ?? 0
+        case .stacks: return visibleStacks(state).count
+        case .stack: return visibleResources(state).count
         case .plan: return state.deploy.plan?.rows.count ?? 0
         case .deploy: return state.deploy.rows.count
         }
@@ -153,6 +181,22 @@ public enum Dashboard {
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand] {
         if state.deploy.typed != nil { return DeployFlowUpdate.typing(&state, event) }
+        if state.editingFilter {
+            switch event {
+            case .character("\n"), .character("\r"), .function(343): state.editingFilter = false
+            case .character("\u{1b}"): state.editingFilter = false; state.filter = ""
+            case .character("\u{7f}"), .character("\u{08}"), .function(263): if !state.filter.isEmpty { state.filter.removeLast() }
+            case .character(let character): state.filter.append(character)
+            default: break
+            }
+            state.selected = 0
+            return []
+        }
+        if case .character("/") = event, state.screen == .stacks || { if case .stack = state.screen { return true }; return false }() {
+            state.editingFilter = true
+            state.filter = ""
+            return []
+        }
         if case .plan(let stack) = state.screen, let commands = DeployFlowUpdate.planKey(&state, stack: stack, event) { return commands }
         if case .deploy = state.screen, state.deploy.result == nil, case .character("q") = event { return [] }  // runs to the end
         if state.showHelp {
@@ -186,8 +230,10 @@ public enum Dashboard {
             state.loadingStacks = true
             return [.loadStacks]
         case .character("\n"), .character("\r"), .function(343):  // Enter
-            if state.screen == .stacks, state.stacks.indices.contains(state.selected) {
-                let name = state.stacks[state.selected].name
+            let visible = visibleStacks(state)
+            if state.screen == .stacks, visible.indices.contains(state.selected) {
+                let name = visible[state.selected].name
+                state.filter = ""
                 state.screens.append(.stack(name))
                 state.detail = nil
                 state.deploy = DeployState()
@@ -199,7 +245,7 @@ public enum Dashboard {
                 let leaving = state.screen
                 state.screens.removeLast()
                 state.detail = nil
-                if case .stack(let name) = leaving { state.selected = state.stacks.firstIndex { $0.name == name } ?? 0 }
+                if case .stack(let name) = leaving { state.selected = state.stacks.firstIndex { $0.name == name } ?? 0; state.filter = "" }
                 state.deploy = DeployState()
             } else if case .character("q") = event {
                 state.quit = true
@@ -250,7 +296,7 @@ public enum Dashboard {
         let columns = buffer.columns
         let header = " " + pad("STACK", 16) + pad("ACCOUNT", 14) + pad("REGION", 12) + pad("RESOURCES", 11) + pad("LAST UPDATE", 22) + "LOCK"
         buffer.put(pad(header, columns), row: 1, column: 0, style: theme["header"])
-        for (index, stack) in state.stacks.enumerated() where index + 2 < buffer.rows - 1 {
+        for (index, stack) in visibleStacks(state).enumerated() where index + 2 < buffer.rows - 1 {
             let style = index == state.selected ? theme["selected"] : theme["text"]
             var name = stack.name
             if stack.pendingOperations > 0 { name += " !" }
@@ -271,8 +317,9 @@ public enum Dashboard {
         buffer.put(pad(" " + pad("RESOURCE", 30) + pad("TYPE", 36) + "ID", columns), row: 1, column: 0, style: theme["header"])
         var row = 2
         let visible = max(0, buffer.rows - 3 - min(detail.outputs.count + 1, 6))
-        let first = max(0, min(state.selected - visible + 1, detail.resources.count - visible))
-        for (index, resource) in detail.resources.enumerated().dropFirst(first).prefix(visible) {
+        let resources = visibleResources(state)
+        let first = max(0, min(state.selected - visible + 1, resources.count - visible))
+        for (index, resource) in resources.enumerated().dropFirst(first).prefix(visible) {
             let style = index == state.selected ? theme["selected"] : theme["text"]
             buffer.put(pad(" " + pad(resource.name + (resource.protected ? " 🔒" : ""), 30) + pad(resource.type, 36) + resource.id, columns), row: row, column: 0, style: style)
             row += 1
@@ -309,6 +356,7 @@ public enum Dashboard {
             default: left += state.deploy.result == nil ? "  deploying…" : "  esc back"
             }
         }
+        if !state.filter.isEmpty || state.editingFilter { left = " /" + state.filter + (state.editingFilter ? "▏" : "") + "   " + left }
         if let notice = state.notice { left = " " + notice }
         let line = columns >= DisplayWidth.of(left) + keys.count + 2 ? pad(left, columns - keys.count - 1) + keys + " " : pad(" " + keys, columns)
         buffer.put(line, row: buffer.rows - 1, column: 0, style: theme["status"])

@@ -170,3 +170,27 @@ import Testing
         #expect(Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80).lines.contains { $0.contains("thing0 ") })
     }
 }
+
+@Suite struct FilterTests {
+    @Test func regexFilterWithInversion() {
+        #expect(Dashboard.passes("sensor-12 aws-native:iot:Thing", filter: "sensor-1[0-9]"))
+        #expect(!Dashboard.passes("sensor-2", filter: "sensor-1[0-9]"))
+        #expect(Dashboard.passes("sensor-2", filter: "!sensor-1"))
+        #expect(Dashboard.passes("Gateway", filter: "gate"))  // case-insensitive
+        #expect(Dashboard.passes("a(b", filter: "a(b"))  // an invalid regex matches as text
+    }
+
+    @Test func typingSlashFiltersTheListAndEnterOpensTheMatch() {
+        var state = DashboardState(project: "p")
+        _ = Dashboard.update(&state, .stacksLoaded([StackSummary(name: "dev"), StackSummary(name: "prod", production: true), StackSummary(name: "staging")]))
+        _ = Dashboard.update(&state, .key(.character("/")))
+        for character in "!^dev" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        #expect(Dashboard.visibleStacks(state).map(\.name) == ["prod", "staging"])
+        let frame = Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80)
+        #expect(frame.lines[2].hasPrefix(" prod") && frame.lines[3].hasPrefix(" staging"))
+        #expect(frame.lines[23].hasPrefix(" /!^dev"))
+        _ = Dashboard.update(&state, .key(.character("j")))
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadStack("staging"), .preview("staging")])
+    }
+}
