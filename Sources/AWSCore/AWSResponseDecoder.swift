@@ -127,7 +127,7 @@ public enum AWSResponseDecoder {
         if lower.contains("<html") || lower.contains("<!doctype html") {
             var title = ""
             if let start = lower.firstRange(of: "<title>"), let end = lower.firstRange(of: "</title>"), start.upperBound <= end.lowerBound {
-                title = String(text[start.upperBound..<end.lowerBound]).trimmingSpaces()
+                title = String(text[start.upperBound..<end.lowerBound]).trimmingWhitespace()
             }
             return "the endpoint sent an HTML page\(title.isEmpty ? "" : " (\"\(title)\")") instead of \(expected); is this an AWS endpoint, and does it implement this operation?"
         }
@@ -136,11 +136,3 @@ public enum AWSResponseDecoder {
     }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        return String(scalars)
-    }
-}

@@ -123,7 +123,7 @@ public struct CredentialChain: Sendable {
             throw AWSError.credentials("cannot read the web identity token file \(tokenFile)")
         }
         let fields = [("RoleArn", roleARN), ("RoleSessionName", sessionName ?? "fleetdeck"),
-                      ("WebIdentityToken", String(decoding: token, as: UTF8.self).trimmingSpaces())]
+                      ("WebIdentityToken", String(decoding: token, as: UTF8.self).trimmingWhitespace())]
         return try Self.credentials(from: try await sts("AssumeRoleWithWebIdentity", fields, nil), action: "AssumeRoleWithWebIdentity")
     }
 

@@ -43,7 +43,7 @@ public struct SharedConfig: Sendable, Equatable {
             let lineNumber = offset + 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }
-            let trimmed = String(line).trimmingSpaces()
+            let trimmed = String(line).trimmingWhitespace()
             if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
             if line.first == " " || line.first == "\t" {
                 if inNested || skipSection { continue }
@@ -54,11 +54,11 @@ public struct SharedConfig: Sendable, Equatable {
                 guard trimmed.hasSuffix("]") else {
                     throw .configuration("\(path):\(lineNumber): section header is missing its closing ']'")
                 }
-                var name = String(trimmed.dropFirst().dropLast()).trimmingSpaces()
+                var name = String(trimmed.dropFirst().dropLast()).trimmingWhitespace()
                 skipSection = false
                 if isConfigFile {
                     if name.hasPrefix("profile ") {
-                        name = String(name.dropFirst("profile ".count)).trimmingSpaces()
+                        name = String(name.dropFirst("profile ".count)).trimmingWhitespace()
                     } else if name != "default" {
                         skipSection = true  // sso-session, services, ...
                     }
@@ -71,8 +71,8 @@ public struct SharedConfig: Sendable, Equatable {
             guard let equals = trimmed.firstIndex(of: "=") else {
                 throw .configuration("\(path):\(lineNumber): expected 'key = value' or '[section]', found \"\(trimmed.prefix(40))\"")
             }
-            let key = String(trimmed[..<equals]).trimmingSpaces().lowercased()
-            let value = String(trimmed[trimmed.index(after: equals)...]).trimmingSpaces()
+            let key = String(trimmed[..<equals]).trimmingWhitespace().lowercased()
+            let value = String(trimmed[trimmed.index(after: equals)...]).trimmingWhitespace()
             guard !key.isEmpty else { throw .configuration("\(path):\(lineNumber): a setting has no name before '='") }
             if skipSection { continue }
             guard let current else {

@@ -32,7 +32,7 @@ public struct AllowlistReconciler: Sendable {
     /// Serial numbers from an allowlist text: one per line, `#` comments and blanks ignored.
     public static func parse(_ text: String) -> Set<String> {
         Set(text.split(whereSeparator: \.isNewline).compactMap { line in
-            let trimmed = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingCharacters() } ?? ""
+            let trimmed = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingWhitespace() } ?? ""
             return trimmed.isEmpty ? nil : trimmed
         })
     }
@@ -111,11 +111,3 @@ public struct AllowlistReconciler: Sendable {
     }
 }
 
-extension Substring {
-    func trimmingCharacters() -> String {
-        var text = self
-        while text.first?.isWhitespace == true { text.removeFirst() }
-        while text.last?.isWhitespace == true { text.removeLast() }
-        return String(text)
-    }
-}

@@ -40,7 +40,7 @@ enum InterpolationParser {
 
     /// `name(.name | [n] | ["key"])*`; names may hold letters, digits, `_`, `-` and `:`.
     static func parseAccess(_ text: String, in whole: String, at location: SourceLocation) throws(Diagnostic) -> PropertyAccess {
-        let characters = Array(text.trimmingSpaces())
+        let characters = Array(text.trimmingWhitespace())
         var index = 0
         func isNameCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "-" || c == ":" }
         func readName() -> String {
@@ -86,11 +86,3 @@ enum InterpolationParser {
     }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        var text = Substring(self)
-        while let first = text.first, first.isWhitespace { text.removeFirst() }
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return String(text)
-    }
-}

@@ -38,7 +38,7 @@ enum StackCommandContext {
         }
         while true {
             writeStandardOutput("\(question) [yes/no/details] (no): ")
-            guard let answer = readLine()?.lowercased().trimmingCharacters() else { return false }
+            guard let answer = readLine()?.lowercased().trimmingWhitespace() else { return false }
             switch answer {
             case "yes", "y": return true
             case "details", "d": writeStandardOutput(details() + "\n")
@@ -48,14 +48,6 @@ enum StackCommandContext {
     }
 }
 
-extension String {
-    func trimmingCharacters() -> String {
-        var text = Substring(self)
-        while text.first?.isWhitespace == true { text.removeFirst() }
-        while text.last?.isWhitespace == true { text.removeLast() }
-        return String(text)
-    }
-}
 
 extension ProjectContext {
     /// The backend for commands without a runner (stack ls/init/rm, config).
