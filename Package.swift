@@ -41,9 +41,9 @@ let package = Package(
 
         .target(name: "Fleet", dependencies: ["AWSCore", "AWSServices"]),
 
-        .target(name: "TermCore", dependencies: ["YAMLSyntax"]),
+        .target(name: "TermCore", dependencies: ["YAMLSyntax", "JSON"]),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
-        .target(name: "Console", dependencies: ["TermCore", "StackEngine"]),
+        .target(name: "Console", dependencies: ["TermCore", "StackEngine", "JSON"]),
 
         .executableTarget(name: "fleetdeck", dependencies: [
             "Console", "TermNcurses", "AWSCurl", "AWSServices", "Fleet", "StackAWS", "StackEngine", "StackLanguage", "StackModel", "CFleetdeckSupport", "CCurl", "CExpat",

@@ -8,25 +8,68 @@
 #include "CFleetdeckSupport.h"
 
 static int fd_wake_fds[2] = { -1, -1 };
-static volatile sig_atomic_t fd_resize_pending = 0;
+// One flag per cause: a signal handler only ever stores to its own.
+static volatile sig_atomic_t fd_resize_pending = 0, fd_suspend_pending = 0, fd_interrupt_pending = 0;
 
-static void fd_wake_on_winch(int sig) {
-    (void)sig;
+static void fd_wake_on_signal(int sig) {
     int saved = errno;
-    fd_resize_pending = 1;
+    if (sig == SIGWINCH) fd_resize_pending = 1; else fd_suspend_pending = 1;
     fd_wake();
     errno = saved;
+}
+
+static void fd_install(int sig) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = fd_wake_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(sig, &sa, NULL);
+}
+
+static volatile sig_atomic_t fd_interrupt_on = 0;
+static struct sigaction fd_interrupt_previous;
+
+static void fd_on_interrupt(int sig) {
+    int saved = errno;
+    // The first Ctrl-C asks; the next one acts as it would have without us.
+    sigaction(SIGINT, &fd_interrupt_previous, NULL);
+    fd_interrupt_on = 0;
+    fd_interrupt_pending = 1;
+    fd_wake();
+    (void)sig;
+    errno = saved;
+}
+
+void fd_interrupt_mode(int on) {
+    if (on && !fd_interrupt_on) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = fd_on_interrupt;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESTART;
+        fd_interrupt_on = 1;
+        sigaction(SIGINT, &sa, &fd_interrupt_previous);
+    } else if (!on && fd_interrupt_on) {
+        fd_interrupt_on = 0;
+        sigaction(SIGINT, &fd_interrupt_previous, NULL);
+    }
+}
+
+void fd_suspend_self(void) {
+    signal(SIGTSTP, SIG_DFL);
+    kill(getpid(), SIGTSTP);
+    // Continued (fg): take Ctrl-Z back.
+    fd_install(SIGTSTP);
 }
 
 int fd_wake_pipe_open(void) {
     if (fd_wake_fds[0] >= 0) return fd_wake_fds[0];
     if (pipe2(fd_wake_fds, O_NONBLOCK | O_CLOEXEC) != 0) return -1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = fd_wake_on_winch;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGWINCH, &sa, NULL);
+    // Installed before newterm, so ncurses leaves SIGWINCH and SIGTSTP to us: in a Swift
+    // process a signal usually lands on a worker thread, where curses must not run.
+    fd_install(SIGWINCH);
+    fd_install(SIGTSTP);
     return fd_wake_fds[0];
 }
 
@@ -40,9 +83,11 @@ void fd_wake(void) {
 int fd_wake_drain(void) {
     char buffer[256];
     while (fd_wake_fds[0] >= 0 && read(fd_wake_fds[0], buffer, sizeof(buffer)) > 0) {}
-    int resized = fd_resize_pending;
-    fd_resize_pending = 0;
-    return resized;
+    int pending = 0;
+    if (fd_resize_pending) { fd_resize_pending = 0; pending |= FD_WAKE_RESIZE; }
+    if (fd_suspend_pending) { fd_suspend_pending = 0; pending |= FD_WAKE_SUSPEND; }
+    if (fd_interrupt_pending) { fd_interrupt_pending = 0; pending |= FD_WAKE_INTERRUPT; }
+    return pending;
 }
 
 int fd_terminal_size(int fd, int *rows, int *columns) {

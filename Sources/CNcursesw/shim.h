@@ -51,4 +51,20 @@ static inline SCREEN *fd_newterm(const char *term) { return newterm(term, stdout
 static inline void fd_del_cur_term(void) { if (cur_term) del_curterm(cur_term); }
 
 static inline const char *fd_ncurses_version(void) { return curses_version(); }
+
+/// Reports button-1 presses (and wheel steps) as KEY_MOUSE; 0 when the terminal has no mouse.
+static inline int fd_mouse_enable(void) {
+    mouseinterval(0);
+    return mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL) != 0;
+}
+/// The last mouse event: position and 1 (press), 4 (wheel up), 5 (wheel down); -1 on error.
+static inline int fd_mouse_read(int *y, int *x) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return -1;
+    *y = event.y;
+    *x = event.x;
+    if (event.bstate & BUTTON4_PRESSED) return 4;
+    if (event.bstate & BUTTON5_PRESSED) return 5;
+    return 1;
+}
 #endif

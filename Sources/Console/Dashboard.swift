@@ -1,116 +1,6 @@
 import StackEngine
 import TermCore
 
-/// One resource of a stack, as the Stack screen lists it.
-public struct ResourceRow: Equatable, Sendable {
-    public var name: String
-    public var type: String
-    public var id: String
-    public var protected: Bool
-
-    public init(name: String, type: String, id: String, protected: Bool = false) {
-        self.name = name
-        self.type = type
-        self.id = id
-        self.protected = protected
-    }
-}
-
-/// What the Stack screen shows: resources, outputs (secrets masked), pending operations.
-public struct StackDetail: Equatable, Sendable {
-    public var name: String
-    public var resources: [ResourceRow]
-    public var outputs: [(String, String)]
-    public var pending: [String]
-
-    public init(name: String, resources: [ResourceRow], outputs: [(String, String)], pending: [String]) {
-        self.name = name
-        self.resources = resources
-        self.outputs = outputs
-        self.pending = pending
-    }
-
-    public static func == (lhs: StackDetail, rhs: StackDetail) -> Bool {
-        lhs.name == rhs.name && lhs.resources == rhs.resources && lhs.pending == rhs.pending
-            && lhs.outputs.map { "\($0.0)=\($0.1)" } == rhs.outputs.map { "\($0.0)=\($0.1)" }
-    }
-}
-
-/// Where the dashboard's data comes from (the composition root fills these in; tests use values).
-public struct DashboardData: Sendable {
-    public var stacks: @Sendable () async throws -> [StackSummary]
-    public var stack: @Sendable (String) async throws -> StackDetail
-    /// The plan for a stack (kept by the data source under its hash for `deploy`).
-    public var plan: @Sendable (String) async throws -> PlanView
-    /// Executes the plan with that hash, reporting engine events; returns a one-line result.
-    public var deploy: @Sendable (String, String, @escaping @Sendable (EngineEvent) -> Void) async throws -> String
-
-    public init(stacks: @escaping @Sendable () async throws -> [StackSummary], stack: @escaping @Sendable (String) async throws -> StackDetail,
-                plan: @escaping @Sendable (String) async throws -> PlanView = { _ in throw DashboardError(message: "plans are not available here") },
-                deploy: @escaping @Sendable (String, String, @escaping @Sendable (EngineEvent) -> Void) async throws -> String = { _, _, _ in
-                    throw DashboardError(message: "deploys are not available here") }) {
-        self.stacks = stacks
-        self.stack = stack
-        self.plan = plan
-        self.deploy = deploy
-    }
-}
-
-public struct DashboardError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message }
-}
-
-public enum Screen: Equatable, Sendable {
-    case stacks
-    case stack(String)
-    case plan(String)
-    case deploy(String)
-}
-
-/// The whole dashboard as a value (the Elm architecture's model).
-public struct DashboardState: Equatable, Sendable {
-    public var project: String
-    public var screens: [Screen] = [.stacks]
-    public var stacks: [StackSummary] = []
-    public var loadingStacks = true
-    public var detail: StackDetail?
-    public var selected = 0
-    public var showHelp = false
-    public var error: String?
-    public var quit = false
-    public var deploy = DeployState()
-    /// One line for the status bar (a refusal, a hint).
-    public var notice: String?
-    /// The `/` filter (a regular expression; a leading `!` inverts it), and whether it is being typed.
-    public var filter = ""
-    public var editingFilter = false
-
-    public init(project: String) { self.project = project }
-
-    public var screen: Screen { screens.last ?? .stacks }
-}
-
-/// Messages: keys from the terminal, results of background work (which carry what they are for).
-public enum DashboardMessage: Sendable {
-    case key(TerminalEvent)
-    case stacksLoaded([StackSummary])
-    case stackLoaded(StackDetail)
-    case planned(PlanView)
-    case engine(EngineEvent)
-    case deployFinished(String, failed: Bool)
-    case failed(String)
-}
-
-/// Effects the runtime performs; each ends in a message.
-public enum DashboardCommand: Equatable, Sendable {
-    case loadStacks
-    case loadStack(String)
-    case preview(String)
-    case deploy(String, hash: String)
-}
-
 /// The pure part: `update` (state + message -> new state + commands) and `view` (state -> frame).
 public enum Dashboard {
     public static func update(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
@@ -118,27 +8,45 @@ public enum Dashboard {
         case .stacksLoaded(let stacks):
             state.stacks = stacks
             state.loadingStacks = false
-            state.selected = min(state.selected, max(0, stacks.count - 1))
+            state.error = nil
+            if state.screen == .stacks { state.selected = min(state.selected, max(0, stacks.count - 1)) }
             return []
         case .stackLoaded(let detail):
             // A late answer for a stack no longer on screen is dropped.
-            if state.screen == .stack(detail.name) { state.detail = detail }
+            if state.screen.stackName == detail.name { state.detail = detail }
             return []
-        case .planned(let plan):
-            if state.screen == .plan(plan.stack) || state.screen == .stack(plan.stack) { state.deploy.plan = plan }
+        case .planned(let plan, let operation):
+            if state.screen == .plan(plan.stack, operation) || (operation == .update && state.screen == .stack(plan.stack)) { state.deploy.plan = plan }
             return []
         case .engine(let event):
-            DeployFlowUpdate.apply(event, to: &state.deploy)
+            if case .deploy = state.screen { DeployFlowUpdate.apply(event, to: &state.deploy) }
             return []
         case .deployFinished(let text, let failed):
+            guard case .deploy(let stack, _) = state.screen else { return [.loadStacks] }
             state.deploy.result = text
             state.deploy.failed = failed
-            return [.loadStacks]
+            state.deploy.confirmingCancel = false
+            return [.loadStacks, .loadStack(stack)]
+        case .revealed(let stack, let outputs):
+            if state.screen == .stack(stack) { state.revealed = outputs }
+            return []
+        case .connection(let connection):
+            state.connection = connection
+            return []
+        case .tick(let elapsed):
+            if deployRunning(state) { state.deploy.elapsed = elapsed }
+            return []
+        case .themeLoaded(let theme, let problem):
+            state.theme = theme
+            state.notice = problem ?? "theme \(theme.name)"
+            return []
         case .failed(let error):
-            if case .plan = state.screen { state.notice = error; state.deploy.result = error; return [] }
-            if case .deploy = state.screen { state.deploy.result = error; state.deploy.failed = true; return [] }
-            state.error = error
-            state.loadingStacks = false
+            switch state.screen {
+            case .plan: state.notice = error; state.deploy.result = error
+            case .deploy: state.deploy.result = error; state.deploy.failed = true
+            case .stack: state.notice = error
+            case .stacks: state.error = error; state.loadingStacks = false
+            }
             return []
         case .key(let event):
             return key(&state, event)
@@ -161,26 +69,25 @@ public enum Dashboard {
         return matched != inverted
     }
 
-    /// The stacks and resources the filter lets through.
-    public static func visibleStacks(_ state: DashboardState) -> [StackSummary] {
-        state.stacks.filter { passes("\($0.name) \($0.account ?? "") \($0.region ?? "")", filter: state.filter) }
-    }
-
-    public static func visibleResources(_ state: DashboardState) -> [ResourceRow] {
-        (state.detail?.resources ?? []).filter { passes("\($0.name) \($0.type) \($0.id)", filter: state.filter) }
-    }
-
     static func rowCount(_ state: DashboardState) -> Int {
         switch state.screen {
-        case .stacks: return visibleStacks(state).count
-        case .stack: return visibleResources(state).count
+        case .stacks: return StacksScreen.visible(state).count
+        case .stack: return StackScreen.rowCount(state)
         case .plan: return state.deploy.plan?.rows.count ?? 0
         case .deploy: return state.deploy.rows.count
         }
     }
 
+    /// Whether the deploy screen is running something (Ctrl-C then cancels it).
+    public static func deployRunning(_ state: DashboardState) -> Bool {
+        if case .deploy = state.screen { return state.deploy.result == nil }
+        return false
+    }
+
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand] {
+        if case .mouse(let row, let column, let button) = event { return mouse(&state, row: row, column: column, button: button) }
         if state.deploy.typed != nil { return DeployFlowUpdate.typing(&state, event) }
+        if state.editingCommand { return CommandMode.key(&state, event) }
         if state.editingFilter {
             switch event {
             case .character("\n"), .character("\r"), .function(343): state.editingFilter = false
@@ -192,17 +99,24 @@ public enum Dashboard {
             state.selected = 0
             return []
         }
-        if case .character("/") = event, state.screen == .stacks || { if case .stack = state.screen { return true }; return false }() {
-            state.editingFilter = true
-            state.filter = ""
-            return []
-        }
-        if case .plan(let stack) = state.screen, let commands = DeployFlowUpdate.planKey(&state, stack: stack, event) { return commands }
-        if case .deploy = state.screen, state.deploy.result == nil, case .character("q") = event { return [] }  // runs to the end
+        if case .deploy(let stack, _) = state.screen, let commands = DeployFlowUpdate.deployKey(&state, stack: stack, event) { return commands }
         if state.showHelp {
             if case .character(let c) = event, c == "?" || c == "q" || c == "\u{1b}" { state.showHelp = false }
             return []
         }
+        if case .character(":") = event {
+            state.editingCommand = true
+            state.notice = nil
+            return []
+        }
+        if case .character("/") = event, state.screen == .stacks || StackScreen.filters(state) {
+            state.editingFilter = true
+            state.filter = ""
+            return []
+        }
+        if case .plan(let stack, _) = state.screen, let commands = DeployFlowUpdate.planKey(&state, stack: stack, event) { return commands }
+        if case .stack(let name) = state.screen, let commands = StackScreen.key(&state, stack: name, event) { return commands }
+        if state.screen == .stacks, let commands = StacksScreen.key(&state, event) { return commands }
         let count = rowCount(state)
         switch event {
         case .character("j"), .function(258):  // KEY_DOWN
@@ -213,40 +127,19 @@ public enum Dashboard {
             state.selected = 0
         case .character("G"), .function(360):  // KEY_END
             state.selected = max(0, count - 1)
+        case .function(338):  // KEY_NPAGE
+            state.selected = min(state.selected + 10, max(0, count - 1))
+        case .function(339):  // KEY_PPAGE
+            state.selected = max(state.selected - 10, 0)
         case .character("?"):
             state.showHelp = true
-        case .character("p"), .character("u"):
-            if case .stack(let name) = state.screen {
-                state.screens.append(.plan(name))
-                let known = state.deploy.plan
-                state.deploy = DeployState()
-                state.deploy.plan = known
-                state.selected = 0
-                state.notice = nil
-                return known == nil ? [.preview(name)] : []
-            }
         case .character("r"):
-            if case .stack(let name) = state.screen { return [.loadStack(name)] }
-            state.loadingStacks = true
-            return [.loadStacks]
-        case .character("\n"), .character("\r"), .function(343):  // Enter
-            let visible = visibleStacks(state)
-            if state.screen == .stacks, visible.indices.contains(state.selected) {
-                let name = visible[state.selected].name
-                state.filter = ""
-                state.screens.append(.stack(name))
-                state.detail = nil
-                state.deploy = DeployState()
-                state.selected = 0
-                return [.loadStack(name), .preview(name)]
-            }
+            state.loadingStacks = state.screen == .stacks
+            if let name = state.screen.stackName { return [.loadStack(name), .checkConnection] }
+            return [.loadStacks, .checkConnection]
         case .character("q"), .character("\u{1b}"):
             if state.screens.count > 1 {
-                let leaving = state.screen
-                state.screens.removeLast()
-                state.detail = nil
-                if case .stack(let name) = leaving { state.selected = state.stacks.firstIndex { $0.name == name } ?? 0; state.filter = "" }
-                state.deploy = DeployState()
+                back(&state)
             } else if case .character("q") = event {
                 state.quit = true
             }
@@ -256,122 +149,186 @@ public enum Dashboard {
         return []
     }
 
+    /// Leaves the current screen for the one below it.
+    static func back(_ state: inout DashboardState) {
+        let leaving = state.screen
+        state.screens.removeLast()
+        state.deploy = DeployState()
+        state.filter = ""
+        switch (leaving, state.screen) {
+        case (.stack(let name), .stacks):
+            state.detail = nil
+            state.revealed = nil
+            state.selected = StacksScreen.visible(state).firstIndex { $0.name == name } ?? 0
+        default:
+            state.selected = 0
+        }
+    }
+
+    /// Opens a stack's screen from anywhere (Enter on the stacks screen, `:stack NAME`).
+    static func open(_ state: inout DashboardState, stack name: String) -> [DashboardCommand] {
+        state.screens = [.stacks, .stack(name)]
+        state.filter = ""
+        state.detail = nil
+        state.revealed = nil
+        state.deploy = DeployState()
+        state.stackTab = .resources
+        state.selected = 0
+        return [.loadStack(name), .preview(name, .update)]
+    }
+
+    /// Clicks select the row under the pointer (a click on the stacks header sorts by that
+    /// column); the wheel moves the selection.
+    static func mouse(_ state: inout DashboardState, row: Int, column: Int, button: Int) -> [DashboardCommand] {
+        guard state.deploy.typed == nil, !state.editingCommand, !state.showHelp else { return [] }
+        let count = rowCount(state)
+        if button == 4 || button == 5 {
+            state.selected = button == 4 ? max(0, state.selected - 3) : min(max(0, count - 1), state.selected + 3)
+            return []
+        }
+        let area = listArea(state)
+        if state.screen == .stacks, row == area.top - 1 {
+            StacksScreen.sort(&state, column: StacksScreen.column(at: column))
+            return []
+        }
+        guard row >= area.top, row < area.top + area.height else { return [] }
+        if case .plan = state.screen, let plan = state.deploy.plan {
+            let lines = DeployFlowView.lines(state, plan)
+            let first = DeployFlowView.firstLine(state, lines, height: area.height)
+            if lines.indices.contains(first + row - area.top) { state.selected = lines[first + row - area.top].0 }
+            return []
+        }
+        if state.inspecting != nil, case .stack = state.screen {
+            let first = Table.firstVisible(selected: state.jsonSelected, count: count, height: area.height)
+            if first + row - area.top < count { state.jsonSelected = first + row - area.top }
+            return []
+        }
+        let first = Table.firstVisible(selected: state.selected, count: count, height: area.height)
+        let index = first + row - area.top
+        if index < count { state.selected = index }
+        return []
+    }
+
+    /// Where the current screen's list is drawn (first row and height), for drawing and clicks.
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) {
+        let rows = state.rows
+        switch state.screen {
+        case .stacks: return (2, max(0, rows - 3))
+        case .stack: return StackScreen.listArea(state)
+        case .plan:
+            let top = state.deploy.plan.map(DeployFlowView.planTop) ?? 2
+            return (top, max(0, rows - 2 - top))
+        case .deploy: return (2, 0)
+        }
+    }
+
     // MARK: view
 
-    public static func view(_ state: DashboardState, theme: Theme, rows: Int, columns: Int) -> CellBuffer {
+    public static func view(_ state: DashboardState, rows: Int, columns: Int) -> CellBuffer {
+        var state = state
+        state.rows = rows
+        state.columns = columns
+        let theme = state.theme
         var buffer = CellBuffer(rows: rows, columns: columns)
         guard rows > 0, columns > 0 else { return buffer }
-        let crumbs = ["Fleetdeck", state.project] + state.screens.compactMap { screen -> String? in
-            switch screen {
-            case .stacks: return nil
-            case .stack(let name): return name
-            case .plan: return "plan"
-            case .deploy: return "deploy"
-            }
-        }
-        buffer.fill(row: 0, column: 0, height: 1, width: columns, style: theme["title"])
-        buffer.put(" " + crumbs.joined(separator: " › "), row: 0, column: 0, style: theme["title"])
+        titleBar(state, into: &buffer)
         if rows > 2 {
             switch state.screen {
-            case .stacks: stacksView(state, theme: theme, into: &buffer)
-            case .stack(let name): stackView(state, name: name, theme: theme, into: &buffer)
-            case .plan: DeployFlowView.plan(state, theme: theme, into: &buffer)
-            case .deploy: DeployFlowView.deploy(state, theme: theme, into: &buffer)
+            case .stacks: StacksScreen.view(state, into: &buffer)
+            case .stack(let name): StackScreen.view(state, name: name, into: &buffer)
+            case .plan: DeployFlowView.plan(state, into: &buffer)
+            case .deploy: DeployFlowView.deploy(state, into: &buffer)
             }
         }
-        if rows > 1 { statusLine(state, theme: theme, into: &buffer) }
-        if state.showHelp { help(state, theme: theme, into: &buffer) }
+        if rows > 1 { statusLine(state, into: &buffer) }
+        if state.showHelp {
+            buffer.modal(title: "Keys: \(screenName(state.screen))", lines: help(state), width: 68, style: theme["selected"], titleStyle: theme["title"])
+        }
         return buffer
     }
 
-    static func pad(_ text: String, _ width: Int) -> String {
-        let current = DisplayWidth.of(text)
-        return current >= width ? DisplayWidth.prefix(text, fitting: width).0 : text + String(repeating: " ", count: width - current)
+    static func screenName(_ screen: Screen) -> String {
+        switch screen {
+        case .stacks: return "stacks"
+        case .stack(let name): return name
+        case .plan(_, let operation): return operation == .update ? "plan" : operation.rawValue
+        case .deploy(_, let operation): return operation == .update ? "deploy" : operation.rawValue + "ing"
+        }
     }
 
-    static func stacksView(_ state: DashboardState, theme: Theme, into buffer: inout CellBuffer) {
-        if state.loadingStacks { buffer.put("Loading stacks…", row: 2, column: 1, style: theme["dim"]); return }
-        if let error = state.error { buffer.put(error, row: 2, column: 1, style: theme["error"]); return }
-        if state.stacks.isEmpty { buffer.put("No stacks yet: 'fleetdeck stack init NAME'.", row: 2, column: 1, style: theme["dim"]); return }
+    /// Breadcrumbs on the left, the AWS connection on the right.
+    static func titleBar(_ state: DashboardState, into buffer: inout CellBuffer) {
+        let theme = state.theme
+        let crumbs = ["Fleetdeck", state.project] + state.screens.dropFirst().map(screenName)
+        let connection: String
+        switch state.connection {
+        case .checking: connection = "… aws"
+        case .connected(let who): connection = "● " + who
+        case .offline(let why): connection = "○ offline: " + why
+        }
+        let right = (state.readOnly ? "READ-ONLY  " : "") + connection + " "
+        buffer.fill(row: 0, column: 0, height: 1, width: buffer.columns, style: theme["title"])
+        let rightWidth = DisplayWidth.of(right)
+        let leftText = " " + crumbs.joined(separator: " › ")
+        let room = buffer.columns - min(rightWidth, buffer.columns / 2) - 1
+        buffer.put(DisplayWidth.pad(leftText, max(0, room)), row: 0, column: 0, style: theme["title"])
+        if room + 1 < buffer.columns { buffer.put(right, row: 0, column: room + 1, style: theme["title"], limit: buffer.columns - room - 1) }
+    }
+
+    static func statusLine(_ state: DashboardState, into buffer: inout CellBuffer) {
+        let theme = state.theme
         let columns = buffer.columns
-        let header = " " + pad("STACK", 16) + pad("ACCOUNT", 14) + pad("REGION", 12) + pad("RESOURCES", 11) + pad("LAST UPDATE", 22) + "LOCK"
-        buffer.put(pad(header, columns), row: 1, column: 0, style: theme["header"])
-        for (index, stack) in visibleStacks(state).enumerated() where index + 2 < buffer.rows - 1 {
-            let style = index == state.selected ? theme["selected"] : theme["text"]
-            var name = stack.name
-            if stack.pendingOperations > 0 { name += " !" }
-            let line = " " + pad(name, 16) + pad(stack.account ?? "-", 14) + pad(stack.region ?? "-", 12) + pad(String(stack.resourceCount), 11)
-                + pad(stack.lastUpdate ?? (stack.deployed ? "never" : "not deployed"), 22) + (stack.lockedBy ?? "-")
-            buffer.put(pad(line, columns), row: index + 2, column: 0, style: style)
-            if stack.production {
-                let badge = " PROD "
-                let at = columns - DisplayWidth.of(badge) - 1
-                if at > 18 { buffer.put(badge, row: index + 2, column: at, style: theme["production"]) }
+        if state.editingCommand {
+            buffer.put(DisplayWidth.pad(":" + state.command.display, columns), row: buffer.rows - 1, column: 0, style: theme["status"])
+            let candidates = CommandMode.candidates(state, for: state.command.text)
+            if !candidates.isEmpty, buffer.rows > 3 {
+                buffer.put(DisplayWidth.pad(" " + candidates.prefix(8).joined(separator: "  "), columns), row: buffer.rows - 2, column: 0, style: theme["dim"])
             }
+            return
         }
-    }
-
-    static func stackView(_ state: DashboardState, name: String, theme: Theme, into buffer: inout CellBuffer) {
-        guard let detail = state.detail else { buffer.put("Loading \(name)…", row: 2, column: 1, style: theme["dim"]); return }
-        let columns = buffer.columns
-        buffer.put(pad(" " + pad("RESOURCE", 30) + pad("TYPE", 36) + "ID", columns), row: 1, column: 0, style: theme["header"])
-        var row = 2
-        let visible = max(0, buffer.rows - 3 - min(detail.outputs.count + 1, 6))
-        let resources = visibleResources(state)
-        let first = max(0, min(state.selected - visible + 1, resources.count - visible))
-        for (index, resource) in resources.enumerated().dropFirst(first).prefix(visible) {
-            let style = index == state.selected ? theme["selected"] : theme["text"]
-            buffer.put(pad(" " + pad(resource.name + (resource.protected ? " 🔒" : ""), 30) + pad(resource.type, 36) + resource.id, columns), row: row, column: 0, style: style)
-            row += 1
-        }
-        if detail.resources.isEmpty { buffer.put("No resources yet.", row: row, column: 1, style: theme["dim"]); row += 1 }
-        if row < buffer.rows - 2 {
-            let plan = state.deploy.plan.map { "Plan: \($0.counts)" + ($0.rows.isEmpty ? "" : "   p to review and deploy") } ?? "Plan: computing…"
-            buffer.put(" " + plan, row: row, column: 0, style: state.deploy.plan?.rows.isEmpty == false ? theme["update"] : theme["dim"])
-            row += 2
-        }
-        if !detail.outputs.isEmpty, row < buffer.rows - 2 {
-            buffer.put(" Outputs", row: row, column: 0, style: theme["header"])
-            row += 1
-            for (key, value) in detail.outputs where row < buffer.rows - 1 {
-                buffer.put("   " + pad(key, 26) + value, row: row, column: 0, style: theme["text"])
-                row += 1
-            }
-        }
-    }
-
-    static func statusLine(_ state: DashboardState, theme: Theme, into buffer: inout CellBuffer) {
-        let columns = buffer.columns
         let keys = "? help  q quit"
         var left = " "
         switch state.screen {
-        case .stacks: left += "\(state.stacks.count) stack\(state.stacks.count == 1 ? "" : "s")  ↵ open  r reload"
-        case .stack(let name), .plan(let name), .deploy(let name):
+        case .stacks: left += "\(state.stacks.count) stack\(state.stacks.count == 1 ? "" : "s")  ↵ open  s sort  : command"
+        case .stack(let name), .plan(let name, _), .deploy(let name, _):
             let summary = state.stacks.first { $0.name == name }
-            left += "stack \(name)" + (summary?.account.map { "  account \($0)" } ?? "") + (summary?.region.map { "  \($0)" } ?? "")
-                + (summary?.production == true ? "  PRODUCTION" : "")
+            left += name + (summary?.production == true ? " PRODUCTION" : "")
+            if case .stack = state.screen { left += (summary?.account.map { " \($0)" } ?? "") + (summary?.region.map { " \($0)" } ?? "") }
             switch state.screen {
-            case .stack: left += "  p plan  esc back"
-            case .plan: left += state.deploy.typed != nil ? "  type the stack name, enter" : "  y approve  n back  x replaces/deletes  ↵ diff"
-            default: left += state.deploy.result == nil ? "  deploying…" : "  esc back"
+            case .stack: left += state.readOnly ? "  tab view" : "  p plan  d destroy  R refresh  tab"
+            case .plan: left += state.deploy.typed != nil ? "  type the stack name, enter" : (state.readOnly ? "  n back  ↵ diff" : "  y approve  n back  ↵ diff  x destructive")
+            default: left += state.deploy.result == nil ? (state.deploy.cancelling ? "  cancelling…" : "  running…  c cancel") : "  esc back"
             }
         }
         if !state.filter.isEmpty || state.editingFilter { left = " /" + state.filter + (state.editingFilter ? "▏" : "") + "   " + left }
         if let notice = state.notice { left = " " + notice }
-        let line = columns >= DisplayWidth.of(left) + keys.count + 2 ? pad(left, columns - keys.count - 1) + keys + " " : pad(" " + keys, columns)
+        // The keys stay at the right edge; the context is cut to what is left.
+        let line = columns >= keys.count + 2 ? DisplayWidth.pad(left, columns - keys.count - 1) + keys + " " : DisplayWidth.pad(" " + keys, columns)
         buffer.put(line, row: buffer.rows - 1, column: 0, style: theme["status"])
     }
 
-    static func help(_ state: DashboardState, theme: Theme, into buffer: inout CellBuffer) {
-        var lines = ["Keys", "", "j/↓  k/↑   move", "g  G       first, last", "?          this help", "q          back, quit on the first screen",
-                     "esc        back", "r          reload"]
-        if state.screen == .stacks { lines.insert("enter      open the stack", at: 4) }
-        let width = min(buffer.columns - 2, 44), height = min(buffer.rows - 2, lines.count + 2)
-        guard width > 10, height > 3 else { return }
-        let top = max(1, (buffer.rows - height) / 2), left = max(1, (buffer.columns - width) / 2)
-        buffer.fill(row: top, column: left, height: height, width: width, style: theme["selected"])
-        for (index, line) in lines.prefix(height - 2).enumerated() {
-            buffer.put(" " + line, row: top + 1 + index, column: left, style: index == 0 ? theme["title"] : theme["selected"], limit: width)
+    /// Every key of the current screen.
+    static func help(_ state: DashboardState) -> [String] {
+        var lines = ["j k ↓ ↑    move          g G   first, last", "PgDn PgUp  page          ?     this help",
+                     ":          command (:stacks, :stack NAME, :theme NAME, :quit)", "r          reload        esc q back (q quits at the top)"]
+        switch state.screen {
+        case .stacks:
+            lines += ["enter      open the stack", "/          filter (regex, ! inverts)", "s S        sort by the next column, reverse", "click      select; a header sorts"]
+        case .stack:
+            lines += ["tab 1 2 3  resources, outputs, history", "/          filter resources", "space ← →  fold, unfold the tree"]
+            if !state.readOnly { lines += ["p          review the update plan", "d          review a destroy", "R          refresh: review drift"] }
+            lines += ["v          reveal or hide secret outputs"]
+        case .plan:
+            lines += ["enter      show or hide a step's diff", "x          only replaces and deletes"]
+            if !state.readOnly { lines += ["y          approve (production: type the name)", "c          destroy: clear the blockers too"] }
+            lines += ["n          back without changing anything"]
+        case .deploy:
+            lines += ["c esc      cancel (asks; in-flight steps finish)", "Ctrl-C     cancel at once; again to quit", "Ctrl-Z     suspend (fg resumes)"]
         }
+        return lines
     }
+}
+
+extension Dashboard {
+    static func pad(_ text: String, _ width: Int) -> String { DisplayWidth.pad(text, width) }
 }

@@ -1,7 +1,8 @@
 import StackEngine
 import TermCore
 
-/// A plan as the review screen shows it.
+/// A plan as the review screen shows it: an update's steps, a destroy's deletes (with what
+/// blocks them), or a refresh's drift.
 public struct PlanView: Equatable, Sendable {
     public struct Row: Equatable, Sendable {
         public var kind: StepKind
@@ -13,36 +14,57 @@ public struct PlanView: Equatable, Sendable {
 
     public var stack: String
     public var hash: String
+    public var operation: Operation
     public var rows: [Row]
     public var unchanged: Int
     public var production: Bool
+    /// What would stop a destroy, and how each is cleared.
+    public var blockers: [String]
+    public var remedies: [String]
 
-    public init(stack: String, hash: String, plan: Plan, production: Bool) {
+    public init(stack: String, hash: String, plan: Plan, production: Bool, operation: Operation = .update, blockers: [(String, String)] = []) {
         self.stack = stack
         self.hash = hash
+        self.operation = operation
         self.production = production
+        self.blockers = blockers.map(\.0)
+        remedies = blockers.map(\.1)
         unchanged = plan.steps.filter { $0.kind == .same }.count
         rows = plan.steps.filter { $0.kind != .same || $0.optionsChanged }.map { step in
             let summary: String
-            switch step.kind {
-            case .replace: summary = "replace [" + step.replaceReasons.joined(separator: ",") + "]"
-            case .update: summary = "update [" + Array(Set(step.diffs.map { PlanText.topLevel($0.path) })).sorted().joined(separator: ",") + "]"
+            switch (step.kind, operation) {
+            case (.replace, _): summary = "replace [" + step.replaceReasons.joined(separator: ",") + "]"
+            case (.update, _), (.refresh, _):
+                summary = (step.kind == .refresh ? "drift [" : "update [") + Array(Set(step.diffs.map { PlanText.topLevel($0.path) })).sorted().joined(separator: ",") + "]"
+            case (.delete, .refresh): summary = "gone from the cloud"
             default: summary = step.kind.rawValue
             }
             return Row(kind: step.kind, type: step.type, name: step.urn.name, summary: summary, diff: PlanText.diffLines(step))
         }
     }
 
-    /// Replaces and deletes (and production stacks) need the stack's name typed to approve.
-    public var needsTypedName: Bool { production || rows.contains { $0.kind == .replace || $0.kind == .delete } }
+    /// Production stacks, and updates or destroys that replace or delete, need the stack's name typed.
+    public var needsTypedName: Bool {
+        production || (operation != .refresh && rows.contains { $0.kind == .replace || $0.kind == .delete })
+    }
 
     public var counts: String {
         var parts: [String] = []
-        for kind in [StepKind.create, .update, .replace, .delete, .import] {
+        for kind in [StepKind.create, .update, .replace, .delete, .import, .refresh] {
             let count = rows.filter { $0.kind == kind }.count
-            if count > 0 { parts.append("\(kind.glyph)\(count) \(kind.rawValue)") }
+            if count > 0 { parts.append("\(kind.glyph)\(count) \(operation == .refresh ? (kind == .delete ? "gone" : "drifted") : kind.rawValue)") }
         }
+        if operation == .refresh { return parts.isEmpty ? "no drift" : parts.joined(separator: "  ") }
+        if operation == .destroy { return parts.isEmpty ? "nothing to delete" : parts.joined(separator: "  ") }
         return (parts.isEmpty ? "no changes" : parts.joined(separator: "  ")) + "  (\(unchanged) unchanged)"
+    }
+
+    var title: String {
+        switch operation {
+        case .update: return "Plan"
+        case .destroy: return "Destroy"
+        case .refresh: return "Refresh"
+        }
     }
 }
 
@@ -59,16 +81,24 @@ public struct DeployState: Equatable, Sendable {
     public var plan: PlanView?
     public var expanded: Set<Int> = []
     public var onlyDestructive = false
+    /// A destroy approved together with clearing its blockers.
+    public var clearBlockers = false
     /// The stack name being typed to approve (nil: not approving).
     public var typed: String?
     public var rows: [DeployRow] = []
     public var log: [String] = []
     public var result: String?
     public var failed = false
+    /// Asking "cancel the deploy?", and whether a cancel was sent.
+    public var confirmingCancel = false
+    public var cancelling = false
+    /// Seconds since the deploy started (from the runtime's ticks).
+    public var elapsed: Double = 0
 
     public init() {}
 
     public var done: Int { rows.filter { if case .done = $0.status { return true }; return false }.count }
+    public var running: Int { rows.filter { $0.status == .running }.count }
 }
 
 /// Keys and events of the review, approve and deploy screens.
@@ -86,18 +116,26 @@ enum DeployFlowUpdate {
         case .character("x"):
             state.deploy.onlyDestructive.toggle()
             return []
+        case .character("c") where plan.operation == .destroy && !plan.blockers.isEmpty:
+            state.deploy.clearBlockers.toggle()
+            return []
         case .character("n"), .character("q"), .character("\u{1b}"):
             back(&state)
-            state.notice = "not deployed: nothing was changed"
+            state.notice = "not \(plan.operation == .refresh ? "recorded" : "deployed"): nothing was changed"
             return []
         case .character("y"):
-            guard !plan.rows.isEmpty else { state.notice = "nothing to deploy: the stack matches the program"; return [] }
+            if state.readOnly { state.notice = "read-only: approving is disabled (--read-only)"; return [] }
+            guard !plan.rows.isEmpty else { state.notice = "nothing to do: " + plan.counts; return [] }
+            if !plan.blockers.isEmpty, !state.deploy.clearBlockers {
+                state.notice = "blocked: press c to clear the blockers (\(plan.remedies.joined(separator: "; "))) as part of the destroy"
+                return []
+            }
             if plan.needsTypedName {
                 state.deploy.typed = ""
                 state.notice = nil
                 return []
             }
-            return start(&state, stack: stack, hash: plan.hash)
+            return start(&state, stack: stack, plan: plan)
         default:
             return nil
         }
@@ -111,7 +149,7 @@ enum DeployFlowUpdate {
 
     /// Typing the stack's name to approve a production plan or one that replaces or deletes.
     static func typing(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand] {
-        guard case .plan(let stack) = state.screen, let plan = state.deploy.plan else { state.deploy.typed = nil; return [] }
+        guard case .plan(let stack, _) = state.screen, let plan = state.deploy.plan else { state.deploy.typed = nil; return [] }
         switch event {
         case .character("\u{1b}"):
             state.deploy.typed = nil
@@ -119,7 +157,7 @@ enum DeployFlowUpdate {
         case .character("\n"), .character("\r"), .function(343):
             if state.deploy.typed == stack {
                 state.deploy.typed = nil
-                return start(&state, stack: stack, hash: plan.hash)
+                return start(&state, stack: stack, plan: plan)
             }
             state.notice = "that is not '\(stack)': type the stack's name exactly, or esc"
             state.deploy.typed = ""
@@ -133,14 +171,40 @@ enum DeployFlowUpdate {
         return []
     }
 
-    static func start(_ state: inout DashboardState, stack: String, hash: String) -> [DashboardCommand] {
-        let plan = state.deploy.plan
-        state.screens[state.screens.count - 1] = .deploy(stack)
-        state.deploy.rows = (plan?.rows ?? []).map { DeployRow(name: $0.name, kind: $0.kind, status: .waiting) }
-        state.deploy.log = ["approved plan \(hash)"]
+    static func start(_ state: inout DashboardState, stack: String, plan: PlanView) -> [DashboardCommand] {
+        state.screens[state.screens.count - 1] = .deploy(stack, plan.operation)
+        state.deploy.rows = plan.rows.map { DeployRow(name: $0.name, kind: $0.kind, status: .waiting) }
+        state.deploy.log = ["approved \(plan.title.lowercased()) \(plan.hash)" + (state.deploy.clearBlockers ? ", clearing \(plan.blockers.count) blocker(s)" : "")]
         state.selected = 0
         state.notice = nil
-        return [.deploy(stack, hash: hash)]
+        return [.deploy(stack, hash: plan.hash, clearBlockers: state.deploy.clearBlockers)]
+    }
+
+    /// Deploy screen keys while it runs: cancelling asks first; Ctrl-C cancels at once.
+    static func deployKey(_ state: inout DashboardState, stack: String, _ event: TerminalEvent) -> [DashboardCommand]? {
+        guard state.deploy.result == nil else { return nil }
+        if state.deploy.confirmingCancel {
+            state.deploy.confirmingCancel = false
+            if case .character("y") = event { return cancel(&state, stack: stack) }
+            return []
+        }
+        switch event {
+        case .character("c"), .character("q"), .character("\u{1b}"):
+            if !state.deploy.cancelling { state.deploy.confirmingCancel = true }
+            return []
+        case .interrupt:
+            return state.deploy.cancelling ? [] : cancel(&state, stack: stack)
+        case .character("j"), .character("k"), .function(258), .function(259), .character("?"):
+            return nil
+        default:
+            return []
+        }
+    }
+
+    static func cancel(_ state: inout DashboardState, stack: String) -> [DashboardCommand] {
+        state.deploy.cancelling = true
+        state.deploy.log.append("cancelling: no new step starts; the \(state.deploy.running) in flight finish")
+        return [.cancel(stack)]
     }
 
     static func apply(_ event: EngineEvent, to deploy: inout DeployState) {
@@ -159,58 +223,82 @@ enum DeployFlowUpdate {
 
 /// The review and deploy screens.
 enum DeployFlowView {
-    static func plan(_ state: DashboardState, theme: Theme, into buffer: inout CellBuffer) {
+    static func role(_ kind: StepKind) -> String {
+        switch kind {
+        case .create, .import: return "create"
+        case .update, .refresh: return "update"
+        case .replace: return "replace"
+        case .delete: return "delete"
+        default: return "text"
+        }
+    }
+
+    /// The plan's visible lines: (step index, nil) for a step, (step index, line) for its diff.
+    static func lines(_ state: DashboardState, _ plan: PlanView) -> [(Int, String?)] {
+        var lines: [(Int, String?)] = []
+        for (index, row) in plan.rows.enumerated() where !state.deploy.onlyDestructive || row.kind == .replace || row.kind == .delete {
+            lines.append((index, nil))
+            if state.deploy.expanded.contains(index) { lines += row.diff.map { (index, $0) } }
+        }
+        return lines
+    }
+
+    static func firstLine(_ state: DashboardState, _ lines: [(Int, String?)], height: Int) -> Int {
+        let position = lines.firstIndex { $0.0 == state.selected && $0.1 == nil } ?? 0
+        return Table.firstVisible(selected: position, count: lines.count, height: height)
+    }
+
+    static func planTop(_ plan: PlanView) -> Int { plan.blockers.isEmpty ? 2 : 3 + min(plan.blockers.count, 3) }
+
+    static func plan(_ state: DashboardState, into buffer: inout CellBuffer) {
+        let theme = state.theme
         guard let plan = state.deploy.plan else {
             buffer.put(state.deploy.result ?? "Planning…", row: 2, column: 1, style: state.deploy.result == nil ? theme["dim"] : theme["error"])
             return
         }
         let columns = buffer.columns
-        buffer.put(" Plan \(plan.hash): \(plan.counts)", row: 1, column: 0, style: theme["header"])
-        var row = 2
-        let rows = plan.rows.enumerated().filter { !state.deploy.onlyDestructive || $0.element.kind == .replace || $0.element.kind == .delete }
-        // Keep the selected step on screen: the window starts so that it is the last visible row at most.
-        let visible = max(1, buffer.rows - 4)
-        let position = rows.firstIndex { $0.offset == state.selected } ?? 0
-        let first = max(0, min(position - visible + 1, rows.count - visible))
-        for (index, step) in rows.dropFirst(max(0, first)) where row < buffer.rows - 2 {
-            let role: String
-            switch step.kind {
-            case .create, .import: role = "create"
-            case .update: role = "update"
-            case .replace: role = "replace"
-            case .delete: role = "delete"
-            default: role = "text"
-            }
-            let style = index == state.selected ? theme["selected"] : theme[role]
-            let line = " " + Dashboard.pad(step.kind.glyph, 3) + Dashboard.pad(step.type, 36) + Dashboard.pad(step.name, 28) + step.summary
-            buffer.put(Dashboard.pad(line, columns), row: row, column: 0, style: style)
-            row += 1
-            if state.deploy.expanded.contains(index) {
-                for diff in step.diff where row < buffer.rows - 2 {
-                    buffer.put(diff, row: row, column: 0, style: theme["dim"])
-                    row += 1
-                }
+        buffer.put(DisplayWidth.pad(" \(plan.title) \(plan.hash): \(plan.counts)", columns), row: 1, column: 0, style: theme["header"])
+        if !plan.blockers.isEmpty {
+            let mark = state.deploy.clearBlockers ? "[x]" : "[ ]"
+            buffer.put(" \(mark) c: clear \(plan.blockers.count) blocker\(plan.blockers.count == 1 ? "" : "s") the stack does not own, then destroy",
+                       row: 2, column: 0, style: theme["error"])
+            for (offset, blocker) in plan.blockers.prefix(3).enumerated() {
+                buffer.put("     ! " + blocker, row: 3 + offset, column: 0, style: theme["error"])
             }
         }
-        if plan.rows.isEmpty { buffer.put("No changes: the stack matches the program.", row: row, column: 1, style: theme["dim"]) }
+        let top = planTop(plan)
+        let height = max(0, buffer.rows - 2 - top)
+        let lines = lines(state, plan)
+        let first = firstLine(state, lines, height: height)
+        for (offset, (index, diff)) in lines.dropFirst(first).prefix(height).enumerated() {
+            if let diff {
+                buffer.put(diff, row: top + offset, column: 0, style: theme["dim"])
+                continue
+            }
+            let step = plan.rows[index]
+            let line = " " + DisplayWidth.pad(step.kind.glyph, 3) + DisplayWidth.pad(step.type, 36) + DisplayWidth.pad(step.name, 28) + step.summary
+            buffer.put(DisplayWidth.pad(line, columns), row: top + offset, column: 0, style: index == state.selected ? theme["selected"] : theme[role(step.kind)])
+        }
+        if plan.rows.isEmpty { buffer.put("Nothing to do: \(plan.counts).", row: top, column: 1, style: theme["dim"]) }
         if let typed = state.deploy.typed {
-            let prompt = " Type '\(plan.stack)' to approve\(plan.production ? " (production)" : "") this plan: \(typed)▏"
-            buffer.put(Dashboard.pad(prompt, columns), row: buffer.rows - 2, column: 0, style: theme["production"])
-        } else if row < buffer.rows - 1 {
-            buffer.put(" y approve   n back", row: buffer.rows - 2, column: 0, style: theme["dim"])
+            let prompt = " Type '\(plan.stack)' to approve\(plan.production ? " (production)" : "") this \(plan.title.lowercased()): \(typed)▏"
+            buffer.put(DisplayWidth.pad(prompt, columns), row: buffer.rows - 2, column: 0, style: theme["production"])
         }
     }
 
-    static func deploy(_ state: DashboardState, theme: Theme, into buffer: inout CellBuffer) {
+    static func deploy(_ state: DashboardState, into buffer: inout CellBuffer) {
+        let theme = state.theme
         let deploy = state.deploy
-        let columns = buffer.columns
-        let total = max(1, deploy.rows.count)
-        let width = max(10, min(40, columns - 30))
-        let filled = width * deploy.done / total
-        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        buffer.put(" \(bar) \(deploy.done)/\(deploy.rows.count)", row: 1, column: 0, style: theme["header"])
-        var row = 2
-        for item in deploy.rows where row < buffer.rows - 8 {
+        let width = max(10, min(40, buffer.columns - 40))
+        let elapsed = PlanTextFormat.seconds(deploy.elapsed)
+        buffer.put(" \(Gauge.progress(done: deploy.done, total: deploy.rows.count, width: width)) \(deploy.done)/\(deploy.rows.count)  \(elapsed)s",
+                   row: 1, column: 0, style: theme["header"])
+        let logHeight = min(6, max(0, buffer.rows - 6))
+        let listHeight = max(0, buffer.rows - 4 - logHeight)
+        // Keep the running steps in view: start at the first step not done.
+        let firstPending = deploy.rows.firstIndex { if case .done = $0.status { return false }; return true } ?? max(0, deploy.rows.count - 1)
+        let first = max(0, min(firstPending, deploy.rows.count - listHeight))
+        for (offset, item) in deploy.rows.dropFirst(first).prefix(listHeight).enumerated() {
             let (text, role): (String, String)
             switch item.status {
             case .waiting: (text, role) = ("waiting", "dim")
@@ -218,15 +306,17 @@ enum DeployFlowView {
             case .done(let seconds): (text, role) = ("done \(PlanTextFormat.seconds(seconds))s", "create")
             case .failed(let error): (text, role) = ("failed: \(error)", "error")
             }
-            buffer.put(" " + Dashboard.pad(item.kind.glyph, 3) + Dashboard.pad(item.name, 30) + text, row: row, column: 0, style: theme[role])
-            row += 1
+            buffer.put(" " + DisplayWidth.pad(item.kind.glyph, 3) + DisplayWidth.pad(item.name, 30) + text, row: 2 + offset, column: 0, style: theme[role])
         }
-        let logStart = max(row + 1, buffer.rows - 7)
-        for (offset, line) in deploy.log.suffix(max(0, buffer.rows - 2 - logStart)).enumerated() {
-            buffer.put(line, row: logStart + offset, column: 0, style: theme["dim"])
+        let logTop = 2 + listHeight
+        for (offset, line) in deploy.log.suffix(logHeight).enumerated() {
+            buffer.put(line, row: logTop + offset, column: 0, style: theme["dim"])
         }
         if let result = deploy.result {
-            buffer.put(Dashboard.pad(" " + result, columns), row: buffer.rows - 2, column: 0, style: deploy.failed ? theme["error"] : theme["create"])
+            buffer.put(DisplayWidth.pad(" " + result, buffer.columns), row: buffer.rows - 2, column: 0, style: deploy.failed ? theme["error"] : theme["create"])
+        } else if deploy.confirmingCancel {
+            buffer.put(DisplayWidth.pad(" Cancel the deploy? The \(deploy.running) step(s) in flight finish and are recorded. y cancel, any other key goes on",
+                                        buffer.columns), row: buffer.rows - 2, column: 0, style: theme["production"])
         }
     }
 }

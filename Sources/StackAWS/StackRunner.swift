@@ -186,7 +186,83 @@ extension StackRunner {
                 await recordHistory(kind: "update", start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash, checkpoint: summary.checkpoint)
                 return summary
             } catch {
-                await recordHistory(kind: "update", start: start, result: "failed", counts: [:], planHash: prepared.hash, checkpoint: nil)
+                await recordHistory(kind: "update", start: start, result: error is DeployCancelled ? "cancelled" : "failed", counts: [:],
+                                    planHash: prepared.hash, checkpoint: nil)
+                throw error
+            }
+        }
+    }
+}
+
+/// A destroy or a refresh made for approval: the steps shown, and what executes exactly them.
+public struct PreparedChange: @unchecked Sendable {
+    public let session: StackSession
+    public let engine: DeploymentEngine
+    public let plan: Plan
+    public let hash: String
+    /// What would stop a destroy (things the stack does not own); cleared only when asked.
+    public let blockers: [DestroyBlocker]
+}
+
+/// A destroy approved with blockers that were not to be cleared.
+public struct DestroyBlocked: Error, CustomStringConvertible, Sendable {
+    public var blockers: [DestroyBlocker]
+    public var description: String {
+        "destroy is blocked by \(blockers.count) thing\(blockers.count == 1 ? "" : "s") the stack does not own: "
+            + blockers.map(\.remedy).joined(separator: ", ") + " first (or approve clearing them)"
+    }
+}
+
+extension StackRunner {
+    /// Deleting every resource of the stack, dependents first, with the preflight blockers.
+    public func prepareDestroy(events: @escaping @Sendable (EngineEvent) -> Void) async throws -> PreparedChange {
+        let session = try session()
+        let engine = try await engine(session, parallel: 1, events: events)
+        let resources = engine.journal.deployment.managed
+        if !resources.isEmpty { try await guardAccount(session) }  // before any call reads the account
+        let steps = Planner.reverseDependencyOrder(resources).map {
+            Step(kind: .delete, urn: $0.urn, type: $0.type, old: $0, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: $0.dependencies)
+        }
+        let plan = Plan(steps: steps, programHash: "", configHash: "", stateHash: try await session.hashes().state)
+        let blockers = resources.isEmpty ? [] : try await DestroyPreflight.blockers(resources, all: resources, client: awsClient())
+        return PreparedChange(session: session, engine: engine, plan: plan, hash: StackSession.hash(plan), blockers: blockers)
+    }
+
+    /// The drift between the state and the cloud, to be recorded once approved.
+    public func prepareRefresh(events: @escaping @Sendable (EngineEvent) -> Void) async throws -> PreparedChange {
+        let session = try session()
+        let engine = try await engine(session, parallel: 1, events: events)
+        let drift = try await engine.readDrift()
+        let plan = Plan(steps: drift, programHash: "", configHash: "", stateHash: try await session.hashes().state)
+        return PreparedChange(session: session, engine: engine, plan: plan, hash: StackSession.hash(plan), blockers: [])
+    }
+
+    /// Executes an approved destroy or refresh: under the lock, in the right account, only if the
+    /// state is still the one it was made from; recorded in the history with its hash.
+    public func execute(_ prepared: PreparedChange, destroy: Bool, clearBlockers: Bool = false) async throws -> DeploymentEngine.Summary {
+        try await locked {
+            try await guardAccount(prepared.session)
+            guard try await prepared.session.hashes().state == prepared.plan.stateHash else { throw StateError.planOutdated(hash: prepared.hash) }
+            let start = ProjectContext.timestamp()
+            let kind = destroy ? "destroy" : "refresh"
+            do {
+                let summary: DeploymentEngine.Summary
+                if destroy {
+                    if !prepared.blockers.isEmpty {
+                        guard clearBlockers else { throw DestroyBlocked(blockers: prepared.blockers) }
+                        try await DestroyPreflight.clear(prepared.blockers, client: awsClient())
+                    }
+                    summary = try await prepared.engine.destroy()
+                } else {
+                    try await prepared.engine.record(prepared.plan.steps)
+                    summary = DeploymentEngine.Summary(counts: [.refresh: prepared.plan.steps.count], outputs: [:], checkpoint: [])
+                }
+                await recordHistory(kind: kind, start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash,
+                                    checkpoint: summary.checkpoint.isEmpty ? nil : summary.checkpoint)
+                return summary
+            } catch {
+                await recordHistory(kind: kind, start: start, result: error is DeployCancelled ? "cancelled" : "failed", counts: [:],
+                                    planHash: prepared.hash, checkpoint: nil)
                 throw error
             }
         }

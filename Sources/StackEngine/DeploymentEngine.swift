@@ -3,6 +3,7 @@ import JSON
 import StackLanguage
 import StackModel
 import StackSchemas
+import Synchronization
 
 /// Runs a program against a stack: preview, up, destroy, refresh. Evaluation happens on this
 /// object's task, in dependency order; cloud calls run in parallel (up to `parallel`) in child
@@ -15,6 +16,7 @@ public final class DeploymentEngine: @unchecked Sendable {
     public let parallel: Int
     public let events: @Sendable (EngineEvent) -> Void
     let now: @Sendable () -> String
+    private let cancelRequested = Atomic<Bool>(false)
 
     public init(program: Program, evaluation: EvaluationContext, providers: ProviderRegistry, journal: StateJournal, parallel: Int = 16,
                 now: @escaping @Sendable () -> String, events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) {
@@ -28,6 +30,11 @@ public final class DeploymentEngine: @unchecked Sendable {
     }
 
     var stack: String { evaluation.stack }
+
+    /// Asks a running `up` or `destroy` to stop: no new step starts, the steps in flight finish
+    /// and are journalled, the state is compacted, and the run throws `DeployCancelled`.
+    public func cancel() { cancelRequested.store(true, ordering: .relaxed) }
+    public var isCancelled: Bool { cancelRequested.load(ordering: .relaxed) }
 
     /// Dependency edges of the program (resources and variables), computed once.
     lazy var edges: [String: [String]] = ProgramChecker.dependencies(of: program)
@@ -160,6 +167,12 @@ public final class DeploymentEngine: @unchecked Sendable {
         public var counts: [StepKind: Int]
         public var outputs: [String: PropertyValue]
         public var checkpoint: [UInt8]
+
+        public init(counts: [StepKind: Int], outputs: [String: PropertyValue], checkpoint: [UInt8]) {
+            self.counts = counts
+            self.outputs = outputs
+            self.checkpoint = checkpoint
+        }
     }
 
     /// Executes `plan` (from `preview` just before): each resource's step is recomputed with
@@ -187,7 +200,7 @@ public final class DeploymentEngine: @unchecked Sendable {
         try await withThrowingTaskGroup(of: (Step, Result<ResourceState?, StepFailure>, Double).self) { group in
             var running = 0
             while true {
-                if failures.isEmpty {
+                if failures.isEmpty && !isCancelled {
                     var launched = true
                     while launched && running < parallel {
                         launched = false
@@ -239,9 +252,10 @@ public final class DeploymentEngine: @unchecked Sendable {
                 }
             }
         }
-        if failures.isEmpty {
+        if failures.isEmpty && !isCancelled {
             // Deletes last: dependents before what they depend on.
             for step in plan.steps where step.kind == .delete {
+                if isCancelled { break }
                 if let failure = await deleteStep(step) { failures.append(failure); break }
                 counts[.delete, default: 0] += 1
             }
@@ -258,7 +272,7 @@ public final class DeploymentEngine: @unchecked Sendable {
         }
         var outputs: [String: PropertyValue] = [:]
         let stackURN = URN.stackResource(stack: evaluation.stack, project: evaluation.project)
-        if failures.isEmpty {
+        if failures.isEmpty && !isCancelled {
             outputs = try await evaluator.outputs()
             // Stack outputs live on Pulumi's root stack resource.
             try await journal.end("done", urn: stackURN, resource: ResourceState(urn: stackURN, custom: false, id: "", type: stackURN.type,
@@ -266,6 +280,9 @@ public final class DeploymentEngine: @unchecked Sendable {
         }
         let checkpoint = try await journal.compact(time: now(), resourceOrder: [stackURN] + order)
         if let failure = failures.first { throw failure }
+        let changes = plan.steps.filter { $0.kind != .same }.count
+        let finished = counts.filter { $0.key != .same }.values.reduce(0, +)
+        if isCancelled && finished < changes { throw DeployCancelled(done: finished, planned: changes) }
         return Summary(counts: counts, outputs: outputs, checkpoint: checkpoint)
     }
 
@@ -421,16 +438,28 @@ public final class DeploymentEngine: @unchecked Sendable {
         }
         events(.planned(Plan(steps: steps, programHash: "", configHash: "", stateHash: "")))
         var failure: StepFailure?
+        var deleted = 0
         for step in steps {
+            if isCancelled { break }
             if let failed = await deleteStep(step) { failure = failed; break }
+            deleted += 1
         }
         let checkpoint = try await journal.compact(time: now())
         if let failure { throw failure }
+        if deleted < steps.count { throw DeployCancelled(done: deleted, planned: steps.count) }
         return Summary(counts: [.delete: steps.count], outputs: [:], checkpoint: checkpoint)
     }
 
-    /// Reads every resource back; returns the drift as steps (update: changed, delete: gone).
+    /// Reads every resource back; returns the drift as steps (refresh: changed, delete: gone),
+    /// and records it in the state when `apply`.
     public func refresh(apply: Bool) async throws -> [Step] {
+        let drift = try await readDrift()
+        if apply { try await record(drift) }
+        return drift
+    }
+
+    /// The drift between the state and the cloud, without changing anything.
+    public func readDrift() async throws -> [Step] {
         var drift: [Step] = []
         for resource in journal.deployment.managed {
             guard let provider = providers.provider(for: resource.type) else { continue }
@@ -438,23 +467,43 @@ public final class DeploymentEngine: @unchecked Sendable {
             guard let live else {
                 drift.append(Step(kind: .delete, urn: resource.urn, type: resource.type, old: resource, inputs: [:], diffs: [], replaceReasons: [],
                                   deleteFirst: false, dependencies: []))
-                if apply { try await journal.end("deleted", urn: resource.urn, resource: nil) }
                 continue
             }
             let diffs = Differ.diff(old: resource.outputs.mapValues(\.revealed), new: live.mapValues(\.revealed))
             if !diffs.isEmpty {
                 drift.append(Step(kind: .refresh, urn: resource.urn, type: resource.type, old: resource, inputs: live, diffs: diffs, replaceReasons: [],
                                   deleteFirst: false, dependencies: []))
-                if apply {
-                    var updated = resource
-                    updated.outputs = live
-                    for key in resource.inputs.keys { if let value = live[key] { updated.inputs[key] = resource.inputs[key]!.isSecret ? .secret(value) : value } }
-                    try await journal.end("refreshed", urn: resource.urn, resource: updated)
-                }
             }
         }
-        if apply { _ = try await journal.compact(time: now()) }
         return drift
+    }
+
+    /// Records drift read by `readDrift` in the state: gone resources leave it, changed ones take
+    /// the live values (secret inputs stay secret).
+    public func record(_ drift: [Step]) async throws {
+        for step in drift {
+            guard let resource = step.old else { continue }
+            if step.kind == .delete {
+                try await journal.end("deleted", urn: resource.urn, resource: nil)
+                continue
+            }
+            var updated = resource
+            updated.outputs = step.inputs
+            for key in resource.inputs.keys {
+                if let value = step.inputs[key] { updated.inputs[key] = resource.inputs[key]!.isSecret ? .secret(value) : value }
+            }
+            try await journal.end("refreshed", urn: resource.urn, resource: updated)
+        }
+        _ = try await journal.compact(time: now())
+    }
+}
+
+/// A run stopped by `cancel()`: what finished is in the state; running again continues.
+public struct DeployCancelled: Error, CustomStringConvertible, Sendable {
+    public var done: Int
+    public var planned: Int
+    public var description: String {
+        "cancelled after \(done) of \(planned) changes: the steps in flight finished and the state records them; run again to continue"
     }
 }
 

@@ -9,27 +9,90 @@ public enum StackDetailReader {
         public var type: String
         public var id: String
         public var protect: Bool
+        /// Names of the resources this one depends on (within the stack).
+        public var dependencies: [String]
+        /// Its outputs as the cloud reported them, secrets as "[secret]".
+        public var properties: JSONValue
     }
 
-    public static func read(_ checkpoint: [UInt8]?) -> (resources: [Resource], outputs: [(String, String)], pending: [String]) {
+    /// A checkpoint value with every secret replaced by "[secret]".
+    public static func masked(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let object):
+            if object[PropertyValue.signatureKey]?.stringValue == PropertyValue.secretSignature { return "[secret]" }
+            return .object(JSONObject(object.map { ($0.key, masked($0.value)) }))
+        case .array(let items): return .array(items.map(masked))
+        default: return value
+        }
+    }
+
+    public struct Output: Sendable, Equatable {
+        public var name: String
+        /// The value as text; "[secret]" for a secret.
+        public var value: String
+        public var secret: Bool
+
+        public init(name: String, value: String, secret: Bool) {
+            self.name = name
+            self.value = value
+            self.secret = secret
+        }
+    }
+
+    /// One update of the stack's history.
+    public struct HistoryEntry: Sendable, Equatable {
+        public var kind: String
+        public var start: String
+        public var end: String
+        public var result: String
+        /// "create 3, update 1".
+        public var changes: String
+        public var planHash: String?
+        public var user: String?
+
+        public init(kind: String, start: String, end: String, result: String, changes: String, planHash: String?, user: String?) {
+            self.kind = kind
+            self.start = start
+            self.end = end
+            self.result = result
+            self.changes = changes
+            self.planHash = planHash
+            self.user = user
+        }
+    }
+
+    public static func read(_ checkpoint: [UInt8]?) -> (resources: [Resource], outputs: [Output], pending: [String]) {
         guard let checkpoint, let latest = (try? JSONValue.parse(checkpoint))?["checkpoint"]?["latest"] else { return ([], [], []) }
         var resources: [Resource] = []
-        var outputs: [(String, String)] = []
+        var outputs: [Output] = []
         for item in latest["resources"]?.arrayValue ?? [] {
             guard let urn = item["urn"]?.stringValue.flatMap(URN.init) else { continue }
             if urn.type == "pulumi:pulumi:Stack" {
                 for (key, value) in item["outputs"]?.objectValue ?? JSONObject() {
-                    outputs.append((key, value[PropertyValue.signatureKey]?.stringValue == PropertyValue.secretSignature ? "[secret]" : value.stringValue ?? value.serialized()))
+                    let secret = value[PropertyValue.signatureKey]?.stringValue == PropertyValue.secretSignature
+                    outputs.append(Output(name: key, value: secret ? "[secret]" : value.stringValue ?? value.serialized(), secret: secret))
                 }
                 continue
             }
             guard item["custom"]?.boolValue == true, !urn.type.hasPrefix("pulumi:") else { continue }
-            resources.append(Resource(name: urn.name, type: urn.type, id: item["id"]?.stringValue ?? "", protect: item["protect"]?.boolValue ?? false))
+            let dependencies = (item["dependencies"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(URN.init)?.name }
+            resources.append(Resource(name: urn.name, type: urn.type, id: item["id"]?.stringValue ?? "", protect: item["protect"]?.boolValue ?? false,
+                                      dependencies: dependencies, properties: masked(item["outputs"] ?? .object(JSONObject()))))
         }
         let pending = (latest["pending_operations"]?.arrayValue ?? []).compactMap { item -> String? in
             guard let urn = item["resource"]?["urn"]?.stringValue.flatMap(URN.init) else { return nil }
             return "\(urn.name) (\(item["type"]?.stringValue ?? "?"))"
         }
-        return (resources, outputs.sorted { $0.0 < $1.0 }, pending)
+        return (resources, outputs.sorted { $0.name < $1.name }, pending)
+    }
+
+    /// The history records a backend keeps, newest first; unreadable records are skipped.
+    public static func history(_ records: [[UInt8]]) -> [HistoryEntry] {
+        records.compactMap { try? JSONValue.parse($0) }.reversed().map { record in
+            let changes = (record["resourceChanges"]?.objectValue ?? JSONObject()).map { "\($0.key) \($0.value.serialized())" }.joined(separator: ", ")
+            return HistoryEntry(kind: record["kind"]?.stringValue ?? "", start: record["startTime"]?.stringValue ?? "",
+                                end: record["endTime"]?.stringValue ?? "", result: record["result"]?.stringValue ?? "", changes: changes,
+                                planHash: record["planHash"]?.stringValue, user: record["environment"]?["user"]?.stringValue)
+        }
     }
 }

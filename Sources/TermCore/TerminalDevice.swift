@@ -7,6 +7,8 @@ public protocol TerminalDevice: AnyObject {
     func put(row: Int, column: Int, _ text: String, style: TerminalStyle, limit: Int?)
     func refresh()
     func nextEvent() -> TerminalEvent?
+    /// Whether the first Ctrl-C is delivered as `.interrupt` rather than ending the process.
+    func interruptible(_ on: Bool)
 }
 
 /// A terminal that keeps the last frame it showed and writes only the cells that changed.
@@ -36,6 +38,8 @@ public final class FrameRenderer {
 }
 
 extension TerminalDevice {
+    public func interruptible(_ on: Bool) {}
+
     public func put(row: Int, column: Int, _ text: String, style: TerminalStyle = TerminalStyle()) {
         put(row: row, column: column, text, style: style, limit: nil)
     }
@@ -47,6 +51,10 @@ public enum TerminalEvent: Equatable, Sendable {
     case function(Int32)
     case resize
     case wake
+    /// A mouse press (button 1) or wheel step (4 up, 5 down) at a cell.
+    case mouse(row: Int, column: Int, button: Int)
+    /// Ctrl-C while the dashboard asked for it (a running deploy).
+    case interrupt
 }
 
 /// Text attributes for one run of text.

@@ -12,6 +12,11 @@ public struct Theme: Equatable, Sendable {
 
     public subscript(role: String) -> TerminalStyle { styles[role] ?? TerminalStyle() }
 
+    public init(name: String, styles: [String: TerminalStyle]) {
+        self.name = name
+        self.styles = styles
+    }
+
     /// A theme problem, `file:line:col: message`.
     public struct Problem: Error, Equatable, Sendable, CustomStringConvertible {
         public var file: String

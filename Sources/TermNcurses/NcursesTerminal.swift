@@ -36,6 +36,7 @@ public final class NcursesTerminal: TerminalDevice {
     private var wakeFD: Int32 = -1
     private var queued: [TerminalEvent] = []
     public private(set) var hasColors = false
+    public private(set) var hasMouse = false
 
     /// Opens the terminal on stdin/stdout, or throws without having changed it.
     public static func open(environment: [String: String]) throws(TerminalError) -> NcursesTerminal {
@@ -61,6 +62,7 @@ public final class NcursesTerminal: TerminalDevice {
         nonl()
         keypad(fd_stdscr(), true)
         curs_set(0)
+        terminal.hasMouse = fd_mouse_enable() != 0
         if has_colors() {
             start_color()
             use_default_colors()
@@ -136,14 +138,17 @@ public final class NcursesTerminal: TerminalDevice {
                 return nil
             }
             if wakeFD >= 0, fds[1].revents != 0 {
-                if fd_wake_drain() != 0 {
+                let pending = fd_wake_drain()
+                if pending & FD_WAKE_SUSPEND != 0 { suspend() }
+                if pending & (FD_WAKE_RESIZE | FD_WAKE_SUSPEND) != 0 {
                     var rows: Int32 = 0, columns: Int32 = 0
-                    if fd_terminal_size(1, &rows, &columns) == 0 {
-                        resizeterm(rows, columns)
-                    }
-                    return .resize
+                    if fd_terminal_size(1, &rows, &columns) == 0 { resizeterm(rows, columns) }
+                    queued.append(.resize)
                 }
-                return .wake
+                if pending & FD_WAKE_INTERRUPT != 0 { queued.append(.interrupt) }
+                // Background work may have posted too: the runtime drains its mailbox on .wake.
+                queued.append(.wake)
+                continue
             }
             if fds[0].revents != 0 {
                 if !readKeys() { return nil }
@@ -163,13 +168,32 @@ public final class NcursesTerminal: TerminalDevice {
             gotAny = true
             if kind == fd_key_code_yes() {
                 // ncurses' own resize detection is bypassed; ignore its KEY_RESIZE if any.
-                if Int32(ch) != fd_key_resize() { queued.append(.function(Int32(ch))) }
+                if Int32(ch) == fd_key_mouse() {
+                    var y: Int32 = 0, x: Int32 = 0
+                    let button = fd_mouse_read(&y, &x)
+                    if button > 0 { queued.append(.mouse(row: Int(y), column: Int(x), button: Int(button))) }
+                } else if Int32(ch) != fd_key_resize() {
+                    queued.append(.function(Int32(ch)))
+                }
             } else if let scalar = Unicode.Scalar(UInt32(ch)) {
                 queued.append(.character(Character(scalar)))
             }
         }
         return gotAny
     }
+
+    /// Ctrl-Z: leaves curses mode, stops until the shell continues us, then takes the screen
+    /// back (the caller redraws everything).
+    private func suspend() {
+        fd_terminal_guard_set_active(0)
+        endwin()
+        fd_suspend_self()
+        fd_terminal_guard_set_active(1)
+        refresh()
+    }
+
+    /// While a deploy runs, the first Ctrl-C becomes `.interrupt` (cancel) instead of an exit.
+    public func interruptible(_ on: Bool) { fd_interrupt_mode(on ? 1 : 0) }
 
     /// Leaves curses mode and restores the terminal; safe to call more than once.
     public func close() {

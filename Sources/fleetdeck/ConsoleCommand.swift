@@ -1,3 +1,4 @@
+import AWSServices
 import ArgumentParser
 import CFleetdeckSupport
 import Console
@@ -15,6 +16,9 @@ struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "console", abstract: "Open the dashboard (needs a terminal).")
 
     @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .customLong("read-only"), help: "Browse only: approving deploys, destroys and refreshes is disabled (also FLEETDECK_READ_ONLY=1).")
+    var readOnlyFlag = false
 
     @Flag(name: .customLong("debug-crash-after-draw"), help: .hidden)
     var crashAfterDraw = false
@@ -34,28 +38,8 @@ struct ConsoleCommand: AsyncParsableCommand {
                 let project = try context.loadProject()
                 let backend = try context.backend(global, program: project.program)
                 let name = project.program.name, directory = global.directory, configured = context.configuredStacks
-                let plans = PlanCache()
-                let options = global
-                dashboard = (DashboardData(stacks: {
-                    try await StackSummary.load(project: name, directory: directory, configuredStacks: configured, backend: backend)
-                }, stack: { stack in
-                    let read = StackDetailReader.read(try await backend.checkpoint(project: name, stack: stack))
-                    return StackDetail(name: stack, resources: read.resources.map { ResourceRow(name: $0.name, type: $0.type, id: $0.id, protected: $0.protect) },
-                                       outputs: read.outputs, pending: read.pending)
-                }, plan: { stack in
-                    let runner = try StackCommandContext.runner(options, stack: stack)
-                    let sink = EventSink()
-                    let prepared = try await runner.preparePlan(events: { sink.send($0) })
-                    plans.keep(prepared, runner: runner, sink: sink)
-                    let production = StackSummary.isProduction(stack, project: name, config: prepared.session.config)
-                    return PlanView(stack: stack, hash: prepared.hash, plan: prepared.plan, production: production)
-                }, deploy: { stack, hash, events in
-                    guard let (prepared, runner, sink) = plans.take(hash) else { throw ValidationFailure(message: "plan \(hash) is gone: preview again") }
-                    sink.target = events  // the engine's events now go to the deploy screen
-                    let summary = try await runner.deploy(prepared)
-                    let changed = summary.counts.filter { $0.key != .same }.values.reduce(0, +)
-                    return "Update of \(stack) succeeded: \(changed) change\(changed == 1 ? "" : "s") (plan \(hash))"
-                }), name)
+                dashboard = (Self.data(project: name, directory: directory, configured: configured, backend: backend, options: global,
+                                       environment: environment), name)
             } catch let diagnostics as Diagnostics {
                 throw ValidationFailure(message: diagnostics.items.map(\.description).joined(separator: "\nfleetdeck: "))
             } catch {
@@ -70,10 +54,11 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
         defer { terminal.close() }
         if let (data, project) = dashboard {
-            let (theme, _) = Theme.load(named: environment["FLEETDECK_THEME"] ?? "default", userFile: { name in
-                AtomicFile.read((environment["HOME"] ?? "") + "/.config/fleetdeck/themes/\(name).yaml").map { String(decoding: $0, as: UTF8.self) }
-            }, environment: environment)
-            DashboardRuntime(state: DashboardState(project: project), data: data, theme: theme, wake: { fd_wake() }).run(on: terminal)
+            let (theme, problem) = data.theme(environment["FLEETDECK_THEME"] ?? "default")
+            let readOnly = readOnlyFlag || ["1", "true", "yes"].contains(environment["FLEETDECK_READ_ONLY"]?.lowercased() ?? "")
+            var state = DashboardState(project: project, theme: terminal.hasColors ? theme : theme.withoutColors, readOnly: readOnly)
+            state.notice = problem.map { "theme: \($0) (using \(theme.name))" }
+            DashboardRuntime(state: state, data: data, wake: { fd_wake() }).run(on: terminal)
             return
         }
         let proof = ConsoleProof(title: "Fleetdeck \(FleetdeckVersion.short)", status: "no stack selected")
@@ -85,13 +70,105 @@ struct ConsoleCommand: AsyncParsableCommand {
     }
 }
 
-/// Plans made in the dashboard, kept by hash until they are deployed.
+extension ConsoleCommand {
+    /// The dashboard's data source over the engine, the state backend and AWS.
+    static func data(project name: String, directory: String, configured: [String], backend: any StateBackend, options: GlobalOptions,
+                     environment: [String: String]) -> DashboardData {
+        let plans = PlanCache()
+        return DashboardData(stacks: {
+            try await StackSummary.load(project: name, directory: directory, configuredStacks: configured, backend: backend)
+        }, stack: { stack in
+            let read = StackDetailReader.read(try await backend.checkpoint(project: name, stack: stack))
+            let pending = Set(read.pending.map { String($0.prefix { $0 != " " }) })
+            return StackDetail(name: stack, resources: read.resources.map {
+                ResourceRow(name: $0.name, type: $0.type, id: $0.id, protected: $0.protect, dependencies: $0.dependencies,
+                            status: pending.contains($0.name) ? "pending" : "ok", properties: $0.properties)
+            }, outputs: read.outputs, pending: read.pending, history: StackDetailReader.history(try await backend.history(project: name, stack: stack)))
+        }, plan: { stack, operation in
+            let runner = try StackCommandContext.runner(options, stack: stack)
+            let sink = EventSink()
+            let production: Bool
+            let view: PlanView
+            switch operation {
+            case .update:
+                let prepared = try await runner.preparePlan(events: { sink.send($0) })
+                production = StackSummary.isProduction(stack, project: name, config: prepared.session.config)
+                plans.keep(prepared.hash, .update(prepared), runner: runner, sink: sink)
+                view = PlanView(stack: stack, hash: prepared.hash, plan: prepared.plan, production: production)
+            case .destroy, .refresh:
+                let prepared = operation == .destroy ? try await runner.prepareDestroy(events: { sink.send($0) })
+                    : try await runner.prepareRefresh(events: { sink.send($0) })
+                production = StackSummary.isProduction(stack, project: name, config: prepared.session.config)
+                plans.keep(prepared.hash, operation == .destroy ? .destroy(prepared) : .refresh(prepared), runner: runner, sink: sink)
+                view = PlanView(stack: stack, hash: prepared.hash, plan: prepared.plan, production: production, operation: operation,
+                                blockers: prepared.blockers.map { ("\($0) (\($0.urn.name))", $0.remedy) })
+            }
+            return view
+        }, deploy: { stack, hash, clearBlockers, events in
+            guard let (prepared, runner, sink) = plans.take(hash) else { throw ValidationFailure(message: "plan \(hash) is gone: review it again") }
+            sink.target = events  // the engine's events now go to the deploy screen
+            plans.running(stack, prepared.engine)
+            defer { plans.running(stack, nil) }
+            let summary: DeploymentEngine.Summary
+            switch prepared {
+            case .update(let plan): summary = try await runner.deploy(plan)
+            case .destroy(let change): summary = try await runner.execute(change, destroy: true, clearBlockers: clearBlockers)
+            case .refresh(let change): summary = try await runner.execute(change, destroy: false)
+            }
+            let changed = summary.counts.filter { $0.key != .same }.values.reduce(0, +)
+            let verb: String
+            switch prepared {
+            case .update: verb = "Update"
+            case .destroy: verb = "Destroy"
+            case .refresh: verb = "Refresh"
+            }
+            return "\(verb) of \(stack) succeeded: \(changed) change\(changed == 1 ? "" : "s") (plan \(hash))"
+        }, cancel: { stack in
+            plans.cancel(stack)
+        }, reveal: { stack in
+            let runner = try StackCommandContext.runner(options, stack: stack)
+            let journal = try await runner.session().openJournal(now: "")
+            let outputs = journal.deployment.resource(URN.stackResource(stack: stack, project: name))?.outputs ?? [:]
+            return outputs.keys.sorted().map { key in
+                let value = outputs[key]!.plainJSON
+                return StackDetailReader.Output(name: key, value: value.stringValue ?? value.serialized(), secret: outputs[key]!.isSecret)
+            }
+        }, identity: {
+            let client = try AWSCommandContext.client(options)
+            let identity = try await client.call(STSOperations.service, STSOperations.getCallerIdentity)
+            return "\(identity["Account"]?.stringValue ?? "?") \(client.settings.region)"
+        }, theme: { theme in
+            Theme.load(named: theme, userFile: { name in
+                AtomicFile.read((environment["HOME"] ?? "") + "/.config/fleetdeck/themes/\(name).yaml").map { String(decoding: $0, as: UTF8.self) }
+            }, environment: environment)
+        })
+    }
+}
+
+/// A plan made in the dashboard, of any operation.
+enum PreparedOperation: @unchecked Sendable {
+    case update(PreparedPlan)
+    case destroy(PreparedChange)
+    case refresh(PreparedChange)
+
+    var engine: DeploymentEngine {
+        switch self {
+        case .update(let plan): return plan.engine
+        case .destroy(let change), .refresh(let change): return change.engine
+        }
+    }
+}
+
+/// Plans made in the dashboard, kept by hash until they are deployed; the engines running.
 final class PlanCache: @unchecked Sendable {
     private let lock = NSLockless()
-    private var plans: [String: (PreparedPlan, StackRunner, EventSink)] = [:]
+    private var plans: [String: (PreparedOperation, StackRunner, EventSink)] = [:]
+    private var engines: [String: DeploymentEngine] = [:]
 
-    func keep(_ plan: PreparedPlan, runner: StackRunner, sink: EventSink) { lock.with { plans[plan.hash] = (plan, runner, sink) } }
-    func take(_ hash: String) -> (PreparedPlan, StackRunner, EventSink)? { lock.with { plans.removeValue(forKey: hash) } }
+    func keep(_ hash: String, _ plan: PreparedOperation, runner: StackRunner, sink: EventSink) { lock.with { plans[hash] = (plan, runner, sink) } }
+    func take(_ hash: String) -> (PreparedOperation, StackRunner, EventSink)? { lock.with { plans.removeValue(forKey: hash) } }
+    func running(_ stack: String, _ engine: DeploymentEngine?) { lock.with { engines[stack] = engine } }
+    func cancel(_ stack: String) { lock.with { engines[stack] }?.cancel() }
 }
 
 /// Where an engine's events go; set when its plan is deployed.

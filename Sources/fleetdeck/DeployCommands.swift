@@ -124,44 +124,37 @@ struct DestroyCommand: AsyncParsableCommand {
     func run() async throws {
         try await StackCommandContext.run {
             let runner = try StackCommandContext.runner(global)
-            let start = ProjectContext.timestamp()
-            try await runner.locked {
-                let session = try runner.session()
-                let engine = try await runner.engine(session, parallel: 1) { event in
-                    if let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
-                }
-                let resources = engine.journal.deployment.managed
-                writeStandardOutput("Destroying (\(runner.stack)): \(resources.count) resource\(resources.count == 1 ? "" : "s")\n")
-                if resources.isEmpty { return }
-                try await runner.guardAccount(session)
-                // What the stack does not own but would stop the deletes: shown, cleared only when asked.
-                let blockers = try await DestroyPreflight.blockers(resources, all: resources, client: runner.awsClient())
-                if !blockers.isEmpty {
-                    writeStandardOutput("Blockers:\n" + blockers.map { "  ! \($0) (\($0.urn.name))\n" }.joined())
-                    let clear: Bool
-                    if cleanup && yes {
-                        clear = true
-                    } else if yes {
-                        throw ValidationFailure(message: "destroy is blocked by \(blockers.count) thing\(blockers.count == 1 ? "" : "s") the stack does not own (listed above): pass --cleanup to \(blockers.map(\.remedy).joined(separator: ", "))")
-                    } else {
-                        clear = try StackCommandContext.confirm("Clear them (\(blockers.map(\.remedy).joined(separator: "; ")))?") {
-                            blockers.map { "  \($0.remedy)" }.joined(separator: "\n")
-                        }
-                    }
-                    guard clear else { throw ValidationFailure(message: "destroy cancelled: nothing was deleted") }
-                    try await DestroyPreflight.clear(blockers, client: runner.awsClient())
-                    writeStandardOutput("Cleared \(blockers.count) blocker\(blockers.count == 1 ? "" : "s").\n")
-                }
-                if !yes {
-                    let approved = try StackCommandContext.confirm("Do you want to delete all \(resources.count) resources?") {
-                        resources.map { " -  \($0.type) \($0.urn.name) (\($0.id))" }.joined(separator: "\n")
-                    }
-                    guard approved else { throw ValidationFailure(message: "destroy cancelled: nothing was deleted") }
-                }
-                let summary = try await engine.destroy()
-                await runner.recordHistory(kind: "destroy", start: start, result: "succeeded", counts: summary.counts, planHash: nil, checkpoint: summary.checkpoint)
-                writeStandardOutput("Destroy succeeded.\n")
+            let prepared = try await runner.prepareDestroy { event in
+                if let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
             }
+            let resources = prepared.plan.steps.compactMap(\.old)
+            writeStandardOutput("Destroying (\(runner.stack)): \(resources.count) resource\(resources.count == 1 ? "" : "s")\n")
+            if resources.isEmpty { return }
+            // What the stack does not own but would stop the deletes: shown, cleared only when asked.
+            let blockers = prepared.blockers
+            var clear = false
+            if !blockers.isEmpty {
+                writeStandardOutput("Blockers:\n" + blockers.map { "  ! \($0) (\($0.urn.name))\n" }.joined())
+                if cleanup && yes {
+                    clear = true
+                } else if yes {
+                    throw ValidationFailure(message: "destroy is blocked by \(blockers.count) thing\(blockers.count == 1 ? "" : "s") the stack does not own (listed above): pass --cleanup to \(blockers.map(\.remedy).joined(separator: ", "))")
+                } else {
+                    clear = try StackCommandContext.confirm("Clear them (\(blockers.map(\.remedy).joined(separator: "; ")))?") {
+                        blockers.map { "  \($0.remedy)" }.joined(separator: "\n")
+                    }
+                }
+                guard clear else { throw ValidationFailure(message: "destroy cancelled: nothing was deleted") }
+            }
+            if !yes {
+                let approved = try StackCommandContext.confirm("Do you want to delete all \(resources.count) resources?") {
+                    resources.map { " -  \($0.type) \($0.urn.name) (\($0.id))" }.joined(separator: "\n")
+                }
+                guard approved else { throw ValidationFailure(message: "destroy cancelled: nothing was deleted") }
+            }
+            _ = try await runner.execute(prepared, destroy: true, clearBlockers: clear)
+            if clear { writeStandardOutput("Cleared \(blockers.count) blocker\(blockers.count == 1 ? "" : "s").\n") }
+            writeStandardOutput("Destroy succeeded.\n")
         }
     }
 }

@@ -90,11 +90,10 @@ struct StackCommand: AsyncParsableCommand {
         func run() async throws {
             try await StackCommandContext.run {
                 let runner = try StackCommandContext.runner(global)
-                let records = try await runner.backend.history(project: runner.project.program.name, stack: runner.stack).compactMap { try? JSONValue.parse($0) }
-                if global.json { writeStandardOutput(JSONValue.array(records.reversed()).pretty() + "\n"); return }
-                for record in records.reversed() {
-                    let changes = (record["resourceChanges"]?.objectValue ?? JSONObject()).map { "\($0.key) \($0.value.serialized())" }.joined(separator: ", ")
-                    writeStandardOutput("\((record["startTime"]?.stringValue ?? "").padded(22))\((record["kind"]?.stringValue ?? "").padded(9))\((record["result"]?.stringValue ?? "").padded(11))\(changes)\(record["planHash"].map { "  plan \($0.stringValue ?? "")" } ?? "")\n")
+                let records = try await runner.backend.history(project: runner.project.program.name, stack: runner.stack)
+                if global.json { writeStandardOutput(JSONValue.array(records.compactMap { try? JSONValue.parse($0) }.reversed()).pretty() + "\n"); return }
+                for entry in StackDetailReader.history(records) {
+                    writeStandardOutput("\(entry.start.padded(22))\(entry.kind.padded(9))\(entry.result.padded(11))\(entry.changes)\(entry.planHash.map { "  plan \($0)" } ?? "")\n")
                 }
             }
         }

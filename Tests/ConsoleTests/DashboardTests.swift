@@ -1,4 +1,4 @@
-import Console
+@testable import Console
 import Foundation
 import StackEngine
 import StackModel
@@ -17,11 +17,12 @@ import Testing
         ResourceRow(name: "ThingGroupID", type: "aws-native:iot:ThingGroup", id: "GreengrassGroup"),
         ResourceRow(name: "ThingPolicyID", type: "aws-native:iot:Policy", id: "GreengrassV2IoTThingPolicy", protected: true),
         ResourceRow(name: "センサー", type: "aws-native:iot:Thing", id: "sensor-日本"),
-    ], outputs: [("groupArn", "arn:aws:iot:us-east-1:111111111111:thinggroup/GreengrassGroup"), ("token", "[secret]")], pending: [])
+    ], outputs: [StackDetailReader.Output(name: "groupArn", value: "arn:aws:iot:us-east-1:111111111111:thinggroup/GreengrassGroup", secret: false),
+                StackDetailReader.Output(name: "token", value: "[secret]", secret: true)], pending: [])
     static let theme = try! Theme.parse(Theme.embedded["default"]!, file: "default.yaml")
 
     func loaded() -> DashboardState {
-        var state = DashboardState(project: "iot-ref-arch")
+        var state = DashboardState(project: "iot-ref-arch", theme: Self.theme)
         _ = Dashboard.update(&state, .stacksLoaded(Self.stacks))
         return state
     }
@@ -31,7 +32,7 @@ import Testing
         #expect(Dashboard.update(&state, .key(.character("j"))) == [])
         #expect(state.selected == 1)
         #expect(Dashboard.update(&state, .key(.character("k"))) == [])
-        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadStack("dev"), .preview("dev")])
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadStack("dev"), .preview("dev", .update)])
         #expect(state.screen == .stack("dev"))
         var other = Self.detail
         other.name = "prod"
@@ -67,24 +68,24 @@ import Testing
     @Test(arguments: [(24, 80), (40, 120)])
     func snapshots(rows: Int, columns: Int) throws {
         var state = loaded()
-        try check("stacks-\(columns)x\(rows)", Dashboard.view(state, theme: Self.theme, rows: rows, columns: columns))
+        try check("stacks-\(columns)x\(rows)", Dashboard.view(state, rows: rows, columns: columns))
         _ = Dashboard.update(&state, .key(.character("\n")))
         _ = Dashboard.update(&state, .stackLoaded(Self.detail))
-        try check("stack-\(columns)x\(rows)", Dashboard.view(state, theme: Self.theme, rows: rows, columns: columns))
+        try check("stack-\(columns)x\(rows)", Dashboard.view(state, rows: rows, columns: columns))
         _ = Dashboard.update(&state, .key(.character("?")))
-        try check("help-\(columns)x\(rows)", Dashboard.view(state, theme: Self.theme, rows: rows, columns: columns))
+        try check("help-\(columns)x\(rows)", Dashboard.view(state, rows: rows, columns: columns))
     }
 
     @Test(arguments: [(1, 1), (3, 20), (12, 40), (0, 0)])
     func smallSizesDoNotBreak(rows: Int, columns: Int) {
         var state = loaded()
         _ = Dashboard.update(&state, .key(.character("?")))
-        let buffer = Dashboard.view(state, theme: Self.theme, rows: rows, columns: columns)
+        let buffer = Dashboard.view(state, rows: rows, columns: columns)
         #expect(buffer.rows == rows && buffer.columns == columns)
     }
 
     @Test func productionStacksAreMarked() {
-        let buffer = Dashboard.view(loaded(), theme: Self.theme, rows: 24, columns: 100)
+        let buffer = Dashboard.view(loaded(), rows: 24, columns: 100)
         let prod = buffer.lines[3]
         #expect(prod.contains(" PROD "))
         #expect(prod.hasPrefix(" prod !"))  // a pending operation is flagged
@@ -105,12 +106,12 @@ import Testing
     }()
 
     func reviewing(production: Bool) -> DashboardState {
-        var state = DashboardState(project: "p")
+        var state = DashboardState(project: "p", theme: DashboardTests.theme)
         _ = Dashboard.update(&state, .stacksLoaded([StackSummary(name: "prod", production: production)]))
         _ = Dashboard.update(&state, .key(.character("\n")))
-        _ = Dashboard.update(&state, .planned(PlanView(stack: "prod", hash: "abc", plan: Self.plan, production: production)))
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "prod", hash: "abc", plan: Self.plan, production: production), .update))
         #expect(Dashboard.update(&state, .key(.character("p"))) == [])  // the plan is already known
-        #expect(state.screen == .plan("prod"))
+        #expect(state.screen == .plan("prod", .update))
         return state
     }
 
@@ -129,15 +130,15 @@ import Testing
         #expect(Dashboard.update(&state, .key(.character("\n"))) == [])
         #expect(state.notice == "that is not 'prod': type the stack's name exactly, or esc")
         for character in "prod" { _ = Dashboard.update(&state, .key(.character(character))) }
-        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.deploy("prod", hash: "abc")])
-        #expect(state.screen == .deploy("prod"))
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.deploy("prod", hash: "abc", clearBlockers: false)])
+        #expect(state.screen == .deploy("prod", .update))
         #expect(state.deploy.rows.map(\.name) == ["sensor", "old"])
         let step = Self.plan.steps[0]
         _ = Dashboard.update(&state, .engine(.stepStarted(step)))
         _ = Dashboard.update(&state, .engine(.stepFinished(step, seconds: 0.5)))
         #expect(state.deploy.done == 1)
-        #expect(Dashboard.update(&state, .deployFinished("Update of prod succeeded", failed: false)) == [.loadStacks])
-        let frame = Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80)
+        #expect(Dashboard.update(&state, .deployFinished("Update of prod succeeded", failed: false)) == [.loadStacks, .loadStack("prod")])
+        let frame = Dashboard.view(state, rows: 24, columns: 80)
         #expect(frame.lines.contains { $0.contains("1/2") })
         #expect(frame.lines.contains { $0.contains("Update of prod succeeded") })
     }
@@ -146,7 +147,7 @@ import Testing
         var state = reviewing(production: true)
         _ = Dashboard.update(&state, .key(.character("\n")))  // expand the first step's diff
         _ = Dashboard.update(&state, .key(.character("y")))
-        try DashboardTests().check("plan-80x24", Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80))
+        try DashboardTests().check("plan-80x24", Dashboard.view(state, rows: 24, columns: 80))
     }
 }
 
@@ -157,17 +158,17 @@ import Testing
             let urn = URN(stack: "dev", project: "p", type: "aws-native:iot:Thing", name: "thing\(index)")
             steps.append(Step(kind: .create, urn: urn, type: urn.type, old: nil, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: []))
         }
-        var state = DashboardState(project: "p")
+        var state = DashboardState(project: "p", theme: DashboardTests.theme)
         _ = Dashboard.update(&state, .stacksLoaded([StackSummary(name: "dev")]))
         _ = Dashboard.update(&state, .key(.character("\n")))
-        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "h", plan: Plan(steps: steps, programHash: "", configHash: "", stateHash: ""), production: false)))
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "h", plan: Plan(steps: steps, programHash: "", configHash: "", stateHash: ""), production: false), .update))
         _ = Dashboard.update(&state, .key(.character("p")))
         _ = Dashboard.update(&state, .key(.character("G")))
-        let frame = Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80)
+        let frame = Dashboard.view(state, rows: 24, columns: 80)
         #expect(frame.lines.contains { $0.contains("thing99") })
         #expect(!frame.lines.contains { $0.contains("thing0 ") })
         _ = Dashboard.update(&state, .key(.character("g")))
-        #expect(Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80).lines.contains { $0.contains("thing0 ") })
+        #expect(Dashboard.view(state, rows: 24, columns: 80).lines.contains { $0.contains("thing0 ") })
     }
 }
 
@@ -181,16 +182,16 @@ import Testing
     }
 
     @Test func typingSlashFiltersTheListAndEnterOpensTheMatch() {
-        var state = DashboardState(project: "p")
+        var state = DashboardState(project: "p", theme: DashboardTests.theme)
         _ = Dashboard.update(&state, .stacksLoaded([StackSummary(name: "dev"), StackSummary(name: "prod", production: true), StackSummary(name: "staging")]))
         _ = Dashboard.update(&state, .key(.character("/")))
         for character in "!^dev" { _ = Dashboard.update(&state, .key(.character(character))) }
         _ = Dashboard.update(&state, .key(.character("\n")))
-        #expect(Dashboard.visibleStacks(state).map(\.name) == ["prod", "staging"])
-        let frame = Dashboard.view(state, theme: DashboardTests.theme, rows: 24, columns: 80)
+        #expect(StacksScreen.visible(state).map(\.name) == ["prod", "staging"])
+        let frame = Dashboard.view(state, rows: 24, columns: 80)
         #expect(frame.lines[2].hasPrefix(" prod") && frame.lines[3].hasPrefix(" staging"))
         #expect(frame.lines[23].hasPrefix(" /!^dev"))
         _ = Dashboard.update(&state, .key(.character("j")))
-        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadStack("staging"), .preview("staging")])
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadStack("staging"), .preview("staging", .update)])
     }
 }

@@ -36,7 +36,8 @@ import Testing
         try session.sendKeys("Enter")
         #expect(session.waitFor(text: "\(p)-sensor"), "\(session.screen)")
         #expect(session.screen.contains("aws-native:iot:ThingGroup"))
-        #expect(session.screen.contains("arn:aws:iot:us-east-1:123456789012:thinggroup/\(p)-group"))
+        try session.sendKeys("2")  // the outputs tab
+        #expect(session.waitFor(text: "arn:aws:iot:us-east-1:123456789012:thinggroup/\(p)-group"), "\(session.screen)")
         try session.sendKeys("q")
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" production") } }, "\(session.screen)")
         try session.sendKeys("q")

@@ -165,3 +165,38 @@ enum AtomicFileReader {
         #expect(harness.provider.calls == ["create p-1"])
     }
 }
+
+@Suite struct DeployCancelTests {
+    @Test func cancelLetsInFlightStepsFinishAndLeavesStateConsistent() async throws {
+        var program = "name: fleet\nruntime: yaml\nresources:\n"
+        for index in 0..<20 { program += "  t\(index):\n    type: aws-native:iot:Thing\n    properties:\n      thingName: t-\(index)\n" }
+        let harness = try EngineHarness(program)
+        let session = try harness.session()
+        let box = EngineBox()
+        let engine = DeploymentEngine(program: session.project.program, evaluation: try session.evaluationContext(),
+                                      providers: ProviderRegistry([harness.provider]), journal: try await session.openJournal(now: "2026-11-29T00:00:00Z"),
+                                      parallel: 4, now: { "2026-11-29T00:00:00Z" }, events: { event in
+                                          if case .stepFinished = event { box.engine?.cancel() }
+                                      })
+        box.engine = engine
+        let plan = try await engine.preview(hashes: try await session.hashes())
+        do {
+            _ = try await engine.up(plan: plan)
+            Issue.record("a cancelled deploy reported success")
+        } catch let cancelled as DeployCancelled {
+            #expect(cancelled.planned == 20)
+            #expect(cancelled.done >= 1 && cancelled.done < 20)
+            // Everything created is in the state, nothing else; no pending operation is left.
+            let state = try #require(try await harness.state())
+            #expect(Set(state.managed.map(\.id)) == Set(harness.provider.resources.keys))
+            #expect(state.managed.count == cancelled.done)
+            #expect(state.pendingOperations.isEmpty)
+        }
+        try await harness.up()
+        #expect(harness.provider.resources.count == 20)
+    }
+}
+
+final class EngineBox: @unchecked Sendable {
+    var engine: DeploymentEngine?
+}

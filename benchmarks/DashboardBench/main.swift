@@ -24,21 +24,21 @@ for index in 0..<count {
 let plan = Plan(steps: steps, programHash: "", configHash: "", stateHash: "")
 let theme = try! Theme.parse(Theme.embedded["default"]!, file: "default.yaml")
 
-var state = DashboardState(project: "bench")
+var state = DashboardState(project: "bench", theme: theme)
 _ = Dashboard.update(&state, .stacksLoaded([StackSummary(name: "prod", production: true)]))
 _ = Dashboard.update(&state, .key(.character("\n")))
-_ = Dashboard.update(&state, .planned(PlanView(stack: "prod", hash: "bench", plan: plan, production: true)))
+_ = Dashboard.update(&state, .planned(PlanView(stack: "prod", hash: "bench", plan: plan, production: true), .update))
 _ = Dashboard.update(&state, .key(.character("p")))
 
 let clock = ContinuousClock()
-var previous = Dashboard.view(state, theme: theme, rows: 40, columns: 120)
+var previous = Dashboard.view(state, rows: 40, columns: 120)
 var durations: [Double] = []
 var scrollBytes: [Int] = []
 let keys: [Character] = Array(repeating: "j", count: 1500) + ["\n", "j", "\n", "x", "x", "G"] + Array(repeating: "k", count: 300) + ["g"]
 for key in keys {
     let start = clock.now
     _ = Dashboard.update(&state, .key(.character(key)))
-    let frame = Dashboard.view(state, theme: theme, rows: 40, columns: 120)
+    let frame = Dashboard.view(state, rows: 40, columns: 120)
     let runs = frame.changes(since: previous)
     let elapsed = clock.now - start
     durations.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)

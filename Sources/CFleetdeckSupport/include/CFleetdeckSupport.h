@@ -15,8 +15,17 @@ void fd_terminal_guard_set_active(int active);
 int fd_wake_pipe_open(void);
 /// Wakes the UI thread (async-signal-safe, callable from any thread).
 void fd_wake(void);
-/// Empties the wake pipe; returns 1 when a resize happened since the last call.
+/// Empties the wake pipe; returns what happened since the last call: FD_WAKE_RESIZE,
+/// FD_WAKE_INTERRUPT and FD_WAKE_SUSPEND bits.
 int fd_wake_drain(void);
+#define FD_WAKE_RESIZE 1
+#define FD_WAKE_INTERRUPT 2
+#define FD_WAKE_SUSPEND 4
+/// While on, the first SIGINT wakes the UI thread (FD_WAKE_INTERRUPT) instead of ending the
+/// process (a deploy cancels gracefully); a second one ends it as usual.
+void fd_interrupt_mode(int on);
+/// Stops the process (Ctrl-Z) after the caller has left curses mode; returns once continued.
+void fd_suspend_self(void);
 /// The terminal's size from TIOCGWINSZ on the given fd; 0 on success.
 int fd_terminal_size(int fd, int *rows, int *columns);
 

@@ -1,0 +1,198 @@
+import JSON
+import StackEngine
+import TermCore
+
+/// One resource of a stack, as the Stack screen lists it.
+public struct ResourceRow: Equatable, Sendable {
+    public var name: String
+    public var type: String
+    public var id: String
+    public var protected: Bool
+    /// The stack's resources this one depends on (the tree hangs each under its first one).
+    public var dependencies: [String]
+    /// "ok", or the operation a crashed run left pending ("pending create").
+    public var status: String
+    /// Its outputs (secrets masked), for the JSON viewer.
+    public var properties: JSONValue
+
+    public init(name: String, type: String, id: String, protected: Bool = false, dependencies: [String] = [], status: String = "ok",
+                properties: JSONValue = .object(JSONObject())) {
+        self.name = name
+        self.type = type
+        self.id = id
+        self.protected = protected
+        self.dependencies = dependencies
+        self.status = status
+        self.properties = properties
+    }
+}
+
+/// What the Stack screen shows: resources, outputs (secrets masked), pending operations, history.
+public struct StackDetail: Equatable, Sendable {
+    public var name: String
+    public var resources: [ResourceRow]
+    public var outputs: [StackDetailReader.Output]
+    public var pending: [String]
+    public var history: [StackDetailReader.HistoryEntry]
+
+    public init(name: String, resources: [ResourceRow], outputs: [StackDetailReader.Output], pending: [String] = [],
+                history: [StackDetailReader.HistoryEntry] = []) {
+        self.name = name
+        self.resources = resources
+        self.outputs = outputs
+        self.pending = pending
+        self.history = history
+    }
+}
+
+/// What a plan screen prepares and a deploy screen runs.
+public enum Operation: String, Equatable, Sendable, CaseIterable {
+    case update, destroy, refresh
+}
+
+/// Where the dashboard's data comes from (the composition root fills these in; tests use values).
+public struct DashboardData: Sendable {
+    public var stacks: @Sendable () async throws -> [StackSummary]
+    public var stack: @Sendable (String) async throws -> StackDetail
+    /// The plan of an operation on a stack (kept by the data source under its hash for `deploy`).
+    public var plan: @Sendable (String, Operation) async throws -> PlanView
+    /// Executes the plan with that hash (clearing a destroy's blockers when the flag says so),
+    /// reporting engine events; returns a one-line result.
+    public var deploy: @Sendable (String, String, Bool, @escaping @Sendable (EngineEvent) -> Void) async throws -> String
+    /// Asks the running deploy of a stack to stop after its in-flight steps.
+    public var cancel: @Sendable (String) -> Void
+    /// The stack's outputs with secrets decrypted (the reveal key).
+    public var reveal: @Sendable (String) async throws -> [StackDetailReader.Output]
+    /// Who the AWS credentials are ("account 123456789012"), for the status line.
+    public var identity: @Sendable () async throws -> String
+    /// A theme by name (the user's file over the built-in one) and the problem with it, if any.
+    public var theme: @Sendable (String) -> (Theme, Theme.Problem?)
+
+    public init(stacks: @escaping @Sendable () async throws -> [StackSummary], stack: @escaping @Sendable (String) async throws -> StackDetail,
+                plan: @escaping @Sendable (String, Operation) async throws -> PlanView = { _, _ in throw DashboardError(message: "plans are not available here") },
+                deploy: @escaping @Sendable (String, String, Bool, @escaping @Sendable (EngineEvent) -> Void) async throws -> String = { _, _, _, _ in
+                    throw DashboardError(message: "deploys are not available here") },
+                cancel: @escaping @Sendable (String) -> Void = { _ in },
+                reveal: @escaping @Sendable (String) async throws -> [StackDetailReader.Output] = { _ in throw DashboardError(message: "secrets cannot be read here") },
+                identity: @escaping @Sendable () async throws -> String = { throw DashboardError(message: "no AWS credentials") },
+                theme: @escaping @Sendable (String) -> (Theme, Theme.Problem?) = { Theme.load(named: $0, userFile: { _ in nil }, environment: [:]) }) {
+        self.stacks = stacks
+        self.stack = stack
+        self.plan = plan
+        self.deploy = deploy
+        self.cancel = cancel
+        self.reveal = reveal
+        self.identity = identity
+        self.theme = theme
+    }
+}
+
+public struct DashboardError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
+public enum Screen: Equatable, Sendable {
+    case stacks
+    case stack(String)
+    case plan(String, Operation)
+    case deploy(String, Operation)
+
+    var stackName: String? {
+        switch self {
+        case .stacks: return nil
+        case .stack(let name), .plan(let name, _), .deploy(let name, _): return name
+        }
+    }
+}
+
+/// The tabs of the Stack screen.
+public enum StackTab: String, Equatable, Sendable, CaseIterable {
+    case resources, outputs, history
+}
+
+/// The AWS connection as the status line shows it.
+public enum Connection: Equatable, Sendable {
+    case checking
+    case connected(String)
+    case offline(String)
+}
+
+/// The whole dashboard as a value (the Elm architecture's model).
+public struct DashboardState: Equatable, Sendable {
+    public var project: String
+    public var theme: Theme
+    /// `--read-only`: keys and commands that change anything are refused.
+    public var readOnly: Bool
+    public var screens: [Screen] = [.stacks]
+    public var stacks: [StackSummary] = []
+    public var loadingStacks = true
+    public var detail: StackDetail?
+    public var selected = 0
+    public var showHelp = false
+    public var error: String?
+    public var quit = false
+    public var deploy = DeployState()
+    /// One line for the status bar (a refusal, a hint).
+    public var notice: String?
+    /// The `/` filter (a regular expression; a leading `!` inverts it), and whether it is being typed.
+    public var filter = ""
+    public var editingFilter = false
+    /// The `:` command line (with its history), and whether it is open.
+    public var command = InputLine()
+    public var editingCommand = false
+    /// The stacks table's sort: a column index and direction (nil: as loaded).
+    public var sortColumn: Int?
+    public var sortAscending = true
+    public var stackTab = StackTab.resources
+    /// Folded nodes of the resource tree.
+    public var folded: Set<String> = []
+    /// The resource whose properties the JSON viewer shows (Enter on a resource), its cursor
+    /// and folded paths.
+    public var inspecting: String?
+    public var jsonSelected = 0
+    public var jsonFolded: Set<String> = []
+    /// Outputs with secrets in clear, while revealed (cleared on leaving the stack).
+    public var revealed: [StackDetailReader.Output]?
+    public var connection = Connection.checking
+    /// The terminal's size (the runtime keeps it current; clicks are mapped with it).
+    public var rows = 24
+    public var columns = 80
+
+    public init(project: String, theme: Theme = Theme(name: "plain", styles: [:]), readOnly: Bool = false) {
+        self.project = project
+        self.theme = theme
+        self.readOnly = readOnly
+    }
+
+    public var screen: Screen { screens.last ?? .stacks }
+}
+
+/// Messages: keys from the terminal, results of background work (which carry what they are for).
+public enum DashboardMessage: Sendable {
+    case key(TerminalEvent)
+    case stacksLoaded([StackSummary])
+    case stackLoaded(StackDetail)
+    case planned(PlanView, Operation)
+    case engine(EngineEvent)
+    case deployFinished(String, failed: Bool)
+    case revealed(String, [StackDetailReader.Output])
+    case connection(Connection)
+    case themeLoaded(Theme, problem: String?)
+    /// Seconds since the running deploy started.
+    case tick(Double)
+    case failed(String)
+}
+
+/// Effects the runtime performs; each ends in a message.
+public enum DashboardCommand: Equatable, Sendable {
+    case loadStacks
+    case loadStack(String)
+    case preview(String, Operation)
+    case deploy(String, hash: String, clearBlockers: Bool)
+    case cancel(String)
+    case reveal(String)
+    case checkConnection
+    case loadTheme(String)
+}

@@ -1,0 +1,230 @@
+import JSON
+import StackEngine
+import TermCore
+
+/// A stack: its resources as a dependency tree (with a JSON viewer of each one's properties),
+/// its outputs (secrets masked, `v` reveals), and its history; `p`, `d`, `R` start an update,
+/// a destroy or a refresh review.
+enum StackScreen {
+    /// Each resource under the first resource of the stack it depends on.
+    static func tree(_ resources: [ResourceRow], filter: String) -> [TreeNode] {
+        let shown = resources.filter { Dashboard.passes("\($0.name) \($0.type) \($0.id)", filter: filter) }
+        let names = Set(shown.map(\.name))
+        var children: [String: [ResourceRow]] = [:]
+        var roots: [ResourceRow] = []
+        for resource in shown {
+            if let parent = resource.dependencies.first(where: { names.contains($0) && $0 != resource.name }) {
+                children[parent, default: []].append(resource)
+            } else {
+                roots.append(resource)
+            }
+        }
+        var placed: Set<String> = []
+        func node(_ resource: ResourceRow) -> TreeNode {
+            placed.insert(resource.name)
+            let below = (children[resource.name] ?? []).filter { !placed.contains($0.name) }
+            return TreeNode(id: resource.name, label: resource.name, children: below.map(node))
+        }
+        var nodes = roots.map(node)
+        // A dependency cycle has no root: its members are shown at the top level.
+        nodes += shown.filter { !placed.contains($0.name) }.map(node)
+        return nodes
+    }
+
+    static func treeLines(_ state: DashboardState) -> [TreeNode.Line] {
+        TreeNode.flatten(tree(state.detail?.resources ?? [], filter: state.filter), folded: state.folded)
+    }
+
+    static func outputs(_ state: DashboardState) -> [StackDetailReader.Output] { state.revealed ?? state.detail?.outputs ?? [] }
+
+    static func jsonLines(_ state: DashboardState) -> [JSONViewer.Line] {
+        guard let name = state.inspecting, let resource = state.detail?.resources.first(where: { $0.name == name }) else { return [] }
+        return JSONViewer.lines(resource.properties, folded: state.jsonFolded)
+    }
+
+    static func rowCount(_ state: DashboardState) -> Int {
+        if state.inspecting != nil { return jsonLines(state).count }
+        switch state.stackTab {
+        case .resources: return treeLines(state).count
+        case .outputs: return outputs(state).count
+        case .history: return state.detail?.history.count ?? 0
+        }
+    }
+
+    static func filters(_ state: DashboardState) -> Bool {
+        if case .stack = state.screen { return state.stackTab == .resources && state.inspecting == nil }
+        return false
+    }
+
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) {
+        // Tabs on row 1, a header on row 2; the plan summary and a blank line above the status line.
+        (3, max(0, state.rows - 6))
+    }
+
+    static func key(_ state: inout DashboardState, stack: String, _ event: TerminalEvent) -> [DashboardCommand]? {
+        if state.inspecting != nil { return inspectKey(&state, event) }
+        switch event {
+        case .character("\t"), .function(353):  // Tab, Shift-Tab (KEY_BTAB)
+            let tabs = StackTab.allCases
+            let index = tabs.firstIndex(of: state.stackTab)!
+            state.stackTab = tabs[(index + (event == .function(353) ? tabs.count - 1 : 1)) % tabs.count]
+            state.selected = 0
+            return []
+        case .character("1"), .character("2"), .character("3"):
+            if case .character(let c) = event, let digit = c.wholeNumberValue { state.stackTab = StackTab.allCases[digit - 1] }
+            state.selected = 0
+            return []
+        case .character("p"), .character("u"):
+            return review(&state, stack: stack, .update)
+        case .character("d"):
+            return review(&state, stack: stack, .destroy)
+        case .character("R"):
+            return review(&state, stack: stack, .refresh)
+        case .character("v"):
+            if state.revealed != nil {
+                state.revealed = nil
+                state.notice = "secrets hidden"
+                return []
+            }
+            state.stackTab = .outputs
+            state.notice = "secrets shown until v, or leaving the stack"
+            return [.reveal(stack)]
+        case .character("\n"), .character("\r"), .function(343):
+            let lines = treeLines(state)
+            guard state.stackTab == .resources, lines.indices.contains(state.selected) else { return [] }
+            state.inspecting = lines[state.selected].id
+            state.jsonSelected = 0
+            state.jsonFolded = []
+            return []
+        case .character(" "), .function(260), .function(261), .character("h"), .character("l"):
+            let lines = treeLines(state)
+            guard state.stackTab == .resources, lines.indices.contains(state.selected), lines[state.selected].hasChildren else { return [] }
+            let id = lines[state.selected].id
+            switch event {
+            case .function(260), .character("h"): state.folded.insert(id)
+            case .function(261), .character("l"): state.folded.remove(id)
+            default: if state.folded.contains(id) { state.folded.remove(id) } else { state.folded.insert(id) }
+            }
+            return []
+        default:
+            return nil
+        }
+    }
+
+    /// Opens the review of an update, a destroy or a refresh (reviewing changes nothing, so it is
+    /// allowed read-only; approving is not).
+    static func review(_ state: inout DashboardState, stack: String, _ operation: Operation) -> [DashboardCommand] {
+        state.screens.append(.plan(stack, operation))
+        let known = operation == .update ? state.deploy.plan : nil
+        state.deploy = DeployState()
+        state.deploy.plan = known
+        state.selected = 0
+        state.notice = nil
+        return known == nil ? [.preview(stack, operation)] : []
+    }
+
+    /// The JSON viewer's keys: move, fold, back to the list.
+    static func inspectKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        let lines = jsonLines(state)
+        switch event {
+        case .character("j"), .function(258): state.jsonSelected = min(state.jsonSelected + 1, max(0, lines.count - 1))
+        case .character("k"), .function(259): state.jsonSelected = max(0, state.jsonSelected - 1)
+        case .character("g"), .function(262): state.jsonSelected = 0
+        case .character("G"), .function(360): state.jsonSelected = max(0, lines.count - 1)
+        case .character("\n"), .character("\r"), .function(343), .character(" "):
+            guard lines.indices.contains(state.jsonSelected), lines[state.jsonSelected].foldable else { return [] }
+            let path = lines[state.jsonSelected].path
+            if state.jsonFolded.contains(path) { state.jsonFolded.remove(path) } else { state.jsonFolded.insert(path) }
+        case .character("q"), .character("\u{1b}"), .function(260):
+            state.inspecting = nil
+        case .character("?"), .character(":"):
+            return nil
+        default:
+            break
+        }
+        return []
+    }
+
+    static func view(_ state: DashboardState, name: String, into buffer: inout CellBuffer) {
+        let theme = state.theme
+        guard let detail = state.detail else { buffer.put("Loading \(name)…", row: 2, column: 1, style: theme["dim"]); return }
+        let counts: [StackTab: Int] = [.resources: detail.resources.count, .outputs: detail.outputs.count, .history: detail.history.count]
+        var x = 1
+        for tab in StackTab.allCases {
+            let label = " \(tab.rawValue.prefix(1).uppercased() + tab.rawValue.dropFirst()) (\(counts[tab] ?? 0)) "
+            x += buffer.put(label, row: 1, column: x, style: tab == state.stackTab ? theme["selected"] : theme["header"]) + 1
+        }
+        if !detail.pending.isEmpty {
+            buffer.put("  ! pending: " + detail.pending.joined(separator: ", "), row: 1, column: x, style: theme["error"])
+        }
+        let area = listArea(state)
+        if let inspecting = state.inspecting {
+            inspector(state, resource: inspecting, area: area, into: &buffer)
+        } else {
+            switch state.stackTab {
+            case .resources: resources(state, detail: detail, area: area, into: &buffer)
+            case .outputs: outputsTab(state, area: area, into: &buffer)
+            case .history: history(state, detail: detail, area: area, into: &buffer)
+            }
+        }
+        let planRow = area.top + area.height
+        if planRow < buffer.rows - 1 {
+            let plan = state.deploy.plan.map { "Plan: \($0.counts)" + ($0.rows.isEmpty ? "" : "   p to review") } ?? "Plan: computing…"
+            buffer.put(" " + plan, row: planRow, column: 0, style: state.deploy.plan?.rows.isEmpty == false ? theme["update"] : theme["dim"])
+        }
+    }
+
+    static func resources(_ state: DashboardState, detail: StackDetail, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
+        let theme = state.theme
+        let byName = Dictionary(detail.resources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let lines = treeLines(state)
+        let rows = lines.map { line -> [String] in
+            let resource = byName[line.id]
+            return [line.prefix + line.label + (resource?.protected == true ? " 🔒" : ""), resource?.type ?? "", resource?.status ?? "", resource?.id ?? ""]
+        }
+        let columns = Table.fitted(["RESOURCE", "TYPE", "STATUS", "ID"], rows: rows, limits: [36, 36, 10])
+        Table(columns: columns, rows: rows).draw(into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
+                                                  header: theme["header"], selectedStyle: theme["selected"]) { index in
+            byName[lines[index].id]?.status == "ok" ? theme["text"] : theme["error"]
+        }
+        if detail.resources.isEmpty { buffer.put("No resources yet: p reviews the first deploy.", row: area.top, column: 1, style: theme["dim"]) }
+    }
+
+    static func outputsTab(_ state: DashboardState, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
+        let theme = state.theme
+        let outputs = outputs(state)
+        let hint = state.revealed == nil ? (outputs.contains { $0.secret } ? "   v reveals secrets" : "") : "   SECRETS SHOWN: v hides"
+        let columns = Table.fitted(["OUTPUT", "VALUE" + hint], rows: outputs.map { [$0.name, $0.value] }, limits: [32])
+        Table(columns: columns, rows: outputs.map { [$0.name, $0.value] }).draw(
+            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
+            header: theme["header"], selectedStyle: theme["selected"]) { index in outputs[index].secret ? theme["production"] : theme["text"] }
+        if outputs.isEmpty { buffer.put("No outputs.", row: area.top, column: 1, style: theme["dim"]) }
+    }
+
+    static func history(_ state: DashboardState, detail: StackDetail, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
+        let theme = state.theme
+        let entries = detail.history
+        let rows = entries.map { [$0.start, $0.kind, $0.result, $0.changes, $0.planHash ?? "-", $0.user ?? "-"] }
+        let columns = Table.fitted(["STARTED", "KIND", "RESULT", "CHANGES", "PLAN", "BY"], rows: rows, limits: [22, 9, 11, 30, 18])
+        Table(columns: columns, rows: rows).draw(
+            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
+            header: theme["header"], selectedStyle: theme["selected"]) { index in entries[index].result == "succeeded" ? theme["text"] : theme["error"] }
+        if entries.isEmpty { buffer.put("No updates recorded yet.", row: area.top, column: 1, style: theme["dim"]) }
+    }
+
+    static func inspector(_ state: DashboardState, resource: String, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
+        let theme = state.theme
+        let type = state.detail?.resources.first { $0.name == resource }?.type ?? ""
+        buffer.put(DisplayWidth.pad(" \(resource)  \(type)   ↵ fold  esc back", buffer.columns), row: area.top - 1, column: 0, style: theme["header"])
+        let lines = jsonLines(state)
+        let first = Table.firstVisible(selected: state.jsonSelected, count: lines.count, height: area.height)
+        for (offset, line) in lines.dropFirst(first).prefix(area.height).enumerated() {
+            let row = area.top + offset
+            let selected = first + offset == state.jsonSelected
+            var x = buffer.put(" " + String(repeating: "  ", count: line.indent), row: row, column: 0, style: selected ? theme["selected"] : theme["text"])
+            if let key = line.key { x += buffer.put(key, row: row, column: x, style: selected ? theme["selected"] : theme["header"]) }
+            let role = ["string": "create", "number": "update", "literal": "replace"][line.role] ?? "dim"
+            buffer.put(line.value, row: row, column: x, style: selected ? theme["selected"] : theme[role])
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import JSON
+import StackEngine
+import TermCore
+
+/// The first screen: every stack of the project, sortable and filterable.
+enum StacksScreen {
+    static let columns = [Table.Column("STACK", 16), Table.Column("ACCOUNT", 14), Table.Column("REGION", 12), Table.Column("RESOURCES", 11),
+                          Table.Column("LAST UPDATE", 22), Table.Column("LOCK", 0)]
+
+    static func cells(_ stack: StackSummary) -> [String] {
+        [stack.name + (stack.pendingOperations > 0 ? " !" : ""), stack.account ?? "-", stack.region ?? "-", String(stack.resourceCount),
+         stack.lastUpdate ?? (stack.deployed ? "never" : "not deployed"), stack.lockedBy ?? "-"]
+    }
+
+    /// The stacks the filter lets through, in the chosen order.
+    static func visible(_ state: DashboardState) -> [StackSummary] {
+        let shown = state.stacks.filter { Dashboard.passes("\($0.name) \($0.account ?? "") \($0.region ?? "")", filter: state.filter) }
+        return Table.order(shown.map(cells), by: state.sortColumn, ascending: state.sortAscending).map { shown[$0] }
+    }
+
+    /// The column under a screen column (for header clicks).
+    static func column(at x: Int) -> Int {
+        var edge = 1
+        for (index, column) in columns.enumerated().dropLast() {
+            edge += column.width
+            if x < edge { return index }
+        }
+        return columns.count - 1
+    }
+
+    /// Sorts by `column`; the same column again reverses the order.
+    static func sort(_ state: inout DashboardState, column: Int) {
+        let name = visible(state).indices.contains(state.selected) ? visible(state)[state.selected].name : nil
+        if state.sortColumn == column { state.sortAscending.toggle() } else { state.sortColumn = column; state.sortAscending = true }
+        state.selected = visible(state).firstIndex { $0.name == name } ?? 0
+    }
+
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        switch event {
+        case .character("\n"), .character("\r"), .function(343):
+            let shown = visible(state)
+            guard shown.indices.contains(state.selected) else { return [] }
+            return Dashboard.open(&state, stack: shown[state.selected].name)
+        case .character("s"):
+            sort(&state, column: ((state.sortColumn ?? -1) + 1) % columns.count)
+            return []
+        case .character("S"):
+            sort(&state, column: state.sortColumn ?? 0)
+            return []
+        default:
+            return nil
+        }
+    }
+
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) {
+        let theme = state.theme
+        if state.loadingStacks { buffer.put("Loading stacks…", row: 2, column: 1, style: theme["dim"]); return }
+        if let error = state.error { buffer.put(error, row: 2, column: 1, style: theme["error"]); return }
+        if state.stacks.isEmpty { buffer.put("No stacks yet: 'fleetdeck stack init NAME'.", row: 2, column: 1, style: theme["dim"]); return }
+        let shown = visible(state)
+        let area = Dashboard.listArea(state)
+        let first = Table(columns: columns, rows: shown.map(cells)).draw(
+            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
+            sort: state.sortColumn.map { ($0, state.sortAscending) }, header: theme["header"], selectedStyle: theme["selected"]) { _ in theme["text"] }
+        // The production badge goes at the right edge when the row leaves room, else after the name.
+        for (offset, stack) in shown.dropFirst(first).prefix(area.height).enumerated() where stack.production {
+            let badge = " PROD "
+            let used = DisplayWidth.of(Table.line(cells(stack), columns: columns, width: 1000).trimmingWhitespace())
+            let afterName = 2 + DisplayWidth.of(cells(stack)[0])
+            let at = used + 2 < buffer.columns - DisplayWidth.of(badge) ? buffer.columns - DisplayWidth.of(badge) - 1 : afterName
+            if at + DisplayWidth.of(badge) <= max(columns[0].width + 1, used + 2 < buffer.columns - 6 ? buffer.columns : 0) {
+                buffer.put(badge, row: area.top + offset, column: at, style: theme["production"])
+            }
+        }
+    }
+}

@@ -1,0 +1,310 @@
+import JSON
+
+/// A table: a sticky header, one selected row kept in view, and sorting by a column.
+public struct Table: Sendable {
+    public struct Column: Sendable, Equatable {
+        public var title: String
+        /// Display columns; the last column takes what is left.
+        public var width: Int
+        public init(_ title: String, _ width: Int) {
+            self.title = title
+            self.width = width
+        }
+    }
+
+    public var columns: [Column]
+    public var rows: [[String]]
+    public init(columns: [Column], rows: [[String]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// Columns as wide as their widest cell plus a gap (at least the title, at most `limits`);
+    /// the last one takes the rest of the line.
+    public static func fitted(_ titles: [String], rows: [[String]], limits: [Int]) -> [Column] {
+        titles.enumerated().map { index, title in
+            let widest = rows.reduce(DisplayWidth.of(title)) { max($0, index < $1.count ? DisplayWidth.of($1[index]) : 0) }
+            return Column(title, index == titles.count - 1 ? 0 : min(widest + 2, index < limits.count ? limits[index] : widest + 2))
+        }
+    }
+
+    /// The row order after sorting by `column` (numbers compare as numbers, text ignoring case).
+    public static func order(_ rows: [[String]], by column: Int?, ascending: Bool) -> [Int] {
+        guard let column else { return Array(rows.indices) }
+        return rows.indices.sorted { a, b in
+            let left = column < rows[a].count ? rows[a][column] : "", right = column < rows[b].count ? rows[b][column] : ""
+            if left == right { return a < b }
+            let before: Bool
+            if let x = Double(left), let y = Double(right) { before = x < y } else { before = left.lowercased() < right.lowercased() }
+            return ascending ? before : !before
+        }
+    }
+
+    /// The first row to show so that `selected` is on screen in `height` rows.
+    public static func firstVisible(selected: Int, count: Int, height: Int) -> Int {
+        guard height > 0 else { return 0 }
+        return max(0, min(selected - height + 1, count - height, selected))
+    }
+
+    public static func line(_ cells: [String], columns: [Column], width: Int) -> String {
+        var text = " "
+        for (index, column) in columns.enumerated() {
+            let cell = index < cells.count ? cells[index] : ""
+            text += index == columns.count - 1 ? cell : DisplayWidth.pad(cell, column.width)
+        }
+        return DisplayWidth.pad(text, width)
+    }
+
+    /// Draws the header on `top` and the rows below it (to `top + height`), the selected row in
+    /// `selectedStyle`; `style(row)` colours the others. Returns the first row shown.
+    @discardableResult
+    public func draw(into buffer: inout CellBuffer, top: Int, height: Int, selected: Int?, sort: (column: Int, ascending: Bool)?,
+                     header: TerminalStyle, selectedStyle: TerminalStyle, style: (Int) -> TerminalStyle) -> Int {
+        var titled = columns
+        if let sort, sort.column < titled.count { titled[sort.column].title += sort.ascending ? " ▲" : " ▼" }
+        buffer.put(Self.line(titled.map(\.title), columns: columns, width: buffer.columns), row: top, column: 0, style: header)
+        let room = max(0, height - 1)
+        let first = Self.firstVisible(selected: selected ?? 0, count: rows.count, height: room)
+        for (offset, index) in (first..<rows.count).prefix(room).enumerated() {
+            buffer.put(Self.line(rows[index], columns: columns, width: buffer.columns), row: top + 1 + offset, column: 0,
+                       style: index == selected ? selectedStyle : style(index))
+        }
+        return first
+    }
+}
+
+extension DisplayWidth {
+    /// Pads or cuts text to exactly `width` display columns.
+    public static func pad(_ text: String, _ width: Int) -> String {
+        guard width > 0 else { return "" }
+        let current = of(text)
+        return current >= width ? prefix(text, fitting: width).0 : text + String(repeating: " ", count: width - current)
+    }
+}
+
+/// A tree flattened for display: nodes with children can be folded.
+public struct TreeNode: Sendable, Equatable {
+    public var id: String
+    public var label: String
+    public var children: [TreeNode]
+    public init(id: String, label: String, children: [TreeNode] = []) {
+        self.id = id
+        self.label = label
+        self.children = children
+    }
+
+    public struct Line: Sendable, Equatable {
+        public var id: String
+        public var depth: Int
+        /// The tree drawing before the label ("├─ ", "│  └─ ").
+        public var prefix: String
+        public var label: String
+        public var hasChildren: Bool
+        public var folded: Bool
+    }
+
+    /// The visible lines: children of folded nodes are left out.
+    public static func flatten(_ roots: [TreeNode], folded: Set<String>) -> [Line] {
+        var lines: [Line] = []
+        func walk(_ nodes: [TreeNode], depth: Int, indent: String) {
+            for (index, node) in nodes.enumerated() {
+                let last = index == nodes.count - 1
+                let isFolded = folded.contains(node.id)
+                let marker = node.children.isEmpty ? "" : (isFolded ? "▸ " : "▾ ")
+                lines.append(Line(id: node.id, depth: depth, prefix: indent + (depth == 0 ? "" : (last ? "└─ " : "├─ ")) + marker,
+                                  label: node.label, hasChildren: !node.children.isEmpty, folded: isFolded))
+                if !isFolded { walk(node.children, depth: depth + 1, indent: indent + (depth == 0 ? "" : (last ? "   " : "│  "))) }
+            }
+        }
+        walk(roots, depth: 0, indent: "")
+        return lines
+    }
+}
+
+/// A JSON document as foldable, coloured lines (objects and arrays fold at their opening line).
+public enum JSONViewer {
+    public struct Line: Sendable, Equatable {
+        /// The path of the value that starts here ("" for the root), the fold key.
+        public var path: String
+        public var text: String
+        /// "key", "string", "number", "literal", "punctuation": the colour role of `value`.
+        public var key: String?
+        public var value: String
+        public var role: String
+        public var indent: Int
+        public var foldable: Bool
+    }
+
+    public static func lines(_ value: JSONValue, folded: Set<String>) -> [Line] {
+        var lines: [Line] = []
+        func scalar(_ value: JSONValue) -> (String, String) {
+            switch value {
+            case .string: return (value.serialized(), "string")
+            case .integer, .double: return (value.serialized(), "number")
+            default: return (value.serialized(), "literal")
+            }
+        }
+        func walk(_ value: JSONValue, key: String?, path: String, indent: Int, comma: Bool) {
+            let tail = comma ? "," : ""
+            let label = key.map { JSONValue.string($0).serialized() + ": " }
+            switch value {
+            case .object(let object) where !object.isEmpty:
+                if folded.contains(path) {
+                    lines.append(Line(path: path, text: "", key: label, value: "{…} \(object.count) key\(object.count == 1 ? "" : "s")" + tail, role: "punctuation",
+                                      indent: indent, foldable: true))
+                    return
+                }
+                lines.append(Line(path: path, text: "", key: label, value: "{", role: "punctuation", indent: indent, foldable: true))
+                for (index, (name, member)) in object.enumerated() {
+                    walk(member, key: name, path: path + "." + name, indent: indent + 1, comma: index < object.count - 1)
+                }
+                lines.append(Line(path: path + "}", text: "", key: nil, value: "}" + tail, role: "punctuation", indent: indent, foldable: false))
+            case .array(let items) where !items.isEmpty:
+                if folded.contains(path) {
+                    lines.append(Line(path: path, text: "", key: label, value: "[…] \(items.count) item\(items.count == 1 ? "" : "s")" + tail, role: "punctuation",
+                                      indent: indent, foldable: true))
+                    return
+                }
+                lines.append(Line(path: path, text: "", key: label, value: "[", role: "punctuation", indent: indent, foldable: true))
+                for (index, item) in items.enumerated() {
+                    walk(item, key: nil, path: path + "[\(index)]", indent: indent + 1, comma: index < items.count - 1)
+                }
+                lines.append(Line(path: path + "]", text: "", key: nil, value: "]" + tail, role: "punctuation", indent: indent, foldable: false))
+            default:
+                let (text, role) = scalar(value)
+                lines.append(Line(path: path, text: "", key: label, value: text + tail, role: role, indent: indent, foldable: false))
+            }
+        }
+        walk(value, key: nil, path: "", indent: 0, comma: false)
+        for index in lines.indices {
+            lines[index].text = String(repeating: "  ", count: lines[index].indent) + (lines[index].key ?? "") + lines[index].value
+        }
+        return lines
+    }
+}
+
+/// A one-line text input with a cursor, history (↑/↓) and Tab completion.
+public struct InputLine: Sendable, Equatable {
+    public var text = ""
+    public var cursor = 0
+    public var history: [String] = []
+    private var historyIndex: Int?
+
+    public init(history: [String] = []) { self.history = history }
+
+    public enum Outcome: Equatable, Sendable { case editing, submitted(String), cancelled }
+
+    /// Applies one key; `complete(text)` gives the candidates for Tab (their common prefix is
+    /// taken; one candidate is completed with a trailing space).
+    public mutating func handle(_ event: TerminalEvent, complete: (String) -> [String] = { _ in [] }) -> Outcome {
+        var characters = Array(text)
+        switch event {
+        case .character("\n"), .character("\r"), .function(343):
+            let line = String(text.trimmingWhitespace())
+            if !line.isEmpty, history.last != line { history.append(line) }
+            reset()
+            return .submitted(line)
+        case .character("\u{1b}"), .character("\u{07}"):
+            reset()
+            return .cancelled
+        case .character("\u{7f}"), .character("\u{08}"), .function(263):
+            if cursor > 0 { characters.remove(at: cursor - 1); cursor -= 1 }
+        case .function(330):  // KEY_DC
+            if cursor < characters.count { characters.remove(at: cursor) }
+        case .function(260): cursor = max(0, cursor - 1)  // KEY_LEFT
+        case .function(261): cursor = min(characters.count, cursor + 1)  // KEY_RIGHT
+        case .character("\u{01}"), .function(262): cursor = 0
+        case .character("\u{05}"), .function(360): cursor = characters.count
+        case .character("\u{15}"): characters.removeFirst(cursor); cursor = 0
+        case .function(259):  // KEY_UP: older
+            guard !history.isEmpty else { break }
+            let index = max(0, (historyIndex ?? history.count) - 1)
+            historyIndex = index
+            characters = Array(history[index])
+            cursor = characters.count
+        case .function(258):  // KEY_DOWN: newer
+            guard let index = historyIndex else { break }
+            if index + 1 < history.count {
+                historyIndex = index + 1
+                characters = Array(history[index + 1])
+            } else {
+                historyIndex = nil
+                characters = []
+            }
+            cursor = characters.count
+        case .character("\t"):
+            let candidates = complete(text)
+            if candidates.count == 1 {
+                characters = Array(candidates[0] + " ")
+            } else if let common = Self.commonPrefix(candidates), common.count > characters.count {
+                characters = Array(common)
+            }
+            cursor = characters.count
+        case .character(let character) where !character.isNewline && character.asciiValue.map({ $0 >= 32 }) ?? true:
+            characters.insert(character, at: cursor)
+            cursor += 1
+        default:
+            break
+        }
+        text = String(characters)
+        return .editing
+    }
+
+    mutating func reset() {
+        text = ""
+        cursor = 0
+        historyIndex = nil
+    }
+
+    static func commonPrefix(_ words: [String]) -> String? {
+        guard var prefix = words.first else { return nil }
+        for word in words.dropFirst() {
+            while !word.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        return prefix
+    }
+
+    /// The text with a cursor bar, for drawing.
+    public var display: String {
+        let characters = Array(text)
+        return String(characters[..<cursor]) + "▏" + String(characters[cursor...])
+    }
+}
+
+/// Sparklines and progress bars: text drawings of numbers.
+public enum Gauge {
+    static let ticks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    /// The last `width` values as ▁..█ between their minimum and maximum.
+    public static func sparkline(_ values: [Double], width: Int) -> String {
+        let shown = values.suffix(max(0, width))
+        guard let low = shown.min(), let high = shown.max() else { return "" }
+        let span = high - low
+        return String(shown.map { value in
+            span <= 0 ? ticks[3] : ticks[min(7, Int((value - low) / span * 7.999))]
+        })
+    }
+
+    /// `done` of `total` as a bar of `width` cells.
+    public static func progress(done: Int, total: Int, width: Int) -> String {
+        let width = max(0, width)
+        let filled = total <= 0 ? 0 : min(width, width * done / total)
+        return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+    }
+}
+
+extension CellBuffer {
+    /// A centred box with a title and lines (modal confirms, help); returns its frame.
+    @discardableResult
+    public mutating func modal(title: String, lines: [String], width wanted: Int, style: TerminalStyle, titleStyle: TerminalStyle) -> (top: Int, left: Int, height: Int, width: Int)? {
+        let width = min(columns - 2, wanted), height = min(rows - 2, lines.count + 3)
+        guard width > 10, height > 3 else { return nil }
+        let top = max(1, (rows - height) / 2), left = max(1, (columns - width) / 2)
+        fill(row: top, column: left, height: height, width: width, style: style)
+        put(" " + title, row: top, column: left, style: titleStyle, limit: width)
+        for (index, line) in lines.prefix(height - 3).enumerated() {
+            put(" " + line, row: top + 2 + index, column: left, style: style, limit: width)
+        }
+        return (top, left, height, width)
+    }
+}

@@ -1,0 +1,227 @@
+@testable import Console
+import JSON
+import StackEngine
+import StackModel
+import TermCore
+import Testing
+
+/// The Stack screen's tabs, the destroy and refresh reviews, cancelling, `:` commands,
+/// read-only mode, sorting and mouse clicks; each screen as a snapshot at 80x24 and 120x40.
+@Suite struct DashboardScreensTests {
+    static let theme = DashboardTests.theme
+    static let detail = StackDetail(name: "dev", resources: [
+        ResourceRow(name: "TesRoleID", type: "aws-native:iam:Role", id: "GreengrassV2TokenExchangeRole",
+                    properties: ["roleName": "GreengrassV2TokenExchangeRole", "arn": "arn:aws:iam::111111111111:role/GreengrassV2TokenExchangeRole",
+                                 "tags": [["key": "stage", "value": "dev"]]]),
+        ResourceRow(name: "TesRoleAliasID", type: "aws-native:iot:RoleAlias", id: "GreengrassCoreTokenExchangeRoleAlias", dependencies: ["TesRoleID"]),
+        ResourceRow(name: "TesPolicyID", type: "aws-native:iam:RolePolicy", id: "TesPolicy", dependencies: ["TesRoleID"], status: "pending"),
+        ResourceRow(name: "ThingGroupID", type: "aws-native:iot:ThingGroup", id: "GreengrassGroup", protected: true),
+    ], outputs: [StackDetailReader.Output(name: "groupArn", value: "arn:aws:iot:us-east-1:111111111111:thinggroup/GreengrassGroup", secret: false),
+                 StackDetailReader.Output(name: "token", value: "[secret]", secret: true)],
+    pending: ["TesPolicyID (creating)"],
+    history: [StackDetailReader.HistoryEntry(kind: "update", start: "2026-11-29T08:00:00Z", end: "2026-11-29T08:01:00Z", result: "succeeded",
+                                             changes: "create 4", planHash: "0123456789abcdef", user: "ana"),
+              StackDetailReader.HistoryEntry(kind: "destroy", start: "2026-11-28T08:00:00Z", end: "2026-11-28T08:01:00Z", result: "cancelled",
+                                             changes: "", planHash: "fedcba9876543210", user: "ci")])
+
+    static func urn(_ name: String, _ type: String = "aws-native:iot:Thing") -> URN { URN(stack: "dev", project: "p", type: type, name: name) }
+
+    static let destroyPlan = Plan(steps: ["TesRoleAliasID", "TesRoleID"].map { name in
+        let state = ResourceState(urn: urn(name), id: name, type: urn(name).type, inputs: [:], outputs: [:])
+        return Step(kind: .delete, urn: state.urn, type: state.type, old: state, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: [])
+    }, programHash: "", configHash: "", stateHash: "s")
+
+    static let driftPlan: Plan = {
+        let state = ResourceState(urn: urn("ThingGroupID"), id: "GreengrassGroup", type: urn("ThingGroupID").type, inputs: [:],
+                                  outputs: ["description": .string("old")])
+        return Plan(steps: [Step(kind: .refresh, urn: state.urn, type: state.type, old: state, inputs: ["description": .string("edited in the console")],
+                                 diffs: [PropertyDiff(path: "description", kind: .update, old: .string("old"), new: .string("edited in the console"), replaces: false)],
+                                 replaceReasons: [], deleteFirst: false, dependencies: [])], programHash: "", configHash: "", stateHash: "s")
+    }()
+
+    func onStack(readOnly: Bool = false) -> DashboardState {
+        var state = DashboardState(project: "iot-ref-arch", theme: Self.theme, readOnly: readOnly)
+        _ = Dashboard.update(&state, .stacksLoaded(DashboardTests.stacks))
+        _ = Dashboard.update(&state, .connection(.connected("111111111111 us-east-1")))
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        _ = Dashboard.update(&state, .stackLoaded(Self.detail))
+        return state
+    }
+
+    func snapshot(_ name: String, _ state: DashboardState) throws {
+        for (rows, columns) in [(24, 80), (40, 120)] {
+            try DashboardTests().check("\(name)-\(columns)x\(rows)", Dashboard.view(state, rows: rows, columns: columns))
+        }
+    }
+
+    @Test func resourcesAreATreeByDependencyAndFold() throws {
+        var state = onStack()
+        #expect(StackScreen.treeLines(state).map { $0.prefix + $0.label } == ["▾ TesRoleID", "├─ TesRoleAliasID", "└─ TesPolicyID", "ThingGroupID"])
+        try snapshot("stack-resources", state)
+        _ = Dashboard.update(&state, .key(.character(" ")))
+        #expect(StackScreen.treeLines(state).map(\.label) == ["TesRoleID", "ThingGroupID"])
+        _ = Dashboard.update(&state, .key(.function(261)))  // → unfolds
+        #expect(StackScreen.treeLines(state).count == 4)
+    }
+
+    @Test func enterInspectsAResourceInTheJSONViewerWithFolding() throws {
+        var state = onStack()
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        #expect(state.inspecting == "TesRoleID")
+        try snapshot("stack-inspect", state)
+        for _ in 0..<3 { _ = Dashboard.update(&state, .key(.character("j"))) }
+        #expect(StackScreen.jsonLines(state)[3].text == "  \"tags\": [")
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        #expect(StackScreen.jsonLines(state)[3].text == "  \"tags\": […] 1 item")
+        _ = Dashboard.update(&state, .key(.character("\u{1b}")))
+        #expect(state.inspecting == nil && state.screen == .stack("dev"))
+    }
+
+    @Test func tabsShowOutputsAndHistoryAndVRevealsSecrets() throws {
+        var state = onStack()
+        _ = Dashboard.update(&state, .key(.character("\t")))
+        #expect(state.stackTab == .outputs)
+        try snapshot("stack-outputs", state)
+        #expect(Dashboard.update(&state, .key(.character("v"))) == [.reveal("dev")])
+        _ = Dashboard.update(&state, .revealed("dev", [StackDetailReader.Output(name: "token", value: "s3cr3t", secret: true)]))
+        #expect(Dashboard.view(state, rows: 24, columns: 80).lines.contains { $0.contains("s3cr3t") })
+        _ = Dashboard.update(&state, .key(.character("v")))
+        #expect(!Dashboard.view(state, rows: 24, columns: 80).lines.contains { $0.contains("s3cr3t") })
+        _ = Dashboard.update(&state, .key(.character("v")))
+        _ = Dashboard.update(&state, .revealed("dev", [StackDetailReader.Output(name: "token", value: "s3cr3t", secret: true)]))
+        _ = Dashboard.update(&state, .key(.character("q")))
+        #expect(state.revealed == nil)  // leaving the stack forgets the secrets
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        _ = Dashboard.update(&state, .stackLoaded(Self.detail))
+        _ = Dashboard.update(&state, .key(.character("3")))
+        #expect(state.stackTab == .history)
+        try snapshot("stack-history", state)
+    }
+
+    @Test func destroyReviewShowsBlockersAndNeedsThemClearedAndTheNameTyped() throws {
+        var state = onStack()
+        #expect(Dashboard.update(&state, .key(.character("d"))) == [.preview("dev", .destroy)])
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "d1", plan: Self.destroyPlan, production: false, operation: .destroy,
+                                                       blockers: [("policy P is attached to cert/abc, which this stack does not own (TesRoleID)", "detach P from cert/abc")]),
+                                              .destroy))
+        try snapshot("destroy", state)
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [])
+        #expect(state.notice?.hasPrefix("blocked: press c to clear the blockers (detach P from cert/abc)") == true)
+        _ = Dashboard.update(&state, .key(.character("c")))
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [])
+        #expect(state.deploy.typed == "")
+        for character in "dev" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.deploy("dev", hash: "d1", clearBlockers: true)])
+        #expect(state.screen == .deploy("dev", .destroy))
+    }
+
+    @Test func refreshReviewShowsDriftAndRecordsWithoutTypingOnDev() throws {
+        var state = onStack()
+        #expect(Dashboard.update(&state, .key(.character("R"))) == [.preview("dev", .refresh)])
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "r1", plan: Self.driftPlan, production: false, operation: .refresh), .refresh))
+        #expect(state.deploy.plan?.counts == "~1 drifted")
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        try snapshot("refresh", state)
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [.deploy("dev", hash: "r1", clearBlockers: false)])
+        // A late update plan for the stack does not land on the refresh screen's state.
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u", plan: Self.destroyPlan, production: false), .update))
+        #expect(state.deploy.plan?.hash == "r1")
+    }
+
+    @Test func cancellingAsksAndCtrlCCancelsAtOnce() throws {
+        var state = onStack()
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
+        _ = Dashboard.update(&state, .key(.character("p")))
+        _ = Dashboard.update(&state, .key(.character("y")))
+        for character in "dev" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.deploy("dev", hash: "u1", clearBlockers: false)])
+        #expect(Dashboard.deployRunning(state))
+        _ = Dashboard.update(&state, .engine(.stepStarted(DeployFlowTests.plan.steps[0])))
+        _ = Dashboard.update(&state, .tick(3.5))
+        #expect(Dashboard.update(&state, .key(.character("q"))) == [])  // q does not leave a running deploy: it asks
+        #expect(state.deploy.confirmingCancel)
+        try snapshot("deploy-cancel", state)
+        #expect(Dashboard.update(&state, .key(.character("n"))) == [])
+        #expect(!state.deploy.confirmingCancel && !state.deploy.cancelling)
+        _ = Dashboard.update(&state, .key(.character("c")))
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [.cancel("dev")])
+        #expect(state.deploy.cancelling)
+        #expect(state.deploy.log.last == "cancelling: no new step starts; the 1 in flight finish")
+        #expect(Dashboard.update(&state, .key(.interrupt)) == [])  // already cancelling
+        _ = Dashboard.update(&state, .deployFinished("cancelled after 1 of 2 changes", failed: true))
+        #expect(!Dashboard.deployRunning(state))
+
+        var other = onStack()
+        _ = Dashboard.update(&other, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
+        _ = Dashboard.update(&other, .key(.character("p")))
+        _ = Dashboard.update(&other, .key(.character("y")))
+        for character in "dev\n" { _ = Dashboard.update(&other, .key(.character(character))) }
+        #expect(Dashboard.update(&other, .key(.interrupt)) == [.cancel("dev")])
+    }
+
+    @Test func readOnlyRefusesApprovalButAllowsReview() {
+        var state = onStack(readOnly: true)
+        #expect(Dashboard.view(state, rows: 24, columns: 100).lines[0].contains("READ-ONLY"))
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
+        _ = Dashboard.update(&state, .key(.character("p")))
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [])
+        #expect(state.notice == "read-only: approving is disabled (--read-only)")
+        #expect(state.deploy.typed == nil && state.screen == .plan("dev", .update))
+    }
+
+    @Test func commandModeCompletesRunsAndRemembers() throws {
+        var state = onStack()
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "th\t" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(state.command.text == "theme ")
+        for character in "l\t" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(state.command.text == "theme light ")
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadTheme("light")])
+        let light = try Theme.parse(Theme.embedded["light"]!, file: "light.yaml")
+        _ = Dashboard.update(&state, .themeLoaded(light, problem: nil))
+        #expect(state.theme == light && state.notice == "theme light")
+
+        _ = Dashboard.update(&state, .key(.character(":")))
+        try snapshot("command", state)
+        for character in "stack pr\t" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadStack("prod"), .preview("prod", .update)])
+        #expect(state.screens == [.stacks, .stack("prod")])
+
+        _ = Dashboard.update(&state, .key(.character(":")))
+        _ = Dashboard.update(&state, .key(.function(259)))  // ↑ recalls the last command
+        #expect(state.command.text == "stack prod")
+        _ = Dashboard.update(&state, .key(.character("\u{1b}")))
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "frobnicate\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(state.notice == "unknown command ':frobnicate' (commands: help, quit, reload, stack, stacks, theme)")
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "stacks\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(state.screens == [.stacks])
+    }
+
+    @Test func sortingByKeyAndHeaderClickAndClickingSelects() {
+        var state = onStack()
+        _ = Dashboard.update(&state, .key(.character("q")))
+        _ = Dashboard.update(&state, .key(.character("s")))  // by STACK, ascending
+        #expect(StacksScreen.visible(state).map(\.name) == ["dev", "prod"])
+        _ = Dashboard.update(&state, .key(.character("S")))
+        #expect(StacksScreen.visible(state).map(\.name) == ["prod", "dev"])
+        #expect(Dashboard.view(state, rows: 24, columns: 80).lines[1].contains("STACK ▼"))
+        // A click on the RESOURCES header sorts by resource count (9 < 33).
+        _ = Dashboard.update(&state, .key(.mouse(row: 1, column: 45, button: 1)))
+        #expect(state.sortColumn == 3 && StacksScreen.visible(state).map(\.name) == ["dev", "prod"])
+        _ = Dashboard.update(&state, .key(.mouse(row: 3, column: 10, button: 1)))
+        #expect(state.selected == 1)
+        _ = Dashboard.update(&state, .key(.mouse(row: 2, column: 10, button: 4)))  // wheel up
+        #expect(state.selected == 0)
+        _ = Dashboard.update(&state, .key(.mouse(row: 20, column: 10, button: 1)))  // below the list: nothing
+        #expect(state.selected == 0)
+    }
+
+    @Test func connectionStateIsInTheTitleBar() {
+        var state = onStack()
+        #expect(Dashboard.view(state, rows: 24, columns: 80).lines[0].hasSuffix("● 111111111111 us-east-1 "))
+        _ = Dashboard.update(&state, .connection(.offline("could not connect to 127.0.0.1:1")))
+        #expect(Dashboard.view(state, rows: 24, columns: 120).lines[0].contains("○ offline: could not connect"))
+    }
+}
