@@ -139,7 +139,7 @@ public enum Dashboard {
             return [.loadStacks, .checkConnection]
         case .character("q"), .character("\u{1b}"):
             if state.screens.count > 1 {
-                back(&state)
+                return back(&state)
             } else if case .character("q") = event {
                 state.quit = true
             }
@@ -149,20 +149,32 @@ public enum Dashboard {
         return []
     }
 
-    /// Leaves the current screen for the one below it.
-    static func back(_ state: inout DashboardState) {
+    /// Leaves the current screen for the one below it; back on a stack after a review or a
+    /// deploy, its plan is made again (the one shown may be stale or executed).
+    @discardableResult
+    static func back(_ state: inout DashboardState) -> [DashboardCommand] {
         let leaving = state.screen
         state.screens.removeLast()
-        state.deploy = DeployState()
         state.filter = ""
+        state.selected = 0
         switch (leaving, state.screen) {
         case (.stack(let name), .stacks):
+            state.deploy = DeployState()
             state.detail = nil
             state.revealed = nil
             state.selected = StacksScreen.visible(state).firstIndex { $0.name == name } ?? 0
+        case (.plan(_, let operation), .stack) where operation == .update && state.deploy.plan != nil:
+            let plan = state.deploy.plan  // a reviewed but not approved plan stays valid
+            state.deploy = DeployState()
+            state.deploy.plan = plan
+            return []
+        case (_, .stack(let name)):
+            state.deploy = DeployState()
+            return [.loadStack(name), .preview(name, .update)]
         default:
-            state.selected = 0
+            state.deploy = DeployState()
         }
+        return []
     }
 
     /// Opens a stack's screen from anywhere (Enter on the stacks screen, `:stack NAME`).

@@ -106,7 +106,7 @@ enum DeployFlowUpdate {
     /// Plan screen keys; nil when the key is not the plan screen's (the common keys apply).
     static func planKey(_ state: inout DashboardState, stack: String, _ event: TerminalEvent) -> [DashboardCommand]? {
         guard let plan = state.deploy.plan else {
-            if case .character(let c) = event, c == "n" || c == "q" || c == "\u{1b}" { back(&state); return [] }
+            if case .character(let c) = event, c == "n" || c == "q" || c == "\u{1b}" { return Dashboard.back(&state) }
             return []
         }
         switch event {
@@ -120,9 +120,9 @@ enum DeployFlowUpdate {
             state.deploy.clearBlockers.toggle()
             return []
         case .character("n"), .character("q"), .character("\u{1b}"):
-            back(&state)
+            let commands = Dashboard.back(&state)
             state.notice = "not \(plan.operation == .refresh ? "recorded" : "deployed"): nothing was changed"
-            return []
+            return commands
         case .character("y"):
             if state.readOnly { state.notice = "read-only: approving is disabled (--read-only)"; return [] }
             guard !plan.rows.isEmpty else { state.notice = "nothing to do: " + plan.counts; return [] }
@@ -139,12 +139,6 @@ enum DeployFlowUpdate {
         default:
             return nil
         }
-    }
-
-    static func back(_ state: inout DashboardState) {
-        state.screens.removeLast()
-        state.deploy = DeployState()
-        state.selected = 0
     }
 
     /// Typing the stack's name to approve a production plan or one that replaces or deletes.

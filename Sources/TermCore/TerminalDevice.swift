@@ -80,3 +80,34 @@ public struct TerminalStyle: Equatable, Hashable, Sendable {
     }
 }
 
+
+/// Colours for terminals with fewer of them: the xterm 256-colour palette folded to the
+/// nearest of 16 or 8.
+public enum ColorFold {
+    /// `color` (0-255, or -1 for the default) as one of the `available` colours.
+    public static func fold(_ color: Int16, available: Int) -> Int16 {
+        guard color >= 0, Int(color) >= available else { return color }
+        let sixteen: Int16
+        if color < 16 {
+            sixteen = color
+        } else if color >= 232 {
+            // The grey ramp: black, bright black, white, bright white by level.
+            let level = Int(color) - 232
+            sixteen = level < 6 ? 0 : level < 13 ? 8 : level < 20 ? 7 : 15
+        } else {
+            let cube = Int(color) - 16
+            let (r, g, b) = (cube / 36, cube / 6 % 6, cube % 6)
+            let high = max(r, g, b)
+            if high == 0 {
+                sixteen = 0
+            } else {
+                // Each channel counts when it is at least half the brightest one.
+                let bits = (r * 2 >= high && r > 0 ? 1 : 0) | (g * 2 >= high && g > 0 ? 2 : 0) | (b * 2 >= high && b > 0 ? 4 : 0)
+                sixteen = Int16(bits) + (high >= 4 ? 8 : 0)
+            }
+        }
+        guard available < 16, sixteen >= 8 else { return sixteen }
+        // Eight colours: bright ones lose their brightness; bright black (grey) becomes white.
+        return sixteen == 8 ? 7 : sixteen - 8
+    }
+}

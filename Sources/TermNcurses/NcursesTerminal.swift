@@ -82,13 +82,8 @@ public final class NcursesTerminal: TerminalDevice {
     /// terminal has (256, 16 or 8) are folded down; no colours at all gives pair 0.
     func colorPair(foreground: Int16, background: Int16) -> Int16 {
         guard hasColors, foreground >= 0 || background >= 0 else { return 0 }
-        let available = Int16(clamping: fd_colors())
-        func fold(_ color: Int16) -> Int16 {
-            guard color >= 0 else { return -1 }
-            if color < available { return color }
-            return available >= 16 ? color % 16 : color % 8
-        }
-        let (fg, bg) = (fold(foreground), fold(background))
+        let available = Int(fd_colors())
+        let (fg, bg) = (ColorFold.fold(foreground, available: available), ColorFold.fold(background, available: available))
         let key = Int32(fg) << 16 | Int32(UInt16(bitPattern: bg))
         if let pair = pairs[key] { return pair }
         let next = Int16(pairs.count + 1)

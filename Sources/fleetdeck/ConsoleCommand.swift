@@ -164,11 +164,26 @@ final class PlanCache: @unchecked Sendable {
     private let lock = NSLockless()
     private var plans: [String: (PreparedOperation, StackRunner, EventSink)] = [:]
     private var engines: [String: DeploymentEngine] = [:]
+    /// Cancels asked for before the deploy's task registered its engine.
+    private var cancelled: Set<String> = []
 
     func keep(_ hash: String, _ plan: PreparedOperation, runner: StackRunner, sink: EventSink) { lock.with { plans[hash] = (plan, runner, sink) } }
     func take(_ hash: String) -> (PreparedOperation, StackRunner, EventSink)? { lock.with { plans.removeValue(forKey: hash) } }
-    func running(_ stack: String, _ engine: DeploymentEngine?) { lock.with { engines[stack] = engine } }
-    func cancel(_ stack: String) { lock.with { engines[stack] }?.cancel() }
+    func running(_ stack: String, _ engine: DeploymentEngine?) {
+        let cancel = lock.with {
+            engines[stack] = engine
+            return cancelled.remove(stack) != nil
+        }
+        if cancel { engine?.cancel() }
+    }
+
+    func cancel(_ stack: String) {
+        let engine = lock.with {
+            if engines[stack] == nil { cancelled.insert(stack) }
+            return engines[stack]
+        }
+        engine?.cancel()
+    }
 }
 
 /// Where an engine's events go; set when its plan is deployed.

@@ -46,6 +46,32 @@ import Testing
     }
 }
 
+/// Colours as the terminal can show them: 256 (bright colours as such), 8 (folded), none
+/// (NO_COLOR: attributes only).
+@Suite(.serialized) struct DashboardColourTests {
+    @Test(arguments: [("xterm-256color", false), ("xterm", false), ("xterm-256color", true)])
+    func coloursFollowTheTerminal(term: String, noColor: Bool) throws {
+        let project = try DeployAcceptanceTests.Project(program: "name: colours\nruntime: yaml\nresources: {}\n")
+        #expect(try project.fleetdeck(["stack", "init", "dev"]).status == 0)
+        var environment = project.terminalEnvironment
+        environment["TERM"] = term
+        if noColor { environment["NO_COLOR"] = "1" }
+        let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); sleep 600", width: 80, height: 24, environment: environment)
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") } }, "\(session.screen)")
+        let styled = session.styledScreen
+        let codes = Set(styled.matches(of: /\x1b\[([0-9;]*)m/).flatMap { $0.output.1.split(separator: ";").compactMap { Int($0) } })
+        let basic = codes.filter { (30...37).contains($0) || (40...47).contains($0) }, bright = codes.filter { (90...97).contains($0) || (100...107).contains($0) }
+        if noColor {
+            #expect(basic.isEmpty && bright.isEmpty && !codes.contains(38) && !codes.contains(48), "NO_COLOR drew colours: \(codes.sorted())")
+            #expect(codes.contains(1) || codes.contains(7), "no attributes either: \(codes.sorted())")
+        } else if term == "xterm" {
+            #expect(!basic.isEmpty && bright.isEmpty && !codes.contains(38), "8 colours: \(codes.sorted())")
+        } else {
+            #expect(!bright.isEmpty, "the theme's bright colours: \(codes.sorted())")
+        }
+    }
+}
+
 /// Issue 6's acceptance: a production-named stack reviewed, refused, then approved by typing
 /// its name, deployed while the terminal is resized, in tmux on moto.
 @Suite(.serialized) struct DashboardDeployTests {

@@ -78,3 +78,21 @@ import Testing
         #expect(Gauge.progress(done: 0, total: 0, width: 3) == "░░░")
     }
 }
+
+@Suite struct ColorFoldTests {
+    @Test func foldsTheXtermPaletteToSixteenAndEight() {
+        #expect(ColorFold.fold(-1, available: 8) == -1)
+        #expect(ColorFold.fold(3, available: 8) == 3)
+        #expect(ColorFold.fold(200, available: 256) == 200)
+        #expect(ColorFold.fold(196, available: 16) == 9)  // pure red, bright
+        #expect(ColorFold.fold(196, available: 8) == 1)
+        #expect(ColorFold.fold(22, available: 16) == 2)  // dark green
+        #expect(ColorFold.fold(226, available: 16) == 11)  // yellow
+        #expect(ColorFold.fold(33, available: 16) == 12)  // a blue with some green: blue wins
+        #expect(ColorFold.fold(244, available: 16) == 8)  // mid grey
+        #expect(ColorFold.fold(255, available: 16) == 15)
+        #expect(ColorFold.fold(8, available: 8) == 7)  // bright black stays visible
+        #expect(ColorFold.fold(15, available: 8) == 7)
+        #expect(ColorFold.fold(16, available: 8) == 0)
+    }
+}

@@ -9,7 +9,8 @@ public final class TmuxSession {
     /// Starts `command` (a shell command line) in a new session of the given size.
     public init(_ command: String, width: Int = 80, height: Int = 24, environment: [String: String] = [:]) throws {
         socket = "fd-test-\(UUID().uuidString.prefix(8))"
-        var exports = "export LANG=C.UTF-8 TERM=xterm-256color SWIFT_BACKTRACE=interactive=no,color=no;"
+        // swift test runs with NO_COLOR=1; a terminal session starts without it unless asked.
+        var exports = "unset NO_COLOR; export LANG=C.UTF-8 TERM=xterm-256color SWIFT_BACKTRACE=interactive=no,color=no;"
         for (key, value) in environment.sorted(by: { $0.key < $1.key }) {
             exports += " export \(key)='\(value)';"
         }
@@ -36,6 +37,9 @@ public final class TmuxSession {
     }
 
     public var screen: String { capture().joined(separator: "\n") }
+
+    /// The screen with its styles as SGR escape sequences (tmux's `capture-pane -e`).
+    public var styledScreen: String { (try? tmux(["capture-pane", "-p", "-e", "-t", name]))?.stdout ?? "" }
 
     public func sendKeys(_ keys: String...) throws {
         try tmux(["send-keys", "-t", name] + keys)
