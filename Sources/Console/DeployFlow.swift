@@ -287,8 +287,9 @@ enum DeployFlowView {
         let elapsed = PlanTextFormat.seconds(deploy.elapsed)
         buffer.put(" \(Gauge.progress(done: deploy.done, total: deploy.rows.count, width: width)) \(deploy.done)/\(deploy.rows.count)  \(elapsed)s",
                    row: 1, column: 0, style: theme["header"])
-        let logHeight = min(6, max(0, buffer.rows - 6))
-        let listHeight = max(0, buffer.rows - 4 - logHeight)
+        // Title, progress, the steps, the event log, the result line, the status line.
+        let parts = Layout.split(buffer.rows, [.fixed(1), .fixed(1), .min(2), .fixed(6), .fixed(1), .fixed(1)])
+        let (listHeight, logHeight) = (parts[2].size, parts[3].size)
         // Keep the running steps in view: start at the first step not done.
         let firstPending = deploy.rows.firstIndex { if case .done = $0.status { return false }; return true } ?? max(0, deploy.rows.count - 1)
         let first = max(0, min(firstPending, deploy.rows.count - listHeight))
@@ -302,7 +303,7 @@ enum DeployFlowView {
             }
             buffer.put(" " + DisplayWidth.pad(item.kind.glyph, 3) + DisplayWidth.pad(item.name, 30) + text, row: 2 + offset, column: 0, style: theme[role])
         }
-        let logTop = 2 + listHeight
+        let logTop = parts[3].offset
         for (offset, line) in deploy.log.suffix(logHeight).enumerated() {
             buffer.put(line, row: logTop + offset, column: 0, style: theme["dim"])
         }

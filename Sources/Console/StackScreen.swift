@@ -57,8 +57,9 @@ enum StackScreen {
     }
 
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) {
-        // Tabs on row 1, a header on row 2; the plan summary and a blank line above the status line.
-        (3, max(0, state.rows - 6))
+        // Title, tabs, the table's header, the list, the plan summary, a gap, the status line.
+        let parts = Layout.split(state.rows, [.fixed(1), .fixed(1), .fixed(1), .fill, .fixed(1), .fixed(1), .fixed(1)])
+        return (parts[3].offset, parts[3].size)
     }
 
     static func key(_ state: inout DashboardState, stack: String, _ event: TerminalEvent) -> [DashboardCommand]? {

@@ -308,3 +308,47 @@ extension CellBuffer {
         return (top, left, height, width)
     }
 }
+
+/// Splits a length (rows or columns) among parts by constraints: fixed sizes first, then
+/// percentages, then minimums; what is left is shared by the fills.
+public enum Layout {
+    public enum Constraint: Sendable, Equatable {
+        case fixed(Int)
+        case percent(Int)
+        case min(Int)
+        case fill
+    }
+
+    /// Offsets and sizes of each part; parts that do not fit get size 0.
+    public static func split(_ total: Int, _ constraints: [Constraint]) -> [(offset: Int, size: Int)] {
+        var left = max(0, total)
+        var sizes = Array(repeating: 0, count: constraints.count)
+        for (index, constraint) in constraints.enumerated() {
+            let wanted: Int
+            switch constraint {
+            case .fixed(let size): wanted = size
+            case .percent(let percent): wanted = total * percent / 100
+            case .min(let size): wanted = size
+            case .fill: continue
+            }
+            sizes[index] = min(max(0, wanted), left)
+            left -= sizes[index]
+        }
+        let growing = constraints.indices.filter { index in
+            switch constraints[index] {
+            case .fill, .min: return true
+            default: return false
+            }
+        }
+        for (position, index) in growing.enumerated() {
+            let share = left / (growing.count - position)
+            sizes[index] += share
+            left -= share
+        }
+        var offset = 0
+        return sizes.map { size in
+            defer { offset += size }
+            return (offset, size)
+        }
+    }
+}

@@ -72,6 +72,24 @@ import Testing
     }
 }
 
+/// A broken theme file of the user's is named with its line and column, and the built-in
+/// theme is used.
+@Suite struct DashboardThemeFileTests {
+    @Test func aMalformedUserThemeIsReportedAndTheDefaultUsed() throws {
+        let project = try DeployAcceptanceTests.Project(program: "name: themes\nruntime: yaml\nresources: {}\n")
+        #expect(try project.fleetdeck(["stack", "init", "dev"]).status == 0)
+        let home = project.folder + "/home"
+        try FileManager.default.createDirectory(atPath: home + "/.config/fleetdeck/themes", withIntermediateDirectories: true)
+        try "name: default\nroles:\n  title: {fg: purple}\n".write(toFile: home + "/.config/fleetdeck/themes/default.yaml", atomically: true, encoding: .utf8)
+        var environment = project.terminalEnvironment
+        environment["HOME"] = home
+        let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); sleep 600", width: 120, height: 24, environment: environment)
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") } }, "\(session.screen)")
+        #expect(session.waitFor(text: "theme: ~/.config/fleetdeck/themes/default.yaml:3:15: unknown colour 'purple'"), "\(session.screen)")
+        #expect(session.styledScreen.contains("\u{1b}[44m"))  // the built-in title bar (blue) is drawn
+    }
+}
+
 /// Issue 6's acceptance: a production-named stack reviewed, refused, then approved by typing
 /// its name, deployed while the terminal is resized, in tmux on moto.
 @Suite(.serialized) struct DashboardDeployTests {

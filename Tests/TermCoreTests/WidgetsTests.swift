@@ -96,3 +96,14 @@ import Testing
         #expect(ColorFold.fold(16, available: 8) == 0)
     }
 }
+
+@Suite struct LayoutTests {
+    @Test func splitsByConstraints() {
+        #expect(Layout.split(24, [.fixed(1), .fill, .fixed(6), .fixed(1)]).map(\.size) == [1, 16, 6, 1])
+        #expect(Layout.split(24, [.fixed(1), .fill, .fixed(6), .fixed(1)]).map(\.offset) == [0, 1, 17, 23])
+        #expect(Layout.split(100, [.percent(30), .fill]).map(\.size) == [30, 70])
+        #expect(Layout.split(10, [.min(3), .fill]).map(\.size) == [6, 4])  // a minimum also grows
+        #expect(Layout.split(5, [.fixed(4), .fixed(4), .fill]).map(\.size) == [4, 1, 0])  // what does not fit gets less
+        #expect(Layout.split(0, [.fixed(1), .fill]).map(\.size) == [0, 0])
+    }
+}
