@@ -41,6 +41,12 @@ public struct PlanView: Equatable, Sendable {
             }
             return Row(kind: step.kind, type: step.type, name: step.urn.name, summary: summary, diff: PlanText.diffLines(step))
         }
+        // Grouped by kind (creates, updates, replaces, deletes, ...), in plan order within a group.
+        let order: [StepKind] = [.create, .import, .update, .refresh, .replace, .delete, .same]
+        rows = rows.enumerated().sorted { a, b in
+            let (x, y) = (order.firstIndex(of: a.element.kind) ?? 0, order.firstIndex(of: b.element.kind) ?? 0)
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
     }
 
     /// Production stacks, and updates or destroys that replace or delete, need the stack's name typed.

@@ -159,6 +159,18 @@ import Testing
         #expect(Dashboard.update(&other, .key(.interrupt)) == [.cancel("dev")])
     }
 
+    @Test func reviewRowsAreGroupedByKindInPlanOrder() {
+        func step(_ name: String, _ kind: StepKind) -> Step {
+            Step(kind: kind, urn: Self.urn(name), type: Self.urn(name).type, old: kind == .create ? nil : ResourceState(urn: Self.urn(name), id: name, type: Self.urn(name).type, inputs: [:], outputs: [:]),
+                 inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: [])
+        }
+        let plan = Plan(steps: [step("a", .delete), step("b", .create), step("c", .update), step("d", .create), step("e", .same), step("f", .replace)],
+                        programHash: "", configHash: "", stateHash: "")
+        let view = PlanView(stack: "dev", hash: "h", plan: plan, production: false)
+        #expect(view.rows.map(\.name) == ["b", "d", "c", "f", "a"])
+        #expect(view.counts == "+2 create  ~1 update  +-1 replace  -1 delete  (1 unchanged)")
+    }
+
     @Test func readOnlyRefusesApprovalButAllowsReview() {
         var state = onStack(readOnly: true)
         #expect(Dashboard.view(state, rows: 24, columns: 100).lines[0].contains("READ-ONLY"))

@@ -148,6 +148,7 @@ import Testing
         _ = Dashboard.update(&state, .key(.character("\n")))  // expand the first step's diff
         _ = Dashboard.update(&state, .key(.character("y")))
         try DashboardTests().check("plan-80x24", Dashboard.view(state, rows: 24, columns: 80))
+        try DashboardTests().check("plan-120x40", Dashboard.view(state, rows: 40, columns: 120))
     }
 }
 
