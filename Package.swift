@@ -41,12 +41,15 @@ let package = Package(
 
         .target(name: "Fleet", dependencies: ["AWSCore", "AWSServices"]),
 
+        .target(name: "MQTT", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MQTTNet", dependencies: ["MQTT", "AWSSigning", "CCurl"]),
+
         .target(name: "TermCore", dependencies: ["YAMLSyntax", "JSON"]),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
         .target(name: "Console", dependencies: ["TermCore", "StackEngine", "JSON"]),
 
         .executableTarget(name: "fleetdeck", dependencies: [
-            "Console", "TermNcurses", "AWSCurl", "AWSServices", "Fleet", "StackAWS", "StackEngine", "StackLanguage", "StackModel", "CFleetdeckSupport", "CCurl", "CExpat",
+            "Console", "TermNcurses", "AWSCurl", "AWSSigning", "JSON", "MQTT", "MQTTNet", "AWSServices", "Fleet", "StackAWS", "StackEngine", "StackLanguage", "StackModel", "CFleetdeckSupport", "CCurl", "CExpat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -58,7 +61,8 @@ let package = Package(
         .testTarget(name: "AWSIntegrationTests", dependencies: ["AWSSigning", "AWSCore", "AWSCurl", "AWSServices", "TestSupport"]),
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(name: "StackSchemasTests", dependencies: ["StackSchemas"]),
-        .testTarget(name: "StackLanguageTests", dependencies: ["StackLanguage", "StackModel"]),
+        .testTarget(name: "StackLanguageTests", dependencies: ["StackLanguage", "StackModel", "JSON"]),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MQTTNet", "TestSupport"]),
         .testTarget(name: "StackEngineTests", dependencies: ["StackEngine", "StackModel", "StackLanguage", "TestSupport"]),
         .testTarget(name: "StackAWSTests", dependencies: ["StackAWS", "TestSupport"]),
         .testTarget(name: "TermCoreTests", dependencies: ["TermCore"]),

@@ -22,6 +22,8 @@ static inline CURLcode fd_curl_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t 
 static inline CURLcode fd_curl_easy_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode fd_curl_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 
+static inline CURLcode fd_curl_easy_getinfo_socket(CURL *h, curl_socket_t *v) { return curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, v); }
+
 static inline CURLMcode fd_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 
 static inline const char *fd_curl_version_string(void) { return curl_version_info(CURLVERSION_NOW)->version; }

@@ -1,3 +1,4 @@
+import JSON
 import COpenSSL
 import Crypto
 import StackLanguage

@@ -1,3 +1,4 @@
+import JSON
 import StackLanguage
 import StackModel
 import Testing

@@ -1,0 +1,269 @@
+import ArgumentParser
+import AWSCore
+import AWSServices
+import AWSSigning
+import JSON
+import MQTT
+import MQTTNet
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the broker is and how to reach it, from the command line or the environment.
+struct BrokerOptions: ParsableArguments {
+    @Option(help: "Broker URL: mqtt://, mqtts://, ws:// or wss://HOST[:PORT] (default FLEETDECK_MQTT_URL, else the account's AWS IoT endpoint over wss:// signed with SigV4).")
+    var url: String?
+
+    @Option(help: "CA bundle for mqtts:// and wss:// (default FLEETDECK_MQTT_CA).")
+    var ca: String?
+
+    @Option(help: "Client certificate for mqtts:// (default FLEETDECK_MQTT_CERT).")
+    var cert: String?
+
+    @Option(help: "Client key for mqtts:// (default FLEETDECK_MQTT_KEY).")
+    var key: String?
+
+    @Option(help: "Client identifier (default fleetdeck-<random>).")
+    var clientId: String?
+
+    /// The endpoint: the flag, FLEETDECK_MQTT_URL, or AWS IoT's Data-ATS endpoint over a presigned WebSocket.
+    func endpoint(_ global: GlobalOptions) async throws -> BrokerEndpoint {
+        let environment = ProcessEnvironment.current
+        let ca = self.ca ?? environment["FLEETDECK_MQTT_CA"], cert = self.cert ?? environment["FLEETDECK_MQTT_CERT"]
+        let key = self.key ?? environment["FLEETDECK_MQTT_KEY"]
+        if let url = url ?? environment["FLEETDECK_MQTT_URL"] {
+            do { return try BrokerEndpoint.parse(url, caFile: ca, certFile: cert, keyFile: key) } catch { throw ValidationFailure(message: error.description) }
+        }
+        let client = try AWSCommandContext.client(global)
+        let answer = try await client.call(IoTOperations.service, IoTOperations.describeEndpoint, ["endpointType": "iot:Data-ATS"])
+        guard let host = answer["endpointAddress"]?.stringValue else { throw ValidationFailure(message: "DescribeEndpoint gave no iot:Data-ATS endpoint") }
+        let signed = SigV4Signer.iotWebSocketURL(host: host, region: client.settings.region, credentials: try await client.credentials(),
+                                                 time: SigningTime(secondsSince1970: Int64(AWSClient.wallClock())))
+        return try BrokerEndpoint.parse(signed, caFile: ca)
+    }
+
+    var clientID: String { clientId ?? "fleetdeck-\(UInt32.random(in: 0...UInt32.max))" }
+}
+
+/// Wakes a waiting thread once (a pipe: safe from any thread, usable with a timeout).
+final class Gate: Sendable {
+    private let fds: (Int32, Int32)
+    init() {
+        var pair: [Int32] = [-1, -1]
+        _ = pipe(&pair)
+        for fd in pair { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        fds = (pair[0], pair[1])
+    }
+    deinit {
+        close(fds.0)
+        close(fds.1)
+    }
+    func open() {
+        var byte: UInt8 = 1
+        _ = write(fds.1, &byte, 1)
+    }
+    /// Waits until opened or `seconds` pass (nil: forever); true when opened.
+    func wait(seconds: Double?) -> Bool {
+        var descriptor = pollfd(fd: fds.0, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, seconds.map { Int32(max(0, $0) * 1000) } ?? -1) > 0
+    }
+}
+
+/// `fleetdeck tail [FILTER...]`: messages as they arrive, as text or JSON lines.
+struct TailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tail", abstract: "Print device messages as they arrive (JSON lines with --json).")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var broker: BrokerOptions
+    @Argument(help: "Topic filters (+ and # wildcards); default '#'.") var filters: [String] = []
+    @Option(help: "Stop after this many messages.") var count: Int?
+    @Option(help: "Stop after this many seconds.") var duration: Double?
+    @Option(help: "Subscription QoS (0 or 1).") var qos: UInt8 = 0
+
+    func run() async throws {
+        let filters = self.filters.isEmpty ? ["#"] : self.filters
+        for filter in filters {
+            do { try Topic.validateFilter(filter) } catch { throw ValidationFailure(message: error.description) }
+        }
+        guard let qos = QoS(rawValue: qos), qos != .exactlyOnce else { throw ValidationFailure(message: "--qos must be 0 or 1") }
+        let endpoint = try await broker.endpoint(global)
+        let output = TailOutput(json: global.json, limit: count)
+        let done = Gate()
+        let client = Client(options: Session.Options(clientID: broker.clientID), open: { () throws(TransportError) in try endpoint.open() }) { event in
+            switch event {
+            case .message(let message, let time):
+                if output.write(message, time: time) { done.open() }
+            case .idle:
+                output.flush()
+            case .disconnected(let why):
+                output.flush()
+                writeStandardError("fleetdeck: \(endpoint.description): \(why); reconnecting\n")
+            case .connected, .subscribed, .published:
+                break
+            }
+        }
+        client.subscribe(filters.map { Subscription($0, qos: qos) })
+        client.start()
+        _ = done.wait(seconds: duration)
+        client.stop()
+        output.flush()
+    }
+}
+
+/// Formats messages for `tail` on the client's thread and writes them in large blocks.
+final class TailOutput: @unchecked Sendable {
+    private let json: Bool
+    private let limit: Int?
+    private let lock = Mutex<Void>(())
+    private var buffer: [UInt8] = []
+    private var written = 0
+    private var secondCache: (Int64, [UInt8]) = (-1, [])
+
+    init(json: Bool, limit: Int?) {
+        self.json = json
+        self.limit = limit
+        buffer.reserveCapacity(1 << 17)
+    }
+
+    /// Adds a message; true once the limit is reached (later ones are dropped).
+    func write(_ message: Message, time: Double) -> Bool {
+        lock.withLock { _ in
+            if let limit, written >= limit { return true }
+            written += 1
+            if json {
+                buffer += Array(#"{"topic":"#.utf8)
+                appendString(message.topic)
+                if let text = String(validating: message.payload, as: UTF8.self) {
+                    buffer += Array(#","payload":"#.utf8)
+                    appendString(text)
+                } else {
+                    buffer += Array(#","payloadBase64":""#.utf8) + Array(Base64.encode(message.payload).utf8) + [UInt8(ascii: "\"")]
+                }
+                buffer += Array(#","qos":"#.utf8) + [UInt8(ascii: "0") + message.qos.rawValue]
+                buffer += Array((message.retain ? #","retain":true,"time":""# : #","retain":false,"time":""#).utf8)
+                appendTime(time)
+                buffer += [UInt8(ascii: "\""), UInt8(ascii: "}"), 10]
+            } else {
+                appendTime(time)
+                buffer += [32] + Array(message.topic.utf8) + [32]
+                if let text = String(validating: message.payload, as: UTF8.self) { buffer += Array(text.utf8) } else {
+                    buffer += Array("<\(message.payload.count) bytes> ".utf8) + message.payload.prefix(32).flatMap { Array(hex($0).utf8) }
+                }
+                buffer.append(10)
+            }
+            if buffer.count >= 1 << 16 { flushLocked() }
+            if let limit, written >= limit {
+                flushLocked()
+                return true
+            }
+            return false
+        }
+    }
+
+    private func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+    }
+
+    func flush() { lock.withLock { _ in flushLocked() } }
+
+    private func flushLocked() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// A JSON string literal, escaping only what JSON requires.
+    private func appendString(_ text: String) {
+        buffer.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): buffer += [92, 34]
+            case 92: buffer += [92, 92]
+            case 10: buffer += [92, UInt8(ascii: "n")]
+            case 13: buffer += [92, UInt8(ascii: "r")]
+            case 9: buffer += [92, UInt8(ascii: "t")]
+            case 0..<32: buffer += Array(String(format: byte).utf8)
+            default: buffer.append(byte)
+            }
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    /// `2026-11-29T09:30:12.123Z`, the date part made once per second.
+    private func appendTime(_ time: Double) {
+        let seconds = Int64(time)
+        if secondCache.0 != seconds {
+            let civil = CivilTime(secondsSince1970: seconds)
+            func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+            secondCache = (seconds, Array("\(civil.year)-\(two(civil.month))-\(two(civil.day))T\(two(civil.hour)):\(two(civil.minute)):\(two(civil.second)).".utf8))
+        }
+        buffer += secondCache.1
+        let millis = min(999, Int((time - Double(seconds)) * 1000))
+        buffer += [UInt8(ascii: "0") + UInt8(millis / 100), UInt8(ascii: "0") + UInt8(millis / 10 % 10), UInt8(ascii: "0") + UInt8(millis % 10), UInt8(ascii: "Z")]
+    }
+}
+
+extension String {
+    /// `\u00XX` for a control byte.
+    init(format byte: UInt8) {
+        let digits = Array("0123456789abcdef")
+        self = "\\u00" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 15)])
+    }
+}
+
+/// `fleetdeck publish TOPIC PAYLOAD`: one message, acknowledged at QoS 1.
+struct PublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "publish", abstract: "Publish one message.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var broker: BrokerOptions
+    @Argument(help: "Topic name.") var topic: String
+    @Argument(help: "Payload (text; '-' reads standard input).") var payload: String
+    @Option(help: "QoS (0 or 1).") var qos: UInt8 = 0
+    @Flag(help: "Ask the broker to retain it.") var retain = false
+
+    func run() async throws {
+        do { try Topic.validateName(topic) } catch { throw ValidationFailure(message: error.description) }
+        guard let qos = QoS(rawValue: qos), qos != .exactlyOnce else { throw ValidationFailure(message: "--qos must be 0 or 1") }
+        var bytes = Array(payload.utf8)
+        if payload == "-" {
+            bytes = []
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(0, &chunk, chunk.count)
+                if n <= 0 { break }
+                bytes += chunk[0..<n]
+            }
+        }
+        let endpoint = try await broker.endpoint(global)
+        let connected = Gate(), acknowledged = Gate()
+        let failure = Mutex<String?>(nil)
+        let client = Client(options: Session.Options(clientID: broker.clientID), open: { () throws(TransportError) in try endpoint.open() }) { event in
+            switch event {
+            case .connected: connected.open()
+            case .published: acknowledged.open()
+            case .disconnected(let why): failure.withLock { $0 = why }
+            default: break
+            }
+        }
+        client.start()
+        defer { client.stop() }
+        guard connected.wait(seconds: 15) else {
+            throw ValidationFailure(message: "could not reach \(endpoint.description): \(failure.withLock { $0 } ?? "timed out")")
+        }
+        client.publish(Message(topic: topic, payload: bytes, qos: qos, retain: retain))
+        if qos == .atLeastOnce, !acknowledged.wait(seconds: 15) {
+            throw ValidationFailure(message: "\(endpoint.description) did not acknowledge the message within 15 s")
+        }
+        if !global.json { writeStandardOutput("Published \(bytes.count) bytes to \(topic) (QoS \(qos.rawValue)\(retain ? ", retained" : "")).\n") }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import MQTT
+import MQTTNet
+import Synchronization
+import TestSupport
+import Testing
+
+/// The client against the sandbox's mosquitto: TCP, TLS with a client certificate (and a
+/// wrong CA refused), WebSocket; QoS 0 and 1 both ways.
+@Suite struct BrokerIntegrationTests {
+    static func env(_ name: String) throws -> String {
+        try #require(ProcessInfo.processInfo.environment[name], "run with scripts/test: the sandbox is not running (\(name))")
+    }
+
+    static func endpoint(_ variable: String, ca: String? = nil) throws -> BrokerEndpoint {
+        try BrokerEndpoint.parse(try env(variable), caFile: ca ?? ProcessInfo.processInfo.environment["FLEETDECK_MQTT_CA"],
+                           certFile: ProcessInfo.processInfo.environment["FLEETDECK_MQTT_CERT"], keyFile: ProcessInfo.processInfo.environment["FLEETDECK_MQTT_KEY"])
+    }
+
+    /// Events a client reported, for the test to wait on.
+    final class Recorder: Sendable {
+        let events = Mutex<[Client.Event]>([])
+        func record(_ event: Client.Event) { events.withLock { $0.append(event) } }
+        var messages: [Message] { events.withLock { $0.compactMap { if case .message(let m, _) = $0 { return m }; return nil } } }
+        var subscribed: Bool { events.withLock { $0.contains { if case .subscribed = $0 { return true }; return false } } }
+        var connectedCount: Int { events.withLock { $0.filter { if case .connected = $0 { return true }; return false }.count } }
+        var published: [UInt16] { events.withLock { $0.compactMap { if case .published(let id) = $0 { return id }; return nil } } }
+        var disconnects: [String] { events.withLock { $0.compactMap { if case .disconnected(let why) = $0 { return why }; return nil } } }
+    }
+
+    func roundTrip(_ endpoint: BrokerEndpoint) throws {
+        let topic = "it/\(UUID().uuidString.prefix(8))"
+        let receiver = Recorder(), sender = Recorder()
+        let subscriber = Client(options: Session.Options(clientID: "sub-\(UUID().uuidString.prefix(6))"), open: { () throws(TransportError) in try endpoint.open() },
+                                onEvent: receiver.record)
+        subscriber.start()
+        defer { subscriber.stop() }
+        subscriber.subscribe([Subscription(topic + "/+", qos: .atLeastOnce)])
+        #expect(eventually { receiver.subscribed }, "\(receiver.disconnects)")
+        let publisher = Client(options: Session.Options(clientID: "pub-\(UUID().uuidString.prefix(6))"), open: { () throws(TransportError) in try endpoint.open() },
+                               onEvent: sender.record)
+        publisher.start()
+        defer { publisher.stop() }
+        publisher.publish(Message(topic: topic + "/a", payload: Array(#"{"n":1}"#.utf8)))
+        publisher.publish(Message(topic: topic + "/b", payload: [0, 1, 2, 255], qos: .atLeastOnce))
+        publisher.publish(Message(topic: topic + "/c/deeper", payload: []))  // does not match topic/+
+        #expect(eventually { receiver.messages.count >= 2 }, "\(receiver.disconnects) \(sender.disconnects)")
+        #expect(eventually { sender.published.count == 1 })  // the QoS 1 publish was acknowledged
+        let messages = receiver.messages
+        #expect(messages.map(\.topic) == [topic + "/a", topic + "/b"])
+        #expect(messages[1].payload == [0, 1, 2, 255] && messages[1].qos == .atLeastOnce)
+    }
+
+    @Test func tcp() throws { try roundTrip(try Self.endpoint("FLEETDECK_MQTT_URL")) }
+
+    @Test func tlsWithClientCertificate() throws { try roundTrip(try Self.endpoint("FLEETDECK_MQTT_TLS_URL")) }
+
+    @Test func webSocket() throws { try roundTrip(try Self.endpoint("FLEETDECK_MQTT_WS_URL")) }
+
+    @Test func tlsWithTheWrongCAIsRefused() throws {
+        let endpoint = try Self.endpoint("FLEETDECK_MQTT_TLS_URL", ca: try Self.env("FLEETDECK_SANDBOX_OTHER_CA"))
+        #expect(throws: TransportError.self) { _ = try endpoint.open() }
+        do {
+            _ = try endpoint.open()
+        } catch {
+            #expect(error.description.hasPrefix("could not connect to 127.0.0.1:"), "\(error)")
+        }
+    }
+
+    @Test func endpointParsing() throws {
+        #expect(try BrokerEndpoint.parse("mqtt://broker") == BrokerEndpoint(kind: .tcp, host: "broker", port: 1883))
+        #expect(try BrokerEndpoint.parse("mqtts://a.iot.eu-west-1.amazonaws.com:8883").port == 8883)
+        let ws = try BrokerEndpoint.parse("wss://a-ats.iot.us-east-1.amazonaws.com/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256")
+        #expect(ws.kind == .secureWebSocket && ws.port == 443 && ws.path == "/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256")
+        #expect(ws.description == "wss://a-ats.iot.us-east-1.amazonaws.com:443/mqtt")  // no signature in what is shown
+        #expect(throws: BrokerEndpoint.Invalid.self) { try BrokerEndpoint.parse("http://x") }
+        #expect(throws: BrokerEndpoint.Invalid.self) { try BrokerEndpoint.parse("mqtt://x:99999") }
+    }
+}
