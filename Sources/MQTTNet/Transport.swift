@@ -99,11 +99,16 @@ public final class CurlStream: Transport {
         // Proxies are for HTTP; a broker connection goes direct.
         _ = fd_curl_easy_setopt_string(easy, CURLOPT_NOPROXY, "*")
         if tls {
+            // A raw stream: no ALPN, or libcurl would speak HTTP/2 over it once the server agrees.
+            _ = fd_curl_easy_setopt_long(easy, CURLOPT_SSL_ENABLE_ALPN, 0)
+            _ = fd_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
             if let caFile { _ = fd_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile) }
             if let certFile { _ = fd_curl_easy_setopt_string(easy, CURLOPT_SSLCERT, certFile) }
             if let keyFile { _ = fd_curl_easy_setopt_string(easy, CURLOPT_SSLKEY, keyFile) }
         }
         let code = curl_easy_perform(easy)
+        // The buffer is freed on return: libcurl must not write to it afterwards.
+        _ = fd_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, nil)
         guard code == CURLE_OK else {
             let detail = String(cString: errors)
             curl_easy_cleanup(easy)
