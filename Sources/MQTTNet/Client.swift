@@ -77,13 +77,13 @@ public final class Client: Sendable {
         _ = Glibc.write(wakeWrite, &byte, 1)
     }
 
-    static func monotonic() -> Double {
+    public static func monotonic() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
-    static func wallClock() -> Double {
+    public static func wallClock() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9

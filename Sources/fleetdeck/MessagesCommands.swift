@@ -245,20 +245,24 @@ struct PublishCommand: AsyncParsableCommand {
             }
         }
         let endpoint = try await broker.endpoint(global)
-        let connected = Gate(), acknowledged = Gate()
+        // One attempt: the first connection either works or its failure is the answer.
+        let settled = Gate(), acknowledged = Gate()
         let failure = Mutex<String?>(nil)
         let client = Client(options: Session.Options(clientID: broker.clientID), open: { () throws(TransportError) in try endpoint.open() }) { event in
             switch event {
-            case .connected: connected.open()
+            case .connected: settled.open()
             case .published: acknowledged.open()
-            case .disconnected(let why): failure.withLock { $0 = why }
+            case .disconnected(let why):
+                failure.withLock { $0 = why }
+                settled.open()
             default: break
             }
         }
         client.start()
         defer { client.stop() }
-        guard connected.wait(seconds: 15) else {
-            throw ValidationFailure(message: "could not reach \(endpoint.description): \(failure.withLock { $0 } ?? "timed out")")
+        let answered = settled.wait(seconds: 15)
+        if let why = failure.withLock({ $0 }) ?? (answered ? nil : "timed out") {
+            throw ValidationFailure(message: "could not reach \(endpoint.description): \(why)")
         }
         client.publish(Message(topic: topic, payload: bytes, qos: qos, retain: retain))
         if qos == .atLeastOnce, !acknowledged.wait(seconds: 15) {

@@ -1,0 +1,121 @@
+import ArgumentParser
+import AWSCore
+import AWSServices
+import JSON
+import MQTT
+import MQTTNet
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Simulated devices: things in the registry, JSON telemetry on `device/<name>/telemetry`, and
+/// reported shadow state. For demos and load.
+struct Simulator: Sendable {
+    let names: [String]
+    let rate: Double
+
+    /// The telemetry of device `index` at `seconds` into the run: smooth, different per device.
+    static func telemetry(index: Int, seconds: Double, sequence: Int) -> [UInt8] {
+        let phase = Double(index) * 0.7
+        let temperature = 21 + 4 * sin(seconds / 20 + phase)
+        let humidity = 45 + 10 * cos(seconds / 35 + phase)
+        let battery = max(5, 100 - seconds / 60 - Double(index % 7) * 3)
+        func fixed(_ value: Double) -> String { String(Double(Int(value * 100)) / 100) }
+        return Array("{\"temperature\":\(fixed(temperature)),\"humidity\":\(fixed(humidity)),\"battery\":\(fixed(battery)),\"seq\":\(sequence)}".utf8)
+    }
+
+    /// Creates the things that do not exist yet.
+    func ensureThings(client: AWSClient) async throws -> Int {
+        var created = 0
+        for name in names {
+            do {
+                _ = try await client.call(IoTOperations.service, IoTOperations.describeThing, ["thingName": .string(name)])
+            } catch let error as AWSError {
+                guard case .service(_, 404, _, _, _) = error else { throw error }
+                _ = try await client.call(IoTOperations.service, IoTOperations.createThing, [
+                    "thingName": .string(name), "attributePayload": ["attributes": ["simulated": "true", "model": .string(index(name) % 2 == 0 ? "sensor-v2" : "sensor-v1")]],
+                ])
+                created += 1
+            }
+        }
+        return created
+    }
+
+    func index(_ name: String) -> Int { names.firstIndex(of: name) ?? 0 }
+
+    /// Reports each device's state in its classic shadow.
+    func reportShadows(client: AWSClient, seconds: Double) async throws {
+        for (index, name) in names.enumerated() {
+            let telemetry = try JSONValue.parse(Self.telemetry(index: index, seconds: seconds, sequence: 0))
+            let document: JSONValue = ["state": ["reported": ["connected": true, "firmware": .string(index % 3 == 0 ? "1.4.2" : "1.5.0"),
+                                                              "temperature": telemetry["temperature"] ?? .null]]]
+            _ = try await client.callIoTData(IoTDataPlaneOperations.updateThingShadow, ["thingName": .string(name)], payload: document.bytes)
+        }
+    }
+
+    /// Publishes telemetry at `rate` messages per second per device until `stop` says so or
+    /// `total` messages went out; returns the number sent.
+    func publish(through mqtt: Client, total: Int?, stop: @Sendable () -> Bool) -> Int {
+        let start = Client.monotonic()
+        var sent = 0
+        let interval = 1 / max(0.001, rate * Double(names.count))
+        while !stop() {
+            if let total, sent >= total { break }
+            let index = sent % names.count
+            mqtt.publish(Message(topic: "device/\(names[index])/telemetry",
+                                 payload: Self.telemetry(index: index, seconds: Client.monotonic() - start, sequence: sent / names.count)))
+            sent += 1
+            // Paced against the start, so a slow moment is caught up rather than drifting.
+            let due = start + Double(sent) * interval
+            let wait = due - Client.monotonic()
+            if wait > 0 {
+                var time = timespec(tv_sec: Int(wait), tv_nsec: Int((wait - Double(Int(wait))) * 1e9))
+                nanosleep(&time, nil)
+            }
+        }
+        return sent
+    }
+}
+
+/// `fleetdeck simulate --devices N --rate R`.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "simulate", abstract: "Run simulated devices: telemetry over MQTT and reported shadows.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var broker: BrokerOptions
+    @Option(help: "How many devices.") var devices: Int = 25
+    @Option(help: "Messages per second per device.") var rate: Double = 1
+    @Option(help: "Thing name prefix.") var prefix: String = "sim"
+    @Option(help: "Stop after this many seconds.") var duration: Double?
+    @Option(help: "Stop after this many messages in all.") var count: Int?
+
+    func run() async throws {
+        guard devices > 0, rate > 0 else { throw ValidationFailure(message: "--devices and --rate must be positive") }
+        let simulator = Simulator(names: (1...devices).map { "\(prefix)-\(threeDigits($0))" }, rate: rate)
+        try await AWSCommandContext.run {
+            let client = try AWSCommandContext.client(global)
+            let created = try await simulator.ensureThings(client: client)
+            try await simulator.reportShadows(client: client, seconds: 0)
+            writeStandardError("simulate: \(devices) devices (\(created) things created), \(rate) message(s)/s each\n")
+        }
+        let endpoint = try await broker.endpoint(global)
+        let connected = Gate()
+        let mqtt = Client(options: Session.Options(clientID: broker.clientID), open: { () throws(TransportError) in try endpoint.open() }) { event in
+            if case .connected = event { connected.open() }
+            if case .disconnected(let why) = event { writeStandardError("simulate: \(endpoint.description): \(why)\n") }
+        }
+        mqtt.start()
+        defer { mqtt.stop() }
+        guard connected.wait(seconds: 15) else { throw ValidationFailure(message: "simulate: could not reach \(endpoint.description)") }
+        let deadline = duration.map { Client.monotonic() + $0 }
+        let sent = simulator.publish(through: mqtt, total: count) { deadline.map { Client.monotonic() >= $0 } ?? false }
+        writeStandardError("simulate: \(sent) messages sent\n")
+    }
+}
+
+/// A number with at least three digits ("007").
+func threeDigits(_ value: Int) -> String {
+    let digits = "\(value)"
+    return String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+}

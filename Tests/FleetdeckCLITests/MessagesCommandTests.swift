@@ -1,0 +1,69 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `tail`, `publish` and `simulate` against the sandbox's mosquitto (and moto for the
+/// simulator's things and shadows).
+@Suite(.serialized) struct MessagesCommandTests {
+    static func environment() throws -> [String: String] {
+        try #require(ProcessInfo.processInfo.environment["FLEETDECK_MQTT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        return ProcessInfo.processInfo.environment
+    }
+
+    @Test func tailPrintsAThousandJSONLinesOverTCPTLSAndSecureWebSocket() throws {
+        let env = try Self.environment()
+        let prefix = "acc\(UUID().uuidString.prefix(4).lowercased())"
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-tail-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let simulator = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["simulate", "--devices", "25", "--rate", "20", "--prefix", prefix, "--duration", "120"])
+        defer { kill(simulator, SIGTERM); _ = ProcessRunner.waitForExit(simulator) }
+        for variable in ["FLEETDECK_MQTT_URL", "FLEETDECK_MQTT_TLS_URL", "FLEETDECK_MQTT_WSS_URL"] {
+            let url = try #require(env[variable])
+            let result = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["tail", "device/+/telemetry", "--json", "--count", "1000", "--url", url], timeout: 60)
+            #expect(result.status == 0, "\(variable): \(result.stderr)")
+            let lines = result.stdout.split(separator: "\n")
+            #expect(lines.count == 1000, "\(variable): \(lines.count) lines")
+            var devices: Set<String> = []
+            for line in lines {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+                let topic = try #require(object["topic"] as? String)
+                #expect(topic.hasPrefix("device/\(prefix)-") && topic.hasSuffix("/telemetry"), "\(topic)")
+                devices.insert(topic)
+                let payload = try #require((object["payload"] as? String).map { Data($0.utf8) })
+                let telemetry = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
+                #expect(telemetry["temperature"] is Double || telemetry["temperature"] is Int)
+                #expect((object["time"] as? String)?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil)
+                #expect(object["qos"] as? Int == 0 && object["retain"] as? Bool == false)
+            }
+            #expect(devices.count == 25, "\(variable): messages from \(devices.count) devices")
+        }
+        // The simulator's things exist and report their state.
+        let shadow = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["shadow", "get", "\(prefix)-007", "--json"])
+        #expect(shadow.status == 0 && shadow.stdout.contains("\"firmware\""), "\(shadow.stderr)")
+    }
+
+    @Test func publishRetainedAtQoS1ThenTailSeesIt() throws {
+        let env = try Self.environment()
+        let topic = "retained/\(UUID().uuidString.prefix(8))"
+        let published = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["publish", topic, "{\"on\":true}", "--qos", "1", "--retain", "--url", env["FLEETDECK_MQTT_TLS_URL"]!])
+        #expect(published.status == 0, "\(published.stderr)")
+        #expect(published.stdout == "Published 11 bytes to \(topic) (QoS 1, retained).\n")
+        let tail = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["tail", topic, "--count", "1", "--json"], timeout: 20)
+        #expect(tail.stdout.hasPrefix("{\"topic\":\"\(topic)\",\"payload\":\"{\\\"on\\\":true}\",\"qos\":0,\"retain\":true,\"time\":\""), "\(tail.stdout)")
+        let text = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["tail", topic, "--count", "1"], timeout: 20)
+        #expect(text.stdout.hasSuffix(" \(topic) {\"on\":true}\n"), "\(text.stdout)")
+    }
+
+    @Test func badTopicsAndURLsAreOneLineErrors() throws {
+        _ = try Self.environment()
+        let publish = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["publish", "a/+/b", "x"])
+        #expect(publish.status == 1 && publish.stderr == "fleetdeck: invalid topic 'a/+/b': a topic name cannot hold + or #\n")
+        let tail = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["tail", "a/#/b", "--count", "1"])
+        #expect(tail.status == 1 && tail.stderr == "fleetdeck: invalid topic 'a/#/b': '#' must be the whole last level\n")
+        let url = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["publish", "a", "x", "--url", "http://127.0.0.1:1"])
+        #expect(url.status == 1 && url.stderr == "fleetdeck: unknown scheme 'http' in 'http://127.0.0.1:1' (mqtt, mqtts, ws, wss)\n")
+        let refused = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["publish", "a", "x", "--url", "mqtt://127.0.0.1:1"], timeout: 30)
+        #expect(refused.status == 1 && refused.stderr.hasPrefix("fleetdeck: could not reach mqtt://127.0.0.1:1: could not connect to 127.0.0.1:1"), "\(refused.stderr)")
+    }
+}
