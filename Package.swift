@@ -46,7 +46,7 @@ let package = Package(
 
         .target(name: "TermCore", dependencies: ["YAMLSyntax", "JSON"]),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
-        .target(name: "Console", dependencies: ["TermCore", "StackEngine", "JSON"]),
+        .target(name: "Console", dependencies: ["TermCore", "StackEngine", "JSON", "MQTT"]),
 
         .executableTarget(name: "fleetdeck", dependencies: [
             "Console", "TermNcurses", "AWSCurl", "AWSSigning", "JSON", "MQTT", "MQTTNet", "AWSServices", "Fleet", "StackAWS", "StackEngine", "StackLanguage", "StackModel", "CFleetdeckSupport", "CCurl", "CExpat",
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "StackEngineTests", dependencies: ["StackEngine", "StackModel", "StackLanguage", "TestSupport"]),
         .testTarget(name: "StackAWSTests", dependencies: ["StackAWS", "TestSupport"]),
         .testTarget(name: "TermCoreTests", dependencies: ["TermCore"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel", "MQTT"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,9 +1,10 @@
+import MQTT
 import StackEngine
 import TermCore
 
 /// `:` commands, with Tab completion of command names and their arguments, and history.
 enum CommandMode {
-    static let commands = ["help", "quit", "reload", "stack", "stacks", "theme"]
+    static let commands = ["help", "messages", "publish", "quit", "reload", "stack", "stacks", "tail", "theme", "untail"]
 
     /// Completions for the text typed so far: command names, then stack or theme names.
     static func candidates(_ state: DashboardState, for text: String) -> [String] {
@@ -16,6 +17,8 @@ enum CommandMode {
         switch words[0] {
         case "stack": options = state.stacks.map(\.name).sorted()
         case "theme": options = Theme.embedded.keys.sorted()
+        case "untail": options = state.messages.filters
+        case "tail", "publish": options = state.messages.store.topics.keys.sorted().prefix(200).map { $0 }
         default: options = []
         }
         return options.filter { $0.hasPrefix(argument) }.map { words[0] + " " + $0 }
@@ -33,6 +36,16 @@ enum CommandMode {
             state.editingCommand = false
             return run(&state, line)
         }
+    }
+
+    /// The Messages screen (connecting to the broker on first use).
+    static func openMessages(_ state: inout DashboardState) -> [DashboardCommand] {
+        if state.screen != .messages {
+            if Dashboard.deployRunning(state) { state.notice = "a deploy is running: wait for it, or cancel it with c"; return [] }
+            state.screens = [.stacks, .messages]
+            state.filter = ""
+        }
+        return state.messages.broker == nil ? [.connectBroker] : []
     }
 
     static func run(_ state: inout DashboardState, _ line: String) -> [DashboardCommand] {
@@ -59,6 +72,35 @@ enum CommandMode {
             }
             if Dashboard.deployRunning(state) { state.notice = "a deploy is running: wait for it, or cancel it with c"; return [] }
             return Dashboard.open(&state, stack: argument)
+        case "messages":
+            return openMessages(&state)
+        case "tail":
+            let filters = words.dropFirst().isEmpty ? ["#"] : Array(words.dropFirst())
+            for filter in filters {
+                do { try Topic.validateFilter(filter) } catch { state.notice = error.description; return [] }
+            }
+            let fresh = filters.filter { !state.messages.filters.contains($0) }
+            state.messages.filters += fresh
+            return openMessages(&state) + (fresh.isEmpty ? [] : [.subscribe(fresh)])
+        case "untail":
+            let filters = words.dropFirst().isEmpty ? state.messages.filters : Array(words.dropFirst())
+            state.messages.filters.removeAll { filters.contains($0) }
+            return filters.isEmpty ? [] : [.unsubscribe(filters)]
+        case "publish":
+            if state.readOnly { state.notice = "read-only: publishing is disabled (--read-only)"; return [] }
+            var parts = Array(words.dropFirst())
+            var qos = QoS.atMostOnce, retain = false
+            while let last = parts.last, last == "retain" || last.hasPrefix("qos=") {
+                if last == "retain" { retain = true } else { qos = last == "qos=1" ? .atLeastOnce : .atMostOnce }
+                parts.removeLast()
+            }
+            guard parts.count >= 1 else { state.notice = ":publish TOPIC PAYLOAD [qos=1] [retain]"; return [] }
+            do { try Topic.validateName(parts[0]) } catch { state.notice = error.description; return [] }
+            let payload = line.drop { $0 == " " }.dropFirst("publish".count).drop { $0 == " " }.dropFirst(parts[0].count).drop { $0 == " " }
+            var text = String(payload)
+            for suffix in [" retain", " qos=1", " qos=0"] where text.hasSuffix(suffix) { text.removeLast(suffix.count) }
+            state.notice = "published \(text.utf8.count) bytes to \(parts[0])"
+            return openMessages(&state) + [.publish(Message(topic: parts[0], payload: Array(text.utf8), qos: qos, retain: retain))]
         case "theme":
             guard !argument.isEmpty else { state.notice = "themes: " + Theme.embedded.keys.sorted().joined(separator: ", ") + " (or ~/.config/fleetdeck/themes/NAME.yaml)"; return [] }
             return [.loadTheme(argument)]

@@ -36,6 +36,23 @@ public enum Dashboard {
         case .tick(let elapsed):
             if deployRunning(state) { state.deploy.elapsed = elapsed }
             return []
+        case .received(let batch):
+            return MessagesScreen.received(&state, batch)
+        case .broker(let event):
+            switch event {
+            case .linked(let name):
+                state.messages.broker = name
+            case .connected:
+                state.messages.connected = true
+                state.messages.lastError = nil
+            case .disconnected(let why):
+                if state.messages.connected { state.messages.store.markGap() }
+                state.messages.connected = false
+                state.messages.lastError = why
+            case .message(let message, let time):
+                return MessagesScreen.received(&state, [(message, time)])
+            }
+            return []
         case .themeLoaded(let theme, let problem):
             state.theme = theme
             state.notice = problem ?? "theme \(theme.name)"
@@ -44,7 +61,7 @@ public enum Dashboard {
             switch state.screen {
             case .plan: state.notice = error; state.deploy.result = error
             case .deploy: state.deploy.result = error; state.deploy.failed = true
-            case .stack: state.notice = error
+            case .stack, .messages: state.notice = error
             case .stacks: state.error = error; state.loadingStacks = false
             }
             return []
@@ -75,6 +92,7 @@ public enum Dashboard {
         case .stack: return StackScreen.rowCount(state)
         case .plan: return state.deploy.plan?.rows.count ?? 0
         case .deploy: return state.deploy.rows.count
+        case .messages: return state.messages.store.count
         }
     }
 
@@ -109,7 +127,7 @@ public enum Dashboard {
             state.notice = nil
             return []
         }
-        if case .character("/") = event, state.screen == .stacks || StackScreen.filters(state) {
+        if case .character("/") = event, state.screen == .stacks || state.screen == .messages || StackScreen.filters(state) {
             state.editingFilter = true
             state.filter = ""
             return []
@@ -117,6 +135,7 @@ public enum Dashboard {
         if case .plan(let stack, _) = state.screen, let commands = DeployFlowUpdate.planKey(&state, stack: stack, event) { return commands }
         if case .stack(let name) = state.screen, let commands = StackScreen.key(&state, stack: name, event) { return commands }
         if state.screen == .stacks, let commands = StacksScreen.key(&state, event) { return commands }
+        if state.screen == .messages, let commands = MessagesScreen.key(&state, event) { return commands }
         let count = rowCount(state)
         switch event {
         case .character("j"), .function(258):  // KEY_DOWN
@@ -230,7 +249,7 @@ public enum Dashboard {
         case .plan:
             let top = state.deploy.plan.map(DeployFlowView.planTop) ?? 2
             return (top, max(0, rows - 2 - top))
-        case .deploy: return (2, 0)
+        case .deploy, .messages: return (2, 0)
         }
     }
 
@@ -250,6 +269,7 @@ public enum Dashboard {
             case .stack(let name): StackScreen.view(state, name: name, into: &buffer)
             case .plan: DeployFlowView.plan(state, into: &buffer)
             case .deploy: DeployFlowView.deploy(state, into: &buffer)
+            case .messages: MessagesScreen.view(state, into: &buffer)
             }
         }
         if rows > 1 { statusLine(state, into: &buffer) }
@@ -265,6 +285,7 @@ public enum Dashboard {
         case .stack(let name): return name
         case .plan(_, let operation): return operation == .update ? "plan" : operation.rawValue
         case .deploy(_, let operation): return operation == .update ? "deploy" : operation.rawValue + "ing"
+        case .messages: return "messages"
         }
     }
 
@@ -302,6 +323,10 @@ public enum Dashboard {
         var left = " "
         switch state.screen {
         case .stacks: left += "\(state.stacks.count) stack\(state.stacks.count == 1 ? "" : "s")  ↵ open  s sort  : command"
+        case .messages:
+            let messages = state.messages
+            left += (messages.connected ? "● " : "○ ") + (messages.broker ?? "no broker") + (messages.pausedAt == nil ? "  space pause" : "  space resume  G newest")
+                + "  ↵ detail  s subscribe  P publish"
         case .stack(let name), .plan(let name, _), .deploy(let name, _):
             let summary = state.stacks.first { $0.name == name }
             left += name + (summary?.production == true ? " PRODUCTION" : "")
@@ -336,6 +361,11 @@ public enum Dashboard {
             lines += ["n          back without changing anything"]
         case .deploy:
             lines += ["c esc      cancel (asks; in-flight steps finish)", "Ctrl-C     cancel at once; again to quit", "Ctrl-Z     suspend (fg resumes)"]
+        case .messages:
+            lines += ["space p    pause (messages keep arriving, counted)", "j k g G    scroll back; G follows the newest",
+                      "enter      detail: JSON folded, changes, sparkline", "/          search topics and payloads",
+                      "s  :tail F subscribe; :untail F unsubscribes", "P          publish (:publish TOPIC PAYLOAD [qos=1] [retain])",
+                      "w t T      wrap, timestamps, topic tree", "R          record to a JSON-lines file", "c          clear the buffer"]
         }
         return lines
     }

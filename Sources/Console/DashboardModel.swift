@@ -1,4 +1,5 @@
 import JSON
+import MQTT
 import StackEngine
 import TermCore
 
@@ -67,6 +68,8 @@ public struct DashboardData: Sendable {
     public var identity: @Sendable () async throws -> String
     /// A theme by name (the user's file over the built-in one) and the problem with it, if any.
     public var theme: @Sendable (String) -> (Theme, Theme.Problem?)
+    /// Connects to the MQTT broker; its events may come from any thread. Nil: no broker known.
+    public var broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)?
 
     public init(stacks: @escaping @Sendable () async throws -> [StackSummary], stack: @escaping @Sendable (String) async throws -> StackDetail,
                 plan: @escaping @Sendable (String, Operation) async throws -> PlanView = { _, _ in throw DashboardError(message: "plans are not available here") },
@@ -75,7 +78,8 @@ public struct DashboardData: Sendable {
                 cancel: @escaping @Sendable (String) -> Void = { _ in },
                 reveal: @escaping @Sendable (String) async throws -> [StackDetailReader.Output] = { _ in throw DashboardError(message: "secrets cannot be read here") },
                 identity: @escaping @Sendable () async throws -> String = { throw DashboardError(message: "no AWS credentials") },
-                theme: @escaping @Sendable (String) -> (Theme, Theme.Problem?) = { Theme.load(named: $0, userFile: { _ in nil }, environment: [:]) }) {
+                theme: @escaping @Sendable (String) -> (Theme, Theme.Problem?) = { Theme.load(named: $0, userFile: { _ in nil }, environment: [:]) },
+                broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)? = nil) {
         self.stacks = stacks
         self.stack = stack
         self.plan = plan
@@ -84,6 +88,7 @@ public struct DashboardData: Sendable {
         self.reveal = reveal
         self.identity = identity
         self.theme = theme
+        self.broker = broker
     }
 }
 
@@ -98,10 +103,11 @@ public enum Screen: Equatable, Sendable {
     case stack(String)
     case plan(String, Operation)
     case deploy(String, Operation)
+    case messages
 
     var stackName: String? {
         switch self {
-        case .stacks: return nil
+        case .stacks, .messages: return nil
         case .stack(let name), .plan(let name, _), .deploy(let name, _): return name
         }
     }
@@ -156,6 +162,8 @@ public struct DashboardState: Equatable, Sendable {
     /// Outputs with secrets in clear, while revealed (cleared on leaving the stack).
     public var revealed: [StackDetailReader.Output]?
     public var connection = Connection.checking
+    /// Device messages: the tail's buffer and how it is shown.
+    public var messages = MessagesState()
     /// The terminal's size (the runtime keeps it current; clicks are mapped with it).
     public var rows = 24
     public var columns = 80
@@ -182,6 +190,9 @@ public enum DashboardMessage: Sendable {
     case themeLoaded(Theme, problem: String?)
     /// Seconds since the running deploy started.
     case tick(Double)
+    /// Messages from the broker, in the order received, with their arrival times.
+    case received([(Message, Double)])
+    case broker(BrokerEvent)
     case failed(String)
 }
 
@@ -195,4 +206,10 @@ public enum DashboardCommand: Equatable, Sendable {
     case reveal(String)
     case checkConnection
     case loadTheme(String)
+    case connectBroker
+    case subscribe([String])
+    case unsubscribe([String])
+    case publish(Message)
+    /// Appends messages to a JSON-lines recording.
+    case record(String, [Record])
 }

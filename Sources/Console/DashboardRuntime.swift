@@ -1,6 +1,10 @@
+import MQTT
 import StackEngine
 import Synchronization
 import TermCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the dashboard: terminal events and finished background work become messages, `update`
 /// makes the next state and its commands, commands run as tasks off the UI thread, and each
@@ -14,6 +18,9 @@ public final class DashboardRuntime {
     let renderer = FrameRenderer()
     /// Whether Ctrl-C is currently routed to the dashboard (while a deploy runs).
     private var interruptible = false
+    /// The broker connection, made on first use.
+    let broker = BrokerBox()
+    let inbox = MessageInbox()
 
     public init(state: DashboardState, data: DashboardData, wake: @escaping @Sendable () -> Void) {
         self.state = state
@@ -30,6 +37,8 @@ public final class DashboardRuntime {
             switch event {
             case .wake:
                 for message in mailbox.drain() { perform(Dashboard.update(&state, message)) }
+                let batch = inbox.drain()
+                if !batch.isEmpty { perform(Dashboard.update(&state, .received(batch))) }
             case .resize:
                 (state.rows, state.columns) = terminal.size
                 renderer.invalidate()
@@ -44,6 +53,46 @@ public final class DashboardRuntime {
             draw(on: terminal)
         }
         if interruptible { terminal.interruptible(false) }
+        broker.stop()
+    }
+
+    /// Connects once, in the background; messages go through the inbox (one wake-up per batch),
+    /// the rest through the mailbox. Requests made before the link exists wait in the box.
+    func connectBroker() {
+        guard !broker.started else { return }
+        guard let connect = data.broker else {
+            perform(Dashboard.update(&state, .failed("no MQTT broker: set FLEETDECK_MQTT_URL (or AWS credentials for AWS IoT)")))
+            return
+        }
+        broker.started = true
+        let mailbox = self.mailbox, inbox = self.inbox, wake = self.wake, box = self.broker
+        Task.detached {
+            do {
+                let link = try await connect { event in
+                    if case .message(let message, let time) = event {
+                        if inbox.post(message, time: time) { wake() }
+                    } else {
+                        mailbox.post(.broker(event))
+                        wake()
+                    }
+                }
+                box.link(link)
+                mailbox.post(.broker(.linked(link.name)))
+            } catch {
+                mailbox.post(.broker(.disconnected("\(error)")))
+                box.started = false
+            }
+            wake()
+        }
+    }
+
+    /// Appends records to a JSON-lines file (created 0600).
+    nonisolated static func append(_ records: [Record], to path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array(records.map(\.line).joined().utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 
     func draw(on terminal: some TerminalDevice) {
@@ -55,9 +104,24 @@ public final class DashboardRuntime {
     func perform(_ commands: [DashboardCommand]) {
         for command in commands {
             let data = self.data, mailbox = self.mailbox, wake = self.wake
-            if case .cancel(let stack) = command {
+            switch command {
+            case .cancel(let stack):
                 data.cancel(stack)
                 continue
+            case .connectBroker:
+                connectBroker()
+                continue
+            case .subscribe(let filters):
+                broker.send { $0.subscribe(filters) }
+                continue
+            case .unsubscribe(let filters):
+                broker.send { $0.unsubscribe(filters) }
+                continue
+            case .publish(let message):
+                broker.send { $0.publish(message) }
+                continue
+            default:
+                break
             }
             Task.detached {
                 let message: DashboardMessage
@@ -84,7 +148,10 @@ public final class DashboardRuntime {
                             message = .deployFinished("\(error)", failed: true)
                         }
                         ticker.stop()
-                    case .cancel:
+                    case .record(let path, let records):
+                        Self.append(records, to: path)
+                        return
+                    case .cancel, .connectBroker, .subscribe, .unsubscribe, .publish:
                         return
                     }
                 } catch {
@@ -114,6 +181,56 @@ final class Ticker: Sendable {
     }
 
     func stop() { stopped.store(true, ordering: .relaxed) }
+}
+
+/// The broker link once made, and what was asked of it before.
+final class BrokerBox: @unchecked Sendable {
+    private let lock = Mutex<(link: BrokerLink?, waiting: [@Sendable (BrokerLink) -> Void], started: Bool)>((nil, [], false))
+
+    var started: Bool {
+        get { lock.withLock { $0.started } }
+        set { lock.withLock { $0.started = newValue } }
+    }
+
+    func link(_ link: BrokerLink) {
+        let waiting = lock.withLock { value -> [@Sendable (BrokerLink) -> Void] in
+            value.link = link
+            defer { value.waiting = [] }
+            return value.waiting
+        }
+        for request in waiting { request(link) }
+    }
+
+    func send(_ request: @escaping @Sendable (BrokerLink) -> Void) {
+        let link = lock.withLock { value -> BrokerLink? in
+            if value.link == nil { value.waiting.append(request) }
+            return value.link
+        }
+        if let link { request(link) }
+    }
+
+    func stop() { lock.withLock { $0.link }?.stop() }
+}
+
+/// Broker messages on their way to the UI thread: batched, with at most one wake-up pending.
+final class MessageInbox: Sendable {
+    private let state = Mutex<(items: [(Message, Double)], woken: Bool)>(([], false))
+
+    /// Adds a message; true when the UI thread needs waking.
+    func post(_ message: Message, time: Double) -> Bool {
+        state.withLock { value in
+            value.items.append((message, time))
+            defer { value.woken = true }
+            return !value.woken
+        }
+    }
+
+    func drain() -> [(Message, Double)] {
+        state.withLock { value in
+            defer { value = ([], false) }
+            return value.items
+        }
+    }
 }
 
 /// Messages from background tasks to the UI thread.

@@ -2,6 +2,8 @@ import AWSServices
 import ArgumentParser
 import CFleetdeckSupport
 import Console
+import MQTT
+import MQTTNet
 import StackAWS
 import StackEngine
 import StackModel
@@ -141,7 +143,26 @@ extension ConsoleCommand {
             Theme.load(named: theme, userFile: { name in
                 AtomicFile.read((environment["HOME"] ?? "") + "/.config/fleetdeck/themes/\(name).yaml").map { String(decoding: $0, as: UTF8.self) }
             }, environment: environment)
+        }, broker: { events in
+            let endpoint = try await BrokerOptions.endpoint(url: nil, ca: nil, cert: nil, key: nil, options)
+            return Self.link(endpoint, events: events)
         })
+    }
+
+    /// The dashboard's broker link over an MQTT client thread.
+    static func link(_ endpoint: BrokerEndpoint, events: @escaping @Sendable (BrokerEvent) -> Void) -> BrokerLink {
+        let client = Client(options: Session.Options(clientID: "fleetdeck-console-\(UInt32.random(in: 0...UInt32.max))"),
+                            open: { () throws(TransportError) in try endpoint.open() }) { event in
+            switch event {
+            case .connected: events(.connected)
+            case .disconnected(let why): events(.disconnected(why))
+            case .message(let message, let time): events(.message(message, time: time))
+            case .subscribed, .published, .idle: break
+            }
+        }
+        client.start()
+        return BrokerLink(name: endpoint.description, subscribe: { client.subscribe($0.map { Subscription($0, qos: .atLeastOnce) }) },
+                          unsubscribe: { client.unsubscribe($0) }, publish: { client.publish($0) }, stop: { client.stop() })
     }
 }
 

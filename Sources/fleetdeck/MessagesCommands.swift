@@ -29,9 +29,13 @@ struct BrokerOptions: ParsableArguments {
 
     /// The endpoint: the flag, FLEETDECK_MQTT_URL, or AWS IoT's Data-ATS endpoint over a presigned WebSocket.
     func endpoint(_ global: GlobalOptions) async throws -> BrokerEndpoint {
+        try await Self.endpoint(url: url, ca: ca, cert: cert, key: key, global)
+    }
+
+    static func endpoint(url: String?, ca: String?, cert: String?, key: String?, _ global: GlobalOptions) async throws -> BrokerEndpoint {
         let environment = ProcessEnvironment.current
-        let ca = self.ca ?? environment["FLEETDECK_MQTT_CA"], cert = self.cert ?? environment["FLEETDECK_MQTT_CERT"]
-        let key = self.key ?? environment["FLEETDECK_MQTT_KEY"]
+        let ca = ca ?? environment["FLEETDECK_MQTT_CA"], cert = cert ?? environment["FLEETDECK_MQTT_CERT"]
+        let key = key ?? environment["FLEETDECK_MQTT_KEY"]
         if let url = url ?? environment["FLEETDECK_MQTT_URL"] {
             do { return try BrokerEndpoint.parse(url, caFile: ca, certFile: cert, keyFile: key) } catch { throw ValidationFailure(message: error.description) }
         }

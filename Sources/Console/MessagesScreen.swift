@@ -1,0 +1,321 @@
+import JSON
+import MQTT
+import TermCore
+
+/// The broker as the dashboard uses it (the composition root connects it over MQTTNet).
+public struct BrokerLink: Sendable {
+    public var name: String
+    public var subscribe: @Sendable ([String]) -> Void
+    public var unsubscribe: @Sendable ([String]) -> Void
+    public var publish: @Sendable (Message) -> Void
+    public var stop: @Sendable () -> Void
+
+    public init(name: String, subscribe: @escaping @Sendable ([String]) -> Void, unsubscribe: @escaping @Sendable ([String]) -> Void,
+                publish: @escaping @Sendable (Message) -> Void, stop: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.subscribe = subscribe
+        self.unsubscribe = unsubscribe
+        self.publish = publish
+        self.stop = stop
+    }
+}
+
+public enum BrokerEvent: Sendable {
+    /// The link is made (to the broker with this name); the connection follows.
+    case linked(String)
+    case connected
+    case disconnected(String)
+    case message(Message, time: Double)
+}
+
+extension MessageStore: Equatable {
+    /// Stores compare by what they have taken in (the dashboard's state comparisons need no more).
+    public static func == (lhs: MessageStore, rhs: MessageStore) -> Bool {
+        lhs.received == rhs.received && lhs.dropped == rhs.dropped && lhs.capacity == rhs.capacity
+    }
+}
+
+/// The Messages screen's state: the ring of received messages and how it is looked at.
+public struct MessagesState: Equatable, Sendable {
+    public var store = MessageStore()
+    public var filters: [String] = []
+    public var broker: String?
+    public var connected = false
+    public var lastError: String?
+    /// Paused at this many received messages: the list stands still, new ones are counted.
+    public var pausedAt: Int?
+    /// The selected message's sequence number (nil: following the newest).
+    public var selected: Int?
+    public var detail = false
+    public var wrap = false
+    public var timestamps = true
+    public var showTree = true
+    /// The JSON-lines file messages are recorded to, while recording.
+    public var recording: String?
+    public var folded: Set<String> = []
+
+    public init(capacity: Int = 100_000) { store = MessageStore(capacity: capacity) }
+}
+
+enum MessagesScreen {
+    /// The messages shown: up to the pause point, through the filter (newest last).
+    static func visible(_ state: DashboardState) -> [StoredMessage] {
+        let messages = state.messages
+        let limit = messages.pausedAt ?? Int.max
+        var shown: [StoredMessage] = []
+        shown.reserveCapacity(min(messages.store.count, 4096))
+        for index in 0..<messages.store.count {
+            let item = messages.store[index]
+            if item.sequence > limit { break }
+            if state.filter.isEmpty || Dashboard.passes(item.message.topic + " " + text(item.message.payload), filter: state.filter) { shown.append(item) }
+        }
+        return shown
+    }
+
+    /// The last `count` messages shown, cheaply, when there is no filter (the common, fast case).
+    static func window(_ state: DashboardState, ending: Int?, count: Int) -> [StoredMessage] {
+        guard state.filter.isEmpty else {
+            let all = visible(state)
+            let end = ending.flatMap { sequence in all.lastIndex { $0.sequence <= sequence } }.map { $0 + 1 } ?? all.count
+            return Array(all[max(0, end - count)..<end])
+        }
+        let store = state.messages.store
+        guard store.count > 0 else { return [] }
+        let first = store[0].sequence
+        let limit = min(ending ?? Int.max, state.messages.pausedAt ?? Int.max, store[store.count - 1].sequence)
+        let end = max(0, limit - first + 1)
+        return (max(0, end - count)..<end).map { store[$0] }
+    }
+
+    static func text(_ payload: [UInt8]) -> String {
+        String(validating: payload, as: UTF8.self) ?? payload.prefix(24).map { hex($0) }.joined(separator: " ")
+    }
+
+    static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+    }
+
+    static func received(_ state: inout DashboardState, _ batch: [(Message, Double)]) -> [DashboardCommand] {
+        for (message, time) in batch { state.messages.store.append(message, time: time) }
+        if let path = state.messages.recording, !batch.isEmpty { return [.record(path, batch.map { Record(message: $0.0, time: $0.1) })] }
+        return []
+    }
+
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        var messages = state.messages
+        defer { state.messages = messages }
+        switch event {
+        case .character(" "), .character("p"):
+            messages.pausedAt = messages.pausedAt == nil ? messages.store.received : nil
+        case .character("j"), .function(258), .character("k"), .function(259):
+            let down = event == .character("j") || event == .function(258)
+            let shown = visible(state)
+            guard !shown.isEmpty else { return [] }
+            let current = messages.selected.flatMap { sequence in shown.firstIndex { $0.sequence == sequence } } ?? shown.count - 1
+            let next = down ? min(shown.count - 1, current + 1) : max(0, current - 1)
+            messages.selected = shown[next].sequence
+            if messages.pausedAt == nil { messages.pausedAt = messages.store.received }  // scrolling back holds the list still
+        case .character("g"), .function(262):
+            messages.selected = visible(state).first?.sequence
+            if messages.pausedAt == nil { messages.pausedAt = messages.store.received }
+        case .character("G"), .function(360):
+            messages.selected = nil
+            messages.pausedAt = nil
+        case .character("\n"), .character("\r"), .function(343):
+            messages.detail.toggle()
+            messages.folded = []
+        case .character("w"): messages.wrap.toggle()
+        case .character("t"): messages.timestamps.toggle()
+        case .character("T"): messages.showTree.toggle()
+        case .character("c"): messages.store = MessageStore(capacity: messages.store.capacity); messages.selected = nil; messages.pausedAt = nil
+        case .character("R"):
+            if messages.recording != nil {
+                state.notice = "recording stopped: \(messages.recording!)"
+                messages.recording = nil
+            } else {
+                messages.recording = "fleetdeck-messages-\(messages.store.received).jsonl"
+                state.notice = "recording new messages to \(messages.recording!) (R stops)"
+            }
+        case .character("s"):
+            state.editingCommand = true
+            state.command.text = "tail "
+            state.command.cursor = 5
+        case .character("P"):
+            if state.readOnly { state.notice = "read-only: publishing is disabled (--read-only)"; return [] }
+            state.editingCommand = true
+            state.command.text = "publish "
+            state.command.cursor = 8
+        default:
+            return nil
+        }
+        return []
+    }
+
+    /// One line of the list.
+    static func line(_ item: StoredMessage, state: MessagesState) -> String {
+        var text = ""
+        if state.timestamps { text += clock(item.time) + " " }
+        text += item.message.topic + "  " + MessagesScreen.text(item.message.payload).replacingNewlines()
+        return text
+    }
+
+    static func clock(_ time: Double) -> String {
+        let seconds = Int(time) % 86_400
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let millis = Int((time - Double(Int(time))) * 1000)
+        return two(seconds / 3600) + ":" + two(seconds / 60 % 60) + ":" + two(seconds % 60) + "." + (millis < 10 ? "00" : millis < 100 ? "0" : "") + "\(millis)"
+    }
+
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) {
+        let theme = state.theme
+        let messages = state.messages
+        let store = messages.store
+        var header = " \(messages.filters.isEmpty ? "no subscriptions (s subscribes)" : messages.filters.joined(separator: "  "))"
+        header += "   \(store.received) received"
+        if store.dropped > 0 { header += ", \(store.dropped) dropped from the buffer" }
+        if let paused = messages.pausedAt { header += "   PAUSED, \(store.received - paused) new" }
+        if messages.recording != nil { header += "   ● REC" }
+        buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: messages.pausedAt == nil ? theme["header"] : theme["update"])
+        let columns = Layout.split(buffer.columns, [messages.showTree && buffer.columns >= 80 ? .percent(28) : .fixed(0), .fill])
+        let detailRows = messages.detail ? max(6, (buffer.rows - 4) / 2) : 0
+        let rows = Layout.split(buffer.rows, [.fixed(2), .fill, .fixed(detailRows), .fixed(1)])
+        if columns[0].size > 0 { tree(state, top: rows[1].offset, height: rows[1].size + rows[2].size, width: columns[0].size - 1, into: &buffer) }
+        let listLeft = columns[1].offset, listWidth = columns[1].size
+        let shown = window(state, ending: messages.selected, count: rows[1].size)
+        if shown.isEmpty {
+            let hint = messages.connected ? "Waiting for messages…" : "Connecting to \(messages.broker ?? "the broker")…" + (messages.lastError.map { " (\($0))" } ?? "")
+            buffer.put(hint, row: rows[1].offset, column: listLeft + 1, style: theme["dim"])
+        }
+        var row = rows[1].offset
+        for item in shown where row < rows[1].offset + rows[1].size {
+            if item.afterGap {
+                buffer.put(DisplayWidth.pad("  ─── connection lost: messages may be missing ───", listWidth), row: row, column: listLeft, style: theme["error"], limit: listWidth)
+                row += 1
+                if row >= rows[1].offset + rows[1].size { break }
+            }
+            let style = item.sequence == messages.selected ? theme["selected"] : theme["text"]
+            let text = " " + line(item, state: messages)
+            if messages.wrap {
+                var rest = Substring(text)
+                while !rest.isEmpty && row < rows[1].offset + rows[1].size {
+                    let (part, _) = DisplayWidth.prefix(String(rest), fitting: listWidth)
+                    buffer.put(DisplayWidth.pad(part, listWidth), row: row, column: listLeft, style: style, limit: listWidth)
+                    rest = rest.dropFirst(max(1, part.count))
+                    row += 1
+                }
+            } else {
+                buffer.put(DisplayWidth.pad(text, listWidth), row: row, column: listLeft, style: style, limit: listWidth)
+                row += 1
+            }
+        }
+        if messages.detail { detail(state, top: rows[2].offset, height: rows[2].size, left: listLeft, width: listWidth, into: &buffer) }
+    }
+
+    static func tree(_ state: DashboardState, top: Int, height: Int, width: Int, into buffer: inout CellBuffer) {
+        let theme = state.theme
+        func nodes(_ list: [TopicNode]) -> [TreeNode] { list.map { TreeNode(id: $0.path, label: "\($0.name.isEmpty ? "(empty)" : $0.name) \($0.count)", children: nodes($0.children)) } }
+        let lines = TreeNode.flatten(nodes(state.messages.store.tree()), folded: [])
+        for (offset, line) in lines.prefix(height).enumerated() {
+            buffer.put(DisplayWidth.pad(" " + line.prefix + line.label, width), row: top + offset, column: 0, style: theme["dim"], limit: width)
+        }
+        for row in top..<(top + height) { buffer.put("│", row: row, column: width, style: theme["dim"]) }
+    }
+
+    /// The selected (or newest) message: pretty JSON with folding (hex for binary), what changed
+    /// since the topic's previous message, and a sparkline of its first numeric field.
+    static func detail(_ state: DashboardState, top: Int, height: Int, left: Int, width: Int, into buffer: inout CellBuffer) {
+        let theme = state.theme
+        let messages = state.messages
+        guard height > 1, let item = window(state, ending: messages.selected, count: 1).last else { return }
+        buffer.put(DisplayWidth.pad(" \(item.message.topic)  QoS \(item.message.qos.rawValue)\(item.message.retain ? " retained" : "")  \(item.message.payload.count) bytes",
+                                    width), row: top, column: left, style: theme["header"], limit: width)
+        var lines: [(String, String)] = []
+        if let value = try? JSONValue.parse(item.message.payload) {
+            let previous = previousPayload(state, before: item).flatMap { try? JSONValue.parse($0) }
+            if case .object(let object)? = previous.map({ $0 }), case .object(let now) = value {
+                let changed = now.compactMap { key, new -> String? in
+                    guard let old = object[key], old != new else { return nil }
+                    return "\(key) \(old.serialized()) → \(new.serialized())"
+                }
+                if !changed.isEmpty { lines.append(("changed: " + changed.joined(separator: ", "), "update")) }
+            }
+            if case .object(let now) = value, let (key, _) = now.first(where: { $0.value.doubleValue != nil }) {
+                let series = numericSeries(state, topic: item.message.topic, key: key)
+                lines.append(("\(key): \(Gauge.sparkline(series, width: max(8, min(60, width - key.count - 20)))) \(series.last.map { String($0) } ?? "")", "create"))
+            }
+            lines += JSONViewer.lines(value, folded: messages.folded).map { ($0.text, $0.role == "string" ? "create" : $0.role == "number" ? "update" : "text") }
+        } else if String(validating: item.message.payload, as: UTF8.self) == nil {
+            var offset = 0
+            while offset < item.message.payload.count {
+                let chunk = item.message.payload[offset..<min(offset + 16, item.message.payload.count)]
+                lines.append((String(format: offset) + "  " + chunk.map(hex).joined(separator: " "), "text"))
+                offset += 16
+            }
+        } else {
+            lines += text(item.message.payload).split(separator: "\n", omittingEmptySubsequences: false).map { (String($0), "text") }
+        }
+        for (index, (line, role)) in lines.prefix(height - 1).enumerated() {
+            buffer.put(DisplayWidth.pad(" " + line, width), row: top + 1 + index, column: left, style: theme[role], limit: width)
+        }
+    }
+
+    static func previousPayload(_ state: DashboardState, before item: StoredMessage) -> [UInt8]? {
+        let store = state.messages.store
+        var index = store.count - 1
+        while index >= 0 && store[index].sequence >= item.sequence { index -= 1 }
+        var checked = 0
+        while index >= 0 && checked < 5000 {
+            if store[index].message.topic == item.message.topic { return store[index].message.payload }
+            index -= 1
+            checked += 1
+        }
+        return nil
+    }
+
+    /// The last values of a numeric JSON field on a topic (newest last).
+    static func numericSeries(_ state: DashboardState, topic: String, key: String, limit: Int = 60) -> [Double] {
+        let store = state.messages.store
+        var values: [Double] = []
+        var index = store.count - 1, checked = 0
+        while index >= 0 && values.count < limit && checked < 20_000 {
+            let item = store[index]
+            if item.message.topic == topic, let value = (try? JSONValue.parse(item.message.payload))?[key]?.doubleValue { values.append(value) }
+            index -= 1
+            checked += 1
+        }
+        return values.reversed()
+    }
+}
+
+/// A message for the recording file.
+public struct Record: Sendable, Equatable {
+    public var message: Message
+    public var time: Double
+
+    /// One JSON line: topic, payload (text, or base64 for binary), QoS, retain, time.
+    public var line: String {
+        var object: JSONObject = ["topic": .string(message.topic)]
+        if let text = String(validating: message.payload, as: UTF8.self) { object["payload"] = .string(text) } else {
+            object["payloadBase64"] = .string(Base64.encode(message.payload))
+        }
+        object["qos"] = .integer(Int64(message.qos.rawValue))
+        object["retain"] = .bool(message.retain)
+        object["time"] = .double(time)
+        return JSONValue.object(object).serialized() + "\n"
+    }
+}
+
+extension String {
+    func replacingNewlines() -> String { contains("\n") ? split(separator: "\n").joined(separator: " ⏎ ") : self }
+
+    init(format offset: Int) {
+        let digits = Array("0123456789abcdef")
+        var value = offset, out: [Character] = []
+        for _ in 0..<6 {
+            out.insert(digits[value & 15], at: 0)
+            value >>= 4
+        }
+        self = String(out)
+    }
+}

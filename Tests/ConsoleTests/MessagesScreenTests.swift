@@ -1,0 +1,101 @@
+@testable import Console
+import MQTT
+import TermCore
+import Testing
+
+/// The Messages screen: subscribing through `:tail`, the live list, pause with a count of new
+/// messages, the detail pane (JSON, what changed, a sparkline), search, gaps, recording.
+@Suite struct MessagesScreenTests {
+    static let base = 1_795_910_400.0  // 2026-11-29T00:00:00Z
+
+    func telemetry(_ device: Int, _ temperature: Double, _ seq: Int) -> (Message, Double) {
+        (Message(topic: "device/sim-00\(device)/telemetry", payload: Array("{\"temperature\":\(temperature),\"humidity\":40,\"seq\":\(seq)}".utf8)),
+         Self.base + 8 * 3600 + Double(seq) * 0.25)
+    }
+
+    func tailing() -> DashboardState {
+        var state = DashboardState(project: "fleet", theme: DashboardTests.theme)
+        _ = Dashboard.update(&state, .stacksLoaded(DashboardTests.stacks))
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "tail device/+/telemetry" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.connectBroker, .subscribe(["device/+/telemetry"])])
+        #expect(state.screen == .messages)
+        _ = Dashboard.update(&state, .broker(.linked("mqtt://127.0.0.1:1883")))
+        _ = Dashboard.update(&state, .broker(.connected))
+        var batch: [(Message, Double)] = []
+        for seq in 0..<12 { batch.append(telemetry(seq % 3 + 1, 20 + Double(seq), seq)) }
+        _ = Dashboard.update(&state, .received(batch))
+        return state
+    }
+
+    func snapshot(_ name: String, _ state: DashboardState) throws {
+        for (rows, columns) in [(24, 80), (40, 120)] {
+            try DashboardTests().check("\(name)-\(columns)x\(rows)", Dashboard.view(state, rows: rows, columns: columns))
+        }
+    }
+
+    @Test func liveListFollowsTheNewestAndPauseCountsNewOnes() throws {
+        var state = tailing()
+        try snapshot("messages", state)
+        let frame = Dashboard.view(state, rows: 24, columns: 120)
+        #expect(frame.lines.contains { $0.contains("08:00:02.750 device/sim-003/telemetry  {\"temperature\":31.0") })
+        _ = Dashboard.update(&state, .key(.character(" ")))
+        _ = Dashboard.update(&state, .received([telemetry(1, 99, 12), telemetry(2, 98, 13)]))
+        let paused = Dashboard.view(state, rows: 24, columns: 120)
+        #expect(paused.lines[1].contains("PAUSED, 2 new"))
+        #expect(!paused.lines.contains { $0.contains("temperature\":99") })  // the list stands still
+        _ = Dashboard.update(&state, .key(.character(" ")))
+        #expect(Dashboard.view(state, rows: 24, columns: 120).lines.contains { $0.contains("temperature\":99") })
+    }
+
+    @Test func detailShowsJSONWhatChangedAndASparkline() throws {
+        var state = tailing()
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        try snapshot("messages-detail", state)
+        let lines = Dashboard.view(state, rows: 40, columns: 120).lines
+        #expect(lines.contains { $0.contains("changed: temperature 28.0 → 31.0") || $0.contains("changed: temperature 28 → 31") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("temperature: ▁▃▆█ 31.0") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("\"humidity\": 40,") })
+    }
+
+    @Test func scrollingBackSelectsAndHoldsTheList() {
+        var state = tailing()
+        _ = Dashboard.update(&state, .key(.character("k")))
+        _ = Dashboard.update(&state, .key(.character("k")))
+        #expect(state.messages.selected == 10 && state.messages.pausedAt == 12)
+        _ = Dashboard.update(&state, .key(.character("G")))
+        #expect(state.messages.selected == nil && state.messages.pausedAt == nil)
+    }
+
+    @Test func searchGapsAndRecording() {
+        var state = tailing()
+        _ = Dashboard.update(&state, .key(.character("/")))
+        for character in "sim-002\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        let shown = MessagesScreen.visible(state)
+        #expect(shown.count == 4 && shown.allSatisfy { $0.message.topic == "device/sim-002/telemetry" })
+        _ = Dashboard.update(&state, .broker(.disconnected("the broker closed the connection")))
+        _ = Dashboard.update(&state, .broker(.connected))
+        _ = Dashboard.update(&state, .key(.character("\u{1b}")))  // (clears nothing: esc on the messages screen goes back)
+        state.filter = ""
+        state.screens = [.stacks, .messages]
+        _ = Dashboard.update(&state, .received([telemetry(1, 50, 20)]))
+        #expect(Dashboard.view(state, rows: 24, columns: 120).lines.contains { $0.contains("connection lost: messages may be missing") })
+        _ = Dashboard.update(&state, .key(.character("R")))
+        let path = state.messages.recording
+        #expect(path != nil)
+        let commands = Dashboard.update(&state, .received([telemetry(2, 51, 21)]))
+        guard case .record(let file, let records)? = commands.first else { Issue.record("no record command: \(commands)"); return }
+        #expect(file == path && records.count == 1)
+        #expect(records[0].line.hasPrefix("{\"topic\":\"device/sim-002/telemetry\",\"payload\":\"{\\\"temperature\\\":51.0"))
+    }
+
+    @Test func publishFromTheCommandLine() {
+        var state = tailing()
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "publish device/sim-001/cmd {\"led\":\"on\"} qos=1" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.publish(Message(topic: "device/sim-001/cmd", payload: Array("{\"led\":\"on\"}".utf8), qos: .atLeastOnce))])
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "publish a/+ x\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(state.notice == "invalid topic 'a/+': a topic name cannot hold + or #")
+    }
+}
