@@ -29,9 +29,9 @@ public final class DashboardRuntime {
     }
 
     /// Runs until the user quits or input ends.
-    public func run(on terminal: some TerminalDevice) {
+    public func run(on terminal: some TerminalDevice, first: [DashboardCommand] = []) {
         (state.rows, state.columns) = terminal.size
-        perform([.loadStacks, .checkConnection])
+        perform([.loadStacks, .checkConnection] + first)
         draw(on: terminal)
         while !state.quit, let event = terminal.nextEvent() {
             switch event {

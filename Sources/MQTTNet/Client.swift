@@ -51,13 +51,7 @@ public final class Client: Sendable {
     }
 
     public func start() {
-        let box = Unmanaged.passRetained(ThreadBody { [self] in run() })
-        var handle = pthread_t()
-        pthread_create(&handle, nil, { raw in
-            let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
-            body.run()
-            return nil
-        }, box.toOpaque())
+        let handle = startThread { [self] in run() }
         thread.withLock { $0 = handle }
     }
 
@@ -183,7 +177,17 @@ public final class Client: Sendable {
     }
 }
 
-final class ThreadBody {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
+/// Runs `body` on a new thread of its own (blocking work stays off Swift's small task pool).
+public func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+    final class Body {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+    let box = Unmanaged.passRetained(Body(body))
+    var handle = pthread_t()
+    pthread_create(&handle, nil, { raw in
+        Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().run()
+        return nil
+    }, box.toOpaque())
+    return handle
 }

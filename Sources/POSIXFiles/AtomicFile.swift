@@ -112,4 +112,16 @@ public enum AtomicFile {
         }
         return names.sorted()
     }
+
+    /// Removes a folder and everything in it (symbolic links are removed, not followed).
+    public static func removeTree(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            for name in list(path) { removeTree(path + "/" + name) }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
 }

@@ -31,44 +31,56 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @MainActor
     private func runOnMain() throws {
-        let environment = ProcessEnvironment.current
-        let context = ProjectContext(directory: global.directory, environment: environment)
-        // A project folder opens the dashboard on its stacks; it is checked before the screen changes.
-        var dashboard: (DashboardData, String)?
-        if AtomicFile.exists(global.directory + "/Pulumi.yaml") {
-            do {
-                let project = try context.loadProject()
-                let backend = try context.backend(global, program: project.program)
-                let name = project.program.name, directory = global.directory, configured = context.configuredStacks
-                dashboard = (Self.data(project: name, directory: directory, configured: configured, backend: backend, options: global,
-                                       environment: environment), name)
-            } catch let diagnostics as Diagnostics {
-                throw ValidationFailure(message: diagnostics.items.map(\.description).joined(separator: "\nfleetdeck: "))
-            } catch {
-                throw ValidationFailure(message: "\(error)")
-            }
-        }
-        let terminal: NcursesTerminal
-        do {
-            terminal = try NcursesTerminal.open(environment: ProcessEnvironment.current)
-        } catch {
-            throw ValidationFailure(message: "console: \(error)")
-        }
+        let readOnly = readOnlyFlag || ["1", "true", "yes"].contains(ProcessEnvironment.current["FLEETDECK_READ_ONLY"]?.lowercased() ?? "")
+        if try Self.openDashboard(global, readOnly: readOnly) { return }
+        let terminal = try Self.openTerminal()
         defer { terminal.close() }
-        if let (data, project) = dashboard {
-            let (theme, problem) = data.theme(environment["FLEETDECK_THEME"] ?? "default")
-            let readOnly = readOnlyFlag || ["1", "true", "yes"].contains(environment["FLEETDECK_READ_ONLY"]?.lowercased() ?? "")
-            var state = DashboardState(project: project, theme: terminal.hasColors ? theme : theme.withoutColors, readOnly: readOnly)
-            state.notice = problem.map { "theme: \($0) (using \(theme.name))" }
-            DashboardRuntime(state: state, data: data, wake: { fd_wake() }).run(on: terminal)
-            return
-        }
         let proof = ConsoleProof(title: "Fleetdeck \(FleetdeckVersion.short)", status: "no stack selected")
         if crashAfterDraw {
             proof.draw(on: terminal)
             fatalError("crash requested by --debug-crash-after-draw")
         }
         proof.run(on: terminal)
+    }
+
+    @MainActor
+    static func openTerminal() throws -> NcursesTerminal {
+        do {
+            return try NcursesTerminal.open(environment: ProcessEnvironment.current)
+        } catch {
+            throw ValidationFailure(message: "console: \(error)")
+        }
+    }
+
+    /// Runs the dashboard on the project in `global.directory` until the user quits; false when
+    /// the folder holds no project. `start` may set up the first screen (the demo opens on its
+    /// messages) and returns commands to run first. The project is checked before the screen changes.
+    @MainActor
+    static func openDashboard(_ global: GlobalOptions, readOnly: Bool,
+                              start: (inout DashboardState) -> [DashboardCommand] = { _ in [] }) throws -> Bool {
+        guard AtomicFile.exists(global.directory + "/Pulumi.yaml") else { return false }
+        let environment = ProcessEnvironment.current
+        let context = ProjectContext(directory: global.directory, environment: environment)
+        let data: DashboardData, project: String
+        do {
+            let loaded = try context.loadProject()
+            let backend = try context.backend(global, program: loaded.program)
+            project = loaded.program.name
+            data = Self.data(project: project, directory: global.directory, configured: context.configuredStacks, backend: backend, options: global,
+                             environment: environment)
+        } catch let diagnostics as Diagnostics {
+            throw ValidationFailure(message: diagnostics.items.map(\.description).joined(separator: "\nfleetdeck: "))
+        } catch {
+            throw ValidationFailure(message: "\(error)")
+        }
+        let terminal = try openTerminal()
+        defer { terminal.close() }
+        let (theme, problem) = data.theme(environment["FLEETDECK_THEME"] ?? "default")
+        var state = DashboardState(project: project, theme: terminal.hasColors ? theme : theme.withoutColors, readOnly: readOnly)
+        state.notice = problem.map { "theme: \($0) (using \(theme.name))" }
+        let first = start(&state)
+        DashboardRuntime(state: state, data: data, wake: { fd_wake() }).run(on: terminal, first: first)
+        return true
     }
 }
 

@@ -1,0 +1,48 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The Messages screen of the real binary in tmux, with the simulator publishing through the
+/// sandbox's mosquitto.
+@Suite(.serialized) struct MessagesScreenTerminalTests {
+    @Test func tailTheSimulatorPauseSearchAndInspect() throws {
+        try #require(ProcessInfo.processInfo.environment["FLEETDECK_MQTT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let prefix = "ui\(UUID().uuidString.prefix(4).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: "name: msgs\nruntime: yaml\nresources: {}\n")
+        #expect(try project.fleetdeck(["stack", "init", "dev"]).status == 0)
+        let simulator = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["simulate", "--devices", "5", "--rate", "4", "--prefix", prefix, "--duration", "120"])
+        defer { kill(simulator, SIGTERM); _ = ProcessRunner.waitForExit(simulator) }
+        var environment = project.terminalEnvironment
+        for key in ["FLEETDECK_MQTT_URL"] { environment[key] = ProcessInfo.processInfo.environment[key] }
+        let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 120, height: 30, environment: environment)
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") } }, "\(session.screen)")
+        try session.sendKeys("-l", ":tail device/+/telemetry")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in (1...5).allSatisfy { n in lines.contains { $0.contains("device/\(prefix)-00\(n)/telemetry  {\"temperature\":") } } },
+                "\(session.screen)")
+        #expect(session.screen.contains("● mqtt://127.0.0.1:"))
+
+        try session.sendKeys("Space")
+        #expect(session.waitFor { $0.contains { $0.contains("PAUSED, ") && !$0.contains("PAUSED, 0 new") } }, "\(session.screen)")
+        try session.sendKeys("Space")
+
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "\(prefix)-003")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in
+            let rows = lines.filter { $0.contains("/telemetry  {") }
+            return !rows.isEmpty && rows.allSatisfy { $0.contains("\(prefix)-003") }
+        }, "\(session.screen)")
+
+        try session.sendKeys("Enter")  // the detail pane
+        #expect(session.waitFor { $0.contains { $0.contains("temperature: ") && $0.contains("▁") || $0.contains("temperature: ") && $0.contains("█") } }, "\(session.screen)")
+        #expect(session.waitFor(text: "\"humidity\": "), "\(session.screen)")
+
+        try session.sendKeys("-l", ":publish device/\(prefix)-003/telemetry {\"temperature\":99.5}")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(text: "{\"temperature\":99.5}"), "\(session.screen)")
+        try session.sendKeys("q")
+        try session.sendKeys("q")
+        #expect(session.waitFor(text: "EXIT=0"), "\(session.screen)")
+    }
+}
