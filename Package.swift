@@ -53,7 +53,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .executableTarget(name: "dashboard-bench", dependencies: ["Console", "StackEngine", "StackModel", "TermCore"],
+        .executableTarget(name: "dashboard-bench", dependencies: ["Console", "StackEngine", "StackModel", "TermCore", "MQTT"],
                           path: "benchmarks/DashboardBench"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "TestSupport"]),
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "StackEngineTests", dependencies: ["StackEngine", "StackModel", "StackLanguage", "TestSupport"]),
         .testTarget(name: "StackAWSTests", dependencies: ["StackAWS", "TestSupport"]),
         .testTarget(name: "TermCoreTests", dependencies: ["TermCore"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel", "MQTT"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel", "MQTT"], exclude: ["Snapshots"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,12 +2,73 @@
 // frame diff for each key (scrolling, expanding diffs, the replaces/deletes filter), median and
 // p99, peak RSS, and the bytes a scroll step sends to the terminal (changed cells only).
 import Console
+import MQTT
 import StackEngine
 import StackModel
 import TermCore
 #if canImport(Glibc)
 import Glibc
 #endif
+
+func peakRSS() -> Int { memory("VmHWM:") }
+func currentRSS() -> Int { memory("VmRSS:") }
+func memory(_ field: String) -> Int {
+    var buffer = [UInt8](repeating: 0, count: 8192)
+    let fd = open("/proc/self/status", O_RDONLY)
+    let n = read(fd, &buffer, buffer.count)
+    close(fd)
+    let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self)
+    let line = text.split(separator: "\n").first { $0.hasPrefix(field) } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+}
+func milliseconds(_ duration: Duration) -> Double { Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15 }
+
+if CommandLine.arguments.dropFirst().first == "tail" {
+    // The Messages screen tailing 20,000 messages a second for 15 s (frames every 33 ms, 660
+    // messages each, 500 topics) into the default 100,000-message ring: update + view + frame
+    // diff per frame, and memory once the ring is full and at the end.
+    let theme = try! Theme.parse(Theme.embedded["default"]!, file: "default.yaml")
+    var state = DashboardState(project: "bench", theme: theme)
+    state.screens = [.stacks, .messages]
+    state.messages.filters = ["device/+/telemetry"]
+    _ = Dashboard.update(&state, .broker(.linked("mqtt://bench")))
+    _ = Dashboard.update(&state, .broker(.connected))
+    let clock = ContinuousClock()
+    var previous = Dashboard.view(state, rows: 40, columns: 120)
+    var frames: [Double] = [], detailFrames: [Double] = []
+    var rssFull = 0
+    let perFrame = 660, framesTotal = 15 * 30
+    var sequence = 0
+    for frame in 0..<framesTotal {
+        var batch: [(Message, Double)] = []
+        batch.reserveCapacity(perFrame)
+        for _ in 0..<perFrame {
+            let device = sequence % 500
+            let payload = "{\"temperature\":\(20 + Double(sequence % 97) / 10),\"humidity\":\(40 + sequence % 13),\"battery\":\(100 - sequence % 50),\"seq\":\(sequence)}"
+            batch.append((Message(topic: "device/sensor-\(device)/telemetry", payload: Array(payload.utf8)), 1_795_939_200 + Double(sequence) / 20_000))
+            sequence += 1
+        }
+        if frame == framesTotal * 2 / 3 { _ = Dashboard.update(&state, .key(.character("\n"))) }  // the detail pane for the last third
+        let start = clock.now
+        _ = Dashboard.update(&state, .received(batch))
+        let view = Dashboard.view(state, rows: 40, columns: 120)
+        _ = view.changes(since: previous)
+        previous = view
+        let elapsed = milliseconds(clock.now - start)
+        if frame >= framesTotal * 2 / 3 { detailFrames.append(elapsed) } else { frames.append(elapsed) }
+        if frame == 8 * 30 { rssFull = currentRSS() }  // 8 s in: the ring has been full for 3 s
+    }
+    frames.sort()
+    detailFrames.sort()
+    func ms(_ value: Double) -> String { String(Double(Int(value * 100)) / 100) }
+    let worst = max(frames[frames.count * 99 / 100], detailFrames[detailFrames.count * 99 / 100])
+    print("messages screen tailing 20,000 msg/s for 15 s (\(sequence) messages, ring of \(state.messages.store.capacity)), 120x40, 30 frames/s")
+    print("  per frame (update + view + diff): median \(ms(frames[frames.count / 2])) ms, p99 \(ms(frames[frames.count * 99 / 100])) ms, max \(ms(frames.last!)) ms")
+    print("  with the detail pane (JSON, changes, sparkline): median \(ms(detailFrames[detailFrames.count / 2])) ms, p99 \(ms(detailFrames[detailFrames.count * 99 / 100])) ms")
+    print("  target 33 ms per frame: ratio \(ms(worst / 33)) (p99)")
+    print("  held \(state.messages.store.count) messages, dropped \(state.messages.store.dropped); RSS \(rssFull) MB at 8 s, \(currentRSS()) MB at 15 s (flat once the ring is full)")
+    exit(worst <= 33 && currentRSS() <= rssFull + 16 ? 0 : 1)
+}
 
 let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 5000
 var steps: [Step] = []
@@ -47,15 +108,6 @@ for key in keys {
 }
 durations.sort()
 scrollBytes.sort()
-func peakRSS() -> Int {
-    var buffer = [UInt8](repeating: 0, count: 8192)
-    let fd = open("/proc/self/status", O_RDONLY)
-    let n = read(fd, &buffer, buffer.count)
-    close(fd)
-    let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self)
-    let line = text.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-    return Int(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
-}
 let median = durations[durations.count / 2], p99 = durations[durations.count * 99 / 100]
 print("plan review of \(count) resources, \(keys.count) keys at 120x40")
 print("  update + view + diff per key: median \(Double(Int(median * 1000)) / 1000) ms, p99 \(Double(Int(p99 * 1000)) / 1000) ms (target 16 ms; ratio \(Double(Int(p99 / 16 * 100)) / 100))")
