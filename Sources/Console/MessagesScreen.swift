@@ -125,6 +125,15 @@ enum MessagesScreen {
         case .character("\n"), .character("\r"), .function(343):
             messages.detail.toggle()
             messages.folded = []
+        case .character("z") where messages.detail:
+            // Folds (or unfolds) every object and array below the top level of the detail's JSON.
+            if messages.folded.isEmpty {
+                let item = window(state, ending: messages.selected, count: 1).last
+                let value = item.flatMap { try? JSONValue.parse($0.message.payload) }
+                messages.folded = Set((value.map { JSONViewer.lines($0, folded: []) } ?? []).filter { $0.foldable && $0.indent == 1 }.map(\.path))
+            } else {
+                messages.folded = []
+            }
         case .character("w"): messages.wrap.toggle()
         case .character("t"): messages.timestamps.toggle()
         case .character("T"): messages.showTree.toggle()

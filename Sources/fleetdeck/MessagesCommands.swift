@@ -101,9 +101,11 @@ struct TailCommand: AsyncParsableCommand {
             case .idle:
                 output.flush()
             case .disconnected(let why):
-                output.flush()
+                output.gap(why)
                 writeStandardError("fleetdeck: \(endpoint.description): \(why); reconnecting\n")
-            case .connected, .subscribed, .published:
+            case .connected:
+                output.connected()
+            case .subscribed, .published:
                 break
             }
         }
@@ -171,6 +173,30 @@ final class TailOutput: @unchecked Sendable {
     }
 
     func flush() { lock.withLock { _ in flushLocked() } }
+
+    private var wasConnected = false
+    private var gapMarked = false
+
+    func connected() { lock.withLock { _ in wasConnected = true; gapMarked = false } }
+
+    /// Marks a lost connection in the stream, once per loss: messages may be missing here.
+    func gap(_ reason: String) {
+        lock.withLock { _ in
+            guard wasConnected, !gapMarked else { return }
+            gapMarked = true
+            wasConnected = false
+            if json {
+                buffer += Array(#"{"gap":true,"reason":"#.utf8)
+                appendString(reason)
+                buffer += Array(#","time":""#.utf8)
+                appendTime(Client.wallClock())
+                buffer += [UInt8(ascii: "\""), UInt8(ascii: "}"), 10]
+            } else {
+                buffer += Array("--- connection lost (\(reason)): messages may be missing ---\n".utf8)
+            }
+            flushLocked()
+        }
+    }
 
     private func flushLocked() {
         guard !buffer.isEmpty else { return }

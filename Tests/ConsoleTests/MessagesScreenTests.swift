@@ -98,4 +98,16 @@ import Testing
         for character in "publish a/+ x\n" { _ = Dashboard.update(&state, .key(.character(character))) }
         #expect(state.notice == "invalid topic 'a/+': a topic name cannot hold + or #")
     }
+
+    @Test func zFoldsTheDetailsNestedJSON() {
+        var state = tailing()
+        _ = Dashboard.update(&state, .received([(Message(topic: "device/sim-001/state", payload: Array(#"{"a":{"b":1,"c":2},"d":[1,2]}"#.utf8)), Self.base)]))
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        #expect(Dashboard.view(state, rows: 40, columns: 120).lines.contains { $0.contains("\"b\": 1,") })
+        _ = Dashboard.update(&state, .key(.character("z")))
+        let folded = Dashboard.view(state, rows: 40, columns: 120).lines
+        #expect(folded.contains { $0.contains("\"a\": {…} 2 keys,") } && folded.contains { $0.contains("\"d\": […] 2 items") })
+        _ = Dashboard.update(&state, .key(.character("z")))
+        #expect(Dashboard.view(state, rows: 40, columns: 120).lines.contains { $0.contains("\"b\": 1,") })
+    }
 }

@@ -66,4 +66,30 @@ import Testing
         let refused = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["publish", "a", "x", "--url", "mqtt://127.0.0.1:1"], timeout: 30)
         #expect(refused.status == 1 && refused.stderr.hasPrefix("fleetdeck: could not reach mqtt://127.0.0.1:1: could not connect to 127.0.0.1:1"), "\(refused.stderr)")
     }
+
+    @Test func aBrokerRestartDuringATailShowsTheGapAndTheTailGoesOn() throws {
+        let broker = try MosquittoBroker()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fd-gap-\(UUID().uuidString.prefix(6))").path
+        let out = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let tail = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["tail", "g/#", "--json", "--count", "2", "--url", broker.url, "--client-id", "gap-tail"], stdout: out)
+        close(out)
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        func lines() -> [String] { ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+        // Publish until the tail has the first message (its subscription is then in place).
+        #expect(eventually {
+            _ = try? ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["publish", "g/1", "before", "--url", broker.url])
+            return lines().count >= 1
+        })
+        broker.stop()
+        try broker.start()
+        #expect(eventually(timeout: .seconds(15)) {
+            _ = try? ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["publish", "g/2", "after", "--url", broker.url])
+            return lines().contains { $0.contains("\"payload\":\"after\"") }
+        })
+        #expect(ProcessRunner.waitForExit(tail).code == 0)
+        let all = lines()
+        #expect(all.first?.contains("\"payload\":\"before\"") == true)
+        #expect(all.dropFirst().first?.hasPrefix("{\"gap\":true,\"reason\":") == true, "\(all)")
+        #expect(all.last?.contains("\"payload\":\"after\"") == true)
+    }
 }

@@ -85,51 +85,8 @@ extension BrokerIntegrationTests {
 /// A broker of the test's own, stopped and started again under a subscribed client: it
 /// reconnects, subscribes again, and the gap is reported.
 @Suite struct BrokerRestartTests {
-    final class Broker {
-        let folder: String
-        let port: Int
-        var pid: pid_t = 0
-
-        init() throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-broker-\(UUID().uuidString.prefix(8))").path
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            port = Self.freePort()
-            var config = "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\n"
-            if geteuid() == 0 { config = "user root\n" + config }
-            try config.write(toFile: folder + "/mosquitto.conf", atomically: true, encoding: .utf8)
-            try start()
-        }
-
-        static func freePort() -> Int {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-            return Int(UInt16(bigEndian: address.sin_port))
-        }
-
-        func start() throws {
-            pid = try ProcessRunner.spawn("/usr/sbin/mosquitto", ["-c", folder + "/mosquitto.conf"])
-            #expect(eventually(timeout: .seconds(10)) { (try? BrokerEndpoint.parse("mqtt://127.0.0.1:\(self.port)").open(timeoutSeconds: 1)) != nil })
-        }
-
-        func stop() {
-            kill(pid, SIGTERM)
-            _ = ProcessRunner.waitForExit(pid)
-        }
-
-        deinit {
-            stop()
-            try? FileManager.default.removeItem(atPath: folder)
-        }
-    }
-
     @Test func aRestartedBrokerIsReconnectedAndResubscribedWithinFiveSeconds() throws {
-        let broker = try Broker()
+        let broker = try MosquittoBroker()
         let endpoint = try BrokerEndpoint.parse("mqtt://127.0.0.1:\(broker.port)")
         let events = BrokerIntegrationTests.Recorder()
         let client = Client(options: Session.Options(clientID: "restart", keepAlive: 5), open: { () throws(TransportError) in try endpoint.open(timeoutSeconds: 2) },
