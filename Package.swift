@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         // C shims: module maps plus static inline wrappers for macros, globals and variadics.
@@ -39,21 +40,21 @@ let package = Package(
 
         .target(name: "StackAWS", dependencies: ["StackEngine", "StackModel", "StackLanguage", "AWSSigning", "AWSCore", "AWSServices"]),
 
-        .target(name: "Fleet", dependencies: ["AWSCore", "AWSServices"]),
+        .target(name: "Fleet", dependencies: ["AWSCore", "AWSServices", "JSON", .product(name: "X509", package: "swift-certificates")]),
 
         .target(name: "MQTT", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MQTTNet", dependencies: ["MQTT", "AWSSigning", "CCurl"]),
 
         .target(name: "TermCore", dependencies: ["YAMLSyntax", "JSON"]),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
-        .target(name: "Console", dependencies: ["TermCore", "StackEngine", "JSON", "MQTT"]),
+        .target(name: "Console", dependencies: ["TermCore", "StackEngine", "JSON", "MQTT", "Fleet"]),
 
         .executableTarget(name: "fleetdeck", dependencies: [
             "Console", "TermNcurses", "AWSCurl", "AWSSigning", "JSON", "MQTT", "MQTTNet", "AWSServices", "Fleet", "StackAWS", "StackEngine", "StackLanguage", "StackModel", "CFleetdeckSupport", "CCurl", "CExpat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .executableTarget(name: "dashboard-bench", dependencies: ["Console", "StackEngine", "StackModel", "TermCore", "MQTT"],
+        .executableTarget(name: "dashboard-bench", dependencies: ["Console", "StackEngine", "StackModel", "TermCore", "MQTT", "Fleet"],
                           path: "benchmarks/DashboardBench"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "TestSupport"]),
@@ -66,7 +67,7 @@ let package = Package(
         .testTarget(name: "StackEngineTests", dependencies: ["StackEngine", "StackModel", "StackLanguage", "TestSupport"]),
         .testTarget(name: "StackAWSTests", dependencies: ["StackAWS", "TestSupport"]),
         .testTarget(name: "TermCoreTests", dependencies: ["TermCore"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel", "MQTT"], exclude: ["Snapshots"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel", "MQTT", "Fleet"], exclude: ["Snapshots"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,10 +1,12 @@
+import Fleet
 import MQTT
 import StackEngine
 import TermCore
 
 /// `:` commands, with Tab completion of command names and their arguments, and history.
 enum CommandMode {
-    static let commands = ["help", "messages", "publish", "quit", "reload", "stack", "stacks", "tail", "theme", "untail"]
+    static let commands = ["certs", "group-add", "groups", "help", "messages", "publish", "quit", "reload", "search", "shadow", "stack", "stacks", "tail",
+                           "theme", "things", "untail"]
 
     /// Completions for the text typed so far: command names, then stack or theme names.
     static func candidates(_ state: DashboardState, for text: String) -> [String] {
@@ -18,6 +20,8 @@ enum CommandMode {
         case "stack": options = state.stacks.map(\.name).sorted()
         case "theme": options = Theme.embedded.keys.sorted()
         case "untail": options = state.messages.filters
+        case "shadow": options = state.fleet.model.devices.prefix(5000).map(\.name).sorted()
+        case "group-add": options = (state.fleet.groups ?? []).map(\.name)
         case "tail", "publish": options = state.messages.store.topics.keys.sorted().prefix(200).map { $0 }
         default: options = []
         }
@@ -48,6 +52,28 @@ enum CommandMode {
         return state.messages.broker == nil ? [.connectBroker] : []
     }
 
+    /// A fleet screen (devices, groups, certificates), loading what it shows when needed.
+    static func openFleet(_ state: inout DashboardState, _ screen: Screen, query: String?) -> [DashboardCommand] {
+        if Dashboard.deployRunning(state) { state.notice = "a deploy is running: wait for it, or cancel it with c"; return [] }
+        state.screens = [.stacks, screen]
+        state.filter = ""
+        state.selected = 0
+        switch screen {
+        case .groups: return [.loadGroups]
+        case .certificates: return [.loadCertificates]
+        default:
+            if state.fleet.model.devices.isEmpty || state.fleet.query != query {
+                state.fleet.query = query
+                state.fleet.model = FleetModel()
+                state.fleet.loading = true
+                FleetScreens.refresh(&state)
+                return [.loadDevices(query)]
+            }
+            FleetScreens.refresh(&state)
+            return []
+        }
+    }
+
     static func run(_ state: inout DashboardState, _ line: String) -> [DashboardCommand] {
         let words = line.split(separator: " ").map(String.init)
         guard let name = words.first else { return [] }
@@ -74,6 +100,32 @@ enum CommandMode {
             return Dashboard.open(&state, stack: argument)
         case "messages":
             return openMessages(&state)
+        case "things", "devices":
+            return openFleet(&state, .devices, query: nil)
+        case "search":
+            guard !argument.isEmpty else { state.notice = ":search QUERY (the fleet index query language, e.g. thingName:sensor-1*)"; return [] }
+            return openFleet(&state, .devices, query: argument)
+        case "groups":
+            return openFleet(&state, .groups, query: nil)
+        case "certs":
+            if let days = Int(argument) { state.fleet.expiringDays = days }
+            return openFleet(&state, .certificates, query: nil)
+        case "shadow":
+            guard !argument.isEmpty else { state.notice = ":shadow THING"; return [] }
+            var commands = openFleet(&state, .devices, query: nil)
+            state.screens.append(.device(argument))
+            state.fleet.detail = nil
+            state.fleet.shadowIndex = 0
+            commands.append(.loadDevice(argument))
+            return commands
+        case "group-add":
+            if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
+            guard !argument.isEmpty else { state.notice = ":group-add GROUP adds the marked devices to it"; return [] }
+            guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space on :things first"; return [] }
+            state.fleet.plan = FleetPlan(group: argument, things: state.fleet.marked.sorted())
+            state.screens.append(.fleetPlan)
+            state.selected = 0
+            return []
         case "tail":
             let filters = words.dropFirst().isEmpty ? ["#"] : Array(words.dropFirst())
             for filter in filters {

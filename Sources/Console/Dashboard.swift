@@ -38,6 +38,47 @@ public enum Dashboard {
             return []
         case .received(let batch):
             return MessagesScreen.received(&state, batch)
+        case .devicesPage(let devices, let done):
+            state.fleet.model.add(devices)
+            state.fleet.model.complete = done
+            state.fleet.loading = !done
+            FleetScreens.refresh(&state)
+            return []
+        case .deviceLoaded(let name, let detail):
+            guard state.screen == .device(name) else { return [] }
+            state.fleet.detail = detail
+            for (shadow, document) in detail.shadows { FleetScreens.remember(&state, thing: name, shadow: shadow, document: document) }
+            return []
+        case .groupsLoaded(let groups):
+            state.fleet.groups = groups
+            return []
+        case .certificatesLoaded(let certificates):
+            state.fleet.certificates = certificates
+            return []
+        case .shadowUpdated(let thing, let shadow, let document):
+            state.fleet.conflict = nil
+            state.notice = "shadow \(shadow.isEmpty ? "classic" : shadow) of \(thing) is at version \(document["version"]?.intValue ?? 0)"
+            return state.screen == .device(thing) ? [.loadDevice(thing)] : []
+        case .shadowConflict(let thing, let shadow, let current, let message):
+            guard state.screen == .device(thing) else { return [] }
+            state.fleet.conflict = current
+            FleetScreens.remember(&state, thing: thing, shadow: shadow, document: current)
+            state.notice = message
+            return []
+        case .shadowDeleted(let thing, let shadow):
+            state.notice = "deleted the shadow '\(shadow)' of \(thing)"
+            state.fleet.shadowIndex = 0
+            return state.screen == .device(thing) ? [.loadDevice(thing)] : []
+        case .groupAdded(let thing, let error):
+            state.fleet.plan?.results[thing] = error ?? ""
+            if let plan = state.fleet.plan, plan.results.count == plan.things.count {
+                state.fleet.plan?.running = false
+                state.notice = "added \(plan.done) of \(plan.things.count) to \(plan.group)" + (plan.done < plan.things.count ? "; the failures are listed" : "") + "; esc back"
+            }
+            return []
+        case .clock(let seconds):
+            state.now = seconds
+            return []
         case .broker(let event):
             switch event {
             case .linked(let name):
@@ -61,7 +102,7 @@ public enum Dashboard {
             switch state.screen {
             case .plan: state.notice = error; state.deploy.result = error
             case .deploy: state.deploy.result = error; state.deploy.failed = true
-            case .stack, .messages: state.notice = error
+            case .stack, .messages, .devices, .device, .groups, .certificates, .fleetPlan: state.notice = error
             case .stacks: state.error = error; state.loadingStacks = false
             }
             return []
@@ -93,6 +134,11 @@ public enum Dashboard {
         case .plan: return state.deploy.plan?.rows.count ?? 0
         case .deploy: return state.deploy.rows.count
         case .messages: return state.messages.store.count
+        case .devices: return state.fleet.visible.count
+        case .device: return 0
+        case .groups: return state.fleet.groups?.count ?? 0
+        case .certificates: return state.fleet.certificates?.count ?? 0
+        case .fleetPlan: return state.fleet.plan?.things.count ?? 0
         }
     }
 
@@ -115,7 +161,11 @@ public enum Dashboard {
             default: break
             }
             state.selected = 0
+            if state.screen == .devices, state.fleet.shownFilter != state.filter { FleetScreens.refresh(&state) }
             return []
+        }
+        if case .device(let name) = state.screen, state.fleet.edit != nil || state.fleet.confirmDelete != nil {
+            return FleetScreens.deviceKey(&state, name: name, event) ?? []
         }
         if case .deploy(let stack, _) = state.screen, let commands = DeployFlowUpdate.deployKey(&state, stack: stack, event) { return commands }
         if state.showHelp {
@@ -127,7 +177,7 @@ public enum Dashboard {
             state.notice = nil
             return []
         }
-        if case .character("/") = event, state.screen == .stacks || state.screen == .messages || StackScreen.filters(state) {
+        if case .character("/") = event, state.screen == .stacks || state.screen == .messages || state.screen == .devices || StackScreen.filters(state) {
             state.editingFilter = true
             state.filter = ""
             return []
@@ -136,6 +186,9 @@ public enum Dashboard {
         if case .stack(let name) = state.screen, let commands = StackScreen.key(&state, stack: name, event) { return commands }
         if state.screen == .stacks, let commands = StacksScreen.key(&state, event) { return commands }
         if state.screen == .messages, let commands = MessagesScreen.key(&state, event) { return commands }
+        if state.screen == .devices, let commands = FleetScreens.devicesKey(&state, event) { return commands }
+        if case .device(let name) = state.screen, let commands = FleetScreens.deviceKey(&state, name: name, event) { return commands }
+        if state.screen == .fleetPlan, let commands = FleetScreens.planKey(&state, event) { return commands }
         let count = rowCount(state)
         switch event {
         case .character("j"), .function(258):  // KEY_DOWN
@@ -190,6 +243,12 @@ public enum Dashboard {
         case (_, .stack(let name)):
             state.deploy = DeployState()
             return [.loadStack(name), .preview(name, .update)]
+        case (.device(let name), .devices):
+            // Back to the list as it was: same filter, the device selected.
+            state.filter = state.fleet.shownFilter
+            state.fleet.edit = nil
+            state.fleet.conflict = nil
+            state.selected = state.fleet.visible.firstIndex { state.fleet.model.devices[$0].name == name } ?? 0
         default:
             state.deploy = DeployState()
         }
@@ -249,7 +308,10 @@ public enum Dashboard {
         case .plan:
             let top = state.deploy.plan.map(DeployFlowView.planTop) ?? 2
             return (top, max(0, rows - 2 - top))
-        case .deploy, .messages: return (2, 0)
+        case .devices: return (3, max(0, state.rows - 4))
+        case .certificates: return (3, max(0, state.rows - 4))
+        case .groups: return (2, max(0, state.rows - 3))
+        case .deploy, .messages, .device, .fleetPlan: return (2, 0)
         }
     }
 
@@ -270,6 +332,11 @@ public enum Dashboard {
             case .plan: DeployFlowView.plan(state, into: &buffer)
             case .deploy: DeployFlowView.deploy(state, into: &buffer)
             case .messages: MessagesScreen.view(state, into: &buffer)
+            case .devices: FleetScreens.devicesView(state, into: &buffer)
+            case .device(let name): FleetScreens.deviceView(state, name: name, into: &buffer)
+            case .groups: FleetScreens.groupsView(state, into: &buffer)
+            case .certificates: FleetScreens.certificatesView(state, into: &buffer)
+            case .fleetPlan: FleetScreens.planView(state, into: &buffer)
             }
         }
         if rows > 1 { statusLine(state, into: &buffer) }
@@ -286,6 +353,11 @@ public enum Dashboard {
         case .plan(_, let operation): return operation == .update ? "plan" : operation.rawValue
         case .deploy(_, let operation): return operation == .update ? "deploy" : operation.rawValue + "ing"
         case .messages: return "messages"
+        case .devices: return "devices"
+        case .device(let name): return name
+        case .groups: return "groups"
+        case .certificates: return "certificates"
+        case .fleetPlan: return "plan"
         }
     }
 
@@ -327,6 +399,10 @@ public enum Dashboard {
             let messages = state.messages
             left += (messages.connected ? "● " : "○ ") + (messages.broker ?? "no broker") + (messages.pausedAt == nil ? "  space pause" : "  space resume  G newest")
                 + "  ↵ detail  s subscribe  P publish"
+        case .devices: left += "↵ open  space mark  a add marked to a group  s sort  / filter  :search Q"
+        case .device: left += "tab shadow  e edit desired  D delete named  v versions  r reload"
+        case .groups, .certificates: left += "esc back  r reload"
+        case .fleetPlan: left += state.fleet.plan?.results.isEmpty == true ? "y approve  n back" : "esc back"
         case .stack(let name), .plan(let name, _), .deploy(let name, _):
             let summary = state.stacks.first { $0.name == name }
             left += name + (summary?.production == true ? " PRODUCTION" : "")
@@ -366,6 +442,14 @@ public enum Dashboard {
                       "enter      detail: JSON, changes, sparkline; z folds", "/          search topics and payloads",
                       "s  :tail F subscribe; :untail F unsubscribes", "P          publish (:publish TOPIC PAYLOAD [qos=1] [retain])",
                       "w t T      wrap, timestamps, topic tree", "R          record to a JSON-lines file", "c          clear the buffer"]
+        case .devices:
+            lines += ["enter      the device: groups, certificates, policies, shadows", "/          filter (text, or a regex; ! inverts)",
+                      ":search Q  the fleet index query language", "space      mark; a adds the marked ones to a group (a plan)", "s S        sort by the next column, reverse"]
+        case .device:
+            lines += ["tab        next shadow", "e          edit desired (JSON, checked as you type; sent with the version)",
+                      "D          delete this named shadow (asks)", "v          what changed between the versions seen", "r          reload"]
+        case .groups, .certificates, .fleetPlan:
+            lines += [":things :groups :certs [DAYS]   the fleet screens"]
         }
         return lines
     }

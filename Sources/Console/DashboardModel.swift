@@ -1,3 +1,4 @@
+import Fleet
 import JSON
 import MQTT
 import StackEngine
@@ -68,6 +69,8 @@ public struct DashboardData: Sendable {
     public var identity: @Sendable () async throws -> String
     /// A theme by name (the user's file over the built-in one) and the problem with it, if any.
     public var theme: @Sendable (String) -> (Theme, Theme.Problem?)
+    /// The fleet (devices, groups, certificates, shadows); nil where there is no AWS access.
+    public var fleet: FleetData?
     /// Connects to the MQTT broker; its events may come from any thread. Nil: no broker known.
     public var broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)?
 
@@ -79,7 +82,7 @@ public struct DashboardData: Sendable {
                 reveal: @escaping @Sendable (String) async throws -> [StackDetailReader.Output] = { _ in throw DashboardError(message: "secrets cannot be read here") },
                 identity: @escaping @Sendable () async throws -> String = { throw DashboardError(message: "no AWS credentials") },
                 theme: @escaping @Sendable (String) -> (Theme, Theme.Problem?) = { Theme.load(named: $0, userFile: { _ in nil }, environment: [:]) },
-                broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)? = nil) {
+                broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)? = nil, fleet: FleetData? = nil) {
         self.stacks = stacks
         self.stack = stack
         self.plan = plan
@@ -89,6 +92,7 @@ public struct DashboardData: Sendable {
         self.identity = identity
         self.theme = theme
         self.broker = broker
+        self.fleet = fleet
     }
 }
 
@@ -104,10 +108,15 @@ public enum Screen: Equatable, Sendable {
     case plan(String, Operation)
     case deploy(String, Operation)
     case messages
+    case devices
+    case device(String)
+    case groups
+    case certificates
+    case fleetPlan
 
     var stackName: String? {
         switch self {
-        case .stacks, .messages: return nil
+        case .stacks, .messages, .devices, .device, .groups, .certificates, .fleetPlan: return nil
         case .stack(let name), .plan(let name, _), .deploy(let name, _): return name
         }
     }
@@ -162,6 +171,10 @@ public struct DashboardState: Equatable, Sendable {
     /// Outputs with secrets in clear, while revealed (cleared on leaving the stack).
     public var revealed: [StackDetailReader.Output]?
     public var connection = Connection.checking
+    /// The fleet: devices, their details and shadows, groups, certificates, bulk plans.
+    public var fleet = FleetState()
+    /// Seconds since 1970 as of the last fleet load (certificate expiry is counted from it).
+    public var now: Int64 = 0
     /// Device messages: the tail's buffer and how it is shown.
     public var messages = MessagesState()
     /// The terminal's size (the runtime keeps it current; clicks are mapped with it).
@@ -193,6 +206,15 @@ public enum DashboardMessage: Sendable {
     /// Messages from the broker, in the order received, with their arrival times.
     case received([(Message, Double)])
     case broker(BrokerEvent)
+    case devicesPage([Device], done: Bool)
+    case deviceLoaded(String, FleetLoader.DeviceDetail)
+    case groupsLoaded([GroupInfo])
+    case certificatesLoaded([CertificateInfo])
+    case shadowUpdated(String, String, JSONValue)
+    case shadowConflict(String, String, JSONValue, String)
+    case shadowDeleted(String, String)
+    case groupAdded(String, String?)
+    case clock(Int64)
     case failed(String)
 }
 
@@ -212,4 +234,11 @@ public enum DashboardCommand: Equatable, Sendable {
     case publish(Message)
     /// Appends messages to a JSON-lines recording.
     case record(String, [Record])
+    case loadDevices(String?)
+    case loadDevice(String)
+    case loadGroups
+    case loadCertificates
+    case updateShadow(String, String, JSONValue, Int64?)
+    case deleteShadow(String, String)
+    case addToGroup([String], String)
 }

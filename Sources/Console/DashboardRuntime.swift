@@ -1,3 +1,4 @@
+import Fleet
 import MQTT
 import StackEngine
 import Synchronization
@@ -20,6 +21,7 @@ public final class DashboardRuntime {
     private var interruptible = false
     /// The broker connection, made on first use.
     let broker = BrokerBox()
+    private var deviceLoad: Task<Void, Never>?
     let inbox = MessageInbox()
 
     public init(state: DashboardState, data: DashboardData, wake: @escaping @Sendable () -> Void) {
@@ -86,6 +88,30 @@ public final class DashboardRuntime {
         }
     }
 
+    /// Loads the devices page by page in the background; a new load cancels the one before.
+    func loadDevices(_ query: String?) {
+        deviceLoad?.cancel()
+        guard let fleet = data.fleet else {
+            perform(Dashboard.update(&state, .failed("no AWS access for the fleet")))
+            return
+        }
+        let mailbox = self.mailbox, wake = self.wake
+        deviceLoad = Task.detached {
+            do {
+                try await fleet.devices(query) { page in
+                    guard !Task.isCancelled else { return false }
+                    mailbox.post(.devicesPage(page, done: false))
+                    wake()
+                    return true
+                }
+                if !Task.isCancelled { mailbox.post(.devicesPage([], done: true)) }
+            } catch {
+                if !Task.isCancelled { mailbox.post(.failed("devices: \(error)")); mailbox.post(.devicesPage([], done: true)) }
+            }
+            wake()
+        }
+    }
+
     /// Appends records to a JSON-lines file (created 0600).
     nonisolated static func append(_ records: [Record], to path: String) {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
@@ -110,6 +136,9 @@ public final class DashboardRuntime {
                 continue
             case .connectBroker:
                 connectBroker()
+                continue
+            case .loadDevices(let query):
+                loadDevices(query)
                 continue
             case .subscribe(let filters):
                 broker.send { $0.subscribe(filters) }
@@ -151,7 +180,36 @@ public final class DashboardRuntime {
                     case .record(let path, let records):
                         Self.append(records, to: path)
                         return
-                    case .cancel, .connectBroker, .subscribe, .unsubscribe, .publish:
+                    case .cancel, .connectBroker, .subscribe, .unsubscribe, .publish, .loadDevices:
+                        return
+                    case .loadDevice(let name):
+                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+                        mailbox.post(.clock(fleet.now()))
+                        message = .deviceLoaded(name, try await fleet.detail(name))
+                    case .loadGroups:
+                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+                        message = .groupsLoaded(try await fleet.groups())
+                    case .loadCertificates:
+                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+                        mailbox.post(.clock(fleet.now()))
+                        message = .certificatesLoaded(try await fleet.certificates())
+                    case .updateShadow(let thing, let shadow, let desired, let version):
+                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+                        do {
+                            message = .shadowUpdated(thing, shadow, try await fleet.updateDesired(thing, shadow, desired, version))
+                        } catch let conflict as ShadowConflict {
+                            message = .shadowConflict(thing, shadow, conflict.current, conflict.description)
+                        }
+                    case .deleteShadow(let thing, let shadow):
+                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+                        try await fleet.deleteShadow(thing, shadow)
+                        message = .shadowDeleted(thing, shadow)
+                    case .addToGroup(let things, let group):
+                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+                        await fleet.addToGroup(things, group) { thing, error in
+                            mailbox.post(.groupAdded(thing, error))
+                            wake()
+                        }
                         return
                     }
                 } catch {

@@ -2,11 +2,14 @@ import AWSServices
 import ArgumentParser
 import CFleetdeckSupport
 import Console
+import Fleet
+import AWSCore
 import MQTT
 import MQTTNet
 import StackAWS
 import StackEngine
 import StackModel
+import Synchronization
 import TermCore
 import TermNcurses
 #if canImport(Glibc)
@@ -158,7 +161,30 @@ extension ConsoleCommand {
         }, broker: { events in
             let endpoint = try await BrokerOptions.endpoint(url: nil, ca: nil, cert: nil, key: nil, options)
             return Self.link(endpoint, events: events)
-        })
+        }, fleet: fleetData(options))
+    }
+
+    /// The fleet screens' data over AWS IoT (the client is made on first use).
+    static func fleetData(_ options: GlobalOptions) -> FleetData {
+        // One AWS client for the session, made on first use.
+        let client = Mutex<AWSClient?>(nil)
+        let loader: @Sendable () throws -> FleetLoader = {
+            try client.withLock { made in
+                if let made { return FleetLoader(client: made) }
+                let fresh = try AWSCommandContext.client(options)
+                made = fresh
+                return FleetLoader(client: fresh)
+            }
+        }
+        return FleetData(devices: { query, page in try await loader().devices(query: query, page: page) },
+                         detail: { try await loader().detail(of: $0) }, groups: { try await loader().groups() },
+                         certificates: { try await loader().certificates() },
+                         updateDesired: { thing, shadow, desired, version in try await loader().updateDesired(thing: thing, shadow: shadow, desired: desired, version: version) },
+                         deleteShadow: { try await loader().deleteShadow(thing: $0, shadow: $1) },
+                         addToGroup: { things, group, progress in
+                             guard let fleet = try? loader() else { for thing in things { progress(thing, "no AWS access") }; return }
+                             await fleet.addToGroup(things, group: group, progress: progress)
+                         }, now: { Int64(AWSClient.wallClock()) })
     }
 
     /// The dashboard's broker link over an MQTT client thread.

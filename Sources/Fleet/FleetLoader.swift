@@ -1,0 +1,158 @@
+import AWSCore
+import AWSServices
+import JSON
+import X509
+
+/// Reads the fleet from AWS IoT: devices page by page (ListThings, or SearchIndex for a fleet
+/// index query), groups with their hierarchy and member counts, certificates with expiry.
+public struct FleetLoader: Sendable {
+    let client: AWSClient
+
+    public init(client: AWSClient) { self.client = client }
+
+    static func device(_ thing: JSONValue) -> Device {
+        var attributes: [String: String] = [:]
+        for (key, value) in thing["attributes"]?.objectValue ?? JSONObject() { attributes[key] = value.stringValue ?? value.serialized() }
+        return Device(name: thing["thingName"]?.stringValue ?? "", type: thing["thingTypeName"]?.stringValue, attributes: attributes,
+                      version: Int(thing["version"]?.intValue ?? 0), connected: thing["connectivity"]?["connected"]?.boolValue)
+    }
+
+    /// Every device, a page at a time to `page` (which returns false to stop); stops too when the
+    /// task is cancelled. A `query` goes to the fleet index (SearchIndex).
+    public func devices(query: String? = nil, pageSize: Int = 250, page: @Sendable ([Device]) async -> Bool) async throws {
+        let pages = query.map { client.pages(IoTOperations.service, IoTOperations.searchIndex, ["queryString": .string($0), "maxResults": .integer(Int64(pageSize))]) }
+            ?? client.pages(IoTOperations.service, IoTOperations.listThings, ["maxResults": .integer(Int64(pageSize))])
+        for try await response in pages {
+            try Task.checkCancellation()
+            let things = response["things"]?.arrayValue ?? []
+            if !(await page(things.map(Self.device))) { return }
+        }
+    }
+
+    /// Thing groups with their parents and member counts.
+    public func groups() async throws -> [GroupInfo] {
+        let listed = try await client.all(IoTOperations.service, IoTOperations.listThingGroups, ["maxResults": 250], key: "thingGroups")
+        var groups: [GroupInfo] = []
+        for item in listed {
+            guard let name = item["groupName"]?.stringValue else { continue }
+            let described = try await client.call(IoTOperations.service, IoTOperations.describeThingGroup, ["thingGroupName": .string(name)])
+            let members = try await client.all(IoTOperations.service, IoTOperations.listThingsInThingGroup, ["thingGroupName": .string(name)], key: "things")
+            groups.append(GroupInfo(name: name, parent: described["thingGroupMetadata"]?["parentGroupName"]?.stringValue, members: members.count,
+                                    description: described["thingGroupProperties"]?["thingGroupDescription"]?.stringValue))
+        }
+        return groups.sorted { $0.name < $1.name }
+    }
+
+    /// Certificates with status, expiry (read from the certificate) and the things they belong to.
+    public func certificates() async throws -> [CertificateInfo] {
+        let listed = try await client.all(IoTOperations.service, IoTOperations.listCertificates, ["pageSize": 250], key: "certificates")
+        var certificates: [CertificateInfo] = []
+        for item in listed {
+            guard let id = item["certificateId"]?.stringValue, let arn = item["certificateArn"]?.stringValue else { continue }
+            let described = try await client.call(IoTOperations.service, IoTOperations.describeCertificate, ["certificateId": .string(id)])
+            let pem = described["certificateDescription"]?["certificatePem"]?.stringValue
+            let (notAfter, subject) = pem.flatMap(Self.expiry) ?? (nil, nil)
+            let things = try await client.all(IoTOperations.service, IoTOperations.listPrincipalThings, ["principal": .string(arn)], key: "things")
+            certificates.append(CertificateInfo(id: id, arn: arn, status: item["status"]?.stringValue ?? "?", notAfter: notAfter, subject: subject,
+                                                things: things.compactMap(\.stringValue).sorted()))
+        }
+        return certificates.sorted { ($0.notAfter ?? .max, $0.id) < ($1.notAfter ?? .max, $1.id) }
+    }
+
+    /// notAfter (seconds since 1970) and the subject of a PEM certificate.
+    public static func expiry(_ pem: String) -> (Int64, String)? {
+        guard let certificate = try? Certificate(pemEncoded: pem) else { return nil }
+        return (Int64(certificate.notValidAfter.timeIntervalSince1970), certificate.subject.description)
+    }
+
+    /// What the Device screen shows besides the device itself.
+    public struct DeviceDetail: Sendable, Equatable {
+        public var groups: [String]
+        public var certificates: [CertificateInfo]
+        /// Policies attached to its certificates: name and document.
+        public var policies: [(String, String)]
+        /// Shadow names ("" for the classic shadow) and their documents.
+        public var shadows: [(String, JSONValue)]
+
+        public static func == (lhs: DeviceDetail, rhs: DeviceDetail) -> Bool {
+            lhs.groups == rhs.groups && lhs.certificates == rhs.certificates && lhs.policies.map(\.0) == rhs.policies.map(\.0)
+                && lhs.policies.map(\.1) == rhs.policies.map(\.1) && lhs.shadows.map(\.0) == rhs.shadows.map(\.0) && lhs.shadows.map(\.1) == rhs.shadows.map(\.1)
+        }
+    }
+
+    public func detail(of name: String) async throws -> DeviceDetail {
+        let groups = try await client.all(IoTOperations.service, IoTOperations.listThingGroupsForThing, ["thingName": .string(name)], key: "thingGroups")
+            .compactMap { $0["groupName"]?.stringValue }.sorted()
+        let principals = try await client.all(IoTOperations.service, IoTOperations.listThingPrincipals, ["thingName": .string(name)], key: "principals")
+            .compactMap(\.stringValue)
+        var certificates: [CertificateInfo] = []
+        var policies: [(String, String)] = []
+        for arn in principals where arn.contains(":cert/") {
+            let id = String(arn.split(separator: "/").last ?? "")
+            let described = try await client.call(IoTOperations.service, IoTOperations.describeCertificate, ["certificateId": .string(id)])
+            let (notAfter, subject) = described["certificateDescription"]?["certificatePem"]?.stringValue.flatMap(Self.expiry) ?? (nil, nil)
+            certificates.append(CertificateInfo(id: id, arn: arn, status: described["certificateDescription"]?["status"]?.stringValue ?? "?",
+                                                notAfter: notAfter, subject: subject, things: [name]))
+            for policy in try await client.all(IoTOperations.service, IoTOperations.listAttachedPolicies, ["target": .string(arn)], key: "policies") {
+                guard let policyName = policy["policyName"]?.stringValue, !policies.contains(where: { $0.0 == policyName }) else { continue }
+                let document = try await client.call(IoTOperations.service, IoTOperations.getPolicy, ["policyName": .string(policyName)])
+                policies.append((policyName, document["policyDocument"]?.stringValue ?? ""))
+            }
+        }
+        var shadows: [(String, JSONValue)] = []
+        var names = [""]
+        if let named = try? await client.callIoTData(IoTDataPlaneOperations.listNamedShadowsForThing, ["thingName": .string(name)]) {
+            names += (named["results"]?.arrayValue ?? []).compactMap(\.stringValue).sorted()
+        }
+        for shadow in names {
+            var input: JSONObject = ["thingName": .string(name)]
+            if !shadow.isEmpty { input["shadowName"] = .string(shadow) }
+            guard let answer = try? await client.callIoTData(IoTDataPlaneOperations.getThingShadow, input),
+                  let document = try? JSONValue.parse(answer.payload) else { continue }
+            shadows.append((shadow, document))
+        }
+        return DeviceDetail(groups: groups, certificates: certificates, policies: policies, shadows: shadows)
+    }
+
+    /// Updates a shadow's desired state at `version` (the optimistic lock); returns the new
+    /// document, or throws `ShadowConflict` with the server's current one.
+    public func updateDesired(thing: String, shadow: String, desired: JSONValue, version: Int64?) async throws -> JSONValue {
+        var input: JSONObject = ["thingName": .string(thing)]
+        if !shadow.isEmpty { input["shadowName"] = .string(shadow) }
+        var document: JSONObject = ["state": ["desired": desired]]
+        if let version { document["version"] = .integer(version) }
+        do {
+            let answer = try await client.callIoTData(IoTDataPlaneOperations.updateThingShadow, input, payload: JSONValue.object(document).bytes)
+            return (try? JSONValue.parse(answer.payload)) ?? .null
+        } catch let error as AWSError {
+            guard case .service(_, 409, _, _, _) = error else { throw error }
+            let current = try await client.callIoTData(IoTDataPlaneOperations.getThingShadow, input)
+            throw ShadowConflict(current: (try? JSONValue.parse(current.payload)) ?? .null, message: error.description)
+        }
+    }
+
+    public func deleteShadow(thing: String, shadow: String) async throws {
+        var input: JSONObject = ["thingName": .string(thing)]
+        if !shadow.isEmpty { input["shadowName"] = .string(shadow) }
+        _ = try await client.callIoTData(IoTDataPlaneOperations.deleteThingShadow, input)
+    }
+
+    /// Adds things to a group, one call each; reports each result.
+    public func addToGroup(_ things: [String], group: String, progress: @Sendable (String, String?) -> Void) async {
+        for thing in things {
+            do {
+                _ = try await client.call(IoTOperations.service, IoTOperations.addThingToThingGroup, ["thingName": .string(thing), "thingGroupName": .string(group)])
+                progress(thing, nil)
+            } catch {
+                progress(thing, "\(error)")
+            }
+        }
+    }
+}
+
+/// A shadow update refused because the shadow moved on: the server's document, never swallowed.
+public struct ShadowConflict: Error, Sendable, CustomStringConvertible {
+    public var current: JSONValue
+    public var message: String
+    public var description: String { "version conflict: the shadow is at version \(current["version"]?.intValue ?? 0) now (\(message))" }
+}

@@ -1,0 +1,138 @@
+/// A registered device (an IoT thing) as the fleet screens list it.
+public struct Device: Sendable, Equatable {
+    public var name: String
+    public var type: String?
+    public var attributes: [String: String]
+    public var version: Int
+    /// From the fleet index when it is on: whether the device is connected now.
+    public var connected: Bool?
+
+    public init(name: String, type: String? = nil, attributes: [String: String] = [:], version: Int = 1, connected: Bool? = nil) {
+        self.name = name
+        self.type = type
+        self.attributes = attributes
+        self.version = version
+        self.connected = connected
+    }
+
+    /// The attributes as one line ("model=v2 site=lab"), sorted by key.
+    public var attributeText: String { attributes.keys.sorted().map { "\($0)=\(attributes[$0]!)" }.joined(separator: " ") }
+}
+
+/// The fleet in memory: devices as they load (page by page), searchable fast enough for
+/// 100,000 of them on every keystroke.
+public struct FleetModel: Sendable, Equatable {
+    public private(set) var devices: [Device] = []
+    /// Each device's searchable text, lower-cased bytes ("name type attributes").
+    private var haystacks: [[UInt8]] = []
+    private var index: [String: Int] = [:]
+    public var complete = false
+    public var error: String?
+
+    public init() {}
+
+    public static func == (lhs: FleetModel, rhs: FleetModel) -> Bool {
+        lhs.devices == rhs.devices && lhs.complete == rhs.complete && lhs.error == rhs.error
+    }
+
+    public mutating func add(_ page: [Device]) {
+        for device in page {
+            if let existing = index[device.name] {
+                devices[existing] = device
+                haystacks[existing] = Self.haystack(device)
+            } else {
+                index[device.name] = devices.count
+                devices.append(device)
+                haystacks.append(Self.haystack(device))
+            }
+        }
+    }
+
+    public mutating func update(_ device: Device) { add([device]) }
+
+    public func device(named name: String) -> Device? { index[name].map { devices[$0] } }
+
+    static func haystack(_ device: Device) -> [UInt8] {
+        Array((device.name + " " + (device.type ?? "") + " " + device.attributeText).lowercased().utf8)
+    }
+
+    /// Indices of the devices matching `filter`: plain text is a case-insensitive substring
+    /// search over bytes; text with regex syntax is a regular expression; a leading `!` inverts.
+    public func matching(_ filter: String) -> [Int] {
+        let inverted = filter.hasPrefix("!")
+        let pattern = inverted ? String(filter.dropFirst()) : filter
+        guard !pattern.isEmpty else { return Array(devices.indices) }
+        let regexSyntax = pattern.contains { "\\^$.|?*+()[]{}".contains($0) }
+        if regexSyntax, let regex = try? Regex(pattern).ignoresCase() {
+            return devices.indices.filter { index in
+                let text = devices[index].name + " " + (devices[index].type ?? "") + " " + devices[index].attributeText
+                return text.contains(regex) != inverted
+            }
+        }
+        let needle = Array(pattern.lowercased().utf8)
+        return needle.withUnsafeBytes { needleBytes in
+            haystacks.indices.filter { index in
+                haystacks[index].withUnsafeBytes { Self.contains($0, needleBytes) } != inverted
+            }
+        }
+    }
+}
+
+extension FleetModel {
+    /// Whether `needle` occurs in `hay` (bytes; a first-byte scan, then a compare).
+    static func contains(_ hay: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
+        let count = needle.count, limit = hay.count - count
+        guard count > 0 else { return true }
+        guard limit >= 0 else { return false }
+        let first = needle[0]
+        var start = 0
+        while start <= limit {
+            if hay[start] == first {
+                var offset = 1
+                while offset < count && hay[start + offset] == needle[offset] { offset += 1 }
+                if offset == count { return true }
+            }
+            start += 1
+        }
+        return false
+    }
+}
+
+/// A thing group with its place in the hierarchy and how many things it holds.
+public struct GroupInfo: Sendable, Equatable {
+    public var name: String
+    public var parent: String?
+    public var members: Int
+    public var description: String?
+
+    public init(name: String, parent: String?, members: Int, description: String? = nil) {
+        self.name = name
+        self.parent = parent
+        self.members = members
+        self.description = description
+    }
+}
+
+/// A certificate: its status, when it expires (parsed from the certificate itself) and the
+/// things it is attached to.
+public struct CertificateInfo: Sendable, Equatable {
+    public var id: String
+    public var arn: String
+    public var status: String
+    /// Seconds since 1970 of notAfter; nil when the PEM could not be read.
+    public var notAfter: Int64?
+    public var subject: String?
+    public var things: [String]
+
+    public init(id: String, arn: String, status: String, notAfter: Int64?, subject: String?, things: [String]) {
+        self.id = id
+        self.arn = arn
+        self.status = status
+        self.notAfter = notAfter
+        self.subject = subject
+        self.things = things
+    }
+
+    /// Days until expiry (negative once expired), from `now`.
+    public func daysLeft(now: Int64) -> Int? { notAfter.map { Int(($0 - now) / 86_400) } }
+}
