@@ -1,3 +1,4 @@
+import Fleet
 import StackEngine
 import TermCore
 
@@ -206,6 +207,16 @@ public enum Dashboard {
         case .character("?"):
             state.showHelp = true
         case .character("r"):
+            switch state.screen {
+            case .groups: return [.loadGroups]
+            case .certificates: return [.loadCertificates]
+            case .devices:
+                state.fleet.model = FleetModel()
+                state.fleet.loading = true
+                FleetScreens.refresh(&state)
+                return [.loadDevices(state.fleet.query)]
+            default: break
+            }
             state.loadingStacks = state.screen == .stacks
             if let name = state.screen.stackName { return [.loadStack(name), .checkConnection] }
             return [.loadStacks, .checkConnection]

@@ -74,6 +74,13 @@ public struct FleetLoader: Sendable {
         /// Shadow names ("" for the classic shadow) and their documents.
         public var shadows: [(String, JSONValue)]
 
+        public init(groups: [String], certificates: [CertificateInfo], policies: [(String, String)], shadows: [(String, JSONValue)]) {
+            self.groups = groups
+            self.certificates = certificates
+            self.policies = policies
+            self.shadows = shadows
+        }
+
         public static func == (lhs: DeviceDetail, rhs: DeviceDetail) -> Bool {
             lhs.groups == rhs.groups && lhs.certificates == rhs.certificates && lhs.policies.map(\.0) == rhs.policies.map(\.0)
                 && lhs.policies.map(\.1) == rhs.policies.map(\.1) && lhs.shadows.map(\.0) == rhs.shadows.map(\.0) && lhs.shadows.map(\.1) == rhs.shadows.map(\.1)

@@ -1,0 +1,137 @@
+import AWSCore
+import AWSServices
+import Fleet
+import Foundation
+import JSON
+import TestSupport
+import Testing
+
+@Suite struct FleetModelTests {
+    static func model(_ count: Int) -> FleetModel {
+        var model = FleetModel()
+        model.add((0..<count).map { Device(name: "sensor-" + String(format: "%03d", $0), type: $0 % 2 == 0 ? "gateway" : nil, attributes: ["model": "v\($0 % 3)"]) })
+        return model
+    }
+
+    @Test func filtersByTextRegexAndInversion() {
+        let model = Self.model(500)
+        #expect(model.matching("sensor-12").map { model.devices[$0].name } == (120...129).map { "sensor-\($0)" })
+        #expect(model.matching("SENSOR-12").count == 10)  // case-insensitive
+        #expect(model.matching("model=v2").count == 166)  // attributes are searched
+        #expect(model.matching("gateway").count == 250)  // and the type
+        #expect(model.matching("^sensor-4[0-9]9 ").count == 10)  // a regex (over "name type attributes")
+        #expect(model.matching("!sensor-1").count == 500 - 100)
+        #expect(model.matching("").count == 500)
+    }
+
+    @Test func pagesUpdateDevicesInPlace() {
+        var model = Self.model(3)
+        model.add([Device(name: "sensor-001", attributes: ["model": "v9"]), Device(name: "new")])
+        #expect(model.devices.map(\.name) == ["sensor-000", "sensor-001", "sensor-002", "new"])
+        #expect(model.device(named: "sensor-001")?.attributes == ["model": "v9"])
+        #expect(model.matching("v9").count == 1)
+    }
+
+    @Test func certificateExpiryComesFromTheCertificate() throws {
+        // A certificate valid for ten days from now (made with openssl for this test).
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-cert-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let made = try ProcessRunner.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                                             "-keyout", folder + "/k.pem", "-out", folder + "/c.pem", "-subj", "/CN=sensor-001", "-days", "10"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let pem = try String(contentsOfFile: folder + "/c.pem", encoding: .utf8)
+        let (notAfter, subject) = try #require(FleetLoader.expiry(pem))
+        let now = Int64(Date().timeIntervalSince1970)
+        #expect(abs(notAfter - (now + 10 * 86_400)) < 120, "notAfter \(notAfter), now \(now)")
+        #expect(subject.contains("sensor-001"))
+        #expect(FleetLoader.expiry("not a certificate") == nil)
+        let info = CertificateInfo(id: "x", arn: "a", status: "ACTIVE", notAfter: notAfter, subject: subject, things: [])
+        #expect(info.daysLeft(now: notAfter - 86_400 * 10) == 10)
+        #expect(info.daysLeft(now: notAfter + 86_400 * 2) == -2)
+    }
+}
+
+/// The fleet loader against moto: pages of devices, groups in a hierarchy, certificates with
+/// expiry, a device's details, shadow updates with version conflicts, adding to a group.
+@Suite struct FleetLoaderIntegrationTests {
+    @Test func devicesGroupsCertificatesDetailsAndShadows() async throws {
+        let client = try Sandbox.client()
+        let iot = IoTOperations.self
+        let prefix = Sandbox.unique("fl")
+        for index in 0..<30 {
+            _ = try await client.call(iot.service, iot.createThing, ["thingName": .string("\(prefix)-\(index)"), "attributePayload": ["attributes": ["n": .string("\(index)")]]])
+        }
+        let loader = FleetLoader(client: client)
+        let pages = Counter()
+        let collected = Collected()
+        try await loader.devices(pageSize: 10) { page in
+            pages.add()
+            collected.add(page.filter { $0.name.hasPrefix(prefix) })
+            return true
+        }
+        #expect(collected.devices.count == 30)
+        #expect(pages.value >= 3)  // it came in pages
+        #expect(collected.devices.first { $0.name == "\(prefix)-7" }?.attributes == ["n": "7"])
+        // Stopping after the first page stops the listing.
+        let stopped = Counter()
+        try await loader.devices(pageSize: 10) { _ in stopped.add(); return false }
+        #expect(stopped.value == 1)
+
+        _ = try await client.call(iot.service, iot.createThingGroup, ["thingGroupName": .string("\(prefix)-root")])
+        _ = try await client.call(iot.service, iot.createThingGroup, ["thingGroupName": .string("\(prefix)-child"), "parentGroupName": .string("\(prefix)-root")])
+        await loader.addToGroup(["\(prefix)-1", "\(prefix)-2", "\(prefix)-missing"], group: "\(prefix)-child") { thing, error in
+            if thing.hasSuffix("missing") { #expect(error != nil) } else { #expect(error == nil, "\(thing): \(error ?? "")") }
+        }
+        let groups = try await loader.groups().filter { $0.name.hasPrefix(prefix) }
+        #expect(groups.map(\.name) == ["\(prefix)-child", "\(prefix)-root"])
+        #expect(groups[0].parent == "\(prefix)-root" && groups[0].members == 2)
+
+        let keys = try await client.call(iot.service, iot.createKeysAndCertificate, ["setAsActive": true])
+        let arn = try #require(keys["certificateArn"]?.stringValue)
+        _ = try await client.call(iot.service, iot.attachThingPrincipal, ["thingName": .string("\(prefix)-1"), "principal": .string(arn)])
+        _ = try await client.call(iot.service, iot.createPolicy, ["policyName": .string("\(prefix)-p"),
+                                                                   "policyDocument": #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]}"#])
+        _ = try await client.call(iot.service, iot.attachPolicy, ["policyName": .string("\(prefix)-p"), "target": .string(arn)])
+        let certificate = try #require(try await loader.certificates().first { $0.arn == arn })
+        #expect(certificate.status == "ACTIVE" && certificate.things == ["\(prefix)-1"])
+        let days = try #require(certificate.daysLeft(now: Int64(AWSClient.wallClock())))
+        #expect(days > 300 && days <= 366)  // moto issues certificates for a year
+
+        let thing = "\(prefix)-1"
+        _ = try await loader.updateDesired(thing: thing, shadow: "", desired: ["led": "on"], version: nil)
+        _ = try await loader.updateDesired(thing: thing, shadow: "config", desired: ["rate": 5], version: nil)
+        let detail = try await loader.detail(of: thing)
+        #expect(detail.groups == ["\(prefix)-child"])
+        #expect(detail.certificates.map(\.arn) == [arn])
+        #expect(detail.policies.map(\.0) == ["\(prefix)-p"])
+        #expect(detail.shadows.map(\.0) == ["", "config"])
+        #expect(detail.shadows[0].1["state"]?["desired"]?["led"] == "on")
+        let version = try #require(detail.shadows[0].1["version"]?.intValue)
+        let updated = try await loader.updateDesired(thing: thing, shadow: "", desired: ["led": "off"], version: version)
+        #expect(updated["version"]?.intValue == version + 1)
+        do {
+            _ = try await loader.updateDesired(thing: thing, shadow: "", desired: ["led": "blue"], version: version)
+            Issue.record("a stale version was accepted")
+        } catch let conflict as ShadowConflict {
+            #expect(conflict.current["version"]?.intValue == version + 1)  // the server's newer document
+            #expect(conflict.current["state"]?["desired"]?["led"] == "off")
+        }
+        try await loader.deleteShadow(thing: thing, shadow: "config")
+        #expect(try await loader.detail(of: thing).shadows.map(\.0) == [""])
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Device] = []
+    func add(_ page: [Device]) { lock.lock(); items += page; lock.unlock() }
+    var devices: [Device] { lock.lock(); defer { lock.unlock() }; return items }
+}

@@ -1,0 +1,159 @@
+@testable import Console
+import Fleet
+import JSON
+import MQTT
+import TermCore
+import Testing
+
+/// The fleet screens: devices (filter, sort, marks), a device with its shadows (edit checked as
+/// typed, conflicts shown, versions diffed, its own messages), groups, certificates, and a bulk
+/// add to a group approved as a plan.
+@Suite struct FleetScreensTests {
+    static let now: Int64 = 1_795_910_400  // 2026-11-29T00:00:00Z
+
+    func onDevices() -> DashboardState {
+        var state = DashboardState(project: "fleet", theme: DashboardTests.theme)
+        _ = Dashboard.update(&state, .stacksLoaded(DashboardTests.stacks))
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "things" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadDevices(nil)])
+        #expect(state.screen == .devices)
+        var devices: [Device] = []
+        for index in 0..<40 {
+            let type: String? = index % 4 == 0 ? "gateway" : nil
+            devices.append(Device(name: "sensor-\(100 + index)", type: type, attributes: ["model": "v\(index % 3)"], connected: index % 5 == 0))
+        }
+        _ = Dashboard.update(&state, .devicesPage(Array(devices.prefix(25)), done: false))
+        _ = Dashboard.update(&state, .devicesPage(Array(devices.dropFirst(25)), done: true))
+        _ = Dashboard.update(&state, .clock(Self.now))
+        return state
+    }
+
+    func snapshot(_ name: String, _ state: DashboardState) throws {
+        for (rows, columns) in [(24, 80), (40, 120)] {
+            try DashboardTests().check("\(name)-\(columns)x\(rows)", Dashboard.view(state, rows: rows, columns: columns))
+        }
+    }
+
+    static let shadow: JSONValue = ["state": ["desired": ["led": "on"], "reported": ["led": "off", "temp": 21], "delta": ["led": "on"]],
+                                    "version": 4, "timestamp": 1_795_939_200]
+
+    static let detail = FleetLoader.DeviceDetail(
+        groups: ["lab"],
+        certificates: [CertificateInfo(id: "1a2b3c4d5e6f", arn: "arn:aws:iot:us-east-1:123456789012:cert/1a2b3c4d5e6f", status: "ACTIVE",
+                                       notAfter: now + 12 * 86_400, subject: "CN=sensor-112", things: ["sensor-112"])],
+        policies: [("telemetry", #"{"Version":"2012-10-17","Statement":[]}"#)],
+        shadows: [("", shadow), ("config", ["state": ["desired": ["rate": 5]], "version": 1])])
+
+    @Test func filterSortAndMark() throws {
+        var state = onDevices()
+        try snapshot("devices", state)
+        _ = Dashboard.update(&state, .key(.character("/")))
+        for character in "sensor-11" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        #expect(state.fleet.visible.map { state.fleet.model.devices[$0].name } == (110...119).map { "sensor-\($0)" })
+        _ = Dashboard.update(&state, .key(.character("S")))  // by name, descending
+        #expect(FleetScreens.selectedDevice(state)?.name == "sensor-119")
+        _ = Dashboard.update(&state, .key(.character(" ")))
+        _ = Dashboard.update(&state, .key(.character(" ")))
+        #expect(state.fleet.marked == ["sensor-119", "sensor-118"])
+        let frame = Dashboard.view(state, rows: 24, columns: 100)
+        #expect(frame.lines[1].contains("10 of 40 devices") && frame.lines[1].contains("2 marked"))
+        #expect(frame.lines[2].contains("DEVICE ▼"))
+    }
+
+    @Test func bulkAddToAGroupIsAPlanApprovedWithY() throws {
+        var state = onDevices()
+        for _ in 0..<3 { _ = Dashboard.update(&state, .key(.character(" "))) }
+        _ = Dashboard.update(&state, .key(.character("a")))
+        #expect(state.editingCommand && state.command.text == "group-add ")
+        for character in "lab\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(state.screen == .fleetPlan)
+        try snapshot("fleet-plan", state)
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [.addToGroup(["sensor-100", "sensor-101", "sensor-102"], "lab")])
+        _ = Dashboard.update(&state, .groupAdded("sensor-100", nil))
+        _ = Dashboard.update(&state, .groupAdded("sensor-101", "ResourceNotFoundException"))
+        #expect(Dashboard.update(&state, .key(.character("\u{1b}"))) == [])  // running: esc waits
+        _ = Dashboard.update(&state, .groupAdded("sensor-102", nil))
+        #expect(state.notice == "added 2 of 3 to lab; the failures are listed; esc back")
+        #expect(Dashboard.update(&state, .key(.character("\u{1b}"))) == [.loadDevices(nil)])
+        #expect(state.screen == .devices && state.fleet.marked.isEmpty)
+    }
+
+    @Test func noLeavesThePlanUnapplied() {
+        var state = onDevices()
+        _ = Dashboard.update(&state, .key(.character(" ")))
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "group-add lab\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.update(&state, .key(.character("n"))) == [])
+        #expect(state.notice == "not applied: nothing was changed" && state.fleet.marked == ["sensor-100"])
+    }
+
+    @Test func deviceShowsShadowsEditsWithVersionAndShowsConflicts() throws {
+        var state = onDevices()
+        for _ in 0..<12 { _ = Dashboard.update(&state, .key(.character("j"))) }
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadDevice("sensor-112")])
+        _ = Dashboard.update(&state, .deviceLoaded("sensor-112", Self.detail))
+        _ = Dashboard.update(&state, .received([(Message(topic: "device/sensor-112/telemetry", payload: Array(#"{"temperature":21.5}"#.utf8)), Double(Self.now))]))
+        try snapshot("device", state)
+        let lines = Dashboard.view(state, rows: 40, columns: 120).lines
+        #expect(lines.contains { $0.contains("certificate 1a2b3c4d5e6f  ACTIVE  expires in 12 days") })
+        #expect(lines.contains { $0.contains("device/sensor-112/telemetry  {\"temperature\":21.5}") })  // its own messages
+
+        _ = Dashboard.update(&state, .key(.character("e")))
+        #expect(state.fleet.edit?.line.text == #"{"led":"on"}"# && state.fleet.edit?.version == 4)
+        _ = Dashboard.update(&state, .key(.function(263)))  // backspace: no longer JSON
+        #expect(state.fleet.edit?.problem != nil)
+        #expect(Dashboard.view(state, rows: 24, columns: 100).lines[22].hasPrefix(" ✗ "))
+        _ = Dashboard.update(&state, .key(.character("}")))
+        #expect(state.fleet.edit?.problem == nil)
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.updateShadow("sensor-112", "", ["led": "on"], 4)])
+
+        let newer: JSONValue = ["state": ["desired": ["led": "blue"], "reported": ["led": "off", "temp": 22]], "version": 5]
+        _ = Dashboard.update(&state, .shadowConflict("sensor-112", "", newer, "version conflict: the shadow is at version 5 now"))
+        let conflict = Dashboard.view(state, rows: 40, columns: 120).lines
+        #expect(conflict.contains { $0.contains("CONFLICT: the shadow moved on; the server's document (version 5)") })
+        #expect(conflict.contains { $0.contains("\"led\": \"blue\"") })
+        _ = Dashboard.update(&state, .key(.character("v")))
+        let versions = Dashboard.view(state, rows: 40, columns: 120).lines
+        #expect(versions.contains { $0.contains("changes from version 4 to 5:") })
+        #expect(versions.contains { $0.contains("~ desired.led: \"on\" → \"blue\"") })
+        #expect(versions.contains { $0.contains("~ reported.temp: 21 → 22") })
+    }
+
+    @Test func namedShadowsAreDeletedOnlyAfterYes() {
+        var state = onDevices()
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        _ = Dashboard.update(&state, .deviceLoaded("sensor-100", Self.detail))
+        _ = Dashboard.update(&state, .key(.character("D")))
+        #expect(state.notice == "only named shadows are deleted here")
+        _ = Dashboard.update(&state, .key(.character("\t")))
+        _ = Dashboard.update(&state, .key(.character("D")))
+        #expect(state.fleet.confirmDelete == "config")
+        #expect(Dashboard.update(&state, .key(.character("n"))) == [])
+        _ = Dashboard.update(&state, .key(.character("D")))
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [.deleteShadow("sensor-100", "config")])
+    }
+
+    @Test func groupsAndCertificates() throws {
+        var state = onDevices()
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "groups\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .groupsLoaded([GroupInfo(name: "factory", parent: nil, members: 2), GroupInfo(name: "lab", parent: "factory", members: 3),
+                                                   GroupInfo(name: "field", parent: nil, members: 0)]))
+        try snapshot("groups", state)
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "certs 30\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .certificatesLoaded([
+            CertificateInfo(id: "aaaa1111", arn: "a1", status: "ACTIVE", notAfter: Self.now + 5 * 86_400, subject: nil, things: ["sensor-100"]),
+            CertificateInfo(id: "bbbb2222", arn: "a2", status: "ACTIVE", notAfter: Self.now + 200 * 86_400, subject: nil, things: ["sensor-101"]),
+            CertificateInfo(id: "cccc3333", arn: "a3", status: "REVOKED", notAfter: nil, subject: nil, things: []),
+        ]))
+        try snapshot("certificates", state)
+        _ = Dashboard.update(&state, .key(.character("G")))  // select the last: the others show their own colours
+        let frame = Dashboard.view(state, rows: 24, columns: 100)
+        #expect(frame.lines.contains { $0.contains("aaaa1111") && $0.contains("5 days") })
+        #expect(frame[frame.lines.firstIndex { $0.contains("aaaa1111") }!, 2].style == DashboardTests.theme["error"])  // expiring: red
+        #expect(frame[frame.lines.firstIndex { $0.contains("bbbb2222") }!, 2].style == DashboardTests.theme["text"])
+    }
+}
