@@ -90,7 +90,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         guard let runner else { return }
 
-        let simulator = Simulator(names: (1...max(1, devices)).map { "sensor-\(threeDigits($0))" }, rate: rate)
+        let simulator = Simulator(names: (1...max(1, devices)).map { "demo-sensor-\(threeDigits($0))" }, rate: rate)
         let client = try AWSCommandContext.client(global)
         writeStandardOutput("Starting \(simulator.names.count) simulated devices…\n")
         _ = try await simulator.ensureThings(client: client)

@@ -56,17 +56,17 @@ import Testing
         for (key, value) in env where key.hasPrefix("AWS_") || key.hasPrefix("FLEETDECK_") { environment[key] = value }
         let session = try TmuxSession("\(ProcessRunner.fleetdeckBinary) demo --devices 5 --rate 4; echo EXIT=$?; sleep 600", width: 120, height: 30,
                                       environment: environment)
-        #expect(session.waitFor(timeout: .seconds(60)) { lines in (1...5).allSatisfy { n in lines.contains { $0.contains("device/sensor-00\(n)/telemetry  {\"temperature\":") } } },
+        #expect(session.waitFor(timeout: .seconds(60)) { lines in (1...5).allSatisfy { n in lines.contains { $0.contains("device/demo-sensor-00\(n)/telemetry  {\"temperature\":") } } },
                 "\(session.screen)")
         // The demo's project folder (the only one: demos clean up after themselves).
         let folders = try ProcessRunner.run("/bin/sh", ["-c", "ls -d /tmp/fleetdeck-demo-*"]).stdout.split(separator: "\n").map(String.init)
         #expect(folders.count == 1, "\(folders)")
         try session.sendKeys("Escape")
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") && $0.contains(" 4 ") } }, "\(session.screen)")
-        #expect(try DeployAcceptanceTests.boto("print(len([t for t in all_things() if t['thingName'].startswith('sensor-0')]))") == "5")
+        #expect(try DeployAcceptanceTests.boto("print(len([t for t in all_things() if t['thingName'].startswith('demo-sensor-0')]))") == "5")
         try session.sendKeys("q")
         #expect(session.waitFor(text: "EXIT=0", timeout: .seconds(60)), "\(session.screen)")
-        #expect(try DeployAcceptanceTests.boto("print(len([t for t in all_things() if t['thingName'].startswith('sensor-0') or t['thingName'] == 'demo-gateway']))") == "0")
+        #expect(try DeployAcceptanceTests.boto("print(len([t for t in all_things() if t['thingName'].startswith('demo-sensor-0') or t['thingName'] == 'demo-gateway']))") == "0")
         #expect(folders.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
     }
 

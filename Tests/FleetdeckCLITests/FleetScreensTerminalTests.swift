@@ -1,0 +1,125 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Issue 7's acceptance in tmux on moto with 500 seeded things: `:things`, `/sensor-12` shows
+/// exactly the ten matching things, Enter shows a shadow with its delta, editing desired
+/// updates moto's shadow (version + 1), a stale edit shows the conflict, and 20 marked things
+/// are added to a group through an approved plan.
+@Suite(.serialized) struct FleetScreensTerminalTests {
+    @Test func filterInspectEditShadowAndAddTwentyToAGroup() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let group = "lab\(UUID().uuidString.prefix(5).lowercased())"
+        _ = try DeployAcceptanceTests.boto("""
+            import json
+            data = boto3.client('iot-data', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+            for i in range(500):
+                iot.create_thing(thingName='sensor-%03d' % i, attributePayload={'attributes': {'model': 'v%d' % (i % 3)}})
+            data.update_thing_shadow(thingName='sensor-123', payload=json.dumps({'state': {'desired': {'led': 'on'}, 'reported': {'led': 'off'}}}))
+            iot.create_thing_group(thingGroupName='\(group)')
+            """)
+        defer {
+            _ = try? DeployAcceptanceTests.boto("for i in range(500): iot.delete_thing(thingName='sensor-%03d' % i)")
+        }
+        let project = try DeployAcceptanceTests.Project(program: "name: fleetui\nruntime: yaml\nresources: {}\n")
+        #expect(try project.fleetdeck(["stack", "init", "dev"]).status == 0)
+        let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 120, height: 40,
+                                      environment: project.terminalEnvironment)
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") } }, "\(session.screen)")
+        try session.sendKeys("-l", ":things")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(30)) { $0.contains { $0.contains(" devices") && !$0.contains("loading") && !$0.contains(" 0 of ") } }, "\(session.screen)")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "sensor-12")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in
+            let rows = lines.filter { $0.hasPrefix("   sensor-") }
+            return rows.count == 10 && (120...129).allSatisfy { n in rows.contains { $0.contains("sensor-\(n) ") } }
+        }, "\(session.screen)")
+        #expect(session.screen.contains(" 10 of "))
+
+        for _ in 0..<3 { try session.sendKeys("j") }
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { $0.contains { $0.contains("DELTA") } && $0.contains { $0.hasPrefix(" sensor-123") } }, "\(session.screen)")
+        #expect(session.screen.contains("\"led\": \"on\""))
+        try session.sendKeys("e")
+        try session.sendKeys("C-u")
+        try session.sendKeys("-l", "{\"led\":\"green\"}")
+        #expect(session.waitFor(text: "✓ valid JSON: enter sends it at version 1"), "\(session.screen)")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(text: "is at version 2"), "\(session.screen)")
+        #expect(try DeployAcceptanceTests.boto("""
+            import json
+            data = boto3.client('iot-data', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+            s = json.loads(data.get_thing_shadow(thingName='sensor-123')['payload'].read())
+            print(s['version'], s['state']['desired']['led'])
+            """) == "2 green")
+
+        // Someone else changes the shadow; an edit at the old version shows the conflict.
+        _ = try DeployAcceptanceTests.boto("""
+            import json
+            data = boto3.client('iot-data', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+            data.update_thing_shadow(thingName='sensor-123', payload=json.dumps({'state': {'reported': {'led': 'green'}}}))
+            """)
+        try session.sendKeys("e")
+        try session.sendKeys("C-u")
+        try session.sendKeys("-l", "{\"led\":\"red\"}")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(text: "CONFLICT: the shadow moved on; the server's document (version 3)"), "\(session.screen)")
+
+        // Twenty marked devices join a group through a plan.
+        try session.sendKeys("Escape")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "sensor-2[01][0-9]")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(text: " 20 of "), "\(session.screen)")
+        for _ in 0..<20 { try session.sendKeys("Space") }
+        #expect(session.waitFor(text: "20 marked"), "\(session.screen)")
+        try session.sendKeys("a")
+        try session.sendKeys("-l", group)
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(text: "Plan: ~20 add to group \(group)"), "\(session.screen)")
+        #expect(try DeployAcceptanceTests.boto("print(len(iot.list_things_in_thing_group(thingGroupName='\(group)')['things']))") == "0")
+        try session.sendKeys("y")
+        #expect(session.waitFor(text: "added 20 of 20 to \(group)", timeout: .seconds(30)), "\(session.screen)")
+        #expect(try DeployAcceptanceTests.boto("print(sorted(iot.list_things_in_thing_group(thingGroupName='\(group)')['things']) == ['sensor-%03d' % i for i in range(200, 220)])") == "True")
+        try session.sendKeys("Escape")
+        try session.sendKeys("q")
+        try session.sendKeys("q")
+        #expect(session.waitFor(text: "EXIT=0"), "\(session.screen)")
+    }
+}
+
+/// `groups ls` and `certs ls [--expiring DAYS]` on moto.
+@Suite struct FleetCommandTests {
+    @Test func groupsAsATreeAndCertificatesByExpiry() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let p = "gc\(UUID().uuidString.prefix(5).lowercased())"
+        let arn = try DeployAcceptanceTests.boto("""
+            iot.create_thing_group(thingGroupName='\(p)-root')
+            iot.create_thing_group(thingGroupName='\(p)-child', parentGroupName='\(p)-root')
+            iot.create_thing(thingName='\(p)-t1')
+            iot.add_thing_to_thing_group(thingGroupName='\(p)-child', thingName='\(p)-t1')
+            c = iot.create_keys_and_certificate(setAsActive=True)
+            iot.attach_thing_principal(thingName='\(p)-t1', principal=c['certificateArn'])
+            print(c['certificateArn'])
+            """)
+        let groups = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["groups", "ls"])
+        #expect(groups.status == 0, "\(groups.stderr)")
+        #expect(groups.stdout.contains("\(p)-root  (0 things)\n  \(p)-child  (1 thing)\n"), "\(groups.stdout)")
+        let json = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["groups", "ls", "--json"])
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let child = try #require(list.first { $0["name"] as? String == "\(p)-child" })
+        #expect(child["parent"] as? String == "\(p)-root" && child["members"] as? Int == 1)
+
+        let certificates = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["certs", "ls", "--expiring", "400", "--json"])
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(certificates.stdout.utf8)) as? [[String: Any]])
+        let mine = try #require(items.first { $0["certificateArn"] as? String == arn }, "\(certificates.stdout)")
+        #expect(mine["status"] as? String == "ACTIVE" && (mine["things"] as? [String]) == ["\(p)-t1"])
+        #expect(((mine["daysLeft"] as? Int) ?? 0) > 300)
+        #expect((mine["notAfter"] as? String)?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
+        let soon = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["certs", "ls", "--expiring", "30"])
+        #expect(soon.status == 0 && !soon.stdout.contains(String(arn.split(separator: "/").last!.prefix(16))))
+        #expect(soon.stdout.hasSuffix("expiring within 30 days\n"))
+    }
+}
