@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A registered device (an IoT thing) as the fleet screens list it.
 public struct Device: Sendable, Equatable {
     public var name: String
@@ -52,8 +56,9 @@ public struct FleetModel: Sendable, Equatable {
 
     public func device(named name: String) -> Device? { index[name].map { devices[$0] } }
 
+    /// Lower-cased and NUL-terminated (for regexec).
     static func haystack(_ device: Device) -> [UInt8] {
-        Array((device.name + " " + (device.type ?? "") + " " + device.attributeText).lowercased().utf8)
+        Array((device.name + " " + (device.type ?? "") + " " + device.attributeText).lowercased().utf8) + [0]
     }
 
     /// Indices of the devices matching `filter`: plain text is a case-insensitive substring
@@ -63,16 +68,30 @@ public struct FleetModel: Sendable, Equatable {
         let pattern = inverted ? String(filter.dropFirst()) : filter
         guard !pattern.isEmpty else { return Array(devices.indices) }
         let regexSyntax = pattern.contains { "\\^$.|?*+()[]{}".contains($0) }
-        if regexSyntax, let regex = try? Regex(pattern).ignoresCase() {
-            return devices.indices.filter { index in
-                let text = devices[index].name + " " + (devices[index].type ?? "") + " " + devices[index].attributeText
-                return text.contains(regex) != inverted
+        if regexSyntax {
+            // POSIX extended regular expressions (fast over 100,000 devices); what POSIX does not
+            // know (\\d, lookarounds) goes to Swift's Regex; an invalid pattern is plain text.
+            var compiled = regex_t()
+            let posix = !pattern.contains("\\d") && !pattern.contains("\\D") && !pattern.contains("(?")
+            if posix, regcomp(&compiled, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0 {
+                defer { regfree(&compiled) }
+                return haystacks.indices.filter { index in
+                    haystacks[index].withUnsafeBufferPointer { bytes in
+                        bytes.withMemoryRebound(to: CChar.self) { regexec(&compiled, $0.baseAddress, 0, nil, 0) == 0 }
+                    } != inverted
+                }
+            }
+            if let regex = try? Regex(pattern).ignoresCase() {
+                return devices.indices.filter { index in
+                    let text = devices[index].name + " " + (devices[index].type ?? "") + " " + devices[index].attributeText
+                    return text.contains(regex) != inverted
+                }
             }
         }
         let needle = Array(pattern.lowercased().utf8)
         return needle.withUnsafeBytes { needleBytes in
             haystacks.indices.filter { index in
-                haystacks[index].withUnsafeBytes { Self.contains($0, needleBytes) } != inverted
+                haystacks[index].withUnsafeBytes { Self.contains(UnsafeRawBufferPointer(rebasing: $0.dropLast()), needleBytes) } != inverted
             }
         }
     }

@@ -20,6 +20,9 @@ import Testing
         #expect(model.matching("model=v2").count == 166)  // attributes are searched
         #expect(model.matching("gateway").count == 250)  // and the type
         #expect(model.matching("^sensor-4[0-9]9 ").count == 10)  // a regex (over "name type attributes")
+        #expect(model.matching("^sensor-4\\d9 ").count == 10)  // \\d is not POSIX: Swift's Regex takes it
+        #expect(model.matching("sensor-(12|13)[0-4]").count == 10)
+        #expect(model.matching("!^sensor-[0-3]").count == 100)
         #expect(model.matching("!sensor-1").count == 500 - 100)
         #expect(model.matching("").count == 500)
     }

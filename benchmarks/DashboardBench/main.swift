@@ -2,6 +2,7 @@
 // frame diff for each key (scrolling, expanding diffs, the replaces/deletes filter), median and
 // p99, peak RSS, and the bytes a scroll step sends to the terminal (changed cells only).
 import Console
+import Fleet
 import MQTT
 import StackEngine
 import StackModel
@@ -68,6 +69,44 @@ if CommandLine.arguments.dropFirst().first == "tail" {
     print("  target 33 ms per frame: ratio \(ms(worst / 33)) (p99)")
     print("  held \(state.messages.store.count) messages, dropped \(state.messages.store.dropped); RSS \(rssFull) MB at 8 s, \(currentRSS()) MB at 15 s (flat once the ring is full)")
     exit(worst <= 33 && currentRSS() <= rssFull + 16 ? 0 : 1)
+}
+
+if CommandLine.arguments.dropFirst().first == "fleet" {
+    // 100,000 devices in the model; a filter typed one key at a time, then erased, then a
+    // regex and an inverted filter: update + view + frame diff per keystroke, and peak RSS.
+    let theme = try! Theme.parse(Theme.embedded["default"]!, file: "default.yaml")
+    var state = DashboardState(project: "bench", theme: theme)
+    _ = Dashboard.update(&state, .key(.character(":")))
+    for character in "things\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+    let models = ["gw-v1", "sensor-v2", "sensor-v3"], sites = ["lab", "plant-a", "plant-b", "field"]
+    for page in 0..<400 {
+        let devices = (0..<250).map { offset -> Device in
+            let index = page * 250 + offset
+            return Device(name: "sensor-\(100_000 + index)", type: index % 10 == 0 ? "gateway" : "sensor",
+                          attributes: ["model": models[index % 3], "site": sites[index % 4], "serial": "S\(index * 7919 % 1_000_003)"])
+        }
+        _ = Dashboard.update(&state, .devicesPage(devices, done: page == 399))
+    }
+    let clock = ContinuousClock()
+    var previous = Dashboard.view(state, rows: 40, columns: 120)
+    var durations: [Double] = []
+    let keys: [TerminalEvent] = [.character("/")] + "sensor-1234".map { .character($0) } + Array(repeating: .function(263), count: 11)
+        + "plant-[ab]".map { .character($0) } + [.character("\n"), .character("G"), .character("g"), .character("/")] + "!gateway".map { .character($0) } + [.character("\n")]
+    for key in keys {
+        let start = clock.now
+        _ = Dashboard.update(&state, .key(key))
+        let frame = Dashboard.view(state, rows: 40, columns: 120)
+        _ = frame.changes(since: previous)
+        previous = frame
+        durations.append(milliseconds(clock.now - start))
+    }
+    durations.sort()
+    let median = durations[durations.count / 2], p99 = durations[min(durations.count - 1, durations.count * 99 / 100)]
+    func ms(_ value: Double) -> String { String(Double(Int(value * 100)) / 100) }
+    print("devices screen with \(state.fleet.model.devices.count) devices, \(keys.count) filter keystrokes at 120x40 (text, regex, inverted)")
+    print("  update + view + diff per keystroke: median \(ms(median)) ms (target 16, ratio \(ms(median / 16))), p99 \(ms(p99)) ms (target 50, ratio \(ms(p99 / 50)))")
+    print("  peak RSS \(peakRSS()) MB (target 200 MB)")
+    exit(median <= 16 && p99 <= 50 && peakRSS() <= 200 ? 0 : 1)
 }
 
 let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 5000
