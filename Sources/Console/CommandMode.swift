@@ -5,8 +5,8 @@ import TermCore
 
 /// `:` commands, with Tab completion of command names and their arguments, and history.
 enum CommandMode {
-    static let commands = ["certs", "group-add", "groups", "help", "messages", "publish", "quit", "reload", "search", "shadow", "stack", "stacks", "tail",
-                           "theme", "things", "untail"]
+    static let commands = ["certs", "group-add", "groups", "help", "messages", "policies", "policy-attach", "publish", "quit", "reload", "search", "shadow",
+                           "stack", "stacks", "tail", "theme", "things", "untail"]
 
     /// Completions for the text typed so far: command names, then stack or theme names.
     static func candidates(_ state: DashboardState, for text: String) -> [String] {
@@ -22,6 +22,7 @@ enum CommandMode {
         case "untail": options = state.messages.filters
         case "shadow": options = state.fleet.model.devices.prefix(5000).map(\.name).sorted()
         case "group-add": options = (state.fleet.groups ?? []).map(\.name)
+        case "policy-attach": options = (state.fleet.policies ?? []).map(\.name)
         case "tail", "publish": options = state.messages.store.topics.keys.sorted().prefix(200).map { $0 }
         default: options = []
         }
@@ -58,19 +59,21 @@ enum CommandMode {
         state.screens = [.stacks, screen]
         state.filter = ""
         state.selected = 0
+        // Which stack manages what is read once per visit to the fleet screens.
         switch screen {
-        case .groups: return [.loadGroups]
+        case .groups: return [.loadGroups, .loadManaged]
         case .certificates: return [.loadCertificates]
+        case .policies: return [.loadPolicies, .loadManaged]
         default:
             if state.fleet.model.devices.isEmpty || state.fleet.query != query {
                 state.fleet.query = query
                 state.fleet.model = FleetModel()
                 state.fleet.loading = true
                 FleetScreens.refresh(&state)
-                return [.loadDevices(query)]
+                return [.loadDevices(query), .loadManaged]
             }
             FleetScreens.refresh(&state)
-            return []
+            return [.loadManaged]
         }
     }
 
@@ -122,10 +125,20 @@ enum CommandMode {
             if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
             guard !argument.isEmpty else { state.notice = ":group-add GROUP adds the marked devices to it"; return [] }
             guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space on :things first"; return [] }
-            state.fleet.plan = FleetPlan(group: argument, things: state.fleet.marked.sorted())
+            state.fleet.plan = FleetPlan(action: .addToGroup(argument), things: state.fleet.marked.sorted())
             state.screens.append(.fleetPlan)
             state.selected = 0
             return []
+        case "policy-attach":
+            if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
+            guard !argument.isEmpty else { state.notice = ":policy-attach POLICY attaches it to the marked devices' certificates"; return [] }
+            guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space on :things first"; return [] }
+            state.fleet.plan = FleetPlan(action: .attachPolicy(argument), things: state.fleet.marked.sorted())
+            state.screens.append(.fleetPlan)
+            state.selected = 0
+            return []
+        case "policies":
+            return openFleet(&state, .policies, query: nil)
         case "tail":
             let filters = words.dropFirst().isEmpty ? ["#"] : Array(words.dropFirst())
             for filter in filters {

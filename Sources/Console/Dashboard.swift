@@ -56,6 +56,13 @@ public enum Dashboard {
         case .certificatesLoaded(let certificates):
             state.fleet.certificates = certificates
             return []
+        case .policiesLoaded(let policies):
+            state.fleet.policies = policies
+            return []
+        case .managedLoaded(let managed):
+            state.fleet.managed = managed
+            if state.screen == .devices { FleetScreens.refresh(&state) }
+            return []
         case .shadowUpdated(let thing, let shadow, let document):
             state.fleet.conflict = nil
             state.notice = "shadow \(shadow.isEmpty ? "classic" : shadow) of \(thing) is at version \(document["version"]?.intValue ?? 0)"
@@ -70,11 +77,11 @@ public enum Dashboard {
             state.notice = "deleted the shadow '\(shadow)' of \(thing)"
             state.fleet.shadowIndex = 0
             return state.screen == .device(thing) ? [.loadDevice(thing)] : []
-        case .groupAdded(let thing, let error):
+        case .fleetStepDone(let thing, let error):
             state.fleet.plan?.results[thing] = error ?? ""
             if let plan = state.fleet.plan, plan.results.count == plan.things.count {
                 state.fleet.plan?.running = false
-                state.notice = "added \(plan.done) of \(plan.things.count) to \(plan.group)" + (plan.done < plan.things.count ? "; the failures are listed" : "") + "; esc back"
+                state.notice = "\(plan.title): \(plan.done) of \(plan.things.count) done" + (plan.done < plan.things.count ? "; the failures are listed" : "") + "; esc back"
             }
             return []
         case .clock(let seconds):
@@ -103,7 +110,7 @@ public enum Dashboard {
             switch state.screen {
             case .plan: state.notice = error; state.deploy.result = error
             case .deploy: state.deploy.result = error; state.deploy.failed = true
-            case .stack, .messages, .devices, .device, .groups, .certificates, .fleetPlan: state.notice = error
+            case .stack, .messages, .devices, .device, .groups, .certificates, .policies, .fleetPlan: state.notice = error
             case .stacks: state.error = error; state.loadingStacks = false
             }
             return []
@@ -139,6 +146,7 @@ public enum Dashboard {
         case .device: return 0
         case .groups: return state.fleet.groups?.count ?? 0
         case .certificates: return state.fleet.certificates?.count ?? 0
+        case .policies: return state.fleet.policies?.count ?? 0
         case .fleetPlan: return state.fleet.plan?.things.count ?? 0
         }
     }
@@ -210,6 +218,7 @@ public enum Dashboard {
             switch state.screen {
             case .groups: return [.loadGroups]
             case .certificates: return [.loadCertificates]
+            case .policies: return [.loadPolicies]
             case .devices:
                 state.fleet.model = FleetModel()
                 state.fleet.loading = true
@@ -322,6 +331,7 @@ public enum Dashboard {
         case .devices: return (3, max(0, state.rows - 4))
         case .certificates: return (3, max(0, state.rows - 4))
         case .groups: return (2, max(0, state.rows - 3))
+        case .policies: return (3, max(0, state.rows - 14))
         case .deploy, .messages, .device, .fleetPlan: return (2, 0)
         }
     }
@@ -347,6 +357,7 @@ public enum Dashboard {
             case .device(let name): FleetScreens.deviceView(state, name: name, into: &buffer)
             case .groups: FleetScreens.groupsView(state, into: &buffer)
             case .certificates: FleetScreens.certificatesView(state, into: &buffer)
+            case .policies: FleetScreens.policiesView(state, into: &buffer)
             case .fleetPlan: FleetScreens.planView(state, into: &buffer)
             }
         }
@@ -368,6 +379,7 @@ public enum Dashboard {
         case .device(let name): return name
         case .groups: return "groups"
         case .certificates: return "certificates"
+        case .policies: return "policies"
         case .fleetPlan: return "plan"
         }
     }
@@ -412,7 +424,7 @@ public enum Dashboard {
                 + "  ↵ detail  s subscribe  P publish"
         case .devices: left += "↵ open  space mark  a add marked to a group  s sort  / filter  :search Q"
         case .device: left += "tab shadow  e edit desired  D delete named  v versions  r reload"
-        case .groups, .certificates: left += "esc back  r reload"
+        case .groups, .certificates, .policies: left += "esc back  r reload"
         case .fleetPlan: left += state.fleet.plan?.results.isEmpty == true ? "y approve  n back" : "esc back"
         case .stack(let name), .plan(let name, _), .deploy(let name, _):
             let summary = state.stacks.first { $0.name == name }
@@ -455,12 +467,13 @@ public enum Dashboard {
                       "w t T      wrap, timestamps, topic tree", "R          record to a JSON-lines file", "c          clear the buffer"]
         case .devices:
             lines += ["enter      the device: groups, certificates, policies, shadows", "/          filter (text, or a regex; ! inverts)",
-                      ":search Q  the fleet index query language", "space      mark; a adds the marked ones to a group (a plan)", "s S        sort by the next column, reverse"]
+                      ":search Q  the fleet index query language", "space      mark; a adds the marked ones to a group (a plan)",
+                      "A          attach a policy to the marked ones' certificates (a plan)", "s S        sort by the next column, reverse"]
         case .device:
             lines += ["tab        next shadow", "e          edit desired (JSON, checked as you type; sent with the version)",
-                      "D          delete this named shadow (asks)", "v          what changed between the versions seen", "r          reload"]
-        case .groups, .certificates, .fleetPlan:
-            lines += [":things :groups :certs [DAYS]   the fleet screens"]
+                      "D          delete this named shadow (asks)", "v          what changed between the versions seen ([ ] { } pick them)", "r          reload"]
+        case .groups, .certificates, .policies, .fleetPlan:
+            lines += [":things :groups :certs [DAYS] :policies   the fleet screens"]
         }
         return lines
     }

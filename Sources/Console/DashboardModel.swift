@@ -112,11 +112,12 @@ public enum Screen: Equatable, Sendable {
     case device(String)
     case groups
     case certificates
+    case policies
     case fleetPlan
 
     var stackName: String? {
         switch self {
-        case .stacks, .messages, .devices, .device, .groups, .certificates, .fleetPlan: return nil
+        case .stacks, .messages, .devices, .device, .groups, .certificates, .policies, .fleetPlan: return nil
         case .stack(let name), .plan(let name, _), .deploy(let name, _): return name
         }
     }
@@ -210,10 +211,12 @@ public enum DashboardMessage: Sendable {
     case deviceLoaded(String, FleetLoader.DeviceDetail)
     case groupsLoaded([GroupInfo])
     case certificatesLoaded([CertificateInfo])
+    case policiesLoaded([PolicyInfo])
+    case managedLoaded(ManagedIndex)
     case shadowUpdated(String, String, JSONValue)
     case shadowConflict(String, String, JSONValue, String)
     case shadowDeleted(String, String)
-    case groupAdded(String, String?)
+    case fleetStepDone(String, String?)
     case clock(Int64)
     case failed(String)
 }
@@ -241,4 +244,7 @@ public enum DashboardCommand: Equatable, Sendable {
     case updateShadow(String, String, JSONValue, Int64?)
     case deleteShadow(String, String)
     case addToGroup([String], String)
+    case attachPolicy([String], String)
+    case loadPolicies
+    case loadManaged
 }

@@ -204,10 +204,23 @@ public final class DashboardRuntime {
                         guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
                         try await fleet.deleteShadow(thing, shadow)
                         message = .shadowDeleted(thing, shadow)
+                    case .loadPolicies:
+                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+                        message = .policiesLoaded(try await fleet.policies())
+                    case .loadManaged:
+                        guard let fleet = data.fleet else { return }
+                        message = .managedLoaded(try await fleet.managed())
+                    case .attachPolicy(let things, let policy):
+                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+                        await fleet.attachPolicy(things, policy) { thing, error in
+                            mailbox.post(.fleetStepDone(thing, error))
+                            wake()
+                        }
+                        return
                     case .addToGroup(let things, let group):
                         guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
                         await fleet.addToGroup(things, group) { thing, error in
-                            mailbox.post(.groupAdded(thing, error))
+                            mailbox.post(.fleetStepDone(thing, error))
                             wake()
                         }
                         return

@@ -16,6 +16,11 @@ public struct FleetData: Sendable {
     /// Adds things to a group, reporting each (thing, error or nil).
     public var addToGroup: @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void
     public var now: @Sendable () -> Int64
+    public var policies: @Sendable () async throws -> [PolicyInfo]
+    /// Attaches a policy to the certificates of things, reporting each.
+    public var attachPolicy: @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void
+    /// Which stack resources manage which things, groups, policies and rules.
+    public var managed: @Sendable () async throws -> ManagedIndex
 
     public init(devices: @escaping @Sendable (String?, @escaping @Sendable ([Device]) async -> Bool) async throws -> Void,
                 detail: @escaping @Sendable (String) async throws -> FleetLoader.DeviceDetail, groups: @escaping @Sendable () async throws -> [GroupInfo],
@@ -23,7 +28,11 @@ public struct FleetData: Sendable {
                 updateDesired: @escaping @Sendable (String, String, JSONValue, Int64?) async throws -> JSONValue,
                 deleteShadow: @escaping @Sendable (String, String) async throws -> Void,
                 addToGroup: @escaping @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void,
-                now: @escaping @Sendable () -> Int64) {
+                now: @escaping @Sendable () -> Int64,
+                policies: @escaping @Sendable () async throws -> [PolicyInfo] = { [] },
+                attachPolicy: @escaping @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void = { things, _, progress in
+                    for thing in things { progress(thing, "not available here") } },
+                managed: @escaping @Sendable () async throws -> ManagedIndex = { ManagedIndex() }) {
         self.devices = devices
         self.detail = detail
         self.groups = groups
@@ -32,17 +41,45 @@ public struct FleetData: Sendable {
         self.deleteShadow = deleteShadow
         self.addToGroup = addToGroup
         self.now = now
+        self.policies = policies
+        self.attachPolicy = attachPolicy
+        self.managed = managed
     }
 }
 
 /// A bulk action on marked devices, reviewed like a plan and approved.
 public struct FleetPlan: Equatable, Sendable {
-    public var group: String
+    public enum Action: Equatable, Sendable {
+        case addToGroup(String)
+        case attachPolicy(String)
+    }
+
+    public var action: Action
     public var things: [String]
     /// Per thing: nil waiting, "" done, else the error.
     public var results: [String: String] = [:]
     public var running = false
     public var done: Int { results.values.filter(\.isEmpty).count }
+
+    public init(action: Action, things: [String]) {
+        self.action = action
+        self.things = things
+    }
+
+    /// "add to group lab", "attach policy telemetry".
+    public var title: String {
+        switch action {
+        case .addToGroup(let group): return "add to group \(group)"
+        case .attachPolicy(let policy): return "attach policy \(policy)"
+        }
+    }
+
+    func row(_ thing: String) -> String {
+        switch action {
+        case .addToGroup(let group): return "~  aws:iot:ThingGroupMembership  \(thing) → \(group)"
+        case .attachPolicy(let policy): return "+  aws:iot:PolicyAttachment  \(policy) → certificates of \(thing)"
+        }
+    }
 }
 
 /// A shadow edit in progress: the JSON typed so far and whether it parses.
@@ -72,6 +109,11 @@ public struct FleetState: Equatable, Sendable {
     public var edit: ShadowEdit?
     public var groups: [GroupInfo]?
     public var certificates: [CertificateInfo]?
+    public var policies: [PolicyInfo]?
+    public var managed = ManagedIndex()
+    /// The two versions the diff compares (indices into the history, from the newest: 0 latest).
+    public var diffFrom = 1
+    public var diffTo = 0
     public var expiringDays = 30
     public var plan: FleetPlan?
     public var confirmDelete: String?
@@ -83,14 +125,16 @@ public struct FleetState: Equatable, Sendable {
         lhs.model == rhs.model && lhs.visible == rhs.visible && lhs.marked == rhs.marked && lhs.detail == rhs.detail && lhs.edit == rhs.edit
             && lhs.plan == rhs.plan && lhs.groups == rhs.groups && lhs.certificates == rhs.certificates && lhs.shadowIndex == rhs.shadowIndex
             && lhs.conflict == rhs.conflict && lhs.history.count == rhs.history.count && lhs.loading == rhs.loading && lhs.confirmDelete == rhs.confirmDelete
+            && lhs.policies == rhs.policies && lhs.managed == rhs.managed && lhs.diffFrom == rhs.diffFrom && lhs.diffTo == rhs.diffTo
     }
 }
 
 enum FleetScreens {
-    static let deviceColumns = ["", "DEVICE", "TYPE", "ATTRIBUTES", "CONNECTED"]
+    static let deviceColumns = ["", "DEVICE", "TYPE", "STACK", "GROUPS", "CONNECTED", "ATTRIBUTES"]
 
-    static func cells(_ device: Device, marked: Bool) -> [String] {
-        [marked ? "✓" : " ", device.name, device.type ?? "-", device.attributeText, device.connected.map { $0 ? "yes" : "no" } ?? "-"]
+    static func cells(_ device: Device, marked: Bool, managed: ManagedIndex) -> [String] {
+        [marked ? "✓" : " ", device.name, device.type ?? "-", managed.thing(device.name) ?? "unmanaged", device.groups.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? "-",
+         device.connected.map { $0 ? "yes" : "no" } ?? "-", device.attributeText]
     }
 
     /// Recomputes the visible rows (after a page, a filter or a sort change).
@@ -103,8 +147,10 @@ enum FleetScreens {
                 let device = devices[index]
                 switch column {
                 case 2: return device.type ?? ""
-                case 3: return device.attributeText
-                case 4: return device.connected.map { $0 ? "1" : "0" } ?? ""
+                case 3: return fleet.managed.thing(device.name) ?? "~"
+                case 4: return device.groups?.joined(separator: ",") ?? ""
+                case 5: return device.connected.map { $0 ? "1" : "0" } ?? ""
+                case 6: return device.attributeText
                 default: return device.name
                 }
             }
@@ -155,6 +201,12 @@ enum FleetScreens {
             guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space first"; return [] }
             state.editingCommand = true
             state.command.text = "group-add "
+            state.command.cursor = state.command.text.count
+        case .character("A"):
+            if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
+            guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space first"; return [] }
+            state.editingCommand = true
+            state.command.text = "policy-attach "
             state.command.cursor = state.command.text.count
         default:
             return nil
@@ -220,6 +272,17 @@ enum FleetScreens {
             state.fleet.confirmDelete = list[state.fleet.shadowIndex].0
         case .character("v"):
             state.fleet.showDiff.toggle()
+            state.fleet.diffFrom = 1
+            state.fleet.diffTo = 0
+        case .character("["), .character("]"), .character("{"), .character("}"):
+            let key = list.indices.contains(state.fleet.shadowIndex) ? name + "/" + list[state.fleet.shadowIndex].0 : ""
+            let count = state.fleet.history[key]?.count ?? 0
+            switch event {
+            case .character("["): state.fleet.diffFrom = min(count - 1, state.fleet.diffFrom + 1)
+            case .character("]"): state.fleet.diffFrom = max(state.fleet.diffTo + 1, state.fleet.diffFrom - 1)
+            case .character("{"): state.fleet.diffTo = min(state.fleet.diffFrom - 1, state.fleet.diffTo + 1)
+            default: state.fleet.diffTo = max(0, state.fleet.diffTo - 1)
+            }
         case .character("r"):
             return [.loadDevice(name)]
         default:
@@ -271,8 +334,8 @@ enum FleetScreens {
         let area = (top: 3, height: max(0, buffer.rows - 4))
         let first = Table.firstVisible(selected: state.selected, count: fleet.visible.count, height: area.height)
         let window = fleet.visible.dropFirst(first).prefix(area.height)
-        let rows = window.map { cells(fleet.model.devices[$0], marked: fleet.marked.contains(fleet.model.devices[$0].name)) }
-        var columns = Table.fitted(deviceColumns, rows: rows, limits: [2, 28, 16, 60])
+        let rows = window.map { cells(fleet.model.devices[$0], marked: fleet.marked.contains(fleet.model.devices[$0].name), managed: fleet.managed) }
+        var columns = Table.fitted(deviceColumns, rows: rows, limits: [2, 28, 14, 22, 20, 11])
         columns[0].width = 2
         Table(columns: columns, rows: rows).draw(into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected - first,
                                                  sort: fleet.sortColumn.map { ($0, fleet.sortAscending) }, header: theme["header"],
@@ -292,7 +355,8 @@ enum FleetScreens {
             buffer.put(DisplayWidth.pad(text, buffer.columns), row: row, column: 0, style: theme[role])
             row += 1
         }
-        line(" \(name)  type \(device?.type ?? "-")  version \(device?.version ?? 0)  \(device?.attributeText ?? "")", "header")
+        line(" \(name)  type \(device?.type ?? "-")  version \(device?.version ?? 0)  " + (fleet.managed.thing(name).map { "managed by \($0)" } ?? "UNMANAGED")
+             + "  \(device?.attributeText ?? "")", "header")
         guard let detail = fleet.detail else { line(" Loading…", "dim"); return }
         let now = state.now
         line(" groups: " + (detail.groups.isEmpty ? "-" : detail.groups.joined(separator: ", ")))
@@ -303,7 +367,7 @@ enum FleetScreens {
         }
         if detail.certificates.isEmpty { line(" no certificates", "dim") }
         for (policy, document) in detail.policies {
-            line(" policy \(policy): " + ((try? JSONValue.parse(Array(document.utf8)))?.serialized() ?? document), "dim")
+            line(" policy \(policy) (\(fleet.managed.policy(policy) ?? "unmanaged")): " + ((try? JSONValue.parse(Array(document.utf8)))?.serialized() ?? document), "dim")
         }
         let shadows = shadows(state)
         let tabs = shadows.enumerated().map { $0.offset == fleet.shadowIndex ? "[\($0.element.0.isEmpty ? "classic" : $0.element.0)]" : ($0.element.0.isEmpty ? "classic" : $0.element.0) }
@@ -315,6 +379,14 @@ enum FleetScreens {
             let (shadowName, document) = shadows[fleet.shadowIndex]
             let shown = fleet.conflict ?? document
             line(" version \(shown["version"]?.intValue ?? 0)  updated \(shown["timestamp"]?.intValue.map { CertificateClock.text($0) } ?? "-")", "dim")
+            // When each top-level field last changed (the shadow's metadata).
+            var times: [String] = []
+            for key in ["desired", "reported"] {
+                for (field, meta) in shown["metadata"]?[key]?.objectValue ?? JSONObject() {
+                    if let stamp = meta["timestamp"]?.intValue { times.append("\(key).\(field) \(CertificateClock.text(stamp))") }
+                }
+            }
+            if !times.isEmpty { line(" changed: " + times.joined(separator: ", "), "dim") }
             let width = max(10, (buffer.columns - 4) / 3)
             let panes = ["desired", "reported", "delta"].map { key -> [String] in
                 [key.uppercased()] + (shown["state"]?[key].map { $0.pretty(sortedKeys: true).split(separator: "\n").map(String.init) } ?? ["-"])
@@ -330,8 +402,9 @@ enum FleetScreens {
             if fleet.showDiff {
                 let seen = fleet.history[name + "/" + shadowName] ?? []
                 if seen.count >= 2 {
-                    line(" changes from version \(seen[seen.count - 2]["version"]?.intValue ?? 0) to \(seen[seen.count - 1]["version"]?.intValue ?? 0):", "header")
-                    for change in diff(seen[seen.count - 2], seen[seen.count - 1]) { line("   " + change, "update") }
+                    let from = seen[max(0, seen.count - 1 - min(fleet.diffFrom, seen.count - 1))], to = seen[max(0, seen.count - 1 - min(fleet.diffTo, seen.count - 1))]
+                    line(" changes from version \(from["version"]?.intValue ?? 0) to \(to["version"]?.intValue ?? 0) (of \(seen.map { String($0["version"]?.intValue ?? 0) }.joined(separator: ", ")) seen; [ ] older/newer from, { } to):", "header")
+                    for change in diff(from, to) { line("   " + change, "update") }
                 } else {
                     line(" one version seen so far", "dim")
                 }
@@ -366,7 +439,10 @@ enum FleetScreens {
         let theme = state.theme
         guard let groups = state.fleet.groups else { buffer.put("Loading groups…", row: 2, column: 1, style: theme["dim"]); return }
         func nodes(_ parent: String?) -> [TreeNode] {
-            groups.filter { $0.parent == parent }.map { TreeNode(id: $0.name, label: "\($0.name)  \($0.members) thing\($0.members == 1 ? "" : "s")", children: nodes($0.name)) }
+            groups.filter { $0.parent == parent }.map { group in
+                TreeNode(id: group.name, label: "\(group.name)  \(group.members) thing\(group.members == 1 ? "" : "s")  " + (state.fleet.managed.group(group.name) ?? "unmanaged"),
+                         children: nodes(group.name))
+            }
         }
         let lines = TreeNode.flatten(nodes(nil), folded: [])
         buffer.put(DisplayWidth.pad(" \(groups.count) groups", buffer.columns), row: 1, column: 0, style: theme["header"])
@@ -393,16 +469,32 @@ enum FleetScreens {
         }
     }
 
+    static func policiesView(_ state: DashboardState, into buffer: inout CellBuffer) {
+        let theme = state.theme
+        guard let policies = state.fleet.policies else { buffer.put("Loading policies…", row: 2, column: 1, style: theme["dim"]); return }
+        let rows = policies.map { [$0.name, "\($0.targets.count)", state.fleet.managed.policy($0.name) ?? "unmanaged",
+                                   (try? JSONValue.parse(Array($0.document.utf8)))?.serialized() ?? $0.document] }
+        buffer.put(DisplayWidth.pad(" \(policies.count) policies", buffer.columns), row: 1, column: 0, style: theme["header"])
+        let selected = state.selected
+        let height = max(0, buffer.rows - 3 - (policies.isEmpty ? 0 : 10))
+        Table(columns: Table.fitted(["POLICY", "TARGETS", "STACK", "DOCUMENT"], rows: rows, limits: [32, 9, 24]), rows: rows).draw(
+            into: &buffer, top: 2, height: height, selected: selected, sort: nil, header: theme["header"], selectedStyle: theme["selected"]) { _ in theme["text"] }
+        guard policies.indices.contains(selected), let document = try? JSONValue.parse(Array(policies[selected].document.utf8)) else { return }
+        for (offset, line) in JSONViewer.lines(document, folded: []).prefix(10).enumerated() where 2 + height + offset < buffer.rows - 1 {
+            buffer.put(DisplayWidth.pad(" " + line.text, buffer.columns), row: 2 + height + offset, column: 0, style: theme[line.role == "string" ? "create" : "dim"])
+        }
+    }
+
     static func planView(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
         guard let plan = state.fleet.plan else { return }
-        buffer.put(DisplayWidth.pad(" Plan: ~\(plan.things.count) add to group \(plan.group)" + (plan.running || !plan.results.isEmpty ? "   \(plan.done)/\(plan.things.count) done" : ""),
+        buffer.put(DisplayWidth.pad(" Plan: ~\(plan.things.count) \(plan.title)" + (plan.running || !plan.results.isEmpty ? "   \(plan.done)/\(plan.things.count) done" : ""),
                                     buffer.columns), row: 1, column: 0, style: theme["header"])
         let first = Table.firstVisible(selected: state.selected, count: plan.things.count, height: max(0, buffer.rows - 4))
         for (offset, thing) in plan.things.dropFirst(first).prefix(max(0, buffer.rows - 4)).enumerated() {
             let result = plan.results[thing]
             let status = result.map { $0.isEmpty ? "done" : "failed: " + $0 } ?? (plan.running ? "waiting" : "")
-            buffer.put(DisplayWidth.pad(" ~  aws:iot:ThingGroupMembership  \(thing) → \(plan.group)   \(status)", buffer.columns), row: 2 + offset, column: 0,
+            buffer.put(DisplayWidth.pad(" " + plan.row(thing) + "   \(status)", buffer.columns), row: 2 + offset, column: 0,
                        style: result.map { $0.isEmpty ? theme["create"] : theme["error"] } ?? theme["update"])
         }
         if !plan.running && plan.results.isEmpty {
@@ -417,7 +509,10 @@ enum FleetScreens {
         case .character("y") where plan.results.isEmpty:
             if state.readOnly { state.notice = "read-only: approving is disabled (--read-only)"; return [] }
             state.fleet.plan?.running = true
-            return [.addToGroup(plan.things, plan.group)]
+            switch plan.action {
+            case .addToGroup(let group): return [.addToGroup(plan.things, group)]
+            case .attachPolicy(let policy): return [.attachPolicy(plan.things, policy)]
+            }
         case .character("n"), .character("q"), .character("\u{1b}"):
             if plan.results.isEmpty { state.notice = "not applied: nothing was changed" } else { state.fleet.marked = [] }
             state.fleet.plan = nil

@@ -14,7 +14,8 @@ public struct FleetLoader: Sendable {
         var attributes: [String: String] = [:]
         for (key, value) in thing["attributes"]?.objectValue ?? JSONObject() { attributes[key] = value.stringValue ?? value.serialized() }
         return Device(name: thing["thingName"]?.stringValue ?? "", type: thing["thingTypeName"]?.stringValue, attributes: attributes,
-                      version: Int(thing["version"]?.intValue ?? 0), connected: thing["connectivity"]?["connected"]?.boolValue)
+                      version: Int(thing["version"]?.intValue ?? 0), connected: thing["connectivity"]?["connected"]?.boolValue,
+                      groups: thing["thingGroupNames"].map { $0.arrayValue.compactMap(\.stringValue) })
     }
 
     /// Every device, a page at a time to `page` (which returns false to stop); stops too when the
@@ -41,6 +42,35 @@ public struct FleetLoader: Sendable {
                                     description: described["thingGroupProperties"]?["thingGroupDescription"]?.stringValue))
         }
         return groups.sorted { $0.name < $1.name }
+    }
+
+    /// Policies with their documents and targets.
+    public func policies() async throws -> [PolicyInfo] {
+        var policies: [PolicyInfo] = []
+        for item in try await client.all(IoTOperations.service, IoTOperations.listPolicies, ["pageSize": 250], key: "policies") {
+            guard let name = item["policyName"]?.stringValue else { continue }
+            let document = try await client.call(IoTOperations.service, IoTOperations.getPolicy, ["policyName": .string(name)])
+            let targets = try await client.all(IoTOperations.service, IoTOperations.listTargetsForPolicy, ["policyName": .string(name)], key: "targets")
+            policies.append(PolicyInfo(name: name, document: document["policyDocument"]?.stringValue ?? "", targets: targets.compactMap(\.stringValue).sorted()))
+        }
+        return policies.sorted { $0.name < $1.name }
+    }
+
+    /// Attaches a policy to every certificate of each thing; reports each thing's result.
+    public func attachPolicy(_ policy: String, to things: [String], progress: @Sendable (String, String?) -> Void) async {
+        for thing in things {
+            do {
+                let principals = try await client.all(IoTOperations.service, IoTOperations.listThingPrincipals, ["thingName": .string(thing)], key: "principals")
+                    .compactMap(\.stringValue).filter { $0.contains(":cert/") }
+                guard !principals.isEmpty else { progress(thing, "no certificate to attach it to"); continue }
+                for principal in principals {
+                    _ = try await client.call(IoTOperations.service, IoTOperations.attachPolicy, ["policyName": .string(policy), "target": .string(principal)])
+                }
+                progress(thing, nil)
+            } catch {
+                progress(thing, "\(error)")
+            }
+        }
     }
 
     /// Certificates with status, expiry (read from the certificate) and the things they belong to.

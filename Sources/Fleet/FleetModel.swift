@@ -8,15 +8,21 @@ public struct Device: Sendable, Equatable {
     public var type: String?
     public var attributes: [String: String]
     public var version: Int
-    /// From the fleet index when it is on: whether the device is connected now.
+    /// From the fleet index when it is on: whether the device is connected now, and its groups.
     public var connected: Bool?
+    public var groups: [String]?
+    /// The stack resource that manages it ("dev/sensor1"), nil when unmanaged.
+    public var managedBy: String?
 
-    public init(name: String, type: String? = nil, attributes: [String: String] = [:], version: Int = 1, connected: Bool? = nil) {
+    public init(name: String, type: String? = nil, attributes: [String: String] = [:], version: Int = 1, connected: Bool? = nil,
+                groups: [String]? = nil, managedBy: String? = nil) {
         self.name = name
         self.type = type
         self.attributes = attributes
         self.version = version
         self.connected = connected
+        self.groups = groups
+        self.managedBy = managedBy
     }
 
     /// The attributes as one line ("model=v2 site=lab"), sorted by key.
@@ -123,13 +129,44 @@ public struct GroupInfo: Sendable, Equatable {
     public var parent: String?
     public var members: Int
     public var description: String?
+    public var managedBy: String?
 
-    public init(name: String, parent: String?, members: Int, description: String? = nil) {
+    public init(name: String, parent: String?, members: Int, description: String? = nil, managedBy: String? = nil) {
         self.name = name
         self.parent = parent
         self.members = members
         self.description = description
+        self.managedBy = managedBy
     }
+}
+
+/// An IoT policy: its document and how many targets (certificates) it is attached to.
+public struct PolicyInfo: Sendable, Equatable {
+    public var name: String
+    public var document: String
+    public var targets: [String]
+    public var managedBy: String?
+
+    public init(name: String, document: String, targets: [String], managedBy: String? = nil) {
+        self.name = name
+        self.document = document
+        self.targets = targets
+        self.managedBy = managedBy
+    }
+}
+
+/// Which stack resource manages a cloud resource: "thing:NAME", "group:NAME", "policy:NAME",
+/// "rule:NAME" to "stack/resource".
+public struct ManagedIndex: Sendable, Equatable {
+    public var entries: [String: String]
+    public init(_ entries: [String: String] = [:]) { self.entries = entries }
+
+    public static let kinds = ["aws-native:iot:Thing": "thing", "aws-native:iot:ThingGroup": "group", "aws-native:iot:Policy": "policy",
+                               "aws-native:iot:TopicRule": "rule"]
+
+    public func thing(_ name: String) -> String? { entries["thing:" + name] }
+    public func group(_ name: String) -> String? { entries["group:" + name] }
+    public func policy(_ name: String) -> String? { entries["policy:" + name] }
 }
 
 /// A certificate: its status, when it expires (parsed from the certificate itself) and the

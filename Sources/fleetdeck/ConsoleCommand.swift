@@ -161,11 +161,20 @@ extension ConsoleCommand {
         }, broker: { events in
             let endpoint = try await BrokerOptions.endpoint(url: nil, ca: nil, cert: nil, key: nil, options)
             return Self.link(endpoint, events: events)
-        }, fleet: fleetData(options))
+        }, fleet: fleetData(options, managed: {
+            // Which stack resource manages each thing, group, policy and rule of the account.
+            var entries: [String: String] = [:]
+            for summary in try await StackSummary.load(project: name, directory: directory, configuredStacks: configured, backend: backend) {
+                for resource in StackDetailReader.read(try await backend.checkpoint(project: name, stack: summary.name)).resources {
+                    if let kind = ManagedIndex.kinds[resource.type] { entries["\(kind):\(resource.id)"] = "\(summary.name)/\(resource.name)" }
+                }
+            }
+            return ManagedIndex(entries)
+        }))
     }
 
     /// The fleet screens' data over AWS IoT (the client is made on first use).
-    static func fleetData(_ options: GlobalOptions) -> FleetData {
+    static func fleetData(_ options: GlobalOptions, managed: @escaping @Sendable () async throws -> ManagedIndex) -> FleetData {
         // One AWS client for the session, made on first use.
         let client = Mutex<AWSClient?>(nil)
         let loader: @Sendable () throws -> FleetLoader = {
@@ -184,7 +193,12 @@ extension ConsoleCommand {
                          addToGroup: { things, group, progress in
                              guard let fleet = try? loader() else { for thing in things { progress(thing, "no AWS access") }; return }
                              await fleet.addToGroup(things, group: group, progress: progress)
-                         }, now: { Int64(AWSClient.wallClock()) })
+                         }, now: { Int64(AWSClient.wallClock()) },
+                         policies: { try await loader().policies() },
+                         attachPolicy: { things, policy, progress in
+                             guard let fleet = try? loader() else { for thing in things { progress(thing, "no AWS access") }; return }
+                             await fleet.attachPolicy(policy, to: things, progress: progress)
+                         }, managed: managed)
     }
 
     /// The dashboard's broker link over an MQTT client thread.

@@ -16,7 +16,7 @@ import Testing
         _ = Dashboard.update(&state, .stacksLoaded(DashboardTests.stacks))
         _ = Dashboard.update(&state, .key(.character(":")))
         for character in "things" { _ = Dashboard.update(&state, .key(.character(character))) }
-        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadDevices(nil)])
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadDevices(nil), .loadManaged])
         #expect(state.screen == .devices)
         var devices: [Device] = []
         for index in 0..<40 {
@@ -26,6 +26,7 @@ import Testing
         _ = Dashboard.update(&state, .devicesPage(Array(devices.prefix(25)), done: false))
         _ = Dashboard.update(&state, .devicesPage(Array(devices.dropFirst(25)), done: true))
         _ = Dashboard.update(&state, .clock(Self.now))
+        _ = Dashboard.update(&state, .managedLoaded(ManagedIndex(["thing:sensor-100": "dev/gateway", "group:lab": "dev/labGroup", "policy:telemetry": "dev/policy"])))
         return state
     }
 
@@ -60,6 +61,42 @@ import Testing
         let frame = Dashboard.view(state, rows: 24, columns: 100)
         #expect(frame.lines[1].contains("10 of 40 devices") && frame.lines[1].contains("2 marked"))
         #expect(frame.lines[2].contains("DEVICE ▼"))
+        #expect(frame.lines.contains { $0.contains("sensor-119") && $0.contains("unmanaged") })
+    }
+
+    @Test func managedDevicesNameTheirStackResource() {
+        let state = onDevices()
+        let frame = Dashboard.view(state, rows: 24, columns: 120)
+        #expect(frame.lines.contains { $0.contains("sensor-100") && $0.contains("dev/gateway") })
+        #expect(frame.lines.contains { $0.contains("sensor-101") && $0.contains("unmanaged") })
+    }
+
+    @Test func attachAPolicyToTheMarkedDevicesAsAPlan() {
+        var state = onDevices()
+        _ = Dashboard.update(&state, .key(.character(" ")))
+        _ = Dashboard.update(&state, .key(.character("A")))
+        #expect(state.command.text == "policy-attach ")
+        for character in "telemetry\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.view(state, rows: 24, columns: 100).lines.contains { $0.contains("+  aws:iot:PolicyAttachment  telemetry → certificates of sensor-100") })
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [.attachPolicy(["sensor-100"], "telemetry")])
+        _ = Dashboard.update(&state, .fleetStepDone("sensor-100", "no certificate to attach it to"))
+        #expect(state.notice == "attach policy telemetry: 0 of 1 done; the failures are listed; esc back")
+    }
+
+    @Test func policiesScreenShowsDocumentsAndManagers() throws {
+        var state = onDevices()
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "policies" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadPolicies, .loadManaged])
+        _ = Dashboard.update(&state, .policiesLoaded([
+            PolicyInfo(name: "telemetry", document: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Publish","Resource":"*"}]}"#, targets: ["arn:c1", "arn:c2"]),
+            PolicyInfo(name: "claim", document: #"{"Version":"2012-10-17","Statement":[]}"#, targets: []),
+        ]))
+        try snapshot("policies", state)
+        let frame = Dashboard.view(state, rows: 24, columns: 120)
+        #expect(frame.lines.contains { $0.contains("telemetry") && $0.contains(" 2 ") && $0.contains("dev/policy") })
+        #expect(frame.lines.contains { $0.contains("claim") && $0.contains("unmanaged") })
+        #expect(frame.lines.contains { $0.contains("\"Action\": \"iot:Publish\"") })
     }
 
     @Test func bulkAddToAGroupIsAPlanApprovedWithY() throws {
@@ -71,11 +108,11 @@ import Testing
         #expect(state.screen == .fleetPlan)
         try snapshot("fleet-plan", state)
         #expect(Dashboard.update(&state, .key(.character("y"))) == [.addToGroup(["sensor-100", "sensor-101", "sensor-102"], "lab")])
-        _ = Dashboard.update(&state, .groupAdded("sensor-100", nil))
-        _ = Dashboard.update(&state, .groupAdded("sensor-101", "ResourceNotFoundException"))
+        _ = Dashboard.update(&state, .fleetStepDone("sensor-100", nil))
+        _ = Dashboard.update(&state, .fleetStepDone("sensor-101", "ResourceNotFoundException"))
         #expect(Dashboard.update(&state, .key(.character("\u{1b}"))) == [])  // running: esc waits
-        _ = Dashboard.update(&state, .groupAdded("sensor-102", nil))
-        #expect(state.notice == "added 2 of 3 to lab; the failures are listed; esc back")
+        _ = Dashboard.update(&state, .fleetStepDone("sensor-102", nil))
+        #expect(state.notice == "add to group lab: 2 of 3 done; the failures are listed; esc back")
         #expect(Dashboard.update(&state, .key(.character("\u{1b}"))) == [.loadDevices(nil)])
         #expect(state.screen == .devices && state.fleet.marked.isEmpty)
     }
@@ -116,9 +153,19 @@ import Testing
         #expect(conflict.contains { $0.contains("\"led\": \"blue\"") })
         _ = Dashboard.update(&state, .key(.character("v")))
         let versions = Dashboard.view(state, rows: 40, columns: 120).lines
-        #expect(versions.contains { $0.contains("changes from version 4 to 5:") })
+        #expect(versions.contains { $0.contains("changes from version 4 to 5 (of 4, 5 seen") })
         #expect(versions.contains { $0.contains("~ desired.led: \"on\" → \"blue\"") })
         #expect(versions.contains { $0.contains("~ reported.temp: 21 → 22") })
+        // A third version; [ picks an older "from": 4 → 6 then.
+        let third: JSONValue = ["state": ["desired": ["led": "red"], "reported": ["led": "off", "temp": 22]], "version": 6,
+                                "metadata": ["desired": ["led": ["timestamp": 1_795_939_500]]]]
+        _ = Dashboard.update(&state, .shadowConflict("sensor-112", "", third, "version conflict"))
+        #expect(Dashboard.view(state, rows: 40, columns: 120).lines.contains { $0.contains("changes from version 5 to 6") })
+        _ = Dashboard.update(&state, .key(.character("[")))
+        let wider = Dashboard.view(state, rows: 40, columns: 120).lines
+        #expect(wider.contains { $0.contains("changes from version 4 to 6 (of 4, 5, 6 seen") })
+        #expect(wider.contains { $0.contains("~ desired.led: \"on\" → \"red\"") })
+        #expect(wider.contains { $0.contains("changed: desired.led 08:05:00 UTC") })  // the shadow's metadata times
     }
 
     @Test func namedShadowsAreDeletedOnlyAfterYes() {

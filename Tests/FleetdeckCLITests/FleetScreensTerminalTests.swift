@@ -21,14 +21,21 @@ import Testing
         defer {
             _ = try? DeployAcceptanceTests.boto("for i in range(500): iot.delete_thing(thingName='sensor-%03d' % i)")
         }
-        let project = try DeployAcceptanceTests.Project(program: "name: fleetui\nruntime: yaml\nresources: {}\n")
-        #expect(try project.fleetdeck(["stack", "init", "dev"]).status == 0)
+        // One thing is managed by the project's stack: the list names its stack resource.
+        let managed = "managed-\(group)"
+        let project = try DeployAcceptanceTests.Project(program: "name: fleetui\nruntime: yaml\nresources:\n  gadget:\n    type: aws-native:iot:Thing\n    properties:\n      thingName: \(managed)\n")
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        defer { _ = try? project.fleetdeck(["destroy", "--yes"]) }
         let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 120, height: 40,
                                       environment: project.terminalEnvironment)
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") } }, "\(session.screen)")
         try session.sendKeys("-l", ":things")
         try session.sendKeys("Enter")
         #expect(session.waitFor(timeout: .seconds(30)) { $0.contains { $0.contains(" devices") && !$0.contains("loading") && !$0.contains(" 0 of ") } }, "\(session.screen)")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", managed)
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { $0.contains { $0.contains(managed) && $0.contains("dev/gadget") } }, "\(session.screen)")
         try session.sendKeys("/")
         try session.sendKeys("-l", "sensor-12")
         try session.sendKeys("Enter")
@@ -81,7 +88,7 @@ import Testing
         #expect(session.waitFor(text: "Plan: ~20 add to group \(group)"), "\(session.screen)")
         #expect(try DeployAcceptanceTests.boto("print(len(iot.list_things_in_thing_group(thingGroupName='\(group)')['things']))") == "0")
         try session.sendKeys("y")
-        #expect(session.waitFor(text: "added 20 of 20 to \(group)", timeout: .seconds(30)), "\(session.screen)")
+        #expect(session.waitFor(text: "add to group \(group): 20 of 20 done", timeout: .seconds(30)), "\(session.screen)")
         #expect(try DeployAcceptanceTests.boto("print(sorted(iot.list_things_in_thing_group(thingGroupName='\(group)')['things']) == ['sensor-%03d' % i for i in range(200, 220)])") == "True")
         try session.sendKeys("Escape")
         try session.sendKeys("q")
