@@ -133,7 +133,7 @@ struct DemoCommand: AsyncParsableCommand {
         _ = try ConsoleCommand.openDashboard(global, readOnly: false) { state in
             state.messages.filters = ["device/+/telemetry"]
             state.screens = [.stacks, .messages]
-            state.notice = "demo: \(devices) simulated devices; esc shows the stacks, :tail FILTER subscribes to more"
+            state.notice = "demo: \(devices) simulated devices; :things lists them (enter: shadows), esc the stacks"
             return [.connectBroker, .subscribe(["device/+/telemetry"])]
         }
     }

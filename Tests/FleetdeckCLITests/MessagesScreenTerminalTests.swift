@@ -61,7 +61,17 @@ import Testing
         // The demo's project folder (the only one: demos clean up after themselves).
         let folders = try ProcessRunner.run("/bin/sh", ["-c", "ls -d /tmp/fleetdeck-demo-*"]).stdout.split(separator: "\n").map(String.init)
         #expect(folders.count == 1, "\(folders)")
-        try session.sendKeys("Escape")
+        // The devices and their shadows.
+        try session.sendKeys("-l", ":things")
+        try session.sendKeys("Enter")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "demo-sensor-003")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { $0.contains { $0.hasPrefix("   demo-sensor-003") } }, "\(session.screen)")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { $0.contains { $0.contains("REPORTED") } && $0.contains { $0.contains("\"firmware\": ") } }, "\(session.screen)")
+        try session.sendKeys("-l", ":stacks")
+        try session.sendKeys("Enter")
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") && $0.contains(" 4 ") } }, "\(session.screen)")
         #expect(try DeployAcceptanceTests.boto("print(len([t for t in all_things() if t['thingName'].startswith('demo-sensor-0')]))") == "5")
         try session.sendKeys("q")
