@@ -22,7 +22,7 @@ let package = Package(
         // Stateful C: the terminal guard's signal handlers and the build stamp.
         .target(name: "CFleetdeckSupport", dependencies: ["CNcursesw"]),
 
-        .target(name: "AWSSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "AWSSigning", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "JSON"),
         .target(name: "POSIXFiles"),
@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(name: "dashboard-bench", dependencies: ["Console", "StackEngine", "StackModel", "TermCore", "MQTT", "Fleet"],
                           path: "benchmarks/DashboardBench"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "TestSupport"]),
+        .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "TestSupport", "JSON"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices", "TestSupport"]),
         .testTarget(name: "AWSIntegrationTests", dependencies: ["AWSSigning", "AWSCore", "AWSCurl", "AWSServices", "TestSupport", "Fleet"]),
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),

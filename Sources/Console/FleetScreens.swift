@@ -378,12 +378,12 @@ enum FleetScreens {
         if shadows.indices.contains(fleet.shadowIndex) {
             let (shadowName, document) = shadows[fleet.shadowIndex]
             let shown = fleet.conflict ?? document
-            line(" version \(shown["version"]?.intValue ?? 0)  updated \(shown["timestamp"]?.intValue.map { CertificateClock.text($0) } ?? "-")", "dim")
+            line(" version \(shown["version"]?.intValue ?? 0)  updated \(shown["timestamp"]?.intValue.map { CivilTime(secondsSince1970: $0).clock + " UTC" } ?? "-")", "dim")
             // When each top-level field last changed (the shadow's metadata).
             var times: [String] = []
             for key in ["desired", "reported"] {
                 for (field, meta) in shown["metadata"]?[key]?.objectValue ?? JSONObject() {
-                    if let stamp = meta["timestamp"]?.intValue { times.append("\(key).\(field) \(CertificateClock.text(stamp))") }
+                    if let stamp = meta["timestamp"]?.intValue { times.append("\(key).\(field) \(CivilTime(secondsSince1970: stamp).clock + " UTC")") }
                 }
             }
             if !times.isEmpty { line(" changed: " + times.joined(separator: ", "), "dim") }
@@ -522,13 +522,5 @@ enum FleetScreens {
         default:
             return nil
         }
-    }
-}
-
-enum CertificateClock {
-    static func text(_ seconds: Int64) -> String {
-        let day = seconds % 86_400
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return two(day / 3600) + ":" + two(day / 60 % 60) + ":" + two(day % 60) + " UTC"
     }
 }

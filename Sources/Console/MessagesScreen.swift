@@ -169,11 +169,10 @@ enum MessagesScreen {
         return text
     }
 
+    /// `09:30:12.345` (UTC).
     static func clock(_ time: Double) -> String {
-        let seconds = Int(time) % 86_400
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let millis = Int((time - Double(Int(time))) * 1000)
-        return two(seconds / 3600) + ":" + two(seconds / 60 % 60) + ":" + two(seconds % 60) + "." + (millis < 10 ? "00" : millis < 100 ? "0" : "") + "\(millis)"
+        return CivilTime(secondsSince1970: Int64(time)).clock + "." + (millis < 10 ? "00" : millis < 100 ? "0" : "") + "\(millis)"
     }
 
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) {

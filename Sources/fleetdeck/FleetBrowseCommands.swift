@@ -1,6 +1,5 @@
 import ArgumentParser
 import AWSCore
-import AWSSigning
 import Fleet
 import JSON
 
@@ -55,7 +54,7 @@ struct CertsCommand: AsyncParsableCommand {
                 if global.json {
                     writeStandardOutput(JSONValue.array(certificates.map { certificate in
                         ["certificateId": .string(certificate.id), "certificateArn": .string(certificate.arn), "status": .string(certificate.status),
-                         "notAfter": certificate.notAfter.map { .string(CertificateText.date($0)) } ?? .null,
+                         "notAfter": certificate.notAfter.map { .string(CivilTime(secondsSince1970: $0).iso8601) } ?? .null,
                          "daysLeft": certificate.daysLeft(now: now).map { .integer(Int64($0)) } ?? .null,
                          "things": .array(certificate.things.map(JSONValue.string))]
                     }).pretty() + "\n")
@@ -63,21 +62,12 @@ struct CertsCommand: AsyncParsableCommand {
                 }
                 var text = "ID".padded(18) + "STATUS".padded(10) + "EXPIRES".padded(29) + "THINGS\n"
                 for certificate in certificates {
-                    let expires = certificate.notAfter.map { CertificateText.date($0) + " (\(certificate.daysLeft(now: now)!)d)" } ?? "unreadable"
+                    let expires = certificate.notAfter.map { CivilTime(secondsSince1970: $0).iso8601 + " (\(certificate.daysLeft(now: now)!)d)" } ?? "unreadable"
                     text += String(certificate.id.prefix(16)).padded(18) + certificate.status.padded(10) + expires.padded(29)
                         + (certificate.things.isEmpty ? "-" : certificate.things.joined(separator: ",")) + "\n"
                 }
                 writeStandardOutput(text + "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s")\(expiring.map { " expiring within \($0) days" } ?? "")\n")
             }
         }
-    }
-}
-
-enum CertificateText {
-    /// `2027-01-31T12:00:00Z`.
-    static func date(_ seconds: Int64) -> String {
-        let civil = CivilTime(secondsSince1970: seconds)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(civil.year)-\(two(civil.month))-\(two(civil.day))T\(two(civil.hour)):\(two(civil.minute)):\(two(civil.second))Z"
     }
 }

@@ -232,9 +232,7 @@ final class TailOutput: @unchecked Sendable {
     private func appendTime(_ time: Double) {
         let seconds = Int64(time)
         if secondCache.0 != seconds {
-            let civil = CivilTime(secondsSince1970: seconds)
-            func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-            secondCache = (seconds, Array("\(civil.year)-\(two(civil.month))-\(two(civil.day))T\(two(civil.hour)):\(two(civil.minute)):\(two(civil.second)).".utf8))
+            secondCache = (seconds, Array((String(CivilTime(secondsSince1970: seconds).iso8601.dropLast()) + ".").utf8))
         }
         buffer += secondCache.1
         let millis = min(999, Int((time - Double(seconds)) * 1000))

@@ -1,3 +1,4 @@
+import JSON
 import AWSSigning
 import Testing
 
