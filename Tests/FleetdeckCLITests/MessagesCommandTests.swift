@@ -94,4 +94,16 @@ import Testing
         #expect(gap > 0 && all[..<gap].allSatisfy { $0.contains("\"payload\":\"before\"") }, "\(all)")
         #expect(all[(gap + 1)...].allSatisfy { $0.contains("\"payload\":\"after\"") } && gap + 1 < all.count, "\(all)")
     }
+
+    /// Without FLEETDECK_MQTT_URL the broker is the account's AWS IoT endpoint over wss://,
+    /// presigned with SigV4 (moto's DescribeEndpoint names a host that does not resolve here).
+    @Test func theDefaultBrokerIsTheAccountsDataATSEndpointOverSignedWebSocket() throws {
+        var environment = try Self.environment()
+        for key in environment.keys where key.hasPrefix("FLEETDECK_MQTT") { environment[key] = nil }
+        let result = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["publish", "a/b", "x"], environment: environment, timeout: 60)
+        #expect(result.status == 1)
+        #expect(result.stderr.wholeMatch(of: /fleetdeck: could not reach wss:\/\/[a-z0-9-]+\.iot\.us-east-1\.amazonaws\.com:443\/mqtt: could not connect to .*\n/) != nil,
+                "\(result.stderr)")
+        #expect(!result.stderr.contains("X-Amz-Signature"))  // the signed URL is never shown
+    }
 }
