@@ -44,6 +44,9 @@ public enum Dashboard {
             state.fleet.model.complete = done
             state.fleet.loading = !done
             FleetScreens.refresh(&state)
+            return FleetScreens.requestCertificates(&state)
+        case .deviceCertificates(let summaries):
+            state.fleet.deviceCertificates.merge(summaries) { _, new in new }
             return []
         case .deviceLoaded(let name, let detail):
             guard state.screen == .device(name) else { return [] }
@@ -115,7 +118,8 @@ public enum Dashboard {
             }
             return []
         case .key(let event):
-            return key(&state, event)
+            let commands = key(&state, event)
+            return commands + FleetScreens.requestCertificates(&state)
         }
     }
 

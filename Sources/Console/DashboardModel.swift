@@ -213,6 +213,7 @@ public enum DashboardMessage: Sendable {
     case certificatesLoaded([CertificateInfo])
     case policiesLoaded([PolicyInfo])
     case managedLoaded(ManagedIndex)
+    case deviceCertificates([String: DeviceCertificate])
     case shadowUpdated(String, String, JSONValue)
     case shadowConflict(String, String, JSONValue, String)
     case shadowDeleted(String, String)
@@ -247,4 +248,5 @@ public enum DashboardCommand: Equatable, Sendable {
     case attachPolicy([String], String)
     case loadPolicies
     case loadManaged
+    case loadDeviceCertificates([String])
 }

@@ -207,6 +207,9 @@ public final class DashboardRuntime {
                     case .loadPolicies:
                         guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
                         message = .policiesLoaded(try await fleet.policies())
+                    case .loadDeviceCertificates(let names):
+                        guard let fleet = data.fleet else { return }
+                        message = .deviceCertificates(await fleet.certificateSummaries(names))
                     case .loadManaged:
                         guard let fleet = data.fleet else { return }
                         message = .managedLoaded(try await fleet.managed())

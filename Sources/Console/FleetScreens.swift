@@ -21,6 +21,8 @@ public struct FleetData: Sendable {
     public var attachPolicy: @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void
     /// Which stack resources manage which things, groups, policies and rules.
     public var managed: @Sendable () async throws -> ManagedIndex
+    /// The certificates of the devices on screen, in brief.
+    public var certificateSummaries: @Sendable ([String]) async -> [String: DeviceCertificate]
 
     public init(devices: @escaping @Sendable (String?, @escaping @Sendable ([Device]) async -> Bool) async throws -> Void,
                 detail: @escaping @Sendable (String) async throws -> FleetLoader.DeviceDetail, groups: @escaping @Sendable () async throws -> [GroupInfo],
@@ -32,7 +34,8 @@ public struct FleetData: Sendable {
                 policies: @escaping @Sendable () async throws -> [PolicyInfo] = { [] },
                 attachPolicy: @escaping @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void = { things, _, progress in
                     for thing in things { progress(thing, "not available here") } },
-                managed: @escaping @Sendable () async throws -> ManagedIndex = { ManagedIndex() }) {
+                managed: @escaping @Sendable () async throws -> ManagedIndex = { ManagedIndex() },
+                certificateSummaries: @escaping @Sendable ([String]) async -> [String: DeviceCertificate] = { _ in [:] }) {
         self.devices = devices
         self.detail = detail
         self.groups = groups
@@ -44,6 +47,7 @@ public struct FleetData: Sendable {
         self.policies = policies
         self.attachPolicy = attachPolicy
         self.managed = managed
+        self.certificateSummaries = certificateSummaries
     }
 }
 
@@ -114,6 +118,9 @@ public struct FleetState: Equatable, Sendable {
     /// The two versions the diff compares (indices into the history, from the newest: 0 latest).
     public var diffFrom = 1
     public var diffTo = 0
+    /// The certificates of devices shown so far, loaded for the rows on screen.
+    public var deviceCertificates: [String: DeviceCertificate] = [:]
+    public var certificatesRequested: Set<String> = []
     public var expiringDays = 30
     public var plan: FleetPlan?
     public var confirmDelete: String?
@@ -126,15 +133,30 @@ public struct FleetState: Equatable, Sendable {
             && lhs.plan == rhs.plan && lhs.groups == rhs.groups && lhs.certificates == rhs.certificates && lhs.shadowIndex == rhs.shadowIndex
             && lhs.conflict == rhs.conflict && lhs.history.count == rhs.history.count && lhs.loading == rhs.loading && lhs.confirmDelete == rhs.confirmDelete
             && lhs.policies == rhs.policies && lhs.managed == rhs.managed && lhs.diffFrom == rhs.diffFrom && lhs.diffTo == rhs.diffTo
+            && lhs.deviceCertificates == rhs.deviceCertificates && lhs.certificatesRequested == rhs.certificatesRequested
     }
 }
 
 enum FleetScreens {
-    static let deviceColumns = ["", "DEVICE", "TYPE", "STACK", "GROUPS", "CONNECTED", "ATTRIBUTES"]
+    static let deviceColumns = ["", "DEVICE", "TYPE", "CERTIFICATE", "STACK", "GROUPS", "CONNECTED", "ATTRIBUTES"]
 
-    static func cells(_ device: Device, marked: Bool, managed: ManagedIndex) -> [String] {
-        [marked ? "✓" : " ", device.name, device.type ?? "-", managed.thing(device.name) ?? "unmanaged", device.groups.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? "-",
-         device.connected.map { $0 ? "yes" : "no" } ?? "-", device.attributeText]
+    static func cells(_ device: Device, marked: Bool, state: DashboardState) -> [String] {
+        let fleet = state.fleet
+        return [marked ? "✓" : " ", device.name, device.type ?? "-", fleet.deviceCertificates[device.name]?.text(now: state.now) ?? "…",
+                fleet.managed.thing(device.name) ?? "unmanaged", device.groups.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? "-",
+                device.connected.map { $0 ? "yes" : "no" } ?? "-", device.attributeText]
+    }
+
+    /// The devices on screen whose certificates are not known or asked for yet.
+    static func requestCertificates(_ state: inout DashboardState) -> [DashboardCommand] {
+        guard state.screen == .devices else { return [] }
+        let height = max(0, state.rows - 4)
+        let first = Table.firstVisible(selected: state.selected, count: state.fleet.visible.count, height: height)
+        let names = state.fleet.visible.dropFirst(first).prefix(height).map { state.fleet.model.devices[$0].name }
+            .filter { state.fleet.deviceCertificates[$0] == nil && !state.fleet.certificatesRequested.contains($0) }
+        guard !names.isEmpty else { return [] }
+        state.fleet.certificatesRequested.formUnion(names)
+        return [.loadDeviceCertificates(names)]
     }
 
     /// Recomputes the visible rows (after a page, a filter or a sort change).
@@ -147,10 +169,11 @@ enum FleetScreens {
                 let device = devices[index]
                 switch column {
                 case 2: return device.type ?? ""
-                case 3: return fleet.managed.thing(device.name) ?? "~"
-                case 4: return device.groups?.joined(separator: ",") ?? ""
-                case 5: return device.connected.map { $0 ? "1" : "0" } ?? ""
-                case 6: return device.attributeText
+                case 3: return fleet.deviceCertificates[device.name].map { String($0.notAfter ?? 0) } ?? ""
+                case 4: return fleet.managed.thing(device.name) ?? "~"
+                case 5: return device.groups?.joined(separator: ",") ?? ""
+                case 6: return device.connected.map { $0 ? "1" : "0" } ?? ""
+                case 7: return device.attributeText
                 default: return device.name
                 }
             }
@@ -334,8 +357,8 @@ enum FleetScreens {
         let area = (top: 3, height: max(0, buffer.rows - 4))
         let first = Table.firstVisible(selected: state.selected, count: fleet.visible.count, height: area.height)
         let window = fleet.visible.dropFirst(first).prefix(area.height)
-        let rows = window.map { cells(fleet.model.devices[$0], marked: fleet.marked.contains(fleet.model.devices[$0].name), managed: fleet.managed) }
-        var columns = Table.fitted(deviceColumns, rows: rows, limits: [2, 28, 14, 22, 20, 11])
+        let rows = window.map { cells(fleet.model.devices[$0], marked: fleet.marked.contains(fleet.model.devices[$0].name), state: state) }
+        var columns = Table.fitted(deviceColumns, rows: rows, limits: [2, 28, 14, 16, 22, 20, 11])
         columns[0].width = 2
         Table(columns: columns, rows: rows).draw(into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected - first,
                                                  sort: fleet.sortColumn.map { ($0, fleet.sortAscending) }, header: theme["header"],

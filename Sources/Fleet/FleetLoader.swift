@@ -44,6 +44,27 @@ public struct FleetLoader: Sendable {
         return groups.sorted { $0.name < $1.name }
     }
 
+    /// Each thing's certificates in brief (for the rows on screen).
+    public func certificateSummaries(_ things: [String]) async -> [String: DeviceCertificate] {
+        var result: [String: DeviceCertificate] = [:]
+        for thing in things {
+            guard let principals = try? await client.all(IoTOperations.service, IoTOperations.listThingPrincipals, ["thingName": .string(thing)], key: "principals")
+            else { continue }
+            var best: (String, Int64?)?
+            var count = 0
+            for arn in principals.compactMap(\.stringValue) where arn.contains(":cert/") {
+                count += 1
+                let id = String(arn.split(separator: "/").last ?? "")
+                guard let described = try? await client.call(IoTOperations.service, IoTOperations.describeCertificate, ["certificateId": .string(id)]) else { continue }
+                let status = described["certificateDescription"]?["status"]?.stringValue ?? "?"
+                let notAfter = described["certificateDescription"]?["certificatePem"]?.stringValue.flatMap(Self.expiry)?.0
+                if best == nil || (notAfter ?? 0) > (best?.1 ?? 0) { best = (status, notAfter) }
+            }
+            result[thing] = DeviceCertificate(count: count, status: best?.0, notAfter: best?.1)
+        }
+        return result
+    }
+
     /// Policies with their documents and targets.
     public func policies() async throws -> [PolicyInfo] {
         var policies: [PolicyInfo] = []

@@ -140,6 +140,25 @@ public struct GroupInfo: Sendable, Equatable {
     }
 }
 
+/// A device's certificates in brief, for the list: the status of the one expiring last and when.
+public struct DeviceCertificate: Sendable, Equatable {
+    public var count: Int
+    public var status: String?
+    public var notAfter: Int64?
+
+    public init(count: Int, status: String?, notAfter: Int64?) {
+        self.count = count
+        self.status = status
+        self.notAfter = notAfter
+    }
+
+    public func text(now: Int64) -> String {
+        guard count > 0, let status else { return "none" }
+        let days = notAfter.map { " \(Int(($0 - now) / 86_400))d" } ?? ""
+        return status + days + (count > 1 ? " +\(count - 1)" : "")
+    }
+}
+
 /// An IoT policy: its document and how many targets (certificates) it is attached to.
 public struct PolicyInfo: Sendable, Equatable {
     public var name: String

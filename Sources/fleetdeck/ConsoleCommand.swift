@@ -198,7 +198,8 @@ extension ConsoleCommand {
                          attachPolicy: { things, policy, progress in
                              guard let fleet = try? loader() else { for thing in things { progress(thing, "no AWS access") }; return }
                              await fleet.attachPolicy(policy, to: things, progress: progress)
-                         }, managed: managed)
+                         }, managed: managed,
+                         certificateSummaries: { names in (try? await loader().certificateSummaries(names)) ?? [:] })
     }
 
     /// The dashboard's broker link over an MQTT client thread.

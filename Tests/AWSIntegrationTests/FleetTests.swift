@@ -100,6 +100,9 @@ import Testing
         #expect(certificate.status == "ACTIVE" && certificate.things == ["\(prefix)-1"])
         let days = try #require(certificate.daysLeft(now: Int64(AWSClient.wallClock())))
         #expect(days > 300 && days <= 366)  // moto issues certificates for a year
+        let summaries = await loader.certificateSummaries(["\(prefix)-1", "\(prefix)-2"])
+        #expect(summaries["\(prefix)-1"]?.count == 1 && summaries["\(prefix)-1"]?.status == "ACTIVE" && summaries["\(prefix)-1"]?.notAfter == certificate.notAfter)
+        #expect(summaries["\(prefix)-2"] == DeviceCertificate(count: 0, status: nil, notAfter: nil))
 
         let thing = "\(prefix)-1"
         _ = try await loader.updateDesired(thing: thing, shadow: "", desired: ["led": "on"], version: nil)

@@ -64,6 +64,25 @@ import Testing
         #expect(frame.lines.contains { $0.contains("sensor-119") && $0.contains("unmanaged") })
     }
 
+    @Test func certificatesOfTheRowsOnScreenAreLoadedLazily() {
+        var state = DashboardState(project: "fleet", theme: DashboardTests.theme)
+        state.rows = 10  // six device rows on screen
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "things\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        let page = (0..<20).map { Device(name: "d\($0)") }
+        #expect(Dashboard.update(&state, .devicesPage(page, done: true)) == [.loadDeviceCertificates((0..<6).map { "d\($0)" })])
+        #expect(Dashboard.update(&state, .key(.character("j"))) == [])  // still the same rows
+        for _ in 0..<5 { _ = Dashboard.update(&state, .key(.character("j"))) }
+        #expect(Dashboard.update(&state, .key(.character("j"))) == [.loadDeviceCertificates(["d7"])])
+        _ = Dashboard.update(&state, .clock(Self.now))
+        _ = Dashboard.update(&state, .deviceCertificates(["d7": DeviceCertificate(count: 2, status: "ACTIVE", notAfter: Self.now + 12 * 86_400),
+                                                         "d6": DeviceCertificate(count: 0, status: nil, notAfter: nil)]))
+        let lines = Dashboard.view(state, rows: 10, columns: 100).lines
+        #expect(lines.contains { $0.contains("d7") && $0.contains("ACTIVE 12d +1") })
+        #expect(lines.contains { $0.contains("d6") && $0.contains("none") })
+        #expect(lines.contains { $0.contains("d5") && $0.contains("…") })
+    }
+
     @Test func managedDevicesNameTheirStackResource() {
         let state = onDevices()
         let frame = Dashboard.view(state, rows: 24, columns: 120)
