@@ -94,6 +94,7 @@ struct DemoCommand: AsyncParsableCommand {
         let client = try AWSCommandContext.client(global)
         writeStandardOutput("Starting \(simulator.names.count) simulated devices…\n")
         _ = try await simulator.ensureThings(client: client)
+        try await simulator.enroll(client: client, group: "demo-fleet", policy: "demo-telemetry")
         try await simulator.reportShadows(client: client, seconds: 0)
         let endpoint = try await BrokerOptions.endpoint(url: nil, ca: nil, cert: nil, key: nil, global)
         let mqtt = Client(options: Session.Options(clientID: "fleetdeck-demo-devices"), open: { () throws(TransportError) in try endpoint.open() },
@@ -115,12 +116,10 @@ struct DemoCommand: AsyncParsableCommand {
         pthread_join(publisher, nil)
         mqtt.stop()
         if !keep {
-            writeStandardOutput("Removing the demo stack…\n")
+            writeStandardOutput("Removing the simulated devices and the demo stack…\n")
+            await simulator.remove(client: client)
             let change = try await runner.prepareDestroy { _ in }
             _ = try await runner.execute(change, destroy: true, clearBlockers: true)
-            for name in simulator.names {
-                _ = try? await client.call(IoTOperations.service, IoTOperations.deleteThing, ["thingName": .string(name)])
-            }
             AtomicFile.removeTree(folder)
         } else {
             writeStandardOutput("Kept the demo stack in \(folder) (FLEETDECK_BACKEND_URL=file://\(folder)/state).\n")

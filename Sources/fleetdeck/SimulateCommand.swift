@@ -44,6 +44,40 @@ struct Simulator: Sendable {
 
     func index(_ name: String) -> Int { names.firstIndex(of: name) ?? 0 }
 
+    /// Enrolls each device as a fleet would: a certificate (active) attached to the thing with
+    /// `policy` on it, and the thing in `group`.
+    func enroll(client: AWSClient, group: String, policy: String) async throws {
+        let iot = IoTOperations.self
+        for name in names {
+            let keys = try await client.call(iot.service, iot.createKeysAndCertificate, ["setAsActive": true])
+            guard let arn = keys["certificateArn"]?.stringValue else { continue }
+            _ = try await client.call(iot.service, iot.attachThingPrincipal, ["thingName": .string(name), "principal": .string(arn)])
+            _ = try await client.call(iot.service, iot.attachPolicy, ["policyName": .string(policy), "target": .string(arn)])
+            _ = try await client.call(iot.service, iot.addThingToThingGroup, ["thingName": .string(name), "thingGroupName": .string(group)])
+        }
+    }
+
+    /// Removes the devices: their certificates detached, deactivated and deleted, then the things.
+    func remove(client: AWSClient) async {
+        let iot = IoTOperations.self
+        for name in names {
+            let principals = (try? await client.all(iot.service, iot.listThingPrincipals, ["thingName": .string(name)], key: "principals")) ?? []
+            for arn in principals.compactMap(\.stringValue) {
+                for policy in (try? await client.all(iot.service, iot.listAttachedPolicies, ["target": .string(arn)], key: "policies")) ?? [] {
+                    if let policyName = policy["policyName"]?.stringValue {
+                        _ = try? await client.call(iot.service, iot.detachPolicy, ["policyName": .string(policyName), "target": .string(arn)])
+                    }
+                }
+                _ = try? await client.call(iot.service, iot.detachThingPrincipal, ["thingName": .string(name), "principal": .string(arn)])
+                if let id = arn.split(separator: "/").last.map(String.init) {
+                    _ = try? await client.call(iot.service, iot.updateCertificate, ["certificateId": .string(id), "newStatus": "INACTIVE"])
+                    _ = try? await client.call(iot.service, iot.deleteCertificate, ["certificateId": .string(id)])
+                }
+            }
+            _ = try? await client.call(iot.service, iot.deleteThing, ["thingName": .string(name)])
+        }
+    }
+
     /// Reports each device's state in its classic shadow.
     func reportShadows(client: AWSClient, seconds: Double) async throws {
         for (index, name) in names.enumerated() {

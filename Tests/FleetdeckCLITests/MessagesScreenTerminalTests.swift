@@ -70,6 +70,10 @@ import Testing
         #expect(session.waitFor { $0.contains { $0.hasPrefix("   demo-sensor-003") } }, "\(session.screen)")
         try session.sendKeys("Enter")
         #expect(session.waitFor { $0.contains { $0.contains("REPORTED") } && $0.contains { $0.contains("\"firmware\": ") } }, "\(session.screen)")
+        // Enrolled as a fleet would be: in the group, with an active certificate carrying the policy.
+        #expect(session.screen.contains("groups: demo-fleet"))
+        #expect(session.screen.contains("ACTIVE  expires in 36"), "\(session.screen)")
+        #expect(session.screen.contains("policy demo-telemetry (dev/telemetryPolicy)"), "\(session.screen)")
         try session.sendKeys("-l", ":stacks")
         try session.sendKeys("Enter")
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") && $0.contains(" 4 ") } }, "\(session.screen)")
@@ -77,6 +81,7 @@ import Testing
         try session.sendKeys("q")
         #expect(session.waitFor(text: "EXIT=0", timeout: .seconds(60)), "\(session.screen)")
         #expect(try DeployAcceptanceTests.boto("print(len([t for t in all_things() if t['thingName'].startswith('demo-sensor-0') or t['thingName'] == 'demo-gateway']))") == "0")
+        #expect(try DeployAcceptanceTests.boto("print('demo-telemetry' in [p['policyName'] for p in iot.list_policies()['policies']])") == "False")
         #expect(folders.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
     }
 
