@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(name: "StackSchemasTests", dependencies: ["StackSchemas"]),
         .testTarget(name: "StackLanguageTests", dependencies: ["StackLanguage", "StackModel", "JSON"]),
-        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MQTTNet", "TestSupport"]),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MQTTNet", "TestSupport", "AWSSigning"]),
         .testTarget(name: "StackEngineTests", dependencies: ["StackEngine", "StackModel", "StackLanguage", "TestSupport"]),
         .testTarget(name: "StackAWSTests", dependencies: ["StackAWS", "TestSupport"]),
         .testTarget(name: "TermCoreTests", dependencies: ["TermCore"]),

@@ -1,3 +1,4 @@
+import AWSSigning
 import CCurl
 import MQTT
 #if canImport(Glibc)
@@ -17,6 +18,9 @@ public struct BrokerEndpoint: Sendable, Equatable {
     public var caFile: String?
     public var certFile: String?
     public var keyFile: String?
+    /// For AWS IoT over wss://: what the URL is presigned with, so every connection attempt is
+    /// signed anew (a presigned URL is only good for a day).
+    public var signing: (region: String, credentials: AWSCredentials)?
 
     public init(kind: Kind, host: String, port: Int, path: String = "/mqtt", caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil) {
         self.kind = kind
@@ -26,6 +30,26 @@ public struct BrokerEndpoint: Sendable, Equatable {
         self.caFile = caFile
         self.certFile = certFile
         self.keyFile = keyFile
+    }
+
+    public static func == (lhs: BrokerEndpoint, rhs: BrokerEndpoint) -> Bool {
+        lhs.kind == rhs.kind && lhs.host == rhs.host && lhs.port == rhs.port && lhs.path == rhs.path && lhs.caFile == rhs.caFile
+            && lhs.certFile == rhs.certFile && lhs.keyFile == rhs.keyFile && lhs.signing?.region == rhs.signing?.region
+            && lhs.signing?.credentials == rhs.signing?.credentials
+    }
+
+    /// AWS IoT's MQTT over WebSocket at `host` (the account's iot:Data-ATS endpoint), SigV4-presigned.
+    public static func awsIoT(host: String, region: String, credentials: AWSCredentials, caFile: String? = nil) -> BrokerEndpoint {
+        var endpoint = BrokerEndpoint(kind: .secureWebSocket, host: host, port: 443, caFile: caFile)
+        endpoint.signing = (region, credentials)
+        return endpoint
+    }
+
+    /// The path to ask for now: presigned at this moment for AWS IoT, else as given.
+    func currentPath(now: Int64) -> String {
+        guard let signing else { return path }
+        let url = SigV4Signer.iotWebSocketURL(host: host, region: signing.region, credentials: signing.credentials, time: SigningTime(secondsSince1970: now))
+        return String(url.dropFirst("wss://".count + host.count))
     }
 
     public struct Invalid: Error, CustomStringConvertible, Sendable {
@@ -165,7 +189,10 @@ public final class WebSocketStream: Transport {
                                 certFile: endpoint.certFile, keyFile: endpoint.keyFile, timeoutSeconds: timeoutSeconds)
         let key = WebSocket.randomKey()
         let defaultPort = endpoint.kind == .secureWebSocket ? 443 : 80
-        try stream.write(WebSocket.handshake(host: endpoint.port == defaultPort ? endpoint.host : "\(endpoint.host):\(endpoint.port)", path: endpoint.path, key: key))
+        var wall = timespec()
+        clock_gettime(CLOCK_REALTIME, &wall)
+        try stream.write(WebSocket.handshake(host: endpoint.port == defaultPort ? endpoint.host : "\(endpoint.host):\(endpoint.port)",
+                                             path: endpoint.currentPath(now: Int64(wall.tv_sec)), key: key))
         var head: [UInt8] = []
         let deadline = Self.now() + Double(timeoutSeconds)
         while true {

@@ -42,9 +42,7 @@ struct BrokerOptions: ParsableArguments {
         let client = try AWSCommandContext.client(global)
         let answer = try await client.call(IoTOperations.service, IoTOperations.describeEndpoint, ["endpointType": "iot:Data-ATS"])
         guard let host = answer["endpointAddress"]?.stringValue else { throw ValidationFailure(message: "DescribeEndpoint gave no iot:Data-ATS endpoint") }
-        let signed = SigV4Signer.iotWebSocketURL(host: host, region: client.settings.region, credentials: try await client.credentials(),
-                                                 time: SigningTime(secondsSince1970: Int64(AWSClient.wallClock())))
-        return try BrokerEndpoint.parse(signed, caFile: ca)
+        return BrokerEndpoint.awsIoT(host: host, region: client.settings.region, credentials: try await client.credentials(), caFile: ca)
     }
 
     var clientID: String { clientId ?? "fleetdeck-\(UInt32.random(in: 0...UInt32.max))" }

@@ -1,6 +1,7 @@
 import Foundation
 import MQTT
-import MQTTNet
+@testable import MQTTNet
+import AWSSigning
 import Synchronization
 import TestSupport
 import Testing
@@ -110,5 +111,34 @@ extension BrokerIntegrationTests {
         publisher.publish(Message(topic: "r/2", payload: [2]))  // the publisher reconnects too and sends it
         #expect(eventually(timeout: .seconds(10)) { events.messages.map(\.topic) == ["r/1", "r/2"] })
         publisher.stop()
+    }
+}
+
+/// AWS IoT's wss:// endpoint is presigned anew for every connection attempt.
+@Suite struct PresignedEndpointTests {
+    static let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: "tok/en")
+
+    @Test func eachAttemptIsSignedAtItsOwnTime() {
+        let endpoint = BrokerEndpoint.awsIoT(host: "a1b2c3-ats.iot.eu-west-1.amazonaws.com", region: "eu-west-1", credentials: Self.credentials)
+        #expect(endpoint.description == "wss://a1b2c3-ats.iot.eu-west-1.amazonaws.com:443/mqtt")
+        let first = endpoint.currentPath(now: 1_795_939_200), later = endpoint.currentPath(now: 1_795_939_200 + 86_400 * 2)
+        #expect(first.hasPrefix("/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261129%2Feu-west-1%2Fiotdata%2Faws4_request"))
+        #expect(first.contains("X-Amz-Date=20261129T080000Z") && later.contains("X-Amz-Date=20261201T080000Z"))
+        #expect(first.hasSuffix("&X-Amz-Security-Token=tok%2Fen"))  // appended after signing, as AWS IoT wants
+        #expect(first != later)
+    }
+
+    @Test func aSignedEndpointConnects() throws {
+        // mosquitto ignores the path and query, so the sandbox's wss:// listener stands in for AWS IoT.
+        var endpoint = try BrokerIntegrationTests.endpoint("FLEETDECK_MQTT_WSS_URL")
+        endpoint.signing = ("us-east-1", Self.credentials)
+        let transport = try endpoint.open()
+        try transport.write(PacketEncoder.encode(.connect(Connect(clientID: "signed"))))
+        var decoder = PacketDecoder()
+        #expect(eventually {
+            decoder.append((try? transport.read()) ?? [])
+            return (try? decoder.next()) == .connack(sessionPresent: false, returnCode: 0)
+        })
+        transport.close()
     }
 }
