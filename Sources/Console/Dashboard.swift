@@ -123,21 +123,9 @@ public enum Dashboard {
         }
     }
 
-    /// Whether a row's text passes the filter: a regex (case-insensitive), `!` inverts; an invalid
-    /// regex matches as plain text.
-    public static func passes(_ text: String, filter: String) -> Bool {
-        guard !filter.isEmpty else { return true }
-        let inverted = filter.hasPrefix("!")
-        let pattern = inverted ? String(filter.dropFirst()) : filter
-        guard !pattern.isEmpty else { return true }
-        let matched: Bool
-        if let regex = try? Regex(pattern).ignoresCase() {
-            matched = text.contains(regex)
-        } else {
-            matched = text.lowercased().contains(pattern.lowercased())
-        }
-        return matched != inverted
-    }
+    /// Whether a row's text passes the filter (`TextFilter`: text, or a regular expression; `!`
+    /// inverts; an invalid regular expression is text).
+    public static func passes(_ text: String, filter: String) -> Bool { TextFilter(filter).matches(text) }
 
     static func rowCount(_ state: DashboardState) -> Int {
         switch state.screen {
@@ -175,6 +163,7 @@ public enum Dashboard {
             }
             state.selected = 0
             if state.screen == .devices, state.fleet.shownFilter != state.filter { FleetScreens.refresh(&state) }
+            if state.screen == .messages { MessagesScreen.search(&state) }
             return []
         }
         if case .device(let name) = state.screen, state.fleet.edit != nil || state.fleet.confirmDelete != nil {

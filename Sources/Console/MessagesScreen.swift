@@ -1,3 +1,4 @@
+import Fleet
 import JSON
 import MQTT
 import TermCore
@@ -53,23 +54,61 @@ public struct MessagesState: Equatable, Sendable {
     /// The JSON-lines file messages are recorded to, while recording.
     public var recording: String?
     public var folded: Set<String> = []
+    /// The `/` search's matches (sequence numbers), kept up to date as messages arrive, and
+    /// the filter and last sequence they were computed for.
+    public var matches: [Int] = []
+    public var matchesFilter = ""
+    public var matchesChecked = 0
 
     public init(capacity: Int = 100_000) { store = MessageStore(capacity: capacity) }
 }
 
 enum MessagesScreen {
-    /// The messages shown: up to the pause point, through the filter (newest last).
+    /// The messages shown: up to the pause point, through the search (newest last).
     static func visible(_ state: DashboardState) -> [StoredMessage] {
         let messages = state.messages
+        let store = messages.store
+        guard store.count > 0 else { return [] }
         let limit = messages.pausedAt ?? Int.max
-        var shown: [StoredMessage] = []
-        shown.reserveCapacity(min(messages.store.count, 4096))
-        for index in 0..<messages.store.count {
-            let item = messages.store[index]
-            if item.sequence > limit { break }
-            if state.filter.isEmpty || Dashboard.passes(item.message.topic + " " + text(item.message.payload), filter: state.filter) { shown.append(item) }
+        let first = store[0].sequence
+        if state.filter.isEmpty {
+            return Array((0..<store.count).lazy.map { store[$0] }.filter { $0.sequence <= limit })
         }
-        return shown
+        let sequences = messages.matchesFilter == state.filter ? messages.matches : matches(state.filter, in: store, after: 0)
+        return sequences.filter { $0 >= first && $0 <= limit }.map { store[$0 - first] }
+    }
+
+    static func haystack(_ item: StoredMessage) -> String { item.message.topic + " " + text(item.message.payload) }
+
+    /// Sequence numbers of the held messages after `after` that pass `filter`.
+    static func matches(_ filter: String, in store: MessageStore, after: Int) -> [Int] {
+        let matcher = TextFilter(filter)
+        guard store.count > 0 else { return [] }
+        let first = store[0].sequence
+        return (max(0, after + 1 - first)..<store.count).compactMap { index in
+            matcher.matches(haystack(store[index])) ? store[index].sequence : nil
+        }
+    }
+
+    /// Brings the search's matches up to date: all of them for a new filter, else only the
+    /// messages that arrived since (and forgetting those the ring dropped).
+    static func search(_ state: inout DashboardState) {
+        var messages = state.messages
+        defer { state.messages = messages }
+        guard !state.filter.isEmpty else {
+            messages.matches = []
+            messages.matchesFilter = ""
+            return
+        }
+        if messages.matchesFilter != state.filter {
+            messages.matches = matches(state.filter, in: messages.store, after: 0)
+        } else {
+            messages.matches += matches(state.filter, in: messages.store, after: messages.matchesChecked)
+            let first = messages.store.count > 0 ? messages.store[0].sequence : Int.max
+            if let keep = messages.matches.firstIndex(where: { $0 >= first }) { messages.matches.removeFirst(keep) } else { messages.matches = [] }
+        }
+        messages.matchesFilter = state.filter
+        messages.matchesChecked = messages.store.received
     }
 
     /// The last `count` messages shown, cheaply, when there is no filter (the common, fast case).
@@ -98,6 +137,7 @@ enum MessagesScreen {
 
     static func received(_ state: inout DashboardState, _ batch: [(Message, Double)]) -> [DashboardCommand] {
         for (message, time) in batch { state.messages.store.append(message, time: time) }
+        if !state.filter.isEmpty && state.screen == .messages { search(&state) }
         if let path = state.messages.recording, !batch.isEmpty { return [.record(path, batch.map { Record(message: $0.0, time: $0.1) })] }
         return []
     }

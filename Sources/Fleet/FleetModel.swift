@@ -67,39 +67,79 @@ public struct FleetModel: Sendable, Equatable {
         Array((device.name + " " + (device.type ?? "") + " " + device.attributeText).lowercased().utf8) + [0]
     }
 
-    /// Indices of the devices matching `filter`: plain text is a case-insensitive substring
-    /// search over bytes; text with regex syntax is a regular expression; a leading `!` inverts.
+    /// Indices of the devices matching `filter` (see `TextFilter`).
     public func matching(_ filter: String) -> [Int] {
-        let inverted = filter.hasPrefix("!")
+        let matcher = TextFilter(filter)
+        if matcher.isEmpty { return Array(devices.indices) }
+        return haystacks.indices.filter { index in
+            haystacks[index].withUnsafeBufferPointer { matcher.matches(lowercasedNulTerminated: $0) }
+        }
+    }
+}
+
+/// A filter as typed after `/`: plain text is a case-insensitive substring search over bytes;
+/// text with regular-expression syntax is a POSIX extended regular expression (fast enough for
+/// 100,000 rows per keystroke; what POSIX does not know, like \d, goes to Swift's Regex); an
+/// invalid pattern is plain text; a leading `!` inverts.
+public final class TextFilter: @unchecked Sendable {
+    enum Kind {
+        case all
+        case text([UInt8])
+        case posix
+        case swift(Regex<AnyRegexOutput>)
+    }
+
+    let kind: Kind
+    let inverted: Bool
+    private var compiled = regex_t()
+
+    public init(_ filter: String) {
+        inverted = filter.hasPrefix("!")
         let pattern = inverted ? String(filter.dropFirst()) : filter
-        guard !pattern.isEmpty else { return Array(devices.indices) }
-        let regexSyntax = pattern.contains { "\\^$.|?*+()[]{}".contains($0) }
-        if regexSyntax {
-            // POSIX extended regular expressions (fast over 100,000 devices); what POSIX does not
-            // know (\\d, lookarounds) goes to Swift's Regex; an invalid pattern is plain text.
-            var compiled = regex_t()
+        guard !pattern.isEmpty else { kind = .all; return }
+        if pattern.contains(where: { "\\^$.|?*+()[]{}".contains($0) }) {
             let posix = !pattern.contains("\\d") && !pattern.contains("\\D") && !pattern.contains("(?")
             if posix, regcomp(&compiled, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0 {
-                defer { regfree(&compiled) }
-                return haystacks.indices.filter { index in
-                    haystacks[index].withUnsafeBufferPointer { bytes in
-                        bytes.withMemoryRebound(to: CChar.self) { regexec(&compiled, $0.baseAddress, 0, nil, 0) == 0 }
-                    } != inverted
-                }
+                kind = .posix
+                return
             }
             if let regex = try? Regex(pattern).ignoresCase() {
-                return devices.indices.filter { index in
-                    let text = devices[index].name + " " + (devices[index].type ?? "") + " " + devices[index].attributeText
-                    return text.contains(regex) != inverted
-                }
+                kind = .swift(regex)
+                return
             }
         }
-        let needle = Array(pattern.lowercased().utf8)
-        return needle.withUnsafeBytes { needleBytes in
-            haystacks.indices.filter { index in
-                haystacks[index].withUnsafeBytes { Self.contains(UnsafeRawBufferPointer(rebasing: $0.dropLast()), needleBytes) } != inverted
-            }
+        kind = .text(Array(pattern.lowercased().utf8))
+    }
+
+    deinit {
+        if case .posix = kind { regfree(&compiled) }
+    }
+
+    public var isEmpty: Bool {
+        if case .all = kind { return true }
+        return false
+    }
+
+    /// Whether lower-cased, NUL-terminated text passes.
+    public func matches(lowercasedNulTerminated bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let found: Bool
+        switch kind {
+        case .all: return true
+        case .text(let needle):
+            found = needle.withUnsafeBytes { FleetModel.contains(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes).dropLast()), $0) }
+        case .posix:
+            found = bytes.withMemoryRebound(to: CChar.self) { regexec(&compiled, $0.baseAddress, 0, nil, 0) == 0 }
+        case .swift(let regex):
+            found = String(decoding: bytes.dropLast(), as: UTF8.self).contains(regex)
         }
+        return found != inverted
+    }
+
+    /// Whether `text` passes.
+    public func matches(_ text: String) -> Bool {
+        if case .all = kind { return true }
+        let bytes = Array(text.lowercased().utf8) + [0]
+        return bytes.withUnsafeBufferPointer { matches(lowercasedNulTerminated: $0) }
     }
 }
 
