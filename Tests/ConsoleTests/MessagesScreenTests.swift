@@ -110,4 +110,21 @@ import Testing
         _ = Dashboard.update(&state, .key(.character("z")))
         #expect(Dashboard.view(state, rows: 40, columns: 120).lines.contains { $0.contains("\"b\": 1,") })
     }
+
+    @Test func theSearchKeepsUpWithArrivalsAndTheRing() {
+        var state = DashboardState(project: "fleet", theme: DashboardTests.theme)
+        state.messages = MessagesState(capacity: 10)
+        state.screens = [.stacks, .messages]
+        _ = Dashboard.update(&state, .received((0..<6).map { telemetry($0 % 3 + 1, 20, $0) }))
+        _ = Dashboard.update(&state, .key(.character("/")))
+        for character in "sim-00[12]\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(state.messages.matches == [1, 2, 4, 5])
+        _ = Dashboard.update(&state, .received((6..<12).map { telemetry($0 % 3 + 1, 20, $0) }))
+        // Two dropped from the ten-message ring (sequences 1 and 2); new matches appended.
+        #expect(state.messages.matches == [4, 5, 7, 8, 10, 11])
+        #expect(MessagesScreen.visible(state).map(\.sequence) == [4, 5, 7, 8, 10, 11])
+        _ = Dashboard.update(&state, .key(.character("/")))
+        for character in "!sim-001\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(MessagesScreen.visible(state).allSatisfy { !$0.message.topic.contains("sim-001") })
+    }
 }
