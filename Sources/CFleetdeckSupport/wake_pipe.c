@@ -97,3 +97,47 @@ int fd_terminal_size(int fd, int *rows, int *columns) {
     *columns = ws.ws_col;
     return 0;
 }
+
+/* Graceful Ctrl-C for command-line runs: the first SIGINT becomes a byte on a pipe (a
+ * watcher thread cancels the work), the next one acts as it would have without us. */
+static int fd_graceful_fds[2] = { -1, -1 };
+static struct sigaction fd_graceful_previous;
+static volatile sig_atomic_t fd_graceful_armed = 0;
+
+static void fd_on_graceful_interrupt(int sig) {
+    int saved = errno;
+    (void)sig;
+    sigaction(SIGINT, &fd_graceful_previous, NULL);
+    fd_graceful_armed = 0;
+    char byte = 1;
+    ssize_t ignored = write(fd_graceful_fds[1], &byte, 1);
+    (void)ignored;
+    errno = saved;
+}
+
+int fd_graceful_interrupt_open(void) {
+    if (fd_graceful_fds[0] >= 0) return -1;
+    if (pipe2(fd_graceful_fds, O_CLOEXEC) != 0) return -1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = fd_on_graceful_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, &fd_graceful_previous);
+    fd_graceful_armed = 1;
+    return fd_graceful_fds[0];
+}
+
+void fd_graceful_interrupt_close(void) {
+    if (fd_graceful_armed) {
+        sigaction(SIGINT, &fd_graceful_previous, NULL);
+        fd_graceful_armed = 0;
+    }
+    if (fd_graceful_fds[1] >= 0) close(fd_graceful_fds[1]);  /* the watcher reads end of file */
+    fd_graceful_fds[1] = -1;
+}
+
+void fd_graceful_interrupt_release(void) {
+    if (fd_graceful_fds[0] >= 0) close(fd_graceful_fds[0]);
+    fd_graceful_fds[0] = -1;
+}

@@ -91,7 +91,7 @@ struct UpCommand: AsyncParsableCommand {
                     guard approved else { throw ValidationFailure(message: "update cancelled: nothing was changed") }
                 }
                 do {
-                    let summary = try await engine.up(plan: plan)
+                    let summary = try await GracefulInterrupt.during(cancel: { engine.cancel() }) { try await engine.up(plan: plan) }
                     await runner.recordHistory(kind: "update", start: start, result: "succeeded", counts: summary.counts, planHash: hash, checkpoint: summary.checkpoint)
                     if json {
                         var outputs = JSONObject()
@@ -101,7 +101,8 @@ struct UpCommand: AsyncParsableCommand {
                         writeStandardOutput(outputsText(summary.outputs) + "Update succeeded.\n")
                     }
                 } catch {
-                    await runner.recordHistory(kind: "update", start: start, result: "failed", counts: [:], planHash: hash, checkpoint: nil)
+                    await runner.recordHistory(kind: "update", start: start, result: error is DeployCancelled ? "cancelled" : "failed", counts: [:],
+                                               planHash: hash, checkpoint: nil)
                     throw error
                 }
             }
@@ -152,7 +153,9 @@ struct DestroyCommand: AsyncParsableCommand {
                 }
                 guard approved else { throw ValidationFailure(message: "destroy cancelled: nothing was deleted") }
             }
-            _ = try await runner.execute(prepared, destroy: true, clearBlockers: clear)
+            _ = try await GracefulInterrupt.during(cancel: { prepared.engine.cancel() }) {
+                try await runner.execute(prepared, destroy: true, clearBlockers: clear)
+            }
             if clear { writeStandardOutput("Cleared \(blockers.count) blocker\(blockers.count == 1 ? "" : "s").\n") }
             writeStandardOutput("Destroy succeeded.\n")
         }

@@ -84,4 +84,37 @@ import Testing
         #expect(try project.fleetdeck(["preview", "--expect-no-changes"]).status == 0)
         #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
     }
+
+    @Test func ctrlCDuringUpCancelsGracefullyAndTheStateKeepsWhatWasMade() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let prefix = "sig\(UUID().uuidString.prefix(5).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: Self.program(prefix, count: 64))
+        // Every request held 200 ms, so the deploy is mid-way when Ctrl-C comes.
+        let portFile = project.folder + "/proxy-port"
+        let proxy = try ProcessRunner.spawn(ProcessRunner.packageRoot.appendingPathComponent("scripts/slow-proxy").path, ["200", portFile])
+        defer { kill(proxy, SIGTERM); _ = ProcessRunner.waitForExit(proxy) }
+        #expect(eventually { FileManager.default.fileExists(atPath: portFile) })
+        var environment = project.environment
+        environment["http_proxy"] = "http://127.0.0.1:" + (try String(contentsOfFile: portFile, encoding: .utf8))
+        let outPath = project.folder + "/up.out", errPath = project.folder + "/up.err"
+        let out = open(outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644), err = open(errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let pid = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["up", "--yes", "-C", project.folder, "-s", "dev"],
+                                          environment: ProcessRunner.environment(environment), stdout: out, stderr: err)
+        close(out)
+        close(err)
+        #expect(eventually(timeout: .seconds(60)) { ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "").contains(" created (") })
+        kill(pid, SIGINT)
+        #expect(ProcessRunner.waitForExit(pid).code == 1)
+        let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        #expect(stderr.hasPrefix("^C: cancelling: no new step starts; the steps in flight finish and are recorded"), "\(stderr)")
+        #expect(stderr.contains("fleetdeck: cancelled after ") && stderr.contains(" of 64 changes"), "\(stderr)")
+        let made = try Self.things(prefix: prefix).count
+        #expect(made > 0 && made < 64)
+        let exported = try project.fleetdeck(["stack", "export"]).stdout
+        #expect(exported.components(separatedBy: "\"type\": \"aws-native:iot:Thing\"").count - 1 == made)
+        #expect(try project.fleetdeck(["stack", "history"]).stdout.contains("update   cancelled"))
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        #expect(try Self.things(prefix: prefix).count == 64)
+        #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
+    }
 }

@@ -24,6 +24,13 @@ int fd_wake_drain(void);
 /// While on, the first SIGINT wakes the UI thread (FD_WAKE_INTERRUPT) instead of ending the
 /// process (a deploy cancels gracefully); a second one ends it as usual.
 void fd_interrupt_mode(int on);
+/// Command-line runs: the first SIGINT writes a byte to the returned pipe instead of ending the
+/// process (the caller cancels its work); a second one ends it. -1 if already open.
+int fd_graceful_interrupt_open(void);
+/// Puts SIGINT back and closes the write end (the reader sees end of file).
+void fd_graceful_interrupt_close(void);
+/// Closes the read end once the reader is done.
+void fd_graceful_interrupt_release(void);
 /// Stops the process (Ctrl-Z) after the caller has left curses mode; returns once continued.
 void fd_suspend_self(void);
 /// The terminal's size from TIOCGWINSZ on the given fd; 0 on success.
