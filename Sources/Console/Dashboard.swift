@@ -380,7 +380,7 @@ public enum Dashboard {
     /// Breadcrumbs on the left, the AWS connection on the right.
     static func titleBar(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
-        let crumbs = ["Fleetdeck", state.project] + state.screens.dropFirst().map(screenName)
+        let crumbs = ["Fleetdeck", state.project.isEmpty ? "no project" : state.project] + state.screens.dropFirst().map(screenName)
         let connection: String
         switch state.connection {
         case .checking: connection = "… aws"

@@ -31,10 +31,11 @@ public final class DashboardRuntime {
     }
 
     /// Runs until the user quits or input ends.
-    public func run(on terminal: some TerminalDevice, first: [DashboardCommand] = []) {
+    public func run(on terminal: some TerminalDevice, first: [DashboardCommand] = [], afterFirstDraw: () -> Void = {}) {
         (state.rows, state.columns) = terminal.size
         perform([.loadStacks, .checkConnection] + first)
         draw(on: terminal)
+        afterFirstDraw()
         while !state.quit, let event = terminal.nextEvent() {
             switch event {
             case .wake:

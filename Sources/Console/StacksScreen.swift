@@ -56,6 +56,11 @@ enum StacksScreen {
         let theme = state.theme
         if state.loadingStacks { buffer.put("Loading stacks…", row: 2, column: 1, style: theme["dim"]); return }
         if let error = state.error { buffer.put(error, row: 2, column: 1, style: theme["error"]); return }
+        if state.project.isEmpty {
+            buffer.put("No Pulumi project here: run fleetdeck in a project folder (or -C FOLDER) for its stacks.", row: 2, column: 1, style: theme["dim"])
+            buffer.put("The fleet and its messages work anywhere: :things, :groups, :certs, :policies, :tail FILTER.", row: 3, column: 1, style: theme["text"])
+            return
+        }
         if state.stacks.isEmpty { buffer.put("No stacks yet: 'fleetdeck stack init NAME'.", row: 2, column: 1, style: theme["dim"]); return }
         let shown = visible(state)
         let area = Dashboard.listArea(state)

@@ -35,15 +35,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     @MainActor
     private func runOnMain() throws {
         let readOnly = readOnlyFlag || ["1", "true", "yes"].contains(ProcessEnvironment.current["FLEETDECK_READ_ONLY"]?.lowercased() ?? "")
-        if try Self.openDashboard(global, readOnly: readOnly) { return }
-        let terminal = try Self.openTerminal()
-        defer { terminal.close() }
-        let proof = ConsoleProof(title: "Fleetdeck \(FleetdeckVersion.short)", status: "no stack selected")
-        if crashAfterDraw {
-            proof.draw(on: terminal)
-            fatalError("crash requested by --debug-crash-after-draw")
-        }
-        proof.run(on: terminal)
+        try Self.openDashboard(global, readOnly: readOnly, crashAfterDraw: crashAfterDraw)
     }
 
     @MainActor
@@ -55,26 +47,31 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs the dashboard on the project in `global.directory` until the user quits; false when
-    /// the folder holds no project. `start` may set up the first screen (the demo opens on its
-    /// messages) and returns commands to run first. The project is checked before the screen changes.
+    /// Runs the dashboard until the user quits: on the project in `global.directory`, or, outside
+    /// a project, on the fleet and messages alone. `start` may set up the first screen (the demo
+    /// opens on its messages) and returns commands to run first. The project is checked before
+    /// the screen changes.
     @MainActor
-    static func openDashboard(_ global: GlobalOptions, readOnly: Bool,
-                              start: (inout DashboardState) -> [DashboardCommand] = { _ in [] }) throws -> Bool {
-        guard AtomicFile.exists(global.directory + "/Pulumi.yaml") else { return false }
+    static func openDashboard(_ global: GlobalOptions, readOnly: Bool, crashAfterDraw: Bool = false,
+                              start: (inout DashboardState) -> [DashboardCommand] = { _ in [] }) throws {
         let environment = ProcessEnvironment.current
         let context = ProjectContext(directory: global.directory, environment: environment)
         let data: DashboardData, project: String
-        do {
-            let loaded = try context.loadProject()
-            let backend = try context.backend(global, program: loaded.program)
-            project = loaded.program.name
-            data = Self.data(project: project, directory: global.directory, configured: context.configuredStacks, backend: backend, options: global,
-                             environment: environment)
-        } catch let diagnostics as Diagnostics {
-            throw ValidationFailure(message: diagnostics.items.map(\.description).joined(separator: "\nfleetdeck: "))
-        } catch {
-            throw ValidationFailure(message: "\(error)")
+        if AtomicFile.exists(global.directory + "/Pulumi.yaml") {
+            do {
+                let loaded = try context.loadProject()
+                let backend = try context.backend(global, program: loaded.program)
+                project = loaded.program.name
+                data = Self.data(project: project, directory: global.directory, configured: context.configuredStacks, backend: backend, options: global,
+                                 environment: environment)
+            } catch let diagnostics as Diagnostics {
+                throw ValidationFailure(message: diagnostics.items.map(\.description).joined(separator: "\nfleetdeck: "))
+            } catch {
+                throw ValidationFailure(message: "\(error)")
+            }
+        } else {
+            project = ""
+            data = Self.fleetOnlyData(options: global, environment: environment)
         }
         let terminal = try openTerminal()
         defer { terminal.close() }
@@ -82,12 +79,42 @@ struct ConsoleCommand: AsyncParsableCommand {
         var state = DashboardState(project: project, theme: terminal.hasColors ? theme : theme.withoutColors, readOnly: readOnly)
         state.notice = problem.map { "theme: \($0) (using \(theme.name))" }
         let first = start(&state)
-        DashboardRuntime(state: state, data: data, wake: { fd_wake() }).run(on: terminal, first: first)
-        return true
+        DashboardRuntime(state: state, data: data, wake: { fd_wake() }).run(on: terminal, first: first) {
+            if crashAfterDraw { fatalError("crash requested by --debug-crash-after-draw") }
+        }
     }
 }
 
 extension ConsoleCommand {
+    /// Outside a project: no stacks, but the fleet and the messages.
+    static func fleetOnlyData(options: GlobalOptions, environment: [String: String]) -> DashboardData {
+        DashboardData(stacks: { [] }, stack: { _ in throw ValidationFailure(message: "no project here (Pulumi.yaml)") },
+                      identity: identity(options), theme: themes(environment), broker: broker(options), fleet: fleetData(options, managed: { ManagedIndex() }))
+    }
+
+    /// Who the credentials are, for the title bar.
+    static func identity(_ options: GlobalOptions) -> @Sendable () async throws -> String {
+        {
+            let client = try AWSCommandContext.client(options)
+            let identity = try await client.call(STSOperations.service, STSOperations.getCallerIdentity)
+            return "\(identity["Account"]?.stringValue ?? "?") \(client.settings.region)"
+        }
+    }
+
+    /// Themes by name: the user's file over the built-in one.
+    static func themes(_ environment: [String: String]) -> @Sendable (String) -> (Theme, Theme.Problem?) {
+        { theme in
+            Theme.load(named: theme, userFile: { name in
+                AtomicFile.read((environment["HOME"] ?? "") + "/.config/fleetdeck/themes/\(name).yaml").map { String(decoding: $0, as: UTF8.self) }
+            }, environment: environment)
+        }
+    }
+
+    /// The broker for the Messages screen (FLEETDECK_MQTT_URL, else AWS IoT).
+    static func broker(_ options: GlobalOptions) -> @Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink {
+        { events in link(try await BrokerOptions.endpoint(url: nil, ca: nil, cert: nil, key: nil, options), events: events) }
+    }
+
     /// The dashboard's data source over the engine, the state backend and AWS.
     static func data(project name: String, directory: String, configured: [String], backend: any StateBackend, options: GlobalOptions,
                      environment: [String: String]) -> DashboardData {
@@ -150,18 +177,7 @@ extension ConsoleCommand {
                 let value = outputs[key]!.plainJSON
                 return StackDetailReader.Output(name: key, value: value.stringValue ?? value.serialized(), secret: outputs[key]!.isSecret)
             }
-        }, identity: {
-            let client = try AWSCommandContext.client(options)
-            let identity = try await client.call(STSOperations.service, STSOperations.getCallerIdentity)
-            return "\(identity["Account"]?.stringValue ?? "?") \(client.settings.region)"
-        }, theme: { theme in
-            Theme.load(named: theme, userFile: { name in
-                AtomicFile.read((environment["HOME"] ?? "") + "/.config/fleetdeck/themes/\(name).yaml").map { String(decoding: $0, as: UTF8.self) }
-            }, environment: environment)
-        }, broker: { events in
-            let endpoint = try await BrokerOptions.endpoint(url: nil, ca: nil, cert: nil, key: nil, options)
-            return Self.link(endpoint, events: events)
-        }, fleet: fleetData(options, managed: {
+        }, identity: identity(options), theme: themes(environment), broker: broker(options), fleet: fleetData(options, managed: {
             // Which stack resource manages each thing, group, policy and rule of the account.
             var entries: [String: String] = [:]
             for summary in try await StackSummary.load(project: name, directory: directory, configuredStacks: configured, backend: backend) {

@@ -129,7 +129,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     @MainActor
     func openDashboard(_ global: GlobalOptions) throws {
-        _ = try ConsoleCommand.openDashboard(global, readOnly: false) { state in
+        try ConsoleCommand.openDashboard(global, readOnly: false) { state in
             state.messages.filters = ["device/+/telemetry"]
             state.screens = [.stacks, .messages]
             state.notice = "demo: \(devices) simulated devices; :things lists them (enter: shadows), esc the stacks"

@@ -130,3 +130,30 @@ import Testing
         #expect(soon.stdout.hasSuffix("expiring within 30 days\n"))
     }
 }
+
+/// Outside a project folder the dashboard still browses the fleet.
+@Suite struct FleetWithoutAProjectTests {
+    @Test func thingsWorkAnywhere() throws {
+        let env = ProcessInfo.processInfo.environment
+        try #require(env["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let name = "anywhere-\(UUID().uuidString.prefix(6).lowercased())"
+        _ = try DeployAcceptanceTests.boto("iot.create_thing(thingName='\(name)')")
+        defer { _ = try? DeployAcceptanceTests.boto("iot.delete_thing(thingName='\(name)')") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-noproject-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var environment: [String: String] = [:]
+        for (key, value) in env where key.hasPrefix("AWS_") { environment[key] = value }
+        let session = try TmuxSession("cd \(folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 120, height: 30, environment: environment)
+        #expect(session.waitFor(text: "No Pulumi project here"), "\(session.screen)")
+        try session.sendKeys("-l", ":things")
+        try session.sendKeys("Enter")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", name)
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { $0.contains { $0.hasPrefix("   \(name)") && $0.contains("unmanaged") } }, "\(session.screen)")
+        try session.sendKeys("q")
+        try session.sendKeys("q")
+        #expect(session.waitFor(text: "EXIT=0"), "\(session.screen)")
+    }
+}
