@@ -127,13 +127,9 @@ enum MessagesScreen {
     }
 
     static func text(_ payload: [UInt8]) -> String {
-        String(validating: payload, as: UTF8.self) ?? payload.prefix(24).map { hex($0) }.joined(separator: " ")
+        String(validating: payload, as: UTF8.self) ?? payload.prefix(24).map { Hex.encode([$0]) }.joined(separator: " ")
     }
 
-    static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-    }
 
     static func received(_ state: inout DashboardState, _ batch: [(Message, Double)]) -> [DashboardCommand] {
         for (message, time) in batch { state.messages.store.append(message, time: time) }
@@ -297,7 +293,8 @@ enum MessagesScreen {
             var offset = 0
             while offset < item.message.payload.count {
                 let chunk = item.message.payload[offset..<min(offset + 16, item.message.payload.count)]
-                lines.append((String(format: offset) + "  " + chunk.map(hex).joined(separator: " "), "text"))
+                let position = Hex.encode([UInt8(offset >> 16 & 0xFF), UInt8(offset >> 8 & 0xFF), UInt8(offset & 0xFF)])
+                lines.append((position + "  " + chunk.map { Hex.encode([$0]) }.joined(separator: " "), "text"))
                 offset += 16
             }
         } else {
@@ -356,14 +353,4 @@ public struct Record: Sendable, Equatable {
 
 extension String {
     func replacingNewlines() -> String { contains("\n") ? split(separator: "\n").joined(separator: " ⏎ ") : self }
-
-    init(format offset: Int) {
-        let digits = Array("0123456789abcdef")
-        var value = offset, out: [Character] = []
-        for _ in 0..<6 {
-            out.insert(digits[value & 15], at: 0)
-            value >>= 4
-        }
-        self = String(out)
-    }
 }

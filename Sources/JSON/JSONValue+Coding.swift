@@ -90,8 +90,9 @@ extension JSONValue {
         out += [UInt8](repeating: 32, count: indent * level)
     }
 
-    static func writeString(_ text: String, to out: inout [UInt8]) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Appends `text` as a JSON string literal (quoted, escaped).
+    public static func writeString(_ text: String, to out: inout [UInt8]) {
+        let hex = Hex.digits
         out.append(34)
         for byte in text.utf8 {
             switch byte {

@@ -116,9 +116,7 @@ public final class StackSession: @unchecked Sendable {
                 Self.hex(SHA256.hash(data: checkpoint + journal)))
     }
 
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
-        digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-    }
+    static func hex(_ digest: some Sequence<UInt8>) -> String { Hex.encode(digest) }
 
     /// The plan's hash: the sources it came from and every step with its known inputs.
     public static func hash(_ plan: Plan) -> String {

@@ -152,7 +152,7 @@ final class TailOutput: @unchecked Sendable {
                 appendTime(time)
                 buffer += [32] + Array(message.topic.utf8) + [32]
                 if let text = String(validating: message.payload, as: UTF8.self) { buffer += Array(text.utf8) } else {
-                    buffer += Array("<\(message.payload.count) bytes> ".utf8) + message.payload.prefix(32).flatMap { Array(hex($0).utf8) }
+                    buffer += Array("<\(message.payload.count) bytes> \(Hex.encode(message.payload.prefix(32)))".utf8)
                 }
                 buffer.append(10)
             }
@@ -163,11 +163,6 @@ final class TailOutput: @unchecked Sendable {
             }
             return false
         }
-    }
-
-    private func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
     }
 
     func flush() { lock.withLock { _ in flushLocked() } }
@@ -209,22 +204,7 @@ final class TailOutput: @unchecked Sendable {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// A JSON string literal, escaping only what JSON requires.
-    private func appendString(_ text: String) {
-        buffer.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer += [92, 34]
-            case 92: buffer += [92, 92]
-            case 10: buffer += [92, UInt8(ascii: "n")]
-            case 13: buffer += [92, UInt8(ascii: "r")]
-            case 9: buffer += [92, UInt8(ascii: "t")]
-            case 0..<32: buffer += Array(String(format: byte).utf8)
-            default: buffer.append(byte)
-            }
-        }
-        buffer.append(UInt8(ascii: "\""))
-    }
+    private func appendString(_ text: String) { JSONValue.writeString(text, to: &buffer) }
 
     /// `2026-11-29T09:30:12.123Z`, the date part made once per second.
     private func appendTime(_ time: Double) {
@@ -235,14 +215,6 @@ final class TailOutput: @unchecked Sendable {
         buffer += secondCache.1
         let millis = min(999, Int((time - Double(seconds)) * 1000))
         buffer += [UInt8(ascii: "0") + UInt8(millis / 100), UInt8(ascii: "0") + UInt8(millis / 10 % 10), UInt8(ascii: "0") + UInt8(millis % 10), UInt8(ascii: "Z")]
-    }
-}
-
-extension String {
-    /// `\u00XX` for a control byte.
-    init(format byte: UInt8) {
-        let digits = Array("0123456789abcdef")
-        self = "\\u00" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 15)])
     }
 }
 
