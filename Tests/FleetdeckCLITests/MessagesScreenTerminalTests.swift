@@ -18,6 +18,11 @@ import Testing
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") } }, "\(session.screen)")
         try session.sendKeys("-l", ":tail device/+/telemetry")
         try session.sendKeys("Enter")
+        #expect(session.waitFor { $0.contains { $0.contains("device/\(prefix)-") } }, "\(session.screen)")
+        // Other tests' simulators may share the broker: narrow the list to this one's devices.
+        try session.sendKeys("/")
+        try session.sendKeys("-l", prefix)
+        try session.sendKeys("Enter")
         #expect(session.waitFor { lines in (1...5).allSatisfy { n in lines.contains { $0.contains("device/\(prefix)-00\(n)/telemetry  {\"temperature\":") } } },
                 "\(session.screen)")
         #expect(session.screen.contains("● mqtt://127.0.0.1:"))
@@ -56,7 +61,12 @@ import Testing
         for (key, value) in env where key.hasPrefix("AWS_") || key.hasPrefix("FLEETDECK_") { environment[key] = value }
         let session = try TmuxSession("\(ProcessRunner.fleetdeckBinary) demo --devices 5 --rate 4; echo EXIT=$?; sleep 600", width: 120, height: 30,
                                       environment: environment)
-        #expect(session.waitFor(timeout: .seconds(60)) { lines in (1...5).allSatisfy { n in lines.contains { $0.contains("device/demo-sensor-00\(n)/telemetry  {\"temperature\":") } } },
+        #expect(session.waitFor(timeout: .seconds(60)) { $0.contains { $0.contains("device/demo-sensor-") } }, "\(session.screen)")
+        // Other tests' simulators may share the broker: narrow the list to the demo's devices.
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "demo-sensor")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in (1...5).allSatisfy { n in lines.contains { $0.contains("device/demo-sensor-00\(n)/telemetry  {\"temperature\":") } } },
                 "\(session.screen)")
         // The demo's project folder (the only one: demos clean up after themselves).
         let folders = try ProcessRunner.run("/bin/sh", ["-c", "ls -d /tmp/fleetdeck-demo-*"]).stdout.split(separator: "\n").map(String.init)
