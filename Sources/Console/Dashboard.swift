@@ -471,7 +471,3 @@ public enum Dashboard {
         return lines
     }
 }
-
-extension Dashboard {
-    static func pad(_ text: String, _ width: Int) -> String { DisplayWidth.pad(text, width) }
-}

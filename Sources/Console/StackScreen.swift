@@ -1,3 +1,4 @@
+import Fleet
 import JSON
 import StackEngine
 import TermCore
@@ -8,7 +9,8 @@ import TermCore
 enum StackScreen {
     /// Each resource under the first resource of the stack it depends on.
     static func tree(_ resources: [ResourceRow], filter: String) -> [TreeNode] {
-        let shown = resources.filter { Dashboard.passes("\($0.name) \($0.type) \($0.id)", filter: filter) }
+        let matcher = TextFilter(filter)
+        let shown = resources.filter { matcher.matches("\($0.name) \($0.type) \($0.id)") }
         let names = Set(shown.map(\.name))
         var children: [String: [ResourceRow]] = [:]
         var roots: [ResourceRow] = []

@@ -1,3 +1,4 @@
+import Fleet
 import JSON
 import StackEngine
 import TermCore
@@ -14,7 +15,8 @@ enum StacksScreen {
 
     /// The stacks the filter lets through, in the chosen order.
     static func visible(_ state: DashboardState) -> [StackSummary] {
-        let shown = state.stacks.filter { Dashboard.passes("\($0.name) \($0.account ?? "") \($0.region ?? "")", filter: state.filter) }
+        let matcher = TextFilter(state.filter)
+        let shown = state.stacks.filter { matcher.matches("\($0.name) \($0.account ?? "") \($0.region ?? "")") }
         return Table.order(shown.map(cells), by: state.sortColumn, ascending: state.sortAscending).map { shown[$0] }
     }
 

@@ -138,13 +138,13 @@ struct LazyProvider: ResourceProvider {
 }
 
 /// Makes the AWS client once, on first use.
-final class ClientBox: @unchecked Sendable {
+public final class ClientBox: @unchecked Sendable {
     private let make: () throws -> AWSClient
     private let lock = Mutex<AWSClient?>(nil)
 
-    init(_ make: @escaping () throws -> AWSClient) { self.make = make }
+    public init(_ make: @escaping () throws -> AWSClient) { self.make = make }
 
-    func get() throws -> AWSClient {
+    public func get() throws -> AWSClient {
         try lock.withLock { client in
             if let client { return client }
             let made = try make()

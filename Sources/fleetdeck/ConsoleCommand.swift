@@ -192,15 +192,8 @@ extension ConsoleCommand {
     /// The fleet screens' data over AWS IoT (the client is made on first use).
     static func fleetData(_ options: GlobalOptions, managed: @escaping @Sendable () async throws -> ManagedIndex) -> FleetData {
         // One AWS client for the session, made on first use.
-        let client = Mutex<AWSClient?>(nil)
-        let loader: @Sendable () throws -> FleetLoader = {
-            try client.withLock { made in
-                if let made { return FleetLoader(client: made) }
-                let fresh = try AWSCommandContext.client(options)
-                made = fresh
-                return FleetLoader(client: fresh)
-            }
-        }
+        let client = ClientBox { try AWSCommandContext.client(options) }
+        let loader: @Sendable () throws -> FleetLoader = { FleetLoader(client: try client.get()) }
         return FleetData(devices: { query, page in try await loader().devices(query: query, page: page) },
                          detail: { try await loader().detail(of: $0) }, groups: { try await loader().groups() },
                          certificates: { try await loader().certificates() },
@@ -250,51 +243,42 @@ enum PreparedOperation: @unchecked Sendable {
 }
 
 /// Plans made in the dashboard, kept by hash until they are deployed; the engines running.
-final class PlanCache: @unchecked Sendable {
-    private let lock = NSLockless()
-    private var plans: [String: (PreparedOperation, StackRunner, EventSink)] = [:]
-    private var engines: [String: DeploymentEngine] = [:]
-    /// Cancels asked for before the deploy's task registered its engine.
-    private var cancelled: Set<String> = []
+final class PlanCache: Sendable {
+    private struct State {
+        var plans: [String: (PreparedOperation, StackRunner, EventSink)] = [:]
+        var engines: [String: DeploymentEngine] = [:]
+        /// Cancels asked for before the deploy's task registered its engine.
+        var cancelled: Set<String> = []
+    }
 
-    func keep(_ hash: String, _ plan: PreparedOperation, runner: StackRunner, sink: EventSink) { lock.with { plans[hash] = (plan, runner, sink) } }
-    func take(_ hash: String) -> (PreparedOperation, StackRunner, EventSink)? { lock.with { plans.removeValue(forKey: hash) } }
+    private let state = Mutex(State())
+
+    func keep(_ hash: String, _ plan: PreparedOperation, runner: StackRunner, sink: EventSink) { state.withLock { $0.plans[hash] = (plan, runner, sink) } }
+    func take(_ hash: String) -> (PreparedOperation, StackRunner, EventSink)? { state.withLock { $0.plans.removeValue(forKey: hash) } }
+
     func running(_ stack: String, _ engine: DeploymentEngine?) {
-        let cancel = lock.with {
-            engines[stack] = engine
-            return cancelled.remove(stack) != nil
+        let cancel = state.withLock { state in
+            state.engines[stack] = engine
+            return state.cancelled.remove(stack) != nil
         }
         if cancel { engine?.cancel() }
     }
 
     func cancel(_ stack: String) {
-        let engine = lock.with {
-            if engines[stack] == nil { cancelled.insert(stack) }
-            return engines[stack]
+        let engine = state.withLock { state in
+            if state.engines[stack] == nil { state.cancelled.insert(stack) }
+            return state.engines[stack]
         }
         engine?.cancel()
     }
 }
 
 /// Where an engine's events go; set when its plan is deployed.
-final class EventSink: @unchecked Sendable {
-    private let lock = NSLockless()
-    private var destination: (@Sendable (EngineEvent) -> Void)?
+final class EventSink: Sendable {
+    private let destination = Mutex<(@Sendable (EngineEvent) -> Void)?>(nil)
     var target: (@Sendable (EngineEvent) -> Void)? {
-        get { lock.with { destination } }
-        set { lock.with { destination = newValue } }
+        get { destination.withLock { $0 } }
+        set { destination.withLock { $0 = newValue } }
     }
     func send(_ event: EngineEvent) { target?(event) }
-}
-
-/// A pthread mutex (no Foundation).
-final class NSLockless: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func with<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
-    }
 }

@@ -73,8 +73,7 @@ struct StackCommand: AsyncParsableCommand {
                 let project = try context.loadProject()
                 let backend = try context.backend(global, program: project.program)
                 guard let checkpoint = try await backend.checkpoint(project: project.program.name, stack: name) else { throw StateError.noSuchStack(name) }
-                let resources = ((try? JSONValue.parse(checkpoint))?["checkpoint"]?["latest"]?["resources"]?.arrayValue ?? [])
-                    .filter { $0["custom"]?.boolValue == true && !($0["type"]?.stringValue ?? "").hasPrefix("pulumi:") }
+                let resources = StackDetailReader.read(checkpoint).resources
                 if !resources.isEmpty && !force { throw StateError.stackNotEmpty(name, count: resources.count) }
                 try await backend.removeStack(project: project.program.name, stack: name)
                 AtomicFile.remove("\(context.directory)/Pulumi.\(name).yaml")
