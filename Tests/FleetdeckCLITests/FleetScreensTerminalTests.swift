@@ -157,3 +157,19 @@ import Testing
         #expect(session.waitFor(text: "EXIT=0"), "\(session.screen)")
     }
 }
+
+/// `stack rm` refuses a stack that still records resources unless forced.
+@Suite struct StackRemoveTests {
+    @Test func refusesWhileResourcesAreRecorded() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let p = "rm\(UUID().uuidString.prefix(5).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: "name: \(p)\nruntime: yaml\nresources:\n  t:\n    type: aws-native:iot:Thing\n    properties:\n      thingName: \(p)-t\n")
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        let refused = try project.fleetdeck(["stack", "rm", "dev"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "fleetdeck: stack 'dev' still has 1 resources: 'fleetdeck destroy -s dev' first, or 'stack rm --force'\n")
+        #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
+        #expect(try project.fleetdeck(["stack", "rm", "dev"]).status == 0)
+        #expect(try project.fleetdeck(["stack", "ls"]).stdout.contains("dev") == false)
+    }
+}
