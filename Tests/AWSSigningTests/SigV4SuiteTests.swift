@@ -3,12 +3,12 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The AWS SigV4 conformance suite (../shared/testdata/aws-sigv4-suite): every case, header and
+/// The AWS SigV4 conformance suite (Tests/Fixtures/aws-sigv4-suite, see its SOURCE.md): every case, header and
 /// query forms, every intermediate file byte for byte. New case folders are picked up.
 @Suite struct SigV4SuiteTests {
     static let suiteFolder: URL = {
         if let path = ProcessInfo.processInfo.environment["FLEETDECK_SIGV4_SUITE"] { return URL(fileURLWithPath: path) }
-        return ProcessRunner.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata/aws-sigv4-suite")
+        return ProcessRunner.packageRoot.appendingPathComponent("Tests/Fixtures/aws-sigv4-suite")
     }()
 
     static var caseNames: [String] {
