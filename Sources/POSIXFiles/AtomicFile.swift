@@ -42,6 +42,11 @@ public enum AtomicFile {
             unlink(temporary)
             throw WriteError(path: path, reason: reason)
         }
+        syncFolder(folder)
+    }
+
+    /// Makes a folder's entries durable (a new or renamed file survives a power loss).
+    public static func syncFolder(_ folder: String) {
         let dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 {
             fsync(dir)
@@ -61,9 +66,15 @@ public enum AtomicFile {
             if errno == EEXIST { return false }
             throw WriteError(path: path, reason: String(cString: strerror(errno)))
         }
-        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, bytes.count) }
-        fsync(fd)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, bytes.count) }
+        let synced = fsync(fd) == 0
         close(fd)
+        guard written == bytes.count, synced else {
+            let reason = String(cString: strerror(errno))
+            unlink(path)
+            throw WriteError(path: path, reason: reason)
+        }
+        syncFolder(parent(of: path))
         return true
     }
 

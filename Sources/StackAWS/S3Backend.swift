@@ -111,6 +111,8 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
         return bytes
     }
 
+    public func journalLocation(project: String, stack: String) -> String { "s3://\(bucket)/\(journalPrefix(project, stack))" }
+
     public func clearJournal(project: String, stack: String) async throws {
         try await delete(keys(journalPrefix(project, stack)))
     }

@@ -220,9 +220,7 @@ extension StackRunner {
         let engine = try await engine(session, parallel: 1, events: events)
         let resources = engine.journal.deployment.managed
         if !resources.isEmpty { try await guardAccount(session) }  // before any call reads the account
-        let steps = Planner.reverseDependencyOrder(resources).map {
-            Step(kind: .delete, urn: $0.urn, type: $0.type, old: $0, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: $0.dependencies)
-        }
+        let steps = Planner.destroySteps(engine.journal.deployment)
         let plan = Plan(steps: steps, programHash: "", configHash: "", stateHash: try await session.hashes().state)
         let blockers = resources.isEmpty ? [] : try await DestroyPreflight.blockers(resources, all: resources, client: awsClient())
         return PreparedChange(session: session, engine: engine, plan: plan, hash: StackSession.hash(plan), blockers: blockers)

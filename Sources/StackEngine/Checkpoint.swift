@@ -34,6 +34,8 @@ public struct ResourceState: Sendable, Equatable {
 public struct PendingOperation: Sendable, Equatable {
     public enum Kind: String, Sendable { case creating, updating, deleting, reading, importing }
     public var kind: Kind
+    /// What the operation was making: the new inputs (for a delete, the resource). Until it is
+    /// settled, the state still holds what was there before (an update's or replace's old resource).
     public var resource: ResourceState
 
     public init(kind: Kind, resource: ResourceState) {
@@ -48,12 +50,17 @@ public struct Deployment: Sendable, Equatable {
     public var secretsSaltState: String?
     public var resources: [ResourceState]
     public var pendingOperations: [PendingOperation]
+    /// Resources replaced create-before-delete whose delete has not happened yet: Pulumi's
+    /// `"delete": true` entries. The next update deletes them first.
+    public var pendingDeletes: [ResourceState]
 
-    public init(time: String, secretsSaltState: String? = nil, resources: [ResourceState] = [], pendingOperations: [PendingOperation] = []) {
+    public init(time: String, secretsSaltState: String? = nil, resources: [ResourceState] = [], pendingOperations: [PendingOperation] = [],
+                pendingDeletes: [ResourceState] = []) {
         self.time = time
         self.secretsSaltState = secretsSaltState
         self.resources = resources
         self.pendingOperations = pendingOperations
+        self.pendingDeletes = pendingDeletes
     }
 
     /// Custom resources, without Pulumi's stack and provider resources.
@@ -76,7 +83,11 @@ public struct CheckpointCoder: Sendable {
         if let salt = deployment.secretsSaltState ?? crypter?.saltState {
             latest["secrets_providers"] = ["type": "passphrase", "state": ["salt": .string(salt)]]
         }
-        latest["resources"] = .array(try deployment.resources.map(encode))
+        latest["resources"] = .array(try deployment.resources.map(encode) + deployment.pendingDeletes.map { old in
+            guard case .object(var object) = try encode(old) else { return .null }
+            object["delete"] = true
+            return .object(object)
+        })
         if !deployment.pendingOperations.isEmpty {
             latest["pending_operations"] = .array(try deployment.pendingOperations.map { operation in
                 ["resource": try encode(operation.resource), "type": .string(operation.kind.rawValue)]
@@ -144,7 +155,10 @@ public struct CheckpointCoder: Sendable {
         guard let latest = document["checkpoint"]?["latest"], latest != .null else { return nil }
         var deployment = Deployment(time: latest["manifest"]?["time"]?.stringValue ?? "")
         deployment.secretsSaltState = latest["secrets_providers"]?["state"]?["salt"]?.stringValue
-        deployment.resources = try (latest["resources"]?.arrayValue ?? []).map(decodeResource)
+        for item in latest["resources"]?.arrayValue ?? [] {
+            let resource = try decodeResource(item)
+            if item["delete"]?.boolValue == true { deployment.pendingDeletes.append(resource) } else { deployment.resources.append(resource) }
+        }
         deployment.pendingOperations = try (latest["pending_operations"]?.arrayValue ?? []).map { item in
             PendingOperation(kind: PendingOperation.Kind(rawValue: item["type"]?.stringValue ?? "") ?? .updating,
                              resource: try decodeResource(item["resource"] ?? .null))

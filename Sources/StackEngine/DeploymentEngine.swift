@@ -187,7 +187,6 @@ public final class DeploymentEngine: @unchecked Sendable {
         var done: Set<URN> = []
         var failures: [StepFailure] = []
         var counts: [StepKind: Int] = [:]
-        var replacedToDelete: [ResourceState] = []
         var waiting = declarations.filter { planned[urn($0)] != nil }
         for resource in declarations where planned[urn(resource)] == nil {
             // Not targeted: keep what state has visible to evaluation.
@@ -215,7 +214,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                                 var flagged = old  // options are state too, even when the cloud is untouched
                                 flagged.protect = wanted.protect
                                 flagged.retainOnDelete = wanted.retainOnDelete
-                                try await journal.end("done", urn: old.urn, resource: flagged)
+                                try await journal.end(.done, urn: old.urn, resource: flagged)
                             }
                             evaluator.resources[resource.name] = resourceValue(step, executed: nil)
                             done.insert(step.urn)
@@ -237,37 +236,37 @@ public final class DeploymentEngine: @unchecked Sendable {
                 if running == 0 { break }
                 guard let (step, result, seconds) = try await group.next() else { break }
                 running -= 1
+                defer { CrashPoint.reach(.afterJournal, resource: step.urn.name, phase: step.kind.rawValue) }
                 switch result {
                 case .success(let state):
-                    try await journal.end(step.kind == .import ? "imported" : "done", urn: step.urn, resource: state)
-                    if step.kind == .replace, !step.deleteFirst, let old = step.old { replacedToDelete.append(old) }
+                    if step.kind == .replace, !step.deleteFirst, let old = step.old {
+                        // The old resource is recorded as a pending delete in the same record, so
+                        // a crash before it is deleted leaves it for the next run to delete.
+                        try await journal.end(.replaced, urn: step.urn, resource: state, replaced: old)
+                    } else {
+                        try await journal.end(step.kind == .import ? .imported : .done, urn: step.urn, resource: state)
+                    }
                     evaluator.resources[step.urn.name] = resourceValue(step, executed: state)
                     done.insert(step.urn)
                     counts[step.kind, default: 0] += 1
                     events(.stepFinished(step, seconds: seconds))
                 case .failure(let failure):
-                    try await journal.end("failed", urn: step.urn, resource: nil)
+                    try await journal.end(.failed, urn: step.urn, resource: nil)
                     failures.append(failure)
                     events(.stepFailed(step, error: failure.reason, seconds: seconds))
                 }
             }
         }
         if failures.isEmpty && !isCancelled {
-            // Deletes last: dependents before what they depend on.
-            for step in plan.steps where step.kind == .delete {
+            // Deletes last: dependents before what they depend on; then the old resources of
+            // replacements (this run's and any an interrupted run left).
+            for step in plan.steps where step.kind == .delete && !step.pendingDelete {
                 if isCancelled { break }
                 if let failure = await deleteStep(step) { failures.append(failure); break }
                 counts[.delete, default: 0] += 1
             }
-            for old in Planner.reverseDependencyOrder(replacedToDelete) {
-                let step = Step(kind: .delete, urn: old.urn, type: old.type, old: old, inputs: [:], diffs: [], replaceReasons: [],
-                                deleteFirst: false, dependencies: [])
-                do {
-                    try await providers.provider(for: old.type)!.delete(type: old.type, id: old.id, old: old)
-                } catch {
-                    failures.append(StepFailure(urn: old.urn, kind: .replace, reason: "the replaced resource \(old.id) could not be deleted: \(error)"))
-                    events(.stepFailed(step, error: "\(error)", seconds: 0))
-                }
+            for old in Planner.reverseDependencyOrder(journal.deployment.pendingDeletes) where failures.isEmpty && !isCancelled {
+                if let failure = await deleteStep(Planner.pendingDeleteStep(old)) { failures.append(failure) }
             }
         }
         var outputs: [String: PropertyValue] = [:]
@@ -275,7 +274,7 @@ public final class DeploymentEngine: @unchecked Sendable {
         if failures.isEmpty && !isCancelled {
             outputs = try await evaluator.outputs()
             // Stack outputs live on Pulumi's root stack resource.
-            try await journal.end("done", urn: stackURN, resource: ResourceState(urn: stackURN, custom: false, id: "", type: stackURN.type,
+            try await journal.end(.done, urn: stackURN, resource: ResourceState(urn: stackURN, custom: false, id: "", type: stackURN.type,
                                                                                  inputs: [:], outputs: outputs))
         }
         let checkpoint = try await journal.compact(time: now(), resourceOrder: [stackURN] + order)
@@ -329,6 +328,8 @@ public final class DeploymentEngine: @unchecked Sendable {
         }
         let inputs = step.inputs.mapValues(\.revealed)
         let protect = step.old?.protect ?? false
+        CrashPoint.reach(.beforeCall, resource: step.urn.name, phase: step.kind.rawValue)
+        defer { CrashPoint.reach(.afterCall, resource: step.urn.name, phase: step.kind.rawValue) }
         do {
             switch step.kind {
             case .create:
@@ -359,15 +360,19 @@ public final class DeploymentEngine: @unchecked Sendable {
     }
 
     func state(_ step: Step, id: String, outputs: [String: PropertyValue]) -> ResourceState {
-        // Secrets stay secret in state: outputs that echo a secret input are marked too.
-        var outputs = outputs
-        for (key, value) in step.inputs where value.containsSecret {
-            if let output = outputs[key], !output.isSecret { outputs[key] = .secret(output.revealed) }
-        }
         let wanted = program.resource(step.urn.name)
-        return ResourceState(urn: step.urn, id: id, type: step.type, inputs: step.inputs, outputs: outputs, dependencies: step.dependencies,
-                             protect: wanted?.options.protect ?? false, retainOnDelete: wanted?.options.retainOnDelete ?? false,
-                             importID: wanted?.options.importID)
+        return state(protectingSecretsOf: ResourceState(urn: step.urn, id: id, type: step.type, inputs: step.inputs, outputs: outputs,
+                                                        dependencies: step.dependencies, protect: wanted?.options.protect ?? false,
+                                                        retainOnDelete: wanted?.options.retainOnDelete ?? false, importID: wanted?.options.importID))
+    }
+
+    /// Secrets stay secret in state: outputs that echo a secret input are marked too.
+    func state(protectingSecretsOf resource: ResourceState) -> ResourceState {
+        var resource = resource
+        for (key, value) in resource.inputs where value.containsSecret {
+            if let output = resource.outputs[key], !output.isSecret { resource.outputs[key] = .secret(output.revealed) }
+        }
+        return resource
     }
 
     func deleteStep(_ step: Step) async -> StepFailure? {
@@ -379,14 +384,21 @@ public final class DeploymentEngine: @unchecked Sendable {
             try await journal.begin(.deleting, old)
             if !old.retainOnDelete {
                 guard let provider = providers.provider(for: old.type) else { throw StepFailure(urn: old.urn, kind: .delete, reason: "no provider for \(old.type)") }
+                CrashPoint.reach(.beforeCall, resource: old.urn.name, phase: "delete")
                 try await provider.delete(type: old.type, id: old.id, old: old)
+                CrashPoint.reach(.afterCall, resource: old.urn.name, phase: "delete")
             }
-            try await journal.end("deleted", urn: old.urn, resource: nil)
+            defer { CrashPoint.reach(.afterJournal, resource: old.urn.name, phase: "delete") }
+            if step.pendingDelete {
+                try await journal.end(.replacedDeleted, urn: old.urn, resource: old)
+            } else {
+                try await journal.end(.deleted, urn: old.urn, resource: nil)
+            }
             events(.stepFinished(step, seconds: Self.seconds(clock.now - start)))
             return nil
         } catch {
             let failure = error as? StepFailure ?? StepFailure(urn: old.urn, kind: .delete, reason: "\(error)")
-            try? await journal.end("failed", urn: old.urn, resource: nil)
+            try? await journal.end(.failed, urn: old.urn, resource: nil)
             events(.stepFailed(step, error: failure.reason, seconds: Self.seconds(clock.now - start)))
             return failure
         }
@@ -394,25 +406,77 @@ public final class DeploymentEngine: @unchecked Sendable {
 
     // MARK: interrupted runs
 
-    /// Settles operations a crashed run left pending: a create that happened is adopted (read
-    /// back by its physical name), one that did not is dropped; an update or delete is read back.
+    /// Settles operations a crashed run left pending by reading the cloud, and records what is
+    /// really there. While an operation is pending the state still holds what was there before it.
+    /// - create (or import): found by its identity, it is adopted; a create-before-delete
+    ///   replace's old resource then becomes a pending delete. Not found, nothing changes (a
+    ///   delete-first replace whose old resource is gone leaves the state, so the next plan creates).
+    /// - update: done only when the live values show every changed input; otherwise the state
+    ///   keeps the old inputs and the next plan shows the update again.
+    /// - delete: gone means deleted; still there, it stays (and is planned again).
     public func settlePending() async throws {
         for operation in journal.deployment.pendingOperations {
             let resource = operation.resource
-            guard let provider = providers.provider(for: resource.type) else { continue }
-            let id = resource.id.isEmpty ? Self.physicalID(resource) : resource.id
-            var found: [String: PropertyValue]?
-            if let id { found = try await provider.read(type: resource.type, id: id, inputs: resource.inputs.mapValues(\.revealed)) }
-            if let found, let id {
-                var adopted = resource
-                adopted.id = id
-                adopted.outputs = found
-                try await journal.end("adopted", urn: resource.urn, resource: adopted)
-                events(.message("settled: \(resource.urn.name) (\(operation.kind.rawValue) had happened; adopted \(id))"))
-            } else if operation.kind == .deleting || operation.kind == .updating {
-                if found == nil { try await journal.end("deleted", urn: resource.urn, resource: nil) }
-            } else {
-                events(.message("settled: \(resource.urn.name) (\(operation.kind.rawValue) had not happened)"))
+            guard let provider = providers.provider(for: resource.type) else {
+                throw StepFailure(urn: resource.urn, kind: .create, reason: "a pending \(operation.kind.rawValue) cannot be settled: no provider for \(resource.type)")
+            }
+            let current = journal.deployment.resource(resource.urn)
+            switch operation.kind {
+            case .creating, .importing:
+                let id = resource.id.isEmpty ? Self.physicalID(resource) : resource.id
+                var live: [String: PropertyValue]?
+                if let id { live = try await provider.read(type: resource.type, id: id, inputs: resource.inputs.mapValues(\.revealed)) }
+                if let id, let live {
+                    var adopted = resource
+                    adopted.id = id
+                    adopted.outputs = live
+                    adopted = state(protectingSecretsOf: adopted)
+                    if let current, !current.id.isEmpty, current.id != id {
+                        try await journal.end(.replaced, urn: resource.urn, resource: adopted, replaced: current)
+                    } else {
+                        try await journal.end(.adopted, urn: resource.urn, resource: adopted)
+                    }
+                    events(.message("settled: \(resource.urn.name) (\(operation.kind.rawValue) had happened; adopted \(id))"))
+                } else {
+                    if let current, !current.id.isEmpty,
+                       try await provider.read(type: current.type, id: current.id, inputs: current.inputs.mapValues(\.revealed)) == nil {
+                        try await journal.end(.deleted, urn: current.urn, resource: nil)
+                    }
+                    try await journal.end(.failed, urn: resource.urn, resource: nil)
+                    events(.message("settled: \(resource.urn.name) (\(operation.kind.rawValue) had not happened)"))
+                }
+            case .updating:
+                guard let current else { try await journal.end(.failed, urn: resource.urn, resource: nil); break }
+                // Read with the old inputs: a provider that can only echo its inputs then never
+                // confirms an update it cannot see, and the update is applied again.
+                let live = try await provider.read(type: current.type, id: current.id, inputs: current.inputs.mapValues(\.revealed))
+                guard let live else {
+                    try await journal.end(.deleted, urn: current.urn, resource: nil)
+                    events(.message("settled: \(resource.urn.name) (gone)"))
+                    break
+                }
+                let changed = Set(Differ.diff(old: current.inputs, new: resource.inputs).map { PlanText.topLevel($0.path) })
+                if changed.allSatisfy({ live[$0]?.revealed == resource.inputs[$0]?.revealed }) {
+                    var updated = resource
+                    updated.id = current.id
+                    updated.outputs = live
+                    try await journal.end(.done, urn: resource.urn, resource: state(protectingSecretsOf: updated))
+                    events(.message("settled: \(resource.urn.name) (update had happened)"))
+                } else {
+                    try await journal.end(.failed, urn: resource.urn, resource: nil)
+                    events(.message("settled: \(resource.urn.name) (update not seen in the cloud: planned again)"))
+                }
+            case .deleting, .reading:
+                let replacedOld = journal.deployment.pendingDeletes.contains { $0.urn == resource.urn && $0.id == resource.id }
+                let live = try await provider.read(type: resource.type, id: resource.id, inputs: resource.inputs.mapValues(\.revealed))
+                if live == nil, replacedOld {
+                    try await journal.end(.replacedDeleted, urn: resource.urn, resource: resource)
+                } else if live == nil, current?.id == resource.id {
+                    try await journal.end(.deleted, urn: resource.urn, resource: nil)
+                } else {
+                    try await journal.end(.failed, urn: resource.urn, resource: nil)
+                }
+                events(.message("settled: \(resource.urn.name) (\(live == nil ? "delete had happened" : "still there: planned again"))"))
             }
             journal.clearPending(resource.urn)
         }
@@ -433,9 +497,7 @@ public final class DeploymentEngine: @unchecked Sendable {
     /// Deletes every resource of the stack, dependents first.
     public func destroy() async throws -> Summary {
         try await settlePending()
-        let steps = Planner.reverseDependencyOrder(journal.deployment.managed).map {
-            Step(kind: .delete, urn: $0.urn, type: $0.type, old: $0, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: $0.dependencies)
-        }
+        let steps = Planner.destroySteps(journal.deployment)
         events(.planned(Plan(steps: steps, programHash: "", configHash: "", stateHash: "")))
         var failure: StepFailure?
         var deleted = 0
@@ -484,7 +546,7 @@ public final class DeploymentEngine: @unchecked Sendable {
         for step in drift {
             guard let resource = step.old else { continue }
             if step.kind == .delete {
-                try await journal.end("deleted", urn: resource.urn, resource: nil)
+                try await journal.end(.deleted, urn: resource.urn, resource: nil)
                 continue
             }
             var updated = resource
@@ -492,7 +554,7 @@ public final class DeploymentEngine: @unchecked Sendable {
             for key in resource.inputs.keys {
                 if let value = step.inputs[key] { updated.inputs[key] = resource.inputs[key]!.isSecret ? .secret(value) : value }
             }
-            try await journal.end("refreshed", urn: resource.urn, resource: updated)
+            try await journal.end(.refreshed, urn: resource.urn, resource: updated)
         }
         _ = try await journal.compact(time: now())
     }

@@ -86,6 +86,8 @@ public struct Step: Sendable, Equatable {
     public var importID: String? = nil
     /// A `same` step whose options (protect, retainOnDelete) change in state only.
     public var optionsChanged = false
+    /// A delete of a replaced resource's old version that an interrupted run left behind.
+    public var pendingDelete = false
 
     public init(kind: StepKind, urn: URN, type: String, old: ResourceState?, inputs: [String: PropertyValue], diffs: [PropertyDiff],
                 replaceReasons: [String], deleteFirst: Bool, dependencies: [URN], importID: String? = nil, optionsChanged: Bool = false) {
@@ -103,7 +105,7 @@ public struct Step: Sendable, Equatable {
     }
 
     public static func == (lhs: Step, rhs: Step) -> Bool {
-        lhs.kind == rhs.kind && lhs.urn == rhs.urn && lhs.inputs == rhs.inputs && lhs.deleteFirst == rhs.deleteFirst
+        lhs.kind == rhs.kind && lhs.urn == rhs.urn && lhs.inputs == rhs.inputs && lhs.deleteFirst == rhs.deleteFirst && lhs.pendingDelete == rhs.pendingDelete
     }
 }
 
@@ -133,17 +135,25 @@ public enum Differ {
                 diffs.append(PropertyDiff(path: path, kind: .update, old: before, new: after, replaces: replaces))
                 return
             }
-            switch (before.revealed, after.revealed) {
-            case (.object(let a), .object(let b)) where before.isSecret == after.isSecret:
+            if before.isSecret || after.isSecret {
+                // A secret is compared whole and shown masked on both sides (a value that just
+                // became secret is as sensitive as its new value).
+                if before.revealed != after.revealed {
+                    diffs.append(PropertyDiff(path: path, kind: .update, old: before.isSecret ? before : .secret(before), new: after.isSecret ? after : .secret(after),
+                                              replaces: replaces))
+                }
+                return
+            }
+            switch (before, after) {
+            case (.object(let a), .object(let b)):
                 for key in Set(a.keys).union(b.keys).sorted() {
                     collect(path: "\(path).\(key)", old: a[key], new: b[key], root: root, replaceOn: replaceOn, ignore: ignore, into: &diffs)
                 }
-            case (.array(let a), .array(let b)) where a.count == b.count && before.isSecret == after.isSecret:
+            case (.array(let a), .array(let b)) where a.count == b.count:
                 for index in a.indices {
                     collect(path: "\(path)[\(index)]", old: a[index], new: b[index], root: root, replaceOn: replaceOn, ignore: ignore, into: &diffs)
                 }
             default:
-                if before.revealed == after.revealed && before.isSecret != after.isSecret { return }  // only secretness changed
                 diffs.append(PropertyDiff(path: path, kind: .update, old: before, new: after, replaces: replaces))
             }
         }
@@ -220,7 +230,23 @@ public struct Planner {
             result.append(Step(kind: .delete, urn: old.urn, type: old.type, old: old, inputs: [:], diffs: [], replaceReasons: [],
                                deleteFirst: false, dependencies: old.dependencies))
         }
-        return result
+        return result + (state?.pendingDeletes ?? []).map(Self.pendingDeleteStep)
+    }
+
+    /// Every delete of a destroy: old versions of replaced resources, then the stack's resources,
+    /// dependents before what they depend on.
+    public static func destroySteps(_ deployment: Deployment) -> [Step] {
+        deployment.pendingDeletes.map(pendingDeleteStep) + reverseDependencyOrder(deployment.managed).map {
+            Step(kind: .delete, urn: $0.urn, type: $0.type, old: $0, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: $0.dependencies)
+        }
+    }
+
+    /// The delete of a replaced resource's old version (always planned, whatever the targets).
+    public static func pendingDeleteStep(_ old: ResourceState) -> Step {
+        var step = Step(kind: .delete, urn: old.urn, type: old.type, old: old, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false,
+                        dependencies: old.dependencies)
+        step.pendingDelete = true
+        return step
     }
 
     /// Resources ordered so that each comes before the resources it depends on.

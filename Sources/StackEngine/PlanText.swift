@@ -30,6 +30,7 @@ public enum PlanText {
         for step in shown {
             var line = " " + pad(step.kind.glyph, 4) + pad(step.type, typeWidth) + pad(step.urn.name, nameWidth) + step.kind.rawValue
             if step.kind == .replace { line += " [diff: " + step.replaceReasons.map { "~\($0)" }.joined(separator: ",") + "]" + (step.deleteFirst ? " (delete first)" : "") }
+            else if step.pendingDelete { line += " (old version of a replaced resource: \(step.old?.id ?? ""))" }
             else if step.kind == .update { line += " [diff: " + Array(Set(step.diffs.map { topLevel($0.path) })).sorted().map { "~\($0)" }.joined(separator: ",") + "]" }
             lines.append(line)
             if showDiff { lines += diffLines(step) }

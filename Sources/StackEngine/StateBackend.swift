@@ -62,6 +62,8 @@ public protocol StateBackend: Sendable {
     /// Removes every lock of the stack (`stack unlock`).
     func forceUnlock(project: String, stack: String) async throws
     func appendJournal(_ record: [UInt8], project: String, stack: String) async throws
+    /// Where the journal is kept, for messages (a file path or an object prefix).
+    func journalLocation(project: String, stack: String) -> String
     func journal(project: String, stack: String) async throws -> [UInt8]?
     func clearJournal(project: String, stack: String) async throws
     func saveHistory(_ record: [UInt8], checkpoint: [UInt8], project: String, stack: String, timestamp: Int64) async throws
@@ -141,6 +143,8 @@ public struct FileBackend: StateBackend {
     public func journal(project: String, stack: String) async throws -> [UInt8]? {
         AtomicFile.read(journalFile(project, stack))
     }
+
+    public func journalLocation(project: String, stack: String) -> String { journalFile(project, stack) }
 
     public func clearJournal(project: String, stack: String) async throws {
         AtomicFile.remove(journalFile(project, stack))

@@ -29,26 +29,45 @@ public final class StateJournal: @unchecked Sendable {
         let base = try await backend.checkpoint(project: project, stack: stack).flatMap { try coder.decode($0) } ?? Deployment(time: now)
         let journal = StateJournal(backend: backend, project: project, stack: stack, coder: coder, deployment: base)
         if let bytes = try await backend.journal(project: project, stack: stack) {
-            try journal.replay(bytes)
+            try journal.replay(bytes, source: backend.journalLocation(project: project, stack: stack))
             journal.changed = true
         }
         return journal
     }
 
-    func replay(_ bytes: [UInt8]) throws {
+    /// Folds a journal into the state. Only the last line may be unreadable (a write torn by a
+    /// crash, never acknowledged, so it is dropped); any other unreadable line stops with the
+    /// file and line named: the journal is the only record of what happened.
+    func replay(_ bytes: [UInt8], source: String) throws {
         var open: [URN: PendingOperation] = [:]
-        for line in bytes.split(separator: 10) where !line.isEmpty {
-            guard let record = try? JSONValue.parse(line) else { continue }  // a torn last line
-            if let kind = record["begin"]?.stringValue, let resource = record["resource"] {
-                let state = try coder.decodeResource(resource)
-                open[state.urn] = PendingOperation(kind: PendingOperation.Kind(rawValue: kind) ?? .updating, resource: state)
-            } else if let kind = record["end"]?.stringValue, let urnText = record["urn"]?.stringValue, let urn = URN(urnText) {
-                open[urn] = nil
-                switch kind {
-                case "deleted": remove(urn)
-                case "failed": break
-                default: if let resource = record["resource"] { upsert(try coder.decodeResource(resource)) }
+        let lines = bytes.split(separator: 10, omittingEmptySubsequences: false)
+        let last = lines.lastIndex { !$0.isEmpty }
+        for (index, line) in lines.enumerated() where !line.isEmpty {
+            func unreadable(_ reason: String) -> StateError {
+                StateError.io("\(source):\(index + 1): unreadable journal record (\(reason)); the state was not changed: repair or remove that line")
+            }
+            let record: JSONValue
+            do {
+                record = try JSONValue.parse(line)
+            } catch {
+                if index == last { break }  // a torn last line
+                throw unreadable("\(error)")
+            }
+            do {
+                if let kind = record["begin"]?.stringValue, let resource = record["resource"] {
+                    guard let operation = PendingOperation.Kind(rawValue: kind) else { throw unreadable("unknown operation '\(kind)'") }
+                    let state = try coder.decodeResource(resource)
+                    open[state.urn] = PendingOperation(kind: operation, resource: state)
+                } else if let kind = record["end"]?.stringValue, let urnText = record["urn"]?.stringValue, let urn = URN(urnText) {
+                    open[urn] = nil
+                    try apply(outcome: kind, urn: urn, resource: record["resource"].map(coder.decodeResource), record: record)
+                } else {
+                    throw unreadable("neither a begin nor an end record")
                 }
+            } catch let error as StateError {
+                throw error
+            } catch {
+                throw unreadable("\(error)")
             }
         }
         deployment.pendingOperations += open.values.sorted { $0.resource.urn < $1.resource.urn }
@@ -78,16 +97,41 @@ public final class StateJournal: @unchecked Sendable {
         try await backend.appendJournal(Array(record.serialized().utf8), project: project, stack: stack)
     }
 
-    /// Records the result of an operation and applies it to the state.
-    public func end(_ outcome: String, urn: URN, resource: ResourceState?) async throws {
-        var record: JSONObject = ["end": .string(outcome), "urn": .string(urn.description)]
+    /// Records the result of an operation and applies it to the state. `replaced` is the old
+    /// resource of a create-before-delete replace (kept durably as a pending delete).
+    public func end(_ outcome: Outcome, urn: URN, resource: ResourceState?, replaced: ResourceState? = nil) async throws {
+        var record: JSONObject = ["end": .string(outcome.rawValue), "urn": .string(urn.description)]
         if let resource { record["resource"] = try coder.encode(resource) }
+        if let replaced { record["old"] = try coder.encode(replaced) }
         try await backend.appendJournal(Array(JSONValue.object(record).serialized().utf8), project: project, stack: stack)
         changed = true
+        try apply(outcome: outcome.rawValue, urn: urn, resource: resource, record: .object(record))
+    }
+
+    /// How an operation ended, as the journal records it.
+    public enum Outcome: String, Sendable {
+        case done, imported, adopted, refreshed, failed, deleted
+        /// A create-before-delete replace created the new resource; the old one waits to be deleted.
+        case replaced
+        /// The old resource of a replace was deleted (the record names it by id).
+        case replacedDeleted
+    }
+
+    func apply(outcome: String, urn: URN, resource: ResourceState?, record: JSONValue) throws {
+        guard let outcome = Outcome(rawValue: outcome) else { throw StateError.unsupported("journal outcome '\(outcome)'") }
         switch outcome {
-        case "deleted": remove(urn)
-        case "failed": break
-        default: if let resource { upsert(resource) }
+        case .deleted: remove(urn)
+        case .failed: break
+        case .replacedDeleted:
+            let id = record["id"]?.stringValue ?? resource?.id
+            deployment.pendingDeletes.removeAll { $0.urn == urn && $0.id == id }
+        case .replaced:
+            if let old = try record["old"].map(coder.decodeResource), !deployment.pendingDeletes.contains(where: { $0.urn == old.urn && $0.id == old.id }) {
+                deployment.pendingDeletes.append(old)
+            }
+            if let resource { upsert(resource) }
+        case .done, .imported, .adopted, .refreshed:
+            if let resource { upsert(resource) }
         }
     }
 

@@ -17,7 +17,7 @@ struct PreviewCommand: AsyncParsableCommand {
             let runner = try StackCommandContext.runner(global)
             let session = try runner.session()
             let engine = try await runner.engine(session, parallel: 16) { _ in }
-            let plan = try await engine.preview(targets: targets(target, runner), hashes: try await session.hashes())
+            let plan = try await engine.preview(targets: targets(target, runner, state: engine.journal.deployment), hashes: try await session.hashes())
             let hash = StackSession.hash(plan)
             if global.json {
                 writeStandardOutput(PlanText.json(plan, hash: hash).pretty() + "\n")
@@ -41,12 +41,26 @@ struct PreviewCommand: AsyncParsableCommand {
     }
 }
 
-func targets(_ values: [String], _ runner: StackRunner) -> Set<URN> {
-    Set(values.compactMap { value in
-        URN(value) ?? runner.project.program.resource(value).map {
-            URN(stack: runner.stack, project: runner.project.program.name, type: $0.type, name: $0.name)
+/// `--target` values as URNs: a logical name of the program, or a URN the program or the state
+/// has. One that names nothing is an error before anything runs (an empty target set would mean
+/// the whole plan).
+func targets(_ values: [String], _ runner: StackRunner, state: Deployment) throws -> Set<URN> {
+    let program = runner.project.program
+    let declared = Set(program.resources.map { URN(stack: runner.stack, project: program.name, type: $0.type, name: $0.name) })
+    let recorded = Set(state.resources.map(\.urn))
+    var result: Set<URN> = []
+    for value in values {
+        if let urn = URN(value), declared.contains(urn) || recorded.contains(urn) {
+            result.insert(urn)
+        } else if let resource = program.resource(value) {
+            result.insert(URN(stack: runner.stack, project: program.name, type: resource.type, name: resource.name))
+        } else if let old = state.resources.first(where: { $0.urn.name == value && $0.custom }) {
+            result.insert(old.urn)
+        } else {
+            throw ValidationFailure(message: "--target '\(value)' names no resource of the program or the stack '\(runner.stack)': nothing was changed")
         }
-    })
+    }
+    return result
 }
 
 /// `fleetdeck up`: shows the plan, asks, and executes exactly that plan.
@@ -73,7 +87,7 @@ struct UpCommand: AsyncParsableCommand {
                 // An interrupted run's pending operations are settled first, so the plan is made
                 // (and approved) against what really exists.
                 try await engine.settlePending()
-                let plan = try await engine.preview(targets: targets(target, runner), hashes: try await session.hashes())
+                let plan = try await engine.preview(targets: targets(target, runner, state: engine.journal.deployment), hashes: try await session.hashes())
                 let hash = StackSession.hash(plan)
                 if !json { writeStandardOutput("Updating (\(runner.stack)):\n" + PlanText.render(plan, stack: runner.stack, showDiff: diff) + "\nPlan hash: \(hash)\n") }
                 if let planHash, planHash != hash {

@@ -1,0 +1,11 @@
+#!/usr/bin/env python3
+"""moto_server with aws_rules applied: the sandbox's AWS. Takes moto_server's arguments."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import aws_rules  # noqa: E402,F401  (patches moto before the server starts)
+from moto.server import main  # noqa: E402
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
