@@ -87,9 +87,7 @@ enum CommandMode {
         case "help":
             state.showHelp = true
         case "reload":
-            if let stack = state.screen.stackName { return [.loadStack(stack), .checkConnection] }
-            state.loadingStacks = true
-            return [.loadStacks, .checkConnection]
+            return Dashboard.reload(&state)
         case "stacks":
             while state.screens.count > 1 { Dashboard.back(&state) }
             return [.loadStacks]

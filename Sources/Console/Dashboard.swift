@@ -22,6 +22,16 @@ public enum Dashboard {
         case .engine(let event):
             if case .deploy = state.screen { DeployFlowUpdate.apply(event, to: &state.deploy) }
             return []
+        case .planReplaced(let plan, let reason):
+            // The approved plan was refused because the files or the state changed: back to the
+            // review, with the plan as it is now.
+            guard case .deploy(let stack, let operation) = state.screen, stack == plan.stack else { return [] }
+            state.screens[state.screens.count - 1] = .plan(stack, operation)
+            state.deploy = DeployState()
+            state.deploy.plan = plan
+            state.selected = 0
+            state.notice = reason
+            return [.loadStack(stack)]
         case .deployFinished(let text, let failed):
             guard case .deploy(let stack, _) = state.screen else { return [.loadStacks] }
             state.deploy.result = text
@@ -219,9 +229,7 @@ public enum Dashboard {
                 return [.loadDevices(state.fleet.query)]
             default: break
             }
-            state.loadingStacks = state.screen == .stacks
-            if let name = state.screen.stackName { return [.loadStack(name), .checkConnection] }
-            return [.loadStacks, .checkConnection]
+            return reload(&state)
         case .character("q"), .character("\u{1b}"):
             if state.screens.count > 1 {
                 return back(&state)
@@ -237,6 +245,21 @@ public enum Dashboard {
     /// Leaves the current screen for the one below it; back on a stack after a review or a
     /// deploy, its plan is made again (the one shown may be stale or executed).
     @discardableResult
+    /// `r` and `:reload`: the screen's data read again; on a stack its plan is made anew, and an
+    /// open review is planned again from the files and state as they are now.
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand] {
+        state.loadingStacks = state.screen == .stacks
+        switch state.screen {
+        case .stack(let name): return [.loadStack(name), .preview(name, .update), .checkConnection]
+        case .plan(let name, let operation) where state.deploy.typed == nil:
+            state.deploy = DeployState()
+            return [.loadStack(name), .preview(name, operation), .checkConnection]
+        default:
+            if let name = state.screen.stackName { return [.loadStack(name), .checkConnection] }
+            return [.loadStacks, .checkConnection]
+        }
+    }
+
     static func back(_ state: inout DashboardState) -> [DashboardCommand] {
         let leaving = state.screen
         state.screens.removeLast()

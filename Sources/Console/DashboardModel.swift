@@ -192,6 +192,18 @@ public struct DashboardState: Equatable, Sendable {
 }
 
 /// Messages: keys from the terminal, results of background work (which carry what they are for).
+/// Thrown by `DashboardData.deploy` when the approved plan is no longer the plan (the program,
+/// a file it reads, the config or the state changed): nothing ran; `plan` is the plan now.
+public struct PlanReplaced: Error, CustomStringConvertible, Sendable {
+    public var plan: PlanView
+    public var reason: String
+    public init(plan: PlanView, reason: String) {
+        self.plan = plan
+        self.reason = reason
+    }
+    public var description: String { reason }
+}
+
 public enum DashboardMessage: Sendable {
     case key(TerminalEvent)
     case stacksLoaded([StackSummary])
@@ -199,6 +211,8 @@ public enum DashboardMessage: Sendable {
     case planned(PlanView, Operation)
     case engine(EngineEvent)
     case deployFinished(String, failed: Bool)
+    /// An approved plan refused because it is no longer the plan; the plan as it is now.
+    case planReplaced(PlanView, String)
     case revealed(String, [StackDetailReader.Output])
     case connection(Connection)
     case themeLoaded(Theme, problem: String?)

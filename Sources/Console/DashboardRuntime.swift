@@ -174,6 +174,8 @@ public final class DashboardRuntime {
                                 wake()
                             }
                             message = .deployFinished(result, failed: false)
+                        } catch let replaced as PlanReplaced {
+                            message = .planReplaced(replaced.plan, replaced.reason)
                         } catch {
                             message = .deployFinished("\(error)", failed: true)
                         }

@@ -116,14 +116,14 @@ enum StackScreen {
 
     /// Opens the review of an update, a destroy or a refresh (reviewing changes nothing, so it is
     /// allowed read-only; approving is not).
+    /// The plan is always made anew from the files and state as they are now (a plan computed
+    /// earlier in the background could be stale).
     static func review(_ state: inout DashboardState, stack: String, _ operation: Operation) -> [DashboardCommand] {
         state.screens.append(.plan(stack, operation))
-        let known = operation == .update ? state.deploy.plan : nil
         state.deploy = DeployState()
-        state.deploy.plan = known
         state.selected = 0
         state.notice = nil
-        return known == nil ? [.preview(stack, operation)] : []
+        return [.preview(stack, operation)]
     }
 
     /// The JSON viewer's keys: move, fold, back to the list.

@@ -13,6 +13,8 @@ public final class StackRunner: @unchecked Sendable {
     public let project: ProjectFolder
     public let backend: any StateBackend
     public let stack: String
+    /// The stack config's keys (config the program may read without declaring it).
+    let configKeys: Set<String>
     let clients: ClientBox
     private let invokeCache = Mutex<[String: PropertyValue]>([:])
 
@@ -23,7 +25,7 @@ public final class StackRunner: @unchecked Sendable {
         self.context = context
         let stack = try context.stackName(flag: stackFlag)
         let config = try? StackConfigFile.load(path: "\(context.directory)/Pulumi.\(stack).yaml")
-        let configKeys = Set(config?.entries.keys.map { key in key.split(separator: ":").last.map(String.init) ?? key } ?? [])
+        configKeys = Set(config?.entries.keys.map { key in key.split(separator: ":").last.map(String.init) ?? key } ?? [])
         project = try context.loadProject(extraConfig: configKeys)
         let name = project.program.name
         func plain(_ key: String) -> String? {
@@ -68,7 +70,7 @@ public final class StackRunner: @unchecked Sendable {
             invokeCache.withLock { $0[key] = value }
             return value
         })
-        return DeploymentEngine(program: project.program, evaluation: evaluation, providers: providers,
+        return DeploymentEngine(program: session.project.program, evaluation: evaluation, providers: providers,
                                 journal: try await session.openJournal(now: ProjectContext.timestamp()), parallel: parallel,
                                 now: { ProjectContext.timestamp() }, events: events)
     }
@@ -88,7 +90,7 @@ public final class StackRunner: @unchecked Sendable {
     }
 
     /// Appends an update to the stack's history (kind, times, result, counts, plan hash).
-    public func recordHistory(kind: String, start: String, result: String, counts: [StepKind: Int], planHash: String?, checkpoint: [UInt8]?) async {
+    public func recordHistory(kind: String, start: String, result: String, counts: [StepKind: Int], planHash: String?, checkpoint: [UInt8]?) async throws {
         var changes = JSONObject()
         for (step, count) in counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { changes[step.rawValue] = .integer(Int64(count)) }
         var record: JSONObject = ["kind": .string(kind), "startTime": .string(start), "endTime": .string(ProjectContext.timestamp()),
@@ -96,8 +98,8 @@ public final class StackRunner: @unchecked Sendable {
         if let planHash { record["planHash"] = .string(planHash) }
         let holder = ProjectContext.lockHolder(environment: context.environment, now: "")
         record["environment"] = ["user": .string(holder.username), "host": .string(holder.hostname)]
-        let current = try? await backend.checkpoint(project: project.program.name, stack: stack)
-        try? await backend.saveHistory(Array(JSONValue.object(record).pretty().utf8), checkpoint: checkpoint ?? current ?? [],
+        let current = try await backend.checkpoint(project: project.program.name, stack: stack)
+        try await backend.saveHistory(Array(JSONValue.object(record).pretty().utf8), checkpoint: checkpoint ?? current ?? [],
                                        project: project.program.name, stack: stack, timestamp: Int64(AWSClient.wallClock()) * 1_000_000_000 + Int64.random(in: 0..<1_000_000))
     }
 }
@@ -160,36 +162,58 @@ public struct PreparedPlan: @unchecked Sendable {
     public let engine: DeploymentEngine
     public let plan: Plan
     public let hash: String
+    public let targets: Set<URN>
+}
+
+/// An approved plan that is no longer the plan: the program, a file it reads, the config or the
+/// state changed since. Nothing was changed; `current` is the plan as it is now, to review.
+public struct PlanChanged: Error, CustomStringConvertible, @unchecked Sendable {
+    public let approved: PreparedPlan
+    public let current: PreparedPlan
+
+    public var description: String {
+        var what: [String] = []
+        if approved.plan.programHash != current.plan.programHash { what.append("the program or a file it reads") }
+        if approved.plan.configHash != current.plan.configHash { what.append("the stack config") }
+        if approved.plan.stateHash != current.plan.stateHash { what.append("the state") }
+        let changed = what.isEmpty ? "the resources it evaluates to" : what.joined(separator: ", ")
+        return "plan \(approved.hash) was approved, but \(changed) changed since: the plan is now \(current.hash); nothing was changed, review the new plan"
+    }
 }
 
 extension StackRunner {
-    /// The plan for the stack as it is now (read-only: no lock, nothing settled).
+    /// The plan for the stack as it is on disk now (read-only: no lock, nothing settled).
     public func preparePlan(parallel: Int = 16, targets: Set<URN> = [], events: @escaping @Sendable (EngineEvent) -> Void) async throws -> PreparedPlan {
-        let session = try session()
+        let session = try StackSession(project: try context.loadProject(extraConfig: configKeys), stack: stack, backend: backend,
+                                       environment: context.environment)
         let engine = try await engine(session, parallel: parallel, events: events)
         let plan = try await engine.preview(targets: targets, hashes: try await session.hashes())
-        return PreparedPlan(session: session, engine: engine, plan: plan, hash: StackSession.hash(plan))
+        return PreparedPlan(session: session, engine: engine, plan: plan, hash: StackSession.hash(plan), targets: targets)
     }
 
-    /// Executes an approved plan: under the lock, in the right account, and only if the
-    /// program, config and state are still what the plan was made from.
+    /// Executes an approved plan under the lock (the dashboard's path).
     public func deploy(_ prepared: PreparedPlan) async throws -> DeploymentEngine.Summary {
-        try await locked {
-            try await guardAccount(prepared.session)
-            let now = try await prepared.session.hashes()
-            guard now.program == prepared.plan.programHash, now.config == prepared.plan.configHash, now.state == prepared.plan.stateHash else {
-                throw StateError.planOutdated(hash: prepared.hash)
-            }
-            let start = ProjectContext.timestamp()
-            do {
-                let summary = try await prepared.engine.up(plan: prepared.plan)
-                await recordHistory(kind: "update", start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash, checkpoint: summary.checkpoint)
-                return summary
-            } catch {
-                await recordHistory(kind: "update", start: start, result: error is DeployCancelled ? "cancelled" : "failed", counts: [:],
+        try await locked { try await run(prepared) }
+    }
+
+    /// The one approve-and-run path, with the lock held (`up` and the dashboard): in the stack's
+    /// account, the plan is made again from the program, the files it reads, the config and the
+    /// state as they are now, and anything different refuses with `PlanChanged` (nothing runs).
+    /// Then exactly the approved plan runs, each step checked against it, and the history
+    /// records it with its hash.
+    public func run(_ prepared: PreparedPlan) async throws -> DeploymentEngine.Summary {
+        try await guardAccount(prepared.session)
+        let current = try await preparePlan(parallel: prepared.engine.parallel, targets: prepared.targets, events: { _ in })
+        guard current.hash == prepared.hash else { throw PlanChanged(approved: prepared, current: current) }
+        let start = ProjectContext.timestamp()
+        do {
+            let summary = try await prepared.engine.up(plan: prepared.plan)
+            try await recordHistory(kind: "update", start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash, checkpoint: summary.checkpoint)
+            return summary
+        } catch {
+            try await recordHistory(kind: "update", start: start, result: error is DeployCancelled ? "cancelled" : "failed", counts: [:],
                                     planHash: prepared.hash, checkpoint: nil)
-                throw error
-            }
+            throw error
         }
     }
 }
@@ -255,11 +279,11 @@ extension StackRunner {
                     try await prepared.engine.record(prepared.plan.steps)
                     summary = DeploymentEngine.Summary(counts: [.refresh: prepared.plan.steps.count], outputs: [:], checkpoint: [])
                 }
-                await recordHistory(kind: kind, start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash,
+                try await recordHistory(kind: kind, start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash,
                                     checkpoint: summary.checkpoint.isEmpty ? nil : summary.checkpoint)
                 return summary
             } catch {
-                await recordHistory(kind: kind, start: start, result: error is DeployCancelled ? "cancelled" : "failed", counts: [:],
+                try await recordHistory(kind: kind, start: start, result: error is DeployCancelled ? "cancelled" : "failed", counts: [:],
                                     planHash: prepared.hash, checkpoint: nil)
                 throw error
             }

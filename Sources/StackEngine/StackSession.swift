@@ -2,6 +2,7 @@ import Crypto
 import JSON
 import StackLanguage
 import StackModel
+import Synchronization
 
 /// A project folder: its `Pulumi.yaml`, parsed and checked.
 public struct ProjectFolder: Sendable {
@@ -82,8 +83,9 @@ public final class StackSession: @unchecked Sendable {
         throw Diagnostic.error("fn::invoke of '\(name)' is not available", at: nil) }) throws -> EvaluationContext {
         let values = try config.values { try crypter() }
         return EvaluationContext(stack: stack, project: projectName, cwd: project.directory, config: values,
-                                 readFile: { path in
+                                 readFile: { [self] path in
                                      guard let bytes = AtomicFile.read(path) else { throw Diagnostic.error("fn::readFile: cannot read \(path)", at: nil) }
+                                     self.reads.withLock { $0[path] = Self.hex(SHA256.hash(data: bytes)) }
                                      return String(decoding: bytes, as: UTF8.self)
                                  }, invoke: invoke)
     }
@@ -108,11 +110,16 @@ public final class StackSession: @unchecked Sendable {
         return try await StateJournal.open(backend: backend, project: projectName, stack: stack, coder: CheckpointCoder(crypter: crypter), now: now)
     }
 
-    /// Fingerprints of what a plan was made from: program text, config text, stored state.
+    /// Files the program read (`fn::readFile`), with the hash of what was read.
+    private let reads = Mutex<[String: String]>([:])
+
+    /// Fingerprints of what a plan was made from: the program text and every file it read, the
+    /// config text, the stored state (checkpoint and journal).
     public func hashes() async throws -> (program: String, config: String, state: String) {
         let checkpoint = try await backend.checkpoint(project: projectName, stack: stack) ?? []
         let journal = try await backend.journal(project: projectName, stack: stack) ?? []
-        return (Self.hex(SHA256.hash(data: Array(project.text.utf8))), Self.hex(SHA256.hash(data: Array(config.text.utf8))),
+        let files = reads.withLock { $0 }.sorted { $0.key < $1.key }.map { "\n\($0.key) \($0.value)" }.joined()
+        return (Self.hex(SHA256.hash(data: Array((project.text + files).utf8))), Self.hex(SHA256.hash(data: Array(config.text.utf8))),
                 Self.hex(SHA256.hash(data: checkpoint + journal)))
     }
 

@@ -155,7 +155,19 @@ extension ConsoleCommand {
             defer { plans.running(stack, nil) }
             let summary: DeploymentEngine.Summary
             switch prepared {
-            case .update(let plan): summary = try await runner.deploy(plan)
+            case .update(let plan):
+                do {
+                    summary = try await runner.deploy(plan)
+                } catch let changed as PlanChanged {
+                    // The plan now, kept for approval like any reviewed plan (its events go to a
+                    // sink of its own), and shown instead of the refused one.
+                    let sink = EventSink()
+                    let current = try await runner.preparePlan(targets: changed.current.targets, events: { sink.send($0) })
+                    plans.keep(current.hash, .update(current), runner: runner, sink: sink)
+                    throw PlanReplaced(plan: PlanView(stack: stack, hash: current.hash, plan: current.plan,
+                                                      production: StackSummary.isProduction(stack, project: name, config: current.session.config)),
+                                       reason: "\(changed)")
+                }
             case .destroy(let change): summary = try await runner.execute(change, destroy: true, clearBlockers: clearBlockers)
             case .refresh(let change): summary = try await runner.execute(change, destroy: false)
             }

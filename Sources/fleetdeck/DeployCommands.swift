@@ -76,25 +76,26 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         try await StackCommandContext.run {
             let runner = try StackCommandContext.runner(global)
-            let start = ProjectContext.timestamp()
             try await runner.locked {
-                let session = try runner.session()
                 let json = global.json
-                let engine = try await runner.engine(session, parallel: parallel) { event in
+                // An interrupted run's pending operations are settled first, so the plan is made
+                // (and approved) against what really exists.
+                let session = try runner.session()
+                let settling = try await runner.engine(session, parallel: parallel) { event in
                     if !json, let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
                 }
                 try await runner.guardAccount(session)
-                // An interrupted run's pending operations are settled first, so the plan is made
-                // (and approved) against what really exists.
-                try await engine.settlePending()
-                let plan = try await engine.preview(targets: targets(target, runner, state: engine.journal.deployment), hashes: try await session.hashes())
-                let hash = StackSession.hash(plan)
+                try await settling.settlePending()
+                let prepared = try await runner.preparePlan(parallel: parallel, targets: targets(target, runner, state: settling.journal.deployment)) { event in
+                    if !json, let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
+                }
+                let plan = prepared.plan, hash = prepared.hash
                 if !json { writeStandardOutput("Updating (\(runner.stack)):\n" + PlanText.render(plan, stack: runner.stack, showDiff: diff) + "\nPlan hash: \(hash)\n") }
                 if let planHash, planHash != hash {
                     throw ValidationFailure(message: "the plan is \(hash), not the approved \(planHash): the program, config or state changed; preview again")
                 }
                 guard plan.hasChanges else {
-                    if engine.journal.changed { _ = try await engine.journal.compact(time: ProjectContext.timestamp()) }
+                    if settling.journal.changed { _ = try await settling.journal.compact(time: ProjectContext.timestamp()) }
                     if json { writeStandardOutput(#"{"result":"no changes","planHash":"\#(hash)"}"# + "\n") }
                     return
                 }
@@ -104,20 +105,19 @@ struct UpCommand: AsyncParsableCommand {
                     }
                     guard approved else { throw ValidationFailure(message: "update cancelled: nothing was changed") }
                 }
+                let summary: DeploymentEngine.Summary
                 do {
-                    let summary = try await GracefulInterrupt.during(cancel: { engine.cancel() }) { try await engine.up(plan: plan) }
-                    await runner.recordHistory(kind: "update", start: start, result: "succeeded", counts: summary.counts, planHash: hash, checkpoint: summary.checkpoint)
-                    if json {
-                        var outputs = JSONObject()
-                        for (key, value) in summary.outputs.sorted(by: { $0.key < $1.key }) { outputs[key] = value.isSecret ? "[secret]" : value.plainJSON }
-                        writeStandardOutput(JSONValue.object(["result": "succeeded", "planHash": .string(hash), "outputs": .object(outputs)]).serialized() + "\n")
-                    } else {
-                        writeStandardOutput(outputsText(summary.outputs) + "Update succeeded.\n")
-                    }
-                } catch {
-                    await runner.recordHistory(kind: "update", start: start, result: error is DeployCancelled ? "cancelled" : "failed", counts: [:],
-                                               planHash: hash, checkpoint: nil)
-                    throw error
+                    summary = try await GracefulInterrupt.during(cancel: { prepared.engine.cancel() }) { try await runner.run(prepared) }
+                } catch let changed as PlanChanged {
+                    if !json { writeStandardOutput("The plan now:\n" + PlanText.render(changed.current.plan, stack: runner.stack, showDiff: true) + "\n") }
+                    throw changed
+                }
+                if json {
+                    var outputs = JSONObject()
+                    for (key, value) in summary.outputs.sorted(by: { $0.key < $1.key }) { outputs[key] = value.isSecret ? "[secret]" : value.plainJSON }
+                    writeStandardOutput(JSONValue.object(["result": "succeeded", "planHash": .string(hash), "outputs": .object(outputs)]).serialized() + "\n")
+                } else {
+                    writeStandardOutput(outputsText(summary.outputs) + "Update succeeded.\n")
                 }
             }
         }

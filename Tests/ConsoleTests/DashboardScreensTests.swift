@@ -130,8 +130,8 @@ import Testing
 
     @Test func cancellingAsksAndCtrlCCancelsAtOnce() throws {
         var state = onStack()
-        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
         _ = Dashboard.update(&state, .key(.character("p")))
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
         _ = Dashboard.update(&state, .key(.character("y")))
         for character in "dev" { _ = Dashboard.update(&state, .key(.character(character))) }
         #expect(Dashboard.update(&state, .key(.character("\n"))) == [.deploy("dev", hash: "u1", clearBlockers: false)])
@@ -152,8 +152,8 @@ import Testing
         #expect(!Dashboard.deployRunning(state))
 
         var other = onStack()
-        _ = Dashboard.update(&other, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
         _ = Dashboard.update(&other, .key(.character("p")))
+        _ = Dashboard.update(&other, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
         _ = Dashboard.update(&other, .key(.character("y")))
         for character in "dev\n" { _ = Dashboard.update(&other, .key(.character(character))) }
         #expect(Dashboard.update(&other, .key(.interrupt)) == [.cancel("dev")])
@@ -174,8 +174,8 @@ import Testing
     @Test func readOnlyRefusesApprovalButAllowsReview() {
         var state = onStack(readOnly: true)
         #expect(Dashboard.view(state, rows: 24, columns: 100).lines[0].contains("READ-ONLY"))
-        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
         _ = Dashboard.update(&state, .key(.character("p")))
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
         #expect(Dashboard.update(&state, .key(.character("y"))) == [])
         #expect(state.notice == "read-only: approving is disabled (--read-only)")
         #expect(state.deploy.typed == nil && state.screen == .plan("dev", .update))

@@ -1,0 +1,83 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Issue 11 in the dashboard, in tmux against moto: a review is always planned from the files as
+/// they are, and a plan approved after the program changed on disk is refused with the new plan.
+@Suite struct DashboardPlanIntegrityTests {
+    static func program(_ prefix: String, version: Int) -> String {
+        """
+        name: \(prefix)
+        runtime: yaml
+        resources:
+          a:
+            type: aws-native:iot:Thing
+            properties:
+              thingName: \(prefix)-a
+              attributePayload:
+                attributes:
+                  version: "\(version)"
+
+        """
+    }
+
+    static func version(_ prefix: String) throws -> String {
+        try DeployAcceptanceTests.boto("print(iot.describe_thing(thingName='\(prefix)-a')['attributes'].get('version'))")
+    }
+
+    @Test func theReviewIsPlannedAnewAndAStaleApprovalIsRefusedWithTheNewPlanShown() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let prefix = "stale\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: Self.program(prefix, version: 1))
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        let path = project.folder + "/Pulumi.yaml"
+        let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); sleep 600", width: 120, height: 30,
+                                      environment: project.terminalEnvironment)
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") } }, "\(session.screen)")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(text: "Resources (1)"), "\(session.screen)")
+        #expect(session.waitFor(text: "Plan: no changes"), "\(session.screen)")
+
+        // Edited after the stack's plan was computed: `p` shows the new plan, not the old one.
+        try Self.program(prefix, version: 2).write(toFile: path, atomically: true, encoding: .utf8)
+        try session.sendKeys("p")
+        #expect(session.waitFor(text: "~1 update"), "\(session.screen)")
+
+        // Edited again while the review is open: approving the shown plan is refused, the plan as
+        // it is now is shown, and moto is untouched.
+        try Self.program(prefix, version: 3).write(toFile: path, atomically: true, encoding: .utf8)
+        try session.sendKeys("y")
+        #expect(session.waitFor(text: "changed since", timeout: .seconds(30)), "\(session.screen)")
+        #expect(session.screen.contains("~1 update"))
+        #expect(try Self.version(prefix) == "1")
+
+        // The new plan is the one that runs once approved.
+        try session.sendKeys("y")
+        #expect(session.waitFor(text: "Update of dev succeeded", timeout: .seconds(30)), "\(session.screen)")
+        let final = try Self.version(prefix)
+        let diff = try project.fleetdeck(["preview", "--diff"]).stdout
+        #expect(final == "3", "\(final) \(diff)")
+        #expect(try project.fleetdeck(["preview", "--expect-no-changes"]).status == 0)
+        #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
+    }
+
+    @Test func theCommandLineRefusesAPlanApprovedBeforeAnEditOnDisk() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let prefix = "stalecli\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: Self.program(prefix, version: 1))
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        try Self.program(prefix, version: 2).write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+        // `up` asks in a terminal; the program is edited while the question is open.
+        let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary) up -s dev; echo EXIT=$?; sleep 600", width: 120, height: 40,
+                                      environment: project.terminalEnvironment)
+        #expect(session.waitFor(text: "Do you want to perform this update?"), "\(session.screen)")
+        try Self.program(prefix, version: 3).write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+        try session.sendKeys("-l", "yes")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(text: "EXIT=1", timeout: .seconds(30)), "\(session.screen)")
+        #expect(session.screen.contains("changed since"), "\(session.screen)")
+        #expect(session.screen.contains("The plan now:"), "\(session.screen)")
+        #expect(try Self.version(prefix) == "1")
+        #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
+    }
+}
