@@ -21,6 +21,8 @@ public struct PlanView: Equatable, Sendable {
     /// What would stop a destroy, and how each is cleared.
     public var blockers: [String]
     public var remedies: [String]
+    /// Stack outputs the update changes (applied even when no resource changes).
+    public var outputChanges: [String]
 
     public init(stack: String, hash: String, plan: Plan, production: Bool, operation: Operation = .update, blockers: [(String, String)] = []) {
         self.stack = stack
@@ -30,6 +32,7 @@ public struct PlanView: Equatable, Sendable {
         self.blockers = blockers.map(\.0)
         remedies = blockers.map(\.1)
         unchanged = plan.steps.filter { $0.kind == .same }.count
+        outputChanges = plan.outputChanges.map { PlanText.diffLine($0, indent: "") }
         rows = plan.steps.filter { $0.kind != .same || $0.optionsChanged }.map { step in
             let summary: String
             switch (step.kind, operation) {
@@ -62,6 +65,7 @@ public struct PlanView: Equatable, Sendable {
         }
         if operation == .refresh { return parts.isEmpty ? "no drift" : parts.joined(separator: "  ") }
         if operation == .destroy { return parts.isEmpty ? "nothing to delete" : parts.joined(separator: "  ") }
+        if !outputChanges.isEmpty { parts.append("~\(outputChanges.count) output\(outputChanges.count == 1 ? "" : "s")") }
         return (parts.isEmpty ? "no changes" : parts.joined(separator: "  ")) + "  (\(unchanged) unchanged)"
     }
 
@@ -131,7 +135,7 @@ enum DeployFlowUpdate {
             return commands
         case .character("y"):
             if state.readOnly { state.notice = "read-only: approving is disabled (--read-only)"; return [] }
-            guard !plan.rows.isEmpty else { state.notice = "nothing to do: " + plan.counts; return [] }
+            guard !plan.rows.isEmpty || !plan.outputChanges.isEmpty else { state.notice = "nothing to do: " + plan.counts; return [] }
             if !plan.blockers.isEmpty, !state.deploy.clearBlockers {
                 state.notice = "blocked: press c to clear the blockers (\(plan.remedies.joined(separator: "; "))) as part of the destroy"
                 return []

@@ -144,7 +144,14 @@ public final class DeploymentEngine: @unchecked Sendable {
         let rank = Dictionary(desired.enumerated().map { ($1.urn, $0) }, uniquingKeysWith: { a, _ in a })
         all.sort { (rank[$0.urn] ?? Int.max) < (rank[$1.urn] ?? Int.max) }
         steps = all
-        let plan = Plan(steps: steps, programHash: hashes.program, configHash: hashes.config, stateHash: hashes.state)
+        // Outputs are state too: a change to them alone is a change to apply (not under --target,
+        // whose partial evaluation cannot say what the outputs become).
+        var outputChanges: [PropertyDiff] = []
+        if targets.isEmpty {
+            let recorded = journal.deployment.resource(URN.stackResource(stack: evaluation.stack, project: evaluation.project))?.outputs ?? [:]
+            outputChanges = Differ.diff(old: recorded, new: try await evaluator.outputs())
+        }
+        let plan = Plan(steps: steps, programHash: hashes.program, configHash: hashes.config, stateHash: hashes.state, outputChanges: outputChanges)
         events(.planned(plan))
         return plan
     }

@@ -270,12 +270,15 @@ public struct Plan: Sendable {
     public var programHash: String
     public var configHash: String
     public var stateHash: String
+    /// Stack outputs that change (an update records them even when no resource changes).
+    public var outputChanges: [PropertyDiff]
 
-    public init(steps: [Step], programHash: String, configHash: String, stateHash: String) {
+    public init(steps: [Step], programHash: String, configHash: String, stateHash: String, outputChanges: [PropertyDiff] = []) {
         self.steps = steps
         self.programHash = programHash
         self.configHash = configHash
         self.stateHash = stateHash
+        self.outputChanges = outputChanges
     }
 
     public var counts: [StepKind: Int] {
@@ -284,5 +287,5 @@ public struct Plan: Sendable {
         return counts
     }
 
-    public var hasChanges: Bool { steps.contains { $0.kind != .same || $0.optionsChanged } }
+    public var hasChanges: Bool { steps.contains { $0.kind != .same || $0.optionsChanged } || !outputChanges.isEmpty }
 }

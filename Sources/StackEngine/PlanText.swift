@@ -35,6 +35,11 @@ public enum PlanText {
             lines.append(line)
             if showDiff { lines += diffLines(step) }
         }
+        if !plan.outputChanges.isEmpty {
+            lines.append("")
+            lines.append("Outputs:")
+            lines += plan.outputChanges.map { diffLine($0, indent: "    ") }
+        }
         lines.append("")
         lines.append("Resources:")
         let counts = plan.counts
@@ -56,37 +61,43 @@ public enum PlanText {
         case .delete:
             for key in (step.old?.inputs.keys.sorted() ?? []) { lines.append("       - \(key): \(value(step.old?.inputs[key]))") }
         default:
-            for diff in step.diffs {
-                let marker = diff.replaces ? " (forces replacement)" : ""
-                switch diff.kind {
-                case .add: lines.append("       + \(diff.path): \(value(diff.new))\(marker)")
-                case .delete: lines.append("       - \(diff.path): \(value(diff.old))\(marker)")
-                case .update: lines.append("       ~ \(diff.path): \(value(diff.old)) => \(value(diff.new))\(marker)")
-                }
-            }
+            lines += step.diffs.map { diffLine($0, indent: "       ") }
         }
         return lines
+    }
+
+    public static func diffLine(_ diff: PropertyDiff, indent: String) -> String {
+        let marker = diff.replaces ? " (forces replacement)" : ""
+        switch diff.kind {
+        case .add: return "\(indent)+ \(diff.path): \(value(diff.new))\(marker)"
+        case .delete: return "\(indent)- \(diff.path): \(value(diff.old))\(marker)"
+        case .update: return "\(indent)~ \(diff.path): \(value(diff.old)) => \(value(diff.new))\(marker)"
+        }
     }
 
     /// The plan as JSON for scripts (`preview --json`).
     public static func json(_ plan: Plan, hash: String) -> JSONValue {
         var counts = JSONObject()
         for (kind, count) in plan.counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { counts[kind.rawValue] = .integer(Int64(count)) }
+        func diffs(_ diffs: [PropertyDiff]) -> JSONValue {
+            .array(diffs.map { diff in
+                var entry: JSONObject = ["path": .string(diff.path), "kind": .string(diff.kind.rawValue)]
+                if let old = diff.old { entry["old"] = .string(value(old)) }
+                if let new = diff.new { entry["new"] = .string(value(new)) }
+                if diff.replaces { entry["replaces"] = true }
+                return .object(entry)
+            })
+        }
         let steps: [JSONValue] = plan.steps.map { step in
             var object: JSONObject = ["op": .string(step.kind.rawValue), "urn": .string(step.urn.description), "type": .string(step.type)]
-            if !step.diffs.isEmpty {
-                object["diffs"] = .array(step.diffs.map { diff in
-                    var entry: JSONObject = ["path": .string(diff.path), "kind": .string(diff.kind.rawValue)]
-                    if let old = diff.old { entry["old"] = .string(value(old)) }
-                    if let new = diff.new { entry["new"] = .string(value(new)) }
-                    if diff.replaces { entry["replaces"] = true }
-                    return .object(entry)
-                })
-            }
+            if !step.diffs.isEmpty { object["diffs"] = diffs(step.diffs) }
             if !step.replaceReasons.isEmpty { object["replaceReasons"] = .array(step.replaceReasons.map(JSONValue.string)) }
+            if step.pendingDelete { object["pendingDelete"] = true }
             return .object(object)
         }
-        return ["planHash": .string(hash), "changeSummary": .object(counts), "steps": .array(steps)]
+        var result: JSONObject = ["planHash": .string(hash), "changeSummary": .object(counts), "steps": .array(steps)]
+        if !plan.outputChanges.isEmpty { result["outputChanges"] = diffs(plan.outputChanges) }
+        return .object(result)
     }
 
     public static func event(_ event: EngineEvent) -> String? {

@@ -132,8 +132,9 @@ public final class StackSession: @unchecked Sendable {
             let inputs = JSONValue.object(JSONObject(step.inputs.keys.sorted().map { key in
                 (key, step.inputs[key]!.containsUnknown ? JSONValue.string("<unknown>") : (step.inputs[key]!.isSecret ? "<secret>" : step.inputs[key]!.plainJSON))
             }))
-            text += "\(step.kind.rawValue) \(step.urn) \(step.deleteFirst) \(inputs.serialized(sortedKeys: true))\n"
+            text += "\(step.kind.rawValue) \(step.urn) \(step.deleteFirst) \(step.pendingDelete) \(inputs.serialized(sortedKeys: true))\n"
         }
+        for diff in plan.outputChanges { text += "output \(diff.path) \(PlanText.value(diff.new))\n" }
         return String(hex(SHA256.hash(data: Array(text.utf8))).prefix(16))
     }
 }

@@ -35,13 +35,13 @@ public final class StateJournal: @unchecked Sendable {
         return journal
     }
 
-    /// Folds a journal into the state. Only the last line may be unreadable (a write torn by a
-    /// crash, never acknowledged, so it is dropped); any other unreadable line stops with the
-    /// file and line named: the journal is the only record of what happened.
+    /// Folds a journal into the state. A last line without its newline is a write torn by a crash
+    /// (never acknowledged) and is dropped; any other unreadable line stops with the file and line
+    /// named: the journal is the only record of what happened.
     func replay(_ bytes: [UInt8], source: String) throws {
         var open: [URN: PendingOperation] = [:]
         let lines = bytes.split(separator: 10, omittingEmptySubsequences: false)
-        let last = lines.lastIndex { !$0.isEmpty }
+        let last = bytes.last == 10 ? nil : lines.indices.last
         for (index, line) in lines.enumerated() where !line.isEmpty {
             func unreadable(_ reason: String) -> StateError {
                 StateError.io("\(source):\(index + 1): unreadable journal record (\(reason)); the state was not changed: repair or remove that line")
