@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "TestSupport", "JSON"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices", "TestSupport"]),
-        .testTarget(name: "AWSIntegrationTests", dependencies: ["AWSSigning", "AWSCore", "AWSCurl", "AWSServices", "TestSupport", "Fleet"]),
+        .testTarget(name: "AWSIntegrationTests", dependencies: ["AWSSigning", "AWSCore", "AWSCurl", "AWSServices", "TestSupport", "Fleet", "StackAWS", "StackEngine"]),
         .testTarget(name: "YAMLSyntaxTests", dependencies: ["YAMLSyntax"]),
         .testTarget(name: "StackSchemasTests", dependencies: ["StackSchemas"]),
         .testTarget(name: "StackLanguageTests", dependencies: ["StackLanguage", "StackModel", "JSON"]),

@@ -74,4 +74,15 @@ public struct CivilTime: Sendable, Equatable {
         }
         return CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second).secondsSince1970 - Int64(offset)
     }
+
+    /// An HTTP date (RFC 9110's IMF-fixdate, `Wed, 02 Dec 2026 05:30:00 GMT`) to seconds since 1970.
+    public static func parseHTTPDate(_ text: String) -> Int64? {
+        let parts = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let month = months.firstIndex(of: String(parts[2])),
+              let year = Int(parts[3]) else { return nil }
+        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 3, (1...31).contains(day), clock[0] < 24, clock[1] < 60, clock[2] < 61 else { return nil }
+        return CivilTime(year: year, month: month + 1, day: day, hour: clock[0], minute: clock[1], second: clock[2]).secondsSince1970
+    }
 }

@@ -67,16 +67,51 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
         try await delete([stackKey(project, stack)] + keys(journalPrefix(project, stack)))
     }
 
+    /// Takes the lock object with a conditional create. A lock left by a dead process on this host
+    /// (or an unreadable one past its age) is removed with a delete conditional on its ETag, so two
+    /// runs taking it over cannot both succeed; any other holder is named with its age.
     public func lock(project: String, stack: String, holder: LockHolder) async throws {
-        if let existing = try await lockHolders(project: project, stack: stack).first {
-            throw StateError.locked(stack: stack, holder: existing.description)
+        let ours = lockPrefix(project, stack) + "fleetdeck.json"
+        var seen: LockHolder?
+        for _ in 0..<4 {
+            if let other = try await lockKeys(project, stack).first(where: { $0 != ours }) {
+                throw StateError.locked(stack: stack, holder: try await holderDescription(other))
+            }
+            do {
+                try await put(Array(holder.json.serialized().utf8), ours, onlyIfAbsent: true)
+                return
+            } catch let error as AWSError where Self.isConflict(error) {}
+            let existing: AWSResponse
+            do {
+                existing = try await client().call(s3.service, s3.getObject, ["Bucket": .string(bucket), "Key": .string(ours)])
+            } catch let error as AWSError where error.code == "NoSuchKey" || error.code == "NotFound" {
+                continue  // released meanwhile
+            }
+            seen = LockHolder(bytes: existing.payload)
+            let age = existing["LastModified"].flatMap(Self.seconds).map { Int(AWSClient.wallClock()) - $0 } ?? 0
+            guard LockHolder.isStale(existing.payload, age: age, host: holder.hostname), let etag = existing["ETag"]?.stringValue else { break }
+            do {
+                _ = try await client().call(s3.service, s3.deleteObject, ["Bucket": .string(bucket), "Key": .string(ours), "IfMatch": .string(etag)])
+            } catch let error as AWSError where Self.isConflict(error) || error.code == "NoSuchKey" || error.code == "NotFound" {
+                continue  // another run acted first: look again
+            }
         }
-        do {
-            try await put(Array(holder.json.serialized().utf8), lockPrefix(project, stack) + "fleetdeck.json", onlyIfAbsent: true)
-        } catch let error as AWSError where error.code == "PreconditionFailed" || error.code == "ConditionalRequestConflict" {
-            let holders = try await lockHolders(project: project, stack: stack)
-            throw StateError.locked(stack: stack, holder: holders.first?.description ?? "another run")
-        }
+        throw StateError.locked(stack: stack, holder: seen?.description ?? "another run")
+    }
+
+    static func isConflict(_ error: AWSError) -> Bool { error.code == "PreconditionFailed" || error.code == "ConditionalRequestConflict" }
+
+    /// `Last-Modified` (an HTTP date header) as seconds since 1970.
+    static func seconds(_ value: JSONValue) -> Int? {
+        value.stringValue.flatMap { CivilTime.parseHTTPDate($0) ?? CivilTime.parseISO8601($0) }.map(Int.init)
+    }
+
+    func lockKeys(_ project: String, _ stack: String) async throws -> [String] {
+        try await keys(lockPrefix(project, stack)).filter { $0.hasSuffix(".json") }
+    }
+
+    func holderDescription(_ key: String) async throws -> String {
+        (try await get(key)).flatMap(LockHolder.init(bytes:))?.description ?? "another run (\(key))"
     }
 
     public func unlock(project: String, stack: String) async throws {

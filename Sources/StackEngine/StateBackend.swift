@@ -1,6 +1,7 @@
 import AWSSigning
 import JSON
 import StackModel
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,6 +46,22 @@ public struct LockHolder: Sendable, Equatable, CustomStringConvertible {
         guard let pid = json["pid"]?.intValue else { return nil }
         self.init(pid: Int(pid), username: json["username"]?.stringValue ?? "?", hostname: json["hostname"]?.stringValue ?? "?",
                   timestamp: json["timestamp"]?.stringValue ?? "?")
+    }
+
+    public init?(bytes: [UInt8]) {
+        guard let json = try? JSONValue.parse(bytes) else { return nil }
+        self.init(json: json)
+    }
+
+    /// How long an empty or unreadable lock file is left alone (it may be being written).
+    public static let unreadableLockAge = 60
+
+    /// Whether a lock no living run holds may be taken over: its holder was a process on this host
+    /// that is gone, or the file says nothing readable and is older than `unreadableLockAge`.
+    /// A holder on another host is never judged from here.
+    public static func isStale(_ bytes: [UInt8], age: Int, host: String) -> Bool {
+        guard let holder = LockHolder(bytes: bytes) else { return age >= unreadableLockAge }
+        return holder.hostname == host && !ProcessProbe.isRunning(holder.pid)
     }
 }
 
@@ -103,24 +120,43 @@ public struct FileBackend: StateBackend {
         AtomicFile.remove(journalFile(project, stack))
     }
 
+    /// Locks this process holds (the lock file's path and its flock()ed descriptor).
+    static let held = Mutex<[String: Int32]>([:])
+
     public func lock(project: String, stack: String, holder: LockHolder) async throws {
         let folder = lockFolder(project, stack)
-        // A lock left by a run of ours that died on this host (kill -9, power loss) is stale.
-        let ours = "\(folder)/\(Self.lockName)"
-        if let bytes = AtomicFile.read(ours), let json = try? JSONValue.parse(bytes), let previous = LockHolder(json: json),
-           previous.hostname == holder.hostname, !ProcessProbe.isRunning(previous.pid) {
-            AtomicFile.remove(ours)
+        let path = "\(folder)/\(Self.lockName)"
+        // Another tool's lock (Pulumi's <uuid>.json) stops the run; ours is taken atomically.
+        if let other = try await otherHolders(folder) { throw StateError.locked(stack: stack, holder: other.description) }
+        let outcome = try LockFile.acquire(path, content: Array(holder.json.serialized().utf8)) { bytes, age in
+            LockHolder.isStale(bytes, age: age, host: holder.hostname)
         }
-        let existing = try await lockHolders(project: project, stack: stack)
-        if let first = existing.first { throw StateError.locked(stack: stack, holder: first.description) }
-        guard try AtomicFile.create(Array(holder.json.serialized().utf8), at: "\(folder)/\(Self.lockName)") else {
-            let holders = try await lockHolders(project: project, stack: stack)
-            throw StateError.locked(stack: stack, holder: holders.first?.description ?? "another run")
+        switch outcome {
+        case .held(let content):
+            throw StateError.locked(stack: stack, holder: content.flatMap(LockHolder.init(bytes:))?.description ?? "another run (an unreadable lock file)")
+        case .acquired(let descriptor):
+            // A Pulumi lock made meanwhile: it was there first or at the same time; give way.
+            if let other = try await otherHolders(folder) {
+                LockFile.release(path, descriptor: descriptor)
+                throw StateError.locked(stack: stack, holder: other.description)
+            }
+            Self.held.withLock { $0[path] = descriptor }
+        }
+    }
+
+    func otherHolders(_ folder: String) async throws -> LockHolder? {
+        AtomicFile.list(folder).filter { $0.hasSuffix(".json") && $0 != Self.lockName }.first.map { name in
+            AtomicFile.read("\(folder)/\(name)").flatMap(LockHolder.init(bytes:)) ?? LockHolder(pid: 0, username: "unknown", hostname: "unknown", timestamp: name)
         }
     }
 
     public func unlock(project: String, stack: String) async throws {
-        AtomicFile.remove("\(lockFolder(project, stack))/\(Self.lockName)")
+        let path = "\(lockFolder(project, stack))/\(Self.lockName)"
+        if let descriptor = Self.held.withLock({ $0.removeValue(forKey: path) }) {
+            LockFile.release(path, descriptor: descriptor)
+        } else {
+            AtomicFile.remove(path)
+        }
     }
 
     public func lockHolders(project: String, stack: String) async throws -> [LockHolder] {

@@ -163,7 +163,7 @@ import Testing
                               [x['policyName'] for x in iot.list_attached_policies(target=arn)['policies']],
                               thing['attributes']['account']]))
             """) == #"["ACTIVE", true, ["\#(p)-policy"], "123456789012"]"#)
-        // moto answers DescribeEndpoint with a new random host each time, so it is only an output here.
+        // The sandbox's moto answers DescribeEndpoint with one address per account and region, as AWS does.
         #expect(try project.fleetdeck(["stack", "output", "endpoint"]).stdout.contains("-ats.iot."))
         #expect(try project.fleetdeck(["preview", "--expect-no-changes"]).status == 0)
         let destroyed = try project.fleetdeck(["destroy", "--yes"])

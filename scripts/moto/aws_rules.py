@@ -10,11 +10,14 @@ import it before they start) so that:
   ResourceAlreadyExistsException is thrown."); moto silently overwrote the thing.
 - IoT CreateThingType with the name of an existing thing type is refused with
   ResourceAlreadyExistsException (moto made a second one).
+- IoT DescribeEndpoint answers with the same address every time for an account, region and
+  endpoint type, as AWS does (moto made a new random host on every call).
 """
 from moto.iot import models as iot_models
 from moto.iot.exceptions import ResourceAlreadyExistsException
 
 _create_thing = iot_models.IoTBackend.create_thing
+_describe_endpoint = iot_models.IoTBackend.describe_endpoint
 _create_thing_type = iot_models.IoTBackend.create_thing_type
 
 
@@ -40,5 +43,14 @@ def create_thing_type(self, thing_type_name, thing_type_properties):
     return _create_thing_type(self, thing_type_name, thing_type_properties)
 
 
+def describe_endpoint(self, endpoint_type):
+    endpoints = self.__dict__.setdefault("_stable_endpoints", {})
+    if endpoint_type not in endpoints:
+        endpoints[endpoint_type] = _describe_endpoint(self, endpoint_type)
+    self.endpoint = endpoints[endpoint_type]
+    return self.endpoint
+
+
 iot_models.IoTBackend.create_thing = create_thing
+iot_models.IoTBackend.describe_endpoint = describe_endpoint
 iot_models.IoTBackend.create_thing_type = create_thing_type
