@@ -123,8 +123,16 @@ struct LazyProvider: ResourceProvider {
     }
 
     func create(type: String, name: String, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue]) {
-        try await provider(type).create(type: type, name: name, inputs: inputs)
+        do {
+            return try await provider(type).create(type: type, name: name, inputs: inputs)
+        } catch let error as AWSError where Self.alreadyExistsCodes.contains(error.code ?? "") {
+            throw AlreadyExists(underlying: "\(error)")
+        }
     }
+
+    /// The services' "already exists" answers to a create (IoT, IAM, Lambda, S3).
+    static let alreadyExistsCodes: Set<String> = ["ResourceAlreadyExistsException", "EntityAlreadyExists", "ResourceConflictException",
+                                                  "BucketAlreadyOwnedByYou"]
 
     func read(type: String, id: String, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]? {
         try await provider(type).read(type: type, id: id, inputs: inputs)

@@ -340,7 +340,7 @@ public final class DeploymentEngine: @unchecked Sendable {
         do {
             switch step.kind {
             case .create:
-                let (id, outputs) = try await provider.create(type: step.type, name: step.urn.name, inputs: inputs)
+                let (id, outputs) = try await createOrAdopt(step, provider: provider, inputs: inputs)
                 return .success(state(step, id: id, outputs: outputs))
             case .import:
                 let id = step.importID ?? ""
@@ -356,13 +356,31 @@ public final class DeploymentEngine: @unchecked Sendable {
                 let old = step.old!
                 if protect { return .failure(StepFailure(urn: step.urn, kind: .replace, reason: "it is protected; remove 'protect' to replace it")) }
                 if step.deleteFirst { try await provider.delete(type: old.type, id: old.id, old: old) }
-                let (id, outputs) = try await provider.create(type: step.type, name: step.urn.name, inputs: inputs)
+                let (id, outputs) = try await createOrAdopt(step, provider: provider, inputs: inputs)
                 return .success(state(step, id: id, outputs: outputs))
             case .same, .delete, .refresh:
                 return .success(step.old)
             }
         } catch {
             return .failure(StepFailure(urn: step.urn, kind: step.kind, reason: "\(error)"))
+        }
+    }
+
+    /// Creates the resource; when the cloud says it already exists (a create whose answer was lost,
+    /// retried), reads it by its identity and adopts it if it is what the step was creating.
+    func createOrAdopt(_ step: Step, provider: any ResourceProvider, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue]) {
+        do {
+            return try await provider.create(type: step.type, name: step.urn.name, inputs: inputs)
+        } catch let exists as AlreadyExists {
+            let wanted = ResourceState(urn: step.urn, id: "", type: step.type, inputs: step.inputs, outputs: [:])
+            guard let id = Self.physicalID(wanted), let live = try await provider.read(type: step.type, id: id, inputs: inputs) else { throw exists }
+            let differing = inputs.keys.sorted().filter { key in live[key].map { $0.revealed != inputs[key]! } ?? false }
+            guard differing.isEmpty else {
+                throw StepFailure(urn: step.urn, kind: step.kind, reason: "a \(step.type) named '\(id)' already exists and differs from the program "
+                                  + "(\(differing.joined(separator: ", "))): it is not this stack's; import it (options.import) or choose another name")
+            }
+            events(.message("adopted: \(step.urn.name) (\(id) already existed as the program wants it: its create's answer was lost)"))
+            return (id, live)
         }
     }
 

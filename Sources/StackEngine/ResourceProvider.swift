@@ -35,3 +35,12 @@ public struct StepFailure: Error, CustomStringConvertible, Sendable {
     public var reason: String
     public var description: String { "\(kind.rawValue) of \(urn.name) (\(urn.type)) failed: \(reason)" }
 }
+
+/// A create refused because a resource with that identity already exists (thrown by providers
+/// for the cloud's "already exists" errors). When it is the resource the step was creating (its
+/// earlier answer was lost), the engine adopts it.
+public struct AlreadyExists: Error, CustomStringConvertible, Sendable {
+    public var underlying: String
+    public init(underlying: String) { self.underlying = underlying }
+    public var description: String { underlying }
+}
