@@ -2,6 +2,7 @@ import AWSCore
 import AWSServices
 import StackEngine
 import StackModel
+import X509
 
 /// AWS IoT resources: things, thing types and groups, policies (updates as new default
 /// versions), role aliases, topic rules, certificates from CSRs, and the classic policy and
@@ -52,6 +53,20 @@ public struct IoTResourceProvider: ResourceProvider {
     }
 
     public func supports(_ type: String) -> Bool { Self.types.contains(type) }
+
+    /// A certificate made from a CSR is found again by the CSR's public key (its id is the hash of
+    /// a certificate only AWS had when the create's answer was lost); newest first.
+    public func identify(type: String, inputs: [String: PropertyValue]) async throws -> String? {
+        guard type == "aws-native:iot:Certificate", let csrText = inputs["certificateSigningRequest"]?.stringValue else { return nil }
+        let wanted = try CertificateSigningRequest(pemEncoded: csrText).publicKey
+        for summary in try await client.all(iot.service, iot.listCertificates, ["ascendingOrder": false], key: "certificates") {
+            guard let id = summary["certificateId"]?.stringValue else { continue }
+            let answer = try await call(iot.describeCertificate, ["certificateId": .string(id)])
+            guard let pem = answer["certificateDescription"]?["certificatePem"]?.stringValue, let certificate = try? Certificate(pemEncoded: pem) else { continue }
+            if certificate.publicKey == wanted { return id }
+        }
+        return nil
+    }
 
     func call(_ operation: AWSOperation, _ input: JSONObject) async throws -> AWSResponse {
         try await client.call(iot.service, operation, input)

@@ -145,6 +145,10 @@ struct LazyProvider: ResourceProvider {
     func delete(type: String, id: String, old: ResourceState) async throws {
         try await provider(type).delete(type: type, id: id, old: old)
     }
+
+    func identify(type: String, inputs: [String: PropertyValue]) async throws -> String? {
+        try await provider(type).identify(type: type, inputs: inputs)
+    }
 }
 
 /// Makes the AWS client once, on first use.

@@ -448,7 +448,8 @@ public final class DeploymentEngine: @unchecked Sendable {
             let current = journal.deployment.resource(resource.urn)
             switch operation.kind {
             case .creating, .importing:
-                let id = resource.id.isEmpty ? Self.physicalID(resource) : resource.id
+                var id = resource.id.isEmpty ? Self.physicalID(resource) : resource.id
+                if id == nil { id = try await provider.identify(type: resource.type, inputs: resource.inputs.mapValues(\.revealed)) }
                 var live: [String: PropertyValue]?
                 if let id { live = try await provider.read(type: resource.type, id: id, inputs: resource.inputs.mapValues(\.revealed)) }
                 if let id, let live {

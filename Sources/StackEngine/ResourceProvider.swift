@@ -9,6 +9,14 @@ public protocol ResourceProvider: Sendable {
     func read(type: String, id: String, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]?
     func update(type: String, id: String, old: ResourceState, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]
     func delete(type: String, id: String, old: ResourceState) async throws
+    /// The id of an existing resource that these inputs would have created, for types whose id
+    /// the inputs do not name (a certificate: the one with the CSR's public key). Used to settle a
+    /// create that happened but was not recorded. nil: none found, or the type cannot tell.
+    func identify(type: String, inputs: [String: PropertyValue]) async throws -> String?
+}
+
+extension ResourceProvider {
+    public func identify(type: String, inputs: [String: PropertyValue]) async throws -> String? { nil }
 }
 
 /// Chooses the provider for each type.

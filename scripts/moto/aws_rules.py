@@ -12,7 +12,17 @@ import it before they start) so that:
   ResourceAlreadyExistsException (moto made a second one).
 - IoT DescribeEndpoint answers with the same address every time for an account, region and
   endpoint type, as AWS does (moto made a new random host on every call).
+- IoT CreateCertificateFromCsr issues the certificate for the CSR's own public key, signed by
+  one issuing key per account and region, as AWS does (moto made a new key pair and certified
+  that, so the certificate did not match the device's private key), and refuses a CSR whose
+  signature does not verify.
 """
+import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from moto.iot.exceptions import InvalidRequestException
 from moto.iot import models as iot_models
 from moto.iot.exceptions import ResourceAlreadyExistsException
 
@@ -43,6 +53,26 @@ def create_thing_type(self, thing_type_name, thing_type_properties):
     return _create_thing_type(self, thing_type_name, thing_type_properties)
 
 
+def create_certificate_from_csr(self, csr, set_as_active):
+    try:
+        request = x509.load_pem_x509_csr(csr.encode("utf-8"))
+    except ValueError:
+        raise InvalidRequestException("The certificate signing request is not valid")
+    if not request.is_signature_valid:
+        raise InvalidRequestException("The certificate signing request signature is not valid")
+    key = self.__dict__.get("_issuing_key")
+    if key is None:
+        key = self.__dict__.setdefault("_issuing_key", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    issuer = x509.Name([x509.NameAttribute(x509.NameOID.ORGANIZATIONAL_UNIT_NAME, "Amazon Web Services O=Amazon.com Inc. L=Seattle ST=Washington C=US")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(request.subject).issuer_name(issuer).public_key(request.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(datetime.datetime(2049, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc))
+                   .sign(key, hashes.SHA256()))
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode("utf-8")
+    return self.register_certificate(pem, ca_certificate_pem=None, set_as_active=set_as_active, status="INACTIVE")
+
+
 def describe_endpoint(self, endpoint_type):
     endpoints = self.__dict__.setdefault("_stable_endpoints", {})
     if endpoint_type not in endpoints:
@@ -53,4 +83,5 @@ def describe_endpoint(self, endpoint_type):
 
 iot_models.IoTBackend.create_thing = create_thing
 iot_models.IoTBackend.describe_endpoint = describe_endpoint
+iot_models.IoTBackend.create_certificate_from_csr = create_certificate_from_csr
 iot_models.IoTBackend.create_thing_type = create_thing_type
