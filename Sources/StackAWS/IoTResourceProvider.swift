@@ -61,7 +61,12 @@ public struct IoTResourceProvider: ResourceProvider {
         let wanted = try CertificateSigningRequest(pemEncoded: csrText).publicKey
         for summary in try await client.all(iot.service, iot.listCertificates, ["ascendingOrder": false], key: "certificates") {
             guard let id = summary["certificateId"]?.stringValue else { continue }
-            let answer = try await call(iot.describeCertificate, ["certificateId": .string(id)])
+            let answer: AWSResponse
+            do {
+                answer = try await call(iot.describeCertificate, ["certificateId": .string(id)])
+            } catch where Self.notFound(error) {
+                continue  // deleted since the listing
+            }
             guard let pem = answer["certificateDescription"]?["certificatePem"]?.stringValue, let certificate = try? Certificate(pemEncoded: pem) else { continue }
             if certificate.publicKey == wanted { return id }
         }
@@ -191,20 +196,25 @@ public struct IoTResourceProvider: ResourceProvider {
                 return result
             case "aws-native:iot:ThingType":
                 let answer = try await call(iot.describeThingType, ["thingTypeName": .string(id)])
-                var result = outputs(inputs, ["thingTypeName": .string(id), "arn": Self.string(answer["thingTypeArn"]) ?? .null,
-                                              "id": Self.string(answer["thingTypeId"]) ?? .null])
-                if let deprecated = answer["thingTypeMetadata"]?["deprecated"]?.boolValue, inputs["deprecateThingType"] != nil || deprecated {
-                    result["deprecateThingType"] = .bool(deprecated)
-                }
-                return result
+                var live = LiveValues(inputs: inputs)
+                live.output("thingTypeName", .string(id))
+                live.output("arn", Self.string(answer["thingTypeArn"]))
+                live.output("id", Self.string(answer["thingTypeId"]))
+                let properties = answer["thingTypeProperties"]?.objectValue ?? [:]
+                live.set("thingTypeProperties", properties.isEmpty ? nil : LiveValues.members(properties, like: inputs["thingTypeProperties"]))
+                live.set("deprecateThingType", answer["thingTypeMetadata"]?["deprecated"].map(PropertyValue.init(json:)), default: .bool(false))
+                return live.values
             case "aws-native:iot:ThingGroup":
                 let answer = try await call(iot.describeThingGroup, ["thingGroupName": .string(id)])
-                var result = outputs(inputs, ["thingGroupName": .string(id), "arn": Self.string(answer["thingGroupArn"]) ?? .null,
-                                              "id": Self.string(answer["thingGroupId"]) ?? .null])
-                if let description = answer["thingGroupProperties"]?["thingGroupDescription"]?.stringValue {
-                    result["thingGroupProperties"] = .object(["thingGroupDescription": .string(description)])
-                }
-                return result
+                var live = LiveValues(inputs: inputs)
+                live.output("thingGroupName", .string(id))
+                live.output("arn", Self.string(answer["thingGroupArn"]))
+                live.output("id", Self.string(answer["thingGroupId"]))
+                var properties = answer["thingGroupProperties"]?.objectValue ?? [:]
+                if properties["attributePayload"]?["attributes"]?.objectValue?.isEmpty ?? true { properties["attributePayload"] = nil }
+                live.set("thingGroupProperties", properties.isEmpty ? nil : LiveValues.members(properties, like: inputs["thingGroupProperties"],
+                                                                                                always: ["thingGroupDescription", "attributePayload"]))
+                return live.values
             case "aws-native:iot:Policy":
                 let answer = try await call(iot.getPolicy, ["policyName": .string(id)])
                 var result = outputs(inputs, ["policyName": .string(id), "arn": Self.string(answer["policyArn"]) ?? .null, "id": .string(id)])
@@ -221,16 +231,31 @@ public struct IoTResourceProvider: ResourceProvider {
                                         "credentialDurationSeconds": description?["credentialDurationSeconds"].map(PropertyValue.init(json:)) ?? .null])
             case "aws-native:iot:TopicRule":
                 let answer = try await call(iot.getTopicRule, ["ruleName": .string(id)])
-                return outputs(inputs, ["ruleName": .string(id), "arn": Self.string(answer["ruleArn"]) ?? .null])
+                var live = LiveValues(inputs: inputs)
+                live.output("ruleName", .string(id))
+                live.output("arn", Self.string(answer["ruleArn"]))
+                live.set("topicRulePayload", answer["rule"]?.objectValue.map { LiveValues.members($0, like: inputs["topicRulePayload"], always: ["sql", "actions"]) })
+                return live.values
             case "aws-native:iot:Certificate":
                 let answer = try await call(iot.describeCertificate, ["certificateId": .string(id)])
                 let description = answer["certificateDescription"]
-                return outputs(inputs, ["arn": Self.string(description?["certificateArn"]) ?? .null, "id": .string(id),
-                                        "status": Self.string(description?["status"]) ?? .null,
-                                        "certificatePem": Self.string(description?["certificatePem"]) ?? .null])
+                var live = LiveValues(inputs: inputs)
+                live.output("arn", Self.string(description?["certificateArn"]))
+                live.output("id", .string(id))
+                live.output("certificatePem", Self.string(description?["certificatePem"]))
+                live.set("status", Self.string(description?["status"]))
+                return live.values
             case "aws-native:iot:ProvisioningTemplate":
                 let answer = try await call(iot.describeProvisioningTemplate, ["templateName": .string(id)])
-                return outputs(inputs, ["templateName": .string(id), "templateArn": Self.string(answer["templateArn"]) ?? .null])
+                var live = LiveValues(inputs: inputs)
+                live.output("templateName", .string(id))
+                live.output("templateArn", Self.string(answer["templateArn"]))
+                live.set("templateBody", LiveValues.document(answer["templateBody"]?.stringValue, like: inputs["templateBody"]))
+                live.set("enabled", answer["enabled"].map(PropertyValue.init(json:)), default: .bool(false))
+                live.set("provisioningRoleArn", Self.string(answer["provisioningRoleArn"]))
+                live.set("description", Self.string(answer["description"]))
+                live.set("preProvisioningHook", answer["preProvisioningHook"]?.objectValue.map { LiveValues.members($0, like: inputs["preProvisioningHook"], always: ["targetArn"]) })
+                return live.values
             case "aws-native:iot:AccountAuditConfiguration":
                 let answer = try await call(iot.describeAccountAuditConfiguration, [:])
                 return answer["roleArn"]?.stringValue == nil ? nil : inputs

@@ -186,38 +186,92 @@ public struct SupportingResourceProvider: ResourceProvider {
         return ["NoSuchEntity", "ResourceNotFoundException", "NotFound", "NoSuchBucket", "NotFoundException"].contains(code)
     }
 
+    /// The resource as AWS has it (see `LiveValues`), or nil when it is gone.
     public func read(type: String, id: String, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]? {
+        var live = LiveValues(inputs: inputs)
         do {
             switch type {
             case "aws-native:iam:Role":
-                let role = try await client.call(IAMOperations.service, IAMOperations.getRole, ["RoleName": .string(id)])["Role"]
-                return inputs.merging(["roleName": .string(id), "arn": .string(role?["Arn"]?.stringValue ?? ""), "roleId": .string(role?["RoleId"]?.stringValue ?? "")]) { _, new in new }
+                guard let role = try await client.call(IAMOperations.service, IAMOperations.getRole, ["RoleName": .string(id)])["Role"] else { return nil }
+                live.output("roleName", .string(id))
+                live.output("arn", role["Arn"].map(PropertyValue.init(json:)))
+                live.output("roleId", role["RoleId"].map(PropertyValue.init(json:)))
+                live.set("assumeRolePolicyDocument", LiveValues.document(role["AssumeRolePolicyDocument"]?.stringValue, like: inputs["assumeRolePolicyDocument"]))
+                live.set("description", role["Description"]?.stringValue.map(PropertyValue.string), default: nil)
+                live.set("maxSessionDuration", LiveValues.number(role["MaxSessionDuration"]), default: .number(3600))
+                live.set("path", role["Path"].map(PropertyValue.init(json:)), default: .string("/"))
+                let attached = try await client.all(IAMOperations.service, IAMOperations.listAttachedRolePolicies, ["RoleName": .string(id)], key: "AttachedPolicies")
+                    .compactMap { $0["PolicyArn"]?.stringValue }.map(PropertyValue.string)
+                live.set("managedPolicyArns", attached.isEmpty ? nil : LiveValues.list(attached, like: inputs["managedPolicyArns"]))
+                var inline: [PropertyValue] = []
+                let wantedPolicies = inputs["policies"]?.revealed
+                for name in wantedPolicies == nil ? [] : try await client.all(IAMOperations.service, IAMOperations.listRolePolicies, ["RoleName": .string(id)], key: "PolicyNames").compactMap(\.stringValue) {
+                    let policy = try await client.call(IAMOperations.service, IAMOperations.getRolePolicy, ["RoleName": .string(id), "PolicyName": .string(name)])
+                    let like = wantedPolicies.flatMap { list -> PropertyValue? in
+                        guard case .array(let items) = list else { return nil }
+                        return items.first { $0["policyName"]?.stringValue == name }?["policyDocument"]
+                    }
+                    inline.append(.object(["policyName": .string(name),
+                                           "policyDocument": LiveValues.document(policy["PolicyDocument"]?.stringValue, like: like) ?? .null]))
+                }
+                live.setIfManaged("policies", inline.isEmpty ? nil : LiveValues.list(inline, like: wantedPolicies))
             case "aws-native:iam:RolePolicy":
                 let parts = id.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { return nil }
-                _ = try await client.call(IAMOperations.service, IAMOperations.getRolePolicy, ["RoleName": .string(parts[1]), "PolicyName": .string(parts[0])])
-                return inputs
+                let policy = try await client.call(IAMOperations.service, IAMOperations.getRolePolicy, ["RoleName": .string(parts[1]), "PolicyName": .string(parts[0])])
+                live.set("policyDocument", LiveValues.document(policy["PolicyDocument"]?.stringValue, like: inputs["policyDocument"]))
             case "aws-native:lambda:Function":
                 let configuration = try await client.call(LambdaOperations.service, LambdaOperations.getFunctionConfiguration, ["FunctionName": .string(id)])
-                return inputs.merging(["functionName": .string(id), "arn": .string(configuration["FunctionArn"]?.stringValue ?? "")]) { _, new in new }
+                live.output("functionName", .string(id))
+                live.output("arn", configuration["FunctionArn"].map(PropertyValue.init(json:)))
+                for (key, api, fallback) in [("runtime", "Runtime", nil), ("handler", "Handler", nil), ("role", "Role", nil), ("timeout", "Timeout", PropertyValue.number(3)),
+                                             ("memorySize", "MemorySize", PropertyValue.number(128)), ("description", "Description", PropertyValue.string(""))] {
+                    live.set(key, configuration[api].flatMap { $0 == .null ? nil : PropertyValue(json: $0) }, default: fallback)
+                }
+                let variables = configuration["Environment"]?["Variables"]
+                live.set("environment", variables.flatMap { $0.objectValue?.isEmpty == false ? PropertyValue.object(["variables": PropertyValue(json: $0)]) : nil })
+                let architectures = (configuration["Architectures"]?.arrayValue ?? []).map(PropertyValue.init(json:))
+                live.set("architectures", architectures.isEmpty ? nil : .array(architectures), default: .array([.string("x86_64")]))
             case "aws-native:lambda:Permission":
                 let parts = id.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { return nil }
                 let policy = try await client.call(LambdaOperations.service, LambdaOperations.getPolicy, ["FunctionName": .string(parts[0])])
                 let statements = (try? JSONValue.parse(policy["Policy"]?.stringValue ?? "{}"))?["Statement"]?.arrayValue ?? []
-                return statements.contains { $0["Sid"]?.stringValue == parts[1] } ? inputs : nil
+                guard let statement = statements.first(where: { $0["Sid"]?.stringValue == parts[1] }) else { return nil }
+                live.set("action", statement["Action"].map(PropertyValue.init(json:)))
+                live.set("principal", (statement["Principal"]?["Service"] ?? statement["Principal"]).map(PropertyValue.init(json:)))
+                live.set("sourceArn", statement["Condition"]?["ArnLike"]?["AWS:SourceArn"].map(PropertyValue.init(json:)))
+                live.set("sourceAccount", statement["Condition"]?["StringEquals"]?["AWS:SourceAccount"].map(PropertyValue.init(json:)))
             case "aws-native:sns:Topic":
-                _ = try await client.call(SNSOperations.service, SNSOperations.getTopicAttributes, ["TopicArn": .string(id)])
-                return inputs.merging(["topicArn": .string(id)]) { _, new in new }
+                let attributes = try await client.call(SNSOperations.service, SNSOperations.getTopicAttributes, ["TopicArn": .string(id)])["Attributes"]
+                live.output("topicArn", .string(id))
+                live.set("displayName", attributes?["DisplayName"].flatMap { $0.stringValue?.isEmpty == false ? PropertyValue(json: $0) : nil }, default: nil)
+                let subscriptions = try await client.all(SNSOperations.service, SNSOperations.listSubscriptionsByTopic, ["TopicArn": .string(id)], key: "Subscriptions")
+                    .map { PropertyValue.object(["protocol": PropertyValue(json: $0["Protocol"] ?? .null), "endpoint": PropertyValue(json: $0["Endpoint"] ?? .null)]) }
+                live.set("subscription", subscriptions.isEmpty ? nil : LiveValues.list(subscriptions, like: inputs["subscription"]))
             case "aws-native:s3:Bucket":
                 _ = try await client.call(S3Operations.service, S3Operations.headBucket, ["Bucket": .string(id)])
-                return inputs.merging(["bucketName": .string(id), "arn": .string("arn:aws:s3:::\(id)")]) { _, new in new }
+                live.output("bucketName", .string(id))
+                live.output("arn", .string("arn:aws:s3:::\(id)"))
+                let versioning = try await client.call(S3Operations.service, S3Operations.getBucketVersioning, ["Bucket": .string(id)])["Status"]?.stringValue
+                live.set("versioningConfiguration", versioning.map { .object(["status": .string($0)]) })
+                var block: JSONValue?
+                do {
+                    block = try await client.call(S3Operations.service, S3Operations.getPublicAccessBlock, ["Bucket": .string(id)])["PublicAccessBlockConfiguration"]
+                } catch let error as AWSError where error.code == "NoSuchPublicAccessBlockConfiguration" {}
+                live.set("publicAccessBlockConfiguration", block.flatMap { json -> PropertyValue? in
+                    guard case .object(let fields) = json else { return nil }
+                    var lowered: [String: PropertyValue] = [:]
+                    for (key, value) in fields { lowered[key.prefix(1).lowercased() + key.dropFirst()] = PropertyValue(json: value) }
+                    return .object(lowered)
+                })
             default:
                 return nil
             }
         } catch where Self.gone(error) {
             return nil
         }
+        return live.values
     }
 
     public func update(type: String, id: String, old: ResourceState, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue] {

@@ -557,13 +557,25 @@ public final class DeploymentEngine: @unchecked Sendable {
                                   deleteFirst: false, dependencies: []))
                 continue
             }
-            let diffs = Differ.diff(old: resource.outputs.mapValues(\.revealed), new: live.mapValues(\.revealed))
+            // Drift is what AWS holds for the properties a program can set: those the stack sets,
+            // and any other that AWS now holds (set by hand). Read-only ones (ARNs, ids) are AWS's.
+            let readOnly = Set(ResourceSchema.named(resource.type)?.readOnly ?? [])
+            var managed: [String: PropertyValue] = [:]
+            for (key, value) in live where !readOnly.contains(key) && (resource.inputs[key] != nil || Self.settable(key, of: resource.type)) {
+                managed[key] = value
+            }
+            let diffs = Differ.diff(old: resource.inputs.mapValues(\.revealed), new: managed.mapValues(\.revealed))
             if !diffs.isEmpty {
                 drift.append(Step(kind: .refresh, urn: resource.urn, type: resource.type, old: resource, inputs: live, diffs: diffs, replaceReasons: [],
                                   deleteFirst: false, dependencies: []))
             }
         }
         return drift
+    }
+
+    /// Whether a program can set the property (an input property of the type's schema).
+    static func settable(_ key: String, of type: String) -> Bool {
+        ResourceSchema.named(type)?.inputProperties[key] != nil
     }
 
     /// Records drift read by `readDrift` in the state: gone resources leave it, changed ones take
@@ -577,9 +589,12 @@ public final class DeploymentEngine: @unchecked Sendable {
             }
             var updated = resource
             updated.outputs = step.inputs
-            for key in resource.inputs.keys {
-                if let value = step.inputs[key] { updated.inputs[key] = resource.inputs[key]!.isSecret ? .secret(value) : value }
+            for diff in step.diffs {
+                // AWS's value (kept secret when it was); a property AWS no longer has is dropped.
+                let key = PlanText.topLevel(diff.path)
+                updated.inputs[key] = step.inputs[key].map { resource.inputs[key]?.isSecret == true ? .secret($0) : $0 }
             }
+            updated = state(protectingSecretsOf: updated)
             try await journal.end(.refreshed, urn: resource.urn, resource: updated)
         }
         _ = try await journal.compact(time: now())

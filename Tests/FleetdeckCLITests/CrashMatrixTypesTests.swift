@@ -69,7 +69,10 @@ import Testing
         }, inspect: { prefix in """
             from cryptography import x509
             for c in iot.list_certificates(pageSize=250)['certificates']:
-                d = iot.describe_certificate(certificateId=c['certificateId'])['certificateDescription']
+                try:  # other tests delete their certificates meanwhile
+                    d = iot.describe_certificate(certificateId=c['certificateId'])['certificateDescription']
+                except iot.exceptions.ResourceNotFoundException:
+                    continue
                 cn = x509.load_pem_x509_certificate(d['certificatePem'].encode()).subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
                 if cn and cn[0].value == '\(prefix)':
                     policies = sorted(p['policyName'] for p in iot.list_attached_policies(target=d['certificateArn'])['policies'])
