@@ -126,7 +126,7 @@ enum CommandMode {
             state.fleet.plan = FleetPlan(action: .addToGroup(argument), things: state.fleet.marked.sorted())
             state.screens.append(.fleetPlan)
             state.selected = 0
-            return []
+            return [.checkFleetPlan(.addToGroup(argument), state.fleet.marked.sorted())]
         case "policy-attach":
             if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
             guard !argument.isEmpty else { state.notice = ":policy-attach POLICY attaches it to the marked devices' certificates"; return [] }
@@ -134,7 +134,7 @@ enum CommandMode {
             state.fleet.plan = FleetPlan(action: .attachPolicy(argument), things: state.fleet.marked.sorted())
             state.screens.append(.fleetPlan)
             state.selected = 0
-            return []
+            return [.checkFleetPlan(.attachPolicy(argument), state.fleet.marked.sorted())]
         case "policies":
             return openFleet(&state, .policies, query: nil)
         case "tail":

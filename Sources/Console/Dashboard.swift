@@ -92,9 +92,15 @@ public enum Dashboard {
             return state.screen == .device(thing) ? [.loadDevice(thing)] : []
         case .fleetStepDone(let thing, let error):
             state.fleet.plan?.results[thing] = error ?? ""
-            if let plan = state.fleet.plan, plan.results.count == plan.things.count {
+            if let plan = state.fleet.plan, plan.results.count == plan.changes.count {
                 state.fleet.plan?.running = false
-                state.notice = "\(plan.title): \(plan.done) of \(plan.things.count) done" + (plan.done < plan.things.count ? "; the failures are listed" : "") + "; esc back"
+                state.notice = "\(plan.title): \(plan.done) of \(plan.changes.count) done" + (plan.done < plan.changes.count ? "; the failures are listed" : "") + "; esc back"
+            }
+            return []
+        case .fleetPlanChecked(let result):
+            switch result {
+            case .success(let outcomes): state.fleet.plan?.outcomes = outcomes
+            case .failure(let refused): state.fleet.plan?.refused = refused.reason
             }
             return []
         case .clock(let seconds):

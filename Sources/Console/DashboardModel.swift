@@ -232,6 +232,8 @@ public enum DashboardMessage: Sendable {
     case shadowConflict(String, String, JSONValue, String)
     case shadowDeleted(String, String)
     case fleetStepDone(String, String?)
+    /// A bulk plan checked against the account: each thing's outcome, or why it is refused.
+    case fleetPlanChecked(Result<[String: BulkOutcome], BulkRefused>)
     case clock(Int64)
     case failed(String)
 }
@@ -260,6 +262,8 @@ public enum DashboardCommand: Equatable, Sendable {
     case deleteShadow(String, String)
     case addToGroup([String], String)
     case attachPolicy([String], String)
+    /// Reads what a bulk plan would change before it is shown for approval.
+    case checkFleetPlan(FleetPlan.Action, [String])
     case loadPolicies
     case loadManaged
     case loadDeviceCertificates([String])

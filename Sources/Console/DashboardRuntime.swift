@@ -223,6 +223,13 @@ public final class DashboardRuntime {
                             wake()
                         }
                         return
+                    case .checkFleetPlan(let action, let things):
+                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+                        do {
+                            message = .fleetPlanChecked(.success(try await fleet.check(action, things)))
+                        } catch let refused as BulkRefused {
+                            message = .fleetPlanChecked(.failure(refused))
+                        }
                     case .addToGroup(let things, let group):
                         guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
                         await fleet.addToGroup(things, group) { thing, error in

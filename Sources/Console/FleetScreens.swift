@@ -19,6 +19,8 @@ public struct FleetData: Sendable {
     public var policies: @Sendable () async throws -> [PolicyInfo]
     /// Attaches a policy to the certificates of things, reporting each.
     public var attachPolicy: @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void
+    /// What a bulk action would do to each thing, from the account (throws `BulkRefused`).
+    public var check: @Sendable (FleetPlan.Action, [String]) async throws -> [String: BulkOutcome]
     /// Which stack resources manage which things, groups, policies and rules.
     public var managed: @Sendable () async throws -> ManagedIndex
     /// The certificates of the devices on screen, in brief.
@@ -35,7 +37,9 @@ public struct FleetData: Sendable {
                 attachPolicy: @escaping @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void = { things, _, progress in
                     for thing in things { progress(thing, "not available here") } },
                 managed: @escaping @Sendable () async throws -> ManagedIndex = { ManagedIndex() },
-                certificateSummaries: @escaping @Sendable ([String]) async -> [String: DeviceCertificate] = { _ in [:] }) {
+                certificateSummaries: @escaping @Sendable ([String]) async -> [String: DeviceCertificate] = { _ in [:] },
+                check: @escaping @Sendable (FleetPlan.Action, [String]) async throws -> [String: BulkOutcome] = { _, _ in
+                    throw BulkRefused(reason: "bulk changes are not available here") }) {
         self.devices = devices
         self.detail = detail
         self.groups = groups
@@ -48,6 +52,7 @@ public struct FleetData: Sendable {
         self.attachPolicy = attachPolicy
         self.managed = managed
         self.certificateSummaries = certificateSummaries
+        self.check = check
     }
 }
 
@@ -60,10 +65,16 @@ public struct FleetPlan: Equatable, Sendable {
 
     public var action: Action
     public var things: [String]
+    /// What the action would do to each thing, read from the account (nil while checking).
+    public var outcomes: [String: BulkOutcome]?
+    /// Why the action cannot be planned at all (its group or policy does not exist).
+    public var refused: String?
     /// Per thing: nil waiting, "" done, else the error.
     public var results: [String: String] = [:]
     public var running = false
     public var done: Int { results.values.filter(\.isEmpty).count }
+    /// The things the action changes (only these are applied).
+    public var changes: [String] { things.filter { outcomes?[$0] == .change } }
 
     public init(action: Action, things: [String]) {
         self.action = action
@@ -79,10 +90,26 @@ public struct FleetPlan: Equatable, Sendable {
     }
 
     func row(_ thing: String) -> String {
-        switch action {
-        case .addToGroup(let group): return "~  aws:iot:ThingGroupMembership  \(thing) → \(group)"
-        case .attachPolicy(let policy): return "+  aws:iot:PolicyAttachment  \(policy) → certificates of \(thing)"
+        let glyph: String
+        switch outcomes?[thing] {
+        case .change?: glyph = "+ "
+        case .unchanged?: glyph = "  "
+        case .impossible?: glyph = "! "
+        case nil: glyph = "? "
         }
+        switch action {
+        case .addToGroup(let group): return "\(glyph) aws:iot:ThingGroupMembership  \(thing) → \(group)"
+        case .attachPolicy(let policy): return "\(glyph) aws:iot:PolicyAttachment  \(policy) → certificates of \(thing)"
+        }
+    }
+
+    /// The plan's one-line summary: what changes, what does not, what cannot.
+    var summary: String {
+        if let refused { return "refused: " + refused }
+        guard let outcomes else { return "checking the account…" }
+        let unchanged = outcomes.values.filter { if case .unchanged = $0 { return true }; return false }.count
+        let impossible = outcomes.values.filter { if case .impossible = $0 { return true }; return false }.count
+        return "~\(changes.count) \(title)" + (unchanged > 0 ? "  (\(unchanged) unchanged)" : "") + (impossible > 0 ? "  (\(impossible) cannot)" : "")
     }
 }
 
@@ -511,16 +538,21 @@ enum FleetScreens {
     static func planView(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
         guard let plan = state.fleet.plan else { return }
-        buffer.put(DisplayWidth.pad(" Plan: ~\(plan.things.count) \(plan.title)" + (plan.running || !plan.results.isEmpty ? "   \(plan.done)/\(plan.things.count) done" : ""),
-                                    buffer.columns), row: 1, column: 0, style: theme["header"])
+        buffer.put(DisplayWidth.pad(" Plan: \(plan.summary)" + (plan.running || !plan.results.isEmpty ? "   \(plan.done)/\(plan.changes.count) done" : ""),
+                                    buffer.columns), row: 1, column: 0, style: plan.refused == nil ? theme["header"] : theme["error"])
         let first = Table.firstVisible(selected: state.selected, count: plan.things.count, height: max(0, buffer.rows - 4))
         for (offset, thing) in plan.things.dropFirst(first).prefix(max(0, buffer.rows - 4)).enumerated() {
             let result = plan.results[thing]
-            let status = result.map { $0.isEmpty ? "done" : "failed: " + $0 } ?? (plan.running ? "waiting" : "")
-            buffer.put(DisplayWidth.pad(" " + plan.row(thing) + "   \(status)", buffer.columns), row: 2 + offset, column: 0,
-                       style: result.map { $0.isEmpty ? theme["create"] : theme["error"] } ?? theme["update"])
+            var status = result.map { $0.isEmpty ? "done" : "failed: " + $0 } ?? (plan.running ? "waiting" : "")
+            var style = result.map { $0.isEmpty ? theme["create"] : theme["error"] } ?? theme["update"]
+            switch plan.outcomes?[thing] {
+            case .unchanged(let why)?: (status, style) = ("no change: " + why, theme["dim"])
+            case .impossible(let why)?: (status, style) = ("cannot: " + why, theme["error"])
+            default: break
+            }
+            buffer.put(DisplayWidth.pad(" " + plan.row(thing) + "   \(status)", buffer.columns), row: 2 + offset, column: 0, style: style)
         }
-        if !plan.running && plan.results.isEmpty {
+        if !plan.running && plan.results.isEmpty && !plan.changes.isEmpty {
             buffer.put(DisplayWidth.pad(" y approve   n back", buffer.columns), row: buffer.rows - 2, column: 0, style: theme["dim"])
         }
     }
@@ -531,10 +563,13 @@ enum FleetScreens {
         switch event {
         case .character("y") where plan.results.isEmpty:
             if state.readOnly { state.notice = "read-only: approving is disabled (--read-only)"; return [] }
+            if let refused = plan.refused { state.notice = refused; return [] }
+            guard plan.outcomes != nil else { state.notice = "the plan is still being checked against the account"; return [] }
+            guard !plan.changes.isEmpty else { state.notice = "nothing to do: " + plan.summary; return [] }
             state.fleet.plan?.running = true
             switch plan.action {
-            case .addToGroup(let group): return [.addToGroup(plan.things, group)]
-            case .attachPolicy(let policy): return [.attachPolicy(plan.things, policy)]
+            case .addToGroup(let group): return [.addToGroup(plan.changes, group)]
+            case .attachPolicy(let policy): return [.attachPolicy(plan.changes, policy)]
             }
         case .character("n"), .character("q"), .character("\u{1b}"):
             if plan.results.isEmpty { state.notice = "not applied: nothing was changed" } else { state.fleet.marked = [] }

@@ -42,6 +42,10 @@ public struct AllowlistReconciler: Sendable {
     /// `prefix` limits the registry to things whose names start with it (an account shared with
     /// other things).
     public func plan(allowed: Set<String>, group: String?, policy: String?, prefix: String = "") async throws -> [ReconcileAction] {
+        // The group and policy listed things must get exist, or the plan is refused before approval.
+        let loader = FleetLoader(client: client)
+        if let group { try await loader.requireGroup(group) }
+        if let policy { try await loader.requirePolicy(policy) }
         let things = try await client.all(iot.service, iot.listThings, ["maxResults": 250]).compactMap { $0["thingName"]?.stringValue }
             .filter { $0.hasPrefix(prefix) }.sorted()
         var members: Set<String> = []

@@ -220,7 +220,13 @@ extension ConsoleCommand {
                              guard let fleet = try? loader() else { for thing in things { progress(thing, "no AWS access") }; return }
                              await fleet.attachPolicy(policy, to: things, progress: progress)
                          }, managed: managed,
-                         certificateSummaries: { names in (try? await loader().certificateSummaries(names)) ?? [:] })
+                         certificateSummaries: { names in (try? await loader().certificateSummaries(names)) ?? [:] },
+                         check: { action, things in
+                             switch action {
+                             case .addToGroup(let group): return try await loader().checkAddToGroup(things, group: group)
+                             case .attachPolicy(let policy): return try await loader().checkAttachPolicy(policy, to: things)
+                             }
+                         })
     }
 
     /// The dashboard's broker link over an MQTT client thread.

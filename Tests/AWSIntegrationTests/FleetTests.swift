@@ -58,6 +58,38 @@ import Testing
 /// The fleet loader against moto: pages of devices, groups in a hierarchy, certificates with
 /// expiry, a device's details, shadow updates with version conflicts, adding to a group.
 @Suite struct FleetLoaderIntegrationTests {
+    @Test func bulkPlansAreReadFromTheAccount() async throws {
+        let client = try Sandbox.client()
+        let prefix = Sandbox.unique("bulk")
+        let iot = IoTOperations.self
+        for name in ["\(prefix)-member", "\(prefix)-new", "\(prefix)-bare"] {
+            _ = try await client.call(iot.service, iot.createThing, ["thingName": .string(name)])
+        }
+        _ = try await client.call(iot.service, iot.createThingGroup, ["thingGroupName": .string("\(prefix)-group")])
+        _ = try await client.call(iot.service, iot.addThingToThingGroup, ["thingGroupName": .string("\(prefix)-group"), "thingName": .string("\(prefix)-member")])
+        let loader = FleetLoader(client: client)
+        let outcomes = try await loader.checkAddToGroup(["\(prefix)-member", "\(prefix)-new", "\(prefix)-missing"], group: "\(prefix)-group")
+        #expect(outcomes == ["\(prefix)-member": .unchanged("already a member"), "\(prefix)-new": .change, "\(prefix)-missing": .impossible("no such thing")])
+        await #expect(throws: BulkRefused(reason: "there is no thing group '\(prefix)-nosuch': nothing was changed")) {
+            try await loader.checkAddToGroup(["\(prefix)-new"], group: "\(prefix)-nosuch")
+        }
+
+        // Policies: a certificate that has it already, one that does not, a thing without any.
+        let policy = "\(prefix)-policy"
+        _ = try await client.call(iot.service, iot.createPolicy, ["policyName": .string(policy), "policyDocument": #"{"Version":"2012-10-17","Statement":[]}"#])
+        for (thing, attach) in [("\(prefix)-member", true), ("\(prefix)-new", false)] {
+            let certificate = try await client.call(iot.service, iot.createKeysAndCertificate, ["setAsActive": true])
+            let arn = certificate["certificateArn"]?.stringValue ?? ""
+            _ = try await client.call(iot.service, iot.attachThingPrincipal, ["thingName": .string(thing), "principal": .string(arn)])
+            if attach { _ = try await client.call(iot.service, iot.attachPolicy, ["policyName": .string(policy), "target": .string(arn)]) }
+        }
+        let attach = try await loader.checkAttachPolicy(policy, to: ["\(prefix)-member", "\(prefix)-new", "\(prefix)-bare"])
+        #expect(attach == ["\(prefix)-member": .unchanged("already attached"), "\(prefix)-new": .change, "\(prefix)-bare": .impossible("no certificate to attach it to")])
+        await #expect(throws: BulkRefused(reason: "there is no policy '\(prefix)-nosuch': nothing was changed")) {
+            try await loader.checkAttachPolicy("\(prefix)-nosuch", to: ["\(prefix)-new"])
+        }
+    }
+
     @Test func devicesGroupsCertificatesDetailsAndShadows() async throws {
         let client = try Sandbox.client()
         let iot = IoTOperations.self

@@ -96,6 +96,8 @@ import Testing
         _ = Dashboard.update(&state, .key(.character("A")))
         #expect(state.command.text == "policy-attach ")
         for character in "telemetry\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.view(state, rows: 24, columns: 100).lines.contains { $0.contains("?  aws:iot:PolicyAttachment  telemetry → certificates of sensor-100") })
+        _ = Dashboard.update(&state, .fleetPlanChecked(.success(["sensor-100": .change])))
         #expect(Dashboard.view(state, rows: 24, columns: 100).lines.contains { $0.contains("+  aws:iot:PolicyAttachment  telemetry → certificates of sensor-100") })
         #expect(Dashboard.update(&state, .key(.character("y"))) == [.attachPolicy(["sensor-100"], "telemetry")])
         _ = Dashboard.update(&state, .fleetStepDone("sensor-100", "no certificate to attach it to"))
@@ -120,12 +122,22 @@ import Testing
 
     @Test func bulkAddToAGroupIsAPlanApprovedWithY() throws {
         var state = onDevices()
-        for _ in 0..<3 { _ = Dashboard.update(&state, .key(.character(" "))) }
+        for _ in 0..<4 { _ = Dashboard.update(&state, .key(.character(" "))) }
         _ = Dashboard.update(&state, .key(.character("a")))
         #expect(state.editingCommand && state.command.text == "group-add ")
-        for character in "lab\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        var commands: [DashboardCommand] = []
+        for character in "lab\n" { commands = Dashboard.update(&state, .key(.character(character))) }
         #expect(state.screen == .fleetPlan)
+        // The plan is read from the account before it can be approved.
+        let marked = ["sensor-100", "sensor-101", "sensor-102", "sensor-103"]
+        #expect(commands == [.checkFleetPlan(.addToGroup("lab"), marked)])
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [])
+        #expect(state.notice == "the plan is still being checked against the account")
+        _ = Dashboard.update(&state, .fleetPlanChecked(.success(["sensor-100": .change, "sensor-101": .change, "sensor-102": .change,
+                                                                  "sensor-103": .unchanged("already a member")])))
         try snapshot("fleet-plan", state)
+        #expect(Dashboard.view(state, rows: 24, columns: 120).lines.contains { $0.contains("~3 add to group lab  (1 unchanged)") })
+        #expect(Dashboard.view(state, rows: 24, columns: 120).lines.contains { $0.contains("sensor-103 → lab   no change: already a member") })
         #expect(Dashboard.update(&state, .key(.character("y"))) == [.addToGroup(["sensor-100", "sensor-101", "sensor-102"], "lab")])
         _ = Dashboard.update(&state, .fleetStepDone("sensor-100", nil))
         _ = Dashboard.update(&state, .fleetStepDone("sensor-101", "ResourceNotFoundException"))
@@ -134,6 +146,27 @@ import Testing
         #expect(state.notice == "add to group lab: 2 of 3 done; the failures are listed; esc back")
         #expect(Dashboard.update(&state, .key(.character("\u{1b}"))) == [.loadDevices(nil)])
         #expect(state.screen == .devices && state.fleet.marked.isEmpty)
+    }
+
+    @Test func aPlanForAMissingGroupIsRefusedBeforeApproval() {
+        var state = onDevices()
+        _ = Dashboard.update(&state, .key(.character(" ")))
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "group-add nosuch\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .fleetPlanChecked(.failure(BulkRefused(reason: "there is no thing group 'nosuch': nothing was changed"))))
+        #expect(Dashboard.view(state, rows: 24, columns: 120).lines.contains { $0.contains("Plan: refused: there is no thing group 'nosuch'") })
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [])
+        #expect(state.notice == "there is no thing group 'nosuch': nothing was changed")
+    }
+
+    @Test func aPlanWithNothingToChangeCannotBeApproved() {
+        var state = onDevices()
+        _ = Dashboard.update(&state, .key(.character(" ")))
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "policy-attach telemetry\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .fleetPlanChecked(.success(["sensor-100": .unchanged("already attached")])))
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [])
+        #expect(state.notice == "nothing to do: ~0 attach policy telemetry  (1 unchanged)")
     }
 
     @Test func noLeavesThePlanUnapplied() {

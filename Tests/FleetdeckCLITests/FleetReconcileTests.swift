@@ -65,4 +65,25 @@ import Testing
         let again = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments + ["--yes"])
         #expect(again.stdout.contains("Things: - 0 to remove, ~ 0 to admit"), "\(again.stdout)")
     }
+
+    @Test func aMissingGroupOrPolicyRefusesThePlanBeforeAnythingChanges() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let p = "rcmiss\(UUID().uuidString.prefix(5).lowercased())"
+        _ = try DeployAcceptanceTests.boto("""
+            iot.create_thing(thingName='\(p)-listed'); iot.create_thing(thingName='\(p)-unlisted')
+            iot.create_thing_group(thingGroupName='\(p)-group')
+            """)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-rcmiss-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "\(p)-listed\n".write(toFile: folder + "/allowlist.txt", atomically: true, encoding: .utf8)
+        for (flag, value, message) in [("--policy", "\(p)-nosuch", "there is no policy '\(p)-nosuch'"), ("--group", "\(p)-nosuch", "there is no thing group '\(p)-nosuch'")] {
+            let result = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["fleet", "reconcile", "--allowlist", folder + "/allowlist.txt",
+                                                                               "--prefix", "\(p)-", flag, value, "--yes"])
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
+        #expect(try DeployAcceptanceTests.boto("print(sorted(t['thingName'] for t in all_things() if t['thingName'].startswith('\(p)-')))") == "['\(p)-listed', '\(p)-unlisted']")
+        _ = try DeployAcceptanceTests.boto("iot.delete_thing(thingName='\(p)-listed'); iot.delete_thing(thingName='\(p)-unlisted'); iot.delete_thing_group(thingGroupName='\(p)-group')")
+    }
 }

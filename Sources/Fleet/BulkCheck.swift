@@ -1,0 +1,82 @@
+import AWSCore
+import AWSServices
+import JSON
+
+/// What a bulk action would do to one thing, read from the account before anything changes.
+public enum BulkOutcome: Equatable, Sendable {
+    /// It changes the thing (the thing is not in the group; a certificate lacks the policy).
+    case change
+    /// Nothing to do, and why ("already a member").
+    case unchanged(String)
+    /// It cannot be done, and why ("no such thing", "no certificate").
+    case impossible(String)
+}
+
+/// A bulk action that cannot be planned at all (its group or policy does not exist).
+public struct BulkRefused: Error, Equatable, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+extension FleetLoader {
+    /// Adding things to a group, planned from the account: a missing group refuses the plan.
+    public func checkAddToGroup(_ things: [String], group: String) async throws -> [String: BulkOutcome] {
+        try await requireGroup(group)
+        var outcomes: [String: BulkOutcome] = [:]
+        for thing in things {
+            do {
+                let groups = try await client.all(IoTOperations.service, IoTOperations.listThingGroupsForThing, ["thingName": .string(thing)], key: "thingGroups")
+                outcomes[thing] = groups.contains { $0["groupName"]?.stringValue == group } ? .unchanged("already a member") : .change
+            } catch where Self.notFound(error) {
+                outcomes[thing] = .impossible("no such thing")
+            }
+        }
+        return outcomes
+    }
+
+    /// Attaching a policy to things' certificates, planned from the account: a missing policy
+    /// refuses the plan; a thing whose certificates all have it already is no change.
+    public func checkAttachPolicy(_ policy: String, to things: [String]) async throws -> [String: BulkOutcome] {
+        try await requirePolicy(policy)
+        var outcomes: [String: BulkOutcome] = [:]
+        for thing in things {
+            do {
+                let certificates = try await client.all(IoTOperations.service, IoTOperations.listThingPrincipals, ["thingName": .string(thing)], key: "principals")
+                    .compactMap(\.stringValue).filter { $0.contains(":cert/") }
+                guard !certificates.isEmpty else { outcomes[thing] = .impossible("no certificate to attach it to"); continue }
+                var missing = false
+                for certificate in certificates {
+                    let attached = try await client.all(IoTOperations.service, IoTOperations.listAttachedPolicies, ["target": .string(certificate)], key: "policies")
+                    if !attached.contains(where: { $0["policyName"]?.stringValue == policy }) { missing = true }
+                }
+                outcomes[thing] = missing ? .change : .unchanged("already attached")
+            } catch where Self.notFound(error) {
+                outcomes[thing] = .impossible("no such thing")
+            }
+        }
+        return outcomes
+    }
+
+    /// Refuses a plan whose thing group does not exist.
+    public func requireGroup(_ group: String) async throws {
+        do {
+            _ = try await client.call(IoTOperations.service, IoTOperations.describeThingGroup, ["thingGroupName": .string(group)])
+        } catch where Self.notFound(error) {
+            throw BulkRefused(reason: "there is no thing group '\(group)': nothing was changed")
+        }
+    }
+
+    /// Refuses a plan whose policy does not exist.
+    public func requirePolicy(_ policy: String) async throws {
+        do {
+            _ = try await client.call(IoTOperations.service, IoTOperations.getPolicy, ["policyName": .string(policy)])
+        } catch where Self.notFound(error) {
+            throw BulkRefused(reason: "there is no policy '\(policy)': nothing was changed")
+        }
+    }
+
+    static func notFound(_ error: any Error) -> Bool {
+        (error as? AWSError)?.code == "ResourceNotFoundException"
+    }
+}
