@@ -39,18 +39,22 @@ public enum DestroyPreflight {
         })
         var blockers: [DestroyBlocker] = []
         for resource in resources {
-            switch resource.type {
-            case "aws-native:iot:Policy":
-                let targets = try await client.all(IoTOperations.service, IoTOperations.listTargetsForPolicy, ["policyName": .string(resource.id)])
-                for target in targets.compactMap(\.stringValue).sorted() where !owned.contains("\(resource.id)|\(target)") {
-                    blockers.append(DestroyBlocker(kind: .policyAttached(policy: resource.id, target: target), urn: resource.urn))
+            do {
+                switch resource.type {
+                case "aws-native:iot:Policy":
+                    let targets = try await client.all(IoTOperations.service, IoTOperations.listTargetsForPolicy, ["policyName": .string(resource.id)])
+                    for target in targets.compactMap(\.stringValue).sorted() where !owned.contains("\(resource.id)|\(target)") {
+                        blockers.append(DestroyBlocker(kind: .policyAttached(policy: resource.id, target: target), urn: resource.urn))
+                    }
+                case "aws-native:s3:Bucket":
+                    let page = try await client.call(S3Operations.service, S3Operations.listObjectsV2, ["Bucket": .string(resource.id), "MaxKeys": 1000])
+                    let count = Int(page["KeyCount"]?.intValue ?? 0)
+                    if count > 0 { blockers.append(DestroyBlocker(kind: .bucketNotEmpty(bucket: resource.id, objects: count), urn: resource.urn)) }
+                default:
+                    continue
                 }
-            case "aws-native:s3:Bucket":
-                let page = try await client.call(S3Operations.service, S3Operations.listObjectsV2, ["Bucket": .string(resource.id), "MaxKeys": 1000])
-                let count = Int(page["KeyCount"]?.intValue ?? 0)
-                if count > 0 { blockers.append(DestroyBlocker(kind: .bucketNotEmpty(bucket: resource.id, objects: count), urn: resource.urn)) }
-            default:
-                continue
+            } catch let error as AWSError where ["ResourceNotFoundException", "NoSuchBucket"].contains(error.code ?? "") {
+                continue  // already gone (a delete an interrupted run made): nothing blocks it
             }
         }
         return blockers
