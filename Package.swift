@@ -52,7 +52,7 @@ let package = Package(
 
         .executableTarget(name: "fleetdeck", dependencies: [
             "Console", "TermNcurses", "AWSCurl", "AWSSigning", "JSON", "MQTT", "MQTTNet", "AWSServices", "Fleet", "StackAWS", "StackEngine", "StackLanguage", "StackModel", "CFleetdeckSupport", "CCurl", "CExpat",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         .executableTarget(name: "dashboard-bench", dependencies: ["Console", "StackEngine", "StackModel", "TermCore", "MQTT", "Fleet"],

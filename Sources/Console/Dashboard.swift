@@ -22,6 +22,20 @@ public enum Dashboard {
         case .engine(let event):
             if case .deploy = state.screen { DeployFlowUpdate.apply(event, to: &state.deploy) }
             return []
+        case .sourcesChanged(let stack):
+            // Whatever was planned from the old files is stale: plan again.
+            switch state.screen {
+            case .stack(stack):
+                state.notice = "the program, config or state changed on disk: planned again"
+                return [.loadStack(stack), .preview(stack, .update)]
+            case .plan(stack, let operation) where state.deploy.typed == nil:
+                state.deploy = DeployState()
+                state.selected = 0
+                state.notice = "the program, config or state changed on disk: this is the new plan"
+                return [.loadStack(stack), .preview(stack, operation)]
+            default:
+                return []
+            }
         case .planReplaced(let plan, let reason):
             // The approved plan was refused because the files or the state changed: back to the
             // review, with the plan as it is now.
@@ -251,6 +265,14 @@ public enum Dashboard {
     /// Leaves the current screen for the one below it; back on a stack after a review or a
     /// deploy, its plan is made again (the one shown may be stale or executed).
     @discardableResult
+    /// The stack whose sources the runtime watches: the one on screen or under review.
+    static func watchedStack(_ state: DashboardState) -> String? {
+        switch state.screen {
+        case .stack(let name), .plan(let name, _): return name
+        default: return nil
+        }
+    }
+
     /// `r` and `:reload`: the screen's data read again; on a stack its plan is made anew, and an
     /// open review is planned again from the files and state as they are now.
     static func reload(_ state: inout DashboardState) -> [DashboardCommand] {

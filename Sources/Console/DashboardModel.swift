@@ -73,6 +73,9 @@ public struct DashboardData: Sendable {
     public var fleet: FleetData?
     /// Connects to the MQTT broker; its events may come from any thread. Nil: no broker known.
     public var broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)?
+    /// A fingerprint of what a stack's plan is made from (program, config, state), polled while
+    /// the stack or its review is on screen: a change plans again. Nil: nothing to watch.
+    public var sources: (@Sendable (String) async -> String?)?
 
     public init(stacks: @escaping @Sendable () async throws -> [StackSummary], stack: @escaping @Sendable (String) async throws -> StackDetail,
                 plan: @escaping @Sendable (String, Operation) async throws -> PlanView = { _, _ in throw DashboardError(message: "plans are not available here") },
@@ -82,7 +85,8 @@ public struct DashboardData: Sendable {
                 reveal: @escaping @Sendable (String) async throws -> [StackDetailReader.Output] = { _ in throw DashboardError(message: "secrets cannot be read here") },
                 identity: @escaping @Sendable () async throws -> String = { throw DashboardError(message: "no AWS credentials") },
                 theme: @escaping @Sendable (String) -> (Theme, Theme.Problem?) = { Theme.load(named: $0, userFile: { _ in nil }, environment: [:]) },
-                broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)? = nil, fleet: FleetData? = nil) {
+                broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)? = nil, fleet: FleetData? = nil,
+                sources: (@Sendable (String) async -> String?)? = nil) {
         self.stacks = stacks
         self.stack = stack
         self.plan = plan
@@ -93,6 +97,7 @@ public struct DashboardData: Sendable {
         self.theme = theme
         self.broker = broker
         self.fleet = fleet
+        self.sources = sources
     }
 }
 
@@ -213,6 +218,8 @@ public enum DashboardMessage: Sendable {
     case deployFinished(String, failed: Bool)
     /// An approved plan refused because it is no longer the plan; the plan as it is now.
     case planReplaced(PlanView, String)
+    /// The program, config or state of the stack changed on disk.
+    case sourcesChanged(String)
     case revealed(String, [StackDetailReader.Output])
     case connection(Connection)
     case themeLoaded(Theme, problem: String?)

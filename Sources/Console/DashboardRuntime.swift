@@ -23,6 +23,7 @@ public final class DashboardRuntime {
     let broker = BrokerBox()
     private var deviceLoad: Task<Void, Never>?
     let inbox = MessageInbox()
+    let watcher = SourceWatcher()
 
     public init(state: DashboardState, data: DashboardData, wake: @escaping @Sendable () -> Void) {
         self.state = state
@@ -36,6 +37,8 @@ public final class DashboardRuntime {
         perform([.loadStacks, .checkConnection] + first)
         draw(on: terminal)
         afterFirstDraw()
+        if let sources = data.sources { watcher.start(sources: sources, mailbox: mailbox, wake: wake) }
+        defer { watcher.stop() }
         while !state.quit, let event = terminal.nextEvent() {
             switch event {
             case .wake:
@@ -48,6 +51,7 @@ public final class DashboardRuntime {
             default:
                 perform(Dashboard.update(&state, .key(event)))
             }
+            watcher.watch(Dashboard.watchedStack(state), since: state.deploy.plan?.sources)
             let running = Dashboard.deployRunning(state)
             if running != interruptible {
                 interruptible = running
@@ -242,6 +246,38 @@ public final class DashboardRuntime {
                     message = .failed("\(error)")
                 }
                 mailbox.post(message)
+                wake()
+            }
+        }
+    }
+}
+
+/// Polls the sources of the stack on screen once a second and posts `.sourcesChanged` once when
+/// their fingerprint differs from the one the plan on screen was made from (an edit of the
+/// program or config, a deploy from elsewhere).
+final class SourceWatcher: Sendable {
+    private struct Watching {
+        var stack: String?
+        var since: String?
+        var posted: String?
+        var stopped = false
+    }
+
+    private let state = Mutex(Watching())
+
+    func watch(_ stack: String?, since: String?) { state.withLock { $0.stack = stack; $0.since = since } }
+    func stop() { state.withLock { $0.stopped = true } }
+
+    func start(sources: @escaping @Sendable (String) async -> String?, mailbox: Mailbox, wake: @escaping @Sendable () -> Void) {
+        Task.detached { [self] in
+            while true {
+                try? await Task.sleep(for: .seconds(1))
+                let watching = state.withLock { $0 }
+                if watching.stopped { return }
+                guard let stack = watching.stack, let since = watching.since, watching.posted != since,
+                      let now = await sources(stack), now != since else { continue }
+                state.withLock { $0.posted = since }
+                mailbox.post(.sourcesChanged(stack))
                 wake()
             }
         }

@@ -18,6 +18,8 @@ public struct PlanView: Equatable, Sendable {
     public var rows: [Row]
     public var unchanged: Int
     public var production: Bool
+    /// A fingerprint of the program, config and state the plan was made from (watched for changes).
+    public var sources: String?
     /// What would stop a destroy, and how each is cleared.
     public var blockers: [String]
     public var remedies: [String]
@@ -129,6 +131,8 @@ enum DeployFlowUpdate {
         case .character("c") where plan.operation == .destroy && !plan.blockers.isEmpty:
             state.deploy.clearBlockers.toggle()
             return []
+        case .character("p"):
+            return Dashboard.reload(&state)  // plan again from the files as they are now
         case .character("n"), .character("q"), .character("\u{1b}"):
             let commands = Dashboard.back(&state)
             state.notice = "not \(plan.operation == .refresh ? "recorded" : "deployed"): nothing was changed"

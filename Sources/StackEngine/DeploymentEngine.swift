@@ -362,7 +362,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                 return .success(step.old)
             }
         } catch {
-            return .failure(StepFailure(urn: step.urn, kind: step.kind, reason: "\(error)"))
+            return .failure(StepFailure(urn: step.urn, kind: step.kind, reason: Self.masking(step.inputs, in: "\(error)")))
         }
     }
 
@@ -382,6 +382,23 @@ public final class DeploymentEngine: @unchecked Sendable {
             events(.message("adopted: \(step.urn.name) (\(id) already existed as the program wants it: its create's answer was lost)"))
             return (id, live)
         }
+    }
+
+    /// A message with every secret input's value masked (a cloud error may echo what it was sent).
+    static func masking(_ inputs: [String: PropertyValue], in message: String) -> String {
+        var secrets: [String] = []
+        func collect(_ value: PropertyValue, secret: Bool) {
+            switch value {
+            case .secret(let inner): collect(inner, secret: true)
+            case .string(let text) where secret && text.count >= 3: secrets.append(text)
+            case .number(let number) where secret: secrets.append(number.rounded() == number ? String(Int64(number)) : String(number))
+            case .array(let items): items.forEach { collect($0, secret: secret) }
+            case .object(let fields): fields.values.forEach { collect($0, secret: secret) }
+            default: break
+            }
+        }
+        inputs.values.forEach { collect($0, secret: false) }
+        return secrets.sorted { $0.count > $1.count }.reduce(message) { $0.replacing($1, with: "[secret]") }
     }
 
     func state(_ step: Step, id: String, outputs: [String: PropertyValue]) -> ResourceState {

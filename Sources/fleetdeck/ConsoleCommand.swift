@@ -1,5 +1,6 @@
 import AWSServices
 import ArgumentParser
+import Crypto
 import CFleetdeckSupport
 import Console
 import Fleet
@@ -119,6 +120,7 @@ extension ConsoleCommand {
     static func data(project name: String, directory: String, configured: [String], backend: any StateBackend, options: GlobalOptions,
                      environment: [String: String]) -> DashboardData {
         let plans = PlanCache()
+        let sources = sourcesFingerprint(directory: directory, project: name, backend: backend)
         return DashboardData(stacks: {
             try await StackSummary.load(project: name, directory: directory, configuredStacks: configured, backend: backend)
         }, stack: { stack in
@@ -132,7 +134,8 @@ extension ConsoleCommand {
             let runner = try StackCommandContext.runner(options, stack: stack)
             let sink = EventSink()
             let production: Bool
-            let view: PlanView
+            var view: PlanView
+            let fingerprint = await sources(stack)  // taken first: a change while planning plans again
             switch operation {
             case .update:
                 let prepared = try await runner.preparePlan(events: { sink.send($0) })
@@ -147,6 +150,7 @@ extension ConsoleCommand {
                 view = PlanView(stack: stack, hash: prepared.hash, plan: prepared.plan, production: production, operation: operation,
                                 blockers: prepared.blockers.map { ("\($0) (\($0.urn.name))", $0.remedy) })
             }
+            view.sources = fingerprint
             return view
         }, deploy: { stack, hash, clearBlockers, events in
             guard let (prepared, runner, sink) = plans.take(hash) else { throw ValidationFailure(message: "plan \(hash) is gone: review it again") }
@@ -162,11 +166,13 @@ extension ConsoleCommand {
                     // The plan now, kept for approval like any reviewed plan (its events go to a
                     // sink of its own), and shown instead of the refused one.
                     let sink = EventSink()
+                    let fingerprint = await sources(stack)
                     let current = try await runner.preparePlan(targets: changed.current.targets, events: { sink.send($0) })
                     plans.keep(current.hash, .update(current), runner: runner, sink: sink)
-                    throw PlanReplaced(plan: PlanView(stack: stack, hash: current.hash, plan: current.plan,
-                                                      production: StackSummary.isProduction(stack, project: name, config: current.session.config)),
-                                       reason: "\(changed)")
+                    var view = PlanView(stack: stack, hash: current.hash, plan: current.plan,
+                                        production: StackSummary.isProduction(stack, project: name, config: current.session.config))
+                    view.sources = fingerprint
+                    throw PlanReplaced(plan: view, reason: "\(changed)")
                 }
             case .destroy(let change): summary = try await runner.execute(change, destroy: true, clearBlockers: clearBlockers)
             case .refresh(let change): summary = try await runner.execute(change, destroy: false)
@@ -198,7 +204,20 @@ extension ConsoleCommand {
                 }
             }
             return ManagedIndex(entries)
-        }))
+        }), sources: sources)
+    }
+
+    /// A fingerprint of what a stack's plan is made from: the program, the stack config and (on
+    /// file://, where reading it costs nothing) the state.
+    static func sourcesFingerprint(directory: String, project name: String, backend: any StateBackend) -> @Sendable (String) async -> String? {
+        { stack in
+            var bytes = (AtomicFile.read(directory + "/Pulumi.yaml") ?? []) + [0] + (AtomicFile.read("\(directory)/Pulumi.\(stack).yaml") ?? []) + [0]
+            if backend is FileBackend {
+                bytes += ((try? await backend.checkpoint(project: name, stack: stack)) ?? nil) ?? []
+                bytes += ((try? await backend.journal(project: name, stack: stack)) ?? nil) ?? []
+            }
+            return Hex.encode(SHA256.hash(data: bytes))
+        }
     }
 
     /// The fleet screens' data over AWS IoT (the client is made on first use).

@@ -171,6 +171,25 @@ import Testing
         #expect(view.counts == "+2 create  ~1 update  +-1 replace  -1 delete  (1 unchanged)")
     }
 
+    @Test func changedSourcesPlanAgainOnTheStackAndInTheReviewButNotWhileApproving() {
+        var state = onStack()
+        #expect(Dashboard.update(&state, .sourcesChanged("dev")) == [.loadStack("dev"), .preview("dev", .update)])
+        #expect(Dashboard.update(&state, .sourcesChanged("other")) == [])
+        _ = Dashboard.update(&state, .key(.character("p")))
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
+        #expect(Dashboard.update(&state, .sourcesChanged("dev")) == [.loadStack("dev"), .preview("dev", .update)])
+        #expect(state.deploy.plan == nil && state.notice == "the program, config or state changed on disk: this is the new plan")
+        // `p` in the review plans again too.
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u2", plan: DeployFlowTests.plan, production: false), .update))
+        #expect(Dashboard.update(&state, .key(.character("p"))) == [.loadStack("dev"), .preview("dev", .update), .checkConnection])
+        // While the stack's name is being typed to approve, nothing moves under the user.
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u3", plan: DeployFlowTests.plan, production: true), .update))
+        _ = Dashboard.update(&state, .key(.character("y")))
+        #expect(state.deploy.typed == "")
+        #expect(Dashboard.update(&state, .sourcesChanged("dev")) == [])
+        #expect(state.deploy.plan?.hash == "u3")
+    }
+
     @Test func readOnlyRefusesApprovalButAllowsReview() {
         var state = onStack(readOnly: true)
         #expect(Dashboard.view(state, rows: 24, columns: 100).lines[0].contains("READ-ONLY"))

@@ -85,6 +85,29 @@ import Testing
         #expect(state.pendingOperations.isEmpty)
     }
 
+    @Test func aFailureMessageNeverShowsASecretInput() async throws {
+        let harness = try EngineHarness("""
+            name: fleet
+            runtime: yaml
+            config:
+              serial:
+                type: string
+                secret: true
+            resources:
+              thing:
+                type: aws-native:iot:Thing
+                properties:
+                  thingName: ${serial}
+            """)
+        try "config:\n  fleet:serial: plain-before\n".write(toFile: harness.folder + "/Pulumi.dev.yaml", atomically: true, encoding: .utf8)
+        harness.provider.fail(name: "plain-before")
+        var message = ""
+        do { try await harness.up() } catch { message = "\(error)" }
+        #expect(message == "create of thing (aws-native:iot:Thing) failed: injected failure creating [secret]")
+        let events = harness.events.all.compactMap(PlanText.event).joined(separator: "\n")
+        #expect(!events.contains("plain-before") && events.contains("[secret]"), "\(events)")
+    }
+
     @Test func anInterruptedCreateIsAdoptedOrDropped() async throws {
         let harness = try EngineHarness(Self.program)
         try await harness.up()
