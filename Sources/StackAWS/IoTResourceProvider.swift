@@ -13,11 +13,8 @@ public struct IoTResourceProvider: ResourceProvider {
 
     public init(client: AWSClient) { self.client = client }
 
-    public static let types: Set<String> = [
-        "aws-native:iot:Thing", "aws-native:iot:ThingType", "aws-native:iot:ThingGroup", "aws-native:iot:Policy", "aws-native:iot:RoleAlias",
-        "aws-native:iot:TopicRule", "aws-native:iot:Certificate", "aws:iot:PolicyAttachment", "aws:iot:ThingPrincipalAttachment",
-        "aws-native:iot:ProvisioningTemplate", "aws-native:iot:AccountAuditConfiguration", "aws-native:iot:ScheduledAudit",
-    ]
+    public var types: [ResourceType] { AWSResourceTypes.iot }
+    public static let tokens = Set(AWSResourceTypes.iot.map(\.token))
 
     /// `deviceCertificateExpiringCheck` -> `DEVICE_CERTIFICATE_EXPIRING_CHECK` (audit check names).
     static func checkName(_ camel: String) -> String {
@@ -52,7 +49,6 @@ public struct IoTResourceProvider: ResourceProvider {
         return input
     }
 
-    public func supports(_ type: String) -> Bool { Self.types.contains(type) }
 
     /// A certificate made from a CSR is found again by the CSR's public key (its id is the hash of
     /// a certificate only AWS had when the create's answer was lost); newest first.

@@ -108,7 +108,7 @@ public final class StackRunner: @unchecked Sendable {
 struct LazyProvider: ResourceProvider {
     let runner: StackRunner
 
-    func supports(_ type: String) -> Bool { IoTResourceProvider.types.contains(type) || SupportingResourceProvider.types.contains(type) }
+    var types: [ResourceType] { AWSResourceTypes.iot + AWSResourceTypes.supporting }
 
     func provider(_ type: String) throws -> any ResourceProvider {
         var client = try runner.awsClient()
@@ -118,7 +118,7 @@ struct LazyProvider: ResourceProvider {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2, parts[0] == type { client = client.routing(IoTOperations.service, to: parts[1]) }
         }
-        return IoTResourceProvider.types.contains(type) ? IoTResourceProvider(client: client) as any ResourceProvider
+        return IoTResourceProvider.tokens.contains(type) ? IoTResourceProvider(client: client) as any ResourceProvider
             : SupportingResourceProvider(client: client)
     }
 

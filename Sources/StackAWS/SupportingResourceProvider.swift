@@ -16,10 +16,7 @@ public struct SupportingResourceProvider: ResourceProvider {
         self.readFile = readFile
     }
 
-    public static let types: Set<String> = ["aws-native:iam:Role", "aws-native:iam:RolePolicy", "aws-native:lambda:Function",
-                                            "aws-native:lambda:Permission", "aws-native:sns:Topic", "aws-native:s3:Bucket"]
-
-    public func supports(_ type: String) -> Bool { Self.types.contains(type) }
+    public var types: [ResourceType] { AWSResourceTypes.supporting }
 
     static func document(_ value: PropertyValue?) -> JSONValue {
         guard let value else { return .null }

@@ -5,26 +5,10 @@ import StackModel
 /// suffix derived from the stack and URN, so a preview, the `up` that follows and a retry
 /// after a crash all agree (and a crashed create can be found by name).
 public enum AutoNaming {
-    /// The naming property of each type, and the separator its names allow.
-    public static let nameProperty: [String: (property: String, separator: String, lowercase: Bool)] = [
-        "aws-native:iot:Thing": ("thingName", "-", false),
-        "aws-native:iot:ThingGroup": ("thingGroupName", "-", false),
-        "aws-native:iot:ThingType": ("thingTypeName", "-", false),
-        "aws-native:iot:Policy": ("policyName", "-", false),
-        "aws-native:iot:RoleAlias": ("roleAlias", "-", false),
-        "aws-native:iot:TopicRule": ("ruleName", "_", false),
-        "aws-native:iot:ProvisioningTemplate": ("templateName", "-", false),
-        "aws-native:iot:ScheduledAudit": ("scheduledAuditName", "-", false),
-        "aws-native:iam:Role": ("roleName", "-", false),
-        "aws-native:lambda:Function": ("functionName", "-", false),
-        "aws-native:sns:Topic": ("topicName", "-", false),
-        "aws-native:s3:Bucket": ("bucketName", "-", true),
-    ]
-
     /// The inputs with a generated name when the program gives none. `generation` changes the
     /// suffix (a create-before-delete replacement needs a second name).
-    public static func apply(to inputs: [String: PropertyValue], urn: URN, generation: Int = 0) -> [String: PropertyValue] {
-        guard let rule = nameProperty[urn.type], inputs[rule.property] == nil else { return inputs }
+    public static func apply(to inputs: [String: PropertyValue], urn: URN, naming rule: ResourceType.Naming?, generation: Int = 0) -> [String: PropertyValue] {
+        guard let rule, inputs[rule.property] == nil else { return inputs }
         let digest = SHA256.hash(data: Array("\(urn)#\(generation)".utf8))
         let suffix = digest.prefix(4).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined().prefix(7)
         var base = urn.name

@@ -5,13 +5,16 @@ import StackModel
 import StackSchemas
 import Synchronization
 
-/// Runs a program against a stack: preview, up, destroy, refresh. Evaluation happens on this
-/// object's task, in dependency order; cloud calls run in parallel (up to `parallel`) in child
-/// tasks; every step is journalled before and after its cloud call.
+/// Executes a program's steps against a stack: up, destroy, refresh, and the settling of what a
+/// crashed run left. The steps come from the `StepGenerator` (`preview`); evaluation happens on
+/// this object's task, in dependency order; cloud calls run in parallel (up to `parallel`) in
+/// child tasks; every step is journalled before and after its cloud call.
 public final class DeploymentEngine: @unchecked Sendable {
     public let program: Program
     public let evaluation: EvaluationContext
     public let providers: ProviderRegistry
+    /// Makes the steps; this engine executes them.
+    public let generator: StepGenerator
     public let journal: StateJournal
     public let parallel: Int
     public let events: @Sendable (EngineEvent) -> Void
@@ -23,6 +26,7 @@ public final class DeploymentEngine: @unchecked Sendable {
         self.program = program
         self.evaluation = evaluation
         self.providers = providers
+        generator = StepGenerator(program: program, evaluation: evaluation, registry: providers)
         self.journal = journal
         self.parallel = max(1, parallel)
         self.now = now
@@ -36,136 +40,14 @@ public final class DeploymentEngine: @unchecked Sendable {
     public func cancel() { cancelRequested.store(true, ordering: .relaxed) }
     public var isCancelled: Bool { cancelRequested.load(ordering: .relaxed) }
 
-    /// Dependency edges of the program (resources and variables), computed once.
-    lazy var edges: [String: [String]] = ProgramChecker.dependencies(of: program)
-    lazy var variableNames: Set<String> = Set(program.variables.map(\.name))
-    lazy var resourceURNs: [String: URN] = Dictionary(program.resources.map { ($0.name, urn($0)) }, uniquingKeysWith: { a, _ in a })
-    private var dependencyCache: [String: [URN]] = [:]
-
-    func urn(_ resource: ResourceDeclaration) -> URN {
-        URN(stack: evaluation.stack, project: evaluation.project, type: resource.type, name: resource.name)
-    }
-
-    /// Resources in an order where every resource comes after those it refers to.
-    func ordered() -> [ResourceDeclaration] {
-        let edges = self.edges
-        let variables = variableNames
-        func resourceDependencies(_ name: String, seen: inout Set<String>) -> Set<String> {
-            var result: Set<String> = []
-            for next in edges[name] ?? [] where seen.insert(next).inserted {
-                if variables.contains(next) { result.formUnion(resourceDependencies(next, seen: &seen)) } else { result.insert(next) }
-            }
-            return result
-        }
-        var done: Set<String> = []
-        var result: [ResourceDeclaration] = []
-        var remaining = program.resources
-        while !remaining.isEmpty {
-            let before = remaining.count
-            remaining.removeAll { resource in
-                var seen: Set<String> = []
-                guard resourceDependencies(resource.name, seen: &seen).isSubset(of: done) else { return false }
-                result.append(resource)
-                done.insert(resource.name)
-                return true
-            }
-            if remaining.count == before { result += remaining; break }  // a cycle: the checker reports it
-        }
-        return result
-    }
-
-    func dependencyURNs(_ resource: ResourceDeclaration) -> [URN] {
-        if let cached = dependencyCache[resource.name] { return cached }
-        let edges = self.edges
-        let variables = variableNames
-        var found: Set<String> = []
-        var queue = edges[resource.name] ?? []
-        var seen: Set<String> = []
-        while let next = queue.popLast() {
-            guard seen.insert(next).inserted else { continue }
-            if variables.contains(next) { queue += edges[next] ?? [] } else if resourceURNs[next] != nil { found.insert(next) }
-        }
-        let urns = found.sorted().compactMap { resourceURNs[$0] }
-        dependencyCache[resource.name] = urns
-        return urns
-    }
-
-    func desired(_ resource: ResourceDeclaration, inputs: [String: PropertyValue]) -> DesiredResource {
-        let urn = urn(resource)
-        return DesiredResource(urn: urn, name: resource.name, type: resource.type, inputs: AutoNaming.apply(to: inputs, urn: urn),
-                               dependencies: dependencyURNs(resource), protect: resource.options.protect,
-                               ignoreChanges: resource.options.ignoreChanges, replaceOnChanges: resource.options.replaceOnChanges,
-                               deleteBeforeReplace: resource.options.deleteBeforeReplace, retainOnDelete: resource.options.retainOnDelete,
-                               importID: resource.options.importID)
-    }
-
-    /// The value a resource has for evaluation after a step: known outputs, or (for a step
-    /// not yet run) its inputs with computed outputs unknown.
-    func resourceValue(_ step: Step, executed: ResourceState?) -> ResourceValue {
-        if let executed {
-            var outputs = executed.outputs
-            for (key, value) in executed.inputs where outputs[key] == nil { outputs[key] = value }
-            return ResourceValue(urn: step.urn, id: .string(executed.id), outputs: outputs)
-        }
-        switch step.kind {
-        case .same:
-            let old = step.old!
-            var outputs = old.outputs
-            for (key, value) in old.inputs where outputs[key] == nil { outputs[key] = value }
-            return ResourceValue(urn: step.urn, id: .string(old.id), outputs: outputs)
-        default:
-            var outputs = step.inputs
-            if step.kind == .update, let old = step.old {
-                for (key, value) in old.outputs where outputs[key] == nil && !step.diffs.contains(where: { $0.path == key }) { outputs[key] = value }
-                return ResourceValue(urn: step.urn, id: .string(old.id), outputs: outputs, outputsIncomplete: true)
-            }
-            return ResourceValue(urn: step.urn, id: .unknown, outputs: outputs, outputsIncomplete: true)
-        }
-    }
-
     // MARK: preview
 
     /// The plan: every step with values known now (unknowns where they depend on resources
     /// to be created or changed).
     public func preview(targets: Set<URN> = [], hashes: (program: String, config: String, state: String)) async throws -> Plan {
-        let evaluator = Evaluator(program: program, context: evaluation)
-        var steps: [Step] = []
-        var desired: [DesiredResource] = []
-        let planner = Planner(desired: [], state: journal.deployment, targets: targets)
-        for resource in ordered() {
-            let inputs = try await evaluator.properties(of: resource)
-            let wanted = self.desired(resource, inputs: inputs)
-            desired.append(wanted)
-            let step = planner.step(for: wanted)
-            evaluator.resources[resource.name] = resourceValue(step, executed: nil)
-        }
-        var all = Planner(desired: desired, state: journal.deployment, targets: Self.withDependencies(targets, desired)).steps()
-        // Dependency order for display (deletes last); the executor orders by dependencies itself.
-        let rank = Dictionary(desired.enumerated().map { ($1.urn, $0) }, uniquingKeysWith: { a, _ in a })
-        all.sort { (rank[$0.urn] ?? Int.max) < (rank[$1.urn] ?? Int.max) }
-        steps = all
-        // Outputs are state too: a change to them alone is a change to apply (not under --target,
-        // whose partial evaluation cannot say what the outputs become).
-        var outputChanges: [PropertyDiff] = []
-        if targets.isEmpty {
-            let recorded = journal.deployment.resource(URN.stackResource(stack: evaluation.stack, project: evaluation.project))?.outputs ?? [:]
-            outputChanges = Differ.diff(old: recorded, new: try await evaluator.outputs())
-        }
-        let plan = Plan(steps: steps, programHash: hashes.program, configHash: hashes.config, stateHash: hashes.state, outputChanges: outputChanges)
+        let plan = try await generator.plan(state: journal.deployment, targets: targets, hashes: hashes)
         events(.planned(plan))
         return plan
-    }
-
-    /// `--target` includes what the targets depend on.
-    static func withDependencies(_ targets: Set<URN>, _ desired: [DesiredResource]) -> Set<URN> {
-        guard !targets.isEmpty else { return [] }
-        var result = targets
-        var queue = Array(targets)
-        let byURN = Dictionary(desired.map { ($0.urn, $0) }, uniquingKeysWith: { a, _ in a })
-        while let next = queue.popLast() {
-            for dependency in byURN[next]?.dependencies ?? [] where result.insert(dependency).inserted { queue.append(dependency) }
-        }
-        return result
     }
 
     // MARK: up
@@ -189,16 +71,16 @@ public final class DeploymentEngine: @unchecked Sendable {
         let evaluator = Evaluator(program: program, context: evaluation)
         let planner = Planner(desired: [], state: journal.deployment)
         let planned = Dictionary(plan.steps.map { ($0.urn, $0) }, uniquingKeysWith: { a, _ in a })
-        let declarations = ordered()
-        let order = declarations.map(urn)
+        let declarations = generator.ordered
+        let order = declarations.map(generator.urn)
         var done: Set<URN> = []
         var failures: [StepFailure] = []
         var counts: [StepKind: Int] = [:]
-        var waiting = declarations.filter { planned[urn($0)] != nil }
-        for resource in declarations where planned[urn(resource)] == nil {
+        var waiting = declarations.filter { planned[generator.urn($0)] != nil }
+        for resource in declarations where planned[generator.urn(resource)] == nil {
             // Not targeted: keep what state has visible to evaluation.
-            if let old = journal.deployment.resource(urn(resource)) {
-                evaluator.resources[resource.name] = resourceValue(Step(kind: .same, urn: old.urn, type: old.type, old: old, inputs: old.inputs, diffs: [],
+            if let old = journal.deployment.resource(generator.urn(resource)) {
+                evaluator.resources[resource.name] = StepGenerator.resourceValue(Step(kind: .same, urn: old.urn, type: old.type, old: old, inputs: old.inputs, diffs: [],
                                                                         replaceReasons: [], deleteFirst: false, dependencies: []), executed: nil)
                 done.insert(old.urn)
             }
@@ -210,10 +92,10 @@ public final class DeploymentEngine: @unchecked Sendable {
                     var launched = true
                     while launched && running < parallel {
                         launched = false
-                        guard let index = waiting.firstIndex(where: { Set(dependencyURNs($0)).isSubset(of: done) }) else { break }
+                        guard let index = waiting.firstIndex(where: { generator.dependencyURNs($0).allSatisfy(done.contains) }) else { break }
                         let resource = waiting.remove(at: index)
                         let inputs = try await evaluator.properties(of: resource)
-                        let wanted = desired(resource, inputs: inputs)
+                        let wanted = generator.desired(resource, inputs: inputs)
                         let step = planner.step(for: wanted)
                         try Self.verify(step, against: planned[wanted.urn]!)
                         if step.kind == .same {
@@ -223,7 +105,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                                 flagged.retainOnDelete = wanted.retainOnDelete
                                 try await journal.end(.done, urn: old.urn, resource: flagged)
                             }
-                            evaluator.resources[resource.name] = resourceValue(step, executed: nil)
+                            evaluator.resources[resource.name] = StepGenerator.resourceValue(step, executed: nil)
                             done.insert(step.urn)
                             counts[.same, default: 0] += 1
                             launched = true
@@ -253,7 +135,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                     } else {
                         try await journal.end(step.kind == .import ? .imported : .done, urn: step.urn, resource: state)
                     }
-                    evaluator.resources[step.urn.name] = resourceValue(step, executed: state)
+                    evaluator.resources[step.urn.name] = StepGenerator.resourceValue(step, executed: state)
                     done.insert(step.urn)
                     counts[step.kind, default: 0] += 1
                     events(.stepFinished(step, seconds: seconds))
@@ -311,7 +193,8 @@ public final class DeploymentEngine: @unchecked Sendable {
         var step = step
         if step.kind == .replace, !step.deleteFirst {
             // Create-before-delete needs a second physical name when the name was generated.
-            step.inputs = AutoNaming.apply(to: stripGeneratedName(step.inputs, urn: step.urn), urn: step.urn, generation: 1 + (step.old.map { Int($0.id.utf8.reduce(UInt8(0), &+)) } ?? 0))
+            step.inputs = AutoNaming.apply(to: stripGeneratedName(step.inputs, urn: step.urn), urn: step.urn, naming: providers.type(step.type)?.naming,
+                                           generation: 1 + (step.old.map { Int($0.id.utf8.reduce(UInt8(0), &+)) } ?? 0))
         }
         let kind: PendingOperation.Kind = step.kind == .create || step.kind == .replace ? .creating : step.kind == .import ? .importing : .updating
         let record = ResourceState(urn: step.urn, id: step.kind == .update ? step.old?.id ?? "" : "", type: step.type, inputs: step.inputs, outputs: [:],
@@ -321,8 +204,8 @@ public final class DeploymentEngine: @unchecked Sendable {
     }
 
     func stripGeneratedName(_ inputs: [String: PropertyValue], urn: URN) -> [String: PropertyValue] {
-        guard let rule = AutoNaming.nameProperty[urn.type], let value = inputs[rule.property]?.stringValue,
-              value == AutoNaming.apply(to: [:], urn: urn)[rule.property]?.stringValue else { return inputs }
+        guard let rule = providers.type(urn.type)?.naming, let value = inputs[rule.property]?.stringValue,
+              value == AutoNaming.apply(to: [:], urn: urn, naming: rule)[rule.property]?.stringValue else { return inputs }
         var copy = inputs
         copy[rule.property] = nil
         return copy
@@ -373,7 +256,7 @@ public final class DeploymentEngine: @unchecked Sendable {
             return try await provider.create(type: step.type, name: step.urn.name, inputs: inputs)
         } catch let exists as AlreadyExists {
             let wanted = ResourceState(urn: step.urn, id: "", type: step.type, inputs: step.inputs, outputs: [:])
-            guard let id = Self.physicalID(wanted), let live = try await provider.read(type: step.type, id: id, inputs: inputs) else { throw exists }
+            guard let id = physicalID(wanted), let live = try await provider.read(type: step.type, id: id, inputs: inputs) else { throw exists }
             let differing = inputs.keys.sorted().filter { key in live[key].map { $0.revealed != inputs[key]! } ?? false }
             guard differing.isEmpty else {
                 throw StepFailure(urn: step.urn, kind: step.kind, reason: "a \(step.type) named '\(id)' already exists and differs from the program "
@@ -465,7 +348,7 @@ public final class DeploymentEngine: @unchecked Sendable {
             let current = journal.deployment.resource(resource.urn)
             switch operation.kind {
             case .creating, .importing:
-                var id = resource.id.isEmpty ? Self.physicalID(resource) : resource.id
+                var id = resource.id.isEmpty ? physicalID(resource) : resource.id
                 if id == nil { id = try await provider.identify(type: resource.type, inputs: resource.inputs.mapValues(\.revealed)) }
                 var live: [String: PropertyValue]?
                 if let id { live = try await provider.read(type: resource.type, id: id, inputs: resource.inputs.mapValues(\.revealed)) }
@@ -525,14 +408,9 @@ public final class DeploymentEngine: @unchecked Sendable {
         }
     }
 
-    /// The id a resource would have from its inputs (types whose id is their name).
-    static func physicalID(_ resource: ResourceState) -> String? {
-        if let rule = AutoNaming.nameProperty[resource.type], let name = resource.inputs[rule.property]?.stringValue { return name }
-        if resource.type == "aws:iot:PolicyAttachment" || resource.type == "aws:iot:ThingPrincipalAttachment" {
-            let keys = resource.type == "aws:iot:PolicyAttachment" ? ("policy", "target") : ("thing", "principal")
-            if let a = resource.inputs[keys.0]?.stringValue, let b = resource.inputs[keys.1]?.stringValue { return "\(a)|\(b)" }
-        }
-        return nil
+    /// The id a resource would have from its inputs, as its type declares (nil: only the provider can find it).
+    func physicalID(_ resource: ResourceState) -> String? {
+        providers.type(resource.type)?.id(resource.inputs)
     }
 
     // MARK: destroy and refresh

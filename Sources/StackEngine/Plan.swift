@@ -249,18 +249,11 @@ public struct Planner {
         return step
     }
 
-    /// Resources ordered so that each comes before the resources it depends on.
+    /// Resources ordered so that each comes before the resources it depends on (dependents first,
+    /// as deletes go): the dependency order reversed.
     public static func reverseDependencyOrder(_ resources: [ResourceState]) -> [ResourceState] {
         let byURN = Dictionary(resources.map { ($0.urn, $0) }, uniquingKeysWith: { a, _ in a })
-        var visited: Set<URN> = []
-        var ordered: [ResourceState] = []
-        func visit(_ resource: ResourceState) {
-            guard visited.insert(resource.urn).inserted else { return }
-            for dependency in resource.dependencies { if let next = byURN[dependency] { visit(next) } }
-            ordered.append(resource)
-        }
-        resources.forEach(visit)
-        return ordered.reversed()
+        return DependencyGraph.topological(resources.map(\.urn)) { byURN[$0]?.dependencies ?? [] }.reversed().compactMap { byURN[$0] }
     }
 }
 

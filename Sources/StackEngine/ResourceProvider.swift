@@ -3,7 +3,8 @@ import StackModel
 /// Creates, reads, updates and deletes resources of some types in the cloud. Inputs arrive
 /// with secrets revealed; outputs include the inputs as the cloud sees them.
 public protocol ResourceProvider: Sendable {
-    func supports(_ type: String) -> Bool
+    /// The types this provider implements, with their naming, identity and delete rules.
+    var types: [ResourceType] { get }
     func create(type: String, name: String, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue])
     /// The resource as it is now, or nil when it no longer exists.
     func read(type: String, id: String, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]?
@@ -19,12 +20,24 @@ extension ResourceProvider {
     public func identify(type: String, inputs: [String: PropertyValue]) async throws -> String? { nil }
 }
 
-/// Chooses the provider for each type.
+/// Every type the providers implement, and the provider of each: the one place the engine learns
+/// what a type token means.
 public struct ProviderRegistry: Sendable {
-    public var providers: [any ResourceProvider]
-    public init(_ providers: [any ResourceProvider]) { self.providers = providers }
+    public let providers: [any ResourceProvider]
+    private let byToken: [String: (type: ResourceType, provider: Int)]
 
-    public func provider(for type: String) -> (any ResourceProvider)? { providers.first { $0.supports(type) } }
+    public init(_ providers: [any ResourceProvider]) {
+        self.providers = providers
+        var byToken: [String: (type: ResourceType, provider: Int)] = [:]
+        for (index, provider) in providers.enumerated() {
+            for type in provider.types where byToken[type.token] == nil { byToken[type.token] = (type, index) }
+        }
+        self.byToken = byToken
+    }
+
+    public func provider(for type: String) -> (any ResourceProvider)? { byToken[type].map { providers[$0.provider] } }
+    public func type(_ token: String) -> ResourceType? { byToken[token]?.type }
+    public var tokens: [String] { byToken.keys.sorted() }
 }
 
 /// What the engine reports as it works, for the command line and the dashboard.

@@ -24,7 +24,7 @@ struct PreviewCommand: AsyncParsableCommand {
             } else {
                 writeStandardOutput("Previewing update (\(runner.stack)):\n" + PlanText.render(plan, stack: runner.stack, showDiff: diff) + "\n")
                 let deleting = plan.steps.filter { $0.kind == .delete || ($0.kind == .replace) }.compactMap(\.old)
-                if deleting.contains(where: { $0.type == "aws-native:iot:Policy" || $0.type == "aws-native:s3:Bucket" }),
+                if deleting.contains(where: { engine.providers.type($0.type)?.deleteMayBeBlocked == true }),
                    let blockers = try? await DestroyPreflight.blockers(deleting, all: engine.journal.deployment.managed, client: runner.awsClient()),
                    !blockers.isEmpty {
                     writeStandardOutput("Blockers for the deletes (not owned by the stack):\n" + blockers.map { "  ! \($0)\n" }.joined())

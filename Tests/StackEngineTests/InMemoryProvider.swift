@@ -1,9 +1,10 @@
-import Synchronization
+import StackEngine
 import StackModel
 import StackSchemas
+import Synchronization
 
-/// A provider that keeps resources in memory: for tests of the engine's logic and for
-/// previews without a cloud. Ids are the name property when there is one, else a counter.
+/// A provider that keeps resources in memory, for tests of the engine's logic. Ids are the name
+/// property when the type has one, else a counter.
 public final class InMemoryProvider: ResourceProvider {
     public struct Record: Sendable, Equatable {
         public var type: String
@@ -12,9 +13,20 @@ public final class InMemoryProvider: ResourceProvider {
 
     private let state = Mutex<(resources: [String: Record], counter: Int, calls: [String], failing: Set<String>)>(([:], 0, [], []))
 
-    public init() {}
+    public let types: [ResourceType]
 
-    public func supports(_ type: String) -> Bool { true }
+    /// The types the engine tests use, named as the AWS providers name them.
+    public static let testTypes: [ResourceType] = [
+        ResourceType("aws-native:iot:Thing", naming: .init(property: "thingName")),
+        ResourceType("aws-native:iot:ThingGroup", naming: .init(property: "thingGroupName")),
+        ResourceType("aws-native:iot:ThingType", naming: .init(property: "thingTypeName")),
+        ResourceType("aws-native:iot:Policy", naming: .init(property: "policyName")),
+        ResourceType("aws-native:iot:TopicRule", naming: .init(property: "ruleName", separator: "_")),
+        ResourceType("aws-native:s3:Bucket", naming: .init(property: "bucketName", lowercase: true)),
+        ResourceType("aws:iot:PolicyAttachment", identity: .pair("policy", "target")),
+    ]
+
+    public init(types: [ResourceType] = InMemoryProvider.testTypes) { self.types = types }
 
     public var resources: [String: Record] { state.withLock { $0.resources } }
     /// "create <id>", "update <id>", "delete <id>" in call order.
@@ -24,7 +36,7 @@ public final class InMemoryProvider: ResourceProvider {
     public func fail(name: String) { state.withLock { _ = $0.failing.insert(name) } }
 
     func id(type: String, inputs: [String: PropertyValue]) -> String? {
-        AutoNaming.nameProperty[type].flatMap { inputs[$0.property]?.stringValue }
+        types.first { $0.token == type }?.id(inputs)
     }
 
     public func create(type: String, name: String, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue]) {
