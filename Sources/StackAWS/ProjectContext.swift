@@ -45,7 +45,10 @@ public struct ProjectContext {
     }
 
     public func stackName(flag: String?) throws -> String {
-        if let name = flag ?? environment["FLEETDECK_STACK"], !name.isEmpty { return name }
+        if let name = flag ?? environment["FLEETDECK_STACK"], !name.isEmpty {
+            try StackName.validate(name)
+            return name
+        }
         let stacks = configuredStacks
         if stacks.count == 1 { return stacks[0] }
         throw StateError.unsupported("no stack chosen: pass -s NAME\(stacks.isEmpty ? "" : " (this project has: \(stacks.joined(separator: ", ")))")")

@@ -53,17 +53,20 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     }
 
     public func stacks(project: String) async throws -> [String] {
-        try await keys(key("stacks/\(project)/")).filter { $0.hasSuffix(".json") && !$0.contains(".journal/") }
+        try StackName.validate(project, what: "project")
+        return try await keys(key("stacks/\(project)/")).filter { $0.hasSuffix(".json") && !$0.contains(".journal/") }
             .map { String($0.split(separator: "/").last!.dropLast(5)) }
     }
 
     public func checkpoint(project: String, stack: String) async throws -> [UInt8]? { try await get(stackKey(project, stack)) }
 
     public func saveCheckpoint(_ bytes: [UInt8], project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         try await put(bytes, stackKey(project, stack))
     }
 
     public func removeStack(project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         try await delete([stackKey(project, stack)] + keys(journalPrefix(project, stack)))
     }
 
@@ -71,6 +74,7 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     /// (or an unreadable one past its age) is removed with a delete conditional on its ETag, so two
     /// runs taking it over cannot both succeed; any other holder is named with its age.
     public func lock(project: String, stack: String, holder: LockHolder) async throws {
+        try StackName.check(project: project, stack: stack)
         let ours = lockPrefix(project, stack) + "fleetdeck.json"
         var seen: LockHolder?
         for _ in 0..<4 {
@@ -115,10 +119,12 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     }
 
     public func unlock(project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         try await delete([lockPrefix(project, stack) + "fleetdeck.json"])
     }
 
     public func lockHolders(project: String, stack: String) async throws -> [LockHolder] {
+        try StackName.check(project: project, stack: stack)
         var holders: [LockHolder] = []
         for key in try await keys(lockPrefix(project, stack)) where key.hasSuffix(".json") {
             let json = try await get(key).flatMap { try? JSONValue.parse($0) }
@@ -128,10 +134,12 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     }
 
     public func forceUnlock(project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         try await delete(keys(lockPrefix(project, stack)))
     }
 
     public func appendJournal(_ record: [UInt8], project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         journalSequence += 1
         let number = String(journalSequence)
         let name = String(repeating: "0", count: max(0, 12 - number.count)) + number
@@ -139,6 +147,7 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     }
 
     public func journal(project: String, stack: String) async throws -> [UInt8]? {
+        try StackName.check(project: project, stack: stack)
         let keys = try await keys(journalPrefix(project, stack))
         guard !keys.isEmpty else { return nil }
         var bytes: [UInt8] = []
@@ -149,16 +158,19 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     public func journalLocation(project: String, stack: String) -> String { "s3://\(bucket)/\(journalPrefix(project, stack))" }
 
     public func clearJournal(project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         try await delete(keys(journalPrefix(project, stack)))
     }
 
     public func saveHistory(_ record: [UInt8], checkpoint: [UInt8], project: String, stack: String, timestamp: Int64) async throws {
+        try StackName.check(project: project, stack: stack)
         let base = key("history/\(project)/\(stack)/\(stack)-\(timestamp)")
         try await put(checkpoint, base + ".checkpoint.json")
         try await put(record, base + ".history.json")
     }
 
     public func history(project: String, stack: String) async throws -> [[UInt8]] {
+        try StackName.check(project: project, stack: stack)
         var records: [[UInt8]] = []
         for key in try await keys(key("history/\(project)/\(stack)/")) where key.hasSuffix(".history.json") {
             if let bytes = try await get(key) { records.append(bytes) }

@@ -103,19 +103,23 @@ public struct FileBackend: StateBackend {
     func historyFolder(_ project: String, _ stack: String) -> String { "\(base)/history/\(project)/\(stack)" }
 
     public func stacks(project: String) async throws -> [String] {
-        AtomicFile.list("\(base)/stacks/\(project)").filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+        try StackName.validate(project, what: "project")
+        return AtomicFile.list("\(base)/stacks/\(project)").filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
     }
 
     public func checkpoint(project: String, stack: String) async throws -> [UInt8]? {
-        AtomicFile.read(stackFile(project, stack))
+        try StackName.check(project: project, stack: stack)
+        return AtomicFile.read(stackFile(project, stack))
     }
 
     public func saveCheckpoint(_ bytes: [UInt8], project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         if !AtomicFile.exists("\(base)/meta.yaml") { try AtomicFile.write("version: 1\n", to: "\(base)/meta.yaml", mode: 0o644) }
         try AtomicFile.write(bytes, to: stackFile(project, stack), mode: 0o600)
     }
 
     public func removeStack(project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         AtomicFile.remove(stackFile(project, stack))
         AtomicFile.remove(journalFile(project, stack))
     }
@@ -124,6 +128,7 @@ public struct FileBackend: StateBackend {
     static let held = Mutex<[String: Int32]>([:])
 
     public func lock(project: String, stack: String, holder: LockHolder) async throws {
+        try StackName.check(project: project, stack: stack)
         let folder = lockFolder(project, stack)
         let path = "\(folder)/\(Self.lockName)"
         // Another tool's lock (Pulumi's <uuid>.json) stops the run; ours is taken atomically.
@@ -151,6 +156,7 @@ public struct FileBackend: StateBackend {
     }
 
     public func unlock(project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         let path = "\(lockFolder(project, stack))/\(Self.lockName)"
         if let descriptor = Self.held.withLock({ $0.removeValue(forKey: path) }) {
             LockFile.release(path, descriptor: descriptor)
@@ -160,6 +166,7 @@ public struct FileBackend: StateBackend {
     }
 
     public func lockHolders(project: String, stack: String) async throws -> [LockHolder] {
+        try StackName.check(project: project, stack: stack)
         let folder = lockFolder(project, stack)
         return AtomicFile.list(folder).filter { $0.hasSuffix(".json") }.compactMap { name in
             AtomicFile.read("\(folder)/\(name)").flatMap { try? JSONValue.parse($0) }.flatMap(LockHolder.init(json:))
@@ -168,31 +175,37 @@ public struct FileBackend: StateBackend {
     }
 
     public func forceUnlock(project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         let folder = lockFolder(project, stack)
         for name in AtomicFile.list(folder) where name.hasSuffix(".json") { AtomicFile.remove("\(folder)/\(name)") }
     }
 
     public func appendJournal(_ record: [UInt8], project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         try JournalFile.append(record, to: journalFile(project, stack))
     }
 
     public func journal(project: String, stack: String) async throws -> [UInt8]? {
-        AtomicFile.read(journalFile(project, stack))
+        try StackName.check(project: project, stack: stack)
+        return AtomicFile.read(journalFile(project, stack))
     }
 
     public func journalLocation(project: String, stack: String) -> String { journalFile(project, stack) }
 
     public func clearJournal(project: String, stack: String) async throws {
+        try StackName.check(project: project, stack: stack)
         AtomicFile.remove(journalFile(project, stack))
     }
 
     public func saveHistory(_ record: [UInt8], checkpoint: [UInt8], project: String, stack: String, timestamp: Int64) async throws {
+        try StackName.check(project: project, stack: stack)
         let prefix = "\(historyFolder(project, stack))/\(stack)-\(timestamp)"
         try AtomicFile.write(checkpoint, to: prefix + ".checkpoint.json", mode: 0o600)
         try AtomicFile.write(record, to: prefix + ".history.json", mode: 0o600)
     }
 
     public func history(project: String, stack: String) async throws -> [[UInt8]] {
+        try StackName.check(project: project, stack: stack)
         let folder = historyFolder(project, stack)
         return AtomicFile.list(folder).filter { $0.hasSuffix(".history.json") }.compactMap { AtomicFile.read("\(folder)/\($0)") }
     }

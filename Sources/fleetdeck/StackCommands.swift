@@ -43,9 +43,7 @@ struct StackCommand: AsyncParsableCommand {
                 let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
                 let project = try context.loadProject()
                 let backend = try context.backend(global, program: project.program)
-                guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !name.isEmpty else {
-                    throw ValidationFailure(message: "stack names may use letters, digits, '-', '_' and '.': '\(name)'")
-                }
+                try StackName.validate(name)
                 if try await backend.checkpoint(project: project.program.name, stack: name) != nil { throw StateError.stackExists(name) }
                 let session = try StackSession(project: project, stack: name, backend: backend, environment: context.environment)
                 if context.environment["PULUMI_CONFIG_PASSPHRASE"] != nil || context.environment["PULUMI_CONFIG_PASSPHRASE_FILE"] != nil {
