@@ -29,7 +29,7 @@ public struct StackConfigFile: Sendable {
         guard let bytes = AtomicFile.read(path) else { return file }
         let root: YAMLNode?
         do {
-            root = try YAMLNode.parse(String(decoding: bytes, as: UTF8.self))
+            root = try YAMLNode.parse(try YAMLNode.text(bytes))
         } catch {
             throw .error("YAML syntax: \(error.problem)", at: SourceLocation(file: path, line: error.mark.line, column: error.mark.column))
         }

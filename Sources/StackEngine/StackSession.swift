@@ -3,6 +3,7 @@ import JSON
 import StackLanguage
 import StackModel
 import Synchronization
+import YAMLSyntax
 
 /// A project folder: its `Pulumi.yaml`, parsed and checked.
 public struct ProjectFolder: Sendable {
@@ -17,7 +18,12 @@ public struct ProjectFolder: Sendable {
         guard let bytes = AtomicFile.read(path) else {
             throw Diagnostic.error("no Pulumi.yaml in \(directory) (pass -C with the project folder)", at: nil)
         }
-        let text = String(decoding: bytes, as: UTF8.self)
+        let text: String
+        do {
+            text = try YAMLNode.text(bytes)
+        } catch {
+            throw Diagnostic.error(error.problem, at: SourceLocation(file: displayPath(path), line: error.mark.line, column: error.mark.column))
+        }
         let (program, warnings) = try ProgramParser.parse(text, file: displayPath(path))
         let errors = ProgramChecker.check(program, extraConfig: extraConfig)
         if !errors.isEmpty { throw Diagnostics(errors) }

@@ -307,8 +307,9 @@ public final class Evaluator {
                 throw .error("fn::select needs a non-negative whole index", at: location)
             }
             guard case .array(let items) = list else { throw .error("fn::select takes [index, [values...]]", at: location) }
-            guard items.indices.contains(Int(number)) else {
-                throw .error("fn::select: index \(Int(number)) is out of range (the list has \(items.count) items)", at: location)
+            guard number < Double(items.count) else {
+                let shown = number < 1e15 ? String(Int64(number)) : "\(number)"
+                throw .error("fn::select: index \(shown) is out of range (the list has \(items.count) items)", at: location)
             }
             return wrap(items[Int(number)])
         case "fn::toBase64":

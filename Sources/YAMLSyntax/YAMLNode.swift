@@ -98,6 +98,25 @@ public struct YAMLSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
 }
 
 extension YAMLNode {
+    /// The text of a file that must be UTF-8: the first byte that is not is an error at its line
+    /// and column (it is never read as U+FFFD, which would silently change names and values).
+    public static func text(_ bytes: [UInt8]) throws(YAMLSyntaxError) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        var decoder = Unicode.UTF8()
+        var iterator = bytes.makeIterator()
+        var (line, column) = (1, 1)
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                if scalar == "\n" { (line, column) = (line + 1, 1) } else { column += 1 }
+            case .emptyInput:
+                return String(decoding: bytes, as: UTF8.self)
+            case .error:
+                throw YAMLSyntaxError(mark: YAMLMark(line: line, column: column), problem: "invalid UTF-8: the file must be UTF-8 text")
+            }
+        }
+    }
+
     /// Parses the first document of a YAML text; nil for an empty text.
     public static func parse(_ text: String) throws(YAMLSyntaxError) -> YAMLNode? {
         var parser = yaml_parser_t()
@@ -141,6 +160,13 @@ private struct TreeBuilder {
         pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
     }
 
+    /// Only YAML's own tags (`!!str`, ...) and the non-specific `!` are read; any other tag (a
+    /// CloudFormation `!Ref`, say) would change meaning if dropped, so it is an error.
+    static func check(tag: String?, at mark: YAMLMark) throws(YAMLSyntaxError) {
+        guard let tag, tag != "!", !tag.hasPrefix("tag:yaml.org,2002:") else { return }
+        throw YAMLSyntaxError(mark: mark, problem: "the YAML tag '\(tag)' is not supported: Pulumi YAML has no custom tags (use ${...} or an fn:: built-in)")
+    }
+
     /// Returns true when the first document is complete.
     mutating func handle(_ event: inout yaml_event_t) throws(YAMLSyntaxError) -> Bool {
         let mark = YAMLMark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
@@ -156,7 +182,9 @@ private struct TreeBuilder {
             case YAML_FOLDED_SCALAR_STYLE: style = .folded
             default: style = .plain
             }
-            let node = YAMLNode.scalar(text, style, tag: Self.string(scalar.tag), mark)
+            let tag = Self.string(scalar.tag)
+            try Self.check(tag: tag, at: mark)
+            let node = YAMLNode.scalar(text, style, tag: tag, mark)
             if let anchor = Self.string(scalar.anchor) { anchors[anchor] = node }
             add(node)
         case YAML_ALIAS_EVENT:
@@ -166,8 +194,10 @@ private struct TreeBuilder {
             }
             add(node)
         case YAML_SEQUENCE_START_EVENT:
+            try Self.check(tag: Self.string(event.data.sequence_start.tag), at: mark)
             stack.append(.sequence([], mark, anchor: Self.string(event.data.sequence_start.anchor)))
         case YAML_MAPPING_START_EVENT:
+            try Self.check(tag: Self.string(event.data.mapping_start.tag), at: mark)
             stack.append(.mapping([], pendingKey: nil, mark, anchor: Self.string(event.data.mapping_start.anchor)))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let node: YAMLNode

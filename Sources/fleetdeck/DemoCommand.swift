@@ -21,6 +21,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Messages per second per device.") var rate: Double = 1
     @Flag(help: "Keep the stack and its folder on exit.") var keep = false
 
+    /// Numbers in range before anything runs (a one-line error otherwise).
+    func checkLimits() throws {
+        try OptionLimits.check(devices, "--devices", within: OptionLimits.devices)
+        try OptionLimits.check(rate, "--rate", within: OptionLimits.rate, unit: " messages per second")
+    }
+
     static let program = """
         name: fleetdeck-demo
         runtime: yaml
@@ -59,6 +65,7 @@ struct DemoCommand: AsyncParsableCommand {
         """
 
     func run() async throws {
+        try checkLimits()
         let environment = ProcessEnvironment.current
         guard environment["AWS_ENDPOINT_URL"] != nil, environment["FLEETDECK_MQTT_URL"] != nil else {
             throw ValidationFailure(message: "the demo runs on the local sandbox (moto and mosquitto): use ./scripts/demo, or scripts/sandbox -- fleetdeck demo")

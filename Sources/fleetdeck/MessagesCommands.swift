@@ -83,7 +83,14 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds.") var duration: Double?
     @Option(help: "Subscription QoS (0 or 1).") var qos: UInt8 = 0
 
+    /// Numbers in range before anything runs (a one-line error otherwise).
+    func checkLimits() throws {
+        try OptionLimits.check(count, "--count", within: OptionLimits.count)
+        try OptionLimits.check(duration, "--duration", within: OptionLimits.seconds, unit: " seconds")
+    }
+
     func run() async throws {
+        try checkLimits()
         let filters = self.filters.isEmpty ? ["#"] : self.filters
         for filter in filters {
             do { try Topic.validateFilter(filter) } catch { throw ValidationFailure(message: error.description) }

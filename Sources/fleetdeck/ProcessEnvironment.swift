@@ -24,6 +24,26 @@ struct ValidationFailure: Error, CustomStringConvertible {
     var description: String { message }
 }
 
+/// The limits of the command line's numbers: a value outside them is refused before anything
+/// runs (a duration of 1e300 seconds would overflow a timer, a negative count means nothing).
+enum OptionLimits {
+    /// At most a year.
+    static let seconds: ClosedRange<Double> = 0.001...31_536_000
+    static let count: ClosedRange<Int> = 1...100_000_000
+    static let devices: ClosedRange<Int> = 1...100_000
+    static let rate: ClosedRange<Double> = 0.001...100_000
+
+    static func check<T: Comparable & CustomStringConvertible>(_ value: T?, _ option: String, within range: ClosedRange<T>, unit: String = "") throws {
+        guard let value else { return }
+        if let number = value as? Double, !number.isFinite || !range.contains(value) {
+            throw ValidationFailure(message: "\(option) must be between \(range.lowerBound) and \(range.upperBound)\(unit), not \(value)")
+        }
+        guard range.contains(value) else {
+            throw ValidationFailure(message: "\(option) must be between \(range.lowerBound) and \(range.upperBound)\(unit), not \(value)")
+        }
+    }
+}
+
 /// Writes all of a text to a file descriptor, unbuffered.
 func writeAll(_ text: String, to fd: Int32) {
     var bytes = Array(text.utf8)

@@ -124,8 +124,16 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds.") var duration: Double?
     @Option(help: "Stop after this many messages in all.") var count: Int?
 
+    /// Numbers in range before anything runs (a one-line error otherwise).
+    func checkLimits() throws {
+        try OptionLimits.check(devices, "--devices", within: OptionLimits.devices)
+        try OptionLimits.check(rate, "--rate", within: OptionLimits.rate, unit: " messages per second")
+        try OptionLimits.check(duration, "--duration", within: OptionLimits.seconds, unit: " seconds")
+        try OptionLimits.check(count, "--count", within: OptionLimits.count)
+    }
+
     func run() async throws {
-        guard devices > 0, rate > 0 else { throw ValidationFailure(message: "--devices and --rate must be positive") }
+        try checkLimits()
         let simulator = Simulator(names: (1...devices).map { "\(prefix)-\(threeDigits($0))" }, rate: rate)
         try await AWSCommandContext.run {
             let client = try AWSCommandContext.client(global)

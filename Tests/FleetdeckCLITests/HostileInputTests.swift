@@ -25,4 +25,44 @@ import Testing
         let written = try ProcessRunner.shell("cd \(project.folder) && find . -type f | sort").stdout
         #expect(written == "./Pulumi.yaml\n", "files written: \(written)")
     }
+
+    func fleetdeck(_ arguments: [String], in folder: String) throws -> ProcessResult {
+        try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments + ["-C", folder, "-s", "dev"],
+                              environment: ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": "hostile", "FLEETDECK_BACKEND_URL": "file://\(folder)/state"]))
+    }
+
+    @Test func programsThatWouldBeMisreadStopAtTheirPosition() throws {
+        let project = try DeployAcceptanceTests.Project(program: "")
+        let path = project.folder + "/Pulumi.yaml"
+        let cases: [([UInt8], String)] = [
+            // A key with an invalid UTF-8 byte would become U+FFFD: a different resource.
+            (Array("name: p\nruntime: yaml\nresources:\n  t".utf8) + [0xFF] + Array("2:\n    type: aws-native:iot:Thing\n".utf8),
+             "Pulumi.yaml:4:4: error: invalid UTF-8: the file must be UTF-8 text"),
+            // A CloudFormation tag would be dropped and leave a literal.
+            (Array("name: p\nruntime: yaml\nresources:\n  t:\n    type: aws-native:iot:Thing\n    properties:\n      thingName: !Ref other\n".utf8),
+             "Pulumi.yaml:7:18: error: YAML syntax: the YAML tag '!Ref' is not supported"),
+            (Array("name: p\nruntime: yaml\nvariables:\n  v: !GetAtt [a, b]\n".utf8), "Pulumi.yaml:4:6: error: YAML syntax: the YAML tag '!GetAtt' is not supported"),
+            // An index beyond any integer.
+            (Array("name: p\nruntime: yaml\nvariables:\n  v:\n    fn::select: [99999999999999999999999, [a, b]]\noutputs:\n  o: ${v}\n".utf8),
+             "fn::select: index 1e+23 is out of range (the list has 2 items)"),
+        ]
+        for (bytes, message) in cases {
+            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            let result = try fleetdeck(["preview"], in: project.folder)
+            #expect(result.status == 1 && !result.terminatedBySignal, "\(message): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: project.folder + "/state"))
+    }
+
+    @Test func commandLineNumbersOutOfRangeAreRefusedWithOneLine() throws {
+        for (arguments, message) in [(["tail", "--duration", "1e300"], "fleetdeck: --duration must be between 0.001 and 31536000.0 seconds, not 1e+300\n"),
+                                     (["tail", "--count=-3"], "fleetdeck: --count must be between 1 and 100000000, not -3\n"),
+                                     (["simulate", "--rate", "nan"], "fleetdeck: --rate must be between 0.001 and 100000.0 messages per second, not nan\n"),
+                                     (["simulate", "--devices", "0"], "fleetdeck: --devices must be between 1 and 100000, not 0\n")] {
+            let result = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments + ["--url", "mqtt://127.0.0.1:9"])
+            #expect(result.status == 1 && !result.terminatedBySignal)
+            #expect(result.stderr == message, "\(arguments): \(result.stderr)")
+        }
+    }
 }
