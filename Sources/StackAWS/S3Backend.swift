@@ -156,6 +156,7 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     }
 
     public func journalLocation(project: String, stack: String) -> String { "s3://\(bucket)/\(journalPrefix(project, stack))" }
+    public func checkpointLocation(project: String, stack: String) -> String { "s3://\(bucket)/\(stackKey(project, stack))" }
 
     public func clearJournal(project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)

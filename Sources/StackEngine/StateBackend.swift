@@ -81,6 +81,8 @@ public protocol StateBackend: Sendable {
     func appendJournal(_ record: [UInt8], project: String, stack: String) async throws
     /// Where the journal is kept, for messages (a file path or an object prefix).
     func journalLocation(project: String, stack: String) -> String
+    /// Where the checkpoint is kept, for messages.
+    func checkpointLocation(project: String, stack: String) -> String
     func journal(project: String, stack: String) async throws -> [UInt8]?
     func clearJournal(project: String, stack: String) async throws
     func saveHistory(_ record: [UInt8], checkpoint: [UInt8], project: String, stack: String, timestamp: Int64) async throws
@@ -191,6 +193,7 @@ public struct FileBackend: StateBackend {
     }
 
     public func journalLocation(project: String, stack: String) -> String { journalFile(project, stack) }
+    public func checkpointLocation(project: String, stack: String) -> String { stackFile(project, stack) }
 
     public func clearJournal(project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)

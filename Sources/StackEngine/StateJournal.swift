@@ -26,7 +26,15 @@ public final class StateJournal: @unchecked Sendable {
     /// Loads the checkpoint and replays a journal left by an interrupted run.
     public static func open(backend: any StateBackend, project: String, stack: String, coder: CheckpointCoder,
                             now: String) async throws -> StateJournal {
-        let base = try await backend.checkpoint(project: project, stack: stack).flatMap { try coder.decode($0) } ?? Deployment(time: now)
+        let base: Deployment
+        do {
+            base = try await backend.checkpoint(project: project, stack: stack).flatMap { try coder.decode($0) } ?? Deployment(time: now)
+        } catch let error as StateError {
+            throw error
+        } catch {
+            // Where the broken state is, not only what is wrong with it.
+            throw StateError.io("\(backend.checkpointLocation(project: project, stack: stack)): unreadable checkpoint (\(error)); nothing was changed")
+        }
         let journal = StateJournal(backend: backend, project: project, stack: stack, coder: coder, deployment: base)
         if let bytes = try await backend.journal(project: project, stack: stack) {
             try journal.replay(bytes, source: backend.journalLocation(project: project, stack: stack))

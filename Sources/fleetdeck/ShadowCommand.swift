@@ -46,6 +46,10 @@ struct ShadowCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationFailure(message: "--desired is not JSON: \(error)")
             }
+            // AWS IoT takes an object here (or null only to delete the whole shadow, which 'shadow delete' does).
+            guard case .object = state else {
+                throw ValidationFailure(message: "--desired must be a JSON object such as '{\"led\":\"on\"}', not \(state.serialized())")
+            }
             var document: JSONObject = ["state": ["desired": state]]
             if let version { document["version"] = .integer(version) }
             try await AWSCommandContext.run {

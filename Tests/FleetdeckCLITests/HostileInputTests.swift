@@ -65,4 +65,26 @@ import Testing
             #expect(result.stderr == message, "\(arguments): \(result.stderr)")
         }
     }
+
+    @Test func shadowDocumentsMustBeObjects() throws {
+        for desired in ["null", "[]", "\"str\"", "42"] {
+            let result = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["shadow", "update", "sensor-1", "--desired", desired])
+            #expect(result.status == 1)
+            #expect(result.stderr == "fleetdeck: --desired must be a JSON object such as '{\"led\":\"on\"}', not \(desired)\n", "\(result.stderr)")
+        }
+    }
+
+    @Test func aBrokenCheckpointIsNamedAndLeftAsItIs() throws {
+        let project = try DeployAcceptanceTests.Project(program: "name: broken\nruntime: yaml\noutputs:\n  greeting: hello\n")
+        #expect(try fleetdeck(["up", "--yes"], in: project.folder).status == 0)
+        let checkpoint = project.folder + "/state/.pulumi/stacks/broken/dev.json"
+        let broken = "{\"version\": 3, \"checkpoint\": {\"latest\": {\"resources\": [\"unterminated"
+        try broken.write(toFile: checkpoint, atomically: true, encoding: .utf8)
+        for command in [["preview"], ["up", "--yes"], ["destroy", "--yes"]] {
+            let result = try fleetdeck(command, in: project.folder)
+            #expect(result.status == 1, "\(command)")
+            #expect(result.stderr.hasPrefix("fleetdeck: \(checkpoint): unreadable checkpoint ("), "\(command): \(result.stderr)")
+        }
+        #expect(try String(contentsOfFile: checkpoint, encoding: .utf8) == broken)
+    }
 }
