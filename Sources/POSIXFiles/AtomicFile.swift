@@ -8,7 +8,14 @@ public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible, Sendable {
         public var path: String
         public var reason: String
-        public var description: String { "cannot write \(path): \(reason)" }
+        /// A failed read (see `readRegular`), not a write.
+        public var reading = false
+        public init(path: String, reason: String, reading: Bool = false) {
+            self.path = path
+            self.reason = reason
+            self.reading = reading
+        }
+        public var description: String { "cannot \(reading ? "read" : "write") \(path): \(reason)" }
     }
 
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(WriteError) {
@@ -106,6 +113,21 @@ public enum AtomicFile {
             if count == 0 { return out }
             out += buffer[0..<count]
         }
+    }
+
+    /// A file a program asked for by name: only a regular file (a device such as /dev/zero never
+    /// ends, a FIFO blocks), and at most `limit` bytes. The error says which of these it is.
+    public static func readRegular(_ path: String, limit: Int) throws(WriteError) -> [UInt8] {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno)), reading: true) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw WriteError(path: path, reason: "not a regular file (a folder, device or FIFO)", reading: true)
+        }
+        guard Int(info.st_size) <= limit else {
+            throw WriteError(path: path, reason: "\(info.st_size) bytes is more than the \(limit / 1_048_576) MiB allowed", reading: true)
+        }
+        guard let bytes = read(path) else { throw WriteError(path: path, reason: String(cString: strerror(errno)), reading: true) }
+        return bytes
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

@@ -90,7 +90,12 @@ public final class StackSession: @unchecked Sendable {
         let values = try config.values { try crypter() }
         return EvaluationContext(stack: stack, project: projectName, cwd: project.directory, config: values,
                                  readFile: { [self] path in
-                                     guard let bytes = AtomicFile.read(path) else { throw Diagnostic.error("fn::readFile: cannot read \(path)", at: nil) }
+                                     let bytes: [UInt8]
+                                     do {
+                                         bytes = try AtomicFile.readRegular(path, limit: Self.readFileLimit)
+                                     } catch {
+                                         throw Diagnostic.error("fn::readFile: \(error)", at: nil)
+                                     }
                                      self.reads.withLock { $0[path] = Self.hex(SHA256.hash(data: bytes)) }
                                      return String(decoding: bytes, as: UTF8.self)
                                  }, invoke: invoke)
@@ -115,6 +120,9 @@ public final class StackSession: @unchecked Sendable {
         }
         return try await StateJournal.open(backend: backend, project: projectName, stack: stack, coder: CheckpointCoder(crypter: crypter), now: now)
     }
+
+    /// The largest file `fn::readFile` reads (a Lambda's inline code is far smaller).
+    public static let readFileLimit = 16 * 1_048_576
 
     /// Files the program read (`fn::readFile`), with the hash of what was read.
     private let reads = Mutex<[String: String]>([:])

@@ -156,6 +156,24 @@ private struct TreeBuilder {
     var root: YAMLNode?
     var finishedDocument = false
 
+    /// Deeper nesting is refused (a tree 50,000 deep exhausts the stack of whatever walks it).
+    static let maxDepth = 256
+    /// More nodes, counting what aliases repeat, are refused (a 1 KB "billion laughs" document
+    /// would otherwise expand to gigabytes when read).
+    static let maxNodes = 1_000_000
+    /// Nodes so far, aliases counted at their full size, and the size of each anchored node.
+    var nodes = 0
+    var anchorSizes: [String: Int] = [:]
+    /// The node count when each open collection started (to size it when it ends).
+    var startCounts: [Int] = []
+
+    mutating func count(_ added: Int, at mark: YAMLMark) throws(YAMLSyntaxError) {
+        nodes += added
+        guard nodes <= Self.maxNodes else {
+            throw YAMLSyntaxError(mark: mark, problem: "the document expands to more than \(Self.maxNodes) nodes (through its aliases): refused")
+        }
+    }
+
     static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
         pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
     }
@@ -185,20 +203,29 @@ private struct TreeBuilder {
             let tag = Self.string(scalar.tag)
             try Self.check(tag: tag, at: mark)
             let node = YAMLNode.scalar(text, style, tag: tag, mark)
-            if let anchor = Self.string(scalar.anchor) { anchors[anchor] = node }
+            try count(1, at: mark)
+            if let anchor = Self.string(scalar.anchor) { anchors[anchor] = node; anchorSizes[anchor] = 1 }
             add(node)
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
             guard let node = anchors[name] else {
                 throw YAMLSyntaxError(mark: mark, problem: "unknown alias '*\(name)'")
             }
+            try count(anchorSizes[name] ?? 1, at: mark)
             add(node)
-        case YAML_SEQUENCE_START_EVENT:
-            try Self.check(tag: Self.string(event.data.sequence_start.tag), at: mark)
-            stack.append(.sequence([], mark, anchor: Self.string(event.data.sequence_start.anchor)))
-        case YAML_MAPPING_START_EVENT:
-            try Self.check(tag: Self.string(event.data.mapping_start.tag), at: mark)
-            stack.append(.mapping([], pendingKey: nil, mark, anchor: Self.string(event.data.mapping_start.anchor)))
+        case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+            guard stack.count < Self.maxDepth else {
+                throw YAMLSyntaxError(mark: mark, problem: "nesting deeper than \(Self.maxDepth) levels: refused")
+            }
+            try count(1, at: mark)
+            startCounts.append(nodes)
+            if event.type == YAML_SEQUENCE_START_EVENT {
+                try Self.check(tag: Self.string(event.data.sequence_start.tag), at: mark)
+                stack.append(.sequence([], mark, anchor: Self.string(event.data.sequence_start.anchor)))
+            } else {
+                try Self.check(tag: Self.string(event.data.mapping_start.tag), at: mark)
+                stack.append(.mapping([], pendingKey: nil, mark, anchor: Self.string(event.data.mapping_start.anchor)))
+            }
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let node: YAMLNode
             let anchor: String?
@@ -206,7 +233,8 @@ private struct TreeBuilder {
             case let .sequence(items, start, name): node = .sequence(items, start); anchor = name
             case let .mapping(entries, _, start, name): node = .mapping(entries, start); anchor = name
             }
-            if let anchor { anchors[anchor] = node }
+            let started = startCounts.removeLast()
+            if let anchor { anchors[anchor] = node; anchorSizes[anchor] = nodes - started + 1 }
             add(node)
         case YAML_DOCUMENT_END_EVENT:
             finishedDocument = true

@@ -87,4 +87,34 @@ import Testing
         }
         #expect(try String(contentsOfFile: checkpoint, encoding: .utf8) == broken)
     }
+
+    @Test func deepNestingAliasBombsAndFilesThatNeverEndAreRefused() throws {
+        let project = try DeployAcceptanceTests.Project(program: "")
+        let path = project.folder + "/Pulumi.yaml"
+        var bomb = "name: p\nruntime: yaml\nvariables:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+            bomb += "  \(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
+            previous = name
+        }
+        _ = mkfifo(project.folder + "/fifo", 0o600)
+        FileManager.default.createFile(atPath: project.folder + "/big.bin", contents: Data(count: 17 * 1_048_576))
+        let reading = { (file: String) in "name: p\nruntime: yaml\nvariables:\n  v:\n    fn::readFile: \(file)\noutputs:\n  o: ${v}\n" }
+        let cases: [(String, String)] = [
+            ("name: p\nruntime: yaml\nvariables:\n  v: " + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000) + "\n",
+             "Pulumi.yaml:4:260: error: YAML syntax: nesting deeper than 256 levels: refused"),
+            (bomb, "Pulumi.yaml:10:10: error: YAML syntax: the document expands to more than 1000000 nodes (through its aliases): refused"),
+            (reading("/dev/zero"), "fn::readFile: cannot read /dev/zero: not a regular file (a folder, device or FIFO)"),
+            (reading("fifo"), "fn::readFile: cannot read \(project.folder)/fifo: not a regular file (a folder, device or FIFO)"),
+            (reading("big.bin"), "fn::readFile: cannot read \(project.folder)/big.bin: 17825792 bytes is more than the 16 MiB allowed"),
+        ]
+        for (program, message) in cases {
+            try program.write(toFile: path, atomically: true, encoding: .utf8)
+            let result = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["preview", "-C", project.folder, "-s", "dev"],
+                                               environment: ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": "hostile", "FLEETDECK_BACKEND_URL": "file://\(project.folder)/state"]),
+                                               timeout: 30)
+            #expect(result.status == 1 && !result.terminatedBySignal, "\(message): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
+    }
 }
