@@ -34,6 +34,9 @@ public struct Session: Sendable {
         case published(UInt16)
         /// Close the transport (the reason is for the user).
         case close(String)
+        /// The broker refused the connection for a reason retrying cannot fix (bad credentials,
+        /// not authorised, a rejected client id or protocol): stop.
+        case refused(String)
     }
 
     public let options: Options
@@ -46,6 +49,9 @@ public struct Session: Sendable {
     private var pendingSubscribes: [UInt16: [String]] = [:]
     /// QoS 2 messages received and not yet released (by packet id).
     private var received2: Set<UInt16> = []
+    /// Our QoS 2 publishes the broker has received (PUBREC): after a reconnect their PUBREL is
+    /// sent again, never the PUBLISH (MQTT 3.1.1, 4.3.3).
+    public private(set) var releasing: Set<UInt16> = []
     /// Publishes asked for while not connected.
     private var queued: [Message] = []
     private var nextID: UInt16 = 1
@@ -91,11 +97,16 @@ public struct Session: Sendable {
         switch packet {
         case .connack(let present, let code):
             guard state == .connecting else { return [.close("CONNACK out of turn")] }
-            guard code == 0 else { return [.close(Self.connackReason(code))] }
+            // Only "server unavailable" can pass by itself; the other refusals need the user.
+            guard code == 0 else { return [code == 3 ? .close(Self.connackReason(code)) : .refused(Self.connackReason(code))] }
             state = .connected
             actions.append(.connected(sessionPresent: present))
             if !subscriptions.isEmpty { subscribeNow(subscriptions, now: now, into: &actions) }
             for id in inflightOrder {
+                if releasing.contains(id) {
+                    send(.pubrel(id), now: now, into: &actions)
+                    continue
+                }
                 guard var publish = inflight[id] else { continue }
                 publish.dup = true
                 inflight[id] = publish
@@ -123,11 +134,13 @@ public struct Session: Sendable {
             received2.remove(id)
             send(.pubcomp(id), now: now, into: &actions)
         case .puback(let id), .pubcomp(let id):
+            releasing.remove(id)
             if inflight.removeValue(forKey: id) != nil {
                 inflightOrder.removeAll { $0 == id }
                 actions.append(.published(id))
             }
         case .pubrec(let id):
+            if inflight[id] != nil { releasing.insert(id) }
             send(.pubrel(id), now: now, into: &actions)
         case .suback(let id, let codes):
             if let filters = pendingSubscribes.removeValue(forKey: id) { actions.append(.subscribed(filters, codes)) }

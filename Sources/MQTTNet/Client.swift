@@ -11,6 +11,8 @@ public final class Client: Sendable {
         case connected(sessionPresent: Bool)
         /// The connection was lost or could not be made; messages may be missed until `connected`.
         case disconnected(String)
+        /// The broker refused the connection for good (credentials, authorisation): the client stopped.
+        case refused(String)
         case message(Message, time: Double)
         case subscribed([String], [UInt8])
         case published(UInt16)
@@ -28,6 +30,8 @@ public final class Client: Sendable {
     private let open: @Sendable () throws(TransportError) -> any Transport
     private let options: Session.Options
     private let onEvent: @Sendable (Event) -> Void
+    /// How long a connection must last before a loss starts the backoff over.
+    static let stableSeconds: Double = 10
     private let requests = Mutex<[Request]>([])
     private let wakeRead: Int32
     private let wakeWrite: Int32
@@ -97,12 +101,18 @@ public final class Client: Sendable {
         var transport: (any Transport)?
         var backoff = Backoff()
         var stopping = false
+        /// When the current connection was accepted: the backoff starts over only after a
+        /// connection has stayed up, so a broker that accepts and then breaks the protocol is not
+        /// hammered every half second.
+        var connectedAt: Double?
 
         func lose(_ reason: String) {
             transport?.close()
             transport = nil
             session.closed()
             decoder = PacketDecoder()
+            if let connectedAt, Self.monotonic() - connectedAt >= Self.stableSeconds { backoff.reset() }
+            connectedAt = nil
             onEvent(.disconnected(reason))
         }
 
@@ -114,11 +124,17 @@ public final class Client: Sendable {
                     do { try current.write(PacketEncoder.encode(packet)) } catch { lose(error.description); return }
                 case .deliver(let message): onEvent(.message(message, time: Self.wallClock()))
                 case .connected(let present):
-                    backoff.reset()
+                    connectedAt = Self.monotonic()
                     onEvent(.connected(sessionPresent: present))
                 case .subscribed(let filters, let codes): onEvent(.subscribed(filters, codes))
                 case .published(let id): onEvent(.published(id))
                 case .close(let reason): lose(reason); return
+                case .refused(let reason):
+                    transport?.close()
+                    transport = nil
+                    stopping = true
+                    onEvent(.refused(reason))
+                    return
                 }
             }
         }

@@ -255,8 +255,12 @@ extension ConsoleCommand {
             switch event {
             case .connected: events(.connected)
             case .disconnected(let why): events(.disconnected(why))
+            case .refused(let why): events(.disconnected("\(why): not retrying (check the credentials and the policy)"))
             case .message(let message, let time): events(.message(message, time: time))
-            case .subscribed, .published, .idle: break
+            case .subscribed(let filters, let codes):
+                let refused = zip(filters, codes).filter { $0.1 == 0x80 }.map(\.0)
+                if !refused.isEmpty { events(.disconnected("the broker refused the subscription to \(refused.joined(separator: ", "))")) }
+            case .published, .idle: break
             }
         }
         client.start()

@@ -99,6 +99,7 @@ struct TailCommand: AsyncParsableCommand {
         let endpoint = try await broker.endpoint(global)
         let output = TailOutput(json: global.json, limit: count)
         let done = Gate()
+        let failure = Mutex<String?>(nil)
         let client = Client(options: Session.Options(clientID: broker.clientID), open: { () throws(TransportError) in try endpoint.open() }) { event in
             switch event {
             case .message(let message, let time):
@@ -108,9 +109,19 @@ struct TailCommand: AsyncParsableCommand {
             case .disconnected(let why):
                 output.gap(why)
                 writeStandardError("fleetdeck: \(endpoint.description): \(why); reconnecting\n")
+            case .refused(let why):
+                failure.withLock { $0 = "\(endpoint.description): \(why)" }
+                done.open()
             case .connected:
                 output.connected()
-            case .subscribed, .published:
+            case .subscribed(let filters, let codes):
+                // 0x80: the broker will send nothing for that filter; waiting would look like silence.
+                let refused = zip(filters, codes).filter { $0.1 == 0x80 }.map(\.0)
+                if !refused.isEmpty {
+                    failure.withLock { $0 = "\(endpoint.description) refused the subscription to \(refused.joined(separator: ", ")) (not authorised, or an invalid filter)" }
+                    done.open()
+                }
+            case .published:
                 break
             }
         }
@@ -119,6 +130,7 @@ struct TailCommand: AsyncParsableCommand {
         _ = done.wait(seconds: duration)
         client.stop()
         output.flush()
+        if let failure = failure.withLock({ $0 }) { throw ValidationFailure(message: failure) }
     }
 }
 
@@ -257,7 +269,7 @@ struct PublishCommand: AsyncParsableCommand {
             switch event {
             case .connected: settled.open()
             case .published: acknowledged.open()
-            case .disconnected(let why):
+            case .disconnected(let why), .refused(let why):
                 failure.withLock { $0 = why }
                 settled.open()
             default: break

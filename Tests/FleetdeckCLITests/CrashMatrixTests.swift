@@ -73,18 +73,27 @@ import Testing
             }
             try next.write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
         }
+        try Self.crashThenConverge(project, at: testCase.crashAt, expected: expected, empty: [:]) { try Self.things(prefix) }
+    }
+
+    /// Runs `up` until it kills itself at `crashAt`, then the `up` that must converge: what
+    /// `inspect` finds in the account must then be `expected`, no change may be left, and after a
+    /// destroy it must find `empty`.
+    static func crashThenConverge<Seen: Equatable>(_ project: DeployAcceptanceTests.Project, at crashAt: String, expected: Seen, empty: Seen,
+                                                   inspect: () throws -> Seen) throws {
         var environment = project.environment
-        environment["FLEETDECK_CRASH_AT"] = testCase.crashAt
+        environment["FLEETDECK_CRASH_AT"] = crashAt
         let crashed = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["up", "--yes", "-C", project.folder, "-s", "dev"],
                                             environment: ProcessRunner.environment(environment))
-        #expect(crashed.terminatedBySignal && crashed.status == 128 + SIGKILL, "the run did not reach \(testCase.crashAt): \(crashed.stdout) \(crashed.stderr)")
+        #expect(crashed.terminatedBySignal && crashed.status == 128 + SIGKILL, "the run did not reach \(crashAt): \(crashed.stdout) \(crashed.stderr)")
 
         let resumed = try project.fleetdeck(["up", "--yes"])
         #expect(resumed.status == 0, "\(resumed.stdout) \(resumed.stderr)")
-        #expect(try Self.things(prefix) == expected, "after \(testCase.crashAt): \(resumed.stdout)")
-        let preview = try project.fleetdeck(["preview", "--expect-no-changes"])
+        #expect(try inspect() == expected, "after \(crashAt): \(resumed.stdout)")
+        let preview = try project.fleetdeck(["preview", "--expect-no-changes", "--diff"])
         #expect(preview.status == 0, "\(preview.stdout) \(preview.stderr)")
-        #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
-        #expect(try Self.things(prefix).isEmpty)
+        let destroyed = try project.fleetdeck(["destroy", "--yes"])
+        #expect(destroyed.status == 0, "\(destroyed.stdout) \(destroyed.stderr)")
+        #expect(try inspect() == empty)
     }
 }

@@ -225,19 +225,6 @@ import Testing
             try family.program(prefix, version, renamed, without).write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
             expected = family.expected(prefix, version, renamed, without)
         }
-        var environment = project.environment
-        environment["FLEETDECK_CRASH_AT"] = testCase.crashAt
-        let crashed = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["up", "--yes", "-C", project.folder, "-s", "dev"],
-                                            environment: ProcessRunner.environment(environment))
-        #expect(crashed.terminatedBySignal && crashed.status == 128 + SIGKILL, "did not reach \(testCase.crashAt): \(crashed.stdout) \(crashed.stderr)")
-
-        let resumed = try project.fleetdeck(["up", "--yes"])
-        #expect(resumed.status == 0, "\(resumed.stdout) \(resumed.stderr)")
-        #expect(try Self.inspect(family, prefix) == expected, "\(resumed.stdout)")
-        let preview = try project.fleetdeck(["preview", "--expect-no-changes", "--diff"])
-        #expect(preview.status == 0, "\(preview.stdout) \(preview.stderr)")
-        let destroyed = try project.fleetdeck(["destroy", "--yes"])
-        #expect(destroyed.status == 0, "\(destroyed.stdout) \(destroyed.stderr)")
-        #expect(try Self.inspect(family, prefix) == "")
+        try CrashMatrixTests.crashThenConverge(project, at: testCase.crashAt, expected: expected, empty: "") { try Self.inspect(family, prefix) }
     }
 }

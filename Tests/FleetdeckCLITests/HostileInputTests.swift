@@ -117,4 +117,40 @@ import Testing
             #expect(result.stderr.contains(message), "\(result.stderr)")
         }
     }
+
+    /// Starts `scripts/hostile-broker MODE`; its URL, the file counting its connections, and its pid.
+    func hostileBroker(_ mode: String) throws -> (url: String, connections: String, pid: pid_t) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-broker-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let portFile = folder + "/port"
+        let pid = try ProcessRunner.spawn(ProcessRunner.packageRoot.appendingPathComponent("scripts/hostile-broker").path, [mode, portFile])
+        #expect(eventually { FileManager.default.fileExists(atPath: portFile) })
+        return ("mqtt://127.0.0.1:" + (try String(contentsOfFile: portFile, encoding: .utf8)), portFile + ".connections", pid)
+    }
+
+    @Test func brokersThatRefuseAreErrorsNotSilenceOrEndlessRetries() throws {
+        // A refused subscription: tail stops with the filter named, instead of printing nothing and exiting 0.
+        let subscribe = try hostileBroker("refuse-subscribe")
+        defer { kill(subscribe.pid, SIGTERM); _ = ProcessRunner.waitForExit(subscribe.pid) }
+        let refused = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["tail", "secret/#", "--url", subscribe.url, "--duration", "20"], timeout: 30)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasSuffix("refused the subscription to secret/# (not authorised, or an invalid filter)\n"), "\(refused.stderr)")
+
+        // Bad credentials: one attempt, the reason, exit 1 (it was retried forever).
+        let connect = try hostileBroker("refuse-connect-4")
+        defer { kill(connect.pid, SIGTERM); _ = ProcessRunner.waitForExit(connect.pid) }
+        let denied = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["tail", "#", "--url", connect.url, "--duration", "20"], timeout: 30)
+        #expect(denied.status == 1)
+        #expect(denied.stderr.hasSuffix("the broker refused the connection: bad user name or password\n"), "\(denied.stderr)")
+        #expect((try String(contentsOfFile: connect.connections, encoding: .utf8)).split(separator: "\n").count == 1)
+
+        // A broker that accepts and then breaks the protocol: the backoff keeps growing (0.5, 1,
+        // 2, 4 s...), so 6 seconds see at most 5 connections, not one every half second (12).
+        let broken = try hostileBroker("break-protocol")
+        defer { kill(broken.pid, SIGTERM); _ = ProcessRunner.waitForExit(broken.pid) }
+        let tail = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["tail", "#", "--url", broken.url, "--duration", "6"], timeout: 30)
+        #expect(tail.status == 0, "\(tail.stderr)")
+        let attempts = (try String(contentsOfFile: broken.connections, encoding: .utf8)).split(separator: "\n").count
+        #expect(attempts >= 2 && attempts <= 5, "\(attempts) connections in 6 s")
+    }
 }

@@ -29,10 +29,30 @@ import Testing
         #expect(session.subscriptions.isEmpty)
     }
 
-    @Test func refusedConnectionsNameTheReason() {
-        var session = Session(Session.Options(clientID: "c"))
-        _ = session.opened(now: 0)
-        #expect(session.received(.connack(sessionPresent: false, returnCode: 5), now: 0) == [.close("the broker refused the connection: not authorized")])
+    @Test func refusedConnectionsNameTheReasonAndOnlyAnUnavailableServerIsRetried() {
+        for (code, action) in [(1, Session.Action.refused("the broker refused the connection: unacceptable protocol version")),
+                               (2, .refused("the broker refused the connection: client identifier rejected")),
+                               (3, .close("the broker refused the connection: server unavailable")),
+                               (4, .refused("the broker refused the connection: bad user name or password")),
+                               (5, .refused("the broker refused the connection: not authorized"))] {
+            var session = Session(Session.Options(clientID: "c"))
+            _ = session.opened(now: 0)
+            #expect(session.received(.connack(sessionPresent: false, returnCode: UInt8(code)), now: 0) == [action])
+        }
+    }
+
+    @Test func ourQoS2PublishIsReleasedNotResentAfterPubrecAndAReconnect() {
+        var session = connected()
+        let message = Message(topic: "t", payload: [7], qos: .exactlyOnce)
+        guard case .send(.publish(let sent))? = session.publish(message, now: 1).first, let id = sent.packetID else { Issue.record("no PUBLISH"); return }
+        #expect(session.received(.pubrec(id), now: 2) == [.send(.pubrel(id))])
+        session.closed()
+        _ = session.opened(now: 3)
+        // MQTT 3.1.1, 4.3.3: once PUBREC is in, the sender resends PUBREL, never the PUBLISH.
+        let resent = session.received(.connack(sessionPresent: true, returnCode: 0), now: 3)
+        #expect(resent == [.connected(sessionPresent: true), .send(.pubrel(id))])
+        #expect(session.received(.pubcomp(id), now: 4) == [.published(id)])
+        #expect(session.inflight.isEmpty && session.releasing.isEmpty)
     }
 
     @Test func incomingQoS1IsAcknowledgedAndQoS2DeliveredOnce() {
