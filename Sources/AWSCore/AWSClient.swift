@@ -14,6 +14,14 @@ public final class AWSClient: Sendable {
     public let timeoutSeconds: Double
     let credentialProvider: any CredentialProvider
     let quota = Mutex(RetryQuota())
+    /// The adaptive client-side rate, shared by every call of this client.
+    let limiter = Mutex(ClientRateLimiter())
+    private static let epoch = ContinuousClock.now
+    /// Seconds on a monotonic clock.
+    static func monotonic() -> Double {
+        let elapsed = ContinuousClock.now - epoch
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
     let now: @Sendable () -> Int64
     let random: @Sendable () -> Double
     let discoveredEndpoints = Mutex<[String: Endpoint]>([:])
@@ -97,8 +105,11 @@ public final class AWSClient: Sendable {
                       decode: (HTTPResponse) throws(AWSError) -> Result) async throws -> Result {
         var attempt = 0
         var tokensUsed = 0
+        let started = Self.monotonic()
         while true {
             attempt += 1
+            let wait = limiter.withLock { $0.reserve(now: Self.monotonic()) }
+            if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
             var outgoing = request
             if signed {
                 let credentials: AWSCredentials
@@ -117,6 +128,7 @@ public final class AWSClient: Sendable {
                 do {
                     let value = try decode(response)
                     quota.withLock { $0.recordSuccess(retryTokensUsed: tokensUsed) }
+                    limiter.withLock { $0.succeeded() }
                     return value
                 } catch {
                     failure = error
@@ -127,9 +139,11 @@ public final class AWSClient: Sendable {
                 failure = error
                 if case .transport(_, _, let timedOut) = error { outcome = .transportError(timedOut: timedOut) } else { throw error }
             }
+            if retryPolicy.isThrottling(outcome) { limiter.withLock { $0.throttled() } }
             let before = quota.withLock { $0.available }
+            let elapsed = Self.monotonic() - started
             let delay = quota.withLock { quota in
-                retryPolicy.delayBeforeRetry(after: attempt, outcome: outcome, random: random(), quota: &quota)
+                retryPolicy.delayBeforeRetry(after: attempt, outcome: outcome, random: random(), quota: &quota, elapsed: elapsed)
             }
             guard let delay else { throw failure }
             tokensUsed += before - quota.withLock { $0.available }

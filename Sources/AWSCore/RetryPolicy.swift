@@ -41,14 +41,26 @@ public struct RetryPolicy: Sendable, Equatable {
         }
     }
 
-    /// Decides after attempt number `attempt` (1-based). `random` is uniform in [0, 1).
-    /// Returns the delay in seconds before the next attempt, or nil to stop.
-    public func delayBeforeRetry(after attempt: Int, outcome: AttemptOutcome, random: Double, quota: inout RetryQuota) -> Double? {
-        guard attempt < maxAttempts, isRetryable(outcome) else { return nil }
+    /// How long a throttled call keeps trying (adaptive mode): throttling says "slower", not
+    /// "never", so it is retried past `maxAttempts` while the client's rate adapts.
+    public var throttledBudgetSeconds: Double = 120
+
+    public func isThrottling(_ outcome: AttemptOutcome) -> Bool {
+        guard case let .serviceError(status, code, _) = outcome else { return false }
+        return status == 429 || code.map(Self.throttlingCodes.contains) == true
+    }
+
+    /// Decides after attempt number `attempt` (1-based), `elapsed` seconds into the call.
+    /// `random` is uniform in [0, 1). Returns the delay in seconds before the next attempt, or
+    /// nil to stop.
+    public func delayBeforeRetry(after attempt: Int, outcome: AttemptOutcome, random: Double, quota: inout RetryQuota,
+                                 elapsed: Double = 0) -> Double? {
+        let throttled = isThrottling(outcome) && elapsed < throttledBudgetSeconds
+        guard attempt < maxAttempts || throttled, isRetryable(outcome) else { return nil }
         let timedOut: Bool
         if case .transportError(let didTimeOut) = outcome { timedOut = didTimeOut } else { timedOut = false }
         guard quota.acquire(timeout: timedOut) else { return nil }
-        let exponential = min(maxBackoffSeconds, Double(1 << min(attempt - 1, 30)))
+        let exponential = min(throttled ? 5 : maxBackoffSeconds, Double(1 << min(attempt - 1, 30)))
         var delay = random * exponential
         if case .serviceError(_, _, let retryAfter?) = outcome {
             delay = min(maxBackoffSeconds, max(delay, retryAfter))
@@ -80,5 +92,56 @@ public struct RetryQuota: Sendable, Equatable {
     /// Records a success; `retried` is the number of tokens its retries took.
     public mutating func recordSuccess(retryTokensUsed: Int) {
         available = min(capacity, available + (retryTokensUsed > 0 ? retryTokensUsed : 1))
+    }
+}
+
+/// The SDKs' adaptive mode, as a pure value: once a call is throttled, requests go out at a
+/// client-side rate that drops to 70% on each throttle and climbs back toward the rate of the
+/// last throttle with each success (then beyond it, slowly), until it no longer limits anything.
+/// It never goes below `minimumRate` (about the smallest request rate AWS IoT's control plane
+/// allows per API), so a throttled run slows down but does not crawl.
+public struct ClientRateLimiter: Sendable, Equatable {
+    public private(set) var enabled = false
+    /// Requests per second while enabled.
+    public private(set) var rate: Double = 0
+    /// The rate when the last throttle came.
+    public private(set) var lastThrottleRate: Double = 0
+    public static let minimumRate: Double = 10
+    public static let maximumRate: Double = 10_000
+    /// The earliest time the next request may go.
+    private var next: Double = 0
+    /// Requests sent in the current second, and the smoothed rate measured so far.
+    private var bucketStart: Double = 0
+    private var sentInBucket: Double = 0
+    public private(set) var measured: Double = 0
+
+    public init() {}
+
+    /// Reserves a slot for a request at `now`; returns how long to wait before sending it.
+    public mutating func reserve(now: Double) -> Double {
+        if now - bucketStart >= 1 {
+            let current = sentInBucket / max(1, now - bucketStart)
+            measured = measured == 0 ? current : 0.6 * measured + 0.4 * current
+            bucketStart = now
+            sentInBucket = 0
+        }
+        sentInBucket += 1
+        guard enabled else { return 0 }
+        let start = max(now, next)
+        next = start + 1 / rate
+        return start - now
+    }
+
+    public mutating func throttled() {
+        let current = enabled ? rate : max(measured, sentInBucket)
+        lastThrottleRate = max(Self.minimumRate, current)
+        rate = max(Self.minimumRate, current * 0.7)
+        enabled = true
+    }
+
+    public mutating func succeeded() {
+        guard enabled else { return }
+        rate = rate < lastThrottleRate ? rate + (lastThrottleRate - rate) * 0.3 : min(Self.maximumRate, rate * 1.05)
+        if rate >= Self.maximumRate { enabled = false }
     }
 }

@@ -82,4 +82,29 @@ import Testing
         #expect(try project.fleetdeck(["stack", "export"]).stdout.contains("\(prefix)-policy-0") == false, "not adopted into the state")
         _ = try DeployAcceptanceTests.boto("iot.delete_policy(policyName='\(prefix)-policy-0')")
     }
+
+    @Test func oneUpConvergesWhenHalfOfAllRequestsAreThrottled() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let prefix = "throttled\(UUID().uuidString.prefix(6).lowercased())"
+        var program = "name: \(prefix)\nruntime: yaml\nresources:\n"
+        for index in 0..<50 { program += "  t\(index):\n    type: aws-native:iot:Thing\n    properties:\n      thingName: \(prefix)-\(index)\n" }
+        let project = try DeployAcceptanceTests.Project(program: program)
+        let portFile = project.folder + "/proxy-port"
+        let proxy = try ProcessRunner.spawn(ProcessRunner.packageRoot.appendingPathComponent("scripts/slow-proxy").path,
+                                            ["0", portFile, "--throttle", "50", "--seed", "5"])
+        defer { kill(proxy, SIGTERM); _ = ProcessRunner.waitForExit(proxy) }
+        #expect(eventually { FileManager.default.fileExists(atPath: portFile) })
+        var environment = project.environment
+        environment["http_proxy"] = "http://127.0.0.1:" + (try String(contentsOfFile: portFile, encoding: .utf8))
+        let clock = ContinuousClock(), start = clock.now
+        let up = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["up", "--yes", "-C", project.folder, "-s", "dev"],
+                                       environment: ProcessRunner.environment(environment), timeout: 300)
+        let seconds = clock.now - start
+        #expect(up.status == 0, "\(up.stdout.suffix(1500)) \(up.stderr)")
+        let throttled = (try? String(contentsOfFile: portFile + ".throttled", encoding: .utf8))?.split(separator: "\n").count ?? 0
+        #expect(throttled >= 25, "only \(throttled) requests were throttled")
+        #expect(try DeployAcceptanceTests.boto("print(len([t for t in all_things() if t['thingName'].startswith('\(prefix)-')]))") == "50")
+        print("50 things with half of the requests throttled: one up in \(seconds), \(throttled) requests answered 429")
+        #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
+    }
 }
