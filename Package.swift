@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "TermCoreTests", dependencies: ["TermCore"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel", "MQTT", "Fleet"], exclude: ["Snapshots"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
-        .testTarget(name: "FuzzTests", dependencies: ["StackEngine", "StackLanguage", "StackModel", "YAMLSyntax", "JSON", "TermCore", "Fleet"]),
+        .testTarget(name: "FuzzTests", dependencies: ["StackEngine", "StackLanguage", "StackModel", "YAMLSyntax", "JSON", "TermCore", "Fleet", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

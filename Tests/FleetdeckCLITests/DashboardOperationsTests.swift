@@ -88,12 +88,10 @@ import Testing
         let project = try DeployAcceptanceTests.Project(program: Self.program(p, things: 64))
         #expect(try project.fleetdeck(["stack", "init", "dev"]).status == 0)
         // Every request to moto is held 200 ms, so the deploy is still running when we act.
-        let portFile = project.folder + "/proxy-port"
-        let proxy = try ProcessRunner.spawn(ProcessRunner.packageRoot.appendingPathComponent("scripts/slow-proxy").path, ["200", portFile])
-        defer { kill(proxy, SIGTERM); _ = ProcessRunner.waitForExit(proxy) }
-        #expect(eventually { FileManager.default.fileExists(atPath: portFile) })
+        let proxy = try SlowProxy(folder: project.folder, delayMS: 200)
+        defer { proxy.stop() }
         var environment = project.terminalEnvironment
-        environment["http_proxy"] = "http://127.0.0.1:" + (try String(contentsOfFile: portFile, encoding: .utf8))
+        environment["http_proxy"] = proxy.url
         let session = try TmuxSession("trap true INT; cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600",
                                       width: 100, height: 30, environment: environment)
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") } }, "\(session.screen)")

@@ -90,12 +90,10 @@ import Testing
         let prefix = "sig\(UUID().uuidString.prefix(5).lowercased())"
         let project = try DeployAcceptanceTests.Project(program: Self.program(prefix, count: 64))
         // Every request held 200 ms, so the deploy is mid-way when Ctrl-C comes.
-        let portFile = project.folder + "/proxy-port"
-        let proxy = try ProcessRunner.spawn(ProcessRunner.packageRoot.appendingPathComponent("scripts/slow-proxy").path, ["200", portFile])
-        defer { kill(proxy, SIGTERM); _ = ProcessRunner.waitForExit(proxy) }
-        #expect(eventually { FileManager.default.fileExists(atPath: portFile) })
+        let proxy = try SlowProxy(folder: project.folder, delayMS: 200)
+        defer { proxy.stop() }
         var environment = project.environment
-        environment["http_proxy"] = "http://127.0.0.1:" + (try String(contentsOfFile: portFile, encoding: .utf8))
+        environment["http_proxy"] = proxy.url
         let outPath = project.folder + "/up.out", errPath = project.folder + "/up.err"
         let out = open(outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644), err = open(errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let pid = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["up", "--yes", "-C", project.folder, "-s", "dev"],

@@ -43,13 +43,11 @@ import Testing
         try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
         let prefix = "lost\(UUID().uuidString.prefix(6).lowercased())"
         let project = try DeployAcceptanceTests.Project(program: Self.program(prefix))
-        let portFile = project.folder + "/proxy-port"
-        let proxy = try ProcessRunner.spawn(ProcessRunner.packageRoot.appendingPathComponent("scripts/slow-proxy").path,
-                                            ["0", portFile, "--lose-creates", "10", "--seed", "11"])
-        defer { kill(proxy, SIGTERM); _ = ProcessRunner.waitForExit(proxy) }
-        #expect(eventually { FileManager.default.fileExists(atPath: portFile) })
+        let proxy = try SlowProxy(folder: project.folder, delayMS: 0, arguments: ["--lose-creates", "10", "--seed", "11"])
+        defer { proxy.stop() }
+        let portFile = proxy.portFile
         var environment = project.environment
-        environment["http_proxy"] = "http://127.0.0.1:" + (try String(contentsOfFile: portFile, encoding: .utf8))
+        environment["http_proxy"] = proxy.url
         let up = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["up", "--yes", "-C", project.folder, "-s", "dev"],
                                        environment: ProcessRunner.environment(environment))
         #expect(up.status == 0, "\(up.stdout) \(up.stderr)")
@@ -89,13 +87,11 @@ import Testing
         var program = "name: \(prefix)\nruntime: yaml\nresources:\n"
         for index in 0..<50 { program += "  t\(index):\n    type: aws-native:iot:Thing\n    properties:\n      thingName: \(prefix)-\(index)\n" }
         let project = try DeployAcceptanceTests.Project(program: program)
-        let portFile = project.folder + "/proxy-port"
-        let proxy = try ProcessRunner.spawn(ProcessRunner.packageRoot.appendingPathComponent("scripts/slow-proxy").path,
-                                            ["0", portFile, "--throttle", "50", "--seed", "5"])
-        defer { kill(proxy, SIGTERM); _ = ProcessRunner.waitForExit(proxy) }
-        #expect(eventually { FileManager.default.fileExists(atPath: portFile) })
+        let proxy = try SlowProxy(folder: project.folder, delayMS: 0, arguments: ["--throttle", "50", "--seed", "5"])
+        defer { proxy.stop() }
+        let portFile = proxy.portFile
         var environment = project.environment
-        environment["http_proxy"] = "http://127.0.0.1:" + (try String(contentsOfFile: portFile, encoding: .utf8))
+        environment["http_proxy"] = proxy.url
         let clock = ContinuousClock(), start = clock.now
         let up = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["up", "--yes", "-C", project.folder, "-s", "dev"],
                                        environment: ProcessRunner.environment(environment), timeout: 300)

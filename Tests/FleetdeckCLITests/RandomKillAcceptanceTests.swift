@@ -94,7 +94,7 @@ import Testing
     @Test(arguments: 0..<20)
     func killDashNineDuringDeployUpdateAndDestroyConverges(round: Int) throws {
         try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
-        var random = SeededRandom(seed: UInt64(round) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        var random = SplitMix(seed: UInt64(round) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
         let p = "rk\(round)\(UUID().uuidString.prefix(4).lowercased())"
         let project = try DeployAcceptanceTests.Project(program: Self.program(p))
         for i in 0..<Self.functions {
@@ -124,12 +124,10 @@ import Testing
         } else {
             // Updates whose requests a slow proxy holds back: killed while they are in flight.
             try Self.program(p, version: 2).write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
-            let portFile = project.folder + "/proxy-port"
-            let proxy = try ProcessRunner.spawn(ProcessRunner.packageRoot.appendingPathComponent("scripts/slow-proxy").path, ["100", portFile])
-            defer { kill(proxy, SIGTERM); _ = ProcessRunner.waitForExit(proxy) }
-            #expect(eventually { FileManager.default.fileExists(atPath: portFile) })
+            let proxy = try SlowProxy(folder: project.folder, delayMS: 100)
+            defer { proxy.stop() }
             var environment = project.environment
-            environment["http_proxy"] = "http://127.0.0.1:" + (try String(contentsOfFile: portFile, encoding: .utf8))
+            environment["http_proxy"] = proxy.url
             let moment = random.next(upTo: 400) + 1
             try Self.killed(["up", "--yes"], project: project, environment: environment, journal: journal, moment: moment)
             try converge("held-back update", moment, expected: Self.expected(version: 2))
@@ -140,18 +138,5 @@ import Testing
         let destroyMoment = random.next(upTo: 600) + 1
         try Self.killed(["destroy", "--yes"], project: project, environment: project.environment, journal: journal, moment: destroyMoment)
         try converge("destroy", destroyMoment, expected: "0 0 - - 0 - 0 0 0 0 -")
-    }
-}
-
-/// A small seeded generator (SplitMix64), so each round's kill moments can be replayed.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next(upTo bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }

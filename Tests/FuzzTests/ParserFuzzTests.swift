@@ -6,6 +6,7 @@ import StackLanguage
 import StackModel
 import Synchronization
 import TermCore
+import TestSupport
 import Testing
 import YAMLSyntax
 
@@ -33,15 +34,15 @@ import YAMLSyntax
     /// One mutation of `input`: a flipped byte, an inserted piece, a cut, a repeated slice or a truncation.
     static func mutate(_ input: [UInt8], _ random: inout SplitMix) -> [UInt8] {
         var bytes = input
-        for _ in 0...random.next(3) {
-            let at = bytes.isEmpty ? 0 : random.next(bytes.count)
-            switch random.next(5) {
-            case 0 where !bytes.isEmpty: bytes[at] ^= UInt8(1 << random.next(8))
-            case 1: bytes.insert(contentsOf: pieces[random.next(pieces.count)], at: at)
-            case 2 where !bytes.isEmpty: bytes.removeSubrange(at..<min(bytes.count, at + random.next(16) + 1))
+        for _ in 0...random.next(upTo: 3) {
+            let at = bytes.isEmpty ? 0 : random.next(upTo: bytes.count)
+            switch random.next(upTo: 5) {
+            case 0 where !bytes.isEmpty: bytes[at] ^= UInt8(1 << random.next(upTo: 8))
+            case 1: bytes.insert(contentsOf: pieces[random.next(upTo: pieces.count)], at: at)
+            case 2 where !bytes.isEmpty: bytes.removeSubrange(at..<min(bytes.count, at + random.next(upTo: 16) + 1))
             case 3 where !bytes.isEmpty:
-                let slice = Array(bytes[at..<min(bytes.count, at + random.next(64) + 1)])
-                bytes.insert(contentsOf: Array(repeating: slice, count: random.next(8) + 1).joined(), at: at)
+                let slice = Array(bytes[at..<min(bytes.count, at + random.next(upTo: 64) + 1)])
+                bytes.insert(contentsOf: Array(repeating: slice, count: random.next(upTo: 8) + 1).joined(), at: at)
             default: bytes = Array(bytes.prefix(at))
             }
         }
@@ -115,18 +116,5 @@ import YAMLSyntax
         report.append("peak memory \(Self.peakMB) MB (limit \(Self.memoryLimitMB) MB), seed \(Self.seed), 0 crashes")
         print("fuzz: " + report.joined(separator: "\nfuzz: "))
         #expect(Self.peakMB < Self.memoryLimitMB)
-    }
-}
-
-/// SplitMix64: seeded, so a failing input can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(max(1, bound)))
     }
 }

@@ -1,4 +1,5 @@
 @testable import MQTT
+import TestSupport
 import Testing
 
 @Suite struct CodecTests {
@@ -107,19 +108,6 @@ import Testing
             }
         }
         #expect(accepted > 100)  // the mutations keep many packets valid
-    }
-}
-
-/// A small deterministic generator for the fuzz target.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
