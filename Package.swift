@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "StackEngine", dependencies: ["StackModel", "StackLanguage", "StackSchemas", "YAMLSyntax", "JSON", "POSIXFiles", "COpenSSL", "AWSSigning",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
 
-        .target(name: "StackAWS", dependencies: ["StackEngine", "StackModel", "StackLanguage", "AWSSigning", "AWSCore", "AWSServices",
+        .target(name: "StackAWS", dependencies: ["StackEngine", "StackModel", "StackLanguage", "AWSSigning", "AWSCore", "AWSServices", "POSIXFiles",
                                                  .product(name: "X509", package: "swift-certificates")]),
 
         .target(name: "Fleet", dependencies: ["AWSCore", "AWSServices", "JSON", .product(name: "X509", package: "swift-certificates")]),

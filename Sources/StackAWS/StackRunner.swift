@@ -119,7 +119,7 @@ struct LazyProvider: ResourceProvider {
             if parts.count == 2, parts[0] == type { client = client.routing(IoTOperations.service, to: parts[1]) }
         }
         return IoTResourceProvider.tokens.contains(type) ? IoTResourceProvider(client: client) as any ResourceProvider
-            : SupportingResourceProvider(client: client)
+            : SupportingResourceProvider(client: client, directory: runner.project.directory)
     }
 
     func create(type: String, name: String, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue]) {

@@ -1,5 +1,6 @@
 import AWSCore
 import AWSServices
+import POSIXFiles
 import JSON
 import StackEngine
 import StackLanguage
@@ -9,11 +10,12 @@ import StackModel
 /// subscriptions and S3 buckets: the reference architecture's supporting resources.
 public struct SupportingResourceProvider: ResourceProvider {
     let client: AWSClient
-    let readFile: @Sendable (String) -> [UInt8]?
+    /// The program's folder: relative asset and archive paths are read from it.
+    let directory: String
 
-    public init(client: AWSClient, readFile: @escaping @Sendable (String) -> [UInt8]? = { AtomicFile.read($0) }) {
+    public init(client: AWSClient, directory: String = ".") {
         self.client = client
-        self.readFile = readFile
+        self.directory = directory
     }
 
     public var types: [ResourceType] { AWSResourceTypes.supporting }
@@ -114,17 +116,28 @@ public struct SupportingResourceProvider: ResourceProvider {
             return ZipArchive.make([(runtime.hasPrefix("nodejs") ? "index.js" : "index.py", Array(source.utf8))])
         }
         if case .archive(let archive)? = code {
-            if let path = archive.path {
-                if path.hasSuffix(".zip"), let bytes = readFile(path) { return bytes }
-                let files = AtomicFile.list(path).compactMap { name in readFile("\(path)/\(name)").map { (name, $0) } }
+            do {
+                if let path = archive.path {
+                    let contents = try AssetFiles.archive(AssetFiles.resolve(path, in: directory))
+                    return contents.zip ?? ZipArchive.make(contents.files.map { ($0.name, $0.bytes) })
+                }
+                var files: [(String, [UInt8])] = []
+                for (name, item) in (archive.assets ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    guard case .asset(let asset) = item else {
+                        throw AWSError.invalidInput(operation: "CreateFunction", reason: "the archive's '\(name)' is not an asset (nested archives are not supported)")
+                    }
+                    if let text = asset.text {
+                        files.append((name, Array(text.utf8)))
+                    } else if let path = asset.path {
+                        files.append((name, try AssetFiles.asset(AssetFiles.resolve(path, in: directory))))
+                    } else {
+                        throw AWSError.invalidInput(operation: "CreateFunction", reason: "the archive's '\(name)' is a remote asset, which is not supported")
+                    }
+                }
                 return ZipArchive.make(files)
+            } catch let error as AtomicFile.WriteError {
+                throw AWSError.invalidInput(operation: "CreateFunction", reason: "\(error)")
             }
-            var files: [(String, [UInt8])] = []
-            for (name, item) in archive.assets ?? [:] {
-                guard case .asset(let asset) = item else { continue }
-                if let text = asset.text { files.append((name, Array(text.utf8))) } else if let path = asset.path, let bytes = readFile(path) { files.append((name, bytes)) }
-            }
-            return ZipArchive.make(files)
         }
         throw AWSError.invalidInput(operation: "CreateFunction", reason: "code needs zipFile (inline source) or an archive (fn::fileArchive, fn::assetArchive)")
     }

@@ -1,5 +1,6 @@
 import Crypto
 import JSON
+import POSIXFiles
 import StackLanguage
 import StackModel
 import Synchronization
@@ -98,6 +99,20 @@ public final class StackSession: @unchecked Sendable {
                                      }
                                      self.reads.withLock { $0[path] = Self.hex(SHA256.hash(data: bytes)) }
                                      return String(decoding: bytes, as: UTF8.self)
+                                 }, fileHash: { path, archive in
+                                     do {
+                                         if !archive { return Self.hex(SHA256.hash(data: try AssetFiles.asset(path))) }
+                                         let contents = try AssetFiles.archive(path)
+                                         if let zip = contents.zip { return Self.hex(SHA256.hash(data: zip)) }
+                                         var hasher = SHA256()
+                                         for file in contents.files {
+                                             hasher.update(data: Array(file.name.utf8) + [0])
+                                             hasher.update(data: SHA256.hash(data: file.bytes).map { $0 })
+                                         }
+                                         return Self.hex(hasher.finalize())
+                                     } catch {
+                                         throw Diagnostic.error("\(archive ? "fn::fileArchive" : "fn::fileAsset"): \(error)", at: nil)
+                                     }
                                  }, invoke: invoke)
     }
 

@@ -11,10 +11,15 @@ public struct EvaluationContext: Sendable {
     /// Configuration by full key (`project:key`, `aws:region`), typed as given.
     public var config: [String: PropertyValue]
     public var readFile: @Sendable (String) throws -> String
+    /// Checks the file or folder behind `fn::fileAsset` (false) or `fn::fileArchive` (true) and
+    /// returns the hash of its contents (a change to the files is a change to the resource);
+    /// nil where no files are read (unit tests).
+    public var fileHash: @Sendable (_ path: String, _ archive: Bool) throws -> String?
     public var invoke: @Sendable (String, PropertyValue) async throws -> PropertyValue
 
     public init(stack: String, project: String, cwd: String, organization: String = "organization", config: [String: PropertyValue] = [:],
                 readFile: @escaping @Sendable (String) throws -> String = { path in throw Diagnostic.error("cannot read \(path)", at: nil) },
+                fileHash: @escaping @Sendable (String, Bool) throws -> String? = { _, _ in nil },
                 invoke: @escaping @Sendable (String, PropertyValue) async throws -> PropertyValue = { name, _ in
                     throw Diagnostic.error("fn::invoke of '\(name)' is not available here", at: nil) }) {
         self.stack = stack
@@ -23,6 +28,7 @@ public struct EvaluationContext: Sendable {
         self.organization = organization
         self.config = config
         self.readFile = readFile
+        self.fileHash = fileHash
         self.invoke = invoke
     }
 }
@@ -284,6 +290,19 @@ public final class Evaluator {
             guard let text = value.stringValue, !isCollection(value) else { throw .error("\(name) needs \(what) as a string", at: location) }
             return text
         }
+        /// A file read for the program, its errors placed at the call (the path resolved as Pulumi does).
+        func located<T>(_ function: String, _ path: String, _ body: () throws -> T) throws(Diagnostic) -> T {
+            do {
+                return try body()
+            } catch let error as Diagnostic {
+                throw Diagnostic.error(error.message, at: location)
+            } catch {
+                throw .error("\(function): \(error)", at: location)
+            }
+        }
+        func fileHash(_ path: String, archive: Bool) throws(Diagnostic) -> String? {
+            try located(name, path) { try context.fileHash(path.hasPrefix("/") ? path : context.cwd + "/" + path, archive) }
+        }
         func pair() throws(Diagnostic) -> (PropertyValue, PropertyValue) {
             guard case .array(let items) = plain, items.count == 2 else { throw .error("\(name) takes a list of two values", at: location) }
             return (items[0], items[1])
@@ -319,17 +338,15 @@ public final class Evaluator {
             return wrap(.string(String(decoding: bytes, as: UTF8.self)))
         case "fn::readFile":
             let path = try string(plain, "the path")
-            do {
-                return wrap(.string(try context.readFile(path.hasPrefix("/") ? path : context.cwd + "/" + path)))
-            } catch let error as Diagnostic {
-                throw Diagnostic.error(error.message, at: location)
-            } catch {
-                throw .error("fn::readFile: cannot read \(path): \(error)", at: location)
-            }
+            return wrap(.string(try located("fn::readFile", path) { try context.readFile(path.hasPrefix("/") ? path : context.cwd + "/" + path) }))
         case "fn::stringAsset": return wrap(.asset(Asset(text: try string(plain, "the text"))))
-        case "fn::fileAsset": return wrap(.asset(Asset(path: try string(plain, "the path"))))
+        case "fn::fileAsset":
+            let path = try string(plain, "the path")
+            return wrap(.asset(Asset(path: path, hash: try fileHash(path, archive: false))))
         case "fn::remoteAsset": return wrap(.asset(Asset(uri: try string(plain, "the URI"))))
-        case "fn::fileArchive": return wrap(.archive(Archive(path: try string(plain, "the path"))))
+        case "fn::fileArchive":
+            let path = try string(plain, "the path")
+            return wrap(.archive(Archive(path: path, hash: try fileHash(path, archive: true))))
         case "fn::remoteArchive": return wrap(.archive(Archive(path: try string(plain, "the URI"))))
         case "fn::assetArchive":
             guard case .object(let fields) = plain else { throw .error("fn::assetArchive takes a mapping of file names to assets", at: location) }

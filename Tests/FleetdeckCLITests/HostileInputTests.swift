@@ -100,6 +100,13 @@ import Testing
         _ = mkfifo(project.folder + "/fifo", 0o600)
         FileManager.default.createFile(atPath: project.folder + "/big.bin", contents: Data(count: 17 * 1_048_576))
         let reading = { (file: String) in "name: p\nruntime: yaml\nvariables:\n  v:\n    fn::readFile: \(file)\noutputs:\n  o: ${v}\n" }
+        let packaging = { (function: String, file: String) in "name: p\nruntime: yaml\noutputs:\n  o:\n    \(function): \(file)\n" }
+        try FileManager.default.createDirectory(atPath: project.folder + "/code/lib", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: project.folder + "/code/index.py", contents: Data("def handler(e, c): pass\n".utf8))
+        _ = mkfifo(project.folder + "/code/lib/pipe", 0o600)
+        FileManager.default.createFile(atPath: project.folder + "/code.tar", contents: Data("not a zip".utf8))
+        FileManager.default.createFile(atPath: project.folder + "/huge.bin", contents: nil)
+        _ = truncate(project.folder + "/huge.bin", 65 * 1_048_576)  // sparse: the size is what counts
         let cases: [(String, String)] = [
             ("name: p\nruntime: yaml\nvariables:\n  v: " + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000) + "\n",
              "Pulumi.yaml:4:260: error: YAML syntax: nesting deeper than 256 levels: refused"),
@@ -107,15 +114,42 @@ import Testing
             (reading("/dev/zero"), "fn::readFile: cannot read /dev/zero: not a regular file (a folder, device or FIFO)"),
             (reading("fifo"), "fn::readFile: cannot read \(project.folder)/fifo: not a regular file (a folder, device or FIFO)"),
             (reading("big.bin"), "fn::readFile: cannot read \(project.folder)/big.bin: 17825792 bytes is more than the 16 MiB allowed"),
+            // Assets and archives: the same limits, and nothing in a folder is skipped.
+            (packaging("fn::fileAsset", "/dev/zero"), "Pulumi.yaml:5:5: error: fn::fileAsset: cannot read /dev/zero: not a regular file (a folder, device or FIFO)"),
+            (packaging("fn::fileAsset", "huge.bin"), "fn::fileAsset: cannot read \(project.folder)/huge.bin: 68157440 bytes is more than the 64 MiB allowed"),
+            (packaging("fn::fileAsset", "missing.py"), "fn::fileAsset: cannot read \(project.folder)/missing.py: No such file or directory"),
+            (packaging("fn::fileArchive", "code"), "fn::fileArchive: cannot read \(project.folder)/code/lib/pipe: not a regular file (a folder, device or FIFO)"),
+            (packaging("fn::fileArchive", "fifo"), "fn::fileArchive: cannot read \(project.folder)/fifo: not a folder or a .zip file (a device or FIFO)"),
+            (packaging("fn::fileArchive", "code.tar"), "fn::fileArchive: cannot read \(project.folder)/code.tar: an archive file must be a .zip (or name a folder)"),
         ]
+        // A deployed stack first: no refused program may touch its state or journal.
+        try "name: p\nruntime: yaml\noutputs:\n  o: deployed\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try fleetdeck(["up", "--yes"], in: project.folder).status == 0)
+        let state = { try ProcessRunner.shell("cd \(project.folder)/state && find . -type f -exec sha256sum {} + | sort").stdout }
+        let before = try state()
         for (program, message) in cases {
             try program.write(toFile: path, atomically: true, encoding: .utf8)
-            let result = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["preview", "-C", project.folder, "-s", "dev"],
-                                               environment: ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": "hostile", "FLEETDECK_BACKEND_URL": "file://\(project.folder)/state"]),
-                                               timeout: 30)
-            #expect(result.status == 1 && !result.terminatedBySignal, "\(message): \(result.status) \(result.stderr)")
-            #expect(result.stderr.contains(message), "\(result.stderr)")
+            for command in [["preview"], ["up", "--yes"]] {
+                let result = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, command + ["-C", project.folder, "-s", "dev"],
+                                                   environment: ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": "hostile", "FLEETDECK_BACKEND_URL": "file://\(project.folder)/state"]),
+                                                   timeout: 30)
+                #expect(result.status == 1 && !result.terminatedBySignal, "\(command) \(message): \(result.status) \(result.stderr)")
+                #expect(result.stderr.contains(message), "\(result.stderr)")
+                let after = try state()
+                #expect(after == before, "\(command) \(message): the state changed: \(before) -> \(after)")
+            }
         }
+    }
+
+    @Test func anArchiveFolderIsHashedSoAnEditedFileIsAChange() throws {
+        let project = try DeployAcceptanceTests.Project(program: "name: p\nruntime: yaml\noutputs:\n  code:\n    fn::fileArchive: ./code\n")
+        try FileManager.default.createDirectory(atPath: project.folder + "/code/lib", withIntermediateDirectories: true)
+        try "def handler(e, c): return 1\n".write(toFile: project.folder + "/code/lib/index.py", atomically: true, encoding: .utf8)
+        #expect(try fleetdeck(["up", "--yes"], in: project.folder).status == 0)
+        #expect(try fleetdeck(["preview", "--expect-no-changes"], in: project.folder).status == 0)
+        try "def handler(e, c): return 2\n".write(toFile: project.folder + "/code/lib/index.py", atomically: true, encoding: .utf8)
+        let changed = try fleetdeck(["preview", "--expect-no-changes"], in: project.folder)
+        #expect(changed.status != 0, "an edited file inside the archive is a change: \(changed.stdout)")
     }
 
     /// Starts `scripts/hostile-broker MODE`; its URL, the file counting its connections, and its pid.
