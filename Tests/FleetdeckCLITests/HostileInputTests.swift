@@ -152,6 +152,22 @@ import Testing
         #expect(changed.status != 0, "an edited file inside the archive is a change: \(changed.stdout)")
     }
 
+    @Test func aThemeNestedAHundredThousandDeepIsRefusedAndTheDashboardRuns() throws {
+        let project = try DeployAcceptanceTests.Project(program: "name: themed\nruntime: yaml\noutputs:\n  o: x\n")
+        let themes = project.folder + "/home/.config/fleetdeck/themes"
+        try FileManager.default.createDirectory(atPath: themes, withIntermediateDirectories: true)
+        try ("roles: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n")
+            .write(toFile: themes + "/deep.yaml", atomically: true, encoding: .utf8)
+        var environment = project.terminalEnvironment
+        environment["HOME"] = project.folder + "/home"
+        environment["FLEETDECK_THEME"] = "deep"
+        let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); echo EXITED=$?; sleep 60", width: 200, height: 30, environment: environment)
+        #expect(session.waitFor(text: "nesting deeper than 256 levels"), "\(session.screen)")
+        #expect(session.waitFor(text: "(using default)"), "\(session.screen)")
+        try session.sendKeys("q")
+        #expect(session.waitFor(text: "EXITED=0"), "\(session.screen)")
+    }
+
     /// Starts `scripts/hostile-broker MODE`; its URL, the file counting its connections, and its pid.
     func hostileBroker(_ mode: String) throws -> (url: String, connections: String, pid: pid_t) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-broker-\(UUID().uuidString.prefix(6))").path
