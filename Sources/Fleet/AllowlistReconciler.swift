@@ -29,14 +29,6 @@ public struct AllowlistReconciler: Sendable {
 
     public init(client: AWSClient) { self.client = client }
 
-    /// Serial numbers from an allowlist text: one per line, `#` comments and blanks ignored.
-    public static func parse(_ text: String) -> Set<String> {
-        Set(text.split(whereSeparator: \.isNewline).compactMap { line in
-            let trimmed = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingWhitespace() } ?? ""
-            return trimmed.isEmpty ? nil : trimmed
-        })
-    }
-
     /// The plan: every thing of the registry off the list is removed; listed things are put in
     /// `group` and their certificates given `policy` when those are named.
     /// `prefix` limits the registry to things whose names start with it (an account shared with

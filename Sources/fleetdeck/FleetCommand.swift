@@ -22,8 +22,13 @@ struct FleetCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await AWSCommandContext.run {
-                guard let bytes = AtomicFile.read(allowlist) else { throw ValidationFailure(message: "cannot read the allowlist \(allowlist)") }
-                let allowed = AllowlistReconciler.parse(String(decoding: bytes, as: UTF8.self))
+                let allowed: Set<String>, bytes: [UInt8]
+                do {
+                    bytes = try AtomicFile.readRegular(allowlist, limit: 16 * 1_048_576)
+                    allowed = try Allowlist.parse(bytes, file: allowlist)
+                } catch {
+                    throw ValidationFailure(message: "\(error)")
+                }
                 let client = try AWSCommandContext.client(global)
                 let reconciler = AllowlistReconciler(client: client)
                 let actions = try await reconciler.plan(allowed: allowed, group: group, policy: policy, prefix: prefix)

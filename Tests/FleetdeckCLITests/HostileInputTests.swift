@@ -74,6 +74,22 @@ import Testing
         }
     }
 
+    @Test func aMalformedAllowlistIsRefusedBeforeAnyRequest() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-allow-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (text, message) in [("GG-0001\nGG-0002 # bench\n", "allowlist.txt:2:8: 'GG-0002 # bench' is not a thing name: whitespace is not allowed"),
+                                ("# nobody\n", "allowlist.txt:1:1: the allowlist lists no serial numbers (reconciling with it would remove every thing)")] {
+            try text.write(toFile: folder + "/allowlist.txt", atomically: true, encoding: .utf8)
+            // An endpoint nothing listens on: a request would fail differently.
+            let result = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["fleet", "reconcile", "--allowlist", folder + "/allowlist.txt", "--yes"],
+                                               environment: ProcessRunner.environment(["AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_REGION": "us-east-1",
+                                                                                       "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"]))
+            #expect(result.status == 1)
+            #expect(result.stderr.hasPrefix("fleetdeck: \(folder)/\(message)"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+    }
+
     @Test func aBrokenCheckpointIsNamedAndLeftAsItIs() throws {
         let project = try DeployAcceptanceTests.Project(program: "name: broken\nruntime: yaml\noutputs:\n  greeting: hello\n")
         #expect(try fleetdeck(["up", "--yes"], in: project.folder).status == 0)
