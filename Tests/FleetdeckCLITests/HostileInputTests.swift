@@ -218,5 +218,20 @@ import Testing
         #expect(tail.status == 0, "\(tail.stderr)")
         let attempts = (try String(contentsOfFile: broken.connections, encoding: .utf8)).split(separator: "\n").count
         #expect(attempts >= 2 && attempts <= 5, "\(attempts) connections in 6 s")
+
+        // The same refusals on the Messages screen, as a person sees them.
+        for (broker, filter, message) in [(subscribe, "secret/#", "the broker refused the subscription to secret/#"),
+                                          (connect, "#", "bad user name or password: not retrying")] {
+            let session = try TmuxSession("\(ProcessRunner.fleetdeckBinary) console; echo EXITED=$?; sleep 60", width: 160, height: 30,
+                                          environment: ["FLEETDECK_MQTT_URL": broker.url, "AWS_REGION": "us-east-1"])
+            #expect(session.waitFor(text: "q quit"), "\(session.screen)")
+            try session.sendKeys("-l", ":tail \(filter)")
+            try session.sendKeys("Enter")
+            #expect(session.waitFor(text: message, timeout: .seconds(20)), "\(session.screen)")
+            try session.sendKeys("q")  // back to the first screen, then out
+            #expect(session.waitFor(text: "0 stacks"), "\(session.screen)")
+            try session.sendKeys("q")
+            #expect(session.waitFor(text: "EXITED=0"), "\(session.screen)")
+        }
     }
 }
