@@ -13,9 +13,13 @@ public struct ResourceState: Sendable, Equatable {
     public var protect: Bool
     public var retainOnDelete: Bool
     public var importID: String?
+    /// Fields Pulumi writes that Fleetdeck keeps as they are without acting on them (`parent`,
+    /// `provider`, `aliases`, ...; see `CheckpointCoder.keptFields`), so a stack moved back to
+    /// Pulumi has them.
+    public var kept: JSONObject
 
     public init(urn: URN, custom: Bool = true, id: String, type: String, inputs: [String: PropertyValue], outputs: [String: PropertyValue],
-                dependencies: [URN] = [], protect: Bool = false, retainOnDelete: Bool = false, importID: String? = nil) {
+                dependencies: [URN] = [], protect: Bool = false, retainOnDelete: Bool = false, importID: String? = nil, kept: JSONObject = [:]) {
         self.urn = urn
         self.custom = custom
         self.id = id
@@ -26,6 +30,21 @@ public struct ResourceState: Sendable, Equatable {
         self.protect = protect
         self.retainOnDelete = retainOnDelete
         self.importID = importID
+        self.kept = kept
+    }
+
+    /// This new state of a resource with the Pulumi fields its old state kept; its per-property
+    /// dependencies are made again from its inputs, as Pulumi's own migration does.
+    public func keeping(fieldsOf old: ResourceState?) -> ResourceState {
+        guard let old, !old.kept.isEmpty else { return self }
+        var copy = self
+        copy.kept = old.kept
+        if copy.kept["propertyDependencies"] != nil {
+            var map = JSONObject()
+            for key in inputs.keys.sorted() { map[key] = .array(dependencies.map { .string($0.description) }) }
+            copy.kept["propertyDependencies"] = .object(map)
+        }
+        return copy
     }
 }
 
@@ -53,9 +72,12 @@ public struct Deployment: Sendable, Equatable {
     /// Resources replaced create-before-delete whose delete has not happened yet: Pulumi's
     /// `"delete": true` entries. The next update deletes them first.
     public var pendingDeletes: [ResourceState]
+    /// Pulumi's deployment `metadata` (integrity notes), kept as it is.
+    public var metadata: JSONValue?
 
     public init(time: String, secretsSaltState: String? = nil, resources: [ResourceState] = [], pendingOperations: [PendingOperation] = [],
-                pendingDeletes: [ResourceState] = []) {
+                pendingDeletes: [ResourceState] = [], metadata: JSONValue? = nil) {
+        self.metadata = metadata
         self.time = time
         self.secretsSaltState = secretsSaltState
         self.resources = resources
@@ -93,6 +115,7 @@ public struct CheckpointCoder: Sendable {
                 ["resource": try encode(operation.resource), "type": .string(operation.kind.rawValue)]
             })
         }
+        if let metadata = deployment.metadata { latest["metadata"] = metadata }
         let document: JSONValue = ["version": 3, "checkpoint": ["stack": .string("organization/\(project)/\(stack)"), "latest": .object(latest)]]
         return Array(document.pretty().utf8) + [10]
     }
@@ -109,8 +132,30 @@ public struct CheckpointCoder: Sendable {
         if resource.protect { object["protect"] = true }
         if resource.retainOnDelete { object["retainOnDelete"] = true }
         if let importID = resource.importID { object["importID"] = .string(importID) }
+        for (key, value) in resource.kept where object[key] == nil { object[key] = value }
         return .object(object)
     }
+
+    /// A deployment's fields (Pulumi's DeploymentV3).
+    static let deploymentFields: Set<String> = ["manifest", "secrets_providers", "resources", "pending_operations", "metadata"]
+
+    /// Resource fields Fleetdeck reads and writes itself.
+    static let ownFields: Set<String> = ["urn", "custom", "id", "type", "inputs", "outputs", "dependencies", "protect", "retainOnDelete",
+                                         "importID", "delete"]
+    /// Pulumi's resource fields that change nothing Fleetdeck does: kept as they are.
+    public static let keptFields: Set<String> = ["parent", "provider", "propertyDependencies", "additionalSecretOutputs", "aliases",
+                                                 "customTimeouts", "sourcePosition", "stackTrace", "initErrors", "created", "modified",
+                                                 "ignoreChanges", "replaceOnChanges", "deleteBeforeReplace", "hideDiffs", "replacementTrigger",
+                                                 "refreshBeforeUpdate", "resourceHooks"]
+    /// Pulumi's resource fields that change what a deploy must do and that Fleetdeck does not
+    /// implement: a resource with one set (not false or empty) is refused, never misread.
+    public static let refusedFields: [String: String] = [
+        "external": "is external (read with get, not managed by the stack)",
+        "pendingReplacement": "is pending replacement (deleted before a replace that did not finish)",
+        "taint": "is tainted (marked for replacement)",
+        "deletedWith": "is deleted with another resource (deletedWith)",
+        "viewOf": "is a view of another resource",
+    ]
 
     func encode(properties: [String: PropertyValue]) throws -> JSONValue {
         var object = JSONObject()
@@ -153,7 +198,10 @@ public struct CheckpointCoder: Sendable {
             throw StateError.unsupported("checkpoint version \(document["version"]?.serialized() ?? "missing") (expected 3)")
         }
         guard let latest = document["checkpoint"]?["latest"], latest != .null else { return nil }
-        var deployment = Deployment(time: latest["manifest"]?["time"]?.stringValue ?? "")
+        for key in latest.objectValue?.keys ?? [] where !Self.deploymentFields.contains(key) {
+            throw StateError.unsupported("the deployment has the field '\(key)', which Fleetdeck does not know (state written by a newer Pulumi?)")
+        }
+        var deployment = Deployment(time: latest["manifest"]?["time"]?.stringValue ?? "", metadata: latest["metadata"])
         deployment.secretsSaltState = latest["secrets_providers"]?["state"]?["salt"]?.stringValue
         for item in latest["resources"]?.arrayValue ?? [] {
             let resource = try decodeResource(item)
@@ -168,12 +216,30 @@ public struct CheckpointCoder: Sendable {
 
     public func decodeResource(_ json: JSONValue) throws -> ResourceState {
         guard let text = json["urn"]?.stringValue, let urn = URN(text) else { throw StateError.unsupported("a resource without a valid urn") }
+        var kept = JSONObject()
+        for (key, value) in json.objectValue ?? [:] where !Self.ownFields.contains(key) {
+            if let why = Self.refusedFields[key] {
+                if value == .null || value == false || value == "" || value == .array([]) { continue }
+                throw StateError.unsupported("\(urn) \(why), which Fleetdeck does not support")
+            }
+            guard Self.keptFields.contains(key) else {
+                throw StateError.unsupported("\(urn) has the field '\(key)', which Fleetdeck does not know (state written by a newer Pulumi?)")
+            }
+            kept[key] = value
+        }
+        var dependencies: [URN] = []
+        for item in json["dependencies"]?.arrayValue ?? [] {
+            guard let text = item.stringValue, let dependency = URN(text) else {
+                throw StateError.unsupported("\(urn) has a dependency that is not a URN: \(item.serialized())")
+            }
+            dependencies.append(dependency)
+        }
         return ResourceState(urn: urn, custom: json["custom"]?.boolValue ?? false, id: json["id"]?.stringValue ?? "",
                              type: json["type"]?.stringValue ?? urn.type,
                              inputs: try decode(properties: json["inputs"]), outputs: try decode(properties: json["outputs"]),
-                             dependencies: (json["dependencies"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(URN.init) },
+                             dependencies: dependencies,
                              protect: json["protect"]?.boolValue ?? false, retainOnDelete: json["retainOnDelete"]?.boolValue ?? false,
-                             importID: json["importID"]?.stringValue)
+                             importID: json["importID"]?.stringValue, kept: kept)
     }
 
     func decode(properties json: JSONValue?) throws -> [String: PropertyValue] {

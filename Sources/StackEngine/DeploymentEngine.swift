@@ -199,6 +199,7 @@ public final class DeploymentEngine: @unchecked Sendable {
         let kind: PendingOperation.Kind = step.kind == .create || step.kind == .replace ? .creating : step.kind == .import ? .importing : .updating
         let record = ResourceState(urn: step.urn, id: step.kind == .update ? step.old?.id ?? "" : "", type: step.type, inputs: step.inputs, outputs: [:],
                                    dependencies: step.dependencies, protect: wanted.protect, retainOnDelete: wanted.retainOnDelete, importID: wanted.importID)
+            .keeping(fieldsOf: step.old)
         try await journal.begin(kind, record)
         return step
     }
@@ -288,7 +289,8 @@ public final class DeploymentEngine: @unchecked Sendable {
         let wanted = program.resource(step.urn.name)
         return state(protectingSecretsOf: ResourceState(urn: step.urn, id: id, type: step.type, inputs: step.inputs, outputs: outputs,
                                                         dependencies: step.dependencies, protect: wanted?.options.protect ?? false,
-                                                        retainOnDelete: wanted?.options.retainOnDelete ?? false, importID: wanted?.options.importID))
+                                                        retainOnDelete: wanted?.options.retainOnDelete ?? false, importID: wanted?.options.importID)
+            .keeping(fieldsOf: step.old))
     }
 
     /// Secrets stay secret in state: outputs that echo a secret input are marked too.

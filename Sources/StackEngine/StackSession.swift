@@ -123,17 +123,20 @@ public final class StackSession: @unchecked Sendable {
 
     public func openJournal(now: String) async throws -> StateJournal {
         let checkpoint = try await backend.checkpoint(project: projectName, stack: stack)
-        var crypter: PassphraseCrypter?
+        return try await StateJournal.open(backend: backend, project: projectName, stack: stack,
+                                           coder: CheckpointCoder(crypter: try stateCrypter(checkpoint: checkpoint)), now: now)
+    }
+
+    /// The crypter for the secrets in a checkpoint: the stack config's, or one for the salt the
+    /// state was written with (a stack imported from Pulumi); nil when neither has secrets.
+    public func stateCrypter(checkpoint: [UInt8]?) throws -> PassphraseCrypter? {
         if let checkpoint, let passphrase, let salt = (try? JSONValue.parse(checkpoint))?["checkpoint"]?["latest"]?["secrets_providers"]?["state"]?["salt"]?.stringValue,
            salt != config.encryptionSalt {
-            crypter = try PassphraseCrypter(passphrase: passphrase, saltState: salt, stack: stack)  // state written with another salt
-        } else {
-            crypter = try optionalCrypter()
+            return try PassphraseCrypter(passphrase: passphrase, saltState: salt, stack: stack)  // state written with another salt
         }
-        if crypter == nil, let checkpoint, String(decoding: checkpoint, as: UTF8.self).contains(PropertyValue.secretSignature) {
-            crypter = try self.crypter()
-        }
-        return try await StateJournal.open(backend: backend, project: projectName, stack: stack, coder: CheckpointCoder(crypter: crypter), now: now)
+        if let crypter = try optionalCrypter() { return crypter }
+        if let checkpoint, String(decoding: checkpoint, as: UTF8.self).contains(PropertyValue.secretSignature) { return try self.crypter() }
+        return nil
     }
 
     /// The largest file `fn::readFile` reads (a Lambda's inline code is far smaller).

@@ -251,16 +251,7 @@ struct PublishCommand: AsyncParsableCommand {
     func run() async throws {
         do { try Topic.validateName(topic) } catch { throw ValidationFailure(message: error.description) }
         guard let qos = QoS(rawValue: qos), qos != .exactlyOnce else { throw ValidationFailure(message: "--qos must be 0 or 1") }
-        var bytes = Array(payload.utf8)
-        if payload == "-" {
-            bytes = []
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = read(0, &chunk, chunk.count)
-                if n <= 0 { break }
-                bytes += chunk[0..<n]
-            }
-        }
+        let bytes = payload == "-" ? try readStandardInput() : Array(payload.utf8)
         let endpoint = try await broker.endpoint(global)
         // One attempt: the first connection either works or its failure is the answer.
         let settled = Gate(), acknowledged = Gate()

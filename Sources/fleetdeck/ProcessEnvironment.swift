@@ -58,3 +58,18 @@ func writeAll(_ text: String, to fd: Int32) {
 
 func writeStandardError(_ text: String) { writeAll(text, to: 2) }
 func writeStandardOutput(_ text: String) { writeAll(text, to: 1) }
+
+/// All of standard input; a read error is an error, not the end of the input.
+func readStandardInput() throws -> [UInt8] {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = read(0, &chunk, chunk.count)
+        if n == 0 { return bytes }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw ValidationFailure(message: "cannot read standard input: \(String(cString: strerror(errno)))")
+        }
+        bytes += chunk[0..<n]
+    }
+}

@@ -123,8 +123,10 @@ struct StackCommand: AsyncParsableCommand {
     }
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "export", abstract: "Print the stack's checkpoint (secrets stay encrypted).")
+        static let configuration = CommandConfiguration(commandName: "export",
+                                                        abstract: "Print the stack's state as 'pulumi stack export' does (secrets encrypted unless --show-secrets).")
         @OptionGroup var global: GlobalOptions
+        @Flag(help: "Decrypt secrets into Pulumi's plaintext form (needs the passphrase).") var showSecrets = false
 
         func run() async throws {
             try await StackCommandContext.run {
@@ -132,31 +134,46 @@ struct StackCommand: AsyncParsableCommand {
                 guard let bytes = try await runner.backend.checkpoint(project: runner.project.program.name, stack: runner.stack) else {
                     throw StateError.noSuchStack(runner.stack)
                 }
-                writeStandardOutput(String(decoding: bytes, as: UTF8.self))
+                var reveal: ((String) throws -> String)?
+                if showSecrets {
+                    let crypter = try runner.session().stateCrypter(checkpoint: bytes)
+                    reveal = { ciphertext in
+                        guard let crypter else { throw SecretsError.noPassphrase(stack: runner.stack) }
+                        return try crypter.decrypt(ciphertext)
+                    }
+                }
+                writeStandardOutput(String(decoding: try StateDocument.export(checkpoint: bytes, reveal: reveal), as: UTF8.self))
             }
         }
     }
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "import", abstract: "Replace the stack's checkpoint with a file (checked first).")
+        static let configuration = CommandConfiguration(commandName: "import",
+                                                        abstract: "Replace the stack's state with what 'pulumi stack export' or 'stack export' printed, or a checkpoint file.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "A checkpoint file, as 'stack export' writes it.") var file: String
+        @Argument(help: "The file ('-' or nothing: standard input).") var file: String = "-"
 
         func run() async throws {
             try await StackCommandContext.run {
                 let runner = try StackCommandContext.runner(global)
-                guard let bytes = AtomicFile.read(file) else { throw ValidationFailure(message: "cannot read \(file)") }
+                let name = file == "-" ? "standard input" : file
+                let bytes: [UInt8]
                 do {
-                    _ = try CheckpointCoder(crypter: nil).decode(bytes)
-                } catch let error as SecretsError where error == .noPassphrase(stack: "this") {
-                    // Secrets stay encrypted; their ciphertexts are copied as they are.
+                    bytes = file == "-" ? try readStandardInput() : try AtomicFile.readRegular(file, limit: 1 << 30)
                 } catch {
-                    throw ValidationFailure(message: "\(file) is not a checkpoint: \(error)")
+                    throw ValidationFailure(message: "\(error)")
+                }
+                let checkpoint: [UInt8]
+                do {
+                    checkpoint = try StateDocument.checkpoint(importing: bytes, project: runner.project.program.name, stack: runner.stack)
+                } catch {
+                    throw ValidationFailure(message: "\(name) cannot be imported: \(error); nothing was changed")
                 }
                 try await runner.locked {
-                    try await runner.backend.saveCheckpoint(bytes, project: runner.project.program.name, stack: runner.stack)
+                    try await runner.backend.saveCheckpoint(checkpoint, project: runner.project.program.name, stack: runner.stack)
                 }
-                writeStandardOutput("Imported \(file) into stack '\(runner.stack)'\n")
+                let count = (try JSONValue.parse(checkpoint))["checkpoint"]?["latest"]?["resources"]?.arrayValue.count ?? 0
+                writeStandardOutput("Imported \(name) into stack '\(runner.stack)' (\(count) resources)\n")
             }
         }
     }
