@@ -25,6 +25,8 @@ public struct PlanView: Equatable, Sendable {
     public var remedies: [String]
     /// Stack outputs the update changes (applied even when no resource changes).
     public var outputChanges: [String]
+    /// Set when the update deletes all (or most) of the stack: shown in red.
+    public var massDelete: String?
 
     public init(stack: String, hash: String, plan: Plan, production: Bool, operation: Operation = .update, blockers: [(String, String)] = []) {
         self.stack = stack
@@ -35,6 +37,7 @@ public struct PlanView: Equatable, Sendable {
         remedies = blockers.map(\.1)
         unchanged = plan.steps.filter { $0.kind == .same }.count
         outputChanges = plan.outputChanges.map { PlanText.diffLine($0, indent: "") }
+        massDelete = operation == .update ? plan.massDelete : nil
         rows = plan.steps.filter { $0.kind != .same || $0.optionsChanged }.map { step in
             let summary: String
             switch (step.kind, operation) {
@@ -265,7 +268,8 @@ enum DeployFlowView {
             return
         }
         let columns = buffer.columns
-        buffer.put(DisplayWidth.pad(" \(plan.title) \(plan.hash): \(plan.counts)", columns), row: 1, column: 0, style: theme["header"])
+        let header = " \(plan.title) \(plan.hash): \(plan.counts)" + (plan.massDelete.map { "  ! \($0)" } ?? "")
+        buffer.put(DisplayWidth.pad(header, columns), row: 1, column: 0, style: plan.massDelete == nil ? theme["header"] : theme["error"])
         if !plan.blockers.isEmpty {
             let mark = state.deploy.clearBlockers ? "[x]" : "[ ]"
             buffer.put(" \(mark) c: clear \(plan.blockers.count) blocker\(plan.blockers.count == 1 ? "" : "s") the stack does not own, then destroy",

@@ -172,8 +172,9 @@ enum StackScreen {
         }
         let planRow = area.top + area.height
         if planRow < buffer.rows - 1 {
-            let plan = state.deploy.plan.map { "Plan: \($0.counts)" + ($0.rows.isEmpty ? "" : "   p to review") } ?? "Plan: computing…"
-            buffer.put(" " + plan, row: planRow, column: 0, style: state.deploy.plan?.rows.isEmpty == false ? theme["update"] : theme["dim"])
+            let plan = state.deploy.plan.map { "Plan: \($0.counts)" + ($0.massDelete.map { "  ! \($0)" } ?? "") + ($0.rows.isEmpty ? "" : "   p to review") } ?? "Plan: computing…"
+            let style = state.deploy.plan?.massDelete != nil ? theme["error"] : state.deploy.plan?.rows.isEmpty == false ? theme["update"] : theme["dim"]
+            buffer.put(" " + plan, row: planRow, column: 0, style: style)
         }
     }
 

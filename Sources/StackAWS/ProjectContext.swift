@@ -25,7 +25,7 @@ public struct ProjectContext {
 
     public func backend(flag: String?, program: Program?, client: @escaping () throws -> AWSClient = {
         throw StateError.unsupported("the s3:// backend needs AWS settings") }) throws -> any StateBackend {
-        let url = flag ?? environment["FLEETDECK_BACKEND_URL"] ?? program?.backendURL ?? "file://~/.fleetdeck"
+        let url = try flag ?? nonEmpty("FLEETDECK_BACKEND_URL") ?? nonEmpty("PULUMI_BACKEND_URL") ?? program?.backendURL ?? pulumiLogin() ?? "file://~/.fleetdeck"
         if url.hasPrefix("file://") {
             var path = String(url.dropFirst("file://".count))
             if path.hasPrefix("~") { path = (environment["HOME"] ?? "") + path.dropFirst() }
@@ -36,6 +36,28 @@ public struct ProjectContext {
             return try S3Backend(url: url, client: client)
         }
         throw StateError.unsupported("backend URL '\(url)' (expected file://PATH or s3://bucket[/prefix])")
+    }
+
+    func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// Pulumi's current login (`pulumi login`), from `$PULUMI_HOME/credentials.json`
+    /// (`~/.pulumi`), when it is a DIY backend; Pulumi Cloud is refused by name rather than
+    /// replaced by another store.
+    func pulumiLogin() throws -> String? {
+        let home = nonEmpty("PULUMI_HOME") ?? (environment["HOME"] ?? "") + "/.pulumi"
+        let path = home + "/credentials.json"
+        guard AtomicFile.exists(path) else { return nil }
+        let current: String?
+        do {
+            current = try JSONValue.parse(try AtomicFile.readRegular(path, limit: 1 << 20))["current"]?.stringValue
+        } catch {
+            throw StateError.io("\(path): \(error)")
+        }
+        guard let current, !current.isEmpty else { return nil }
+        guard current.hasPrefix("file://") || current.hasPrefix("s3://") else {
+            throw StateError.io("the current Pulumi login (\(path)) is \(current), which Fleetdeck does not use: pass --backend file://... or s3://..., or set PULUMI_BACKEND_URL")
+        }
+        return current
     }
 
     /// Stack config files present in the project folder.
@@ -59,6 +81,13 @@ public struct ProjectContext {
         gethostname(&name, 255)
         let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return LockHolder(pid: Int(getpid()), username: environment["USER"] ?? environment["LOGNAME"] ?? "unknown", hostname: host, timestamp: now)
+    }
+
+    /// Seconds since 1970, as Pulumi's history records times.
+    public static func unixTime() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec)
     }
 
     public static func timestamp() -> String {

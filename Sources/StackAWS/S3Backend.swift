@@ -75,7 +75,7 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     /// runs taking it over cannot both succeed; any other holder is named with its age.
     public func lock(project: String, stack: String, holder: LockHolder) async throws {
         try StackName.check(project: project, stack: stack)
-        let ours = lockPrefix(project, stack) + "fleetdeck.json"
+        let ours = lockPrefix(project, stack) + LockHolder.fileName
         var seen: LockHolder?
         for _ in 0..<4 {
             if let other = try await lockKeys(project, stack).first(where: { $0 != ours }) {
@@ -120,7 +120,7 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
 
     public func unlock(project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
-        try await delete([lockPrefix(project, stack) + "fleetdeck.json"])
+        try await delete([lockPrefix(project, stack) + LockHolder.fileName])
     }
 
     public func lockHolders(project: String, stack: String) async throws -> [LockHolder] {

@@ -24,15 +24,11 @@ public final class StackRunner: @unchecked Sendable {
                 makeClient: @escaping (String?, String?) throws -> AWSClient) throws {
         self.context = context
         let stack = try context.stackName(flag: stackFlag)
-        let config = try? StackConfigFile.load(path: "\(context.directory)/Pulumi.\(stack).yaml")
-        configKeys = Set(config?.entries.keys.map { key in key.split(separator: ":").last.map(String.init) ?? key } ?? [])
+        let config = try StackConfigFile.load(path: "\(context.directory)/Pulumi.\(stack).yaml")
+        configKeys = Set(config.entries.keys.map { key in key.split(separator: ":").last.map(String.init) ?? key })
         project = try context.loadProject(extraConfig: configKeys)
-        let name = project.program.name
-        func plain(_ key: String) -> String? {
-            if case .value(let value)? = config?.entries[key] { return value.stringValue }
-            return nil
-        }
-        let clients = ClientBox { try makeClient(plain("aws:profile"), plain("aws:region") ?? plain("\(name):aws-region")) }
+        let (profile, region) = try Self.providerSettings(config, project: project.program.name)
+        let clients = ClientBox { try makeClient(profile, region) }
         self.clients = clients
         backend = try context.backend(flag: backendFlag, program: project.program, client: { try clients.get() })
         self.stack = stack
@@ -89,18 +85,66 @@ public final class StackRunner: @unchecked Sendable {
         }
     }
 
-    /// Appends an update to the stack's history (kind, times, result, counts, plan hash).
-    public func recordHistory(kind: String, start: String, result: String, counts: [StepKind: Int], planHash: String?, checkpoint: [UInt8]?) async throws {
+    /// Appends an update to the stack's history in Pulumi's `UpdateInfo` shape (times in Unix
+    /// seconds, the stack config as it was, a version counting the stack's updates), with the
+    /// plan's hash beside it.
+    public func recordHistory(kind: String, start: Int64, result: String, counts: [StepKind: Int], planHash: String?, checkpoint: [UInt8]?) async throws {
         var changes = JSONObject()
-        for (step, count) in counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { changes[step.rawValue] = .integer(Int64(count)) }
-        var record: JSONObject = ["kind": .string(kind), "startTime": .string(start), "endTime": .string(ProjectContext.timestamp()),
-                                  "result": .string(result), "resourceChanges": .object(changes)]
-        if let planHash { record["planHash"] = .string(planHash) }
+        for (step, count) in counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where count > 0 { changes[step.rawValue] = .integer(Int64(count)) }
         let holder = ProjectContext.lockHolder(environment: context.environment, now: "")
-        record["environment"] = ["user": .string(holder.username), "host": .string(holder.hostname)]
+        let previous = try await backend.history(project: project.program.name, stack: stack).count
+        var config = JSONObject()
+        if let file = try? StackConfigFile.load(path: project.configPath(stack: stack)) {
+            for key in file.entries.keys.sorted() {
+                switch file.entries[key]! {
+                case .secure(let ciphertext): config[key] = ["string": .string(ciphertext), "secret": true, "object": false]
+                case .value(let value):
+                    var isObject = false
+                    switch value { case .object, .array: isObject = true; default: break }
+                    config[key] = ["string": .string(value.stringValue ?? value.serialized(sortedKeys: true)), "secret": false, "object": .bool(isObject)]
+                }
+            }
+        }
+        var record: JSONObject = ["kind": .string(kind), "startTime": .integer(start), "message": "",
+                                  "environment": ["user": .string(holder.username), "host": .string(holder.hostname), "exec.kind": "fleetdeck"],
+                                  "config": .object(config), "result": .string(result), "endTime": .integer(ProjectContext.unixTime()),
+                                  "version": .integer(Int64(previous + 1)), "resourceChanges": .object(changes)]
+        if let planHash { record["planHash"] = .string(planHash) }
         let current = try await backend.checkpoint(project: project.program.name, stack: stack)
         try await backend.saveHistory(Array(JSONValue.object(record).pretty().utf8), checkpoint: checkpoint ?? current ?? [],
                                        project: project.program.name, stack: stack, timestamp: Int64(AWSClient.wallClock()) * 1_000_000_000 + Int64.random(in: 0..<1_000_000))
+    }
+}
+
+extension StackRunner {
+    /// What the stack config tells the AWS providers, as pulumi-aws-native and pulumi-aws read
+    /// it: `aws-native:region`/`aws:region` (or the project's `aws-region`) and
+    /// `aws-native:profile`/`aws:profile`. The two providers must agree (Fleetdeck has one client);
+    /// any other provider setting is refused by name rather than ignored.
+    static func providerSettings(_ config: StackConfigFile, project: String) throws -> (profile: String?, region: String?) {
+        func plain(_ key: String) throws -> String? {
+            switch config.entries[key] {
+            case .value(let value)?:
+                guard let text = value.stringValue else { throw StateError.io("\(config.path): '\(key)' must be a string") }
+                return text
+            case .secure?: throw StateError.io("\(config.path): '\(key)' is a secret; provider settings are read in clear")
+            default: return nil
+            }
+        }
+        for key in config.entries.keys.sorted() where key.hasPrefix("aws:") || key.hasPrefix("aws-native:") {
+            let setting = key.split(separator: ":", maxSplits: 1).last.map(String.init) ?? key
+            guard setting == "region" || setting == "profile" else {
+                throw StateError.io("\(config.path): the provider setting '\(key)' is not applied by Fleetdeck (it reads region and profile): remove it, or deploy this stack with Pulumi")
+            }
+        }
+        func agreed(_ setting: String) throws -> String? {
+            let native = try plain("aws-native:\(setting)"), classic = try plain("aws:\(setting)")
+            if let native, let classic, native != classic {
+                throw StateError.io("\(config.path): 'aws-native:\(setting)' is \(native) but 'aws:\(setting)' is \(classic); Fleetdeck deploys both providers' resources with one \(setting)")
+            }
+            return native ?? classic
+        }
+        return (try agreed("profile"), try agreed("region") ?? plain("\(project):aws-region"))
     }
 }
 
@@ -217,7 +261,7 @@ extension StackRunner {
         try await guardAccount(prepared.session)
         let current = try await preparePlan(parallel: prepared.engine.parallel, targets: prepared.targets, events: { _ in })
         guard current.hash == prepared.hash else { throw PlanChanged(approved: prepared, current: current) }
-        let start = ProjectContext.timestamp()
+        let start = ProjectContext.unixTime()
         do {
             let summary = try await prepared.engine.up(plan: prepared.plan)
             try await recordHistory(kind: "update", start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash, checkpoint: summary.checkpoint)
@@ -277,7 +321,7 @@ extension StackRunner {
         try await locked {
             try await guardAccount(prepared.session)
             guard try await prepared.session.hashes().state == prepared.plan.stateHash else { throw StateError.planOutdated(hash: prepared.hash) }
-            let start = ProjectContext.timestamp()
+            let start = ProjectContext.unixTime()
             let kind = destroy ? "destroy" : "refresh"
             do {
                 let summary: DeploymentEngine.Summary

@@ -280,5 +280,18 @@ public struct Plan: Sendable {
         return counts
     }
 
+    /// How many resources the stack's state held when the plan was made (its steps may be fewer,
+    /// under --target).
+    public var stateResourceCount: Int?
+
+    /// A plan that deletes every resource of a non-empty stack, or more than half of a stack of
+    /// ten or more: what a misread program looks like. Said in words, or nil.
+    public var massDelete: String? {
+        let existing = stateResourceCount ?? steps.filter { $0.old != nil && !$0.pendingDelete }.count
+        let deletes = steps.filter { $0.kind == .delete && !$0.pendingDelete }.count
+        guard existing > 0, deletes == existing || (existing >= 10 && deletes * 2 > existing) else { return nil }
+        return deletes == existing ? "this plan deletes every resource of the stack (\(deletes))" : "this plan deletes \(deletes) of the stack's \(existing) resources"
+    }
+
     public var hasChanges: Bool { steps.contains { $0.kind != .same || $0.optionsChanged } || !outputChanges.isEmpty }
 }

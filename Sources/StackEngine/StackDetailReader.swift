@@ -1,3 +1,4 @@
+import AWSSigning
 import JSON
 import StackModel
 
@@ -86,12 +87,21 @@ public enum StackDetailReader {
         return (resources, outputs.sorted { $0.name < $1.name }, pending)
     }
 
-    /// The history records a backend keeps, newest first; unreadable records are skipped.
+    /// The history records a backend keeps, newest first: Pulumi's `UpdateInfo` (times in Unix
+    /// seconds) or the ISO times earlier Fleetdeck versions wrote. A record that cannot be read is
+    /// listed as such, not left out.
     public static func history(_ records: [[UInt8]]) -> [HistoryEntry] {
-        records.compactMap { try? JSONValue.parse($0) }.reversed().map { record in
+        records.reversed().map { bytes in
+            guard let record = try? JSONValue.parse(bytes), record.objectValue != nil else {
+                return HistoryEntry(kind: "?", start: "", end: "", result: "unreadable record", changes: "", planHash: nil, user: nil)
+            }
             let changes = (record["resourceChanges"]?.objectValue ?? JSONObject()).map { "\($0.key) \($0.value.serialized())" }.joined(separator: ", ")
-            return HistoryEntry(kind: record["kind"]?.stringValue ?? "", start: record["startTime"]?.stringValue ?? "",
-                                end: record["endTime"]?.stringValue ?? "", result: record["result"]?.stringValue ?? "", changes: changes,
+            func time(_ value: JSONValue?) -> String {
+                if let seconds = value?.intValue { return SigningTime(secondsSince1970: Int64(seconds)).iso8601 }
+                return value?.stringValue ?? ""
+            }
+            return HistoryEntry(kind: record["kind"]?.stringValue ?? "", start: time(record["startTime"]),
+                                end: time(record["endTime"]), result: record["result"]?.stringValue ?? "", changes: changes,
                                 planHash: record["planHash"]?.stringValue, user: record["environment"]?["user"]?.stringValue)
         }
     }

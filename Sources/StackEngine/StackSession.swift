@@ -25,10 +25,55 @@ public struct ProjectFolder: Sendable {
         } catch {
             throw Diagnostic.error(error.problem, at: SourceLocation(file: displayPath(path), line: error.mark.line, column: error.mark.column))
         }
-        let (program, warnings) = try ProgramParser.parse(text, file: displayPath(path))
+        var (program, warnings) = try ProgramParser.parse(text, file: displayPath(path))
+        var sources = text
+        // The program itself, found as pulumi-yaml finds it: in the `main` folder (the project's
+        // by default), Main.json, then Main.yaml, then that folder's Pulumi.yaml.
+        if let (templatePath, templateBytes) = try templateFile(directory: directory, main: program.main) {
+            let templateText: String
+            do {
+                templateText = try YAMLNode.text(templateBytes)
+            } catch {
+                throw Diagnostic.error(error.problem, at: SourceLocation(file: displayPath(templatePath), line: error.mark.line, column: error.mark.column))
+            }
+            let (template, templateWarnings) = try ProgramParser.parse(templateText, file: displayPath(templatePath), template: true)
+            if program.declaresProgram {
+                throw Diagnostic.error("the program is read from \(displayPath(templatePath)) (as pulumi-yaml reads it), so the variables, resources and outputs here would be ignored: move them there",
+                                       at: SourceLocation(file: displayPath(path), line: 1, column: 1))
+            }
+            program.config += template.config
+            program.variables = template.variables
+            program.resources = template.resources
+            program.outputs = template.outputs
+            warnings += templateWarnings
+            sources += "\u{0}" + templateText
+        }
         let errors = ProgramChecker.check(program, extraConfig: extraConfig)
         if !errors.isEmpty { throw Diagnostics(errors) }
-        return ProjectFolder(directory: directory, text: text, program: program, warnings: warnings)
+        return ProjectFolder(directory: directory, text: sources, program: program, warnings: warnings)
+    }
+
+    /// The file the program is read from when it is not Pulumi.yaml itself, with its bytes.
+    static func templateFile(directory: String, main: String?) throws -> (String, [UInt8])? {
+        let folder = main.map { directory + "/" + $0 } ?? directory
+        for name in ["Main.json", "Main.yaml"] + (main == nil ? [] : ["Pulumi.yaml"]) {
+            let path = folder + "/" + name
+            guard AtomicFile.exists(path) else { continue }
+            do {
+                return (path, try AtomicFile.readRegular(path, limit: StackSession.readFileLimit))
+            } catch {
+                throw Diagnostic.error("\(error)", at: nil)
+            }
+        }
+        if let main { throw Diagnostic.error("'main: \(main)' names a folder with no Main.yaml, Main.json or Pulumi.yaml in \(directory)", at: nil) }
+        return nil
+    }
+
+    /// The files a project's program is made of (for watching them).
+    public static func programFiles(directory: String) -> [String] {
+        let project = directory + "/Pulumi.yaml"
+        let main = (try? ProgramParser.parse(String(decoding: AtomicFile.read(project) ?? [], as: UTF8.self)))?.0.main
+        return [project] + ((try? templateFile(directory: directory, main: main)).flatMap { $0.map { [$0.0] } } ?? [])
     }
 
     static func displayPath(_ path: String) -> String {

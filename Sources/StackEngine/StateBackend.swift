@@ -8,6 +8,11 @@ import Glibc
 
 /// Who holds a stack's lock (Pulumi's lock-file content).
 public struct LockHolder: Sendable, Equatable, CustomStringConvertible {
+    /// The lock file's name in `.pulumi/locks/<org>/<project>/<stack>/`. Pulumi names its locks
+    /// `<uuid>.json` and treats any `*.json` there as a lock; Fleetdeck's is a UUID too, but always
+    /// the same one, so that two Fleetdeck runs race for one file created exclusively (O_EXCL, or
+    /// S3's If-None-Match) and cannot both take it.
+    public static let fileName = "f1ee7dec-0000-4000-8000-00000000f1ee.json"
     public var pid: Int
     public var username: String
     public var hostname: String
@@ -93,8 +98,7 @@ public protocol StateBackend: Sendable {
 public struct FileBackend: StateBackend {
     public let root: String
     public var url: String { "file://\(root)" }
-    /// The name of Fleetdeck's own lock file: created with O_EXCL, so two runs cannot both take it.
-    static let lockName = "fleetdeck.json"
+    static let lockName = LockHolder.fileName
 
     public init(root: String) { self.root = root }
 

@@ -87,7 +87,9 @@ public struct StepGenerator: Sendable {
             let recorded = state.resource(URN.stackResource(stack: evaluation.stack, project: evaluation.project))?.outputs ?? [:]
             outputChanges = Differ.diff(old: recorded, new: try await evaluator.outputs())
         }
-        return Plan(steps: steps, programHash: hashes.program, configHash: hashes.config, stateHash: hashes.state, outputChanges: outputChanges)
+        var plan = Plan(steps: steps, programHash: hashes.program, configHash: hashes.config, stateHash: hashes.state, outputChanges: outputChanges)
+        plan.stateResourceCount = state.managed.count
+        return plan
     }
 
     /// `--target` includes what the targets depend on.

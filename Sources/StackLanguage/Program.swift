@@ -10,6 +10,11 @@ public struct Program: Sendable {
     public var variables: [Variable]
     public var resources: [ResourceDeclaration]
     public var outputs: [Output]
+    /// Pulumi.yaml's `main`: the folder the program is read from (Main.json, Main.yaml or its
+    /// own Pulumi.yaml there), relative to the project.
+    public var main: String?
+    /// Whether the file declared a program (variables, resources or outputs).
+    public var declaresProgram: Bool { !variables.isEmpty || !resources.isEmpty || !outputs.isEmpty }
 
     public func resource(_ name: String) -> ResourceDeclaration? { resources.first { $0.name == name } }
     public func variable(_ name: String) -> Variable? { variables.first { $0.name == name } }
@@ -17,7 +22,7 @@ public struct Program: Sendable {
 
 /// A typed configuration value the program declares (`config:`), with an optional default.
 public struct ConfigDeclaration: Sendable {
-    public enum ValueType: String, Sendable { case string, integer, boolean, number, array = "List<String>", object }
+    public enum ValueType: String, Sendable, CaseIterable { case string, integer, boolean, number, array = "List<String>", object }
     /// As written: `key` (the project's namespace) or `namespace:key`.
     public var name: String
     public var type: ValueType?

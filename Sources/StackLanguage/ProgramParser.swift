@@ -21,10 +21,28 @@ public struct ProgramParser {
 
     public init(file: String) { self.file = file }
 
+    /// Each builtin's name by its lower-case spelling.
+    static let canonicalBuiltins: [String: String] = Dictionary(uniqueKeysWithValues: builtins.map { ($0.lowercased(), $0) })
+
+    /// An object key as pulumi-yaml reads it: `$$` is a literal `$`; an interpolation in a key
+    /// (a key computed at run time) is refused, never kept as literal text.
+    mutating func objectKey(_ node: YAMLNode) -> String {
+        let text = node.scalarText ?? ""
+        guard text.contains("$") else { return text }
+        switch try? InterpolationParser.parse(text, at: location(node.mark)) {
+        case .string(let literal, _)?: return literal
+        default:
+            error("'\(text)': interpolation in a key is not supported (write $$ for a literal $)", node.mark)
+            return text
+        }
+    }
+
     /// Parses the program; returns it with warnings, or throws every error found.
-    public static func parse(_ text: String, file: String = "Pulumi.yaml") throws(Diagnostics) -> (Program, [Diagnostic]) {
+    /// `template`: the file is a program template (pulumi-yaml's Main.yaml or Main.json), where
+    /// the project's `name` and `runtime` come from Pulumi.yaml.
+    public static func parse(_ text: String, file: String = "Pulumi.yaml", template: Bool = false) throws(Diagnostics) -> (Program, [Diagnostic]) {
         var parser = ProgramParser(file: file)
-        let program = parser.program(text)
+        let program = parser.program(text, template: template)
         let errors = parser.diagnostics.filter { $0.severity == .error }
         guard let program, errors.isEmpty else { throw Diagnostics(errors) }
         return (program, parser.diagnostics)
@@ -35,7 +53,7 @@ public struct ProgramParser {
     mutating func error(_ message: String, _ mark: YAMLMark) { diagnostics.append(.error(message, at: location(mark))) }
     mutating func warning(_ message: String, _ mark: YAMLMark) { diagnostics.append(Diagnostic(.warning, message, at: location(mark))) }
 
-    mutating func program(_ text: String) -> Program? {
+    mutating func program(_ text: String, template: Bool = false) -> Program? {
         let root: YAMLNode
         do {
             guard let parsed = try YAMLNode.parse(text) else {
@@ -80,15 +98,30 @@ public struct ProgramParser {
                 for (name, nameNode, node) in namedEntries(value, what: "outputs") {
                     program.outputs.append(Output(name: name, value: expression(node), location: location(nameNode.mark)))
                 }
-            case "options", "template", "main", "stackConfigDir", "plugins", "packages", "author", "license", "website":
-                continue
+            case "main":
+                guard let main = value.scalarText, !main.isEmpty, !main.hasPrefix("/"), !main.split(separator: "/").contains("..") else {
+                    error("'main' must be a folder inside the project (the program is read from Main.yaml, Main.json or Pulumi.yaml there)", value.mark)
+                    continue
+                }
+                program.main = main
+            case "stackConfigDir":
+                error("'stackConfigDir' is not supported: keep Pulumi.<stack>.yaml next to Pulumi.yaml (stack config would be read from the wrong place)", keyNode.mark)
+            case "options":
+                // Project options change what a deploy does (refresh: always, ...): none is read silently.
+                if case .mapping(let options, _) = value {
+                    for (option, _) in options { error("project option '\(option.scalarText ?? "?")' is not supported", option.mark) }
+                } else if value.scalarValue != .null {
+                    error("'options' must be a mapping", value.mark)
+                }
+            case "template", "plugins", "packages", "author", "license", "website":
+                continue  // for `pulumi new`, plugin installation and the registry: nothing a deploy reads
             default:
                 let hint = closestMatch(to: key, in: Self.topLevelKeys).map { "; did you mean '\($0)'?" } ?? ""
                 error("unknown top-level key '\(key)'\(hint)", keyNode.mark)
             }
         }
-        if !sawName { error("missing 'name': every project needs a name", root.mark) }
-        if !sawRuntime { error("missing 'runtime: yaml'", root.mark) }
+        if !template && !sawName { error("missing 'name': every project needs a name", root.mark) }
+        if !template && !sawRuntime { error("missing 'runtime: yaml'", root.mark) }
         checkDuplicateNames(program)
         return program
     }
@@ -126,7 +159,9 @@ public struct ProgramParser {
                     switch fieldNode.scalarText ?? "" {
                     case "type":
                         let text = fieldValue.scalarText ?? ""
-                        if let type = ConfigDeclaration.ValueType(rawValue: text) ?? (text == "array" ? .array : nil) {
+                        // Type names are matched without regard to case, as pulumi-yaml matches them.
+                        let lowered = text.lowercased()
+                        if let type = ConfigDeclaration.ValueType.allCases.first(where: { $0.rawValue.lowercased() == lowered }) ?? (lowered == "array" ? .array : nil) {
                             declaration.type = type
                         } else {
                             error("config type '\(text)' is not one of string, integer, boolean, number, List<String>, object", fieldValue.mark)
@@ -252,8 +287,10 @@ public struct ProgramParser {
         case .sequence(let items, _):
             return .list(items.map { expression($0) }, at)
         case .mapping(let entries, _):
-            let functionKeys = entries.compactMap { $0.key.scalarText }.filter { $0.hasPrefix("fn::") }
-            if let function = functionKeys.first {
+            // Builtins are matched without regard to case (`Fn::Select` is `fn::select`), as pulumi-yaml matches them.
+            let functionKeys = entries.compactMap { $0.key.scalarText }.filter { $0.lowercased().hasPrefix("fn::") }
+            if let written = functionKeys.first {
+                let function = Self.canonicalBuiltins[written.lowercased()] ?? written
                 guard entries.count == 1 else {
                     error("'\(function)' must be the only key of its mapping", node.mark)
                     return .null(at)
@@ -267,7 +304,7 @@ public struct ProgramParser {
             }
             var result: [ObjectEntry] = []
             for (key, value) in entries {
-                result.append(ObjectEntry(key: key.scalarText ?? "", keyLocation: location(key.mark), value: expression(value)))
+                result.append(ObjectEntry(key: objectKey(key), keyLocation: location(key.mark), value: expression(value)))
             }
             return .object(result, at)
         }

@@ -146,6 +146,9 @@ extension YAMLNode {
 }
 
 private struct TreeBuilder {
+    /// The built-in each open collection's tag stands for (nil: none), innermost last.
+    var builtins: [String?] = []
+
     enum Frame {
         case sequence([YAMLNode], YAMLMark, anchor: String?)
         case mapping([(key: YAMLNode, value: YAMLNode)], pendingKey: YAMLNode?, YAMLMark, anchor: String?)
@@ -178,11 +181,22 @@ private struct TreeBuilder {
         pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
     }
 
-    /// Only YAML's own tags (`!!str`, ...) and the non-specific `!` are read; any other tag (a
-    /// CloudFormation `!Ref`, say) would change meaning if dropped, so it is an error.
-    static func check(tag: String?, at mark: YAMLMark) throws(YAMLSyntaxError) {
-        guard let tag, tag != "!", !tag.hasPrefix("tag:yaml.org,2002:") else { return }
-        throw YAMLSyntaxError(mark: mark, problem: "the YAML tag '\(tag)' is not supported: Pulumi YAML has no custom tags (use ${...} or an fn:: built-in)")
+    /// pulumi-yaml's tags for built-ins: `!Select [...]` is `{Fn::Select: [...]}`, and so on.
+    static let builtinTags: [String: String] = ["!Sub": "Fn::Sub", "!Select": "Fn::Select", "!Join": "Fn::Join"]
+
+    /// Only YAML's own tags (`!!str`, ...), the non-specific `!` and pulumi-yaml's built-in tags
+    /// are read; any other tag (a CloudFormation `!Ref`, say) would change meaning if dropped, so it
+    /// is an error. Returns the built-in a tag stands for.
+    @discardableResult
+    static func check(tag: String?, at mark: YAMLMark) throws(YAMLSyntaxError) -> String? {
+        guard let tag, tag != "!", !tag.hasPrefix("tag:yaml.org,2002:") else { return nil }
+        if let builtin = builtinTags[tag] { return builtin }
+        throw YAMLSyntaxError(mark: mark, problem: "the YAML tag '\(tag)' is not supported: Pulumi YAML's tags are !Sub, !Select and !Join (or use ${...} or an fn:: built-in)")
+    }
+
+    static func wrap(_ node: YAMLNode, in builtin: String?, at mark: YAMLMark) -> YAMLNode {
+        guard let builtin else { return node }
+        return .mapping([(key: .scalar(builtin, .plain, tag: nil, mark), value: node)], mark)
     }
 
     /// Returns true when the first document is complete.
@@ -201,8 +215,8 @@ private struct TreeBuilder {
             default: style = .plain
             }
             let tag = Self.string(scalar.tag)
-            try Self.check(tag: tag, at: mark)
-            let node = YAMLNode.scalar(text, style, tag: tag, mark)
+            let builtin = try Self.check(tag: tag, at: mark)
+            let node = Self.wrap(YAMLNode.scalar(text, style, tag: builtin == nil ? tag : nil, mark), in: builtin, at: mark)
             try count(1, at: mark)
             if let anchor = Self.string(scalar.anchor) { anchors[anchor] = node; anchorSizes[anchor] = 1 }
             add(node)
@@ -220,18 +234,19 @@ private struct TreeBuilder {
             try count(1, at: mark)
             startCounts.append(nodes)
             if event.type == YAML_SEQUENCE_START_EVENT {
-                try Self.check(tag: Self.string(event.data.sequence_start.tag), at: mark)
+                builtins.append(try Self.check(tag: Self.string(event.data.sequence_start.tag), at: mark))
                 stack.append(.sequence([], mark, anchor: Self.string(event.data.sequence_start.anchor)))
             } else {
-                try Self.check(tag: Self.string(event.data.mapping_start.tag), at: mark)
+                builtins.append(try Self.check(tag: Self.string(event.data.mapping_start.tag), at: mark))
                 stack.append(.mapping([], pendingKey: nil, mark, anchor: Self.string(event.data.mapping_start.anchor)))
             }
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let node: YAMLNode
             let anchor: String?
+            let builtin = builtins.removeLast()
             switch stack.removeLast() {
-            case let .sequence(items, start, name): node = .sequence(items, start); anchor = name
-            case let .mapping(entries, _, start, name): node = .mapping(entries, start); anchor = name
+            case let .sequence(items, start, name): node = Self.wrap(.sequence(items, start), in: builtin, at: start); anchor = name
+            case let .mapping(entries, _, start, name): node = Self.wrap(.mapping(entries, start), in: builtin, at: start); anchor = name
             }
             let started = startCounts.removeLast()
             if let anchor { anchors[anchor] = node; anchorSizes[anchor] = nodes - started + 1 }

@@ -211,7 +211,8 @@ extension ConsoleCommand {
     /// file://, where reading it costs nothing) the state.
     static func sourcesFingerprint(directory: String, project name: String, backend: any StateBackend) -> @Sendable (String) async -> String? {
         { stack in
-            var bytes = (AtomicFile.read(directory + "/Pulumi.yaml") ?? []) + [0] + (AtomicFile.read("\(directory)/Pulumi.\(stack).yaml") ?? []) + [0]
+            var bytes = ProjectFolder.programFiles(directory: directory).flatMap { (AtomicFile.read($0) ?? []) + [0] }
+                + (AtomicFile.read("\(directory)/Pulumi.\(stack).yaml") ?? []) + [0]
             if backend is FileBackend {
                 bytes += ((try? await backend.checkpoint(project: name, stack: stack)) ?? nil) ?? []
                 bytes += ((try? await backend.journal(project: name, stack: stack)) ?? nil) ?? []

@@ -22,7 +22,13 @@ struct PreviewCommand: AsyncParsableCommand {
             if global.json {
                 writeStandardOutput(PlanText.json(plan, hash: hash).pretty() + "\n")
             } else {
+                if try await runner.backend.checkpoint(project: runner.project.program.name, stack: runner.stack) == nil {
+                    writeStandardOutput("Stack '\(runner.stack)' has no state in \(runner.backend.url) yet: this preview starts from nothing.\n")
+                }
                 writeStandardOutput("Previewing update (\(runner.stack)):\n" + PlanText.render(plan, stack: runner.stack, showDiff: diff) + "\n")
+                if let mass = plan.massDelete {
+                    writeStandardOutput("warning: \(mass): is the program read as intended? 'up --yes' refuses this without --allow-mass-delete\n")
+                }
                 let deleting = plan.steps.filter { $0.kind == .delete || ($0.kind == .replace) }.compactMap(\.old)
                 if deleting.contains(where: { engine.providers.type($0.type)?.deleteMayBeBlocked == true }),
                    let blockers = try? await DestroyPreflight.blockers(deleting, all: engine.journal.deployment.managed, client: runner.awsClient()),
@@ -72,10 +78,12 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "How many resource operations run at once.") var parallel = 16
     @Option(help: "Only these resources (URN or logical name), with what they depend on.") var target: [String] = []
     @Option(help: "Refuse unless the plan's hash is this one (from 'preview --json').") var planHash: String?
+    @Flag(help: "Apply a plan that deletes every resource (or more than half of ten or more) with --yes.") var allowMassDelete = false
 
     func run() async throws {
         try await StackCommandContext.run {
             let runner = try StackCommandContext.runner(global)
+            let start = ProjectContext.unixTime()
             try await runner.locked {
                 let json = global.json
                 // An interrupted run's pending operations are settled first, so the plan is made
@@ -96,8 +104,16 @@ struct UpCommand: AsyncParsableCommand {
                 }
                 guard plan.hasChanges else {
                     if settling.journal.changed { _ = try await settling.journal.compact(time: ProjectContext.timestamp()) }
+                    // Pulumi records every update, a no-op included.
+                    try await runner.recordHistory(kind: "update", start: start, result: "succeeded", counts: plan.counts, planHash: hash, checkpoint: nil)
                     if json { writeStandardOutput(#"{"result":"no changes","planHash":"\#(hash)"}"# + "\n") }
                     return
+                }
+                if let mass = plan.massDelete {
+                    if !json { writeStandardOutput("warning: \(mass): is the program read as intended?\n") }
+                    if yes && !allowMassDelete {
+                        throw ValidationFailure(message: "\(mass): refused with --yes (a misread program looks like this); check the program and pass --allow-mass-delete if it is meant: nothing was changed")
+                    }
                 }
                 if !yes {
                     let approved = try StackCommandContext.confirm("Do you want to perform this update?") {

@@ -28,14 +28,14 @@ import Testing
 
     func writeLock(_ client: AWSClient, bucket: String, _ holder: LockHolder) async throws {
         _ = try await client.call(S3Operations.service, S3Operations.putObject,
-                                  ["Bucket": .string(bucket), "Key": ".pulumi/locks/organization/p/dev/fleetdeck.json"],
+                                  ["Bucket": .string(bucket), "Key": ".pulumi/locks/organization/p/dev/f1ee7dec-0000-4000-8000-00000000f1ee.json"],
                                   payload: Array(holder.json.serialized().utf8))
     }
 
     func readLock(_ client: AWSClient, bucket: String) async throws -> String? {
         do {
             let answer = try await client.call(S3Operations.service, S3Operations.getObject,
-                                               ["Bucket": .string(bucket), "Key": ".pulumi/locks/organization/p/dev/fleetdeck.json"])
+                                               ["Bucket": .string(bucket), "Key": ".pulumi/locks/organization/p/dev/f1ee7dec-0000-4000-8000-00000000f1ee.json"])
             return String(decoding: answer.payload, as: UTF8.self)
         } catch let error as AWSError where error.code == "NoSuchKey" {
             return nil

@@ -83,11 +83,12 @@ import Testing
                                                    inspect: () throws -> Seen) throws {
         var environment = project.environment
         environment["FLEETDECK_CRASH_AT"] = crashAt
-        let crashed = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["up", "--yes", "-C", project.folder, "-s", "dev"],
+        // A case may delete a stack's only resource, which --yes alone refuses as a mass delete.
+        let crashed = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["up", "--yes", "--allow-mass-delete", "-C", project.folder, "-s", "dev"],
                                             environment: ProcessRunner.environment(environment))
         #expect(crashed.terminatedBySignal && crashed.status == 128 + SIGKILL, "the run did not reach \(crashAt): \(crashed.stdout) \(crashed.stderr)")
 
-        let resumed = try project.fleetdeck(["up", "--yes"])
+        let resumed = try project.fleetdeck(["up", "--yes", "--allow-mass-delete"])
         #expect(resumed.status == 0, "\(resumed.stdout) \(resumed.stderr)")
         #expect(try inspect() == expected, "after \(crashAt): \(resumed.stdout)")
         let preview = try project.fleetdeck(["preview", "--expect-no-changes", "--diff"])

@@ -125,3 +125,174 @@ import Testing
         #expect(try state() == before)
     }
 }
+
+/// Issue 12: programs and stack settings read as Pulumi and pulumi-yaml read them.
+@Suite struct PulumiProgramCompatibilityTests {
+    func fleetdeck(_ project: DeployAcceptanceTests.Project, _ arguments: [String], environment: [String: String?] = [:]) throws -> ProcessResult {
+        var env = project.environment
+        for (key, value) in environment { env[key] = value }
+        return try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments + ["-C", project.folder, "-s", "dev"], environment: ProcessRunner.environment(env))
+    }
+
+    @Test func theProgramIsFoundWherePulumiYAMLFindsIt() throws {
+        let p = "main\(UUID().uuidString.prefix(5).lowercased())"
+        let template = "resources:\n  t:\n    type: aws-native:iot:Thing\n    properties:\n      thingName: \(p)\noutputs:\n  name: ${t.thingName}\n"
+        // Main.yaml beside Pulumi.yaml (what `pulumi convert` writes).
+        let beside = try DeployAcceptanceTests.Project(program: "name: \(p)\nruntime: yaml\n")
+        try template.write(toFile: beside.folder + "/Main.yaml", atomically: true, encoding: .utf8)
+        let preview = try fleetdeck(beside, ["preview", "--json"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        #expect(preview.stdout.contains("\"create\"") && preview.stdout.contains("aws-native:iot:Thing"), "\(preview.stdout)")
+
+        // A `main:` folder with Main.json in it.
+        let folder = try DeployAcceptanceTests.Project(program: "name: \(p)\nruntime: yaml\nmain: infra/\n")
+        try FileManager.default.createDirectory(atPath: folder.folder + "/infra", withIntermediateDirectories: true)
+        try "{\"resources\": {\"t\": {\"type\": \"aws-native:iot:Thing\", \"properties\": {\"thingName\": \"\(p)\"}}}}"
+            .write(toFile: folder.folder + "/infra/Main.json", atomically: true, encoding: .utf8)
+        let json = try fleetdeck(folder, ["preview", "--json"])
+        #expect(json.status == 0 && json.stdout.contains("aws-native:iot:Thing"), "\(json.stdout) \(json.stderr)")
+
+        // Never two programs, and never a `main:` that names nothing.
+        try "name: \(p)\nruntime: yaml\nresources:\n  other:\n    type: aws-native:iot:Thing\n".write(toFile: beside.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+        let both = try fleetdeck(beside, ["preview"])
+        #expect(both.status == 1 && both.stderr.contains("Pulumi.yaml:1:1: error: the program is read from ")
+                && both.stderr.contains("Main.yaml (as pulumi-yaml reads it), so the variables, resources and outputs here would be ignored"), "\(both.stderr)")
+        try "name: \(p)\nruntime: yaml\nmain: missing\n".write(toFile: folder.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+        let missing = try fleetdeck(folder, ["preview"])
+        #expect(missing.status == 1 && missing.stderr.contains("'main: missing' names a folder with no Main.yaml, Main.json or Pulumi.yaml"), "\(missing.stderr)")
+        // Project settings that would change what a deploy does are refused, not ignored.
+        try "name: \(p)\nruntime: yaml\nstackConfigDir: config\noptions:\n  refresh: always\n".write(toFile: folder.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+        let settings = try fleetdeck(folder, ["preview"])
+        #expect(settings.status == 1 && settings.stderr.contains("Pulumi.yaml:3:1: error: 'stackConfigDir' is not supported")
+                && settings.stderr.contains("Pulumi.yaml:5:3: error: project option 'refresh' is not supported"), "\(settings.stderr)")
+    }
+
+    @Test func builtinsTagsAndKeysAsPulumiYAMLReadsThem() throws {
+        let program = """
+        name: cased
+        runtime: yaml
+        config:
+          count:
+            type: Integer
+            default: 2
+        variables:
+          parts:
+            Fn::Split: [",", "a,b,c"]
+          second: !Select [1, "${parts}"]
+          joined: !Join ["-", ["x", "${second}"]]
+          json:
+            FN::TOJSON:
+              $${literal}: 1
+        outputs:
+          second: ${second}
+          joined: ${joined}
+          json: ${json}
+          count: ${count}
+        """
+        let project = try DeployAcceptanceTests.Project(program: program)
+        let up = try fleetdeck(project, ["up", "--yes"])
+        #expect(up.status == 0, "\(up.stderr)")
+        let outputs = try PulumiMigrationTests.json(try fleetdeck(project, ["stack", "output", "--json"]).stdout)
+        #expect(outputs["second"] as? String == "b")
+        #expect(outputs["joined"] as? String == "x-b")
+        #expect(outputs["json"] as? String == "{\"${literal}\":1}")
+        #expect(outputs["count"] as? Int == 2)
+        try program.replacingOccurrences(of: "$${literal}: 1", with: "${parts}: 1").write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+        let keyed = try fleetdeck(project, ["preview"])
+        #expect(keyed.status == 1 && keyed.stderr.contains("'${parts}': interpolation in a key is not supported"), "\(keyed.stderr)")
+    }
+
+    @Test func theRegionAndProfileComeFromTheStackConfigAsTheProvidersReadThem() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let p = "reg\(UUID().uuidString.prefix(5).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: DashboardOperationsTests.program(p, things: 1))
+        try "config:\n  aws-native:region: eu-west-1\n".write(toFile: project.folder + "/Pulumi.dev.yaml", atomically: true, encoding: .utf8)
+        #expect(try fleetdeck(project, ["up", "--yes"]).status == 0)
+        let regions = try DeployAcceptanceTests.boto("""
+            for region in ['us-east-1', 'eu-west-1']:
+                client = boto3.client('iot', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name=region)
+                print(region, len([t for t in client.list_things(maxResults=1000)['things'] if t['thingName'] == '\(p)-0']))
+            """)
+        #expect(regions == "us-east-1 0\neu-west-1 1", "\(regions)")
+        #expect(try fleetdeck(project, ["destroy", "--yes"]).status == 0)
+
+        for (config, message) in [("config:\n  aws-native:region: eu-west-1\n  aws:region: us-west-2\n",
+                                   "'aws-native:region' is eu-west-1 but 'aws:region' is us-west-2"),
+                                  ("config:\n  aws:skipCredentialsValidation: true\n",
+                                   "the provider setting 'aws:skipCredentialsValidation' is not applied by Fleetdeck")] {
+            try config.write(toFile: project.folder + "/Pulumi.dev.yaml", atomically: true, encoding: .utf8)
+            let refused = try fleetdeck(project, ["preview"])
+            #expect(refused.status == 1 && refused.stderr.contains(message), "\(refused.stderr)")
+        }
+    }
+
+    @Test func backendsAreChosenAsPulumiChoosesThemAndNamed() throws {
+        let project = try DeployAcceptanceTests.Project(program: "name: chosen\nruntime: yaml\noutputs:\n  o: x\n")
+        let other = project.folder + "/pulumi-store"
+        // PULUMI_BACKEND_URL when nothing of Fleetdeck's names one.
+        let viaEnvironment = try fleetdeck(project, ["preview"], environment: ["FLEETDECK_BACKEND_URL": nil, "PULUMI_BACKEND_URL": "file://\(other)"])
+        #expect(viaEnvironment.stdout.hasPrefix("Stack 'dev' has no state in file://\(other) yet"), "\(viaEnvironment.stdout)")
+        // Pulumi's current login, from $PULUMI_HOME/credentials.json.
+        let home = project.folder + "/pulumi-home"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try "{\"current\": \"file://\(other)-login\", \"accessTokens\": {}}".write(toFile: home + "/credentials.json", atomically: true, encoding: .utf8)
+        let viaLogin = try fleetdeck(project, ["up", "--yes"], environment: ["FLEETDECK_BACKEND_URL": nil, "PULUMI_HOME": home])
+        #expect(viaLogin.status == 0, "\(viaLogin.stderr)")
+        #expect(FileManager.default.fileExists(atPath: other + "-login/.pulumi/stacks/chosen/dev.json"))
+        // A Pulumi Cloud login is refused by name.
+        try "{\"current\": \"https://api.pulumi.com\"}".write(toFile: home + "/credentials.json", atomically: true, encoding: .utf8)
+        let cloud = try fleetdeck(project, ["preview"], environment: ["FLEETDECK_BACKEND_URL": nil, "PULUMI_HOME": home])
+        #expect(cloud.status == 1 && cloud.stderr.contains("is https://api.pulumi.com, which Fleetdeck does not use"), "\(cloud.stderr)")
+    }
+
+    @Test func historyIsPulumisUpdateInfoForEveryUpdateAndLocksAreNamedAsPulumiNamesThem() throws {
+        let project = try DeployAcceptanceTests.Project(program: "name: hist\nruntime: yaml\noutputs:\n  o: x\n")
+        try "config:\n  hist:greeting: hello\n".write(toFile: project.folder + "/Pulumi.dev.yaml", atomically: true, encoding: .utf8)
+        #expect(try fleetdeck(project, ["up", "--yes"]).status == 0)
+        #expect(try fleetdeck(project, ["up", "--yes"]).status == 0)  // a no-op is recorded too
+        let folder = project.folder + "/state/.pulumi/history/hist/dev"
+        let records = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".history.json") }.sorted()
+        #expect(records.count == 2)
+        var versions: [Int] = []
+        for name in records {
+            let record = try PulumiMigrationTests.json(try String(contentsOfFile: folder + "/" + name, encoding: .utf8))
+            #expect(record["kind"] as? String == "update" && record["result"] as? String == "succeeded")
+            let start = try #require(record["startTime"] as? Int), end = try #require(record["endTime"] as? Int)
+            #expect(start > 1_700_000_000 && end >= start)
+            #expect(record["message"] as? String == "")
+            #expect((record["config"] as? [String: [String: Any]])?["hist:greeting"]?["string"] as? String == "hello")
+            versions.append(try #require(record["version"] as? Int))
+        }
+        #expect(versions.sorted() == [1, 2])
+        #expect(try fleetdeck(project, ["stack", "history"]).stdout.components(separatedBy: "succeeded").count - 1 == 2)
+        // A lock Pulumi sees as a lock: <uuid>.json in the stack's lock folder.
+        let lockFolder = project.folder + "/state/.pulumi/locks/organization/hist/dev"
+        try FileManager.default.createDirectory(atPath: lockFolder, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: lockFolder + "/f1ee7dec-0000-4000-8000-00000000f1ee.json",
+                                       contents: Data("{\"pid\": 1, \"username\": \"other\", \"hostname\": \"elsewhere\", \"timestamp\": \"2026-12-01T00:00:00Z\"}".utf8))
+        let locked = try fleetdeck(project, ["up", "--yes"])
+        #expect(locked.status == 1 && locked.stderr.contains("is locked by"), "\(locked.stderr)")
+    }
+
+    @Test func aPlanThatDeletesMostOfTheStackIsMarkedAndRefusedWithYes() throws {
+        let resources = (0..<10).map { "  t\($0):\n    type: aws-native:iot:ThingGroup\n    properties:\n      thingGroupName: mass-\($0)\n" }
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let p = "mass\(UUID().uuidString.prefix(5).lowercased())"
+        let program = "name: \(p)\nruntime: yaml\nresources:\n" + resources.joined().replacingOccurrences(of: "mass-", with: "\(p)-")
+        let project = try DeployAcceptanceTests.Project(program: program)
+        #expect(try fleetdeck(project, ["up", "--yes"]).status == 0)
+        // A program misread as empty: every resource would go.
+        try "name: \(p)\nruntime: yaml\n".write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+        let preview = try fleetdeck(project, ["preview"])
+        #expect(preview.stdout.contains("warning: this plan deletes every resource of the stack (10): is the program read as intended?"), "\(preview.stdout)")
+        let refused = try fleetdeck(project, ["up", "--yes"])
+        #expect(refused.status == 1 && refused.stderr.contains("refused with --yes") && refused.stderr.hasSuffix("nothing was changed\n"), "\(refused.stderr)")
+        #expect(try DeployAcceptanceTests.boto("print(len([g for g in iot.list_thing_groups(maxResults=250)['thingGroups'] if g['groupName'].startswith('\(p)-')]))") == "10")
+        // Six of ten: more than half.
+        try (program.components(separatedBy: "  t4:")[0]).write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+        #expect(try fleetdeck(project, ["up", "--yes"]).status == 1)
+        #expect(try fleetdeck(project, ["up", "--yes", "--allow-mass-delete"]).status == 0)
+        // destroy is unaffected.
+        #expect(try fleetdeck(project, ["destroy", "--yes"]).status == 0)
+    }
+}

@@ -27,7 +27,7 @@ import Testing
         return path
     }
 
-    func lockPath(_ root: String) -> String { "\(root)/.pulumi/locks/organization/p/dev/fleetdeck.json" }
+    func lockPath(_ root: String) -> String { "\(root)/.pulumi/locks/organization/p/dev/f1ee7dec-0000-4000-8000-00000000f1ee.json" }
 
     /// Racers that all try to take the stack's lock at once; the indices of those that got it.
     func race(_ backend: FileBackend, racers: Int) async -> [Int] {
