@@ -62,16 +62,50 @@ public struct StackConfigFile: Sendable {
         return file
     }
 
-    static func json(_ node: YAMLNode) -> JSONValue {
+    /// A config value as Pulumi holds it: a top-level scalar as a string ("3", "true"; typed
+    /// reading happens later), values inside lists and objects with their YAML types.
+    static func json(_ node: YAMLNode, nested: Bool = false) -> JSONValue {
         switch node {
         case .scalar:
-            // Pulumi keeps scalar config as strings ("3", "true"); typed reading happens later.
-            return .string(node.scalarText ?? "")
-        case .sequence(let items, _): return .array(items.map(json))
+            guard nested, let scalar = node.scalarValue else { return .string(node.scalarText ?? "") }
+            switch scalar {
+            case .null: return .null
+            case .bool(let flag): return .bool(flag)
+            case .integer(let number): return .integer(Int64(number))
+            case .double(let number): return .double(number)
+            case .string(let text): return .string(text)
+            }
+        case .sequence(let items, _): return .array(items.map { json($0, nested: true) })
         case .mapping(let entries, _):
             var object = JSONObject()
-            for (key, value) in entries { object[key.scalarText ?? ""] = json(value) }
+            for (key, value) in entries { object[key.scalarText ?? ""] = json(value, nested: true) }
             return .object(object)
+        }
+    }
+
+    /// A value with its `{secure: ...}` parts decrypted; whether it had any.
+    static func revealing(_ json: JSONValue, _ decrypt: (String) throws -> String) throws -> (PropertyValue, Bool) {
+        switch json {
+        case .object(let object):
+            if object.count == 1, let ciphertext = object["secure"]?.stringValue { return (.string(try decrypt(ciphertext)), true) }
+            var fields: [String: PropertyValue] = [:]
+            var secret = false
+            for (key, value) in object {
+                let (revealed, had) = try revealing(value, decrypt)
+                fields[key] = revealed
+                secret = secret || had
+            }
+            return (.object(fields), secret)
+        case .array(let items):
+            var secret = false
+            let revealed = try items.map { item in
+                let (value, had) = try revealing(item, decrypt)
+                secret = secret || had
+                return value
+            }
+            return (.array(revealed), secret)
+        default:
+            return (PropertyValue(json: json), false)
         }
     }
 
@@ -124,7 +158,14 @@ public struct StackConfigFile: Sendable {
         var opened: PassphraseCrypter?
         for (key, entry) in entries {
             switch entry {
-            case .value(let json): values[key] = PropertyValue(json: json)
+            case .value(let json):
+                // Secrets inside objects (`pulumi config set --path --secret`) are decrypted, and
+                // the whole value is secret from then on, as Pulumi marks it.
+                let (value, secret) = try Self.revealing(json) { ciphertext in
+                    if opened == nil { opened = try crypter() }
+                    return try opened!.decrypt(ciphertext)
+                }
+                values[key] = secret ? .secret(value) : value
             case .secure(let ciphertext):
                 if opened == nil { opened = try crypter() }
                 values[key] = .secret(.string(try opened!.decrypt(ciphertext)))

@@ -296,3 +296,40 @@ import Testing
         #expect(try fleetdeck(project, ["destroy", "--yes"]).status == 0)
     }
 }
+
+extension PulumiProgramCompatibilityTests {
+    @Test func objectConfigKeepsItsTypesAndItsNestedSecrets() throws {
+        let program = """
+        name: nested
+        runtime: yaml
+        config:
+          db:
+            type: object
+        outputs:
+          port: ${db.port}
+          tls: ${db.tls}
+          password: ${db.password}
+        """
+        let project = try DeployAcceptanceTests.Project(program: program)
+        // A secret made with the stack's passphrase, then moved inside an object, as
+        // `pulumi config set --path --secret db.password ...` writes it.
+        #expect(try fleetdeck(project, ["config", "set", "--secret", "scratch", "hunter2"]).status == 0)
+        let path = project.folder + "/Pulumi.dev.yaml"
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        let ciphertext = try #require(written.components(separatedBy: "secure: ").dropFirst().first?.split(separator: "\n").first.map(String.init))
+        let salt = try #require(written.components(separatedBy: "encryptionsalt: ").dropFirst().first?.split(separator: "\n").first.map(String.init))
+        try "encryptionsalt: \(salt)\nconfig:\n  nested:db:\n    port: 5432\n    tls: true\n    password:\n      secure: \(ciphertext)\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let up = try fleetdeck(project, ["up", "--yes"])
+        #expect(up.status == 0, "\(up.stderr)")
+        let masked = try PulumiMigrationTests.json(try fleetdeck(project, ["stack", "output", "--json"]).stdout)
+        // The object holds a secret, so all of it is secret (as Pulumi marks it).
+        #expect(masked["password"] as? String == "[secret]" && masked["port"] as? String == "[secret]", "a nested secret stays secret: \(masked)")
+        let shown = try PulumiMigrationTests.json(try fleetdeck(project, ["stack", "output", "--json", "--show-secrets"]).stdout)
+        #expect(shown["password"] as? String == "hunter2")
+        #expect(shown["port"] as? Int == 5432, "typed, not \"5432\": \(shown)")
+        #expect(shown["tls"] as? Bool == true)
+        let state = try String(contentsOfFile: project.folder + "/state/.pulumi/stacks/nested/dev.json", encoding: .utf8)
+        #expect(!state.contains("hunter2"))
+    }
+}
