@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(name: "CExpat", path: "Sources/CExpat"),
         .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         // Stateful C: the terminal guard's signal handlers and the build stamp.
         .target(name: "CFleetdeckSupport", dependencies: ["CNcursesw"]),
@@ -35,7 +36,7 @@ let package = Package(
         .target(name: "StackSchemas"),
         .target(name: "StackModel", dependencies: ["JSON"]),
         .target(name: "StackLanguage", dependencies: ["StackModel", "StackSchemas", "YAMLSyntax", "JSON"]),
-        .target(name: "StackEngine", dependencies: ["StackModel", "StackLanguage", "StackSchemas", "YAMLSyntax", "JSON", "POSIXFiles", "COpenSSL", "AWSSigning",
+        .target(name: "StackEngine", dependencies: ["StackModel", "StackLanguage", "StackSchemas", "YAMLSyntax", "JSON", "POSIXFiles", "COpenSSL", "AWSSigning", "CZlib",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "StackAWS", dependencies: ["StackEngine", "StackModel", "StackLanguage", "AWSSigning", "AWSCore", "AWSServices", "POSIXFiles",

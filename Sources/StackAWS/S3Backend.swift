@@ -25,9 +25,21 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     public var url: String { "s3://\(bucket)\(prefix.isEmpty ? "" : "/" + prefix)" }
 
     func key(_ path: String) -> String { (prefix.isEmpty ? "" : prefix + "/") + ".pulumi/" + path }
-    func stackKey(_ project: String, _ stack: String) -> String { key("stacks/\(project)/\(stack).json") }
-    func journalPrefix(_ project: String, _ stack: String) -> String { key("stacks/\(project)/\(stack).journal/") }
-    func lockPrefix(_ project: String, _ stack: String) -> String { key("locks/organization/\(project)/\(stack)/") }
+    /// The store's layout (see `StoreLayout`), read once per run: a store never changes layout.
+    private var knownLayout: StoreLayout?
+    func layout() async throws -> StoreLayout {
+        if let knownLayout { return knownLayout }
+        let stacksPrefix = key("stacks/")
+        let entries = try await client().all(s3.service, s3.listObjectsV2, ["Bucket": .string(bucket), "Prefix": .string(stacksPrefix), "Delimiter": "/"],
+                                             key: "Contents").compactMap { $0["Key"]?.stringValue.map { String($0.dropFirst(stacksPrefix.count)) } }
+        let found = try StoreLayout.detect(meta: try await get(key("meta.yaml")), stackEntries: entries, location: url)
+        knownLayout = found
+        return found
+    }
+    var currentLayout: StoreLayout { knownLayout ?? .project }
+    func stackKey(_ project: String, _ stack: String) -> String { key(currentLayout.stack(project, stack)) }
+    func journalPrefix(_ project: String, _ stack: String) -> String { String(stackKey(project, stack).dropLast(5)) + ".journal/" }
+    func lockPrefix(_ project: String, _ stack: String) -> String { key(currentLayout.locks(project, stack) + "/") }
 
     func get(_ key: String) async throws -> [UInt8]? {
         do {
@@ -54,19 +66,34 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
 
     public func stacks(project: String) async throws -> [String] {
         try StackName.validate(project, what: "project")
-        return try await keys(key("stacks/\(project)/")).filter { $0.hasSuffix(".json") && !$0.contains(".journal/") }
-            .map { String($0.split(separator: "/").last!.dropLast(5)) }
+        let folder = key(try await layout().stacksFolder(project) + "/")
+        return StoreLayout.stackNames(try await keys(folder).map { String($0.dropFirst(folder.count)) }.filter { !$0.contains("/") })
     }
 
-    public func checkpoint(project: String, stack: String) async throws -> [UInt8]? { try await get(stackKey(project, stack)) }
+    public func checkpoint(project: String, stack: String) async throws -> [UInt8]? {
+        _ = try await layout()
+        let plain = stackKey(project, stack)
+        if let bytes = try await get(plain) { return bytes }
+        return try await get(plain + ".gz").map { try Gzip.decompress($0, name: "s3://\(bucket)/\(plain).gz") }
+    }
 
     public func saveCheckpoint(_ bytes: [UInt8], project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
-        try await put(bytes, stackKey(project, stack))
+        _ = try await layout()
+        let layout = try await layout()
+        if layout == .project, try await get(key("meta.yaml")) == nil { try await put(Array("version: 1\n".utf8), key("meta.yaml")) }
+        let plain = stackKey(project, stack)
+        // A gzipped stack stays gzipped (the store's own form).
+        if try await get(plain) == nil, try await get(plain + ".gz") != nil {
+            try await put(Gzip.compress(bytes), plain + ".gz")
+        } else {
+            try await put(bytes, plain)
+        }
     }
 
     public func removeStack(project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
+        _ = try await layout()
         try await delete([stackKey(project, stack)] + keys(journalPrefix(project, stack)))
     }
 
@@ -75,6 +102,7 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     /// runs taking it over cannot both succeed; any other holder is named with its age.
     public func lock(project: String, stack: String, holder: LockHolder) async throws {
         try StackName.check(project: project, stack: stack)
+        _ = try await layout()
         let ours = lockPrefix(project, stack) + LockHolder.fileName
         var seen: LockHolder?
         for _ in 0..<4 {
@@ -120,11 +148,13 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
 
     public func unlock(project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
+        _ = try await layout()
         try await delete([lockPrefix(project, stack) + LockHolder.fileName])
     }
 
     public func lockHolders(project: String, stack: String) async throws -> [LockHolder] {
         try StackName.check(project: project, stack: stack)
+        _ = try await layout()
         var holders: [LockHolder] = []
         for key in try await keys(lockPrefix(project, stack)) where key.hasSuffix(".json") {
             let json = try await get(key).flatMap { try? JSONValue.parse($0) }
@@ -135,11 +165,13 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
 
     public func forceUnlock(project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
+        _ = try await layout()
         try await delete(keys(lockPrefix(project, stack)))
     }
 
     public func appendJournal(_ record: [UInt8], project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
+        _ = try await layout()
         journalSequence += 1
         let number = String(journalSequence)
         let name = String(repeating: "0", count: max(0, 12 - number.count)) + number
@@ -148,6 +180,7 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
 
     public func journal(project: String, stack: String) async throws -> [UInt8]? {
         try StackName.check(project: project, stack: stack)
+        _ = try await layout()
         let keys = try await keys(journalPrefix(project, stack))
         guard !keys.isEmpty else { return nil }
         var bytes: [UInt8] = []
@@ -160,21 +193,24 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
 
     public func clearJournal(project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
+        _ = try await layout()
         try await delete(keys(journalPrefix(project, stack)))
     }
 
     public func saveHistory(_ record: [UInt8], checkpoint: [UInt8], project: String, stack: String, timestamp: Int64) async throws {
         try StackName.check(project: project, stack: stack)
-        let base = key("history/\(project)/\(stack)/\(stack)-\(timestamp)")
+        _ = try await layout()
+        let base = key(try await layout().history(project, stack) + "/\(stack)-\(timestamp)")
         try await put(checkpoint, base + ".checkpoint.json")
         try await put(record, base + ".history.json")
     }
 
     public func history(project: String, stack: String) async throws -> [[UInt8]] {
         try StackName.check(project: project, stack: stack)
+        _ = try await layout()
         var records: [[UInt8]] = []
-        for key in try await keys(key("history/\(project)/\(stack)/")) where key.hasSuffix(".history.json") {
-            if let bytes = try await get(key) { records.append(bytes) }
+        for key in try await keys(key(try await layout().history(project, stack) + "/")) where key.hasSuffix(".history.json") || key.hasSuffix(".history.json.gz") {
+            if let bytes = try await get(key) { records.append(key.hasSuffix(".gz") ? try Gzip.decompress(bytes, name: key) : bytes) }
         }
         return records
     }

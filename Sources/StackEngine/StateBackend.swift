@@ -103,30 +103,50 @@ public struct FileBackend: StateBackend {
     public init(root: String) { self.root = root }
 
     var base: String { root + "/.pulumi" }
-    func stackFile(_ project: String, _ stack: String) -> String { "\(base)/stacks/\(project)/\(stack).json" }
-    func journalFile(_ project: String, _ stack: String) -> String { "\(base)/stacks/\(project)/\(stack).journal" }
-    func lockFolder(_ project: String, _ stack: String) -> String { "\(base)/locks/organization/\(project)/\(stack)" }
-    func historyFolder(_ project: String, _ stack: String) -> String { "\(base)/history/\(project)/\(stack)" }
+    /// The store's layout (see `StoreLayout`), read from the store each time.
+    func layout() throws -> StoreLayout {
+        try StoreLayout.detect(meta: AtomicFile.read("\(base)/meta.yaml"), stackEntries: AtomicFile.list("\(base)/stacks"), location: url)
+    }
+    /// Paths in the store's own layout (the project layout for a store that cannot be read; the
+    /// operations themselves report why).
+    func stackFile(_ project: String, _ stack: String) -> String { "\(base)/" + ((try? layout()) ?? .project).stack(project, stack) }
+    func journalFile(_ project: String, _ stack: String) -> String { String(stackFile(project, stack).dropLast(5)) + ".journal" }
+    func lockFolder(_ project: String, _ stack: String) -> String { "\(base)/" + ((try? layout()) ?? .project).locks(project, stack) }
+    func historyFolder(_ project: String, _ stack: String) -> String { "\(base)/" + ((try? layout()) ?? .project).history(project, stack) }
 
     public func stacks(project: String) async throws -> [String] {
         try StackName.validate(project, what: "project")
-        return AtomicFile.list("\(base)/stacks/\(project)").filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+        return StoreLayout.stackNames(AtomicFile.list("\(base)/" + (try layout()).stacksFolder(project)))
     }
 
     public func checkpoint(project: String, stack: String) async throws -> [UInt8]? {
         try StackName.check(project: project, stack: stack)
-        return AtomicFile.read(stackFile(project, stack))
+        let path = "\(base)/" + (try layout()).stack(project, stack)
+        if AtomicFile.exists(path), AtomicFile.exists(path + ".gz") {
+            throw StateError.unsupported("both \(path) and \(path).gz exist: keep the one Pulumi last wrote")
+        }
+        if let plain = AtomicFile.read(path) { return plain }
+        return try AtomicFile.read(path + ".gz").map { try Gzip.decompress($0, name: path + ".gz") }
     }
 
     public func saveCheckpoint(_ bytes: [UInt8], project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
-        if !AtomicFile.exists("\(base)/meta.yaml") { try AtomicFile.write("version: 1\n", to: "\(base)/meta.yaml", mode: 0o644) }
-        try AtomicFile.write(bytes, to: stackFile(project, stack), mode: 0o600)
+        let layout = try layout()
+        // A new store is made in the project layout and says so; an existing one keeps its own.
+        if layout == .project && !AtomicFile.exists("\(base)/meta.yaml") { try AtomicFile.write("version: 1\n", to: "\(base)/meta.yaml", mode: 0o644) }
+        let path = "\(base)/" + layout.stack(project, stack)
+        if AtomicFile.exists(path + ".gz") && !AtomicFile.exists(path) {
+            try AtomicFile.write(Gzip.compress(bytes), to: path + ".gz", mode: 0o600)
+        } else {
+            try AtomicFile.write(bytes, to: path, mode: 0o600)
+        }
     }
 
     public func removeStack(project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
-        AtomicFile.remove(stackFile(project, stack))
+        let path = "\(base)/" + (try layout()).stack(project, stack)
+        AtomicFile.remove(path)
+        AtomicFile.remove(path + ".gz")
         AtomicFile.remove(journalFile(project, stack))
     }
 
@@ -214,7 +234,9 @@ public struct FileBackend: StateBackend {
     public func history(project: String, stack: String) async throws -> [[UInt8]] {
         try StackName.check(project: project, stack: stack)
         let folder = historyFolder(project, stack)
-        return AtomicFile.list(folder).filter { $0.hasSuffix(".history.json") }.compactMap { AtomicFile.read("\(folder)/\($0)") }
+        return try AtomicFile.list(folder).filter { $0.hasSuffix(".history.json") || $0.hasSuffix(".history.json.gz") }.compactMap { name in
+            try AtomicFile.read("\(folder)/\(name)").map { name.hasSuffix(".gz") ? try Gzip.decompress($0, name: "\(folder)/\(name)") : $0 }
+        }
     }
 }
 

@@ -333,3 +333,42 @@ extension PulumiProgramCompatibilityTests {
         #expect(!state.contains("hunter2"))
     }
 }
+
+extension PulumiMigrationTests {
+    @Test func legacyAndGzippedStoresAreReadAndWrittenInTheirOwnForm() throws {
+        let project = try DeployAcceptanceTests.Project(program: "name: old\nruntime: yaml\noutputs:\n  o: one\n")
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        let store = project.folder + "/state/.pulumi"
+        let fm = FileManager.default
+        // The legacy layout: no meta.yaml, stacks/<stack>.json.
+        try fm.moveItem(atPath: store + "/stacks/old/dev.json", toPath: store + "/stacks/dev.json")
+        try fm.removeItem(atPath: store + "/stacks/old")
+        try fm.removeItem(atPath: store + "/meta.yaml")
+        try fm.removeItem(atPath: store + "/history")
+        let preview = try project.fleetdeck(["preview", "--expect-no-changes"])
+        #expect(preview.status == 0, "a legacy store's stack is read, not taken as empty: \(preview.stdout) \(preview.stderr)")
+        try project.edit("o: one", "o: two")
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        #expect(try String(contentsOfFile: store + "/stacks/dev.json", encoding: .utf8).contains("\"two\""))
+        #expect(!fm.fileExists(atPath: store + "/meta.yaml"), "the store is not converted")
+        #expect(!fm.fileExists(atPath: store + "/stacks/old"))
+        #expect(try fm.contentsOfDirectory(atPath: store + "/history/dev").contains { $0.hasSuffix(".history.json") })
+        #expect(try project.fleetdeck(["stack", "ls"]).stdout.contains("dev"))
+
+        // A gzipped checkpoint (PULUMI_DIY_BACKEND_GZIP) in a project-layout store.
+        let zipped = try DeployAcceptanceTests.Project(program: "name: zipped\nruntime: yaml\noutputs:\n  o: one\n")
+        #expect(try zipped.fleetdeck(["up", "--yes"]).status == 0)
+        let checkpoint = zipped.folder + "/state/.pulumi/stacks/zipped/dev.json"
+        #expect(try ProcessRunner.shell("gzip '\(checkpoint)'").status == 0)
+        #expect(try zipped.fleetdeck(["preview", "--expect-no-changes"]).status == 0)
+        try zipped.edit("o: one", "o: two")
+        #expect(try zipped.fleetdeck(["up", "--yes"]).status == 0)
+        #expect(!fm.fileExists(atPath: checkpoint))
+        #expect(try ProcessRunner.shell("gunzip -c '\(checkpoint).gz'").stdout.contains("\"two\""))
+
+        // A store version Fleetdeck does not know is named, not guessed at.
+        try "version: 7\n".write(toFile: zipped.folder + "/state/.pulumi/meta.yaml", atomically: true, encoding: .utf8)
+        let unknown = try zipped.fleetdeck(["preview"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("meta.yaml: store version 7 (Fleetdeck reads 0, the legacy layout, and 1)"), "\(unknown.stderr)")
+    }
+}
