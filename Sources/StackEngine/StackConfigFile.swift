@@ -16,6 +16,9 @@ public struct StackConfigFile: Sendable {
     public var entries: [String: Entry]
     /// Top-level keys Fleetdeck does not interpret, kept on rewrite.
     var otherKeys: [(String, YAMLWriter.Value)]
+    /// The file as read, so an edit changes only the entries that changed (comments, order and
+    /// layout kept, as `pulumi config set` keeps them).
+    var original: (text: String, entries: [String: Entry], salt: String?)?
 
     public init(path: String) {
         self.path = path
@@ -33,7 +36,11 @@ public struct StackConfigFile: Sendable {
         } catch {
             throw .error("YAML syntax: \(error.problem)", at: SourceLocation(file: path, line: error.mark.line, column: error.mark.column))
         }
-        guard let root else { return file }
+        let originalText = String(decoding: bytes, as: UTF8.self)
+        guard let root else {
+            file.original = (originalText, [:], nil)
+            return file
+        }
         guard case .mapping(let top, _) = root else {
             throw .error("expected a mapping with 'config:'", at: SourceLocation(file: path, line: root.mark.line, column: root.mark.column))
         }
@@ -59,6 +66,7 @@ public struct StackConfigFile: Sendable {
                 file.otherKeys.append((key, writerValue(value)))
             }
         }
+        file.original = (originalText, file.entries, file.encryptionSalt)
         return file
     }
 
@@ -127,8 +135,74 @@ public struct StackConfigFile: Sendable {
         }
     }
 
-    /// The file's text: `encryptionsalt`, then `config` sorted by key, then other settings.
+    /// The file's text: the file as read with only the changed entries edited in place; a new
+    /// file (or one whose `config` is not a block mapping) written whole.
     public var text: String {
+        guard let original else { return generated }
+        var text = original.text
+        if encryptionSalt != original.salt {
+            guard original.salt == nil, let encryptionSalt else { return generated }
+            text = "encryptionsalt: \(YAMLWriter.quote(encryptionSalt))\n" + text
+        }
+        for key in Set(entries.keys).union(original.entries.keys).sorted() where entries[key] != original.entries[key] {
+            guard let edited = Self.edited(text, key: key, to: entries[key].map(Self.writerValue)) else { return generated }
+            text = edited
+        }
+        return text
+    }
+
+    static func writerValue(_ entry: Entry) -> YAMLWriter.Value {
+        switch entry {
+        case .value(let json): return writerValue(json)
+        case .secure(let ciphertext): return .mapping([("secure", .scalar(ciphertext))])
+        }
+    }
+
+    /// `text` with the `config:` entry `key` replaced by `value`, added at the end of the block
+    /// (nil `value`: removed); every other line as it was. Nil when `config` is not a block mapping.
+    static func edited(_ text: String, key: String, to value: YAMLWriter.Value?) -> String? {
+        var lines = text.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
+        func isContent(_ line: String) -> Bool {
+            let trimmed = line.trimmingWhitespace()
+            return !trimmed.isEmpty && !trimmed.hasPrefix("#")
+        }
+        func entryKey(_ line: String) -> String? {
+            guard let node = try? YAMLNode.parse(line.trimmingWhitespace()), case .mapping(let entries, _) = node, entries.count == 1 else { return nil }
+            return entries[0].key.scalarText
+        }
+        guard let header = lines.firstIndex(where: { $0.hasPrefix("config:") }) else {
+            guard let value else { return text }
+            return text + (text.isEmpty || text.hasSuffix("\n") ? "" : "\n") + "config:\n" + indented(key, value, by: 2)
+        }
+        let rest = lines[header].dropFirst("config:".count).trimmingWhitespace()
+        guard rest.isEmpty || rest.hasPrefix("#") else { return nil }  // flow style: written whole
+        var end = header + 1
+        while end < lines.count, !isContent(lines[end]) || indentation(lines[end]) > 0 { end += 1 }
+        while end > header + 1, !isContent(lines[end - 1]) { end -= 1 }  // trailing comments belong after
+        let body = (header + 1)..<end
+        let childIndent = body.first { isContent(lines[$0]) }.map { indentation(lines[$0]) } ?? 2
+        let starts = body.filter { isContent(lines[$0]) && indentation(lines[$0]) == childIndent }
+        if let startIndex = starts.firstIndex(where: { entryKey(lines[$0]) == key }) {
+            let start = starts[startIndex]
+            var stop = startIndex + 1 < starts.count ? starts[startIndex + 1] : end
+            while stop > start + 1, !isContent(lines[stop - 1]) { stop -= 1 }  // comments above the next key stay with it
+            let replacement = value.map { indented(key, $0, by: childIndent).components(separatedBy: "\n").dropLast() } ?? []
+            lines.replaceSubrange(start..<stop, with: replacement)
+        } else if let value {
+            lines.insert(contentsOf: indented(key, value, by: childIndent).components(separatedBy: "\n").dropLast(), at: end)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func indented(_ key: String, _ value: YAMLWriter.Value, by indent: Int) -> String {
+        let pad = String(repeating: " ", count: indent)
+        return YAMLWriter.document(.mapping([(key, value)])).components(separatedBy: "\n").map { $0.isEmpty ? $0 : pad + $0 }.joined(separator: "\n")
+    }
+
+    /// The whole file written anew: `encryptionsalt`, then `config` sorted by key, then other settings.
+    var generated: String {
         var top: [(String, YAMLWriter.Value)] = []
         if let encryptionSalt { top.append(("encryptionsalt", .scalar(encryptionSalt))) }
         var config: [(String, YAMLWriter.Value)] = []

@@ -234,12 +234,35 @@ struct ConfigCommand: AsyncParsableCommand {
         @Argument var key: String
         @Argument var value: String
         @Flag(help: "Encrypt the value.") var secret = false
+        @Flag(help: "The key is a path into an object or list value: 'db.hosts[0]', 'tags[\"a.b\"]'.") var path = false
+        @Option(help: "With --path, the value's type: string, int, bool or float.") var type = "string"
 
         func run() async throws {
             try await StackCommandContext.run {
                 let (session, project) = try ConfigCommand.file(global)
-                let full = StackConfigFile.fullKey(key, project: project)
-                session.config.entries[full] = secret ? .secure(try session.crypter(create: true).encrypt(value)) : .value(.string(value))
+                guard path else {
+                    guard type == "string" else { throw ValidationFailure(message: "--type applies to --path values (a top-level value is a string, as Pulumi keeps it)") }
+                    let full = StackConfigFile.fullKey(key, project: project)
+                    session.config.entries[full] = secret ? .secure(try session.crypter(create: true).encrypt(value)) : .value(.string(value))
+                    try session.config.save()
+                    return
+                }
+                let segments = try ConfigPath.parse(key)
+                guard case .key(let first) = segments[0] else { throw ValidationFailure(message: "--path '\(key)' must start with a key name") }
+                let full = StackConfigFile.fullKey(first, project: project)
+                let leaf: JSONValue
+                if secret {
+                    leaf = ["secure": .string(try session.crypter(create: true).encrypt(value))]
+                } else {
+                    leaf = try ConfigPath.typed(value, type)
+                }
+                var root: JSONValue?
+                switch session.config.entries[full] {
+                case .value(let json)?: root = json
+                case .secure?: throw ValidationFailure(message: "'\(full)' is a secret string, not an object: set it whole, without --path")
+                case nil: root = nil
+                }
+                session.config.entries[full] = .value(try ConfigPath.setting(Array(segments.dropFirst()), in: root, to: leaf, whole: key))
                 try session.config.save()
             }
         }
@@ -259,6 +282,91 @@ struct ConfigCommand: AsyncParsableCommand {
                 }
                 try session.config.save()
             }
+        }
+    }
+}
+
+/// Pulumi's config paths (`pulumi config set --path`): `a.b[0].c`, `a["key.with.dots"]`.
+enum ConfigPath {
+    enum Segment: Equatable { case key(String), index(Int) }
+
+    static func parse(_ text: String) throws -> [Segment] {
+        var segments: [Segment] = []
+        var current = ""
+        var characters = Array(text)[...]
+        func flush() { if !current.isEmpty { segments.append(.key(current)); current = "" } }
+        while let character = characters.popFirst() {
+            switch character {
+            case ".":
+                guard !current.isEmpty || segments.last.map({ if case .index = $0 { return true } else { return false } }) == true else {
+                    throw ValidationFailure(message: "--path '\(text)': an empty key")
+                }
+                flush()
+            case "[":
+                flush()
+                guard let close = characters.firstIndex(of: "]") else { throw ValidationFailure(message: "--path '\(text)': '[' without ']'") }
+                let inside = String(characters[characters.startIndex..<close])
+                characters = characters[(close + 1)...]
+                if inside.hasPrefix("\""), inside.hasSuffix("\""), inside.count >= 2 {
+                    segments.append(.key(String(inside.dropFirst().dropLast())))
+                } else if let index = Int(inside), index >= 0 {
+                    segments.append(.index(index))
+                } else {
+                    throw ValidationFailure(message: "--path '\(text)': [\(inside)] is neither an index nor a quoted key")
+                }
+                if let next = characters.first, next != ".", next != "[" {
+                    throw ValidationFailure(message: "--path '\(text)': expected '.' or '[' after ']'")
+                }
+                if characters.first == "." { characters = characters.dropFirst() }
+            default: current.append(character)
+            }
+        }
+        flush()
+        guard !segments.isEmpty else { throw ValidationFailure(message: "--path '\(text)': no key") }
+        return segments
+    }
+
+    static func typed(_ value: String, _ type: String) throws -> JSONValue {
+        switch type {
+        case "string": return .string(value)
+        case "int":
+            guard let number = Int64(value) else { throw ValidationFailure(message: "--type int: '\(value)' is not a whole number") }
+            return .integer(number)
+        case "bool":
+            guard value == "true" || value == "false" else { throw ValidationFailure(message: "--type bool: '\(value)' is not true or false") }
+            return .bool(value == "true")
+        case "float":
+            guard let number = Double(value), number.isFinite else { throw ValidationFailure(message: "--type float: '\(value)' is not a number") }
+            return .double(number)
+        default: throw ValidationFailure(message: "--type must be string, int, bool or float, not \(type)")
+        }
+    }
+
+    /// `root` with the value at `path` set to `leaf`, objects and lists made where missing (a list
+    /// index may be one past the end, to append). A path through a value of another kind is refused.
+    static func setting(_ path: [Segment], in root: JSONValue?, to leaf: JSONValue, whole: String) throws -> JSONValue {
+        guard let segment = path.first else { return leaf }
+        let rest = Array(path.dropFirst())
+        switch segment {
+        case .key(let name):
+            var object: JSONObject
+            switch root {
+            case .object(let existing)?: object = existing
+            case nil, .null?: object = [:]
+            default: throw ValidationFailure(message: "--path '\(whole)': '\(name)' is inside a value that is not an object")
+            }
+            object[name] = try setting(rest, in: object[name], to: leaf, whole: whole)
+            return .object(object)
+        case .index(let index):
+            var items: [JSONValue]
+            switch root {
+            case .array(let existing)?: items = existing
+            case nil, .null?: items = []
+            default: throw ValidationFailure(message: "--path '\(whole)': [\(index)] is inside a value that is not a list")
+            }
+            guard index <= items.count else { throw ValidationFailure(message: "--path '\(whole)': index \(index) is past the end of a list of \(items.count)") }
+            if index == items.count { items.append(try setting(rest, in: nil, to: leaf, whole: whole)) } else { items[index] = try setting(rest, in: items[index], to: leaf, whole: whole) }
+            return .array(items)
         }
     }
 }

@@ -372,3 +372,54 @@ extension PulumiMigrationTests {
         #expect(unknown.status == 1 && unknown.stderr.contains("meta.yaml: store version 7 (Fleetdeck reads 0, the legacy layout, and 1)"), "\(unknown.stderr)")
     }
 }
+
+extension PulumiProgramCompatibilityTests {
+    @Test func configSetEditsInPlaceWithPathsTypesAndNestedSecrets() throws {
+        let program = "name: proj\nruntime: yaml\nconfig:\n  name:\n    type: string\n  db:\n    type: object\noutputs:\n  port: ${db.port}\n  password: ${db.password}\n  name: ${name}\n"
+        let project = try DeployAcceptanceTests.Project(program: program)
+        let path = project.folder + "/Pulumi.dev.yaml"
+        #expect(try fleetdeck(project, ["config", "set", "--secret", "scratch", "x"]).status == 0)  // makes the salt
+        let salt = try #require(try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "encryptionsalt: ").dropFirst().first?
+            .split(separator: "\n").first.map(String.init))
+        let handWritten = """
+        # Stack settings for dev, written by hand.
+        encryptionsalt: \(salt)
+        config:
+          # The region the providers use.
+          aws-native:region: us-east-1
+          proj:name: fleet   # an inline comment
+
+          # Kept last on purpose.
+          proj:zeta: last
+        backend-note: untouched
+        """ + "\n"
+        try handWritten.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try fleetdeck(project, ["config", "set", "name", "fleet2"]).status == 0)
+        #expect(try fleetdeck(project, ["config", "set", "--path", "db.port", "5432", "--type", "int"]).status == 0)
+        #expect(try fleetdeck(project, ["config", "set", "--path", "--secret", "db.password", "hunter2"]).status == 0)
+        #expect(try fleetdeck(project, ["config", "rm", "zeta"]).status == 0)
+        let edited = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = edited.components(separatedBy: "\n")
+        #expect(Array(lines.prefix(5)) == ["# Stack settings for dev, written by hand.", "encryptionsalt: \(salt)", "config:",
+                                           "  # The region the providers use.", "  aws-native:region: us-east-1"], "\(edited)")
+        #expect(lines[5] == "  proj:name: fleet2")
+        #expect(lines[6] == "" && lines[7] == "  # Kept last on purpose.", "\(edited)")
+        #expect(lines[8] == "  proj:db:" && lines[9] == "    port: 5432" && lines[10] == "    password:" && lines[11].hasPrefix("      secure: v1:"), "\(edited)")
+        #expect(lines[12] == "backend-note: untouched", "\(edited)")
+        #expect(!edited.contains("zeta") && !edited.contains("hunter2"))
+
+        let up = try fleetdeck(project, ["up", "--yes"])
+        #expect(up.status == 0, "\(up.stderr)")
+        let shown = try PulumiMigrationTests.json(try fleetdeck(project, ["stack", "output", "--json", "--show-secrets"]).stdout)
+        #expect(shown["port"] as? Int == 5432 && shown["password"] as? String == "hunter2" && shown["name"] as? String == "fleet2", "\(shown)")
+
+        for (arguments, message) in [(["config", "set", "--path", "db.port", "x", "--type", "int"], "--type int: 'x' is not a whole number"),
+                                     (["config", "set", "--path", "db.hosts[3]", "h"], "index 3 is past the end of a list of 0"),
+                                     (["config", "set", "--path", "db.port.inner", "h"], "'inner' is inside a value that is not an object"),
+                                     (["config", "set", "name", "3", "--type", "int"], "--type applies to --path values")] {
+            let refused = try fleetdeck(project, arguments)
+            #expect(refused.status == 1 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == edited, "a refused edit changes nothing")
+    }
+}
