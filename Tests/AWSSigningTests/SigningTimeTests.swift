@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import AWSSigning
 import Testing
@@ -34,17 +35,31 @@ import Testing
         let without = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret")
         let url = SigV4Signer.iotWebSocketURL(host: "abc-ats.iot.eu-west-1.amazonaws.com", region: "eu-west-1", credentials: withToken, time: time)
         let plain = SigV4Signer.iotWebSocketURL(host: "abc-ats.iot.eu-west-1.amazonaws.com", region: "eu-west-1", credentials: without, time: time)
-        #expect(url.hasPrefix("wss://abc-ats.iot.eu-west-1.amazonaws.com/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Feu-west-1%2Fiotdata%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Expires=86400&X-Amz-Signature="))
+        #expect(url.hasPrefix("wss://abc-ats.iot.eu-west-1.amazonaws.com/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Feu-west-1%2Fiotdevicegateway%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Expires=86400&X-Amz-Signature="))
         #expect(url.hasSuffix("&X-Amz-Security-Token=tok%2Fen%2B%3D"))
         // The token does not take part in the signature: the same URL without it otherwise.
         #expect(url == plain + "&X-Amz-Security-Token=tok%2Fen%2B%3D")
+    }
+
+    @Test func theScopeNamesIoTsDeviceGateway() throws {
+        let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret")
+        let url = SigV4Signer.iotWebSocketURL(host: "abc-ats.iot.ap-south-1.amazonaws.com", region: "ap-south-1", credentials: credentials, time: time)
+        let query = try #require(url.split(separator: "?", maxSplits: 1).last)
+        var fields: [String: String] = [:]
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            fields[parts[0]] = parts.count > 1 ? parts[1].removingPercentEncoding : ""
+        }
+        let scope = try #require(fields["X-Amz-Credential"]).split(separator: "/").map(String.init)
+        #expect(scope == ["AKIDEXAMPLE", "20150830", "ap-south-1", "iotdevicegateway", "aws4_request"])
+        #expect(fields["X-Amz-SignedHeaders"] == "host")
     }
 
     @Test func signatureMatchesAnIndependentComputation() {
         // Canonical request for GET /mqtt, host only, empty-body hash; checked against the
         // signer's own header path (which the conformance suite verifies byte for byte).
         let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-        let signer = SigV4Signer(credentials: credentials, region: "us-east-1", service: "iotdata")
+        let signer = SigV4Signer(credentials: credentials, region: "us-east-1", service: "iotdevicegateway")
         let expected = signer.presign(SignableRequest(method: "GET", path: "/mqtt", headers: [("host", "h")]),
                                       payloadHash: SigV4Signer.emptyPayloadHash, expires: 86_400, time: time).signature
         let url = SigV4Signer.iotWebSocketURL(host: "h", region: "us-east-1", credentials: credentials, time: time)
