@@ -59,15 +59,6 @@ public final class AWSClient: Sendable {
         return Int64(spec.tv_sec)
     }
 
-    /// A client like this one (same transport and credentials) whose calls to `service` go to
-    /// `url` instead (`AWS_ENDPOINT_URL_<SERVICE>`).
-    public func routing(_ service: AWSService, to url: String) -> AWSClient {
-        var settings = self.settings
-        settings.environment["AWS_ENDPOINT_URL_\(service.environmentName)"] = url
-        return AWSClient(settings: settings, http: http, credentials: credentialProvider, retryPolicy: retryPolicy,
-                         timeoutSeconds: timeoutSeconds, now: now, random: random)
-    }
-
     public func credentials() async throws -> AWSCredentials {
         try await credentialProvider.credentials()
     }

@@ -155,13 +155,7 @@ struct LazyProvider: ResourceProvider {
     var types: [ResourceType] { AWSResourceTypes.iot + AWSResourceTypes.supporting }
 
     func provider(_ type: String) throws -> any ResourceProvider {
-        var client = try runner.awsClient()
-        // FLEETDECK_TYPE_ENDPOINTS="TYPE=URL;...": the calls for a type go elsewhere (the
-        // reference architecture's tests send the three IoT types moto lacks to a recorder).
-        for entry in (runner.context.environment["FLEETDECK_TYPE_ENDPOINTS"] ?? "").split(separator: ";") {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            if parts.count == 2, parts[0] == type { client = client.routing(IoTOperations.service, to: parts[1]) }
-        }
+        let client = try runner.awsClient()
         return IoTResourceProvider.tokens.contains(type) ? IoTResourceProvider(client: client) as any ResourceProvider
             : SupportingResourceProvider(client: client, directory: runner.project.directory)
     }
