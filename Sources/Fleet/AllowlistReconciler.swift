@@ -17,6 +17,8 @@ public struct ReconcileAction: Sendable, Equatable {
     public var certificates: [String]
     public var joinGroup: Bool
     public var certificatesNeedingPolicy: [String]
+    /// The thing is a Greengrass core device, deleted with it.
+    public var greengrassCore = false
 
     public var glyph: String { kind == .remove ? "-" : "~" }
 }
@@ -51,8 +53,10 @@ public struct AllowlistReconciler: Sendable {
             if !allowed.contains(thing) {
                 var details = principals.map { "detach, revoke and delete certificate \(Self.certificateID($0).prefix(12))" }
                 details.append("delete thing")
+                let core = try await isGreengrassCore(thing)
+                if core { details.append("delete Greengrass core device") }
                 actions.append(ReconcileAction(kind: .remove, thing: thing, details: details, certificates: principals, joinGroup: false,
-                                               certificatesNeedingPolicy: []))
+                                               certificatesNeedingPolicy: [], greengrassCore: core))
                 continue
             }
             var details: [String] = []
@@ -78,6 +82,16 @@ public struct AllowlistReconciler: Sendable {
 
     static func certificateID(_ arn: String) -> String { String(arn.split(separator: "/").last ?? "") }
 
+    /// Whether Greengrass V2 knows the thing as a core device (any other answer is an error).
+    func isGreengrassCore(_ thing: String) async throws -> Bool {
+        do {
+            _ = try await client.call(GreengrassV2Operations.service, GreengrassV2Operations.getCoreDevice, ["coreDeviceThingName": .string(thing)])
+            return true
+        } catch let error as AWSError where error.code == "ResourceNotFoundException" {
+            return false
+        }
+    }
+
     /// Carries out one action.
     public func apply(_ action: ReconcileAction, group: String?, policy: String?) async throws {
         switch action.kind {
@@ -94,6 +108,11 @@ public struct AllowlistReconciler: Sendable {
                 _ = try await client.call(iot.service, iot.deleteCertificate, ["certificateId": .string(id)])
             }
             _ = try await client.call(iot.service, iot.deleteThing, ["thingName": .string(action.thing)])
+            // Then its Greengrass core device, as upstream's check-devices step does.
+            if action.greengrassCore {
+                _ = try await client.call(GreengrassV2Operations.service, GreengrassV2Operations.deleteCoreDevice,
+                                          ["coreDeviceThingName": .string(action.thing)])
+            }
         case .admit:
             if action.joinGroup, let group {
                 _ = try await client.call(iot.service, iot.addThingToThingGroup, ["thingGroupName": .string(group), "thingName": .string(action.thing)])

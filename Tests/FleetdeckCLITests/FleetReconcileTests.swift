@@ -19,6 +19,8 @@ import Testing
             print('ok')
             """)
         #expect(seeded == "ok")
+        // Five of the unlisted things are Greengrass core devices (their nucleus connected).
+        #expect(try Self.registerCores((45..<50).map { String(format: "%@-%02d", p, $0) }) == "5")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-allow-\(UUID().uuidString.prefix(6))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -62,8 +64,29 @@ import Testing
                     pass
             print(left)
             """) == "0")  // the removed things' certificates are revoked and deleted
+        #expect(try DeployAcceptanceTests.boto("""
+            gg = boto3.client('greengrassv2', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+            print(len([d for d in gg.list_core_devices()['coreDevices'] if d['coreDeviceThingName'].startswith('\(p)-')]))
+            """) == "0", "their Greengrass core devices are deleted with them")
         let again = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments + ["--yes"])
         #expect(again.stdout.contains("Things: - 0 to remove, ~ 0 to admit"), "\(again.stdout)")
+    }
+
+    /// The sandbox's stand-in for a Greengrass nucleus connecting: its core device appears
+    /// (scripts/moto/greengrass_v2.py). Returns how many were registered.
+    static func registerCores(_ things: [String]) throws -> String {
+        try DeployAcceptanceTests.boto("""
+            import urllib.request
+            from botocore.auth import SigV4Auth
+            from botocore.awsrequest import AWSRequest
+            made = 0
+            for name in \(things):
+                request = AWSRequest(method='PUT', url=os.environ['AWS_ENDPOINT_URL'] + '/greengrass/v2/coreDevices/' + name, data=b'{}')
+                SigV4Auth(boto3.Session().get_credentials(), 'greengrass', 'us-east-1').add_auth(request)
+                urllib.request.urlopen(urllib.request.Request(request.url, data=b'{}', headers=dict(request.headers), method='PUT'))
+                made += 1
+            print(made)
+            """)
     }
 
     @Test func aMissingGroupOrPolicyRefusesThePlanBeforeAnythingChanges() throws {

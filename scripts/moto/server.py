@@ -6,6 +6,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import aws_rules  # noqa: E402,F401  (patches moto before the server starts)
 import iot_missing  # noqa: E402,F401  (adds the IoT operations moto lacks)
+import greengrass_v2  # noqa: E402,F401  (adds Greengrass V2 core devices)
 from moto.server import main  # noqa: E402
 
 if __name__ == "__main__":
