@@ -4,10 +4,79 @@ import ArgumentParser
 import Fleet
 import JSON
 import StackEngine
+import StackModel
 
 /// `fleetdeck fleet reconcile`: the registry brought in line with an allowlist, as a plan to approve.
 struct FleetCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fleet", abstract: "Fleet-wide operations.", subcommands: [Reconcile.self])
+    static let configuration = CommandConfiguration(commandName: "fleet", abstract: "Fleet-wide operations.", subcommands: [Setup.self, Reconcile.self])
+
+    /// `fleetdeck fleet setup`: upstream's prepare-infra and setup-provisioning, as a plan.
+    struct Setup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "setup",
+            abstract: "The certificate bucket, the claim certificate, config_parameters.txt and the allowlist, as upstream's workflows make them.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The certificate bucket (made private when missing).") var bucket: String
+        @Option(help: "The allowlist to publish as allowlist.txt (checked first).") var allowlist: String?
+        @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
+
+        func run() async throws {
+            try await StackCommandContext.run {
+                var allowlistBytes: [UInt8]?
+                if let allowlist {
+                    do {
+                        let bytes = try AtomicFile.readRegular(allowlist, limit: 16 * 1_048_576)
+                        _ = try Allowlist.parse(bytes, file: allowlist)
+                        allowlistBytes = bytes
+                    } catch {
+                        throw ValidationFailure(message: "\(error)")
+                    }
+                }
+                // In a project with a stack: its outputs name the role alias and the template, and
+                // its config gets the claim certificate's ARN.
+                let runner = AtomicFile.exists(global.directory + "/Pulumi.yaml") ? try StackCommandContext.runner(global) : nil
+                let client = try runner?.awsClient() ?? AWSCommandContext.client(global)
+                let setup = FleetSetup(client: client, bucket: bucket)
+                var parameters: String?
+                var notes: [String] = []
+                if let runner {
+                    let journal = try await runner.session().openJournal(now: "")
+                    let outputs = journal.deployment.resource(URN.stackResource(stack: runner.stack, project: runner.project.program.name))?.outputs ?? [:]
+                    if let alias = outputs["roleAliasArn"]?.stringValue?.split(separator: "/").last, let template = outputs["provisioningTemplate"]?.stringValue {
+                        parameters = try await setup.configParameters(roleAlias: String(alias), template: template)
+                    } else {
+                        notes.append("config_parameters.txt waits for the stack's outputs (roleAliasArn, provisioningTemplate): 'up', then 'fleet setup' again")
+                    }
+                }
+                let (steps, claim) = try await setup.plan(configParameters: parameters, allowlist: allowlistBytes)
+                var configStep: String?
+                if let runner {
+                    let key = "\(runner.project.program.name):claimCertificateArn"
+                    let current = try runner.session().config.entries[key]
+                    if claim == nil || current != .value(.string(claim!)) { configStep = "set \(key) in Pulumi.\(runner.stack).yaml to the claim certificate's ARN" }
+                }
+                let lines = steps.map(\.description) + (configStep.map { [$0] } ?? [])
+                writeStandardOutput("Setting up s3://\(bucket):\n" + (lines.isEmpty ? "  nothing to do\n" : lines.map { "  + \($0)\n" }.joined())
+                                    + notes.map { "  note: \($0)\n" }.joined())
+                guard !lines.isEmpty else { return }
+                if !yes {
+                    guard try StackCommandContext.confirm("Do you want to perform these \(lines.count) steps?", details: { lines.joined(separator: "\n") }) else {
+                        throw ValidationFailure(message: "fleet setup cancelled: nothing was changed")
+                    }
+                }
+                for step in steps {
+                    try await setup.apply(step)
+                    writeStandardOutput("  done: \(step.description)\n")
+                }
+                if let runner, configStep != nil, let arn = try await setup.claimCertificateARN() {
+                    let session = try runner.session()
+                    session.config.entries["\(runner.project.program.name):claimCertificateArn"] = .value(.string(arn))
+                    try session.config.save()
+                    writeStandardOutput("  done: \(configStep!)\n")
+                }
+            }
+        }
+    }
 
     struct Reconcile: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "reconcile",
