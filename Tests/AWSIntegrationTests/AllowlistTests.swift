@@ -66,3 +66,14 @@ import Testing
         #expect(result.stdout == expected)
     }
 }
+
+/// The reference architecture's Lambda handlers, tested with pytest against moto in process on
+/// upstream's event shapes (examples/iot-ref-arch/tests).
+@Suite struct ExampleHandlerTests {
+    @Test func theHandlersKeepUpstreamsDeviceContract() throws {
+        let result = try ProcessRunner.run("/usr/bin/env", ["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "examples/iot-ref-arch/tests"],
+                                           timeout: 300)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("8 passed"), "\(result.stdout)")
+    }
+}

@@ -53,4 +53,4 @@ def lambda_handler(event, context):
     return {"allowProvisioning": serial in allowed}
 
 
-handler = lambda_handler  # the name this example's program deployed before
+

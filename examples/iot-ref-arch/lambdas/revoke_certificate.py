@@ -1,17 +1,27 @@
-"""Revocation: on lambda/<thing>/crt_ack (rule CrtAckTrigger), detach the old certificate from
-its things and policies, revoke it and delete it."""
+"""Revocation (rule CrtAckTrigger, topic lambda/<thing>/crt_ack).
+
+The device acknowledges its new certificate with {"ThingName", "certificateArn"}; every other
+certificate of the thing is revoked, loses its policies and the thing, and is deleted (ones
+already REVOKED are skipped), as upstream's revocation does.
+"""
 import boto3
 
 iot = boto3.client("iot")
 
 
-def handler(event, context):
-    old = event["oldCertificateId"]
-    arn = iot.describe_certificate(certificateId=old)["certificateDescription"]["certificateArn"]
-    for thing in iot.list_principal_things(principal=arn)["things"]:
-        iot.detach_thing_principal(thingName=thing, principal=arn)
-    for policy in iot.list_attached_policies(target=arn)["policies"]:
-        iot.detach_policy(policyName=policy["policyName"], target=arn)
-    iot.update_certificate(certificateId=old, newStatus="REVOKED")
-    iot.delete_certificate(certificateId=old)
-    return {"revoked": old}
+def lambda_handler(event, context):
+    thing, keep = event["ThingName"], event["certificateArn"]
+    revoked = []
+    for principal in iot.list_thing_principals(thingName=thing)["principals"]:
+        if principal == keep or ":cert/" not in principal:
+            continue
+        certificate_id = principal.split("/")[-1]
+        if iot.describe_certificate(certificateId=certificate_id)["certificateDescription"]["status"] == "REVOKED":
+            continue
+        iot.update_certificate(certificateId=certificate_id, newStatus="REVOKED")
+        for policy in iot.list_attached_policies(target=principal)["policies"]:
+            iot.detach_policy(policyName=policy["policyName"], target=principal)
+        iot.detach_thing_principal(thingName=thing, principal=principal)
+        iot.delete_certificate(certificateId=certificate_id)
+        revoked.append(certificate_id)
+    return {"revoked": revoked}
