@@ -77,6 +77,18 @@ public struct FleetSetup: Sendable {
         return (steps, claim)
     }
 
+    /// Upstream's destroy-infra for the certificate bucket: config_parameters.txt and the
+    /// allowlist go, the claim certificate and its files stay. Returns the objects removed.
+    public func removeProvisioningFiles() async throws -> [String] {
+        guard try await bucketExists() else { return [] }
+        var removed: [String] = []
+        for name in [Self.configParameters, Self.allowlist] where try await object(name) != nil {
+            _ = try await client.call(s3.service, s3.deleteObject, ["Bucket": .string(bucket), "Key": .string(name)])
+            removed.append(name)
+        }
+        return removed
+    }
+
     /// Runs one step.
     public func apply(_ step: Step) async throws { try await step.apply() }
 

@@ -47,8 +47,8 @@ public enum DestroyPreflight {
                         blockers.append(DestroyBlocker(kind: .policyAttached(policy: resource.id, target: target), urn: resource.urn))
                     }
                 case "aws-native:s3:Bucket":
-                    let page = try await client.call(S3Operations.service, S3Operations.listObjectsV2, ["Bucket": .string(resource.id), "MaxKeys": 1000])
-                    let count = Int(page["KeyCount"]?.intValue ?? 0)
+                    // Versions and delete markers count: a versioned bucket with only those still cannot be deleted.
+                    let count = try await versions(of: resource.id, client: client).count
                     if count > 0 { blockers.append(DestroyBlocker(kind: .bucketNotEmpty(bucket: resource.id, objects: count), urn: resource.urn)) }
                 default:
                     continue
@@ -67,14 +67,25 @@ public enum DestroyPreflight {
             case let .policyAttached(policy, target):
                 _ = try await client.call(IoTOperations.service, IoTOperations.detachPolicy, ["policyName": .string(policy), "target": .string(target)])
             case let .bucketNotEmpty(bucket, _):
+                // Every version and delete marker, as upstream's destroy-infra empties the image bucket.
                 while true {
-                    let page = try await client.call(S3Operations.service, S3Operations.listObjectsV2, ["Bucket": .string(bucket), "MaxKeys": 1000])
-                    let keys = (page["Contents"]?.arrayValue ?? []).compactMap { $0["Key"] }
-                    if keys.isEmpty { break }
+                    let found = try await versions(of: bucket, client: client)
+                    if found.isEmpty { break }
                     _ = try await client.call(S3Operations.service, S3Operations.deleteObjects, [
-                        "Bucket": .string(bucket), "Delete": ["Object": .array(keys.map { .object(["Key": $0]) }), "Quiet": true]])
+                        "Bucket": .string(bucket), "Delete": ["Object": .array(found.map { .object(["Key": .string($0.key), "VersionId": .string($0.version)]) }),
+                                                              "Quiet": true]])
                 }
             }
+        }
+    }
+
+    /// Up to 1,000 object versions and delete markers of a bucket (key, version id).
+    static func versions(of bucket: String, client: AWSClient) async throws -> [(key: String, version: String)] {
+        let page = try await client.call(S3Operations.service, S3Operations.listObjectVersions, ["Bucket": .string(bucket), "MaxKeys": 1000])
+        // XML names: a flattened list of one is one element, which arrayValue reads as a list.
+        return ((page["Version"]?.arrayValue ?? []) + (page["DeleteMarker"]?.arrayValue ?? [])).compactMap { item in
+            guard let key = item["Key"]?.stringValue else { return nil }
+            return (key, item["VersionId"]?.stringValue ?? "null")
         }
     }
 }

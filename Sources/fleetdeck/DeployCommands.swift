@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fleet
 import JSON
 import StackAWS
 import StackEngine
@@ -150,7 +151,7 @@ struct DestroyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "destroy", abstract: "Delete every resource of the stack.")
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
-    @Flag(help: "Detach policies from certificates the stack does not own and empty buckets first (with --yes).") var cleanup = false
+    @Flag(help: "Detach policies from certificates the stack does not own and empty buckets (versions too) first, and remove config_parameters.txt and allowlist.txt from the certificate bucket (with --yes).") var cleanup = false
 
     func run() async throws {
         try await StackCommandContext.run {
@@ -187,6 +188,13 @@ struct DestroyCommand: AsyncParsableCommand {
                 try await runner.execute(prepared, destroy: true, clearBlockers: clear)
             }
             if clear { writeStandardOutput("Cleared \(blockers.count) blocker\(blockers.count == 1 ? "" : "s").\n") }
+            // As upstream's destroy-infra: the provisioning files leave the certificate bucket
+            // (named by the stack's certBucketName); the claim certificate stays.
+            let bucketKey = "\(runner.project.program.name):certBucketName"
+            if cleanup, case .value(let value)? = try runner.session().config.entries[bucketKey], let bucket = value.stringValue {
+                let removed = try await FleetSetup(client: runner.awsClient(), bucket: bucket).removeProvisioningFiles()
+                if !removed.isEmpty { writeStandardOutput("Removed \(removed.joined(separator: " and ")) from s3://\(bucket) (the claim certificate stays).\n") }
+            }
             writeStandardOutput("Destroy succeeded.\n")
         }
     }

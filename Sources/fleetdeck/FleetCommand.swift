@@ -83,8 +83,8 @@ struct FleetCommand: AsyncParsableCommand {
                                                         abstract: "Remove things off an allowlist; put listed ones in a group with a policy.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The allowlist: one serial number (thing name) per line.") var allowlist: String
-        @Option(help: "The thing group listed things must be in.") var group: String?
-        @Option(help: "The policy listed things' certificates must have.") var policy: String?
+        @Option(help: "The thing group listed things must be in (default: the stack's ThingGroupID, with -s).") var group: String?
+        @Option(help: "The policy listed things' certificates must have (default: the stack's ThingPolicyID, with -s).") var policy: String?
         @Option(help: "Also publish the allowlist to s3://bucket/key (for the pre-provisioning hook).") var upload: String?
         @Option(help: "Only things whose names start with this (default: every thing in the account).") var prefix: String = ""
         @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
@@ -98,7 +98,19 @@ struct FleetCommand: AsyncParsableCommand {
                 } catch {
                     throw ValidationFailure(message: "\(error)")
                 }
-                let client = try AWSCommandContext.client(global)
+                // In a project with a stack, the group and thing policy are the stack's (upstream's
+                // ThingGroupID and ThingPolicyID); --group and --policy override them.
+                var group = self.group, policy = self.policy
+                let runner = AtomicFile.exists(global.directory + "/Pulumi.yaml") && global.stack != nil ? try StackCommandContext.runner(global) : nil
+                if let runner {
+                    let state = try await runner.session().openJournal(now: "").deployment
+                    func named(_ logical: String, _ output: String) -> String? {
+                        state.resources.first { $0.urn.name == logical }?.outputs[output]?.stringValue
+                    }
+                    group = group ?? named("ThingGroupID", "thingGroupName")
+                    policy = policy ?? named("ThingPolicyID", "policyName")
+                }
+                let client = try runner?.awsClient() ?? AWSCommandContext.client(global)
                 let reconciler = AllowlistReconciler(client: client)
                 let actions = try await reconciler.plan(allowed: allowed, group: group, policy: policy, prefix: prefix)
                 let removals = actions.filter { $0.kind == .remove }.count

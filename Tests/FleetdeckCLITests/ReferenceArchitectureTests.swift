@@ -13,7 +13,6 @@ import Testing
         #expect(try ProcessRunner.shell("cp -r \(source) \(folder)").status == 0)
         let suffix = UUID().uuidString.prefix(5).lowercased()
         let stack = "t\(suffix)"
-        let certificate = try DeployAcceptanceTests.boto("print(iot.create_keys_and_certificate(setAsActive=True)['certificateArn'])")
         // Upstream's physical names, each with this run's suffix (moto is one account for every test).
         let names = ["thingGroupName": "GreengrassGroup", "tesRoleName": "GreengrassV2TokenExchangeRole", "tesPolicyName": "GreengrassV2TokenExchangeRoleAccess",
                      "tesRoleAliasName": "GreengrassCoreTokenExchangeRoleAlias", "thingPolicyName": "GreengrassV2IoTThingPolicy",
@@ -29,7 +28,7 @@ import Testing
                      "scheduledAuditName": "IoTDeviceDefenderDailyAudit", "certBucketName": "certs", "osBucketName": "images"]
         // (topic rule names take no hyphen)
         let named = names.sorted { $0.key < $1.key }.map { "  iot-ref-arch:\($0.key): \($0.value)\($0.key.hasSuffix("RuleName") ? "_" : "-")\(suffix)\n" }.joined()
-        try "config:\n  iot-ref-arch:aws-account-id: \"123456789012\"\n  iot-ref-arch:claimCertificateArn: \(certificate)\n\(named)"
+        try "config:\n  iot-ref-arch:aws-account-id: \"123456789012\"\n\(named)"
             .write(toFile: "\(folder)/Pulumi.\(stack).yaml", atomically: true, encoding: .utf8)
         let environment = ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": "ref", "FLEETDECK_BACKEND_URL": "file://\(folder)/state"])
         func fleetdeck(_ arguments: [String], stack name: String = stack) throws -> ProcessResult {
@@ -40,6 +39,16 @@ import Testing
         let refused = try fleetdeck(["up", "--yes"], stack: "dev")
         #expect(refused.status == 1)
         #expect(refused.stderr.hasPrefix("fleetdeck: stack 'dev' belongs to AWS account 111111111111, but the credentials are for account 123456789012"), "\(refused.stderr)")
+
+        // Upstream's prepare-infra: the certificate bucket, the claim certificate (its ARN into the
+        // stack config) and the allowlist; config_parameters.txt waits for the stack's outputs.
+        try "dev-\(suffix)-listed\n".write(toFile: folder + "/allowlist.txt", atomically: true, encoding: .utf8)
+        let setup = ["fleet", "setup", "--bucket", "certs-\(suffix)", "--allowlist", folder + "/allowlist.txt", "--yes"]
+        let prepared = try fleetdeck(setup)
+        #expect(prepared.status == 0 && prepared.stdout.contains("note: config_parameters.txt waits for the stack's outputs"), "\(prepared.stdout)\(prepared.stderr)")
+        let certificate = try DeployAcceptanceTests.boto("""
+            print(boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1').get_object(Bucket='certs-\(suffix)', Key='claim_certificate.arn')['Body'].read().decode())
+            """)
 
         let up = try fleetdeck(["up", "--yes"])
         #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
@@ -80,7 +89,7 @@ import Testing
         #expect((facts["rules"] as? [String: [Any]])?["CsrTrigger"]?.first as? String == "SELECT * FROM 'lambda/+/csr_res'")
         #expect((facts["rules"] as? [String: [Any]])?["CrtAckTrigger"]?.first as? String == "SELECT * FROM 'lambda/+/crt_ack'")
         #expect(facts["claimAttached"] as? [String] == ["GreengrassProvisioningClaimPolicy-\(suffix)"])
-        #expect((facts["bucket"] as? [String])?.count == 1)
+        #expect((facts["bucket"] as? [String])?.sorted() == ["certs-\(suffix)", "images-\(suffix)"], "\(seen)")  // fleet setup's and the stack's
         #expect(((facts["inline"] as? [String: [String]]) ?? [:]).values.filter { $0.count == 1 }.count == 6, "\(seen)")  // every role but the fleet role has its inline policy
         let audits = try DeployAcceptanceTests.boto("""
             t = iot.describe_provisioning_template(templateName='GreengrassFleetProvisioningTemplate-\(suffix)')
@@ -91,17 +100,67 @@ import Testing
             """)
         #expect(audits == "True True True DAILY", "\(audits)")
 
+        // setup-provisioning, after the deploy: config_parameters.txt from the stack's outputs.
+        let provisioned = try fleetdeck(setup)
+        #expect(provisioned.status == 0 && provisioned.stdout.contains("+ write s3://certs-\(suffix)/config_parameters.txt")
+                && !provisioned.stdout.contains("claim certificate"), "\(provisioned.stdout)\(provisioned.stderr)")
+
         let quiet = try fleetdeck(["preview", "--expect-no-changes"])
         #expect(quiet.status == 0, "\(quiet.stdout)")
-        let destroyed = try fleetdeck(["destroy", "--yes"])
+        // Upstream's check-devices as `fleet reconcile`: with the stack named, the listed device
+        // joins the stack's group and gets its thing policy; the other loses its certificate.
+        let devices = try DeployAcceptanceTests.boto("""
+            made = {}
+            for name in ['dev-\(suffix)-listed', 'dev-\(suffix)-gone']:
+                iot.create_thing(thingName=name)
+                cert = iot.create_keys_and_certificate(setAsActive=True)
+                iot.attach_thing_principal(thingName=name, principal=cert['certificateArn'])
+                made[name] = cert['certificateId']
+            print(json.dumps(made))
+            """)
+        let certificates = try #require(try JSONSerialization.jsonObject(with: Data(devices.utf8)) as? [String: String])
+        let reconciled = try fleetdeck(["fleet", "reconcile", "--allowlist", folder + "/allowlist.txt", "--prefix", "dev-\(suffix)-", "--yes"])
+        #expect(reconciled.status == 0, "\(reconciled.stdout)\(reconciled.stderr)")
+        let after = try DeployAcceptanceTests.boto("""
+            listed = iot.list_thing_principals(thingName='dev-\(suffix)-listed')['principals'][0]
+            groups = [g['groupName'] for g in iot.list_thing_groups_for_thing(thingName='dev-\(suffix)-listed')['thingGroups']]
+            policies = [p['policyName'] for p in iot.list_attached_policies(target=listed)['policies']]
+            try:
+                iot.describe_certificate(certificateId='\(certificates["dev-\(suffix)-gone"] ?? "")'); gone = False
+            except iot.exceptions.ResourceNotFoundException:
+                gone = True
+            print(groups, policies, gone, 'dev-\(suffix)-gone' in [t['thingName'] for t in all_things()])
+            """)
+        #expect(after == "['GreengrassGroup-\(suffix)'] ['GreengrassV2IoTThingPolicy-\(suffix)'] True False", "\(after)")
+
+        // The thing policy on a device's certificate blocks the destroy; --cleanup detaches it.
+        let blocked = try fleetdeck(["destroy", "--yes"])
+        #expect(blocked.status == 1, "\(blocked.stdout)")
+        // An image in the versioned OS bucket: two versions and a delete marker to empty.
+        _ = try DeployAcceptanceTests.boto("""
+            s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+            s3.put_bucket_versioning(Bucket='images-\(suffix)', VersioningConfiguration={'Status': 'Enabled'})
+            for body in [b'one', b'two']:
+                s3.put_object(Bucket='images-\(suffix)', Key='image.img', Body=body)
+            s3.delete_object(Bucket='images-\(suffix)', Key='image.img')
+            """)
+        let destroyed = try fleetdeck(["destroy", "--cleanup", "--yes"])
         #expect(destroyed.status == 0, "\(destroyed.stdout)\(destroyed.stderr)")
+        #expect(destroyed.stdout.contains("Removed config_parameters.txt and allowlist.txt from s3://certs-\(suffix) (the claim certificate stays)"), "\(destroyed.stdout)")
+        let kept = try DeployAcceptanceTests.boto("""
+            s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+            keys = sorted(o['Key'] for o in s3.list_objects_v2(Bucket='certs-\(suffix)').get('Contents', []))
+            claim = iot.describe_certificate(certificateId='\(certificate)'.split('/')[-1])['certificateDescription']['status']
+            print(keys, claim, 'images-\(suffix)' in [b['Name'] for b in s3.list_buckets()['Buckets']])
+            """)
+        #expect(kept == "['claim.pem.crt', 'claim.private.pem.key', 'claim_certificate.arn'] ACTIVE False", "nothing left but the claim certificate and its bucket: \(kept)")
         #expect(try DeployAcceptanceTests.boto("""
             e = os.environ['AWS_ENDPOINT_URL']; s = '\(stack)'; x = '\(suffix)'
             left = [r['RoleName'] for r in boto3.client('iam', endpoint_url=e, region_name='us-east-1').list_roles()['Roles'] if r['RoleName'].endswith('-' + x)]
             left += [f['FunctionName'] for f in boto3.client('lambda', endpoint_url=e, region_name='us-east-1').list_functions()['Functions'] if f['FunctionName'].endswith('-' + x)]
             left += [p['policyName'] for p in iot.list_policies()['policies'] if p['policyName'].endswith(x)]
             left += [g['groupName'] for g in iot.list_thing_groups()['thingGroups'] if g['groupName'].endswith(x)]
-            left += [b['Name'] for b in boto3.client('s3', endpoint_url=e, region_name='us-east-1').list_buckets()['Buckets'] if b['Name'].endswith('-' + x)]
+            left += [b['Name'] for b in boto3.client('s3', endpoint_url=e, region_name='us-east-1').list_buckets()['Buckets'] if b['Name'].endswith('-' + x) and b['Name'] != 'certs-' + x]
             print(left)
             """) == "[]")
     }

@@ -134,4 +134,13 @@ public enum S3Operations {
         outputPayload: nil, rawOutputPayload: false,
         resultWrapper: nil,
         pagination: nil)
+    public static let listObjectVersions = AWSOperation(
+        name: "ListObjectVersions", method: "GET", uri: "/{Bucket}?versions",
+        input: [AWSMember("Bucket", .uri, "Bucket", type: .string), AWSMember("Delimiter", .query, "delimiter", type: .string), AWSMember("EncodingType", .query, "encoding-type", type: .string), AWSMember("KeyMarker", .query, "key-marker", type: .string), AWSMember("MaxKeys", .query, "max-keys", type: .integer), AWSMember("Prefix", .query, "prefix", type: .string), AWSMember("VersionIdMarker", .query, "version-id-marker", type: .string), AWSMember("ExpectedBucketOwner", .header, "x-amz-expected-bucket-owner", type: .string), AWSMember("RequestPayer", .header, "x-amz-request-payer", type: .string), AWSMember("OptionalObjectAttributes", .header, "x-amz-optional-object-attributes", type: .list)],
+        required: ["Bucket"],
+        payload: nil, rawPayload: false,
+        output: [AWSMember("RequestCharged", .header, "x-amz-request-charged", type: .string)],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
 }
