@@ -80,7 +80,17 @@ public struct ProjectContext {
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)
         let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return LockHolder(pid: Int(getpid()), username: environment["USER"] ?? environment["LOGNAME"] ?? "unknown", hostname: host, timestamp: now)
+        return LockHolder(pid: Int(getpid()), username: environment["USER"] ?? environment["LOGNAME"] ?? Self.passwordDatabaseUser() ?? "unknown", hostname: host, timestamp: now)
+    }
+
+    /// The login name of this process's user from the password database (when $USER and
+    /// $LOGNAME are unset, as in cron and some containers).
+    static func passwordDatabaseUser() -> String? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(getuid(), &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name else { return nil }
+        return String(cString: name)
     }
 
     /// Seconds since 1970, as Pulumi's history records times.

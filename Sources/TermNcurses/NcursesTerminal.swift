@@ -57,6 +57,9 @@ public final class NcursesTerminal: TerminalDevice {
         terminal.screen = screen
         terminal.wakeFD = wakeFD
         set_term(screen)
+        // Esc is a key here, not the start of a sequence the terminal is still sending: 25 ms
+        // (ncurses waits a whole second by default) unless ESCDELAY says otherwise.
+        if environment["ESCDELAY"] == nil { _ = set_escdelay(25) }
         cbreak()
         noecho()
         nonl()

@@ -249,7 +249,9 @@ import Testing
         let project = try DeployAcceptanceTests.Project(program: "name: hist\nruntime: yaml\noutputs:\n  o: x\n")
         try "config:\n  hist:greeting: hello\n".write(toFile: project.folder + "/Pulumi.dev.yaml", atomically: true, encoding: .utf8)
         #expect(try fleetdeck(project, ["up", "--yes"]).status == 0)
-        #expect(try fleetdeck(project, ["up", "--yes"]).status == 0)  // a no-op is recorded too
+        // A no-op is recorded too; without $USER and $LOGNAME (cron, containers) the user comes
+        // from the password database, not "unknown".
+        #expect(try fleetdeck(project, ["up", "--yes"], environment: ["USER": nil, "LOGNAME": nil]).status == 0)
         let folder = project.folder + "/state/.pulumi/history/hist/dev"
         let records = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".history.json") }.sorted()
         #expect(records.count == 2)
@@ -264,6 +266,9 @@ import Testing
             versions.append(try #require(record["version"] as? Int))
         }
         #expect(versions.sorted() == [1, 2])
+        let users = try records.map { try PulumiMigrationTests.json(try String(contentsOfFile: folder + "/" + $0, encoding: .utf8))["environment"] as? [String: Any] }
+            .compactMap { $0?["user"] as? String }
+        #expect(users.count == 2 && users.allSatisfy { $0 == String(cString: getpwuid(getuid()).pointee.pw_name) }, "\(users)")
         #expect(try fleetdeck(project, ["stack", "history"]).stdout.components(separatedBy: "succeeded").count - 1 == 2)
         // A lock Pulumi sees as a lock: <uuid>.json in the stack's lock folder.
         let lockFolder = project.folder + "/state/.pulumi/locks/organization/hist/dev"
