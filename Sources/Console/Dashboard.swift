@@ -515,7 +515,7 @@ public enum Dashboard {
                       "A          attach a policy to the marked ones' certificates (a plan)", "s S        sort by the next column, reverse"]
         case .device:
             lines += ["tab        next shadow", "e          edit desired (JSON, checked as you type; sent with the version)",
-                      "D          delete this named shadow (asks)", "v          what changed between the versions seen ([ ] { } pick them)", "r          reload"]
+                      "D          delete this named shadow (asks)", "v          what changed between the versions seen ([ ] { } pick them)"]
         case .groups, .certificates, .policies, .fleetPlan:
             lines += [":things :groups :certs [DAYS] :policies   the fleet screens"]
         }

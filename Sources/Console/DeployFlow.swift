@@ -328,7 +328,9 @@ enum DeployFlowView {
         if let result = deploy.result {
             buffer.put(DisplayWidth.pad(" " + result, buffer.columns), row: buffer.rows - 2, column: 0, style: deploy.failed ? theme["error"] : theme["create"])
         } else if deploy.confirmingCancel {
-            buffer.put(DisplayWidth.pad(" Cancel the deploy? The \(deploy.running) step(s) in flight finish and are recorded. y cancel, any other key goes on",
+            let inFlight = deploy.running == 0 ? "No step is in flight; none starts after this."
+                : deploy.running == 1 ? "The step in flight finishes and is recorded." : "The \(deploy.running) steps in flight finish and are recorded."
+            buffer.put(DisplayWidth.pad(" Cancel the deploy? \(inFlight) y cancel, any other key goes on",
                                         buffer.columns), row: buffer.rows - 2, column: 0, style: theme["production"])
         }
     }

@@ -495,7 +495,7 @@ enum FleetScreens {
             }
         }
         let lines = TreeNode.flatten(nodes(nil), folded: [])
-        buffer.put(DisplayWidth.pad(" \(groups.count) groups", buffer.columns), row: 1, column: 0, style: theme["header"])
+        buffer.put(DisplayWidth.pad(" \(groups.count) group\(groups.count == 1 ? "" : "s")", buffer.columns), row: 1, column: 0, style: theme["header"])
         for (offset, line) in lines.prefix(max(0, buffer.rows - 3)).enumerated() {
             buffer.put(DisplayWidth.pad(" " + line.prefix + line.label, buffer.columns), row: 2 + offset, column: 0,
                        style: offset == state.selected ? theme["selected"] : theme["text"])
@@ -510,7 +510,7 @@ enum FleetScreens {
             let days = certificate.daysLeft(now: now)
             return [String(certificate.id.prefix(16)), certificate.status, days.map { "\($0) days" } ?? "unreadable", certificate.things.joined(separator: ",")]
         }
-        buffer.put(DisplayWidth.pad(" \(certificates.count) certificates; within \(state.fleet.expiringDays) days of expiry in red", buffer.columns), row: 1, column: 0,
+        buffer.put(DisplayWidth.pad(" \(certificates.count) certificate\(certificates.count == 1 ? "" : "s"); within \(state.fleet.expiringDays) days of expiry in red", buffer.columns), row: 1, column: 0,
                    style: theme["header"])
         Table(columns: Table.fitted(["ID", "STATUS", "EXPIRES IN", "THINGS"], rows: rows, limits: [18, 12, 14]), rows: rows).draw(
             into: &buffer, top: 2, height: max(0, buffer.rows - 3), selected: state.selected, sort: nil, header: theme["header"], selectedStyle: theme["selected"]
@@ -524,7 +524,7 @@ enum FleetScreens {
         guard let policies = state.fleet.policies else { buffer.put("Loading policies…", row: 2, column: 1, style: theme["dim"]); return }
         let rows = policies.map { [$0.name, "\($0.targets.count)", state.fleet.managed.policy($0.name) ?? "unmanaged",
                                    (try? JSONValue.parse(Array($0.document.utf8)))?.serialized() ?? $0.document] }
-        buffer.put(DisplayWidth.pad(" \(policies.count) policies", buffer.columns), row: 1, column: 0, style: theme["header"])
+        buffer.put(DisplayWidth.pad(" \(policies.count) polic\(policies.count == 1 ? "y" : "ies")", buffer.columns), row: 1, column: 0, style: theme["header"])
         let selected = state.selected
         let height = max(0, buffer.rows - 3 - (policies.isEmpty ? 0 : 10))
         Table(columns: Table.fitted(["POLICY", "TARGETS", "STACK", "DOCUMENT"], rows: rows, limits: [32, 9, 24]), rows: rows).draw(

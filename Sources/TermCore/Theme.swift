@@ -23,7 +23,8 @@ public struct Theme: Equatable, Sendable {
         public var line: Int
         public var column: Int
         public var message: String
-        public var description: String { "\(file):\(line):\(column): \(message)" }
+        /// `file:line:column: message`; just `file: message` when the problem has no position (line 0).
+        public var description: String { line == 0 ? "\(file): \(message)" : "\(file):\(line):\(column): \(message)" }
 
         public init(file: String, line: Int, column: Int, message: String) {
             self.file = file
@@ -111,7 +112,7 @@ public struct Theme: Equatable, Sendable {
         }
         if theme == nil, let text = embedded[name] { theme = try? parse(text, file: "themes/\(name).yaml") }
         if theme == nil, problem == nil {
-            problem = Problem(file: "themes", line: 1, column: 1, message: "no theme named '\(name)' (built in: \(embedded.keys.sorted().joined(separator: ", ")))")
+            problem = Problem(file: "themes", line: 0, column: 0, message: "no theme named '\(name)' (built in: \(embedded.keys.sorted().joined(separator: ", ")))")
         }
         let chosen = theme ?? (try? parse(embedded["default"]!, file: "themes/default.yaml")) ?? Theme(name: "plain", styles: [:])
         return (environment["NO_COLOR"].map { !$0.isEmpty } == true ? chosen.withoutColors : chosen, problem)

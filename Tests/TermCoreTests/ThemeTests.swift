@@ -28,6 +28,9 @@ import Testing
         let (theme, problem) = Theme.load(named: "mine", userFile: { _ in "name: mine\nroles: [oops\n" }, environment: [:])
         #expect(theme.name == "default")
         #expect(problem?.description.hasPrefix("~/.config/fleetdeck/themes/mine.yaml:") == true)
+        // A theme that does not exist has no file position to give (it said themes:1:1).
+        let (_, missing) = Theme.load(named: "nosuch", userFile: { _ in nil }, environment: [:])
+        #expect(missing?.description.hasPrefix("themes: no theme named 'nosuch' (built in: ") == true, "\(String(describing: missing))")
         let (plain, _) = Theme.load(named: "default", userFile: { _ in nil }, environment: ["NO_COLOR": "1"])
         #expect(plain["title"].foreground == -1 && plain["title"].bold)
     }
