@@ -93,9 +93,13 @@ public struct Theme: Equatable, Sendable {
     }
 
     /// Without colour: only the attributes (NO_COLOR, or a terminal without colours).
+    /// The theme with its colours taken out (NO_COLOR, or a terminal without colours). A role
+    /// that stood out by its background (the selected row, the title and status bars) is shown in
+    /// reverse video instead, as the monochrome theme does, so it does not vanish.
     public var withoutColors: Theme {
         Theme(name: name, styles: styles.mapValues { style in
             var plain = style
+            if style.background >= 0 { plain.reverse = true }
             plain.foreground = -1
             plain.background = -1
             return plain

@@ -33,5 +33,11 @@ import Testing
         #expect(missing?.description.hasPrefix("themes: no theme named 'nosuch' (built in: ") == true, "\(String(describing: missing))")
         let (plain, _) = Theme.load(named: "default", userFile: { _ in nil }, environment: ["NO_COLOR": "1"])
         #expect(plain["title"].foreground == -1 && plain["title"].bold)
+        // Without colours the selected row (and the bars) stay visible: reverse video, as in monochrome.
+        #expect(plain["selected"].reverse && plain["selected"].background == -1, "NO_COLOR left the selected row without an attribute")
+        #expect(plain["status"].reverse)
+        // The light theme leaves text in the terminal's own colour (it set black, unreadable on a dark one).
+        let (light, _) = Theme.load(named: "light", userFile: { _ in nil }, environment: [:])
+        #expect(light["text"].foreground == -1 && light["text"].background == -1)
     }
 }
