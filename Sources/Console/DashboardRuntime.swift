@@ -34,6 +34,8 @@ public final class DashboardRuntime {
     /// Runs until the user quits or input ends.
     public func run(on terminal: some TerminalDevice, first: [DashboardCommand] = [], afterFirstDraw: () -> Void = {}) {
         (state.rows, state.columns) = terminal.size
+        // The clock from the start: certificate expiry is counted from now, not from 1970.
+        if let fleet = data.fleet { perform(Dashboard.update(&state, .clock(fleet.now()))) }
         perform([.loadStacks, .checkConnection] + first)
         draw(on: terminal)
         afterFirstDraw()

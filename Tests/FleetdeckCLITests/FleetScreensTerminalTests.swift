@@ -15,11 +15,17 @@ import Testing
             data = boto3.client('iot-data', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
             for i in range(500):
                 iot.create_thing(thingName='sensor-%03d' % i, attributePayload={'attributes': {'model': 'v%d' % (i % 3)}})
+            cert = iot.create_keys_and_certificate(setAsActive=True)
+            iot.attach_thing_principal(thingName='sensor-120', principal=cert['certificateArn'])
             data.update_thing_shadow(thingName='sensor-123', payload=json.dumps({'state': {'desired': {'led': 'on'}, 'reported': {'led': 'off'}}}))
             iot.create_thing_group(thingGroupName='\(group)')
             """)
         defer {
-            _ = try? DeployAcceptanceTests.boto("for i in range(500): iot.delete_thing(thingName='sensor-%03d' % i)")
+            _ = try? DeployAcceptanceTests.boto("""
+                for principal in iot.list_thing_principals(thingName='sensor-120')['principals']:
+                    iot.detach_thing_principal(thingName='sensor-120', principal=principal)
+                for i in range(500): iot.delete_thing(thingName='sensor-%03d' % i)
+                """)
         }
         // One thing is managed by the project's stack: the list names its stack resource.
         let managed = "managed-\(group)"
@@ -44,6 +50,9 @@ import Testing
             return rows.count == 10 && (120...129).allSatisfy { n in rows.contains { $0.contains("sensor-\(n) ") } }
         }, "\(session.screen)")
         #expect(session.screen.contains(" 10 of "))
+        // The certificate's days to expiry are counted from now (they were days since 1970 until a device was opened).
+        #expect(session.waitFor { $0.contains { $0.contains("sensor-120 ") && $0.range(of: "ACTIVE [0-9]{1,4}d", options: .regularExpression) != nil } },
+                "\(session.screen)")
 
         for _ in 0..<3 { try session.sendKeys("j") }
         try session.sendKeys("Enter")
@@ -66,6 +75,8 @@ import Testing
         _ = try DeployAcceptanceTests.boto("""
             import json
             data = boto3.client('iot-data', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+            cert = iot.create_keys_and_certificate(setAsActive=True)
+            iot.attach_thing_principal(thingName='sensor-120', principal=cert['certificateArn'])
             data.update_thing_shadow(thingName='sensor-123', payload=json.dumps({'state': {'reported': {'led': 'green'}}}))
             """)
         try session.sendKeys("e")
