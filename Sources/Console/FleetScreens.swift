@@ -138,6 +138,9 @@ public struct FleetState: Equatable, Sendable {
     public var history: [String: [JSONValue]] = [:]
     public var conflict: JSONValue?
     public var edit: ShadowEdit?
+    /// The desired document last sent (shadow name, text): after a conflict, `e` starts from it
+    /// at the server's version, so the user's edit is not lost.
+    public var draft: (shadow: String, text: String)?
     public var groups: [GroupInfo]?
     public var certificates: [CertificateInfo]?
     public var policies: [PolicyInfo]?
@@ -290,6 +293,7 @@ enum FleetScreens {
                     return []
                 }
                 state.fleet.edit = nil
+                state.fleet.draft = (edit.shadow, text)
                 state.notice = "sending desired state at version \(edit.version.map(String.init) ?? "any")…"
                 return [.updateShadow(name, edit.shadow, desired, edit.version)]
             }
@@ -308,11 +312,17 @@ enum FleetScreens {
         case .character("e"):
             if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
             let current = list.indices.contains(state.fleet.shadowIndex) ? list[state.fleet.shadowIndex] : ("", JSONValue.object(JSONObject()))
-            let desired = current.1["state"]?["desired"] ?? .object(JSONObject())
             var line = InputLine()
-            line.text = desired.serialized()
+            var version = current.1["version"]?.intValue
+            if let conflict = state.fleet.conflict, let draft = state.fleet.draft, draft.shadow == current.0 {
+                // After a conflict: the user's own draft, to be sent at the server's version.
+                line.text = draft.text
+                version = conflict["version"]?.intValue ?? version
+            } else {
+                line.text = (current.1["state"]?["desired"] ?? .object(JSONObject())).serialized()
+            }
             line.cursor = line.text.count
-            state.fleet.edit = ShadowEdit(shadow: current.0, version: current.1["version"]?.intValue, line: line, problem: nil)
+            state.fleet.edit = ShadowEdit(shadow: current.0, version: version, line: line, problem: nil)
         case .character("D"):
             if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
             guard list.indices.contains(state.fleet.shadowIndex), !list[state.fleet.shadowIndex].0.isEmpty else {
