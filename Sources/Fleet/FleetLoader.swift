@@ -23,11 +23,29 @@ public struct FleetLoader: Sendable {
     public func devices(query: String? = nil, pageSize: Int = 250, page: @Sendable ([Device]) async -> Bool) async throws {
         let pages = query.map { client.pages(IoTOperations.service, IoTOperations.searchIndex, ["queryString": .string($0), "maxResults": .integer(Int64(pageSize))]) }
             ?? client.pages(IoTOperations.service, IoTOperations.listThings, ["maxResults": .integer(Int64(pageSize))])
-        for try await response in pages {
-            try Task.checkCancellation()
-            let things = response["things"]?.arrayValue ?? []
-            if !(await page(things.map(Self.device))) { return }
+        do {
+            for try await response in pages {
+                try Task.checkCancellation()
+                let things = response["things"]?.arrayValue ?? []
+                if !(await page(things.map(Self.device))) { return }
+            }
+        } catch let error as AWSError where query != nil && error.code == "ResourceNotFoundException" {
+            throw indexOff
         }
+    }
+
+    /// Every thing a fleet-index query finds, as SearchIndex gives them.
+    public func search(_ query: String) async throws -> [JSONValue] {
+        do {
+            return try await client.all(IoTOperations.service, IoTOperations.searchIndex, ["queryString": .string(query)], key: "things")
+        } catch let error as AWSError where error.code == "ResourceNotFoundException" {
+            throw indexOff
+        }
+    }
+
+    /// AWS's answer while fleet indexing is off, said so rather than shown as an HTTP 404.
+    var indexOff: AWSError {
+        .invalidInput(operation: "SearchIndex", reason: "the fleet index is off in \(client.settings.region): searching needs fleet indexing turned on (thingIndexingMode REGISTRY, e.g. 'aws iot update-indexing-configuration')")
     }
 
     /// Thing groups with their parents and member counts.

@@ -1,6 +1,7 @@
 import AWSCore
 import AWSServices
 import ArgumentParser
+import Fleet
 
 /// `fleetdeck things ls|show`: the registry's things.
 struct ThingsCommand: AsyncParsableCommand {
@@ -21,7 +22,7 @@ struct ThingsCommand: AsyncParsableCommand {
                 let client = try AWSCommandContext.client(global)
                 let things: [JSONValue]
                 if let query {
-                    things = try await client.all(IoTOperations.service, IoTOperations.searchIndex, ["queryString": .string(query)], key: "things")
+                    things = try await FleetLoader(client: client).search(query)
                 } else if let group {
                     things = try await client.all(IoTOperations.service, IoTOperations.listThingsInThingGroup,
                                                   ["thingGroupName": .string(group), "maxResults": 250]).map { ["thingName": $0] }

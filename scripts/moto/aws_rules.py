@@ -16,6 +16,9 @@ import it before they start) so that:
   one issuing key per account and region, as AWS does (moto made a new key pair and certified
   that, so the certificate did not match the device's private key), and refuses a CSR whose
   signature does not verify.
+- IoT SearchIndex is refused with ResourceNotFoundException while the account's thing indexing is
+  OFF (AWS: the AWS_Things index does not exist until fleet indexing is turned on); moto searched
+  anyway.
 """
 import datetime
 
@@ -29,6 +32,7 @@ from moto.iot.exceptions import ResourceAlreadyExistsException
 _create_thing = iot_models.IoTBackend.create_thing
 _describe_endpoint = iot_models.IoTBackend.describe_endpoint
 _create_thing_type = iot_models.IoTBackend.create_thing_type
+_search_index = iot_models.IoTBackend.search_index
 
 
 def _attributes(payload):
@@ -85,3 +89,14 @@ iot_models.IoTBackend.create_thing = create_thing
 iot_models.IoTBackend.describe_endpoint = describe_endpoint
 iot_models.IoTBackend.create_certificate_from_csr = create_certificate_from_csr
 iot_models.IoTBackend.create_thing_type = create_thing_type
+
+
+def search_index(self, query_string, *args, **kwargs):
+    mode = self.get_indexing_configuration()["thingIndexingConfiguration"].get("thingIndexingMode", "OFF")
+    if mode == "OFF":
+        from moto.iot.exceptions import ResourceNotFoundException
+        raise ResourceNotFoundException("Index AWS_Things does not exist: fleet indexing (thingIndexingMode) is OFF")
+    return _search_index(self, query_string, *args, **kwargs)
+
+
+iot_models.IoTBackend.search_index = search_index
