@@ -4,7 +4,17 @@ import TermCore
 
 /// The pure part: `update` (state + message -> new state + commands) and `view` (state -> frame).
 public enum Dashboard {
+    /// The next state for `message`, and the commands to run. A notice belongs to the screen it
+    /// was given on: it is not shown on the screens the user goes to after.
     public static func update(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        let notice = state.notice, before = state.screen
+        let commands = apply(&state, message)
+        if state.notice != notice { state.noticeScreen = state.screen } else if state.noticeScreen == nil { state.noticeScreen = before }
+        if state.notice != nil, state.noticeScreen != state.screen { state.notice = nil }
+        return commands
+    }
+
+    static func apply(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {
         case .stacksLoaded(let stacks):
             state.stacks = stacks

@@ -157,6 +157,8 @@ public struct DashboardState: Equatable, Sendable {
     public var deploy = DeployState()
     /// One line for the status bar (a refusal, a hint).
     public var notice: String?
+    /// The screen the notice was given on.
+    public var noticeScreen: Screen?
     /// The `/` filter (a regular expression; a leading `!` inverts it), and whether it is being typed.
     public var filter = ""
     public var editingFilter = false

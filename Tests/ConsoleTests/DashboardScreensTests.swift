@@ -95,6 +95,7 @@ import Testing
         _ = Dashboard.update(&state, .stackLoaded(Self.detail))
         _ = Dashboard.update(&state, .key(.character("3")))
         #expect(state.stackTab == .history)
+        #expect(state.notice == nil, "a notice given on an earlier visit is not shown on later screens")
         try snapshot("stack-history", state)
     }
 
