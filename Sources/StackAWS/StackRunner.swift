@@ -157,7 +157,7 @@ struct LazyProvider: ResourceProvider {
     func provider(_ type: String) throws -> any ResourceProvider {
         let client = try runner.awsClient()
         return IoTResourceProvider.tokens.contains(type) ? IoTResourceProvider(client: client) as any ResourceProvider
-            : SupportingResourceProvider(client: client, directory: runner.project.directory)
+            : SupportingResourceProvider(client: client, directory: runner.project.programDirectory)
     }
 
     func create(type: String, name: String, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue]) {

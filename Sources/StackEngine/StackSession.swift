@@ -76,6 +76,14 @@ public struct ProjectFolder: Sendable {
         return [project] + ((try? templateFile(directory: directory, main: main)).flatMap { $0.map { [$0.0] } } ?? [])
     }
 
+    /// The folder the program runs in (`${pulumi.cwd}`, relative file paths): `main:`'s when it
+    /// names one, as Pulumi runs the program there.
+    public var programDirectory: String {
+        guard let main = program.main else { return directory }
+        let parts = main.split(separator: "/").filter { $0 != "." }
+        return parts.isEmpty ? directory : directory + "/" + parts.joined(separator: "/")
+    }
+
     static func displayPath(_ path: String) -> String {
         path.hasPrefix("./") ? String(path.dropFirst(2)) : path
     }
@@ -134,7 +142,7 @@ public final class StackSession: @unchecked Sendable {
     public func evaluationContext(invoke: @escaping @Sendable (String, PropertyValue) async throws -> PropertyValue = { name, _ in
         throw Diagnostic.error("fn::invoke of '\(name)' is not available", at: nil) }) throws -> EvaluationContext {
         let values = try config.values { try crypter() }
-        return EvaluationContext(stack: stack, project: projectName, cwd: project.directory, config: values,
+        return EvaluationContext(stack: stack, project: projectName, cwd: project.programDirectory, config: values,
                                  readFile: { [self] path in
                                      let bytes: [UInt8]
                                      do {

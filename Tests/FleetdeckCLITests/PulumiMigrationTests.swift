@@ -465,3 +465,39 @@ extension PulumiMigrationTests {
         #expect(keys == "['.pulumi/stacks/dev.json.gz'] True", "\(keys)")
     }
 }
+
+/// pulumi-yaml's own example programs (Tests/Fixtures/pulumi-yaml, with their sources): each
+/// runs with the outputs it must have, or stops at a positioned error; none is misread.
+@Suite struct PulumiCompatibilitySuiteTests {
+    @Test func everyProgramRunsOrStopsAtAPositionedError() throws {
+        let fixtures = ProcessRunner.packageRoot.appendingPathComponent("Tests/Fixtures/pulumi-yaml").path
+        let expected = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixtures + "/expected.json"))) as? [String: [String: Any]])
+        let programs = try FileManager.default.contentsOfDirectory(atPath: fixtures).filter { !$0.contains(".") }.sorted()
+        #expect(Set(programs) == Set(expected.keys), "every program has an expected result")
+        for name in programs {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-compat-\(UUID().uuidString.prefix(6))").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            #expect(try ProcessRunner.shell("cp -r '\(fixtures)/\(name)' '\(folder)'").status == 0)
+            let run = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["up", "--yes", "-C", folder, "-s", "dev"],
+                                            environment: ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": "compat", "FLEETDECK_BACKEND_URL": "file://\(folder)/state"]))
+            if let outputs = expected[name]?["runs"] as? [String: String] {
+                #expect(run.status == 0, "\(name): \(run.stderr)")
+                let shown = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["stack", "output", "--json", "-C", folder, "-s", "dev"],
+                                                  environment: ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": "compat", "FLEETDECK_BACKEND_URL": "file://\(folder)/state"]))
+                let values = try PulumiMigrationTests.json(shown.stdout)
+                for (key, value) in outputs {
+                    #expect(values[key] as? String == value.replacingOccurrences(of: "<folder>", with: folder), "\(name).\(key): \(values)")
+                }
+            } else {
+                #expect(run.status == 1 && !run.terminatedBySignal, "\(name)")
+                let lines = run.stderr.split(separator: "\n")
+                #expect(!lines.isEmpty && lines.allSatisfy { $0.range(of: #"^fleetdeck: .*:\d+:\d+: error: "#, options: .regularExpression) != nil },
+                        "\(name): every line is a positioned error: \(run.stderr)")
+                for error in expected[name]?["errors"] as? [String] ?? [] {
+                    #expect(run.stderr.contains(error), "\(name): \(run.stderr)")
+                }
+                #expect(!FileManager.default.fileExists(atPath: folder + "/state/.pulumi/stacks"), "\(name): nothing stored")
+            }
+        }
+    }
+}
