@@ -59,6 +59,12 @@ import Testing
         #expect(imported.stdout == "Imported \(file) into stack 'dev' (4 resources)\n")
         let preview = try moved.fleetdeck(["preview", "--expect-no-changes"])
         #expect(preview.status == 0, "\(preview.stdout) \(preview.stderr)")
+        // Round trip: what stack export prints, imported again elsewhere, exports byte for byte the same.
+        let first = try moved.fleetdeck(["stack", "export"]).stdout
+        let again = try DeployAcceptanceTests.Project(program: program)
+        try first.write(toFile: again.folder + "/export.json", atomically: true, encoding: .utf8)
+        #expect(try again.fleetdeck(["stack", "import", again.folder + "/export.json"]).status == 0)
+        #expect(try again.fleetdeck(["stack", "export"]).stdout == first)
         #expect(preview.stdout.contains("0 changes. 2 unchanged"), "\(preview.stdout)")
 
         // A change applied: the things keep their provider, parent and timestamps; the provider stays.
