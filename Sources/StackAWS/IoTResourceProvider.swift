@@ -254,10 +254,33 @@ public struct IoTResourceProvider: ResourceProvider {
                 return live.values
             case "aws-native:iot:AccountAuditConfiguration":
                 let answer = try await call(iot.describeAccountAuditConfiguration, [:])
-                return answer["roleArn"]?.stringValue == nil ? nil : inputs
+                guard answer["roleArn"]?.stringValue != nil else { return nil }
+                var live = LiveValues(inputs: inputs)
+                live.set("roleArn", Self.string(answer["roleArn"]))
+                // Each check the program names, with AWS's enabled flag (checks it leaves out are AWS's business).
+                let checks = answer["auditCheckConfigurations"]?.objectValue ?? [:]
+                var configured: [String: PropertyValue] = [:]
+                for (name, _) in inputs["auditCheckConfigurations"]?.plainJSON.objectValue ?? [:] {
+                    configured[name] = .object(["enabled": .bool(checks[Self.checkName(name)]?["enabled"]?.boolValue ?? false)])
+                }
+                live.set("auditCheckConfigurations", .object(configured))
+                if let sns = answer["auditNotificationTargetConfigurations"]?["SNS"]?.objectValue {
+                    live.set("auditNotificationTargetConfigurations", .object(["sns": LiveValues.members(sns, like: inputs["auditNotificationTargetConfigurations"]?["sns"])]))
+                } else {
+                    live.set("auditNotificationTargetConfigurations", nil)
+                }
+                return live.values
             case "aws-native:iot:ScheduledAudit":
                 let answer = try await call(iot.describeScheduledAudit, ["scheduledAuditName": .string(id)])
-                return outputs(inputs, ["scheduledAuditName": .string(id), "scheduledAuditArn": Self.string(answer["scheduledAuditArn"]) ?? .null])
+                var live = LiveValues(inputs: inputs)
+                live.output("scheduledAuditName", .string(id))
+                live.output("scheduledAuditArn", Self.string(answer["scheduledAuditArn"]))
+                live.set("frequency", Self.string(answer["frequency"]))
+                live.set("dayOfWeek", Self.string(answer["dayOfWeek"]))
+                live.set("dayOfMonth", Self.string(answer["dayOfMonth"]))
+                live.set("targetCheckNames", LiveValues.list((answer["targetCheckNames"]?.arrayValue ?? []).map(PropertyValue.init(json:)),
+                                                              like: inputs["targetCheckNames"]))
+                return live.values
             case "aws:iot:PolicyAttachment":
                 let parts = id.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { return nil }

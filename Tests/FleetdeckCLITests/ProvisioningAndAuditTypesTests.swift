@@ -86,6 +86,19 @@ import Testing
             """)
         #expect(deployed == #"{"auditRole": true, "check": true, "enabled": true, "hook": true, "params": ["SerialNumber"], "role": true, "schedule": ["DAILY", ["DEVICE_CERTIFICATE_EXPIRING_CHECK"]], "sns": true}"#, "\(deployed)")
         #expect(try project.fleetdeck(["preview", "--expect-no-changes"]).status == 0)
+        let untouched = try project.fleetdeck(["refresh", "--json"])
+        #expect(untouched.status == 0 && !untouched.stdout.contains("\"refresh\""), "an untouched stack shows no drift: \(untouched.stdout)")
+
+        // Changed by hand: refresh reads the audit configuration and the schedule as AWS has them.
+        _ = try Self.boto("""
+            iot.update_scheduled_audit(scheduledAuditName='\(p)-daily', frequency='MONTHLY', dayOfMonth='1')
+            iot.update_account_audit_configuration(auditCheckConfigurations={'DEVICE_CERTIFICATE_EXPIRING_CHECK': {'enabled': False}})
+            """)
+        let drift = try project.fleetdeck(["refresh"])
+        #expect(drift.status == 0 && drift.stdout.contains("MONTHLY") && drift.stdout.contains("daily") && drift.stdout.contains("audit"), "\(drift.stdout)")
+        #expect(try project.fleetdeck(["refresh", "--yes"]).status == 0)
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)  // the program's values go back
+        #expect(try Self.boto("print(iot.describe_scheduled_audit(scheduledAuditName='\(p)-daily')['frequency'])") == "DAILY")
 
         try project.edit("frequency: DAILY", "frequency: WEEKLY\n      dayOfWeek: MON")
         try project.edit("SerialNumber: {Type: String}", "SerialNumber: {Type: String}\n            Region: {Type: String}")

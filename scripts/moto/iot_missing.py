@@ -93,7 +93,7 @@ def create_provisioning_template(self):
         raise InvalidRequestException(f"type {template_type} is not FLEET_PROVISIONING or JITP")
     now = _now()
     templates[name] = {
-        "templateArn": arn, "templateName": name, "description": self._get_param("description") or "",
+        "templateArn": arn, "templateName": name, "description": self._get_param("description"),
         "creationDate": now, "lastModifiedDate": now, "defaultVersionId": 1, "enabled": bool(self._get_param("enabled")),
         "provisioningRoleArn": self._get_param("provisioningRoleArn"), "type": template_type,
         "preProvisioningHook": _hook(self, self._get_param("preProvisioningHook")),
@@ -141,7 +141,7 @@ def delete_provisioning_template(self):
 def list_provisioning_templates(self):
     templates = sorted(_store(self, "templates", {}).values(), key=lambda t: t["templateName"])
     return ActionResult({"templates": [{key: t[key] for key in ("templateArn", "templateName", "description", "creationDate",
-                                                                 "lastModifiedDate", "enabled", "type")} for t in templates]})
+                                                                 "lastModifiedDate", "enabled", "type") if t.get(key) is not None} for t in templates]})
 
 
 def create_provisioning_template_version(self):
