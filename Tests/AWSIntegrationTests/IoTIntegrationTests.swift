@@ -107,12 +107,12 @@ import Testing
     @Test func htmlErrorPageIsOneClearLine() async throws {
         let client = try Sandbox.client(["AWS_MAX_ATTEMPTS": "1"])
         do {
-            _ = try await client.call(iot.service, iot.createProvisioningTemplate, ["templateName": "t", "templateBody": "{}",
-                                                                                   "provisioningRoleArn": "arn:aws:iam::123456789012:role/r"])
-            Issue.record("moto does not implement CreateProvisioningTemplate; expected an error")
+            // An operation moto still lacks (the sandbox adds the ones Fleetdeck's types need).
+            _ = try await client.call(iot.service, iot.listTagsForResource, ["resourceArn": "arn:aws:iot:us-east-1:123456789012:thing/t"])
+            Issue.record("moto does not implement ListTagsForResource; expected an error")
         } catch let error as AWSError {
             let text = error.description
-            #expect(text.hasPrefix("CreateProvisioningTemplate: unexpected answer (HTTP 500): the endpoint sent an HTML page"), "\(text)")
+            #expect(text.hasPrefix("ListTagsForResource: unexpected answer (HTTP 500): the endpoint sent an HTML page"), "\(text)")
             #expect(!text.contains("\n"))
         }
     }
