@@ -73,13 +73,15 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     public func checkpoint(project: String, stack: String) async throws -> [UInt8]? {
         _ = try await layout()
         let plain = stackKey(project, stack)
-        if let bytes = try await get(plain) { return bytes }
-        return try await get(plain + ".gz").map { try Gzip.decompress($0, name: "s3://\(bucket)/\(plain).gz") }
+        let bytes = try await get(plain), zipped = try await get(plain + ".gz")
+        if bytes != nil, zipped != nil {
+            throw StateError.unsupported("both s3://\(bucket)/\(plain) and \(plain).gz exist: keep the one Pulumi last wrote")
+        }
+        return try bytes ?? zipped.map { try Gzip.decompress($0, name: "s3://\(bucket)/\(plain).gz") }
     }
 
     public func saveCheckpoint(_ bytes: [UInt8], project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
-        _ = try await layout()
         let layout = try await layout()
         if layout == .project, try await get(key("meta.yaml")) == nil { try await put(Array("version: 1\n".utf8), key("meta.yaml")) }
         let plain = stackKey(project, stack)
@@ -94,7 +96,7 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     public func removeStack(project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
         _ = try await layout()
-        try await delete([stackKey(project, stack)] + keys(journalPrefix(project, stack)))
+        try await delete([stackKey(project, stack), stackKey(project, stack) + ".gz"] + keys(journalPrefix(project, stack)))
     }
 
     /// Takes the lock object with a conditional create. A lock left by a dead process on this host
