@@ -46,11 +46,13 @@ public struct Table: Sendable {
         return max(0, min(selected - height + 1, count - height, selected))
     }
 
+    /// One row: every column but the last keeps at least one space before the next, a cell too
+    /// long for its column is cut with an ellipsis (it ran into the next column's text).
     public static func line(_ cells: [String], columns: [Column], width: Int) -> String {
         var text = " "
         for (index, column) in columns.enumerated() {
             let cell = index < cells.count ? cells[index] : ""
-            text += index == columns.count - 1 ? cell : DisplayWidth.pad(cell, column.width)
+            text += index == columns.count - 1 ? cell : DisplayWidth.pad(DisplayWidth.ellipsized(cell, max(1, column.width - 1)), column.width)
         }
         return DisplayWidth.pad(text, width)
     }
@@ -74,6 +76,12 @@ public struct Table: Sendable {
 }
 
 extension DisplayWidth {
+    /// The text when it fits in `width` display columns, else its start and "…".
+    public static func ellipsized(_ text: String, _ width: Int) -> String {
+        guard of(text) > width else { return text }
+        return width <= 1 ? "…" : prefix(text, fitting: width - 1).0 + "…"
+    }
+
     /// Pads or cuts text to exactly `width` display columns.
     public static func pad(_ text: String, _ width: Int) -> String {
         guard width > 0 else { return "" }

@@ -24,6 +24,15 @@ import Testing
         #expect(buffer[3, 1].style.reverse)
     }
 
+    @Test func longCellsAreCutWithAnEllipsisAndNeverTouchTheNextColumn() {
+        let columns = [Table.Column("TYPE", 6), Table.Column("CERTIFICATE", 0)]
+        // A cell longer than its column, and a title with the sort marker (it read "TYPE ▲CERTIFICATE").
+        #expect(Table.line(["aws-native:iot:Thing", "abc"], columns: columns, width: 20) == " aws-… abc" + String(repeating: " ", count: 10))
+        #expect(Table.line(["TYPE ▲", "CERTIFICATE"], columns: columns, width: 20) == " TYPE… CERTIFICATE  ")
+        #expect(Table.line(["ok", "x"], columns: columns, width: 10) == " ok    x  ")
+        #expect(DisplayWidth.ellipsized("日本語テキスト", 5) == "日本…")
+    }
+
     @Test func treeFlattensWithGuidesAndFolds() {
         let tree = [TreeNode(id: "a", label: "a", children: [TreeNode(id: "b", label: "b", children: [TreeNode(id: "d", label: "d")]),
                                                              TreeNode(id: "c", label: "c")]), TreeNode(id: "e", label: "e")]
