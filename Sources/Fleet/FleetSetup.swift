@@ -82,7 +82,7 @@ public struct FleetSetup: Sendable {
     public func removeProvisioningFiles() async throws -> [String] {
         guard try await bucketExists() else { return [] }
         var removed: [String] = []
-        for name in [Self.configParameters, Self.allowlist] where try await object(name) != nil {
+        for name in [Self.configParameters, Self.allowlist] where try await exists(name) {
             _ = try await client.call(s3.service, s3.deleteObject, ["Bucket": .string(bucket), "Key": .string(name)])
             removed.append(name)
         }
@@ -113,6 +113,8 @@ public struct FleetSetup: Sendable {
             return nil
         }
     }
+
+    func exists(_ key: String) async throws -> Bool { try await client.s3ObjectExists(bucket: bucket, key: key) }
 
     func put(_ bytes: [UInt8], _ key: String) async throws {
         _ = try await client.call(s3.service, s3.putObject, ["Bucket": .string(bucket), "Key": .string(key)], payload: bytes)

@@ -27,15 +27,22 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     func key(_ path: String) -> String { (prefix.isEmpty ? "" : prefix + "/") + ".pulumi/" + path }
     /// The store's layout (see `StoreLayout`), read once per run: a store never changes layout.
     private var knownLayout: StoreLayout?
+    /// Whether meta.yaml is in the store (known with the layout; written once for a new store).
+    private var hasMeta = false
     func layout() async throws -> StoreLayout {
         if let knownLayout { return knownLayout }
         let stacksPrefix = key("stacks/")
         let entries = try await client().all(s3.service, s3.listObjectsV2, ["Bucket": .string(bucket), "Prefix": .string(stacksPrefix), "Delimiter": "/"],
                                              key: "Contents").compactMap { $0["Key"]?.stringValue.map { String($0.dropFirst(stacksPrefix.count)) } }
-        let found = try StoreLayout.detect(meta: try await get(key("meta.yaml")), stackEntries: entries, location: url)
+        let meta = try await get(key("meta.yaml"))
+        let found = try StoreLayout.detect(meta: meta, stackEntries: entries, location: url)
         knownLayout = found
+        hasMeta = meta != nil
         return found
     }
+
+    func exists(_ key: String) async throws -> Bool { try await client().s3ObjectExists(bucket: bucket, key: key) }
+
     var currentLayout: StoreLayout { knownLayout ?? .project }
     func stackKey(_ project: String, _ stack: String) -> String { key(currentLayout.stack(project, stack)) }
     func journalPrefix(_ project: String, _ stack: String) -> String { String(stackKey(project, stack).dropLast(5)) + ".journal/" }
@@ -83,10 +90,13 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
     public func saveCheckpoint(_ bytes: [UInt8], project: String, stack: String) async throws {
         try StackName.check(project: project, stack: stack)
         let layout = try await layout()
-        if layout == .project, try await get(key("meta.yaml")) == nil { try await put(Array("version: 1\n".utf8), key("meta.yaml")) }
+        if layout == .project, !hasMeta {
+            try await put(Array("version: 1\n".utf8), key("meta.yaml"))
+            hasMeta = true
+        }
         let plain = stackKey(project, stack)
         // A gzipped stack stays gzipped (the store's own form).
-        if try await get(plain) == nil, try await get(plain + ".gz") != nil {
+        if try await !exists(plain), try await exists(plain + ".gz") {
             try await put(Gzip.compress(bytes), plain + ".gz")
         } else {
             try await put(bytes, plain)
@@ -205,6 +215,12 @@ public final class S3Backend: StateBackend, @unchecked Sendable {
         let base = key(try await layout().history(project, stack) + "/\(stack)-\(timestamp)")
         try await put(checkpoint, base + ".checkpoint.json")
         try await put(record, base + ".history.json")
+    }
+
+    public func historyCount(project: String, stack: String) async throws -> Int {
+        try StackName.check(project: project, stack: stack)
+        return try await keys(key(try await layout().history(project, stack) + "/"))
+            .filter { $0.hasSuffix(".history.json") || $0.hasSuffix(".history.json.gz") }.count
     }
 
     public func history(project: String, stack: String) async throws -> [[UInt8]] {

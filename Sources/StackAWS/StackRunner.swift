@@ -92,7 +92,7 @@ public final class StackRunner: @unchecked Sendable {
         var changes = JSONObject()
         for (step, count) in counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where count > 0 { changes[step.rawValue] = .integer(Int64(count)) }
         let holder = ProjectContext.lockHolder(environment: context.environment, now: "")
-        let previous = try await backend.history(project: project.program.name, stack: stack).count
+        let previous = try await backend.historyCount(project: project.program.name, stack: stack)
         var config = JSONObject()
         if let file = try? StackConfigFile.load(path: project.configPath(stack: stack)) {
             for key in file.entries.keys.sorted() {

@@ -92,6 +92,13 @@ public protocol StateBackend: Sendable {
     func clearJournal(project: String, stack: String) async throws
     func saveHistory(_ record: [UInt8], checkpoint: [UInt8], project: String, stack: String, timestamp: Int64) async throws
     func history(project: String, stack: String) async throws -> [[UInt8]]
+    /// How many history records the stack has (listed, not read).
+    func historyCount(project: String, stack: String) async throws -> Int
+}
+
+/// A store's layout once known, shared by copies of a backend value.
+final class LayoutCache: Sendable {
+    let value = Mutex<StoreLayout?>(nil)
 }
 
 /// `file://PATH`: the DIY layout under `PATH/.pulumi`.
@@ -100,12 +107,19 @@ public struct FileBackend: StateBackend {
     public var url: String { "file://\(root)" }
     static let lockName = LockHolder.fileName
 
+    /// The store's layout, read once (a store never changes layout): path helpers run for every
+    /// journal record.
+    private let knownLayout = LayoutCache()
+
     public init(root: String) { self.root = root }
 
     var base: String { root + "/.pulumi" }
-    /// The store's layout (see `StoreLayout`), read from the store each time.
+    /// The store's layout (see `StoreLayout`).
     func layout() throws -> StoreLayout {
-        try StoreLayout.detect(meta: AtomicFile.read("\(base)/meta.yaml"), stackEntries: AtomicFile.list("\(base)/stacks"), location: url)
+        if let known = knownLayout.value.withLock({ $0 }) { return known }
+        let found = try StoreLayout.detect(meta: AtomicFile.read("\(base)/meta.yaml"), stackEntries: AtomicFile.list("\(base)/stacks"), location: url)
+        knownLayout.value.withLock { $0 = found }
+        return found
     }
     /// Paths in the store's own layout (the project layout for a store that cannot be read; the
     /// operations themselves report why).
@@ -229,6 +243,11 @@ public struct FileBackend: StateBackend {
         let prefix = "\(historyFolder(project, stack))/\(stack)-\(timestamp)"
         try AtomicFile.write(checkpoint, to: prefix + ".checkpoint.json", mode: 0o600)
         try AtomicFile.write(record, to: prefix + ".history.json", mode: 0o600)
+    }
+
+    public func historyCount(project: String, stack: String) async throws -> Int {
+        try StackName.check(project: project, stack: stack)
+        return AtomicFile.list(historyFolder(project, stack)).filter { $0.hasSuffix(".history.json") || $0.hasSuffix(".history.json.gz") }.count
     }
 
     public func history(project: String, stack: String) async throws -> [[UInt8]] {

@@ -23,7 +23,8 @@ struct PreviewCommand: AsyncParsableCommand {
             if global.json {
                 writeStandardOutput(PlanText.json(plan, hash: hash).pretty() + "\n")
             } else {
-                if try await runner.backend.checkpoint(project: runner.project.program.name, stack: runner.stack) == nil {
+                // Listed, not read again (the engine has read the checkpoint already).
+                if try await !runner.backend.stacks(project: runner.project.program.name).contains(runner.stack) {
                     writeStandardOutput("Stack '\(runner.stack)' has no state in \(runner.backend.url) yet: this preview starts from nothing.\n")
                 }
                 writeStandardOutput("Previewing update (\(runner.stack)):\n" + PlanText.render(plan, stack: runner.stack, showDiff: diff) + "\n")
