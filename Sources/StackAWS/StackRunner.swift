@@ -40,6 +40,14 @@ public final class StackRunner: @unchecked Sendable {
 
     public func awsClient() throws -> AWSClient { try clients.get() }
 
+    /// The stack's state as recorded (secrets decrypted where the passphrase allows).
+    public func deployment() async throws -> Deployment { try await session().openJournal(now: "").deployment }
+
+    /// The stack's outputs, from its state.
+    public func outputs() async throws -> [String: PropertyValue] {
+        try await deployment().resource(URN.stackResource(stack: stack, project: project.program.name))?.outputs ?? [:]
+    }
+
     /// The safety rule: a stack that names its account (`<project>:aws-account-id`) is only
     /// changed with credentials of that account.
     public func guardAccount(_ session: StackSession) async throws {

@@ -188,9 +188,7 @@ extension ConsoleCommand {
         }, cancel: { stack in
             plans.cancel(stack)
         }, reveal: { stack in
-            let runner = try StackCommandContext.runner(options, stack: stack)
-            let journal = try await runner.session().openJournal(now: "")
-            let outputs = journal.deployment.resource(URN.stackResource(stack: stack, project: name))?.outputs ?? [:]
+            let outputs = try await StackCommandContext.runner(options, stack: stack).outputs()
             return outputs.keys.sorted().map { key in
                 let value = outputs[key]!.plainJSON
                 return StackDetailReader.Output(name: key, value: value.stringValue ?? value.serialized(), secret: outputs[key]!.isSecret)

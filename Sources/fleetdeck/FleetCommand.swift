@@ -4,11 +4,20 @@ import ArgumentParser
 import Fleet
 import JSON
 import StackEngine
-import StackModel
 
 /// `fleetdeck fleet reconcile`: the registry brought in line with an allowlist, as a plan to approve.
 struct FleetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "fleet", abstract: "Fleet-wide operations.", subcommands: [Setup.self, Reconcile.self])
+
+    /// An allowlist file, read (a regular file up to 16 MiB) and checked: its bytes and names.
+    static func readAllowlist(_ path: String) throws -> (bytes: [UInt8], names: Set<String>) {
+        do {
+            let bytes = try AtomicFile.readRegular(path, limit: 16 * 1_048_576)
+            return (bytes, try Allowlist.parse(bytes, file: path))
+        } catch {
+            throw ValidationFailure(message: "\(error)")
+        }
+    }
 
     /// `fleetdeck fleet setup`: upstream's prepare-infra and setup-provisioning, as a plan.
     struct Setup: AsyncParsableCommand {
@@ -22,16 +31,7 @@ struct FleetCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await StackCommandContext.run {
-                var allowlistBytes: [UInt8]?
-                if let allowlist {
-                    do {
-                        let bytes = try AtomicFile.readRegular(allowlist, limit: 16 * 1_048_576)
-                        _ = try Allowlist.parse(bytes, file: allowlist)
-                        allowlistBytes = bytes
-                    } catch {
-                        throw ValidationFailure(message: "\(error)")
-                    }
-                }
+                let allowlistBytes = try allowlist.map { try FleetCommand.readAllowlist($0).bytes }
                 // In a project with a stack: its outputs name the role alias and the template, and
                 // its config gets the claim certificate's ARN.
                 let runner = AtomicFile.exists(global.directory + "/Pulumi.yaml") ? try StackCommandContext.runner(global) : nil
@@ -40,8 +40,7 @@ struct FleetCommand: AsyncParsableCommand {
                 var parameters: String?
                 var notes: [String] = []
                 if let runner {
-                    let journal = try await runner.session().openJournal(now: "")
-                    let outputs = journal.deployment.resource(URN.stackResource(stack: runner.stack, project: runner.project.program.name))?.outputs ?? [:]
+                    let outputs = try await runner.outputs()
                     if let alias = outputs["roleAliasArn"]?.stringValue?.split(separator: "/").last, let template = outputs["provisioningTemplate"]?.stringValue {
                         parameters = try await setup.configParameters(roleAlias: String(alias), template: template)
                     } else {
@@ -50,10 +49,9 @@ struct FleetCommand: AsyncParsableCommand {
                 }
                 let (steps, claim) = try await setup.plan(configParameters: parameters, allowlist: allowlistBytes)
                 var configStep: String?
-                if let runner {
-                    let key = "\(runner.project.program.name):claimCertificateArn"
-                    let current = try runner.session().config.entries[key]
-                    if claim == nil || current != .value(.string(claim!)) { configStep = "set \(key) in Pulumi.\(runner.stack).yaml to the claim certificate's ARN" }
+                let claimKey = runner.map { "\($0.project.program.name):claimCertificateArn" }
+                if let runner, let claimKey, try claim == nil || runner.session().config.entries[claimKey] != claim.map({ .value(.string($0)) }) {
+                    configStep = "set \(claimKey) in Pulumi.\(runner.stack).yaml to the claim certificate's ARN"
                 }
                 let lines = steps.map(\.description) + (configStep.map { [$0] } ?? [])
                 writeStandardOutput("Setting up s3://\(bucket):\n" + (lines.isEmpty ? "  nothing to do\n" : lines.map { "  + \($0)\n" }.joined())
@@ -68,11 +66,11 @@ struct FleetCommand: AsyncParsableCommand {
                     try await setup.apply(step)
                     writeStandardOutput("  done: \(step.description)\n")
                 }
-                if let runner, configStep != nil, let arn = try await setup.claimCertificateARN() {
+                if let runner, let claimKey, let configStep, let arn = try await setup.claimCertificateARN() {
                     let session = try runner.session()
-                    session.config.entries["\(runner.project.program.name):claimCertificateArn"] = .value(.string(arn))
+                    session.config.entries[claimKey] = .value(.string(arn))
                     try session.config.save()
-                    writeStandardOutput("  done: \(configStep!)\n")
+                    writeStandardOutput("  done: \(configStep)\n")
                 }
             }
         }
@@ -91,19 +89,13 @@ struct FleetCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await AWSCommandContext.run {
-                let allowed: Set<String>, bytes: [UInt8]
-                do {
-                    bytes = try AtomicFile.readRegular(allowlist, limit: 16 * 1_048_576)
-                    allowed = try Allowlist.parse(bytes, file: allowlist)
-                } catch {
-                    throw ValidationFailure(message: "\(error)")
-                }
+                let (bytes, allowed) = try FleetCommand.readAllowlist(allowlist)
                 // In a project with a stack, the group and thing policy are the stack's (upstream's
                 // ThingGroupID and ThingPolicyID); --group and --policy override them.
                 var group = self.group, policy = self.policy
                 let runner = AtomicFile.exists(global.directory + "/Pulumi.yaml") && global.stack != nil ? try StackCommandContext.runner(global) : nil
                 if let runner {
-                    let state = try await runner.session().openJournal(now: "").deployment
+                    let state = try await runner.deployment()
                     func named(_ logical: String, _ output: String) -> String? {
                         state.resources.first { $0.urn.name == logical }?.outputs[output]?.stringValue
                     }

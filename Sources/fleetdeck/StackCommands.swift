@@ -105,9 +105,7 @@ struct StackCommand: AsyncParsableCommand {
         func run() async throws {
             try await StackCommandContext.run {
                 let runner = try StackCommandContext.runner(global)
-                let journal = try await runner.session().openJournal(now: "")
-                let stackURN = URN.stackResource(stack: runner.stack, project: runner.project.program.name)
-                let outputs = journal.deployment.resource(stackURN)?.outputs ?? [:]
+                let outputs = try await runner.outputs()
                 func shown(_ value: PropertyValue) -> JSONValue { value.isSecret && !showSecrets ? "[secret]" : value.plainJSON }
                 if let name {
                     guard let value = outputs[name] else { throw ValidationFailure(message: "stack '\(runner.stack)' has no output '\(name)'") }
