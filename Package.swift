@@ -33,7 +33,7 @@ let package = Package(
 
         .target(name: "YAMLSyntax", dependencies: ["CYAML"]),
 
-        .target(name: "StackSchemas"),
+        .target(name: "StackSchemas", dependencies: ["StackModel"]),
         .target(name: "StackModel", dependencies: ["JSON"]),
         .target(name: "StackLanguage", dependencies: ["StackModel", "StackSchemas", "YAMLSyntax", "JSON"]),
         .target(name: "StackEngine", dependencies: ["StackModel", "StackLanguage", "StackSchemas", "YAMLSyntax", "JSON", "POSIXFiles", "COpenSSL", "AWSSigning", "CZlib",

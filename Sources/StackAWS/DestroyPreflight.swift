@@ -33,7 +33,7 @@ public struct DestroyBlocker: Sendable, Equatable, CustomStringConvertible {
 public enum DestroyPreflight {
     /// Blockers for deleting `resources` (policies and buckets among them).
     public static func blockers(_ resources: [ResourceState], all: [ResourceState], client: AWSClient) async throws -> [DestroyBlocker] {
-        let owned = Set(all.filter { $0.type == "aws:iot:PolicyAttachment" }.compactMap { state -> String? in
+        let owned = Set(all.filter { $0.type == "aws:iot/policyAttachment:PolicyAttachment" }.compactMap { state -> String? in
             guard let policy = state.inputs["policy"]?.stringValue, let target = state.inputs["target"]?.stringValue else { return nil }
             return "\(policy)|\(target)"
         })

@@ -150,11 +150,11 @@ public struct IoTResourceProvider: ResourceProvider {
             for key in ["dayOfMonth", "dayOfWeek"] { if let value = inputs[key] { input[key] = value.plainJSON } }
             let answer = try await call(iot.createScheduledAudit, input)
             return (audit, outputs(inputs, ["scheduledAuditName": .string(audit), "scheduledAuditArn": Self.string(answer["scheduledAuditArn"]) ?? .null]))
-        case "aws:iot:PolicyAttachment":
+        case "aws:iot/policyAttachment:PolicyAttachment":
             let (policy, target) = try pair(inputs, "policy", "target")
             _ = try await call(iot.attachPolicy, ["policyName": .string(policy), "target": .string(target)])
             return ("\(policy)|\(target)", inputs)
-        case "aws:iot:ThingPrincipalAttachment":
+        case "aws:iot/thingPrincipalAttachment:ThingPrincipalAttachment":
             let (thing, principal) = try pair(inputs, "thing", "principal")
             _ = try await call(iot.attachThingPrincipal, ["thingName": .string(thing), "principal": .string(principal)])
             return ("\(thing)|\(principal)", inputs)
@@ -281,12 +281,12 @@ public struct IoTResourceProvider: ResourceProvider {
                 live.set("targetCheckNames", LiveValues.list((answer["targetCheckNames"]?.arrayValue ?? []).map(PropertyValue.init(json:)),
                                                               like: inputs["targetCheckNames"]))
                 return live.values
-            case "aws:iot:PolicyAttachment":
+            case "aws:iot/policyAttachment:PolicyAttachment":
                 let parts = id.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { return nil }
                 let attached = try await client.all(iot.service, iot.listAttachedPolicies, ["target": .string(parts[1])])
                 return attached.contains { $0["policyName"]?.stringValue == parts[0] } ? ["policy": .string(parts[0]), "target": .string(parts[1])] : nil
-            case "aws:iot:ThingPrincipalAttachment":
+            case "aws:iot/thingPrincipalAttachment:ThingPrincipalAttachment":
                 let parts = id.split(separator: "|", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { return nil }
                 let principals = try await client.all(iot.service, iot.listThingPrincipals, ["thingName": .string(parts[0])], key: "principals")
@@ -405,10 +405,10 @@ public struct IoTResourceProvider: ResourceProvider {
                                                                          "auditCheckConfigurations": .object(disabled)])
             case "aws-native:iot:ScheduledAudit":
                 _ = try await call(iot.deleteScheduledAudit, ["scheduledAuditName": .string(id)])
-            case "aws:iot:PolicyAttachment":
+            case "aws:iot/policyAttachment:PolicyAttachment":
                 let (policy, target) = try pair(old.inputs, "policy", "target")
                 _ = try await call(iot.detachPolicy, ["policyName": .string(policy), "target": .string(target)])
-            case "aws:iot:ThingPrincipalAttachment":
+            case "aws:iot/thingPrincipalAttachment:ThingPrincipalAttachment":
                 let (thing, principal) = try pair(old.inputs, "thing", "principal")
                 _ = try await call(iot.detachThingPrincipal, ["thingName": .string(thing), "principal": .string(principal)])
             default:

@@ -235,7 +235,7 @@ public struct CheckpointCoder: Sendable {
             dependencies.append(dependency)
         }
         return ResourceState(urn: urn, custom: json["custom"]?.boolValue ?? false, id: json["id"]?.stringValue ?? "",
-                             type: json["type"]?.stringValue ?? urn.type,
+                             type: json["type"]?.stringValue.map(TypeToken.canonical) ?? urn.type,
                              inputs: try decode(properties: json["inputs"]), outputs: try decode(properties: json["outputs"]),
                              dependencies: dependencies,
                              protect: json["protect"]?.boolValue ?? false, retainOnDelete: json["retainOnDelete"]?.boolValue ?? false,

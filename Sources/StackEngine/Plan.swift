@@ -115,7 +115,9 @@ public enum Differ {
     public static func diff(old: [String: PropertyValue], new: [String: PropertyValue], ignore: [String] = [],
                             replaceOn: Set<String> = []) -> [PropertyDiff] {
         var diffs: [PropertyDiff] = []
-        for key in Set(old.keys).union(new.keys).sorted() where !ignore.contains(key) {
+        // `__defaults` is the bridged (classic) provider's record of the inputs it defaulted: state
+        // written by Pulumi has it, programs never do.
+        for key in Set(old.keys).union(new.keys).sorted() where !ignore.contains(key) && key != "__defaults" {
             collect(path: key, old: old[key], new: new[key], root: key, replaceOn: replaceOn, ignore: ignore, into: &diffs)
         }
         return diffs
@@ -154,8 +156,21 @@ public enum Differ {
                     collect(path: "\(path)[\(index)]", old: a[index], new: b[index], root: root, replaceOn: replaceOn, ignore: ignore, into: &diffs)
                 }
             default:
+                if sameJSONDocument(before, after) { return }
                 diffs.append(PropertyDiff(path: path, kind: .update, old: before, new: after, replaces: replaces))
             }
+        }
+    }
+
+    /// A JSON document given as text on one side and as an object or list on the other (a
+    /// policy document written as a string by one program and as a map by another) is the same
+    /// value when the text parses to it: the cloud stores the document, not its spelling.
+    static func sameJSONDocument(_ a: PropertyValue, _ b: PropertyValue) -> Bool {
+        func parsed(_ text: String) -> PropertyValue? { (try? JSONValue.parse(text)).map(PropertyValue.init(json:)) }
+        switch (a, b) {
+        case (.string(let text), .object), (.string(let text), .array): return parsed(text) == b
+        case (.object, .string(let text)), (.array, .string(let text)): return parsed(text) == a
+        default: return false
         }
     }
 

@@ -211,7 +211,7 @@ public struct ProgramParser {
             error("resource '\(name)' has no 'type'", nameNode.mark)
             return nil
         }
-        return ResourceDeclaration(name: name, type: type.0, typeLocation: location(type.1), properties: properties, options: options,
+        return ResourceDeclaration(name: name, type: TypeToken.canonical(type.0), typeLocation: location(type.1), properties: properties, options: options,
                                    location: location(nameNode.mark))
     }
 

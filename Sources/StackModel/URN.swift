@@ -20,7 +20,7 @@ public struct URN: Sendable, Hashable, Comparable, CustomStringConvertible {
         guard parts.count >= 4 else { return nil }
         stack = parts[0]
         project = parts[1]
-        type = String(parts[2].split(separator: "$").last ?? "")
+        type = TypeToken.canonical(String(parts[2].split(separator: "$").last ?? ""))
         name = parts[3...].joined(separator: "::")
     }
 
@@ -45,5 +45,17 @@ extension String {
         }
         parts.append(String(rest))
         return parts
+    }
+}
+
+/// Resource type tokens as Pulumi records them. pulumi-yaml accepts a classic AWS type in its
+/// short form (`aws:iot:PolicyAttachment`) and registers it under the provider schema's token
+/// (`aws:iot/policyAttachment:PolicyAttachment`); state written by Pulumi carries that form, so
+/// Fleetdeck writes and compares it too (and reads its own older short-form state as the same).
+public enum TypeToken {
+    public static func canonical(_ token: String) -> String {
+        let parts = token.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "aws", !parts[1].contains("/"), let first = parts[2].first else { return token }
+        return "aws:\(parts[1])/\(first.lowercased())\(parts[2].dropFirst()):\(parts[2])"
     }
 }

@@ -1,3 +1,4 @@
+import StackModel
 /// The value type of a resource property, as the resource schema declares it.
 public indirect enum PropertySchema: Sendable, Equatable {
     case any
@@ -57,7 +58,7 @@ public struct ResourceSchema: Sendable, Equatable {
 
     /// The schema for a type token, including the classic `aws:iot:` attachment types.
     public static func named(_ token: String) -> ResourceSchema? {
-        all[token] ?? classic[token]
+        all[token] ?? classic[TypeToken.canonical(token)]
     }
 
     /// Every supported token, sorted (for "did you mean" and help).
@@ -66,12 +67,12 @@ public struct ResourceSchema: Sendable, Equatable {
     /// The two classic-provider types the reference architecture uses: attachments with no
     /// CloudFormation schema, both replaced on any change.
     static let classic: [String: ResourceSchema] = [
-        "aws:iot:PolicyAttachment": ResourceSchema(
-            token: "aws:iot:PolicyAttachment", cloudFormationType: nil,
+        "aws:iot/policyAttachment:PolicyAttachment": ResourceSchema(
+            token: "aws:iot/policyAttachment:PolicyAttachment", cloudFormationType: nil,
             properties: ["policy": .string, "target": .string], required: ["policy", "target"],
             createOnly: ["policy", "target"], readOnly: [], writeOnly: [], primaryIdentifier: ["policy", "target"]),
-        "aws:iot:ThingPrincipalAttachment": ResourceSchema(
-            token: "aws:iot:ThingPrincipalAttachment", cloudFormationType: nil,
+        "aws:iot/thingPrincipalAttachment:ThingPrincipalAttachment": ResourceSchema(
+            token: "aws:iot/thingPrincipalAttachment:ThingPrincipalAttachment", cloudFormationType: nil,
             properties: ["thing": .string, "principal": .string], required: ["thing", "principal"],
             createOnly: ["thing", "principal"], readOnly: [], writeOnly: [], primaryIdentifier: ["thing", "principal"]),
     ]

@@ -23,7 +23,7 @@ public final class InMemoryProvider: ResourceProvider {
         ResourceType("aws-native:iot:Policy", naming: .init(property: "policyName")),
         ResourceType("aws-native:iot:TopicRule", naming: .init(property: "ruleName", separator: "_")),
         ResourceType("aws-native:s3:Bucket", naming: .init(property: "bucketName", lowercase: true)),
-        ResourceType("aws:iot:PolicyAttachment", identity: .pair("policy", "target")),
+        ResourceType("aws:iot/policyAttachment:PolicyAttachment", identity: .pair("policy", "target")),
     ]
 
     public init(types: [ResourceType] = InMemoryProvider.testTypes) { self.types = types }
