@@ -3,6 +3,7 @@ import AWSServices
 import ArgumentParser
 import Fleet
 import JSON
+import StackAWS
 import StackEngine
 
 /// `fleetdeck fleet reconcile`: the registry brought in line with an allowlist, as a plan to approve.
@@ -17,6 +18,14 @@ struct FleetCommand: AsyncParsableCommand {
         } catch {
             throw ValidationFailure(message: "\(error)")
         }
+    }
+
+    /// A value of one of the stack's resources, by upstream's logical name (`ThingGroupID`,
+    /// `TesRoleAliasID`, ...): read from state, so a stack Pulumi deployed from upstream's program
+    /// (which exports no outputs) serves as well as this example's.
+    static func stackResourceValues(_ runner: StackRunner) async throws -> (_ logical: String, _ output: String) -> String? {
+        let state = try await runner.deployment()
+        return { logical, output in state.resources.first { $0.urn.name == logical }?.outputs[output]?.stringValue }
     }
 
     /// `fleetdeck fleet setup`: upstream's prepare-infra and setup-provisioning, as a plan.
@@ -40,11 +49,11 @@ struct FleetCommand: AsyncParsableCommand {
                 var parameters: String?
                 var notes: [String] = []
                 if let runner {
-                    let outputs = try await runner.outputs()
-                    if let alias = outputs["roleAliasArn"]?.stringValue?.split(separator: "/").last, let template = outputs["provisioningTemplate"]?.stringValue {
-                        parameters = try await setup.configParameters(roleAlias: String(alias), template: template)
+                    let named = try await FleetCommand.stackResourceValues(runner)
+                    if let alias = named("TesRoleAliasID", "roleAlias"), let template = named("FleetTemplateID", "templateName") {
+                        parameters = try await setup.configParameters(roleAlias: alias, template: template)
                     } else {
-                        notes.append("config_parameters.txt waits for the stack's outputs (roleAliasArn, provisioningTemplate): 'up', then 'fleet setup' again")
+                        notes.append("config_parameters.txt waits for the stack's TesRoleAliasID and FleetTemplateID: 'up', then 'fleet setup' again")
                     }
                 }
                 let (steps, claim) = try await setup.plan(configParameters: parameters, allowlist: allowlistBytes)
@@ -95,10 +104,7 @@ struct FleetCommand: AsyncParsableCommand {
                 var group = self.group, policy = self.policy
                 let runner = AtomicFile.exists(global.directory + "/Pulumi.yaml") && global.stack != nil ? try StackCommandContext.runner(global) : nil
                 if let runner {
-                    let state = try await runner.deployment()
-                    func named(_ logical: String, _ output: String) -> String? {
-                        state.resources.first { $0.urn.name == logical }?.outputs[output]?.stringValue
-                    }
+                    let named = try await FleetCommand.stackResourceValues(runner)
                     group = group ?? named("ThingGroupID", "thingGroupName")
                     policy = policy ?? named("ThingPolicyID", "policyName")
                 }

@@ -10,11 +10,26 @@ import Testing
         let project = try DeployAcceptanceTests.Project(program: """
             name: iot-ref-arch
             runtime: yaml
-            outputs:
-              roleAliasArn: arn:aws:iot:us-east-1:123456789012:rolealias/\(p)-alias
-              provisioningTemplate: \(p)-template
+            resources:
+              role:
+                type: aws-native:iam:Role
+                properties:
+                  roleName: \(p)-role
+                  assumeRolePolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: iot.amazonaws.com}, Action: sts:AssumeRole}]}
+              TesRoleAliasID:
+                type: aws-native:iot:RoleAlias
+                properties:
+                  roleAlias: \(p)-alias
+                  roleArn: ${role.arn}
+              FleetTemplateID:
+                type: aws-native:iot:ProvisioningTemplate
+                properties:
+                  templateName: \(p)-template
+                  provisioningRoleArn: ${role.arn}
+                  templateBody: '{"Parameters": {"SerialNumber": {"Type": "String"}}, "Resources": {"thing": {"Type": "AWS::IoT::Thing", "Properties": {"ThingName": {"Ref": "SerialNumber"}}}}}'
             """)
-        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        let up = try project.fleetdeck(["up", "--yes"])
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
         try "\(p)-0001\n\(p)-0002\n".write(toFile: project.folder + "/allowlist.txt", atomically: true, encoding: .utf8)
         let arguments = ["fleet", "setup", "--bucket", "\(p)-certs", "--allowlist", project.folder + "/allowlist.txt"]
 

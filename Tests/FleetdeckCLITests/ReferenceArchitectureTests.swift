@@ -41,11 +41,11 @@ import Testing
         #expect(refused.stderr.hasPrefix("fleetdeck: stack 'dev' belongs to AWS account 111111111111, but the credentials are for account 123456789012"), "\(refused.stderr)")
 
         // Upstream's prepare-infra: the certificate bucket, the claim certificate (its ARN into the
-        // stack config) and the allowlist; config_parameters.txt waits for the stack's outputs.
+        // stack config) and the allowlist; config_parameters.txt waits for the stack's resources.
         try "dev-\(suffix)-listed\n".write(toFile: folder + "/allowlist.txt", atomically: true, encoding: .utf8)
         let setup = ["fleet", "setup", "--bucket", "certs-\(suffix)", "--allowlist", folder + "/allowlist.txt", "--yes"]
         let prepared = try fleetdeck(setup)
-        #expect(prepared.status == 0 && prepared.stdout.contains("note: config_parameters.txt waits for the stack's outputs"), "\(prepared.stdout)\(prepared.stderr)")
+        #expect(prepared.status == 0 && prepared.stdout.contains("note: config_parameters.txt waits for the stack's TesRoleAliasID and FleetTemplateID"), "\(prepared.stdout)\(prepared.stderr)")
         let certificate = try DeployAcceptanceTests.boto("""
             print(boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1').get_object(Bucket='certs-\(suffix)', Key='claim_certificate.arn')['Body'].read().decode())
             """)
@@ -99,6 +99,30 @@ import Testing
                   a['auditCheckConfigurations']['DEVICE_CERTIFICATE_EXPIRING_CHECK']['enabled'], s['frequency'])
             """)
         #expect(audits == "True True True DAILY", "\(audits)")
+        // Upstream's documents as its Python program writes them: the template body's text (its
+        // json.dumps), descriptions, and policies statement by statement.
+        let documents = try DeployAcceptanceTests.boto("""
+            e = os.environ['AWS_ENDPOINT_URL']; x = '\(suffix)'
+            iam = boto3.client('iam', endpoint_url=e, region_name='us-east-1'); lam = boto3.client('lambda', endpoint_url=e, region_name='us-east-1')
+            t = iot.describe_provisioning_template(templateName='GreengrassFleetProvisioningTemplate-' + x)
+            def policy(role, name): return iam.get_role_policy(RoleName=role + '-' + x, PolicyName=name + '-' + x)['PolicyDocument']['Statement']
+            print(json.dumps({'body': t['templateBody'], 'description': t['description'],
+              'tes': policy('GreengrassV2TokenExchangeRole', 'GreengrassV2TokenExchangeRoleAccess')[0]['Action'][4:6],
+              'revoke': policy('IoTDeviceDefenderRevokeCertRole', 'IoTDeviceDefenderRevokeCertPolicy')[1]['Action'],
+              'hook': policy('PreProvisioningHookRole', 'PreProvisioningHookPolicy'),
+              'role': iam.get_role(RoleName='IoTDeviceDefenderRevokeCertRole-' + x)['Role']['Description'],
+              'function': lam.get_function(FunctionName='IoTDeviceDefenderRevokeCert-' + x)['Configuration']['Description'],
+              'rule': iot.get_topic_rule(ruleName='CrtAckTrigger_' + x)['rule']['description']}, sort_keys=True))
+            """)
+        let upstream = try #require(try JSONSerialization.jsonObject(with: Data(documents.utf8)) as? [String: Any], "\(documents)")
+        #expect(upstream["body"] as? String == #"{"Parameters": {"SerialNumber": {"Type": "String"}, "AWS::IoT::Certificate::Id": {"Type": "String"}}, "Resources": {"Thing": {"OverrideSettings": {"AttributePayload": "REPLACE", "ThingGroups": "REPLACE", "ThingTypeName": "REPLACE"}, "Properties": {"AttributePayload": {}, "ThingGroups": ["GreengrassGroup-"# + suffix + #""], "ThingName": {"Ref": "SerialNumber"}}, "Type": "AWS::IoT::Thing"}, "Policy": {"Properties": {"PolicyName": "GreengrassV2IoTThingPolicy-"# + suffix + #""}, "Type": "AWS::IoT::Policy"}, "Certificate": {"Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "Active"}, "Type": "AWS::IoT::Certificate"}}}"#)
+        #expect(upstream["description"] as? String == "A provisioning template for Greengrass core devices.")
+        #expect(upstream["tes"] as? [String] == ["s3:GetBucketLocation", "s3:GetObject"])
+        #expect(upstream["revoke"] as? [String] == ["iot:DescribeCertificate", "iot:UpdateCertificate", "iot:DetachPrincipalPolicy", "iot:DeleteCertificate"])
+        #expect((upstream["hook"] as? [[String: Any]])?.count == 1, "\(documents)")  // s3:GetObject on the certificate bucket, nothing more
+        #expect(upstream["role"] as? String == "Allow access to certificates for revocation and deletion")
+        #expect(upstream["function"] as? String == "Revoke and delete certificate associated with the thing except for the new one")
+        #expect(upstream["rule"] as? String == "Triggered when the certificate acknowledgement is sent by iot device")
 
         // setup-provisioning, after the deploy: config_parameters.txt from the stack's outputs.
         let provisioned = try fleetdeck(setup)
@@ -163,5 +187,51 @@ import Testing
             left += [b['Name'] for b in boto3.client('s3', endpoint_url=e, region_name='us-east-1').list_buckets()['Buckets'] if b['Name'].endswith('-' + x) and b['Name'] != 'certs-' + x]
             print(left)
             """) == "[]")
+    }
+
+    /// A seed user's stack as Pulumi wrote it for upstream's Python program
+    /// (Tests/Fixtures/seed-iot-ref-arch: its legacy DIY store, checkpoint and Pulumi.dev.yaml),
+    /// moved to this example: no resource is replaced, created or deleted; the only changes are
+    /// the four functions' new handlers (their code and the environment they read their names
+    /// from) and the stack outputs upstream's program does not export.
+    @Test func aSeedUsersPulumiStackPreviewsWithNoReplacement() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let root = ProcessRunner.packageRoot
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-seed-\(UUID().uuidString.prefix(6))").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fixture = root.appendingPathComponent("Tests/Fixtures/seed-iot-ref-arch").path
+        #expect(try ProcessRunner.shell("cp -r \(root.appendingPathComponent("examples/iot-ref-arch").path) \(folder) && mkdir \(folder)/state"
+                                        + " && cp -r \(fixture)/.pulumi \(folder)/state/ && cp \(fixture)/Pulumi.dev.yaml \(folder)/").status == 0)
+        let inputs = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture + "/inputs.json"))) as? [String: String])
+        // As the seed's workflow runs it: Pulumi's backend variable, the region from AWS_REGION.
+        let environment = ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": inputs["passphrase"] ?? "", "PULUMI_BACKEND_URL": "file://\(folder)/state",
+                                                     "AWS_REGION": "eu-central-1", "FLEETDECK_BACKEND_URL": nil])
+        func fleetdeck(_ arguments: [String]) throws -> ProcessResult {
+            try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments + ["-C", folder, "-s", "dev"], environment: environment, timeout: 300)
+        }
+        // The names upstream passes as environment variables become the stack's config.
+        for key in ["certBucketName", "osBucketName", "claimCertificateArn"] {
+            let set = try fleetdeck(["config", "set", key, inputs[key] ?? ""])
+            #expect(set.status == 0, "\(set.stderr)")
+        }
+        let checkpoint = { try String(contentsOfFile: folder + "/state/.pulumi/stacks/iot-ref-arch/dev.json", encoding: .utf8) }
+        let before = try checkpoint()
+        let preview = try fleetdeck(["preview", "--json"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(preview.stdout.utf8)) as? [String: Any], "\(preview.stdout)")
+        let steps = plan["steps"] as? [[String: Any]] ?? []
+        #expect(steps.count == 33, "\(preview.stdout)")
+        let changed = steps.filter { $0["op"] as? String != "same" }
+        #expect(changed.allSatisfy { $0["op"] as? String == "update" && $0["type"] as? String == "aws-native:lambda:Function" }, "\(changed)")
+        #expect(Set(changed.compactMap { ($0["urn"] as? String)?.components(separatedBy: "::").last })
+                == ["PreProvisioningHookFunctionID", "IoTDeviceDefenderAuditActionsFunctionID", "IoTDeviceDefenderRotateCertFunctionID", "IoTDeviceDefenderRevokeCertFunctionID"])
+        let paths = Set(changed.flatMap { ($0["diffs"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String } })
+        #expect(paths == ["code.zipFile", "environment"], "\(changed)")
+        #expect(changed.allSatisfy { ($0["diffs"] as? [[String: Any]] ?? []).allSatisfy { $0["replaces"] == nil } })
+        #expect(Set((plan["outputChanges"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String })
+                == ["osBucket", "provisioningTemplate", "roleAliasArn", "thingGroupArn"])
+        // The classic attachment keeps Pulumi's type token, and nothing was written.
+        #expect(steps.contains { $0["urn"] as? String == "urn:pulumi:dev::iot-ref-arch::aws:iot/policyAttachment:PolicyAttachment::IotPolicyAttachmentID" && $0["op"] as? String == "same" })
+        #expect(try checkpoint() == before)
     }
 }

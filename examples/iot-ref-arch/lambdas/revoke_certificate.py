@@ -20,7 +20,7 @@ def lambda_handler(event, context):
             continue
         iot.update_certificate(certificateId=certificate_id, newStatus="REVOKED")
         for policy in iot.list_attached_policies(target=principal)["policies"]:
-            iot.detach_policy(policyName=policy["policyName"], target=principal)
+            iot.detach_principal_policy(policyName=policy["policyName"], principal=principal)
         iot.detach_thing_principal(thingName=thing, principal=principal)
         iot.delete_certificate(certificateId=certificate_id)
         revoked.append(certificate_id)
