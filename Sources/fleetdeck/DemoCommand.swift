@@ -12,13 +12,16 @@ import Synchronization
 import Glibc
 #endif
 
-/// `fleetdeck demo`: on the local sandbox, deploys a small fleet stack, starts simulated devices
-/// and opens the dashboard on their messages; everything is removed on exit.
+/// `fleetdeck demo`: on the local sandbox, deploys the reference architecture
+/// (examples/iot-ref-arch) as upstream's workflows do (fleet setup, up, fleet setup), starts
+/// simulated devices named by the allowlist it published, and opens the dashboard on their
+/// messages; everything is removed on exit.
 struct DemoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Deploy a small fleet on the local sandbox, simulate devices and open the dashboard.")
+    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Deploy the reference architecture on the local sandbox, simulate its fleet and open the dashboard.")
 
-    @Option(help: "Simulated devices.") var devices: Int = 25
+    @Option(help: "Simulated devices (serial numbers GG-0001 on, as the example's allowlist).") var devices: Int = 25
     @Option(help: "Messages per second per device.") var rate: Double = 1
+    @Option(help: "The program to deploy.") var program = "examples/iot-ref-arch"
     @Flag(help: "Keep the stack and its folder on exit.") var keep = false
 
     /// Numbers in range before anything runs (a one-line error otherwise).
@@ -27,42 +30,16 @@ struct DemoCommand: AsyncParsableCommand {
         try OptionLimits.check(rate, "--rate", within: OptionLimits.rate, unit: " messages per second")
     }
 
-    static let program = """
-        name: fleetdeck-demo
-        runtime: yaml
-        description: A small fleet for the Fleetdeck demo.
-        resources:
-          fleetGroup:
-            type: aws-native:iot:ThingGroup
-            properties:
-              thingGroupName: demo-fleet
-              thingGroupProperties:
-                thingGroupDescription: Simulated sensors
-          sensorType:
-            type: aws-native:iot:ThingType
-            properties:
-              thingTypeName: demo-sensor
-          telemetryPolicy:
-            type: aws-native:iot:Policy
-            properties:
-              policyName: demo-telemetry
-              policyDocument:
-                Version: "2012-10-17"
-                Statement:
-                  - Effect: Allow
-                    Action: [iot:Connect, iot:Publish]
-                    Resource: "*"
-          gateway:
-            type: aws-native:iot:Thing
-            properties:
-              thingName: demo-gateway
-              attributePayload:
-                attributes:
-                  site: lab
-        outputs:
-          group: ${fleetGroup.arn}
-          policy: ${telemetryPolicy.policyName}
-        """
+    /// The demo's buckets (outside the stack: upstream's repository variables).
+    static let certificateBucket = "demo-greengrass-certificates", imageBucket = "demo-greengrass-os-images"
+
+    /// The serial numbers the demo lists and simulates, in the example's allowlist format.
+    static func serials(_ count: Int) -> [String] {
+        (1...max(1, count)).map { number in
+            let digits = String(number)
+            return "GG-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        }
+    }
 
     func run() async throws {
         try checkLimits()
@@ -71,37 +48,70 @@ struct DemoCommand: AsyncParsableCommand {
             throw ValidationFailure(message: "the demo runs on the local sandbox (moto and mosquitto): use ./scripts/demo, or scripts/sandbox -- fleetdeck demo")
         }
         guard isatty(0) == 1, isatty(1) == 1 else { throw ValidationFailure(message: "the demo opens the dashboard: it needs a terminal") }
+        guard AtomicFile.exists(program + "/Pulumi.yaml") else {
+            throw ValidationFailure(message: "the demo deploys \(program)/Pulumi.yaml, which does not exist: run it from the repository (./scripts/demo) or pass --program")
+        }
         var template = Array("/tmp/fleetdeck-demo-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw ValidationFailure(message: "could not make a folder for the demo in /tmp") }
         let folder = String(cString: made)
-        try AtomicFile.write(Array(Self.program.utf8), to: folder + "/Pulumi.yaml")
-        try AtomicFile.write(Array("config:\n  fleetdeck-demo:production: false\n".utf8), to: folder + "/Pulumi.dev.yaml")
         if environment["PULUMI_CONFIG_PASSPHRASE"] == nil { setenv("PULUMI_CONFIG_PASSPHRASE", "fleetdeck-demo", 1) }
         setenv("FLEETDECK_BACKEND_URL", "file://\(folder)/state", 1)
         let global = try GlobalOptions.parse(["-C", folder, "-s", "dev"])
+        let serials = Self.serials(devices)
 
-        writeStandardOutput("Deploying the demo stack (\(folder))…\n")
         var runner: StackRunner?
         do {
             try await StackCommandContext.run {
+                // The program's files (its stack files aside), a dev stack in the sandbox's
+                // account and region, and the allowlist naming the simulated devices.
+                for file in try AssetFiles.archive(program).files where !(file.name.hasPrefix("Pulumi.") && file.name != "Pulumi.yaml") {
+                    try AtomicFile.makeFolders(AtomicFile.parent(of: "\(folder)/\(file.name)"))
+                    try AtomicFile.write(file.bytes, to: "\(folder)/\(file.name)")
+                }
+                let client = try AWSCommandContext.client(global)
+                let identity = try await client.call(STSOperations.service, STSOperations.getCallerIdentity)
+                let account = identity["Account"]?.stringValue ?? ""
+                let name = try ProjectFolder.load(directory: folder).program.name
+                try AtomicFile.write(Array("""
+                    config:
+                      \(name):aws-account-id: "\(account)"
+                      \(name):aws-region: \(client.settings.region)
+                      \(name):certBucketName: \(Self.certificateBucket)
+                      \(name):osBucketName: \(Self.imageBucket)
+
+                    """.utf8), to: folder + "/Pulumi.dev.yaml")
+                try AtomicFile.write(Array(("# The demo's simulated devices\n" + serials.map { $0 + "\n" }.joined()).utf8), to: folder + "/allowlist.txt")
+
+                // Upstream's prepare-infra, deploy and setup-provisioning.
+                let setup = ["--bucket", Self.certificateBucket, "--allowlist", folder + "/allowlist.txt", "--yes", "-C", folder, "-s", "dev"]
+                var prepare = try FleetCommand.Setup.parse(setup)
+                try await prepare.run()
+                writeStandardOutput("Deploying \(program) to the dev stack (\(folder))…\n")
                 let made = try StackCommandContext.runner(global)
                 runner = made
                 let prepared = try await made.preparePlan { event in
                     if let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
                 }
                 _ = try await made.deploy(prepared)
+                var provision = try FleetCommand.Setup.parse(setup)
+                try await provision.run()
             }
         } catch {
+            if let runner, !keep {
+                _ = try? await runner.execute(try await runner.prepareDestroy { _ in }, destroy: true, clearBlockers: true)
+            }
             AtomicFile.removeTree(folder)
             throw error
         }
         guard let runner else { return }
+        let named = try await FleetCommand.stackResourceValues(runner)
+        let group = named("ThingGroupID", "thingGroupName") ?? "GreengrassGroup", policy = named("ThingPolicyID", "policyName") ?? "GreengrassV2IoTThingPolicy"
 
-        let simulator = Simulator(names: (1...max(1, devices)).map { "demo-sensor-\(threeDigits($0))" }, rate: rate)
+        let simulator = Simulator(names: serials, rate: rate)
         let client = try AWSCommandContext.client(global)
         writeStandardOutput("Starting \(simulator.names.count) simulated devices…\n")
         _ = try await simulator.ensureThings(client: client)
-        try await simulator.enroll(client: client, group: "demo-fleet", policy: "demo-telemetry")
+        try await simulator.enroll(client: client, group: group, policy: policy)
         try await simulator.reportShadows(client: client, seconds: 0)
         let endpoint = try await BrokerOptions.endpoint(url: nil, ca: nil, cert: nil, key: nil, global)
         let mqtt = Client(options: Session.Options(clientID: "fleetdeck-demo-devices"), open: { () throws(TransportError) in try endpoint.open() },

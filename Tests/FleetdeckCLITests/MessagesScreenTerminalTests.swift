@@ -54,44 +54,60 @@ import Testing
 
 /// `fleetdeck demo` (what ./scripts/demo runs inside the sandbox), in tmux.
 @Suite(.serialized) struct DemoTerminalTests {
-    @Test func demoDeploysSimulatesShowsMessagesAndCleansUp() throws {
+    /// boto3 in the demo's region (us-west-2: the reference architecture's account audit
+    /// configuration is one per account and region, and ReferenceArchitectureTests has us-east-1's).
+    static func boto(_ script: String) throws -> String {
+        try DeployAcceptanceTests.boto("iot = boto3.client('iot', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-west-2')\n" + script)
+    }
+
+    @Test func demoDeploysTheReferenceArchitectureSimulatesTheAllowlistedFleetAndCleansUp() throws {
         let env = ProcessInfo.processInfo.environment
         try #require(env["FLEETDECK_MQTT_URL"] != nil, "run with scripts/test: the sandbox is not running")
         var environment: [String: String] = [:]
         for (key, value) in env where key.hasPrefix("AWS_") || key.hasPrefix("FLEETDECK_") { environment[key] = value }
-        let session = try TmuxSession("\(ProcessRunner.fleetdeckBinary) demo --devices 5 --rate 4; echo EXIT=$?; sleep 600", width: 120, height: 30,
+        environment["AWS_REGION"] = "us-west-2"
+        environment["AWS_DEFAULT_REGION"] = "us-west-2"
+        let example = ProcessRunner.packageRoot.appendingPathComponent("examples/iot-ref-arch").path
+        let session = try TmuxSession("\(ProcessRunner.fleetdeckBinary) demo --devices 5 --rate 4 --program \(example); echo EXIT=$?; sleep 600", width: 120, height: 30,
                                       environment: environment)
-        #expect(session.waitFor(timeout: .seconds(60)) { $0.contains { $0.contains("device/demo-sensor-") } }, "\(session.screen)")
+        #expect(session.waitFor(timeout: .seconds(90)) { $0.contains { $0.contains("device/GG-000") } }, "\(session.screen)")
         // Other tests' simulators may share the broker: narrow the list to the demo's devices.
         try session.sendKeys("/")
-        try session.sendKeys("-l", "demo-sensor")
+        try session.sendKeys("-l", "GG-000")
         try session.sendKeys("Enter")
-        #expect(session.waitFor { lines in (1...5).allSatisfy { n in lines.contains { $0.contains("device/demo-sensor-00\(n)/telemetry  {\"temperature\":") } } },
+        #expect(session.waitFor { lines in (1...5).allSatisfy { n in lines.contains { $0.contains("device/GG-000\(n)/telemetry  {\"temperature\":") } } },
                 "\(session.screen)")
-        // The demo's project folder (the only one: demos clean up after themselves).
+        // The demo's project folder (the only one: demos clean up after themselves), set up as
+        // upstream's workflows leave it: the allowlist and config_parameters.txt in the bucket.
         let folders = try ProcessRunner.run("/bin/sh", ["-c", "ls -d /tmp/fleetdeck-demo-*"]).stdout.split(separator: "\n").map(String.init)
         #expect(folders.count == 1, "\(folders)")
+        #expect(try Self.boto("""
+            s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-west-2')
+            read = lambda k: s3.get_object(Bucket='demo-greengrass-certificates', Key=k)['Body'].read().decode()
+            print(read('allowlist.txt').split()[-1], read('config_parameters.txt').split()[3:])
+            """) == "GG-0005 ['GreengrassCoreTokenExchangeRoleAlias', 'GreengrassFleetProvisioningTemplate']")
         // The devices and their shadows.
         try session.sendKeys("-l", ":things")
         try session.sendKeys("Enter")
         try session.sendKeys("/")
-        try session.sendKeys("-l", "demo-sensor-003")
+        try session.sendKeys("-l", "GG-0003")
         try session.sendKeys("Enter")
-        #expect(session.waitFor { $0.contains { $0.hasPrefix("   demo-sensor-003") } }, "\(session.screen)")
+        #expect(session.waitFor { $0.contains { $0.hasPrefix("   GG-0003") } }, "\(session.screen)")
         try session.sendKeys("Enter")
         #expect(session.waitFor { $0.contains { $0.contains("REPORTED") } && $0.contains { $0.contains("\"firmware\": ") } }, "\(session.screen)")
-        // Enrolled as a fleet would be: in the group, with an active certificate carrying the policy.
-        #expect(session.screen.contains("groups: demo-fleet"))
+        // Enrolled as the fleet's provisioning template would: in the stack's group, with an
+        // active certificate carrying the stack's thing policy.
+        #expect(session.screen.contains("groups: GreengrassGroup"))
         #expect(session.screen.contains("ACTIVE  expires in 36"), "\(session.screen)")
-        #expect(session.screen.contains("policy demo-telemetry (dev/telemetryPolicy)"), "\(session.screen)")
+        #expect(session.screen.contains("policy GreengrassV2IoTThingPolicy (dev/ThingPolicyID)"), "\(session.screen)")
         try session.sendKeys("-l", ":stacks")
         try session.sendKeys("Enter")
-        #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") && $0.contains(" 4 ") } }, "\(session.screen)")
-        #expect(try DeployAcceptanceTests.boto("print(len([t for t in all_things() if t['thingName'].startswith('demo-sensor-0')]))") == "5")
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") && $0.contains(" 33 ") } }, "\(session.screen)")
+        #expect(try Self.boto("print(len([t for t in all_things() if t['thingName'].startswith('GG-000')]))") == "5")
         try session.sendKeys("q")
-        #expect(session.waitFor(text: "EXIT=0", timeout: .seconds(60)), "\(session.screen)")
-        #expect(try DeployAcceptanceTests.boto("print(len([t for t in all_things() if t['thingName'].startswith('demo-sensor-0') or t['thingName'] == 'demo-gateway']))") == "0")
-        #expect(try DeployAcceptanceTests.boto("print('demo-telemetry' in [p['policyName'] for p in iot.list_policies()['policies']])") == "False")
+        #expect(session.waitFor(text: "EXIT=0", timeout: .seconds(90)), "\(session.screen)")
+        #expect(try Self.boto("print(len([t for t in all_things() if t['thingName'].startswith('GG-000')]))") == "0")
+        #expect(try Self.boto("print('GreengrassV2IoTThingPolicy' in [p['policyName'] for p in iot.list_policies()['policies']])") == "False")
         #expect(folders.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
     }
 
