@@ -16,6 +16,9 @@ public final class StackRunner: @unchecked Sendable {
     /// The stack config's keys (config the program may read without declaring it).
     let configKeys: Set<String>
     let clients: ClientBox
+    /// Clients for explicit provider resources' settings (region, profile), made on first use.
+    let makeClient: (String?, String?) throws -> AWSClient
+    private let explicitClients = Mutex<[String: AWSClient]>([:])
     private let invokeCache = Mutex<[String: PropertyValue]>([:])
 
     /// `makeClient(profile, region)` builds the AWS client; the arguments are the stack's own
@@ -30,6 +33,7 @@ public final class StackRunner: @unchecked Sendable {
         let (profile, region) = try Self.providerSettings(config, project: project.program.name)
         let clients = ClientBox { try makeClient(profile, region) }
         self.clients = clients
+        self.makeClient = makeClient
         backend = try context.backend(flag: backendFlag, program: project.program, client: { try clients.get() })
         self.stack = stack
     }
@@ -39,6 +43,19 @@ public final class StackRunner: @unchecked Sendable {
     }
 
     public func awsClient() throws -> AWSClient { try clients.get() }
+
+    /// The client for a resource's cloud calls: its explicit provider's settings
+    /// (`ExplicitProvider.settings`), else the stack's.
+    func resourceClient() throws -> AWSClient {
+        guard let settings = ExplicitProvider.settings else { return try clients.get() }
+        let key = "\(settings["profile"] ?? "")|\(settings["region"] ?? "")"
+        return try explicitClients.withLock { made in
+            if let client = made[key] { return client }
+            let client = try makeClient(settings["profile"], settings["region"])
+            made[key] = client
+            return client
+        }
+    }
 
     /// The stack's state as recorded (secrets decrypted where the passphrase allows).
     public func deployment() async throws -> Deployment { try await session().openJournal(now: "").deployment }
@@ -64,7 +81,7 @@ public final class StackRunner: @unchecked Sendable {
     public func engine(_ session: StackSession, parallel: Int, events: @escaping @Sendable (EngineEvent) -> Void) async throws -> DeploymentEngine {
         let problems = try session.configurationDiagnostics()
         if !problems.isEmpty { throw Diagnostics(problems) }
-        let providers = ProviderRegistry([LazyProvider(runner: self)])
+        let providers = ProviderRegistry([LazyProvider(runner: self), ProviderResources()])
         let evaluation = try session.evaluationContext(invoke: { [self] function, arguments in
             // One answer per data source and arguments for the whole run: the plan and its
             // execution see the same values.
@@ -163,7 +180,7 @@ struct LazyProvider: ResourceProvider {
     var types: [ResourceType] { AWSResourceTypes.iot + AWSResourceTypes.supporting }
 
     func provider(_ type: String) throws -> any ResourceProvider {
-        let client = try runner.awsClient()
+        let client = try runner.resourceClient()
         return IoTResourceProvider.tokens.contains(type) ? IoTResourceProvider(client: client) as any ResourceProvider
             : SupportingResourceProvider(client: client, directory: runner.project.programDirectory)
     }

@@ -33,6 +33,17 @@ public struct ResourceState: Sendable, Equatable {
         self.kept = kept
     }
 
+    /// The `provider` reference Pulumi records (`<provider urn>::<id>`), if any.
+    public var providerReference: String? { kept["provider"]?.stringValue }
+
+    /// This state managed by the explicit provider `reference` names (unchanged when nil).
+    public func providedBy(_ reference: String?) -> ResourceState {
+        guard let reference else { return self }
+        var copy = self
+        copy.kept["provider"] = .string(reference)
+        return copy
+    }
+
     /// This new state of a resource with the Pulumi fields its old state kept; its per-property
     /// dependencies are made again from its inputs, as Pulumi's own migration does.
     public func keeping(fieldsOf old: ResourceState?) -> ResourceState {
@@ -87,6 +98,11 @@ public struct Deployment: Sendable, Equatable {
 
     /// Custom resources, without Pulumi's stack and provider resources.
     public var managed: [ResourceState] { resources.filter { $0.custom && !$0.type.hasPrefix("pulumi:") } }
+    /// What a program that no longer declares it (or a destroy) deletes: the managed resources and
+    /// the explicit provider resources (Pulumi's default providers stay with the stack).
+    public var deletable: [ResourceState] {
+        resources.filter { $0.custom && (!$0.type.hasPrefix("pulumi:") || (ExplicitProvider.isProvider($0.type) && !$0.urn.name.hasPrefix("default"))) }
+    }
 
     public func resource(_ urn: URN) -> ResourceState? { resources.first { $0.urn == urn } }
 }

@@ -96,8 +96,11 @@ public final class DeploymentEngine: @unchecked Sendable {
                         let resource = waiting.remove(at: index)
                         let inputs = try await evaluator.properties(of: resource)
                         let wanted = generator.desired(resource, inputs: inputs)
-                        let step = planner.step(for: wanted)
+                        var step = planner.step(for: wanted)
                         try Self.verify(step, against: planned[wanted.urn]!)
+                        if let explicit = wanted.provider, let record = journal.deployment.resource(explicit) {
+                            step.providerReference = "\(explicit)::\(record.id)"
+                        }
                         if step.kind == .same {
                             if let old = step.old, old.protect != wanted.protect || old.retainOnDelete != wanted.retainOnDelete {
                                 var flagged = old  // options are state too, even when the cloud is untouched
@@ -199,7 +202,7 @@ public final class DeploymentEngine: @unchecked Sendable {
         let kind: PendingOperation.Kind = step.kind == .create || step.kind == .replace ? .creating : step.kind == .import ? .importing : .updating
         let record = ResourceState(urn: step.urn, id: step.kind == .update ? step.old?.id ?? "" : "", type: step.type, inputs: step.inputs, outputs: [:],
                                    dependencies: step.dependencies, protect: wanted.protect, retainOnDelete: wanted.retainOnDelete, importID: wanted.importID)
-            .keeping(fieldsOf: step.old)
+            .keeping(fieldsOf: step.old).providedBy(step.providerReference)
         try await journal.begin(kind, record)
         return step
     }
@@ -214,8 +217,11 @@ public final class DeploymentEngine: @unchecked Sendable {
 
     /// One step's cloud work; never throws (failures come back as values).
     func perform(_ step: Step) async -> Result<ResourceState?, StepFailure> {
-        guard let provider = providers.provider(for: step.type) else {
-            return .failure(StepFailure(urn: step.urn, kind: step.kind, reason: "no provider for \(step.type)"))
+        let provider: any ResourceProvider
+        do {
+            provider = try self.provider(for: step.type, urn: step.urn, kind: step.kind, reference: step.providerReference ?? step.old?.providerReference)
+        } catch {
+            return .failure(error as? StepFailure ?? StepFailure(urn: step.urn, kind: step.kind, reason: "\(error)"))
         }
         let inputs = step.inputs.mapValues(\.revealed)
         let protect = step.old?.protect ?? false
@@ -252,6 +258,17 @@ public final class DeploymentEngine: @unchecked Sendable {
 
     /// Creates the resource; when the cloud says it already exists (a create whose answer was lost,
     /// retried), reads it by its identity and adopts it if it is what the step was creating.
+    /// The provider of a type, bound to the settings of the explicit provider `reference` names
+    /// (from the stack's state; one missing there is an error, never the stack's settings).
+    func provider(for type: String, urn: URN, kind: StepKind, reference: String?) throws -> any ResourceProvider {
+        guard let provider = providers.provider(for: type) else { throw StepFailure(urn: urn, kind: kind, reason: "no provider for \(type)") }
+        guard let explicit = reference.flatMap(ExplicitProvider.explicitURN(ofReference:)) else { return provider }
+        guard let record = journal.deployment.resource(explicit) else {
+            throw StepFailure(urn: urn, kind: kind, reason: "its provider '\(explicit.name)' is not in the stack's state")
+        }
+        return SettingsBoundProvider(inner: provider, settings: ExplicitProvider.settings(of: record))
+    }
+
     func createOrAdopt(_ step: Step, provider: any ResourceProvider, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue]) {
         do {
             return try await provider.create(type: step.type, name: step.urn.name, inputs: inputs)
@@ -290,7 +307,7 @@ public final class DeploymentEngine: @unchecked Sendable {
         return state(protectingSecretsOf: ResourceState(urn: step.urn, id: id, type: step.type, inputs: step.inputs, outputs: outputs,
                                                         dependencies: step.dependencies, protect: wanted?.options.protect ?? false,
                                                         retainOnDelete: wanted?.options.retainOnDelete ?? false, importID: wanted?.options.importID)
-            .keeping(fieldsOf: step.old))
+            .keeping(fieldsOf: step.old).providedBy(step.providerReference))
     }
 
     /// Secrets stay secret in state: outputs that echo a secret input are marked too.
@@ -310,7 +327,7 @@ public final class DeploymentEngine: @unchecked Sendable {
             if old.protect { throw StepFailure(urn: old.urn, kind: .delete, reason: "it is protected; remove 'protect' (and run up) before deleting it") }
             try await journal.begin(.deleting, old)
             if !old.retainOnDelete {
-                guard let provider = providers.provider(for: old.type) else { throw StepFailure(urn: old.urn, kind: .delete, reason: "no provider for \(old.type)") }
+                let provider = try provider(for: old.type, urn: old.urn, kind: .delete, reference: old.providerReference)
                 CrashPoint.reach(.beforeCall, resource: old.urn.name, phase: "delete")
                 try await provider.delete(type: old.type, id: old.id, old: old)
                 CrashPoint.reach(.afterCall, resource: old.urn.name, phase: "delete")
@@ -344,9 +361,7 @@ public final class DeploymentEngine: @unchecked Sendable {
     public func settlePending() async throws {
         for operation in journal.deployment.pendingOperations {
             let resource = operation.resource
-            guard let provider = providers.provider(for: resource.type) else {
-                throw StepFailure(urn: resource.urn, kind: .create, reason: "a pending \(operation.kind.rawValue) cannot be settled: no provider for \(resource.type)")
-            }
+            let provider = try provider(for: resource.type, urn: resource.urn, kind: .create, reference: resource.providerReference)
             let current = journal.deployment.resource(resource.urn)
             switch operation.kind {
             case .creating, .importing:
@@ -447,7 +462,8 @@ public final class DeploymentEngine: @unchecked Sendable {
     public func readDrift() async throws -> [Step] {
         var drift: [Step] = []
         for resource in journal.deployment.managed {
-            guard let provider = providers.provider(for: resource.type) else { continue }
+            guard providers.provider(for: resource.type) != nil else { continue }
+            let provider = try provider(for: resource.type, urn: resource.urn, kind: .refresh, reference: resource.providerReference)
             let live = try await provider.read(type: resource.type, id: resource.id, inputs: resource.inputs.mapValues(\.revealed))
             guard let live else {
                 drift.append(Step(kind: .delete, urn: resource.urn, type: resource.type, old: resource, inputs: [:], diffs: [], replaceReasons: [],

@@ -51,10 +51,13 @@ public struct DesiredResource: Sendable {
     public var deleteBeforeReplace: Bool
     public var retainOnDelete: Bool
     public var importID: String?
+    /// The explicit provider resource managing it (`options.provider`); nil: the stack's default.
+    public var provider: URN?
 
     public init(urn: URN, name: String, type: String, inputs: [String: PropertyValue], dependencies: [URN] = [], protect: Bool = false,
                 ignoreChanges: [String] = [], replaceOnChanges: [String] = [], deleteBeforeReplace: Bool = false,
-                retainOnDelete: Bool = false, importID: String? = nil) {
+                retainOnDelete: Bool = false, importID: String? = nil, provider: URN? = nil) {
+        self.provider = provider
         self.urn = urn
         self.name = name
         self.type = type
@@ -88,6 +91,8 @@ public struct Step: Sendable, Equatable {
     public var optionsChanged = false
     /// A delete of a replaced resource's old version that an interrupted run left behind.
     public var pendingDelete = false
+    /// `<provider urn>::<id>` of the explicit provider a new resource is created with.
+    public var providerReference: String?
 
     public init(kind: StepKind, urn: URN, type: String, old: ResourceState?, inputs: [String: PropertyValue], diffs: [PropertyDiff],
                 replaceReasons: [String], deleteFirst: Bool, dependencies: [URN], importID: String? = nil, optionsChanged: Bool = false) {
@@ -240,7 +245,7 @@ public struct Planner {
     public func steps() -> [Step] {
         let wanted = Set(desired.map(\.urn))
         var result = desired.filter { targets.isEmpty || targets.contains($0.urn) }.map(step(for:))
-        let removed = (state?.managed ?? []).filter { !wanted.contains($0.urn) && (targets.isEmpty || targets.contains($0.urn)) }
+        let removed = (state?.deletable ?? []).filter { !wanted.contains($0.urn) && (targets.isEmpty || targets.contains($0.urn)) }
         for old in Self.reverseDependencyOrder(removed) {
             result.append(Step(kind: .delete, urn: old.urn, type: old.type, old: old, inputs: [:], diffs: [], replaceReasons: [],
                                deleteFirst: false, dependencies: old.dependencies))
@@ -251,7 +256,7 @@ public struct Planner {
     /// Every delete of a destroy: old versions of replaced resources, then the stack's resources,
     /// dependents before what they depend on.
     public static func destroySteps(_ deployment: Deployment) -> [Step] {
-        deployment.pendingDeletes.map(pendingDeleteStep) + reverseDependencyOrder(deployment.managed).map {
+        deployment.pendingDeletes.map(pendingDeleteStep) + reverseDependencyOrder(deployment.deletable).map {
             Step(kind: .delete, urn: $0.urn, type: $0.type, old: $0, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: $0.dependencies)
         }
     }
@@ -303,7 +308,7 @@ public struct Plan: Sendable {
     /// ten or more: what a misread program looks like. Said in words, or nil.
     public var massDelete: String? {
         let existing = stateResourceCount ?? steps.filter { $0.old != nil && !$0.pendingDelete }.count
-        let deletes = steps.filter { $0.kind == .delete && !$0.pendingDelete }.count
+        let deletes = steps.filter { $0.kind == .delete && !$0.pendingDelete && !ExplicitProvider.isProvider($0.type) }.count
         guard existing > 0, deletes == existing || (existing >= 10 && deletes * 2 > existing) else { return nil }
         return deletes == existing ? "this plan deletes every resource of the stack (\(deletes))" : "this plan deletes \(deletes) of the stack's \(existing) resources"
     }

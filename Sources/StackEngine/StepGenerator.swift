@@ -39,7 +39,36 @@ public struct StepGenerator: Sendable {
                                dependencies: dependencyURNs(resource), protect: resource.options.protect,
                                ignoreChanges: resource.options.ignoreChanges, replaceOnChanges: resource.options.replaceOnChanges,
                                deleteBeforeReplace: resource.options.deleteBeforeReplace, retainOnDelete: resource.options.retainOnDelete,
-                               importID: resource.options.importID)
+                               importID: resource.options.importID, provider: resource.options.provider.flatMap { urns[$0.0] })
+    }
+
+    /// A resource never changes provider, and a provider never changes its settings under the
+    /// resources it manages: either would move them to another region or account, which is a
+    /// replacement Fleetdeck does not make silently. Provider settings must be known now.
+    static func checkProviders(_ desired: [DesiredResource], state: Deployment) throws {
+        func name(_ urn: URN?) -> String { urn.map { "provider '\($0.name)'" } ?? "the stack's default provider" }
+        for wanted in desired {
+            if ExplicitProvider.isProvider(wanted.type) {
+                if wanted.inputs.values.contains(where: \.containsUnknown) {
+                    throw ProviderChange(message: "provider '\(wanted.name)' has settings that are not known before the deploy; give them as values or config")
+                }
+                let users = state.managed.filter { resource in
+                    resource.providerReference.flatMap(ExplicitProvider.explicitURN(ofReference:)) == wanted.urn
+                }
+                if let old = state.resource(wanted.urn), !users.isEmpty,
+                   ExplicitProvider.settings(of: old) != wanted.inputs.compactMapValues({ $0.revealed.stringValue }) {
+                    throw ProviderChange(message: "provider '\(wanted.name)' would change its settings while \(users.count) resource(s) use it "
+                                         + "(\(users.prefix(3).map(\.urn.name).joined(separator: ", "))): that moves them to another region or account; "
+                                         + "give the new settings to a new provider resource, or destroy them first")
+                }
+            } else if let old = state.resource(wanted.urn), !old.id.isEmpty {
+                let before = old.providerReference.flatMap(ExplicitProvider.explicitURN(ofReference:))
+                if before != wanted.provider {
+                    throw ProviderChange(message: "'\(wanted.name)' would move from \(name(before)) to \(name(wanted.provider)): Fleetdeck does not move a "
+                                         + "resource between providers (a replacement in another region or account); keep its provider, or destroy it first")
+                }
+            }
+        }
     }
 
     /// The value a resource has for evaluation after a step: known outputs, or (for a step
@@ -76,6 +105,7 @@ public struct StepGenerator: Sendable {
             desired.append(wanted)
             evaluator.resources[resource.name] = Self.resourceValue(planner.step(for: wanted), executed: nil)
         }
+        try Self.checkProviders(desired, state: state)
         var steps = Planner(desired: desired, state: state, targets: Self.withDependencies(targets, desired)).steps()
         // Dependency order for display (deletes last); the executor orders by dependencies itself.
         let rank = Dictionary(desired.enumerated().map { ($1.urn, $0) }, uniquingKeysWith: { a, _ in a })
@@ -103,4 +133,10 @@ public struct StepGenerator: Sendable {
         }
         return result
     }
+}
+
+/// A plan refused because it would move resources between providers.
+public struct ProviderChange: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
 }

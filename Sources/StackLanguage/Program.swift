@@ -59,6 +59,9 @@ public struct ResourceOptions: Sendable {
     public var deleteBeforeReplace = false
     public var retainOnDelete = false
     public var importID: String?
+    /// The explicit provider resource (`options.provider: ${name}`) that manages this resource
+    /// instead of the stack's default provider.
+    public var provider: (String, SourceLocation)?
 
     public init() {}
 }
@@ -73,6 +76,6 @@ public struct ResourceDeclaration: Sendable {
 
     /// Every access made by properties and options, for dependencies.
     public var accesses: [(PropertyAccess, SourceLocation)] {
-        properties.flatMap(\.value.accesses) + options.dependsOn.map { (PropertyAccess(root: $0.0), $0.1) }
+        properties.flatMap(\.value.accesses) + (options.dependsOn + (options.provider.map { [$0] } ?? [])).map { (PropertyAccess(root: $0.0), $0.1) }
     }
 }

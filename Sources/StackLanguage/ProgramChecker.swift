@@ -54,6 +54,16 @@ public struct ProgramChecker {
             for (name, location) in resource.options.dependsOn where resources[name] == nil {
                 diagnostics.append(.error("dependsOn names '\(name)', which is not a resource", at: location))
             }
+            if let (name, location) = resource.options.provider {
+                // The provider must be an explicit provider resource of the resource's package.
+                let package = String(resource.type.split(separator: ":").first ?? "")
+                if let provider = resources[name], provider.type == "pulumi:providers:\(package)" {
+                } else if let provider = resources[name] {
+                    diagnostics.append(.error("provider '\(name)' is a \(provider.type), but \(resource.type) needs a pulumi:providers:\(package)", at: location))
+                } else {
+                    diagnostics.append(.error("provider names '\(name)', which is not a resource", at: location))
+                }
+            }
         }
         let expressions: [Expression] = program.resources.flatMap { $0.properties.map(\.value) } + program.variables.map(\.value)
             + program.outputs.map(\.value) + program.config.compactMap(\.defaultValue)

@@ -12,9 +12,9 @@ public struct ProgramParser {
                                             "packages", "author", "license", "website"]
     static let resourceKeys: Set<String> = ["type", "properties", "options", "get", "defaultProvider"]
     static let supportedOptions: Set<String> = ["dependsOn", "protect", "ignoreChanges", "replaceOnChanges", "deleteBeforeReplace",
-                                                "retainOnDelete", "import"]
+                                                "retainOnDelete", "import", "provider"]
     static let ignoredOptions: Set<String> = ["version", "pluginDownloadURL", "customTimeouts", "additionalSecretOutputs", "hideDiffs"]
-    static let unsupportedOptions: Set<String> = ["provider", "providers", "parent", "aliases", "replaceWith", "deletedWith"]
+    static let unsupportedOptions: Set<String> = ["providers", "parent", "aliases", "replaceWith", "deletedWith"]
     public static let builtins: Set<String> = ["fn::toJSON", "fn::join", "fn::split", "fn::select", "fn::toBase64", "fn::fromBase64",
                                                "fn::readFile", "fn::secret", "fn::stringAsset", "fn::fileAsset", "fn::fileArchive",
                                                "fn::assetArchive", "fn::invoke", "fn::remoteAsset", "fn::remoteArchive"]
@@ -234,6 +234,12 @@ public struct ProgramParser {
             case "replaceOnChanges": options.replaceOnChanges = listItems(value, what: "replaceOnChanges").compactMap { stringItem($0, "replaceOnChanges") }
             case "import":
                 if let id = value.scalarText, !id.isEmpty { options.importID = id } else { error("'import' must be the resource's cloud id", value.mark) }
+            case "provider":
+                if case .symbol(let access, let at) = expression(value), access.accessors.isEmpty {
+                    options.provider = (access.root, at)
+                } else {
+                    error("'provider' must be a provider resource reference like ${name}", value.mark)
+                }
             default:
                 if Self.ignoredOptions.contains(key) {
                     warning("resource option '\(key)' has no effect in Fleetdeck and is ignored", keyNode.mark)

@@ -58,11 +58,19 @@ public struct ResourceSchema: Sendable, Equatable {
 
     /// The schema for a type token, including the classic `aws:iot:` attachment types.
     public static func named(_ token: String) -> ResourceSchema? {
-        all[token] ?? classic[TypeToken.canonical(token)]
+        all[token] ?? classic[TypeToken.canonical(token)] ?? providers[token]
     }
 
     /// Every supported token, sorted (for "did you mean" and help).
-    public static var tokens: [String] { (Array(all.keys) + Array(classic.keys)).sorted() }
+    public static var tokens: [String] { (Array(all.keys) + Array(classic.keys) + Array(providers.keys)).sorted() }
+
+    /// Explicit provider resources (`options.provider`): the settings Fleetdeck applies, the same
+    /// as the stack config's (any other setting is an unknown property, never ignored). A change
+    /// is an update of the provider's record; the engine refuses one that would move resources.
+    static let providers: [String: ResourceSchema] = Dictionary(uniqueKeysWithValues: ["pulumi:providers:aws-native", "pulumi:providers:aws"].map { token in
+        (token, ResourceSchema(token: token, cloudFormationType: nil, properties: ["region": .string, "profile": .string], required: [],
+                               createOnly: [], readOnly: [], writeOnly: [], primaryIdentifier: []))
+    })
 
     /// The two classic-provider types the reference architecture uses: attachments with no
     /// CloudFormation schema, both replaced on any change.

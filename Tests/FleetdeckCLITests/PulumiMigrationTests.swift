@@ -232,6 +232,79 @@ import Testing
         }
     }
 
+    /// An explicit provider resource, as pulumi-yaml programs use one for a second region.
+    @Test func anExplicitProviderManagesItsResourcesInItsRegionAndIsRecordedAsPulumiRecordsIt() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let p = "prv\(UUID().uuidString.prefix(5).lowercased())"
+        func program(region: String, provider: String? = "${europe}") -> String {
+            """
+            name: \(p)
+            runtime: yaml
+            resources:
+              europe:
+                type: pulumi:providers:aws-native
+                properties:
+                  region: \(region)
+              far:
+                type: aws-native:iot:Thing
+                properties:
+                  thingName: \(p)-far
+            \(provider.map { "    options:\n      provider: \($0)\n" } ?? "")  near:
+                type: aws-native:iot:Thing
+                properties:
+                  thingName: \(p)-near
+            """
+        }
+        let project = try DeployAcceptanceTests.Project(program: program(region: "eu-west-1"))
+        let up = try fleetdeck(project, ["up", "--yes"])
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+        func regions() throws -> String {
+            try DeployAcceptanceTests.boto("""
+                for region in ['us-east-1', 'eu-west-1']:
+                    client = boto3.client('iot', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name=region)
+                    print(region, sorted(t['thingName'] for t in client.list_things(maxResults=1000)['things'] if t['thingName'].startswith('\(p)-')))
+                """)
+        }
+        #expect(try regions() == "us-east-1 ['\(p)-near']\neu-west-1 ['\(p)-far']")
+        // In state as Pulumi records it: the provider with a generated id, the reference on the resource.
+        let exported = try PulumiMigrationTests.json(try fleetdeck(project, ["stack", "export"]).stdout)
+        let resources = try #require((exported["deployment"] as? [String: Any])?["resources"] as? [[String: Any]])
+        let provider = try #require(resources.first { $0["type"] as? String == "pulumi:providers:aws-native" })
+        let id = try #require(provider["id"] as? String)
+        #expect(id.count == 36 && (provider["inputs"] as? [String: String]) == ["region": "eu-west-1"])
+        let far = try #require(resources.first { ($0["urn"] as? String)?.hasSuffix("::far") == true })
+        #expect(far["provider"] as? String == "urn:pulumi:dev::\(p)::pulumi:providers:aws-native::europe::\(id)")
+        #expect(resources.first { ($0["urn"] as? String)?.hasSuffix("::near") == true }?["provider"] == nil)
+        #expect(try fleetdeck(project, ["preview", "--expect-no-changes"]).status == 0)
+
+        // Moving resources between regions is refused, by a provider's change or a resource's.
+        for (text, message) in [(program(region: "us-west-2"), "provider 'europe' would change its settings while 1 resource(s) use it (far)"),
+                                (program(region: "eu-west-1", provider: nil), "'far' would move from provider 'europe' to the stack's default provider")] {
+            try text.write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+            let refused = try fleetdeck(project, ["preview"])
+            #expect(refused.status == 1 && refused.stderr.contains(message), "\(refused.stderr)")
+        }
+        try program(region: "eu-west-1").write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+        let destroyed = try fleetdeck(project, ["destroy", "--yes"])
+        #expect(destroyed.status == 0, "\(destroyed.stdout)\(destroyed.stderr)")
+        #expect(try regions() == "us-east-1 []\neu-west-1 []")
+        let empty = try PulumiMigrationTests.json(try fleetdeck(project, ["stack", "export"]).stdout)
+        #expect(((empty["deployment"] as? [String: Any])?["resources"] as? [Any] ?? []).count <= 1)
+
+        // What a provider cannot be is a positioned error.
+        for (text, message) in [
+            (program(region: "eu-west-1").replacingOccurrences(of: "      region: eu-west-1", with: "      region: eu-west-1\n      skipCredentialsValidation: true"),
+             "Pulumi.yaml:8:7: error: unknown property 'skipCredentialsValidation' of pulumi:providers:aws-native"),
+            (program(region: "eu-west-1", provider: "${near}"), "error: provider 'near' is a aws-native:iot:Thing, but aws-native:iot:Thing needs a pulumi:providers:aws-native"),
+            (program(region: "eu-west-1").replacingOccurrences(of: "pulumi:providers:aws-native", with: "pulumi:providers:aws"),
+             "error: provider 'europe' is a pulumi:providers:aws, but aws-native:iot:Thing needs a pulumi:providers:aws-native"),
+        ] {
+            try text.write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+            let refused = try fleetdeck(project, ["preview"])
+            #expect(refused.status == 1 && refused.stderr.contains(message), "\(refused.stderr)")
+        }
+    }
+
     @Test func backendsAreChosenAsPulumiChoosesThemAndNamed() throws {
         let project = try DeployAcceptanceTests.Project(program: "name: chosen\nruntime: yaml\noutputs:\n  o: x\n")
         let other = project.folder + "/pulumi-store"
