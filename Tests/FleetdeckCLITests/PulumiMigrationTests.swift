@@ -8,13 +8,25 @@ import Testing
         try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
+    /// Pulumi's JSON schemas' verdict on a stack export ("valid", or the errors with their paths).
+    static func schemaVerdict(_ export: String) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try export.write(toFile: file, atomically: true, encoding: .utf8)
+        let validator = ProcessRunner.packageRoot.appendingPathComponent("Tests/Fixtures/pulumi-apitype/validate.py").path
+        let result = try ProcessRunner.run("/usr/bin/env", ["python3", validator, file])
+        return (result.stdout + result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     static func write(_ object: Any, to path: String) throws {
         try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
     }
 
     /// What the account's things look like in a Pulumi export made by pulumi-aws-native for the
     /// same program: a default provider resource, `provider` and `parent` on every resource,
-    /// per-property dependencies and timestamps.
+    /// per-property dependencies and custom timeouts. (Pulumi also writes `created` and
+    /// `modified`, which Fleetdeck keeps too, but Pulumi's schemas do not list them: see
+    /// Tests/Fixtures/pulumi-apitype/SOURCES.md.)
     static func pulumiShaped(_ deployment: [String: Any], project: String, stack: String) -> [String: Any] {
         var deployment = deployment
         let stackURN = "urn:pulumi:\(stack)::\(project)::pulumi:pulumi:Stack::\(project)-\(stack)"
@@ -24,8 +36,7 @@ import Testing
             resources[index]["provider"] = providerURN + "::6f1e9b1c-0d2a-4a53-9a2e-0c9a1b2c3d4e"
             resources[index]["parent"] = stackURN
             resources[index]["propertyDependencies"] = ["thingName": [Any]()]
-            resources[index]["created"] = "2026-11-30T10:00:00.000000Z"
-            resources[index]["modified"] = "2026-11-30T10:00:00.000000Z"
+            resources[index]["customTimeouts"] = ["create": 600]
         }
         resources.insert(["urn": providerURN, "custom": true, "id": "6f1e9b1c-0d2a-4a53-9a2e-0c9a1b2c3d4e", "type": "pulumi:providers:aws-native",
                           "inputs": ["region": "us-east-1", "version": "1.20.0"], "outputs": ["region": "us-east-1", "version": "1.20.0"],
@@ -65,12 +76,15 @@ import Testing
         try first.write(toFile: again.folder + "/export.json", atomically: true, encoding: .utf8)
         #expect(try again.fleetdeck(["stack", "import", again.folder + "/export.json"]).status == 0)
         #expect(try again.fleetdeck(["stack", "export"]).stdout == first)
+        #expect(try Self.schemaVerdict(first) == "valid")
         #expect(preview.stdout.contains("0 changes. 2 unchanged"), "\(preview.stdout)")
 
         // A change applied: the things keep their provider, parent and timestamps; the provider stays.
         try moved.edit("thingName: \(p)-1", "thingName: \(p)-1\n      attributePayload:\n        attributes:\n          moved: \"yes\"")
         #expect(try moved.fleetdeck(["up", "--yes"]).status == 0)
-        let back = try Self.json(try moved.fleetdeck(["stack", "export"]).stdout)
+        let backText = try moved.fleetdeck(["stack", "export"]).stdout
+        #expect(try Self.schemaVerdict(backText) == "valid")
+        let back = try Self.json(backText)
         let resources = try #require((back["deployment"] as? [String: Any])?["resources"] as? [[String: Any]])
         #expect(resources.contains { $0["type"] as? String == "pulumi:providers:aws-native" })
         let things = resources.filter { $0["type"] as? String == "aws-native:iot:Thing" }
@@ -78,7 +92,7 @@ import Testing
         for thing in things {
             #expect((thing["provider"] as? String)?.hasPrefix("urn:pulumi:dev::\(p)::pulumi:providers:aws-native::default_1_20_0::") == true, "\(thing)")
             #expect(thing["parent"] as? String == "urn:pulumi:dev::\(p)::pulumi:pulumi:Stack::\(p)-dev")
-            #expect(thing["created"] as? String == "2026-11-30T10:00:00.000000Z")
+            #expect((thing["customTimeouts"] as? [String: Int]) == ["create": 600])
         }
         let updated = try #require(things.first { ($0["inputs"] as? [String: Any])?["attributePayload"] != nil })
         #expect((updated["propertyDependencies"] as? [String: Any])?.keys.sorted() == ["attributePayload", "thingName"])
@@ -249,6 +263,10 @@ import Testing
                 type: aws-native:iot:Thing
                 properties:
                   thingName: \(p)-far
+                  attributePayload:
+                    attributes:
+                      token:
+                        fn::secret: s3cr3t-value
             \(provider.map { "    options:\n      provider: \($0)\n" } ?? "")  near:
                 type: aws-native:iot:Thing
                 properties:
@@ -267,7 +285,14 @@ import Testing
         }
         #expect(try regions() == "us-east-1 ['\(p)-near']\neu-west-1 ['\(p)-far']")
         // In state as Pulumi records it: the provider with a generated id, the reference on the resource.
-        let exported = try PulumiMigrationTests.json(try fleetdeck(project, ["stack", "export"]).stdout)
+        let exportedText = try fleetdeck(project, ["stack", "export"]).stdout
+        #expect(!exportedText.contains("s3cr3t-value"))
+        // What Fleetdeck writes validates against Pulumi's schemas, secrets encrypted or shown.
+        #expect(try PulumiMigrationTests.schemaVerdict(exportedText) == "valid")
+        let shown = try fleetdeck(project, ["stack", "export", "--show-secrets"]).stdout
+        #expect(shown.contains("s3cr3t-value"))
+        #expect(try PulumiMigrationTests.schemaVerdict(shown) == "valid")
+        let exported = try PulumiMigrationTests.json(exportedText)
         let resources = try #require((exported["deployment"] as? [String: Any])?["resources"] as? [[String: Any]])
         let provider = try #require(resources.first { $0["type"] as? String == "pulumi:providers:aws-native" })
         let id = try #require(provider["id"] as? String)
