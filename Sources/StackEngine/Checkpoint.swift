@@ -217,6 +217,10 @@ public struct CheckpointCoder: Sendable {
         for key in latest.objectValue?.keys ?? [] where !Self.deploymentFields.contains(key) {
             throw StateError.unsupported("the deployment has the field '\(key)', which Fleetdeck does not know (state written by a newer Pulumi?)")
         }
+        if let provider = latest["secrets_providers"]?["type"]?.stringValue, provider != "passphrase" {
+            throw StateError.unsupported("its secrets provider is '\(provider)', and Fleetdeck reads and writes passphrase secrets only "
+                                         + "(first: pulumi stack change-secrets-provider passphrase)")
+        }
         var deployment = Deployment(time: latest["manifest"]?["time"]?.stringValue ?? "", metadata: latest["metadata"])
         deployment.secretsSaltState = latest["secrets_providers"]?["state"]?["salt"]?.stringValue
         for item in latest["resources"]?.arrayValue ?? [] {
@@ -232,6 +236,14 @@ public struct CheckpointCoder: Sendable {
 
     public func decodeResource(_ json: JSONValue) throws -> ResourceState {
         guard let text = json["urn"]?.stringValue, let urn = URN(text) else { throw StateError.unsupported("a resource without a valid urn") }
+        // Components (and their children, whose URNs carry the parent's type: `a$b`) are
+        // program-side groupings Fleetdeck's programs never make; state holding them is refused.
+        if text.components(separatedBy: "::").dropFirst(2).first?.contains("$") == true {
+            throw StateError.unsupported("\(text) is the child of a component resource, which Fleetdeck does not support")
+        }
+        if json["custom"]?.boolValue != true, urn.type != "pulumi:pulumi:Stack" {
+            throw StateError.unsupported("\(text) is a component resource (\(json["type"]?.stringValue ?? urn.type)), which Fleetdeck does not support")
+        }
         var kept = JSONObject()
         for (key, value) in json.objectValue ?? [:] where !Self.ownFields.contains(key) {
             if let why = Self.refusedFields[key] {

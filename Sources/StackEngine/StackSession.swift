@@ -120,7 +120,11 @@ public final class StackSession: @unchecked Sendable {
         guard let passphrase else { throw SecretsError.noPassphrase(stack: stack) }
         let crypter: PassphraseCrypter
         if let salt = config.encryptionSalt {
-            crypter = try PassphraseCrypter(passphrase: passphrase, saltState: salt, stack: stack)
+            do {
+                crypter = try PassphraseCrypter(passphrase: passphrase, saltState: salt, stack: stack)
+            } catch .malformed(let what) {
+                throw SecretsError.malformed("\(config.path): \(what)")  // name the file at fault
+            }
         } else if create {
             // Like `pulumi stack init`: the new salt goes into the stack's config file at once.
             crypter = PassphraseCrypter(newPassphrase: passphrase)

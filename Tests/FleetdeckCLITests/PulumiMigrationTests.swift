@@ -572,6 +572,67 @@ extension PulumiMigrationTests {
 
 /// pulumi-yaml's own example programs (Tests/Fixtures/pulumi-yaml, with their sources): each
 /// runs with the outputs it must have, or stops at a positioned error; none is misread.
+/// Issue 12: Pulumi's own state files and stack config (Tests/Fixtures/pulumi-state, with their
+/// sources): each is read exactly or refused with its reason, nothing stored.
+@Suite struct PulumiStateSuiteTests {
+    static let fixtures = ProcessRunner.packageRoot.appendingPathComponent("Tests/Fixtures/pulumi-state").path
+
+    @Test func pulumisExportsWithComponentsOrAnotherSecretsProviderAreRefusedWithTheReason() throws {
+        let project = try DeployAcceptanceTests.Project(program: "name: aliases_rename_component\nruntime: yaml\n")
+        let state = { try ProcessRunner.shell("cd \(project.folder) && find . -path ./state -prune -o -type f -print | sort; find \(project.folder)/state -type f 2>/dev/null | wc -l").stdout }
+        let before = try state()
+        func fleetdeck(_ arguments: [String], stack: String) throws -> ProcessResult {
+            try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments + ["-C", project.folder, "-s", stack],
+                                  environment: ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": "x", "FLEETDECK_BACKEND_URL": "file://\(project.folder)/state"]))
+        }
+        for (file, stack) in [("aliases-nodejs-rename-component.json", "foo"), ("aliases-python-rename-component.json", "asdsa")] {
+            let path = Self.fixtures + "/" + file
+            let refused = try fleetdeck(["stack", "import", path], stack: stack)
+            #expect(refused.status == 1 && refused.stderr.contains("its secrets provider is 'service', and Fleetdeck reads and writes passphrase secrets only")
+                    && refused.stderr.hasSuffix("; nothing was changed\n"), "\(refused.stderr)")
+            // The same stack after `pulumi stack change-secrets-provider passphrase`: its components are refused.
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let changed = text.replacingOccurrences(of: "\"type\": \"service\"", with: "\"type\": \"passphrase\"")
+            try changed.write(toFile: project.folder + "/changed.json", atomically: true, encoding: .utf8)
+            let components = try fleetdeck(["stack", "import", project.folder + "/changed.json"], stack: stack)
+            #expect(components.status == 1 && components.stderr.contains("::my:module:ComponentThree::newcomp3 is a component resource (my:module:ComponentThree), which Fleetdeck does not support"),
+                    "\(components.stderr)")
+            // Without the components, the children (their URNs carry the parent type) are refused too.
+            var document = try PulumiMigrationTests.json(changed)
+            var deployment = try #require(document["deployment"] as? [String: Any])
+            deployment["resources"] = (deployment["resources"] as? [[String: Any]] ?? []).filter { $0["type"] as? String != "my:module:ComponentThree" }
+            document["deployment"] = deployment
+            try PulumiMigrationTests.write(document, to: project.folder + "/changed.json")
+            let children = try fleetdeck(["stack", "import", project.folder + "/changed.json"], stack: stack)
+            #expect(children.status == 1 && children.stderr.contains("ComponentThree$my:module:Resource::otherchild is the child of a component resource"), "\(children.stderr)")
+        }
+        try FileManager.default.removeItem(atPath: project.folder + "/changed.json")
+        #expect(try state() == before)
+    }
+
+    @Test func pulumisSaltsOpenWithTheirPassphrasesAndOnlyThose() throws {
+        let project = try DeployAcceptanceTests.Project(program: "name: countdown\nruntime: yaml\n")
+        for name in ["password", "empty", "broken"] {
+            try FileManager.default.copyItem(atPath: Self.fixtures + "/Pulumi.\(name).yaml", toPath: project.folder + "/Pulumi.\(name).yaml")
+        }
+        func get(_ key: String, stack: String, passphrase: String) throws -> ProcessResult {
+            try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["config", "get", key, "-C", project.folder, "-s", stack],
+                                  environment: ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": passphrase, "PULUMI_CONFIG_PASSPHRASE_FILE": nil,
+                                                                          "FLEETDECK_BACKEND_URL": "file://\(project.folder)/state"]))
+        }
+        #expect(try get("token", stack: "password", passphrase: "password").stdout == "hunter2-token\n")
+        let wrong = try get("token", stack: "password", passphrase: "password123")
+        #expect(wrong.status == 1 && wrong.stderr.contains("the passphrase does not decrypt stack 'password'"), "\(wrong.stderr)")
+        #expect(try get("token", stack: "empty", passphrase: "").stdout == "no-passphrase-secret\n")
+        let setBroken = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["config", "set", "--secret", "other", "x", "-C", project.folder, "-s", "broken"],
+                                              environment: ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": "password", "FLEETDECK_BACKEND_URL": "file://\(project.folder)/state"]))
+        #expect(setBroken.status == 1 && setBroken.stderr.contains("Pulumi.broken.yaml: encryptionsalt 'fozI5u6B030=:v1:F+6ZduL:PGMFeIzwobWRKmEAzUdaQHqC5mMRIQ==' is not v1:<salt>:<verifier>"),
+                "\(setBroken.stderr)")
+        #expect(try String(contentsOfFile: project.folder + "/Pulumi.broken.yaml", encoding: .utf8)
+                == String(contentsOfFile: Self.fixtures + "/Pulumi.broken.yaml", encoding: .utf8))
+    }
+}
+
 @Suite struct PulumiCompatibilitySuiteTests {
     @Test func everyProgramRunsOrStopsAtAPositionedError() throws {
         let fixtures = ProcessRunner.packageRoot.appendingPathComponent("Tests/Fixtures/pulumi-yaml").path
