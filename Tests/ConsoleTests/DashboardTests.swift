@@ -56,13 +56,59 @@ import Testing
         #expect(!state.showHelp)
     }
 
+    /// A screen as a golden file: its text, then each cell's style as a letter (`.` for the
+    /// terminal's default) with a legend, so a change of colour or attribute fails like a change
+    /// of text. A missing golden fails; FLEETDECK_RECORD_SNAPSHOTS=1 records (and re-records).
+    static func snapshotText(_ buffer: CellBuffer) -> String {
+        let text = buffer.lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+        var letters: [TerminalStyle: Character] = [TerminalStyle(): "."]
+        var legend = [".: fg -1 bg -1"]
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        var styles: [String] = []
+        for row in 0..<buffer.rows {
+            var line = ""
+            for column in 0..<buffer.columns {
+                let style = buffer[row, column].style
+                if letters[style] == nil {
+                    let letter = alphabet[min(alphabet.count - 1, letters.count - 1)]
+                    letters[style] = letter
+                    var parts = ["fg \(style.foreground)", "bg \(style.background)"]
+                    if style.colorPair != 0 { parts.append("pair \(style.colorPair)") }
+                    for (on, name) in [(style.bold, "bold"), (style.reverse, "reverse"), (style.dim, "dim"), (style.underline, "underline")] where on {
+                        parts.append(name)
+                    }
+                    legend.append("\(letter): " + parts.joined(separator: " "))
+                }
+                line.append(letters[style]!)
+            }
+            styles.append(String(line.reversed().drop { $0 == "." }.reversed()))
+        }
+        return (text + ["-- styles --"] + styles + ["-- legend --"] + legend).joined(separator: "\n") + "\n"
+    }
+
     func check(_ name: String, _ buffer: CellBuffer) throws {
-        let text = buffer.lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n") + "\n"
+        let text = Self.snapshotText(buffer)
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/\(name).txt").path
-        if ProcessInfo.processInfo.environment["FLEETDECK_RECORD_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: path) {
+        if ProcessInfo.processInfo.environment["FLEETDECK_RECORD_SNAPSHOTS"] == "1" {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         }
-        #expect(text == (try String(contentsOfFile: path, encoding: .utf8)), "snapshot \(name) differs:\n\(text)")
+        guard FileManager.default.fileExists(atPath: path) else {
+            Issue.record("snapshot \(name) has no golden file (record it with FLEETDECK_RECORD_SNAPSHOTS=1 and review it):\n\(text)")
+            return
+        }
+        #expect(text == (try String(contentsOfFile: path, encoding: .utf8)), "snapshot \(name) differs (text or styles):\n\(text)")
+    }
+
+    @Test func aSnapshotSeesStylesAndAMissingGoldenFails() throws {
+        var plain = CellBuffer(rows: 2, columns: 6)
+        _ = plain.put("ok", row: 0, column: 0, style: TerminalStyle())
+        var styled = plain
+        _ = styled.put("ok", row: 0, column: 0, style: TerminalStyle(bold: true, foreground: 2))
+        #expect(Self.snapshotText(plain) != Self.snapshotText(styled))
+        #expect(Self.snapshotText(styled).hasSuffix("-- styles --\naa\n\n-- legend --\n.: fg -1 bg -1\na: fg 2 bg -1 bold\n"), "\(Self.snapshotText(styled))")
+        try withKnownIssue("no golden file: the check fails rather than writing one") {
+            try check("no-such-golden-\(UUID().uuidString)", styled)
+        }
     }
 
     @Test(arguments: [(24, 80), (40, 120)])
