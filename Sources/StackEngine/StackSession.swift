@@ -187,7 +187,9 @@ public final class StackSession: @unchecked Sendable {
     /// The crypter for the secrets in a checkpoint: the stack config's, or one for the salt the
     /// state was written with (a stack imported from Pulumi); nil when neither has secrets.
     public func stateCrypter(checkpoint: [UInt8]?) throws -> PassphraseCrypter? {
-        if let checkpoint, let passphrase, let salt = (try? JSONValue.parse(checkpoint))?["checkpoint"]?["latest"]?["secrets_providers"]?["state"]?["salt"]?.stringValue,
+        // (Parsed only when the checkpoint names a secrets provider: a large state is read once.)
+        if let checkpoint, let passphrase, checkpoint.firstRange(of: Array("\"secrets_providers\"".utf8)) != nil,
+           let salt = (try? JSONValue.parse(checkpoint))?["checkpoint"]?["latest"]?["secrets_providers"]?["state"]?["salt"]?.stringValue,
            salt != config.encryptionSalt {
             return try PassphraseCrypter(passphrase: passphrase, saltState: salt, stack: stack)  // state written with another salt
         }

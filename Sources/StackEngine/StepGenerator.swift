@@ -47,21 +47,27 @@ public struct StepGenerator: Sendable {
     /// replacement Fleetdeck does not make silently. Provider settings must be known now.
     static func checkProviders(_ desired: [DesiredResource], state: Deployment) throws {
         func name(_ urn: URN?) -> String { urn.map { "provider '\($0.name)'" } ?? "the stack's default provider" }
-        for wanted in desired {
+        var users: [URN: [ResourceState]] = [:]  // each explicit provider's resources in state
+        for resource in state.resources where resource.providerReference != nil && !ExplicitProvider.isProvider(resource.type) {
+            if let provider = resource.providerReference.flatMap(ExplicitProvider.explicitURN(ofReference:)) { users[provider, default: []].append(resource) }
+        }
+        // Without explicit providers in state or program there is nothing to check (the usual case).
+        let involved = desired.filter { $0.provider != nil || ExplicitProvider.isProvider($0.type) || !users.isEmpty }
+        guard !involved.isEmpty else { return }
+        let recorded = Dictionary(state.resources.map { ($0.urn, $0) }, uniquingKeysWith: { first, _ in first })
+        for wanted in involved {
             if ExplicitProvider.isProvider(wanted.type) {
                 if wanted.inputs.values.contains(where: \.containsUnknown) {
                     throw ProviderChange(message: "provider '\(wanted.name)' has settings that are not known before the deploy; give them as values or config")
                 }
-                let users = state.managed.filter { resource in
-                    resource.providerReference.flatMap(ExplicitProvider.explicitURN(ofReference:)) == wanted.urn
-                }
-                if let old = state.resource(wanted.urn), !users.isEmpty,
+                let users = users[wanted.urn] ?? []
+                if let old = recorded[wanted.urn], !users.isEmpty,
                    ExplicitProvider.settings(of: old) != wanted.inputs.compactMapValues({ $0.revealed.stringValue }) {
                     throw ProviderChange(message: "provider '\(wanted.name)' would change its settings while \(users.count) resource(s) use it "
                                          + "(\(users.prefix(3).map(\.urn.name).joined(separator: ", "))): that moves them to another region or account; "
                                          + "give the new settings to a new provider resource, or destroy them first")
                 }
-            } else if let old = state.resource(wanted.urn), !old.id.isEmpty {
+            } else if let old = recorded[wanted.urn], !old.id.isEmpty {
                 let before = old.providerReference.flatMap(ExplicitProvider.explicitURN(ofReference:))
                 if before != wanted.provider {
                     throw ProviderChange(message: "'\(wanted.name)' would move from \(name(before)) to \(name(wanted.provider)): Fleetdeck does not move a "

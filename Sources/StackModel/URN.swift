@@ -37,13 +37,22 @@ public struct URN: Sendable, Hashable, Comparable, CustomStringConvertible {
 extension String {
     /// Splits on a multi-character separator (FoundationEssentials-free).
     public func components(separatedBy separator: String) -> [String] {
+        // On UTF-8 bytes (every state read splits thousands of URNs; `firstRange` on characters
+        // was a measurable part of a large preview).
+        let bytes = Array(utf8), needle = Array(separator.utf8)
+        guard !needle.isEmpty else { return [self] }
         var parts: [String] = []
-        var rest = self[...]
-        while let range = rest.firstRange(of: separator) {
-            parts.append(String(rest[..<range.lowerBound]))
-            rest = rest[range.upperBound...]
+        var start = 0, index = 0
+        while index + needle.count <= bytes.count {
+            if bytes[index] == needle[0] && bytes[index..<index + needle.count].elementsEqual(needle) {
+                parts.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                index += needle.count
+                start = index
+            } else {
+                index += 1
+            }
         }
-        parts.append(String(rest))
+        parts.append(String(decoding: bytes[start...], as: UTF8.self))
         return parts
     }
 }

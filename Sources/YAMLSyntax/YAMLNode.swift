@@ -149,9 +149,16 @@ private struct TreeBuilder {
     /// The built-in each open collection's tag stands for (nil: none), innermost last.
     var builtins: [String?] = []
 
-    enum Frame {
-        case sequence([YAMLNode], YAMLMark, anchor: String?)
-        case mapping([(key: YAMLNode, value: YAMLNode)], pendingKey: YAMLNode?, YAMLMark, anchor: String?)
+    /// An open collection. A struct mutated in place on the stack (`stack[last].items.append`),
+    /// so appending never copies what is already there: an enum's payload, taken out and put
+    /// back, was copied on every append, which made a mapping of n entries cost n^2.
+    struct Frame {
+        var isMapping: Bool
+        var items: [YAMLNode] = []
+        var entries: [(key: YAMLNode, value: YAMLNode)] = []
+        var pendingKey: YAMLNode?
+        var mark: YAMLMark
+        var anchor: String?
     }
 
     var stack: [Frame] = []
@@ -235,19 +242,16 @@ private struct TreeBuilder {
             startCounts.append(nodes)
             if event.type == YAML_SEQUENCE_START_EVENT {
                 builtins.append(try Self.check(tag: Self.string(event.data.sequence_start.tag), at: mark))
-                stack.append(.sequence([], mark, anchor: Self.string(event.data.sequence_start.anchor)))
+                stack.append(Frame(isMapping: false, mark: mark, anchor: Self.string(event.data.sequence_start.anchor)))
             } else {
                 builtins.append(try Self.check(tag: Self.string(event.data.mapping_start.tag), at: mark))
-                stack.append(.mapping([], pendingKey: nil, mark, anchor: Self.string(event.data.mapping_start.anchor)))
+                stack.append(Frame(isMapping: true, mark: mark, anchor: Self.string(event.data.mapping_start.anchor)))
             }
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-            let node: YAMLNode
-            let anchor: String?
             let builtin = builtins.removeLast()
-            switch stack.removeLast() {
-            case let .sequence(items, start, name): node = Self.wrap(.sequence(items, start), in: builtin, at: start); anchor = name
-            case let .mapping(entries, _, start, name): node = Self.wrap(.mapping(entries, start), in: builtin, at: start); anchor = name
-            }
+            let frame = stack.removeLast()
+            let node = Self.wrap(frame.isMapping ? .mapping(frame.entries, frame.mark) : .sequence(frame.items, frame.mark), in: builtin, at: frame.mark)
+            let anchor = frame.anchor
             let started = startCounts.removeLast()
             if let anchor { anchors[anchor] = node; anchorSizes[anchor] = nodes - started + 1 }
             add(node)
@@ -263,21 +267,18 @@ private struct TreeBuilder {
     }
 
     mutating func add(_ node: YAMLNode) {
-        guard let top = stack.popLast() else {
+        let last = stack.count - 1
+        guard last >= 0 else {
             root = node
             return
         }
-        switch top {
-        case .sequence(var items, let mark, let anchor):
-            items.append(node)
-            stack.append(.sequence(items, mark, anchor: anchor))
-        case .mapping(var entries, let pending, let mark, let anchor):
-            if let pending {
-                entries.append((pending, node))
-                stack.append(.mapping(entries, pendingKey: nil, mark, anchor: anchor))
-            } else {
-                stack.append(.mapping(entries, pendingKey: node, mark, anchor: anchor))
-            }
+        if !stack[last].isMapping {
+            stack[last].items.append(node)
+        } else if let pending = stack[last].pendingKey {
+            stack[last].entries.append((pending, node))
+            stack[last].pendingKey = nil
+        } else {
+            stack[last].pendingKey = node
         }
     }
 }
