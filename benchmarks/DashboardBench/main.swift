@@ -1,6 +1,8 @@
-// The dashboard's plan review with 5,000 resources, measured in-process: update + view + the
-// frame diff for each key (scrolling, expanding diffs, the replaces/deletes filter), median and
-// p99, peak RSS, and the bytes a scroll step sends to the terminal (changed cells only).
+// In-process dashboard benchmarks (release build); each prints its figures and a RESULT line
+// that its wrapper under benchmarks/ records. Default: the plan review with 5,000 resources:
+// update + view + the frame diff for each key (scrolling, expanding diffs, the replaces/deletes
+// filter), median and p99, peak RSS, and the cells a scroll step hands the terminal (the bytes
+// the terminal receives are counted by benchmarks/dashboard-review on a real pseudo-terminal).
 import Console
 import Fleet
 import MQTT
@@ -22,12 +24,17 @@ func memory(_ field: String) -> Int {
     let line = text.split(separator: "\n").first { $0.hasPrefix(field) } ?? ""
     return Int(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
 }
+/// The line the benchmark's wrapper script reads (and records in benchmarks/results/NAME.json).
+func result(_ fields: [String: Double]) {
+    print("RESULT {" + fields.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}")
+}
+func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
 func milliseconds(_ duration: Duration) -> Double { Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15 }
 
 if CommandLine.arguments.dropFirst().first == "tail" {
-    // The Messages screen tailing 20,000 messages a second for 15 s (frames every 33 ms, 660
-    // messages each, 500 topics) into the default 100,000-message ring: update + view + frame
-    // diff per frame, and memory once the ring is full and at the end.
+    // The Messages screen tailing 50,000 messages a second for 15 s at 60 frames a second (833
+    // messages a frame, 500 topics) into the default 100,000-message ring: update + view +
+    // frame diff per frame (budget 16 ms), and memory once the ring is full and at the end.
     let theme = try! Theme.parse(Theme.embedded["default"]!, file: "default.yaml")
     var state = DashboardState(project: "bench", theme: theme)
     state.screens = [.stacks, .messages]
@@ -38,7 +45,8 @@ if CommandLine.arguments.dropFirst().first == "tail" {
     var previous = Dashboard.view(state, rows: 40, columns: 120)
     var frames: [Double] = [], detailFrames: [Double] = [], searchFrames: [Double] = []
     var rssFull = 0
-    let perFrame = 660, framesTotal = 15 * 30
+    let rate = Int(CommandLine.arguments.dropFirst(2).first ?? "") ?? 50_000, fps = 60
+    let perFrame = rate / fps, framesTotal = 15 * fps
     var sequence = 0
     for frame in 0..<framesTotal {
         var batch: [(Message, Double)] = []
@@ -46,7 +54,7 @@ if CommandLine.arguments.dropFirst().first == "tail" {
         for _ in 0..<perFrame {
             let device = sequence % 500
             let payload = "{\"temperature\":\(20 + Double(sequence % 97) / 10),\"humidity\":\(40 + sequence % 13),\"battery\":\(100 - sequence % 50),\"seq\":\(sequence)}"
-            batch.append((Message(topic: "device/sensor-\(device)/telemetry", payload: Array(payload.utf8)), 1_795_939_200 + Double(sequence) / 20_000))
+            batch.append((Message(topic: "device/sensor-\(device)/telemetry", payload: Array(payload.utf8)), 1_795_939_200 + Double(sequence) / Double(rate)))
             sequence += 1
         }
         if frame == framesTotal * 2 / 3 { _ = Dashboard.update(&state, .key(.character("\n"))) }  // the detail pane for the last third
@@ -60,43 +68,51 @@ if CommandLine.arguments.dropFirst().first == "tail" {
         previous = view
         let elapsed = milliseconds(clock.now - start)
         if frame >= framesTotal * 5 / 6 { searchFrames.append(elapsed) } else if frame >= framesTotal * 2 / 3 { detailFrames.append(elapsed) } else { frames.append(elapsed) }
-        if frame == 8 * 30 { rssFull = currentRSS() }  // 8 s in: the ring has been full for 3 s
+        if frame == 8 * fps { rssFull = currentRSS() }  // 8 s in: the ring (100,000 messages) has been full for 6 s
     }
     frames.sort()
     detailFrames.sort()
     searchFrames.sort()
     func ms(_ value: Double) -> String { String(Double(Int(value * 100)) / 100) }
-    let worst = max(frames[frames.count * 99 / 100], detailFrames[detailFrames.count * 99 / 100], searchFrames[searchFrames.count * 99 / 100])
-    print("messages screen tailing 20,000 msg/s for 15 s (\(sequence) messages, ring of \(state.messages.store.capacity)), 120x40, 30 frames/s")
-    print("  per frame (update + view + diff): median \(ms(frames[frames.count / 2])) ms, p99 \(ms(frames[frames.count * 99 / 100])) ms, max \(ms(frames.last!)) ms")
-    print("  with the detail pane (JSON, changes, sparkline): median \(ms(detailFrames[detailFrames.count / 2])) ms, p99 \(ms(detailFrames[detailFrames.count * 99 / 100])) ms")
-    print("  with a regular-expression search as well: median \(ms(searchFrames[searchFrames.count / 2])) ms, p99 \(ms(searchFrames[searchFrames.count * 99 / 100])) ms")
-    print("  target 33 ms per frame: ratio \(ms(worst / 33)) (worst p99)")
-    print("  held \(state.messages.store.count) messages, dropped \(state.messages.store.dropped); RSS \(rssFull) MB at 8 s, \(currentRSS()) MB at 15 s (flat once the ring is full)")
-    exit(worst <= 33 && currentRSS() <= rssFull + 16 ? 0 : 1)
+    let worst = max(percentile(frames, 0.99), percentile(detailFrames, 0.99), percentile(searchFrames, 0.99))
+    print("messages screen tailing \(rate) msg/s for 15 s (\(sequence) messages, ring of \(state.messages.store.capacity)), 120x40, \(fps) frames/s")
+    print("  per frame (update + view + diff): median \(ms(frames[frames.count / 2])) ms, p99 \(ms(percentile(frames, 0.99))) ms, max \(ms(frames.last!)) ms")
+    print("  with the detail pane (JSON, changes, sparkline): median \(ms(detailFrames[detailFrames.count / 2])) ms, p99 \(ms(percentile(detailFrames, 0.99))) ms")
+    print("  with a regular-expression search as well: median \(ms(searchFrames[searchFrames.count / 2])) ms, p99 \(ms(percentile(searchFrames, 0.99))) ms")
+    print("  held \(state.messages.store.count) messages, dropped \(state.messages.store.dropped); RSS \(rssFull) MB at 8 s, \(currentRSS()) MB at 15 s")
+    result(["rate": Double(rate), "frames": Double(framesTotal), "p99": percentile(frames, 0.99), "p99Detail": percentile(detailFrames, 0.99),
+            "p99Search": percentile(searchFrames, 0.99), "worstP99": worst, "rssFull": Double(rssFull), "rssEnd": Double(currentRSS())])
+    exit(0)
 }
 
 if CommandLine.arguments.dropFirst().first == "fleet" {
-    // 100,000 devices in the model; a filter typed one key at a time, then erased, then a
-    // regex and an inverted filter: update + view + frame diff per keystroke, and peak RSS.
+    // 1,000,000 devices in the model (pages of 250, as ListThings returns them); filters typed
+    // one key at a time, erased, a regex and an inverted filter, and cursor movement, repeated
+    // for over 1,000 keystrokes: update + view + frame diff per keystroke (p99 over all of
+    // them), and peak RSS.
     let theme = try! Theme.parse(Theme.embedded["default"]!, file: "default.yaml")
     var state = DashboardState(project: "bench", theme: theme)
     _ = Dashboard.update(&state, .key(.character(":")))
     for character in "things\n" { _ = Dashboard.update(&state, .key(.character(character))) }
     let models = ["gw-v1", "sensor-v2", "sensor-v3"], sites = ["lab", "plant-a", "plant-b", "field"]
-    for page in 0..<400 {
+    let deviceCount = Int(CommandLine.arguments.dropFirst(2).first ?? "") ?? 1_000_000
+    let pages = deviceCount / 250
+    for page in 0..<pages {
         let devices = (0..<250).map { offset -> Device in
             let index = page * 250 + offset
-            return Device(name: "sensor-\(100_000 + index)", type: index % 10 == 0 ? "gateway" : "sensor",
+            return Device(name: "sensor-\(1_000_000 + index)", type: index % 10 == 0 ? "gateway" : "sensor",
                           attributes: ["model": models[index % 3], "site": sites[index % 4], "serial": "S\(index * 7919 % 1_000_003)"])
         }
-        _ = Dashboard.update(&state, .devicesPage(devices, done: page == 399))
+        _ = Dashboard.update(&state, .devicesPage(devices, done: page == pages - 1))
     }
     let clock = ContinuousClock()
     var previous = Dashboard.view(state, rows: 40, columns: 120)
     var durations: [Double] = []
-    let keys: [TerminalEvent] = [.character("/")] + "sensor-1234".map { .character($0) } + Array(repeating: .function(263), count: 11)
-        + "plant-[ab]".map { .character($0) } + [.character("\n"), .character("G"), .character("g"), .character("/")] + "!gateway".map { .character($0) } + [.character("\n")]
+    let round: [TerminalEvent] = [.character("/")] + "sensor-1234".map { .character($0) } + Array(repeating: .function(263), count: 11)
+        + "plant-[ab]".map { .character($0) } + [.character("\n"), .character("G"), .character("g")] + Array(repeating: .character("j"), count: 20)
+        + [.character("/")] + Array(repeating: .function(263), count: 10) + "!gateway".map { .character($0) } + [.character("\n"), .character("/")]
+        + Array(repeating: .function(263), count: 8) + [.character("\n")]
+    let keys = Array(Array(repeating: round, count: 12).joined())
     for key in keys {
         let start = clock.now
         _ = Dashboard.update(&state, .key(key))
@@ -106,12 +122,13 @@ if CommandLine.arguments.dropFirst().first == "fleet" {
         durations.append(milliseconds(clock.now - start))
     }
     durations.sort()
-    let median = durations[durations.count / 2], p99 = durations[min(durations.count - 1, durations.count * 99 / 100)]
+    let median = durations[durations.count / 2], p99 = percentile(durations, 0.99)
     func ms(_ value: Double) -> String { String(Double(Int(value * 100)) / 100) }
-    print("devices screen with \(state.fleet.model.devices.count) devices, \(keys.count) filter keystrokes at 120x40 (text, regex, inverted)")
-    print("  update + view + diff per keystroke: median \(ms(median)) ms (target 16, ratio \(ms(median / 16))), p99 \(ms(p99)) ms (target 50, ratio \(ms(p99 / 50)))")
-    print("  peak RSS \(peakRSS()) MB (target 200 MB)")
-    exit(median <= 16 && p99 <= 50 && peakRSS() <= 200 ? 0 : 1)
+    print("devices screen with \(state.fleet.model.devices.count) devices, \(keys.count) keystrokes at 120x40 (filters typed and erased, regex, inverted, moves)")
+    print("  update + view + diff per keystroke: median \(ms(median)) ms, p99 \(ms(p99)) ms, max \(ms(durations.last!)) ms; peak RSS \(peakRSS()) MB")
+    result(["devices": Double(state.fleet.model.devices.count), "keystrokes": Double(keys.count), "median": median, "p99": p99,
+            "max": durations.last!, "peakRSS": Double(peakRSS())])
+    exit(0)
 }
 
 let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 5000
@@ -132,13 +149,14 @@ let theme = try! Theme.parse(Theme.embedded["default"]!, file: "default.yaml")
 var state = DashboardState(project: "bench", theme: theme)
 _ = Dashboard.update(&state, .stacksLoaded([StackSummary(name: "prod", production: true)]))
 _ = Dashboard.update(&state, .key(.character("\n")))
+_ = Dashboard.update(&state, .key(.character("p")))  // the review asks for a plan; this is its answer
 _ = Dashboard.update(&state, .planned(PlanView(stack: "prod", hash: "bench", plan: plan, production: true), .update))
-_ = Dashboard.update(&state, .key(.character("p")))
+precondition(Dashboard.view(state, rows: 40, columns: 120).lines.joined().contains("sensor1"), "the plan review is not on screen")
 
 let clock = ContinuousClock()
 var previous = Dashboard.view(state, rows: 40, columns: 120)
 var durations: [Double] = []
-var scrollBytes: [Int] = []
+var scrollCells: [Int] = []
 let keys: [Character] = Array(repeating: "j", count: 1500) + ["\n", "j", "\n", "x", "x", "G"] + Array(repeating: "k", count: 300) + ["g"]
 for key in keys {
     let start = clock.now
@@ -147,14 +165,15 @@ for key in keys {
     let runs = frame.changes(since: previous)
     let elapsed = clock.now - start
     durations.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
-    if key == "j" || key == "k" { scrollBytes.append(runs.reduce(0) { $0 + $1.text.utf8.count + 8 }) }  // + cursor move and style
+    if key == "j" || key == "k" { scrollCells.append(runs.reduce(0) { $0 + $1.text.count }) }  // cells the diff hands the terminal
     previous = frame
 }
 durations.sort()
-scrollBytes.sort()
-let median = durations[durations.count / 2], p99 = durations[durations.count * 99 / 100]
+scrollCells.sort()
+let median = durations[durations.count / 2], p99 = percentile(durations, 0.99)
 print("plan review of \(count) resources, \(keys.count) keys at 120x40")
-print("  update + view + diff per key: median \(Double(Int(median * 1000)) / 1000) ms, p99 \(Double(Int(p99 * 1000)) / 1000) ms (target 16 ms; ratio \(Double(Int(p99 / 16 * 100)) / 100))")
-print("  peak RSS: \(peakRSS()) MB (target 150 MB)")
-print("  bytes per scroll step: median \(scrollBytes[scrollBytes.count / 2]), max \(scrollBytes.last ?? 0) (a full 120x40 redraw is about \(120 * 40) cells)")
-exit(p99 <= 16 && peakRSS() <= 150 ? 0 : 1)
+print("  update + view + diff per key: median \(Double(Int(median * 1000)) / 1000) ms, p99 \(Double(Int(p99 * 1000)) / 1000) ms; peak RSS \(peakRSS()) MB")
+print("  changed cells per scroll step: median \(scrollCells[scrollCells.count / 2]), max \(scrollCells.last ?? 0) (of \(120 * 40) on screen)")
+result(["resources": Double(count), "keys": Double(keys.count), "median": median, "p99": p99, "peakRSS": Double(peakRSS()),
+        "changedCellsPerScroll": Double(scrollCells[scrollCells.count / 2])])
+exit(0)
