@@ -50,7 +50,6 @@ import Testing
                 for principal in iot.list_thing_principals(thingName=name)['principals']:
                     if p + '-policy' in [x['policyName'] for x in iot.list_attached_policies(target=principal)['policies']]:
                         with_policy += 1
-            certificates = len(iot.list_certificates()['certificates'])
             body = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1').get_object(Bucket=p + '-certs', Key='allowlist.txt')['Body'].read().decode()
             print(json.dumps([len(names), names == members, with_policy, body.count(p)]))
             """)
