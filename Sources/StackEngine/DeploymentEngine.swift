@@ -256,8 +256,6 @@ public final class DeploymentEngine: @unchecked Sendable {
         }
     }
 
-    /// Creates the resource; when the cloud says it already exists (a create whose answer was lost,
-    /// retried), reads it by its identity and adopts it if it is what the step was creating.
     /// The provider of a type, bound to the settings of the explicit provider `reference` names
     /// (from the stack's state; one missing there is an error, never the stack's settings).
     func provider(for type: String, urn: URN, kind: StepKind, reference: String?) throws -> any ResourceProvider {
@@ -266,9 +264,11 @@ public final class DeploymentEngine: @unchecked Sendable {
         guard let record = journal.deployment.resource(explicit) else {
             throw StepFailure(urn: urn, kind: kind, reason: "its provider '\(explicit.name)' is not in the stack's state")
         }
-        return SettingsBoundProvider(inner: provider, settings: ExplicitProvider.settings(of: record))
+        return SettingsBoundProvider(inner: provider, settings: ExplicitProvider.settings(of: record.inputs))
     }
 
+    /// Creates the resource; when the cloud says it already exists (a create whose answer was lost,
+    /// retried), reads it by its identity and adopts it if it is what the step was creating.
     func createOrAdopt(_ step: Step, provider: any ResourceProvider, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue]) {
         do {
             return try await provider.create(type: step.type, name: step.urn.name, inputs: inputs)

@@ -19,8 +19,8 @@ public enum ExplicitProvider {
     }
 
     /// The settings a provider resource's inputs give.
-    public static func settings(of provider: ResourceState) -> [String: String] {
-        provider.inputs.compactMapValues { $0.revealed.stringValue }
+    public static func settings(of inputs: [String: PropertyValue]) -> [String: String] {
+        inputs.compactMapValues { $0.revealed.stringValue }
     }
 }
 

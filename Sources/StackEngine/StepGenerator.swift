@@ -62,7 +62,7 @@ public struct StepGenerator: Sendable {
                 }
                 let users = users[wanted.urn] ?? []
                 if let old = recorded[wanted.urn], !users.isEmpty,
-                   ExplicitProvider.settings(of: old) != wanted.inputs.compactMapValues({ $0.revealed.stringValue }) {
+                   ExplicitProvider.settings(of: old.inputs) != ExplicitProvider.settings(of: wanted.inputs) {
                     throw ProviderChange(message: "provider '\(wanted.name)' would change its settings while \(users.count) resource(s) use it "
                                          + "(\(users.prefix(3).map(\.urn.name).joined(separator: ", "))): that moves them to another region or account; "
                                          + "give the new settings to a new provider resource, or destroy them first")
