@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 #include "CFleetdeckSupport.h"
 
@@ -88,6 +89,13 @@ int fd_wake_drain(void) {
     if (fd_suspend_pending) { fd_suspend_pending = 0; pending |= FD_WAKE_SUSPEND; }
     if (fd_interrupt_pending) { fd_interrupt_pending = 0; pending |= FD_WAKE_INTERRUPT; }
     return pending;
+}
+
+int fd_tty_mode_lost(int fd) {
+    struct termios mode;
+    // Only the foreground process group may set the mode (and the check is moot otherwise).
+    if (tcgetpgrp(fd) != getpgrp() || tcgetattr(fd, &mode) != 0) return 0;
+    return (mode.c_lflag & (ICANON | ECHO)) != 0;
 }
 
 int fd_terminal_size(int fd, int *rows, int *columns) {

@@ -20,6 +20,8 @@ static inline int fd_lines(void) { return LINES; }
 static inline int fd_cols(void) { return COLS; }
 static inline int fd_colors(void) { return COLORS; }
 static inline int fd_color_pairs(void) { return COLOR_PAIRS; }
+/// The next refresh repaints every cell (the terminal's picture can no longer be trusted).
+static inline void fd_clear_on_next_refresh(void) { clearok(curscr, TRUE); }
 static inline int fd_getmaxy(WINDOW *w) { int y, x; getmaxyx(w, y, x); (void)x; return y; }
 static inline int fd_getmaxx(WINDOW *w) { int y, x; getmaxyx(w, y, x); (void)y; return x; }
 

@@ -500,7 +500,8 @@ public enum Dashboard {
     /// Every key of the current screen.
     static func help(_ state: DashboardState) -> [String] {
         var lines = ["j k ↓ ↑    move          g G   first, last", "PgDn PgUp  page          ?     this help",
-                     ":          command (:stacks, :stack NAME, :theme NAME, :quit)", "r          reload        esc q back (q quits at the top)"]
+                     ":          command (:stacks, :stack NAME, :theme NAME, :quit)", "r          reload        esc q back (q quits at the top)",
+                     "Ctrl-L     redraw the whole screen"]
         switch state.screen {
         case .stacks:
             lines += ["enter      open the stack", "/          filter (regex, ! inverts)", "s S        sort by the next column, reverse", "click      select; a header sorts"]

@@ -130,10 +130,15 @@ public final class NcursesTerminal: TerminalDevice {
             if !queued.isEmpty { return queued.removeFirst() }
             var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, wakeFD >= 0 ? 2 : 1, -1)
+            // Not forever: once a second the terminal's mode is checked (see `repaintIfModeLost`).
+            let ready = poll(&fds, wakeFD >= 0 ? 2 : 1, 1000)
             if ready < 0 {
                 if errno == EINTR { continue }
                 return nil
+            }
+            if ready == 0 {
+                if fd_tty_mode_lost(1) != 0 { queued.append(takeScreenBack()) }
+                continue
             }
             if wakeFD >= 0, fds[1].revents != 0 {
                 let pending = fd_wake_drain()
@@ -173,11 +178,23 @@ public final class NcursesTerminal: TerminalDevice {
                 } else if Int32(ch) != fd_key_resize() {
                     queued.append(.function(Int32(ch)))
                 }
+            } else if ch == 0x0C {
+                // Ctrl-L, as in every full-screen program: redraw the whole screen.
+                queued.append(takeScreenBack())
             } else if let scalar = Unicode.Scalar(UInt32(ch)) {
                 queued.append(.character(Character(scalar)))
             }
         }
         return gotAny
+    }
+
+    /// Puts the terminal back in curses' mode if something changed it behind our back (a shell
+    /// that resumed us in line mode, a stray `stty`, output from another process), and has
+    /// every cell repainted: the returned `.resize` makes the caller redraw the whole frame.
+    private func takeScreenBack() -> TerminalEvent {
+        if fd_tty_mode_lost(1) != 0 { reset_prog_mode() }
+        fd_clear_on_next_refresh()
+        return .resize
     }
 
     /// Ctrl-Z: leaves curses mode, stops until the shell continues us, then takes the screen
@@ -188,6 +205,7 @@ public final class NcursesTerminal: TerminalDevice {
         fd_suspend_self()
         fd_terminal_guard_set_active(1)
         refresh()
+        _ = takeScreenBack()
     }
 
     /// While a deploy runs, the first Ctrl-C becomes `.interrupt` (cancel) instead of an exit.

@@ -84,6 +84,33 @@ import Testing
         #expect(session.waitFor(text: "FINISHED=0"), "\(session.screen)")
     }
 
+    /// Something puts the terminal back in line mode with echo behind the dashboard's back (as a
+    /// shell does around the jobs it runs, or a stray `stty` from elsewhere): the dashboard takes
+    /// it back by itself, so single keys work again without Enter. And Ctrl-L repaints a screen
+    /// that another process has written over.
+    @Test func aTerminalLeftInLineModeIsTakenBackAndCtrlLRepaints() throws {
+        let p = "tty\(UUID().uuidString.prefix(5).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: Self.program(p, things: 1))
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 100, height: 30, environment: project.terminalEnvironment)
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") } }, "\(session.screen)")
+        let tty = try session.tmux(["display-message", "-p", "-t", session.name, "#{pane_tty}"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try ProcessRunner.run("/bin/stty", ["-F", tty, "icanon", "echo"]).status == 0)
+        try session.sendKeys("?")  // one key, no Enter: only read in curses' own mode
+        #expect(session.waitFor(text: "Keys: stacks"), "\(session.screen)")
+        try session.sendKeys("?")
+        #expect(session.waitFor { !$0.joined().contains("Keys: stacks") }, "\(session.screen)")
+
+        let terminal = try #require(FileHandle(forWritingAtPath: tty))
+        terminal.write(Data("\u{1b}[12;30HSCRIBBLED-OVER".utf8))
+        try terminal.close()
+        #expect(session.waitFor(text: "SCRIBBLED-OVER"), "\(session.screen)")
+        try session.sendKeys("C-l")
+        #expect(session.waitFor { !$0.joined().contains("SCRIBBLED-OVER") && $0.contains { $0.hasPrefix(" dev ") } }, "\(session.screen)")
+        try session.sendKeys("q")
+        #expect(session.waitFor(text: "EXIT=0"), "\(session.screen)")
+    }
+
     @Test func cancellingADeployLetsInFlightStepsFinishAndKeepsStateConsistent() throws {
         try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
         let p = "cxl\(UUID().uuidString.prefix(5).lowercased())"

@@ -33,6 +33,9 @@ void fd_graceful_interrupt_close(void);
 void fd_graceful_interrupt_release(void);
 /// Stops the process (Ctrl-Z) after the caller has left curses mode; returns once continued.
 void fd_suspend_self(void);
+/// 1 when we hold the terminal (foreground process group) but it reads lines and echoes them:
+/// someone (a shell resuming us, a stray `stty`) put it back in line mode behind curses' back.
+int fd_tty_mode_lost(int fd);
 /// The terminal's size from TIOCGWINSZ on the given fd; 0 on success.
 int fd_terminal_size(int fd, int *rows, int *columns);
 
