@@ -34,7 +34,6 @@ static inline attr_t fd_a_italic(void) { return A_ITALIC; }
 static inline attr_t fd_a_blink(void) { return A_BLINK; }
 static inline int fd_color_pair(int n) { return (int)COLOR_PAIR(n); }
 
-static inline int fd_key_resize(void) { return KEY_RESIZE; }
 static inline int fd_key_mouse(void) { return KEY_MOUSE; }
 static inline int fd_key_code_yes(void) { return KEY_CODE_YES; }
 

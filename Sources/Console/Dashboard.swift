@@ -195,9 +195,9 @@ public enum Dashboard {
         if state.editingCommand { return CommandMode.key(&state, event) }
         if state.editingFilter {
             switch event {
-            case .character("\n"), .character("\r"), .function(343): state.editingFilter = false
+            case .character("\n"), .character("\r"), .key(.enter): state.editingFilter = false
             case .character("\u{1b}"): state.editingFilter = false; state.filter = ""
-            case .character("\u{7f}"), .character("\u{08}"), .function(263): if !state.filter.isEmpty { state.filter.removeLast() }
+            case .character("\u{7f}"), .character("\u{08}"), .key(.backspace): if !state.filter.isEmpty { state.filter.removeLast() }
             case .character(let character): state.filter.append(character)
             default: break
             }
@@ -233,17 +233,17 @@ public enum Dashboard {
         if state.screen == .fleetPlan, let commands = FleetScreens.planKey(&state, event) { return commands }
         let count = rowCount(state)
         switch event {
-        case .character("j"), .function(258):  // KEY_DOWN
+        case .character("j"), .key(.down):
             state.selected = min(state.selected + 1, max(0, count - 1))
-        case .character("k"), .function(259):  // KEY_UP
+        case .character("k"), .key(.up):
             state.selected = max(state.selected - 1, 0)
-        case .character("g"), .function(262):  // KEY_HOME
+        case .character("g"), .key(.home):
             state.selected = 0
-        case .character("G"), .function(360):  // KEY_END
+        case .character("G"), .key(.end):
             state.selected = max(0, count - 1)
-        case .function(338):  // KEY_NPAGE
+        case .key(.pageDown):
             state.selected = min(state.selected + 10, max(0, count - 1))
-        case .function(339):  // KEY_PPAGE
+        case .key(.pageUp):
             state.selected = max(state.selected - 10, 0)
         case .character("?"):
             state.showHelp = true

@@ -125,7 +125,7 @@ enum DeployFlowUpdate {
             return []
         }
         switch event {
-        case .character("\n"), .character("\r"), .function(343):
+        case .character("\n"), .character("\r"), .key(.enter):
             if state.deploy.expanded.contains(state.selected) { state.deploy.expanded.remove(state.selected) } else { state.deploy.expanded.insert(state.selected) }
             return []
         case .character("x"):
@@ -165,14 +165,14 @@ enum DeployFlowUpdate {
         case .character("\u{1b}"):
             state.deploy.typed = nil
             state.notice = "approval cancelled"
-        case .character("\n"), .character("\r"), .function(343):
+        case .character("\n"), .character("\r"), .key(.enter):
             if state.deploy.typed == stack {
                 state.deploy.typed = nil
                 return start(&state, stack: stack, plan: plan)
             }
             state.notice = "that is not '\(stack)': type the stack's name exactly, or esc"
             state.deploy.typed = ""
-        case .character("\u{7f}"), .character("\u{08}"), .function(263):
+        case .character("\u{7f}"), .character("\u{08}"), .key(.backspace):
             if !(state.deploy.typed ?? "").isEmpty { state.deploy.typed?.removeLast() }
         case .character(let character):
             if !character.isNewline { state.deploy.typed?.append(character) }
@@ -205,7 +205,7 @@ enum DeployFlowUpdate {
             return []
         case .interrupt:
             return state.deploy.cancelling ? [] : cancel(&state, stack: stack)
-        case .character("j"), .character("k"), .function(258), .function(259), .character("?"):
+        case .character("j"), .character("k"), .key(.down), .key(.up), .character("?"):
             return nil
         default:
             return []

@@ -144,21 +144,21 @@ enum MessagesScreen {
         switch event {
         case .character(" "), .character("p"):
             messages.pausedAt = messages.pausedAt == nil ? messages.store.received : nil
-        case .character("j"), .function(258), .character("k"), .function(259):
-            let down = event == .character("j") || event == .function(258)
+        case .character("j"), .key(.down), .character("k"), .key(.up):
+            let down = event == .character("j") || event == .key(.down)
             let shown = visible(state)
             guard !shown.isEmpty else { return [] }
             let current = messages.selected.flatMap { sequence in shown.firstIndex { $0.sequence == sequence } } ?? shown.count - 1
             let next = down ? min(shown.count - 1, current + 1) : max(0, current - 1)
             messages.selected = shown[next].sequence
             if messages.pausedAt == nil { messages.pausedAt = messages.store.received }  // scrolling back holds the list still
-        case .character("g"), .function(262):
+        case .character("g"), .key(.home):
             messages.selected = visible(state).first?.sequence
             if messages.pausedAt == nil { messages.pausedAt = messages.store.received }
-        case .character("G"), .function(360):
+        case .character("G"), .key(.end):
             messages.selected = nil
             messages.pausedAt = nil
-        case .character("\n"), .character("\r"), .function(343):
+        case .character("\n"), .character("\r"), .key(.enter):
             messages.detail.toggle()
             messages.folded = []
         case .character("z") where messages.detail:

@@ -67,10 +67,10 @@ enum StackScreen {
     static func key(_ state: inout DashboardState, stack: String, _ event: TerminalEvent) -> [DashboardCommand]? {
         if state.inspecting != nil { return inspectKey(&state, event) }
         switch event {
-        case .character("\t"), .function(353):  // Tab, Shift-Tab (KEY_BTAB)
+        case .character("\t"), .key(.backTab):  // Tab, Shift-Tab
             let tabs = StackTab.allCases
             let index = tabs.firstIndex(of: state.stackTab)!
-            state.stackTab = tabs[(index + (event == .function(353) ? tabs.count - 1 : 1)) % tabs.count]
+            state.stackTab = tabs[(index + (event == .key(.backTab) ? tabs.count - 1 : 1)) % tabs.count]
             state.selected = 0
             return []
         case .character("1"), .character("2"), .character("3"):
@@ -92,20 +92,20 @@ enum StackScreen {
             state.stackTab = .outputs
             state.notice = "secrets shown until v, or leaving the stack"
             return [.reveal(stack)]
-        case .character("\n"), .character("\r"), .function(343):
+        case .character("\n"), .character("\r"), .key(.enter):
             let lines = treeLines(state)
             guard state.stackTab == .resources, lines.indices.contains(state.selected) else { return [] }
             state.inspecting = lines[state.selected].id
             state.jsonSelected = 0
             state.jsonFolded = []
             return []
-        case .character(" "), .function(260), .function(261), .character("h"), .character("l"):
+        case .character(" "), .key(.left), .key(.right), .character("h"), .character("l"):
             let lines = treeLines(state)
             guard state.stackTab == .resources, lines.indices.contains(state.selected), lines[state.selected].hasChildren else { return [] }
             let id = lines[state.selected].id
             switch event {
-            case .function(260), .character("h"): state.folded.insert(id)
-            case .function(261), .character("l"): state.folded.remove(id)
+            case .key(.left), .character("h"): state.folded.insert(id)
+            case .key(.right), .character("l"): state.folded.remove(id)
             default: if state.folded.contains(id) { state.folded.remove(id) } else { state.folded.insert(id) }
             }
             return []
@@ -130,15 +130,15 @@ enum StackScreen {
     static func inspectKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         let lines = jsonLines(state)
         switch event {
-        case .character("j"), .function(258): state.jsonSelected = min(state.jsonSelected + 1, max(0, lines.count - 1))
-        case .character("k"), .function(259): state.jsonSelected = max(0, state.jsonSelected - 1)
-        case .character("g"), .function(262): state.jsonSelected = 0
-        case .character("G"), .function(360): state.jsonSelected = max(0, lines.count - 1)
-        case .character("\n"), .character("\r"), .function(343), .character(" "):
+        case .character("j"), .key(.down): state.jsonSelected = min(state.jsonSelected + 1, max(0, lines.count - 1))
+        case .character("k"), .key(.up): state.jsonSelected = max(0, state.jsonSelected - 1)
+        case .character("g"), .key(.home): state.jsonSelected = 0
+        case .character("G"), .key(.end): state.jsonSelected = max(0, lines.count - 1)
+        case .character("\n"), .character("\r"), .key(.enter), .character(" "):
             guard lines.indices.contains(state.jsonSelected), lines[state.jsonSelected].foldable else { return [] }
             let path = lines[state.jsonSelected].path
             if state.jsonFolded.contains(path) { state.jsonFolded.remove(path) } else { state.jsonFolded.insert(path) }
-        case .character("q"), .character("\u{1b}"), .function(260):
+        case .character("q"), .character("\u{1b}"), .key(.left):
             state.inspecting = nil
         case .character("?"), .character(":"):
             return nil

@@ -39,7 +39,7 @@ enum StacksScreen {
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         switch event {
-        case .character("\n"), .character("\r"), .function(343):
+        case .character("\n"), .character("\r"), .key(.enter):
             let shown = visible(state)
             guard shown.indices.contains(state.selected) else { return [] }
             return Dashboard.open(&state, stack: shown[state.selected].name)

@@ -48,13 +48,19 @@ extension TerminalDevice {
 /// What the terminal hands the UI loop: a key, a resize, or a wake-up from background work.
 public enum TerminalEvent: Equatable, Sendable {
     case character(Character)
-    case function(Int32)
+    /// A key that is not a character (the terminal layer names it; other function keys are dropped).
+    case key(Key)
     case resize
     case wake
     /// A mouse press (button 1) or wheel step (4 up, 5 down) at a cell.
     case mouse(row: Int, column: Int, button: Int)
     /// Ctrl-C while the dashboard asked for it (a running deploy).
     case interrupt
+}
+
+/// The keys the dashboard reads that are not characters.
+public enum Key: Equatable, Sendable, CaseIterable {
+    case up, down, left, right, home, end, pageUp, pageDown, enter, backspace, delete, backTab
 }
 
 /// Text attributes for one run of text.

@@ -207,7 +207,7 @@ public struct InputLine: Sendable, Equatable {
     public mutating func handle(_ event: TerminalEvent, complete: (String) -> [String] = { _ in [] }) -> Outcome {
         var characters = Array(text)
         switch event {
-        case .character("\n"), .character("\r"), .function(343):
+        case .character("\n"), .character("\r"), .key(.enter):
             let line = String(text.trimmingWhitespace())
             if !line.isEmpty, history.last != line { history.append(line) }
             reset()
@@ -215,22 +215,22 @@ public struct InputLine: Sendable, Equatable {
         case .character("\u{1b}"), .character("\u{07}"):
             reset()
             return .cancelled
-        case .character("\u{7f}"), .character("\u{08}"), .function(263):
+        case .character("\u{7f}"), .character("\u{08}"), .key(.backspace):
             if cursor > 0 { characters.remove(at: cursor - 1); cursor -= 1 }
-        case .function(330):  // KEY_DC
+        case .key(.delete):
             if cursor < characters.count { characters.remove(at: cursor) }
-        case .function(260): cursor = max(0, cursor - 1)  // KEY_LEFT
-        case .function(261): cursor = min(characters.count, cursor + 1)  // KEY_RIGHT
-        case .character("\u{01}"), .function(262): cursor = 0
-        case .character("\u{05}"), .function(360): cursor = characters.count
+        case .key(.left): cursor = max(0, cursor - 1)
+        case .key(.right): cursor = min(characters.count, cursor + 1)
+        case .character("\u{01}"), .key(.home): cursor = 0
+        case .character("\u{05}"), .key(.end): cursor = characters.count
         case .character("\u{15}"): characters.removeFirst(cursor); cursor = 0
-        case .function(259):  // KEY_UP: older
+        case .key(.up):  // older
             guard !history.isEmpty else { break }
             let index = max(0, (historyIndex ?? history.count) - 1)
             historyIndex = index
             characters = Array(history[index])
             cursor = characters.count
-        case .function(258):  // KEY_DOWN: newer
+        case .key(.down):  // newer
             guard let index = historyIndex else { break }
             if index + 1 < history.count {
                 historyIndex = index + 1

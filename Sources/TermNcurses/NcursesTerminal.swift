@@ -170,13 +170,12 @@ public final class NcursesTerminal: TerminalDevice {
             if kind == ERR { break }
             gotAny = true
             if kind == fd_key_code_yes() {
-                // ncurses' own resize detection is bypassed; ignore its KEY_RESIZE if any.
                 if Int32(ch) == fd_key_mouse() {
                     var y: Int32 = 0, x: Int32 = 0
                     let button = fd_mouse_read(&y, &x)
                     if button > 0 { queued.append(.mouse(row: Int(y), column: Int(x), button: Int(button))) }
-                } else if Int32(ch) != fd_key_resize() {
-                    queued.append(.function(Int32(ch)))
+                } else if let key = Self.keys[Int32(ch)] {
+                    queued.append(.key(key))
                 }
             } else if ch == 0x0C {
                 // Ctrl-L, as in every full-screen program: redraw the whole screen.
@@ -187,6 +186,13 @@ public final class NcursesTerminal: TerminalDevice {
         }
         return gotAny
     }
+
+    /// ncurses' key codes for the keys the dashboard reads; the rest (function keys, its own
+    /// KEY_RESIZE, since resizes come from our SIGWINCH handler) are dropped here.
+    private static let keys: [Int32: Key] = [
+        KEY_UP: .up, KEY_DOWN: .down, KEY_LEFT: .left, KEY_RIGHT: .right, KEY_HOME: .home, KEY_END: .end,
+        KEY_PPAGE: .pageUp, KEY_NPAGE: .pageDown, KEY_ENTER: .enter, KEY_BACKSPACE: .backspace, KEY_DC: .delete, KEY_BTAB: .backTab,
+    ]
 
     /// Puts the terminal back in curses' mode if something changed it behind our back (a shell
     /// that resumed us in line mode, a stray `stty`, output from another process), and has

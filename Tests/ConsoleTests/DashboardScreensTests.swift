@@ -60,7 +60,7 @@ import Testing
         try snapshot("stack-resources", state)
         _ = Dashboard.update(&state, .key(.character(" ")))
         #expect(StackScreen.treeLines(state).map(\.label) == ["TesRoleID", "ThingGroupID"])
-        _ = Dashboard.update(&state, .key(.function(261)))  // → unfolds
+        _ = Dashboard.update(&state, .key(.key(.right)))  // → unfolds
         #expect(StackScreen.treeLines(state).count == 4)
     }
 
@@ -222,7 +222,7 @@ import Testing
         #expect(state.screens == [.stacks, .stack("prod")])
 
         _ = Dashboard.update(&state, .key(.character(":")))
-        _ = Dashboard.update(&state, .key(.function(259)))  // ↑ recalls the last command
+        _ = Dashboard.update(&state, .key(.key(.up)))  // ↑ recalls the last command
         #expect(state.command.text == "stack prod")
         _ = Dashboard.update(&state, .key(.character("\u{1b}")))
         _ = Dashboard.update(&state, .key(.character(":")))

@@ -191,7 +191,7 @@ import Testing
 
         _ = Dashboard.update(&state, .key(.character("e")))
         #expect(state.fleet.edit?.line.text == #"{"led":"on"}"# && state.fleet.edit?.version == 4)
-        _ = Dashboard.update(&state, .key(.function(263)))  // backspace: no longer JSON
+        _ = Dashboard.update(&state, .key(.key(.backspace)))  // backspace: no longer JSON
         #expect(state.fleet.edit?.problem != nil)
         #expect(Dashboard.view(state, rows: 24, columns: 100).lines[22].hasPrefix(" ✗ "))
         _ = Dashboard.update(&state, .key(.character("}")))

@@ -62,18 +62,18 @@ import Testing
         _ = line.handle(.character("s"))
         _ = line.handle(.character("\t")) { _ in ["stacks"] }
         #expect(line.text == "stacks ")
-        _ = line.handle(.function(260))  // ←
-        _ = line.handle(.function(263))  // backspace before the cursor
+        _ = line.handle(.key(.left))  // ←
+        _ = line.handle(.key(.backspace))  // backspace before the cursor
         #expect(line.text == "stack " && line.display == "stack▏ ")
         #expect(line.handle(.character("\n")) == .submitted("stack"))
         for character in "theme" { _ = line.handle(.character(character)) }
         #expect(line.handle(.character("\r")) == .submitted("theme"))
-        _ = line.handle(.function(259))
+        _ = line.handle(.key(.up))
         #expect(line.text == "theme")
-        _ = line.handle(.function(259))
+        _ = line.handle(.key(.up))
         #expect(line.text == "stack")
-        _ = line.handle(.function(258))
-        _ = line.handle(.function(258))
+        _ = line.handle(.key(.down))
+        _ = line.handle(.key(.down))
         #expect(line.text == "")
         #expect(line.handle(.character("\u{1b}")) == .cancelled)
     }

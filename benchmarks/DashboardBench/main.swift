@@ -108,10 +108,10 @@ if CommandLine.arguments.dropFirst().first == "fleet" {
     let clock = ContinuousClock()
     var previous = Dashboard.view(state, rows: 40, columns: 120)
     var durations: [Double] = []
-    let round: [TerminalEvent] = [.character("/")] + "sensor-1234".map { .character($0) } + Array(repeating: .function(263), count: 11)
+    let round: [TerminalEvent] = [.character("/")] + "sensor-1234".map { .character($0) } + Array(repeating: .key(.backspace), count: 11)
         + "plant-[ab]".map { .character($0) } + [.character("\n"), .character("G"), .character("g")] + Array(repeating: .character("j"), count: 20)
-        + [.character("/")] + Array(repeating: .function(263), count: 10) + "!gateway".map { .character($0) } + [.character("\n"), .character("/")]
-        + Array(repeating: .function(263), count: 8) + [.character("\n")]
+        + [.character("/")] + Array(repeating: .key(.backspace), count: 10) + "!gateway".map { .character($0) } + [.character("\n"), .character("/")]
+        + Array(repeating: .key(.backspace), count: 8) + [.character("\n")]
     let keys = Array(Array(repeating: round, count: 12).joined())
     for key in keys {
         let start = clock.now
