@@ -417,7 +417,7 @@ public enum Dashboard {
         }
         if rows > 1 { statusLine(state, into: &buffer) }
         if state.showHelp {
-            buffer.modal(title: "Keys: \(screenName(state.screen))", lines: help(state), width: 68, style: theme["selected"], titleStyle: theme["title"])
+            buffer.modal(title: "Keys: \(screenName(state.screen))", lines: help(state), width: 68, style: theme[.selected], titleStyle: theme[.title])
         }
         return buffer
     }
@@ -449,22 +449,22 @@ public enum Dashboard {
         case .offline(let why): connection = "○ offline: " + why
         }
         let right = (state.readOnly ? "READ-ONLY  " : "") + connection + " "
-        buffer.fill(row: 0, column: 0, height: 1, width: buffer.columns, style: theme["title"])
+        buffer.fill(row: 0, column: 0, height: 1, width: buffer.columns, style: theme[.title])
         let rightWidth = DisplayWidth.of(right)
         let leftText = " " + crumbs.joined(separator: " › ")
         let room = buffer.columns - min(rightWidth, buffer.columns / 2) - 1
-        buffer.put(DisplayWidth.pad(leftText, max(0, room)), row: 0, column: 0, style: theme["title"])
-        if room + 1 < buffer.columns { buffer.put(right, row: 0, column: room + 1, style: theme["title"], limit: buffer.columns - room - 1) }
+        buffer.put(DisplayWidth.pad(leftText, max(0, room)), row: 0, column: 0, style: theme[.title])
+        if room + 1 < buffer.columns { buffer.put(right, row: 0, column: room + 1, style: theme[.title], limit: buffer.columns - room - 1) }
     }
 
     static func statusLine(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
         let columns = buffer.columns
         if state.editingCommand {
-            buffer.put(DisplayWidth.pad(":" + state.command.display, columns), row: buffer.rows - 1, column: 0, style: theme["status"])
+            buffer.put(DisplayWidth.pad(":" + state.command.display, columns), row: buffer.rows - 1, column: 0, style: theme[.status])
             let candidates = CommandMode.candidates(state, for: state.command.text)
             if !candidates.isEmpty, buffer.rows > 3 {
-                buffer.put(DisplayWidth.pad(" " + candidates.prefix(8).joined(separator: "  "), columns), row: buffer.rows - 2, column: 0, style: theme["dim"])
+                buffer.put(DisplayWidth.pad(" " + candidates.prefix(8).joined(separator: "  "), columns), row: buffer.rows - 2, column: 0, style: theme[.dim])
             }
             return
         }
@@ -494,7 +494,7 @@ public enum Dashboard {
         if let notice = state.notice { left = " " + notice }
         // The keys stay at the right edge; the context is cut to what is left.
         let line = columns >= keys.count + 2 ? DisplayWidth.pad(left, columns - keys.count - 1) + keys + " " : DisplayWidth.pad(" " + keys, columns)
-        buffer.put(line, row: buffer.rows - 1, column: 0, style: theme["status"])
+        buffer.put(line, row: buffer.rows - 1, column: 0, style: theme[.status])
     }
 
     /// Every key of the current screen.

@@ -234,13 +234,13 @@ enum DeployFlowUpdate {
 
 /// The review and deploy screens.
 enum DeployFlowView {
-    static func role(_ kind: StepKind) -> String {
+    static func role(_ kind: StepKind) -> Theme.Role {
         switch kind {
-        case .create, .import: return "create"
-        case .update, .refresh: return "update"
-        case .replace: return "replace"
-        case .delete: return "delete"
-        default: return "text"
+        case .create, .import: return .create
+        case .update, .refresh: return .update
+        case .replace: return .replace
+        case .delete: return .delete
+        default: return .text
         }
     }
 
@@ -264,18 +264,18 @@ enum DeployFlowView {
     static func plan(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
         guard let plan = state.deploy.plan else {
-            buffer.put(state.deploy.result ?? "Planning…", row: 2, column: 1, style: state.deploy.result == nil ? theme["dim"] : theme["error"])
+            buffer.put(state.deploy.result ?? "Planning…", row: 2, column: 1, style: state.deploy.result == nil ? theme[.dim] : theme[.error])
             return
         }
         let columns = buffer.columns
         let header = " \(plan.title) \(plan.hash): \(plan.counts)" + (plan.massDelete.map { "  ! \($0)" } ?? "")
-        buffer.put(DisplayWidth.pad(header, columns), row: 1, column: 0, style: plan.massDelete == nil ? theme["header"] : theme["error"])
+        buffer.put(DisplayWidth.pad(header, columns), row: 1, column: 0, style: plan.massDelete == nil ? theme[.header] : theme[.error])
         if !plan.blockers.isEmpty {
             let mark = state.deploy.clearBlockers ? "[x]" : "[ ]"
             buffer.put(" \(mark) c: clear \(plan.blockers.count) blocker\(plan.blockers.count == 1 ? "" : "s") the stack does not own, then destroy",
-                       row: 2, column: 0, style: theme["error"])
+                       row: 2, column: 0, style: theme[.error])
             for (offset, blocker) in plan.blockers.prefix(3).enumerated() {
-                buffer.put("     ! " + blocker, row: 3 + offset, column: 0, style: theme["error"])
+                buffer.put("     ! " + blocker, row: 3 + offset, column: 0, style: theme[.error])
             }
         }
         let top = planTop(plan)
@@ -284,17 +284,17 @@ enum DeployFlowView {
         let first = firstLine(state, lines, height: height)
         for (offset, (index, diff)) in lines.dropFirst(first).prefix(height).enumerated() {
             if let diff {
-                buffer.put(diff, row: top + offset, column: 0, style: theme["dim"])
+                buffer.put(diff, row: top + offset, column: 0, style: theme[.dim])
                 continue
             }
             let step = plan.rows[index]
             let line = " " + DisplayWidth.pad(step.kind.glyph, 3) + DisplayWidth.pad(step.type, 36) + DisplayWidth.pad(step.name, 28) + step.summary
-            buffer.put(DisplayWidth.pad(line, columns), row: top + offset, column: 0, style: index == state.selected ? theme["selected"] : theme[role(step.kind)])
+            buffer.put(DisplayWidth.pad(line, columns), row: top + offset, column: 0, style: index == state.selected ? theme[.selected] : theme[role(step.kind)])
         }
-        if plan.rows.isEmpty { buffer.put("Nothing to do: \(plan.counts).", row: top, column: 1, style: theme["dim"]) }
+        if plan.rows.isEmpty { buffer.put("Nothing to do: \(plan.counts).", row: top, column: 1, style: theme[.dim]) }
         if let typed = state.deploy.typed {
             let prompt = " Type '\(plan.stack)' to approve\(plan.production ? " (production)" : "") this \(plan.title.lowercased()): \(typed)▏"
-            buffer.put(DisplayWidth.pad(prompt, columns), row: buffer.rows - 2, column: 0, style: theme["production"])
+            buffer.put(DisplayWidth.pad(prompt, columns), row: buffer.rows - 2, column: 0, style: theme[.production])
         }
     }
 
@@ -304,7 +304,7 @@ enum DeployFlowView {
         let width = max(10, min(40, buffer.columns - 40))
         let elapsed = PlanTextFormat.seconds(deploy.elapsed)
         buffer.put(" \(Gauge.progress(done: deploy.done, total: deploy.rows.count, width: width)) \(deploy.done)/\(deploy.rows.count)  \(elapsed)s",
-                   row: 1, column: 0, style: theme["header"])
+                   row: 1, column: 0, style: theme[.header])
         // Title, progress, the steps, the event log, the result line, the status line.
         let parts = Layout.split(buffer.rows, [.fixed(1), .fixed(1), .min(2), .fixed(6), .fixed(1), .fixed(1)])
         let (listHeight, logHeight) = (parts[2].size, parts[3].size)
@@ -312,26 +312,26 @@ enum DeployFlowView {
         let firstPending = deploy.rows.firstIndex { if case .done = $0.status { return false }; return true } ?? max(0, deploy.rows.count - 1)
         let first = max(0, min(firstPending, deploy.rows.count - listHeight))
         for (offset, item) in deploy.rows.dropFirst(first).prefix(listHeight).enumerated() {
-            let (text, role): (String, String)
+            let (text, role): (String, Theme.Role)
             switch item.status {
-            case .waiting: (text, role) = ("waiting", "dim")
-            case .running: (text, role) = ("running…", "update")
-            case .done(let seconds): (text, role) = ("done \(PlanTextFormat.seconds(seconds))s", "create")
-            case .failed(let error): (text, role) = ("failed: \(error)", "error")
+            case .waiting: (text, role) = ("waiting", .dim)
+            case .running: (text, role) = ("running…", .update)
+            case .done(let seconds): (text, role) = ("done \(PlanTextFormat.seconds(seconds))s", .create)
+            case .failed(let error): (text, role) = ("failed: \(error)", .error)
             }
             buffer.put(" " + DisplayWidth.pad(item.kind.glyph, 3) + DisplayWidth.pad(item.name, 30) + text, row: 2 + offset, column: 0, style: theme[role])
         }
         let logTop = parts[3].offset
         for (offset, line) in deploy.log.suffix(logHeight).enumerated() {
-            buffer.put(line, row: logTop + offset, column: 0, style: theme["dim"])
+            buffer.put(line, row: logTop + offset, column: 0, style: theme[.dim])
         }
         if let result = deploy.result {
-            buffer.put(DisplayWidth.pad(" " + result, buffer.columns), row: buffer.rows - 2, column: 0, style: deploy.failed ? theme["error"] : theme["create"])
+            buffer.put(DisplayWidth.pad(" " + result, buffer.columns), row: buffer.rows - 2, column: 0, style: deploy.failed ? theme[.error] : theme[.create])
         } else if deploy.confirmingCancel {
             let inFlight = deploy.running == 0 ? "No step is in flight; none starts after this."
                 : deploy.running == 1 ? "The step in flight finishes and is recorded." : "The \(deploy.running) steps in flight finish and are recorded."
             buffer.put(DisplayWidth.pad(" Cancel the deploy? \(inFlight) y cancel, any other key goes on",
-                                        buffer.columns), row: buffer.rows - 2, column: 0, style: theme["production"])
+                                        buffer.columns), row: buffer.rows - 2, column: 0, style: theme[.production])
         }
     }
 }

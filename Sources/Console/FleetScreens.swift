@@ -390,7 +390,7 @@ enum FleetScreens {
         if let query = fleet.query { header += "   search: \(query)" }
         if !fleet.marked.isEmpty { header += "   \(fleet.marked.count) marked (a adds them to a group)" }
         if let error = fleet.model.error { header += "   " + error }
-        buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: theme["header"])
+        buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: theme[.header])
         let area = (top: 3, height: max(0, buffer.rows - 4))
         let first = Table.firstVisible(selected: state.selected, count: fleet.visible.count, height: area.height)
         let window = fleet.visible.dropFirst(first).prefix(area.height)
@@ -398,11 +398,11 @@ enum FleetScreens {
         var columns = Table.fitted(deviceColumns, rows: rows, limits: [2, 28, 14, 16, 22, 20, 11])
         columns[0].width = 2
         Table(columns: columns, rows: rows).draw(into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected - first,
-                                                 sort: fleet.sortColumn.map { ($0, fleet.sortAscending) }, header: theme["header"],
-                                                 selectedStyle: theme["selected"]) { index in
-            fleet.marked.contains(rows[index][1]) ? theme["update"] : theme["text"]
+                                                 sort: fleet.sortColumn.map { ($0, fleet.sortAscending) }, header: theme[.header],
+                                                 selectedStyle: theme[.selected]) { index in
+            fleet.marked.contains(rows[index][1]) ? theme[.update] : theme[.text]
         }
-        if fleet.model.devices.isEmpty { buffer.put(fleet.loading ? "Loading devices…" : "No devices.", row: area.top, column: 1, style: theme["dim"]) }
+        if fleet.model.devices.isEmpty { buffer.put(fleet.loading ? "Loading devices…" : "No devices.", row: area.top, column: 1, style: theme[.dim]) }
     }
 
     static func deviceView(_ state: DashboardState, name: String, into buffer: inout CellBuffer) {
@@ -410,35 +410,35 @@ enum FleetScreens {
         let fleet = state.fleet
         let device = fleet.model.device(named: name)
         var row = 1
-        func line(_ text: String, _ role: String = "text") {
+        func line(_ text: String, _ role: Theme.Role = .text) {
             guard row < buffer.rows - 1 else { return }
             buffer.put(DisplayWidth.pad(text, buffer.columns), row: row, column: 0, style: theme[role])
             row += 1
         }
         line(" \(name)  type \(device?.type ?? "-")  version \(device?.version ?? 0)  " + (fleet.managed.thing(name).map { "managed by \($0)" } ?? "UNMANAGED")
-             + "  \(device?.attributeText ?? "")", "header")
-        guard let detail = fleet.detail else { line(" Loading…", "dim"); return }
+             + "  \(device?.attributeText ?? "")", .header)
+        guard let detail = fleet.detail else { line(" Loading…", .dim); return }
         let now = state.now
         line(" groups: " + (detail.groups.isEmpty ? "-" : detail.groups.joined(separator: ", ")))
         for certificate in detail.certificates {
             let days = certificate.daysLeft(now: now)
             line(" certificate \(certificate.id.prefix(12))  \(certificate.status)  expires in \(days.map { "\($0) days" } ?? "?")",
-                 (days ?? 999) <= fleet.expiringDays || certificate.status != "ACTIVE" ? "error" : "text")
+                 (days ?? 999) <= fleet.expiringDays || certificate.status != "ACTIVE" ? .error : .text)
         }
-        if detail.certificates.isEmpty { line(" no certificates", "dim") }
+        if detail.certificates.isEmpty { line(" no certificates", .dim) }
         for (policy, document) in detail.policies {
-            line(" policy \(policy) (\(fleet.managed.policy(policy) ?? "unmanaged")): " + ((try? JSONValue.parse(Array(document.utf8)))?.serialized() ?? document), "dim")
+            line(" policy \(policy) (\(fleet.managed.policy(policy) ?? "unmanaged")): " + ((try? JSONValue.parse(Array(document.utf8)))?.serialized() ?? document), .dim)
         }
         let shadows = shadows(state)
         let tabs = shadows.enumerated().map { $0.offset == fleet.shadowIndex ? "[\($0.element.0.isEmpty ? "classic" : $0.element.0)]" : ($0.element.0.isEmpty ? "classic" : $0.element.0) }
-        line(" shadows: " + (tabs.isEmpty ? "none" : tabs.joined(separator: "  ")) + "   tab next  e edit desired  D delete named  v versions", "header")
+        line(" shadows: " + (tabs.isEmpty ? "none" : tabs.joined(separator: "  ")) + "   tab next  e edit desired  D delete named  v versions", .header)
         if let conflict = fleet.conflict {
-            line(" CONFLICT: the shadow moved on; the server's document (version \(conflict["version"]?.intValue ?? 0)) is below; e edits it", "error")
+            line(" CONFLICT: the shadow moved on; the server's document (version \(conflict["version"]?.intValue ?? 0)) is below; e edits it", .error)
         }
         if shadows.indices.contains(fleet.shadowIndex) {
             let (shadowName, document) = shadows[fleet.shadowIndex]
             let shown = fleet.conflict ?? document
-            line(" version \(shown["version"]?.intValue ?? 0)  updated \(shown["timestamp"]?.intValue.map { CivilTime(secondsSince1970: $0).clock + " UTC" } ?? "-")", "dim")
+            line(" version \(shown["version"]?.intValue ?? 0)  updated \(shown["timestamp"]?.intValue.map { CivilTime(secondsSince1970: $0).clock + " UTC" } ?? "-")", .dim)
             // When each top-level field last changed (the shadow's metadata).
             var times: [String] = []
             for key in ["desired", "reported"] {
@@ -446,7 +446,7 @@ enum FleetScreens {
                     if let stamp = meta["timestamp"]?.intValue { times.append("\(key).\(field) \(CivilTime(secondsSince1970: stamp).clock + " UTC")") }
                 }
             }
-            if !times.isEmpty { line(" changed: " + times.joined(separator: ", "), "dim") }
+            if !times.isEmpty { line(" changed: " + times.joined(separator: ", "), .dim) }
             let width = max(10, (buffer.columns - 4) / 3)
             let panes = ["desired", "reported", "delta"].map { key -> [String] in
                 [key.uppercased()] + (shown["state"]?[key].map { $0.pretty(sortedKeys: true).split(separator: "\n").map(String.init) } ?? ["-"])
@@ -455,7 +455,7 @@ enum FleetScreens {
             for offset in 0..<height where row < buffer.rows - 1 {
                 for (index, pane) in panes.enumerated() {
                     let text = offset < pane.count ? pane[offset] : ""
-                    buffer.put(DisplayWidth.pad(" " + text, width), row: row, column: index * (width + 1), style: offset == 0 ? theme["header"] : (index == 2 ? theme["update"] : theme["text"]))
+                    buffer.put(DisplayWidth.pad(" " + text, width), row: row, column: index * (width + 1), style: offset == 0 ? theme[.header] : (index == 2 ? theme[.update] : theme[.text]))
                 }
                 row += 1
             }
@@ -463,22 +463,22 @@ enum FleetScreens {
                 let seen = fleet.history[name + "/" + shadowName] ?? []
                 if seen.count >= 2 {
                     let from = seen[max(0, seen.count - 1 - min(fleet.diffFrom, seen.count - 1))], to = seen[max(0, seen.count - 1 - min(fleet.diffTo, seen.count - 1))]
-                    line(" changes from version \(from["version"]?.intValue ?? 0) to \(to["version"]?.intValue ?? 0) (of \(seen.map { String($0["version"]?.intValue ?? 0) }.joined(separator: ", ")) seen; [ ] older/newer from, { } to):", "header")
-                    for change in diff(from, to) { line("   " + change, "update") }
+                    line(" changes from version \(from["version"]?.intValue ?? 0) to \(to["version"]?.intValue ?? 0) (of \(seen.map { String($0["version"]?.intValue ?? 0) }.joined(separator: ", ")) seen; [ ] older/newer from, { } to):", .header)
+                    for change in diff(from, to) { line("   " + change, .update) }
                 } else {
-                    line(" one version seen so far", "dim")
+                    line(" one version seen so far", .dim)
                 }
             }
         }
         if let edit = fleet.edit {
-            buffer.put(DisplayWidth.pad(" desired> " + edit.line.display, buffer.columns), row: buffer.rows - 3, column: 0, style: theme["selected"])
+            buffer.put(DisplayWidth.pad(" desired> " + edit.line.display, buffer.columns), row: buffer.rows - 3, column: 0, style: theme[.selected])
             buffer.put(DisplayWidth.pad(edit.problem.map { " ✗ " + $0 } ?? " ✓ valid JSON: enter sends it at version \(edit.version.map(String.init) ?? "any"), esc cancels",
-                                        buffer.columns), row: buffer.rows - 2, column: 0, style: edit.problem == nil ? theme["create"] : theme["error"])
+                                        buffer.columns), row: buffer.rows - 2, column: 0, style: edit.problem == nil ? theme[.create] : theme[.error])
             return
         }
         if let shadow = fleet.confirmDelete {
             buffer.put(DisplayWidth.pad(" Delete the named shadow '\(shadow)'? y deletes, any other key keeps it", buffer.columns), row: buffer.rows - 2, column: 0,
-                       style: theme["production"])
+                       style: theme[.production])
             return
         }
         // Its own recent messages (from the Messages screen's buffer).
@@ -490,14 +490,14 @@ enum FleetScreens {
             index -= 1
         }
         if row < buffer.rows - 2 {
-            line(" recent messages" + (state.messages.filters.isEmpty ? " (:tail to subscribe)" : ""), "header")
-            for item in recent.reversed() { line(" " + MessagesScreen.line(item, state: state.messages), "dim") }
+            line(" recent messages" + (state.messages.filters.isEmpty ? " (:tail to subscribe)" : ""), .header)
+            for item in recent.reversed() { line(" " + MessagesScreen.line(item, state: state.messages), .dim) }
         }
     }
 
     static func groupsView(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
-        guard let groups = state.fleet.groups else { buffer.put("Loading groups…", row: 2, column: 1, style: theme["dim"]); return }
+        guard let groups = state.fleet.groups else { buffer.put("Loading groups…", row: 2, column: 1, style: theme[.dim]); return }
         func nodes(_ parent: String?) -> [TreeNode] {
             groups.filter { $0.parent == parent }.map { group in
                 TreeNode(id: group.name, label: "\(group.name)  \(group.members) thing\(group.members == 1 ? "" : "s")  " + (state.fleet.managed.group(group.name) ?? "unmanaged"),
@@ -505,43 +505,43 @@ enum FleetScreens {
             }
         }
         let lines = TreeNode.flatten(nodes(nil), folded: [])
-        buffer.put(DisplayWidth.pad(" \(groups.count) group\(groups.count == 1 ? "" : "s")", buffer.columns), row: 1, column: 0, style: theme["header"])
+        buffer.put(DisplayWidth.pad(" \(groups.count) group\(groups.count == 1 ? "" : "s")", buffer.columns), row: 1, column: 0, style: theme[.header])
         for (offset, line) in lines.prefix(max(0, buffer.rows - 3)).enumerated() {
             buffer.put(DisplayWidth.pad(" " + line.prefix + line.label, buffer.columns), row: 2 + offset, column: 0,
-                       style: offset == state.selected ? theme["selected"] : theme["text"])
+                       style: offset == state.selected ? theme[.selected] : theme[.text])
         }
     }
 
     static func certificatesView(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
-        guard let certificates = state.fleet.certificates else { buffer.put("Loading certificates…", row: 2, column: 1, style: theme["dim"]); return }
+        guard let certificates = state.fleet.certificates else { buffer.put("Loading certificates…", row: 2, column: 1, style: theme[.dim]); return }
         let now = state.now
         let rows = certificates.map { certificate -> [String] in
             let days = certificate.daysLeft(now: now)
             return [String(certificate.id.prefix(16)), certificate.status, days.map { "\($0) days" } ?? "unreadable", certificate.things.joined(separator: ",")]
         }
         buffer.put(DisplayWidth.pad(" \(certificates.count) certificate\(certificates.count == 1 ? "" : "s"); within \(state.fleet.expiringDays) days of expiry in red", buffer.columns), row: 1, column: 0,
-                   style: theme["header"])
+                   style: theme[.header])
         Table(columns: Table.fitted(["ID", "STATUS", "EXPIRES IN", "THINGS"], rows: rows, limits: [18, 12, 14]), rows: rows).draw(
-            into: &buffer, top: 2, height: max(0, buffer.rows - 3), selected: state.selected, sort: nil, header: theme["header"], selectedStyle: theme["selected"]
+            into: &buffer, top: 2, height: max(0, buffer.rows - 3), selected: state.selected, sort: nil, header: theme[.header], selectedStyle: theme[.selected]
         ) { index in
-            (certificates[index].daysLeft(now: now) ?? .max) <= state.fleet.expiringDays || certificates[index].status != "ACTIVE" ? theme["error"] : theme["text"]
+            (certificates[index].daysLeft(now: now) ?? .max) <= state.fleet.expiringDays || certificates[index].status != "ACTIVE" ? theme[.error] : theme[.text]
         }
     }
 
     static func policiesView(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
-        guard let policies = state.fleet.policies else { buffer.put("Loading policies…", row: 2, column: 1, style: theme["dim"]); return }
+        guard let policies = state.fleet.policies else { buffer.put("Loading policies…", row: 2, column: 1, style: theme[.dim]); return }
         let rows = policies.map { [$0.name, "\($0.targets.count)", state.fleet.managed.policy($0.name) ?? "unmanaged",
                                    (try? JSONValue.parse(Array($0.document.utf8)))?.serialized() ?? $0.document] }
-        buffer.put(DisplayWidth.pad(" \(policies.count) polic\(policies.count == 1 ? "y" : "ies")", buffer.columns), row: 1, column: 0, style: theme["header"])
+        buffer.put(DisplayWidth.pad(" \(policies.count) polic\(policies.count == 1 ? "y" : "ies")", buffer.columns), row: 1, column: 0, style: theme[.header])
         let selected = state.selected
         let height = max(0, buffer.rows - 3 - (policies.isEmpty ? 0 : 10))
         Table(columns: Table.fitted(["POLICY", "TARGETS", "STACK", "DOCUMENT"], rows: rows, limits: [32, 9, 24]), rows: rows).draw(
-            into: &buffer, top: 2, height: height, selected: selected, sort: nil, header: theme["header"], selectedStyle: theme["selected"]) { _ in theme["text"] }
+            into: &buffer, top: 2, height: height, selected: selected, sort: nil, header: theme[.header], selectedStyle: theme[.selected]) { _ in theme[.text] }
         guard policies.indices.contains(selected), let document = try? JSONValue.parse(Array(policies[selected].document.utf8)) else { return }
         for (offset, line) in JSONViewer.lines(document, folded: []).prefix(10).enumerated() where 2 + height + offset < buffer.rows - 1 {
-            buffer.put(DisplayWidth.pad(" " + line.text, buffer.columns), row: 2 + height + offset, column: 0, style: theme[line.role == "string" ? "create" : "dim"])
+            buffer.put(DisplayWidth.pad(" " + line.text, buffer.columns), row: 2 + height + offset, column: 0, style: line.role == "string" ? theme[.create] : theme[.dim])
         }
     }
 
@@ -549,21 +549,21 @@ enum FleetScreens {
         let theme = state.theme
         guard let plan = state.fleet.plan else { return }
         buffer.put(DisplayWidth.pad(" Plan: \(plan.summary)" + (plan.running || !plan.results.isEmpty ? "   \(plan.done)/\(plan.changes.count) done" : ""),
-                                    buffer.columns), row: 1, column: 0, style: plan.refused == nil ? theme["header"] : theme["error"])
+                                    buffer.columns), row: 1, column: 0, style: plan.refused == nil ? theme[.header] : theme[.error])
         let first = Table.firstVisible(selected: state.selected, count: plan.things.count, height: max(0, buffer.rows - 4))
         for (offset, thing) in plan.things.dropFirst(first).prefix(max(0, buffer.rows - 4)).enumerated() {
             let result = plan.results[thing]
             var status = result.map { $0.isEmpty ? "done" : "failed: " + $0 } ?? (plan.running ? "waiting" : "")
-            var style = result.map { $0.isEmpty ? theme["create"] : theme["error"] } ?? theme["update"]
+            var style = result.map { $0.isEmpty ? theme[.create] : theme[.error] } ?? theme[.update]
             switch plan.outcomes?[thing] {
-            case .unchanged(let why)?: (status, style) = ("no change: " + why, theme["dim"])
-            case .impossible(let why)?: (status, style) = ("cannot: " + why, theme["error"])
+            case .unchanged(let why)?: (status, style) = ("no change: " + why, theme[.dim])
+            case .impossible(let why)?: (status, style) = ("cannot: " + why, theme[.error])
             default: break
             }
             buffer.put(DisplayWidth.pad(" " + plan.row(thing) + "   \(status)", buffer.columns), row: 2 + offset, column: 0, style: style)
         }
         if !plan.running && plan.results.isEmpty && !plan.changes.isEmpty {
-            buffer.put(DisplayWidth.pad(" y approve   n back", buffer.columns), row: buffer.rows - 2, column: 0, style: theme["dim"])
+            buffer.put(DisplayWidth.pad(" y approve   n back", buffer.columns), row: buffer.rows - 2, column: 0, style: theme[.dim])
         }
     }
 

@@ -220,7 +220,7 @@ enum MessagesScreen {
         if store.dropped > 0 { header += ", \(store.dropped) dropped from the buffer" }
         if let paused = messages.pausedAt { header += "   PAUSED, \(store.received - paused) new" }
         if messages.recording != nil { header += "   ● REC" }
-        buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: messages.pausedAt == nil ? theme["header"] : theme["update"])
+        buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: messages.pausedAt == nil ? theme[.header] : theme[.update])
         let columns = Layout.split(buffer.columns, [messages.showTree && buffer.columns >= 80 ? .percent(28) : .fixed(0), .fill])
         let detailRows = messages.detail ? max(6, (buffer.rows - 4) / 2) : 0
         let rows = Layout.split(buffer.rows, [.fixed(2), .fill, .fixed(detailRows), .fixed(1)])
@@ -229,16 +229,16 @@ enum MessagesScreen {
         let shown = window(state, ending: messages.selected, count: rows[1].size)
         if shown.isEmpty {
             let hint = messages.connected ? "Waiting for messages…" : "Connecting to \(messages.broker ?? "the broker")…" + (messages.lastError.map { " (\($0))" } ?? "")
-            buffer.put(hint, row: rows[1].offset, column: listLeft + 1, style: theme["dim"])
+            buffer.put(hint, row: rows[1].offset, column: listLeft + 1, style: theme[.dim])
         }
         var row = rows[1].offset
         for item in shown where row < rows[1].offset + rows[1].size {
             if item.afterGap {
-                buffer.put(DisplayWidth.pad("  ─── connection lost: messages may be missing ───", listWidth), row: row, column: listLeft, style: theme["error"], limit: listWidth)
+                buffer.put(DisplayWidth.pad("  ─── connection lost: messages may be missing ───", listWidth), row: row, column: listLeft, style: theme[.error], limit: listWidth)
                 row += 1
                 if row >= rows[1].offset + rows[1].size { break }
             }
-            let style = item.sequence == messages.selected ? theme["selected"] : theme["text"]
+            let style = item.sequence == messages.selected ? theme[.selected] : theme[.text]
             let text = " " + line(item, state: messages)
             if messages.wrap {
                 var rest = Substring(text)
@@ -261,9 +261,9 @@ enum MessagesScreen {
         func nodes(_ list: [TopicNode]) -> [TreeNode] { list.map { TreeNode(id: $0.path, label: "\($0.name.isEmpty ? "(empty)" : $0.name) \($0.count)", children: nodes($0.children)) } }
         let lines = TreeNode.flatten(nodes(state.messages.store.tree()), folded: [])
         for (offset, line) in lines.prefix(height).enumerated() {
-            buffer.put(DisplayWidth.pad(" " + line.prefix + line.label, width), row: top + offset, column: 0, style: theme["dim"], limit: width)
+            buffer.put(DisplayWidth.pad(" " + line.prefix + line.label, width), row: top + offset, column: 0, style: theme[.dim], limit: width)
         }
-        for row in top..<(top + height) { buffer.put("│", row: row, column: width, style: theme["dim"]) }
+        for row in top..<(top + height) { buffer.put("│", row: row, column: width, style: theme[.dim]) }
     }
 
     /// The selected (or newest) message: pretty JSON with folding (hex for binary), what changed
@@ -273,8 +273,8 @@ enum MessagesScreen {
         let messages = state.messages
         guard height > 1, let item = window(state, ending: messages.selected, count: 1).last else { return }
         buffer.put(DisplayWidth.pad(" \(item.message.topic)  QoS \(item.message.qos.rawValue)\(item.message.retain ? " retained" : "")  \(item.message.payload.count) bytes",
-                                    width), row: top, column: left, style: theme["header"], limit: width)
-        var lines: [(String, String)] = []
+                                    width), row: top, column: left, style: theme[.header], limit: width)
+        var lines: [(String, Theme.Role)] = []
         if let value = try? JSONValue.parse(item.message.payload) {
             let previous = previousPayload(state, before: item).flatMap { try? JSONValue.parse($0) }
             if case .object(let object)? = previous.map({ $0 }), case .object(let now) = value {
@@ -282,23 +282,23 @@ enum MessagesScreen {
                     guard let old = object[key], old != new else { return nil }
                     return "\(key) \(old.serialized()) → \(new.serialized())"
                 }
-                if !changed.isEmpty { lines.append(("changed: " + changed.joined(separator: ", "), "update")) }
+                if !changed.isEmpty { lines.append(("changed: " + changed.joined(separator: ", "), .update)) }
             }
             if case .object(let now) = value, let (key, _) = now.first(where: { $0.value.doubleValue != nil }) {
                 let series = numericSeries(state, topic: item.message.topic, key: key)
-                lines.append(("\(key): \(Gauge.sparkline(series, width: max(8, min(60, width - key.count - 20)))) \(series.last.map { String($0) } ?? "")", "create"))
+                lines.append(("\(key): \(Gauge.sparkline(series, width: max(8, min(60, width - key.count - 20)))) \(series.last.map { String($0) } ?? "")", .create))
             }
-            lines += JSONViewer.lines(value, folded: messages.folded).map { ($0.text, $0.role == "string" ? "create" : $0.role == "number" ? "update" : "text") }
+            lines += JSONViewer.lines(value, folded: messages.folded).map { ($0.text, $0.role == "string" ? .create : $0.role == "number" ? .update : .text) }
         } else if String(validating: item.message.payload, as: UTF8.self) == nil {
             var offset = 0
             while offset < item.message.payload.count {
                 let chunk = item.message.payload[offset..<min(offset + 16, item.message.payload.count)]
                 let position = Hex.encode([UInt8(offset >> 16 & 0xFF), UInt8(offset >> 8 & 0xFF), UInt8(offset & 0xFF)])
-                lines.append((position + "  " + chunk.map { Hex.encode([$0]) }.joined(separator: " "), "text"))
+                lines.append((position + "  " + chunk.map { Hex.encode([$0]) }.joined(separator: " "), .text))
                 offset += 16
             }
         } else {
-            lines += text(item.message.payload).split(separator: "\n", omittingEmptySubsequences: false).map { (String($0), "text") }
+            lines += text(item.message.payload).split(separator: "\n", omittingEmptySubsequences: false).map { (String($0), .text) }
         }
         for (index, (line, role)) in lines.prefix(height - 1).enumerated() {
             buffer.put(DisplayWidth.pad(" " + line, width), row: top + 1 + index, column: left, style: theme[role], limit: width)

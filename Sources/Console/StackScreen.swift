@@ -150,15 +150,15 @@ enum StackScreen {
 
     static func view(_ state: DashboardState, name: String, into buffer: inout CellBuffer) {
         let theme = state.theme
-        guard let detail = state.detail else { buffer.put("Loading \(name)…", row: 2, column: 1, style: theme["dim"]); return }
+        guard let detail = state.detail else { buffer.put("Loading \(name)…", row: 2, column: 1, style: theme[.dim]); return }
         let counts: [StackTab: Int] = [.resources: detail.resources.count, .outputs: detail.outputs.count, .history: detail.history.count]
         var x = 1
         for tab in StackTab.allCases {
             let label = " \(tab.rawValue.prefix(1).uppercased() + tab.rawValue.dropFirst()) (\(counts[tab] ?? 0)) "
-            x += buffer.put(label, row: 1, column: x, style: tab == state.stackTab ? theme["selected"] : theme["header"]) + 1
+            x += buffer.put(label, row: 1, column: x, style: tab == state.stackTab ? theme[.selected] : theme[.header]) + 1
         }
         if !detail.pending.isEmpty {
-            buffer.put("  ! pending: " + detail.pending.joined(separator: ", "), row: 1, column: x, style: theme["error"])
+            buffer.put("  ! pending: " + detail.pending.joined(separator: ", "), row: 1, column: x, style: theme[.error])
         }
         let area = listArea(state)
         if let inspecting = state.inspecting {
@@ -173,7 +173,7 @@ enum StackScreen {
         let planRow = area.top + area.height
         if planRow < buffer.rows - 1 {
             let plan = state.deploy.plan.map { "Plan: \($0.counts)" + ($0.massDelete.map { "  ! \($0)" } ?? "") + ($0.rows.isEmpty ? "" : "   p to review") } ?? "Plan: computing…"
-            let style = state.deploy.plan?.massDelete != nil ? theme["error"] : state.deploy.plan?.rows.isEmpty == false ? theme["update"] : theme["dim"]
+            let style = state.deploy.plan?.massDelete != nil ? theme[.error] : state.deploy.plan?.rows.isEmpty == false ? theme[.update] : theme[.dim]
             buffer.put(" " + plan, row: planRow, column: 0, style: style)
         }
     }
@@ -188,10 +188,10 @@ enum StackScreen {
         }
         let columns = Table.fitted(["RESOURCE", "TYPE", "STATUS", "ID"], rows: rows, limits: [36, 36, 10])
         Table(columns: columns, rows: rows).draw(into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
-                                                  header: theme["header"], selectedStyle: theme["selected"]) { index in
-            byName[lines[index].id]?.status == "ok" ? theme["text"] : theme["error"]
+                                                  header: theme[.header], selectedStyle: theme[.selected]) { index in
+            byName[lines[index].id]?.status == "ok" ? theme[.text] : theme[.error]
         }
-        if detail.resources.isEmpty { buffer.put("No resources yet: p reviews the first deploy.", row: area.top, column: 1, style: theme["dim"]) }
+        if detail.resources.isEmpty { buffer.put("No resources yet: p reviews the first deploy.", row: area.top, column: 1, style: theme[.dim]) }
     }
 
     static func outputsTab(_ state: DashboardState, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
@@ -201,8 +201,8 @@ enum StackScreen {
         let columns = Table.fitted(["OUTPUT", "VALUE" + hint], rows: outputs.map { [$0.name, $0.value] }, limits: [32])
         Table(columns: columns, rows: outputs.map { [$0.name, $0.value] }).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
-            header: theme["header"], selectedStyle: theme["selected"]) { index in outputs[index].secret ? theme["production"] : theme["text"] }
-        if outputs.isEmpty { buffer.put("No outputs.", row: area.top, column: 1, style: theme["dim"]) }
+            header: theme[.header], selectedStyle: theme[.selected]) { index in outputs[index].secret ? theme[.production] : theme[.text] }
+        if outputs.isEmpty { buffer.put("No outputs.", row: area.top, column: 1, style: theme[.dim]) }
     }
 
     static func history(_ state: DashboardState, detail: StackDetail, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
@@ -212,23 +212,23 @@ enum StackScreen {
         let columns = Table.fitted(["STARTED", "KIND", "RESULT", "CHANGES", "PLAN", "BY"], rows: rows, limits: [22, 9, 11, 30, 18])
         Table(columns: columns, rows: rows).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
-            header: theme["header"], selectedStyle: theme["selected"]) { index in entries[index].result == "succeeded" ? theme["text"] : theme["error"] }
-        if entries.isEmpty { buffer.put("No updates recorded yet.", row: area.top, column: 1, style: theme["dim"]) }
+            header: theme[.header], selectedStyle: theme[.selected]) { index in entries[index].result == "succeeded" ? theme[.text] : theme[.error] }
+        if entries.isEmpty { buffer.put("No updates recorded yet.", row: area.top, column: 1, style: theme[.dim]) }
     }
 
     static func inspector(_ state: DashboardState, resource: String, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
         let theme = state.theme
         let type = state.detail?.resources.first { $0.name == resource }?.type ?? ""
-        buffer.put(DisplayWidth.pad(" \(resource)  \(type)   ↵ fold  esc back", buffer.columns), row: area.top - 1, column: 0, style: theme["header"])
+        buffer.put(DisplayWidth.pad(" \(resource)  \(type)   ↵ fold  esc back", buffer.columns), row: area.top - 1, column: 0, style: theme[.header])
         let lines = jsonLines(state)
         let first = Table.firstVisible(selected: state.jsonSelected, count: lines.count, height: area.height)
         for (offset, line) in lines.dropFirst(first).prefix(area.height).enumerated() {
             let row = area.top + offset
             let selected = first + offset == state.jsonSelected
-            var x = buffer.put(" " + String(repeating: "  ", count: line.indent), row: row, column: 0, style: selected ? theme["selected"] : theme["text"])
-            if let key = line.key { x += buffer.put(key, row: row, column: x, style: selected ? theme["selected"] : theme["header"]) }
-            let role = ["string": "create", "number": "update", "literal": "replace"][line.role] ?? "dim"
-            buffer.put(line.value, row: row, column: x, style: selected ? theme["selected"] : theme[role])
+            var x = buffer.put(" " + String(repeating: "  ", count: line.indent), row: row, column: 0, style: selected ? theme[.selected] : theme[.text])
+            if let key = line.key { x += buffer.put(key, row: row, column: x, style: selected ? theme[.selected] : theme[.header]) }
+            let role: Theme.Role = ["string": .create, "number": .update, "literal": .replace][line.role] ?? .dim
+            buffer.put(line.value, row: row, column: x, style: selected ? theme[.selected] : theme[role])
         }
     }
 }

@@ -56,19 +56,19 @@ enum StacksScreen {
 
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
-        if state.loadingStacks { buffer.put("Loading stacks…", row: 2, column: 1, style: theme["dim"]); return }
-        if let error = state.error { buffer.put(error, row: 2, column: 1, style: theme["error"]); return }
+        if state.loadingStacks { buffer.put("Loading stacks…", row: 2, column: 1, style: theme[.dim]); return }
+        if let error = state.error { buffer.put(error, row: 2, column: 1, style: theme[.error]); return }
         if state.project.isEmpty {
-            buffer.put("No Pulumi project here: run fleetdeck in a project folder (or -C FOLDER) for its stacks.", row: 2, column: 1, style: theme["dim"])
-            buffer.put("The fleet and its messages work anywhere: :things, :groups, :certs, :policies, :tail FILTER.", row: 3, column: 1, style: theme["text"])
+            buffer.put("No Pulumi project here: run fleetdeck in a project folder (or -C FOLDER) for its stacks.", row: 2, column: 1, style: theme[.dim])
+            buffer.put("The fleet and its messages work anywhere: :things, :groups, :certs, :policies, :tail FILTER.", row: 3, column: 1, style: theme[.text])
             return
         }
-        if state.stacks.isEmpty { buffer.put("No stacks yet: 'fleetdeck stack init NAME'.", row: 2, column: 1, style: theme["dim"]); return }
+        if state.stacks.isEmpty { buffer.put("No stacks yet: 'fleetdeck stack init NAME'.", row: 2, column: 1, style: theme[.dim]); return }
         let shown = visible(state)
         let area = Dashboard.listArea(state)
         let first = Table(columns: columns, rows: shown.map(cells)).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
-            sort: state.sortColumn.map { ($0, state.sortAscending) }, header: theme["header"], selectedStyle: theme["selected"]) { _ in theme["text"] }
+            sort: state.sortColumn.map { ($0, state.sortAscending) }, header: theme[.header], selectedStyle: theme[.selected]) { _ in theme[.text] }
         // The production badge goes at the right edge when the row leaves room, else after the name.
         for (offset, stack) in shown.dropFirst(first).prefix(area.height).enumerated() where stack.production {
             let badge = " PROD "
@@ -76,7 +76,7 @@ enum StacksScreen {
             let afterName = 2 + DisplayWidth.of(cells(stack)[0])
             let at = used + 2 < buffer.columns - DisplayWidth.of(badge) ? buffer.columns - DisplayWidth.of(badge) - 1 : afterName
             if at + DisplayWidth.of(badge) <= max(columns[0].width + 1, used + 2 < buffer.columns - 6 ? buffer.columns : 0) {
-                buffer.put(badge, row: area.top + offset, column: at, style: theme["production"])
+                buffer.put(badge, row: area.top + offset, column: at, style: theme[.production])
             }
         }
     }

@@ -3,16 +3,18 @@ import YAMLSyntax
 /// A theme: a style for each role the screens use. Built-in themes are embedded in the binary
 /// (`themes/*.yaml`); a file of the same name in `~/.config/fleetdeck/themes/` overrides one.
 public struct Theme: Equatable, Sendable {
-    public static let roles = ["title", "status", "keys", "header", "text", "dim", "selected", "create", "update", "replace",
-                               "delete", "error", "production"]
+    /// What a style is for; a theme file names them.
+    public enum Role: String, CaseIterable, Sendable {
+        case title, status, keys, header, text, dim, selected, create, update, replace, delete, error, production
+    }
     static let colorNames = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"]
 
     public var name: String
-    public var styles: [String: TerminalStyle]
+    public var styles: [Role: TerminalStyle]
 
-    public subscript(role: String) -> TerminalStyle { styles[role] ?? TerminalStyle() }
+    public subscript(role: Role) -> TerminalStyle { styles[role] ?? TerminalStyle() }
 
-    public init(name: String, styles: [String: TerminalStyle]) {
+    public init(name: String, styles: [Role: TerminalStyle]) {
         self.name = name
         self.styles = styles
     }
@@ -50,10 +52,11 @@ public struct Theme: Equatable, Sendable {
         }
         guard case .mapping = root, let name = root["name"]?.scalarText else { throw problem("a theme needs 'name' and 'roles'", root.mark) }
         guard case .mapping(let entries, _)? = root["roles"] else { throw problem("'roles' must map role names to styles", root.entry("roles")?.key.mark ?? root.mark) }
-        var styles: [String: TerminalStyle] = [:]
+        var styles: [Role: TerminalStyle] = [:]
         for (key, value) in entries {
-            let role = key.scalarText ?? ""
-            guard roles.contains(role) else { throw problem("unknown role '\(role)' (roles: \(roles.joined(separator: ", ")))", key.mark) }
+            guard let role = Role(rawValue: key.scalarText ?? "") else {
+                throw problem("unknown role '\(key.scalarText ?? "")' (roles: \(Role.allCases.map(\.rawValue).joined(separator: ", ")))", key.mark)
+            }
             var style = TerminalStyle()
             if case .mapping(let fields, _) = value {
                 for (fieldKey, fieldValue) in fields {
@@ -77,7 +80,7 @@ public struct Theme: Equatable, Sendable {
                     }
                 }
             } else if value.scalarValue != .null {
-                throw problem("the style of '\(role)' must be a mapping like {fg: red, bold: true}", value.mark)
+                throw problem("the style of '\(role.rawValue)' must be a mapping like {fg: red, bold: true}", value.mark)
             }
             styles[role] = style
         }

@@ -252,7 +252,7 @@ import Testing
         _ = Dashboard.update(&state, .key(.character("G")))  // select the last: the others show their own colours
         let frame = Dashboard.view(state, rows: 24, columns: 100)
         #expect(frame.lines.contains { $0.contains("aaaa1111") && $0.contains("5 days") })
-        #expect(frame[frame.lines.firstIndex { $0.contains("aaaa1111") }!, 2].style == DashboardTests.theme["error"])  // expiring: red
-        #expect(frame[frame.lines.firstIndex { $0.contains("bbbb2222") }!, 2].style == DashboardTests.theme["text"])
+        #expect(frame[frame.lines.firstIndex { $0.contains("aaaa1111") }!, 2].style == DashboardTests.theme[.error])  // expiring: red
+        #expect(frame[frame.lines.firstIndex { $0.contains("bbbb2222") }!, 2].style == DashboardTests.theme[.text])
     }
 }

@@ -11,10 +11,10 @@ import Testing
             let file = try String(contentsOf: Self.root.appendingPathComponent("themes/\(name).yaml"), encoding: .utf8)
             #expect(file == text, "themes/\(name).yaml changed: run scripts/embed-themes")
             let theme = try Theme.parse(text, file: "themes/\(name).yaml")
-            #expect(Set(theme.styles.keys) == Set(Theme.roles), "\(name) misses roles")
+            #expect(Set(theme.styles.keys) == Set(Theme.Role.allCases), "\(name) misses roles")
         }
         let theme = try Theme.parse(Theme.embedded["default"]!, file: "default.yaml")
-        #expect(theme["title"] == TerminalStyle(bold: true, foreground: 15, background: 4))
+        #expect(theme[.title] == TerminalStyle(bold: true, foreground: 15, background: 4))
         #expect(try Theme.parse(Theme.embedded["monochrome"]!, file: "m").styles.values.allSatisfy { $0.foreground == -1 && $0.background == -1 })
     }
 
@@ -32,12 +32,12 @@ import Testing
         let (_, missing) = Theme.load(named: "nosuch", userFile: { _ in nil }, environment: [:])
         #expect(missing?.description.hasPrefix("themes: no theme named 'nosuch' (built in: ") == true, "\(String(describing: missing))")
         let (plain, _) = Theme.load(named: "default", userFile: { _ in nil }, environment: ["NO_COLOR": "1"])
-        #expect(plain["title"].foreground == -1 && plain["title"].bold)
+        #expect(plain[.title].foreground == -1 && plain[.title].bold)
         // Without colours the selected row (and the bars) stay visible: reverse video, as in monochrome.
-        #expect(plain["selected"].reverse && plain["selected"].background == -1, "NO_COLOR left the selected row without an attribute")
-        #expect(plain["status"].reverse)
+        #expect(plain[.selected].reverse && plain[.selected].background == -1, "NO_COLOR left the selected row without an attribute")
+        #expect(plain[.status].reverse)
         // The light theme leaves text in the terminal's own colour (it set black, unreadable on a dark one).
         let (light, _) = Theme.load(named: "light", userFile: { _ in nil }, environment: [:])
-        #expect(light["text"].foreground == -1 && light["text"].background == -1)
+        #expect(light[.text].foreground == -1 && light[.text].background == -1)
     }
 }
