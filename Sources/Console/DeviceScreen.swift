@@ -1,0 +1,211 @@
+import Fleet
+import JSON
+import MQTT
+import TermCore
+
+/// One device: its registry entry, certificates, policies, shadows (edit, versions, diff) and recent messages.
+extension FleetScreens {
+    static func shadows(_ state: DashboardState) -> [(String, JSONValue)] { state.fleet.detail?.shadows ?? [] }
+
+    static func deviceKey(_ state: inout DashboardState, name: String, _ event: TerminalEvent) -> [DashboardCommand]? {
+        if var edit = state.fleet.edit {
+            switch edit.line.handle(event) {
+            case .editing:
+                do {
+                    _ = try JSONValue.parse(Array(edit.line.text.utf8))
+                    edit.problem = nil
+                } catch {
+                    edit.problem = "\(error)"
+                }
+                state.fleet.edit = edit
+                return []
+            case .cancelled:
+                state.fleet.edit = nil
+                return []
+            case .submitted(let text):
+                guard let desired = try? JSONValue.parse(Array(text.utf8)) else {
+                    edit.problem = "not JSON: fix it before sending"
+                    edit.line.text = text
+                    edit.line.cursor = text.count
+                    state.fleet.edit = edit
+                    return []
+                }
+                state.fleet.edit = nil
+                state.fleet.draft = (edit.shadow, text)
+                state.notice = "sending desired state at version \(edit.version.map(String.init) ?? "any")…"
+                return [.updateShadow(name, edit.shadow, desired, edit.version)]
+            }
+        }
+        if let shadow = state.fleet.confirmDelete {
+            state.fleet.confirmDelete = nil
+            if case .character("y") = event { return [.deleteShadow(name, shadow)] }
+            state.notice = "not deleted"
+            return []
+        }
+        let list = shadows(state)
+        switch event {
+        case .character("\t"):
+            if !list.isEmpty { state.fleet.shadowIndex = (state.fleet.shadowIndex + 1) % list.count }
+            state.fleet.conflict = nil
+        case .character("e"):
+            if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
+            let current = list.indices.contains(state.fleet.shadowIndex) ? list[state.fleet.shadowIndex] : ("", JSONValue.object(JSONObject()))
+            var line = InputLine()
+            var version = current.1["version"]?.intValue
+            if let conflict = state.fleet.conflict, let draft = state.fleet.draft, draft.shadow == current.0 {
+                // After a conflict: the user's own draft, to be sent at the server's version.
+                line.text = draft.text
+                version = conflict["version"]?.intValue ?? version
+            } else {
+                line.text = (current.1["state"]?["desired"] ?? .object(JSONObject())).serialized()
+            }
+            line.cursor = line.text.count
+            state.fleet.edit = ShadowEdit(shadow: current.0, version: version, line: line, problem: nil)
+        case .character("D"):
+            if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
+            guard list.indices.contains(state.fleet.shadowIndex), !list[state.fleet.shadowIndex].0.isEmpty else {
+                state.notice = "only named shadows are deleted here"
+                return []
+            }
+            state.fleet.confirmDelete = list[state.fleet.shadowIndex].0
+        case .character("v"):
+            state.fleet.showDiff.toggle()
+            state.fleet.diffFrom = 1
+            state.fleet.diffTo = 0
+        case .character("["), .character("]"), .character("{"), .character("}"):
+            let key = list.indices.contains(state.fleet.shadowIndex) ? name + "/" + list[state.fleet.shadowIndex].0 : ""
+            let count = state.fleet.history[key]?.count ?? 0
+            switch event {
+            case .character("["): state.fleet.diffFrom = min(count - 1, state.fleet.diffFrom + 1)
+            case .character("]"): state.fleet.diffFrom = max(state.fleet.diffTo + 1, state.fleet.diffFrom - 1)
+            case .character("{"): state.fleet.diffTo = min(state.fleet.diffFrom - 1, state.fleet.diffTo + 1)
+            default: state.fleet.diffTo = max(0, state.fleet.diffTo - 1)
+            }
+        case .character("r"):
+            return [.loadDevice(name)]
+        default:
+            return nil
+        }
+        return []
+    }
+
+    /// A shadow's versions seen this session.
+    static func remember(_ state: inout DashboardState, thing: String, shadow: String, document: JSONValue) {
+        let key = thing + "/" + shadow
+        var seen = state.fleet.history[key] ?? []
+        if seen.last?["version"] != document["version"] { seen.append(document) }
+        state.fleet.history[key] = seen
+    }
+
+    /// `path: old -> new` lines between two documents' states.
+    static func diff(_ old: JSONValue, _ new: JSONValue) -> [String] {
+        func flatten(_ value: JSONValue, _ path: String, into result: inout [String: String]) {
+            if case .object(let object) = value, !object.isEmpty {
+                for (key, member) in object { flatten(member, path.isEmpty ? key : path + "." + key, into: &result) }
+            } else {
+                result[path] = value.serialized()
+            }
+        }
+        var a: [String: String] = [:], b: [String: String] = [:]
+        flatten(old["state"] ?? .null, "", into: &a)
+        flatten(new["state"] ?? .null, "", into: &b)
+        return Set(a.keys).union(b.keys).sorted().compactMap { key in
+            switch (a[key], b[key]) {
+            case let (x?, y?) where x != y: return "~ \(key): \(x) → \(y)"
+            case (nil, let y?): return "+ \(key): \(y)"
+            case (let x?, nil): return "- \(key): \(x)"
+            default: return nil
+            }
+        }
+    }
+
+    static func deviceView(_ state: DashboardState, name: String, into buffer: inout CellBuffer) {
+        let theme = state.theme
+        let fleet = state.fleet
+        let device = fleet.model.device(named: name)
+        var row = 1
+        func line(_ text: String, _ role: Theme.Role = .text) {
+            guard row < buffer.rows - 1 else { return }
+            buffer.put(DisplayWidth.pad(text, buffer.columns), row: row, column: 0, style: theme[role])
+            row += 1
+        }
+        line(" \(name)  type \(device?.type ?? "-")  version \(device?.version ?? 0)  " + (fleet.managed.thing(name).map { "managed by \($0)" } ?? "UNMANAGED")
+             + "  \(device?.attributeText ?? "")", .header)
+        guard let detail = fleet.detail else { line(" Loading…", .dim); return }
+        let now = state.now
+        line(" groups: " + (detail.groups.isEmpty ? "-" : detail.groups.joined(separator: ", ")))
+        for certificate in detail.certificates {
+            let days = certificate.daysLeft(now: now)
+            line(" certificate \(certificate.id.prefix(12))  \(certificate.status)  expires in \(days.map { "\($0) days" } ?? "?")",
+                 (days ?? 999) <= fleet.expiringDays || certificate.status != "ACTIVE" ? .error : .text)
+        }
+        if detail.certificates.isEmpty { line(" no certificates", .dim) }
+        for (policy, document) in detail.policies {
+            line(" policy \(policy) (\(fleet.managed.policy(policy) ?? "unmanaged")): " + ((try? JSONValue.parse(Array(document.utf8)))?.serialized() ?? document), .dim)
+        }
+        let shadows = shadows(state)
+        let tabs = shadows.enumerated().map { $0.offset == fleet.shadowIndex ? "[\($0.element.0.isEmpty ? "classic" : $0.element.0)]" : ($0.element.0.isEmpty ? "classic" : $0.element.0) }
+        line(" shadows: " + (tabs.isEmpty ? "none" : tabs.joined(separator: "  ")) + "   tab next  e edit desired  D delete named  v versions", .header)
+        if let conflict = fleet.conflict {
+            line(" CONFLICT: the shadow moved on; the server's document (version \(conflict["version"]?.intValue ?? 0)) is below; e edits it", .error)
+        }
+        if shadows.indices.contains(fleet.shadowIndex) {
+            let (shadowName, document) = shadows[fleet.shadowIndex]
+            let shown = fleet.conflict ?? document
+            line(" version \(shown["version"]?.intValue ?? 0)  updated \(shown["timestamp"]?.intValue.map { CivilTime(secondsSince1970: $0).clock + " UTC" } ?? "-")", .dim)
+            // When each top-level field last changed (the shadow's metadata).
+            var times: [String] = []
+            for key in ["desired", "reported"] {
+                for (field, meta) in shown["metadata"]?[key]?.objectValue ?? JSONObject() {
+                    if let stamp = meta["timestamp"]?.intValue { times.append("\(key).\(field) \(CivilTime(secondsSince1970: stamp).clock + " UTC")") }
+                }
+            }
+            if !times.isEmpty { line(" changed: " + times.joined(separator: ", "), .dim) }
+            let width = max(10, (buffer.columns - 4) / 3)
+            let panes = ["desired", "reported", "delta"].map { key -> [String] in
+                [key.uppercased()] + (shown["state"]?[key].map { $0.pretty(sortedKeys: true).split(separator: "\n").map(String.init) } ?? ["-"])
+            }
+            let height = min(panes.map(\.count).max() ?? 0, max(0, buffer.rows - row - 8))
+            for offset in 0..<height where row < buffer.rows - 1 {
+                for (index, pane) in panes.enumerated() {
+                    let text = offset < pane.count ? pane[offset] : ""
+                    buffer.put(DisplayWidth.pad(" " + text, width), row: row, column: index * (width + 1), style: offset == 0 ? theme[.header] : (index == 2 ? theme[.update] : theme[.text]))
+                }
+                row += 1
+            }
+            if fleet.showDiff {
+                let seen = fleet.history[name + "/" + shadowName] ?? []
+                if seen.count >= 2 {
+                    let from = seen[max(0, seen.count - 1 - min(fleet.diffFrom, seen.count - 1))], to = seen[max(0, seen.count - 1 - min(fleet.diffTo, seen.count - 1))]
+                    line(" changes from version \(from["version"]?.intValue ?? 0) to \(to["version"]?.intValue ?? 0) (of \(seen.map { String($0["version"]?.intValue ?? 0) }.joined(separator: ", ")) seen; [ ] older/newer from, { } to):", .header)
+                    for change in diff(from, to) { line("   " + change, .update) }
+                } else {
+                    line(" one version seen so far", .dim)
+                }
+            }
+        }
+        if let edit = fleet.edit {
+            buffer.put(DisplayWidth.pad(" desired> " + edit.line.display, buffer.columns), row: buffer.rows - 3, column: 0, style: theme[.selected])
+            buffer.put(DisplayWidth.pad(edit.problem.map { " ✗ " + $0 } ?? " ✓ valid JSON: enter sends it at version \(edit.version.map(String.init) ?? "any"), esc cancels",
+                                        buffer.columns), row: buffer.rows - 2, column: 0, style: edit.problem == nil ? theme[.create] : theme[.error])
+            return
+        }
+        if let shadow = fleet.confirmDelete {
+            buffer.put(DisplayWidth.pad(" Delete the named shadow '\(shadow)'? y deletes, any other key keeps it", buffer.columns), row: buffer.rows - 2, column: 0,
+                       style: theme[.production])
+            return
+        }
+        // Its own recent messages (from the Messages screen's buffer).
+        let store = state.messages.store
+        var recent: [StoredMessage] = []
+        var index = store.count - 1
+        while index >= 0 && recent.count < 4 && store.count - index < 50_000 {
+            if store[index].message.topic.contains("/\(name)/") || store[index].message.topic.hasSuffix("/\(name)") { recent.append(store[index]) }
+            index -= 1
+        }
+        if row < buffer.rows - 2 {
+            line(" recent messages" + (state.messages.filters.isEmpty ? " (:tail to subscribe)" : ""), .header)
+            for item in recent.reversed() { line(" " + MessagesScreen.line(item, state: state.messages), .dim) }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Fleet
+import JSON
+import MQTT
+import TermCore
+
+/// A bulk change to marked devices, reviewed before it runs.
+extension FleetScreens {
+    static func planView(_ state: DashboardState, into buffer: inout CellBuffer) {
+        let theme = state.theme
+        guard let plan = state.fleet.plan else { return }
+        buffer.put(DisplayWidth.pad(" Plan: \(plan.summary)" + (plan.running || !plan.results.isEmpty ? "   \(plan.done)/\(plan.changes.count) done" : ""),
+                                    buffer.columns), row: 1, column: 0, style: plan.refused == nil ? theme[.header] : theme[.error])
+        let first = Table.firstVisible(selected: state.selected, count: plan.things.count, height: max(0, buffer.rows - 4))
+        for (offset, thing) in plan.things.dropFirst(first).prefix(max(0, buffer.rows - 4)).enumerated() {
+            let result = plan.results[thing]
+            var status = result.map { $0.isEmpty ? "done" : "failed: " + $0 } ?? (plan.running ? "waiting" : "")
+            var style = result.map { $0.isEmpty ? theme[.create] : theme[.error] } ?? theme[.update]
+            switch plan.outcomes?[thing] {
+            case .unchanged(let why)?: (status, style) = ("no change: " + why, theme[.dim])
+            case .impossible(let why)?: (status, style) = ("cannot: " + why, theme[.error])
+            default: break
+            }
+            buffer.put(DisplayWidth.pad(" " + plan.row(thing) + "   \(status)", buffer.columns), row: 2 + offset, column: 0, style: style)
+        }
+        if !plan.running && plan.results.isEmpty && !plan.changes.isEmpty {
+            buffer.put(DisplayWidth.pad(" y approve   n back", buffer.columns), row: buffer.rows - 2, column: 0, style: theme[.dim])
+        }
+    }
+
+    static func planKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        guard let plan = state.fleet.plan else { return nil }
+        if plan.running { return [] }
+        switch event {
+        case .character("y") where plan.results.isEmpty:
+            if state.readOnly { state.notice = "read-only: approving is disabled (--read-only)"; return [] }
+            if let refused = plan.refused { state.notice = refused; return [] }
+            guard plan.outcomes != nil else { state.notice = "the plan is still being checked against the account"; return [] }
+            guard !plan.changes.isEmpty else { state.notice = "nothing to do: " + plan.summary; return [] }
+            state.fleet.plan?.running = true
+            switch plan.action {
+            case .addToGroup(let group): return [.addToGroup(plan.changes, group)]
+            case .attachPolicy(let policy): return [.attachPolicy(plan.changes, policy)]
+            }
+        case .character("n"), .character("q"), .character("\u{1b}"):
+            if plan.results.isEmpty { state.notice = "not applied: nothing was changed" } else { state.fleet.marked = [] }
+            state.fleet.plan = nil
+            state.screens.removeLast()
+            state.selected = 0
+            return plan.results.isEmpty ? [] : [.loadDevices(state.fleet.query)]
+        default:
+            return nil
+        }
+    }
+}
