@@ -59,6 +59,8 @@ enum CommandMode {
         state.screens = [.stacks, screen]
         state.filter = ""
         state.selected = 0
+        state.sortColumn = nil
+        state.inspecting = nil
         // Which stack manages what is read once per visit to the fleet screens.
         switch screen {
         case .groups: return [.loadGroups, .loadManaged]

@@ -176,9 +176,8 @@ public enum Dashboard {
         case .messages: return state.messages.store.count
         case .devices: return state.fleet.visible.count
         case .device: return 0
-        case .groups: return state.fleet.groups?.count ?? 0
-        case .certificates: return state.fleet.certificates?.count ?? 0
-        case .policies: return state.fleet.policies?.count ?? 0
+        case .groups, .certificates, .policies:
+            return state.inspecting != nil ? Inspector.lines(state).count : FleetScreens.listRows(state)?.rows.count ?? 0
         case .fleetPlan: return state.fleet.plan?.things.count ?? 0
         }
     }
@@ -219,7 +218,7 @@ public enum Dashboard {
             state.notice = nil
             return []
         }
-        if case .character("/") = event, state.screen == .stacks || state.screen == .messages || state.screen == .devices || StackScreen.filters(state) {
+        if case .character("/") = event, [.stacks, .messages, .devices].contains(state.screen) || StackScreen.filters(state) || FleetScreens.filters(state) {
             state.editingFilter = true
             state.filter = ""
             return []
@@ -231,6 +230,7 @@ public enum Dashboard {
         if state.screen == .devices, let commands = FleetScreens.devicesKey(&state, event) { return commands }
         if case .device(let name) = state.screen, let commands = FleetScreens.deviceKey(&state, name: name, event) { return commands }
         if state.screen == .fleetPlan, let commands = FleetScreens.planKey(&state, event) { return commands }
+        if [.groups, .certificates, .policies].contains(state.screen), let commands = FleetScreens.listKey(&state, event) { return commands }
         let count = rowCount(state)
         switch event {
         case .character("j"), .key(.down):
@@ -272,9 +272,6 @@ public enum Dashboard {
         return []
     }
 
-    /// Leaves the current screen for the one below it; back on a stack after a review or a
-    /// deploy, its plan is made again (the one shown may be stale or executed).
-    @discardableResult
     /// The stack whose sources the runtime watches: the one on screen or under review.
     static func watchedStack(_ state: DashboardState) -> String? {
         switch state.screen {
@@ -298,6 +295,9 @@ public enum Dashboard {
         }
     }
 
+    /// Leaves the current screen for the one below it; back on a stack after a review or a
+    /// deploy, its plan is made again (the one shown may be stale or executed).
+    @discardableResult
     static func back(_ state: inout DashboardState) -> [DashboardCommand] {
         let leaving = state.screen
         state.screens.removeLast()
@@ -362,7 +362,7 @@ public enum Dashboard {
             if lines.indices.contains(first + row - area.top) { state.selected = lines[first + row - area.top].0 }
             return []
         }
-        if state.inspecting != nil, case .stack = state.screen {
+        if state.inspecting != nil {
             let first = Table.firstVisible(selected: state.jsonSelected, count: count, height: area.height)
             if first + row - area.top < count { state.jsonSelected = first + row - area.top }
             return []
@@ -383,9 +383,7 @@ public enum Dashboard {
             let top = state.deploy.plan.map(DeployFlowView.planTop) ?? 2
             return (top, max(0, rows - 2 - top))
         case .devices: return (3, max(0, state.rows - 4))
-        case .certificates: return (3, max(0, state.rows - 4))
-        case .groups: return (2, max(0, state.rows - 3))
-        case .policies: return (3, max(0, state.rows - 14))
+        case .groups, .certificates, .policies: return (3, max(0, state.rows - 4))
         case .deploy, .messages, .device, .fleetPlan: return (2, 0)
         }
     }

@@ -21,9 +21,7 @@ extension Dashboard {
             case .messages: MessagesScreen.view(state, into: &buffer)
             case .devices: FleetScreens.devicesView(state, into: &buffer)
             case .device(let name): FleetScreens.deviceView(state, name: name, into: &buffer)
-            case .groups: FleetScreens.groupsView(state, into: &buffer)
-            case .certificates: FleetScreens.certificatesView(state, into: &buffer)
-            case .policies: FleetScreens.policiesView(state, into: &buffer)
+            case .groups, .certificates, .policies: FleetScreens.listView(state, into: &buffer)
             case .fleetPlan: FleetScreens.planView(state, into: &buffer)
             }
         }
@@ -90,7 +88,7 @@ extension Dashboard {
                 + "  ↵ detail  s subscribe  P publish"
         case .devices: left += "↵ open  space mark  a add marked to a group  s sort  / filter  :search Q"
         case .device: left += "tab shadow  e edit desired  D delete named  v versions  r reload"
-        case .groups, .certificates, .policies: left += "esc back  r reload"
+        case .groups, .certificates, .policies: left += state.inspecting != nil ? "↵ fold  esc back" : "↵ open  / filter  s sort  esc back  r reload"
         case .fleetPlan: left += state.fleet.plan?.results.isEmpty == true ? "y approve  n back" : "esc back"
         case .stack(let name), .plan(let name, _), .deploy(let name, _):
             let summary = state.stacks.first { $0.name == name }
@@ -139,7 +137,10 @@ extension Dashboard {
         case .device:
             lines += ["tab        next shadow", "e          edit desired (JSON, checked as you type; sent with the version)",
                       "D          delete this named shadow (asks)", "v          what changed between the versions seen ([ ] { } pick them)"]
-        case .groups, .certificates, .policies, .fleetPlan:
+        case .groups, .certificates, .policies:
+            lines += ["enter      open: the whole document, scrolled and folded", "/          filter (text, or a regex; ! inverts)",
+                      "s S        sort by the next column, reverse", ":things :groups :certs [DAYS] :policies   the fleet screens"]
+        case .fleetPlan:
             lines += [":things :groups :certs [DAYS] :policies   the fleet screens"]
         }
         return lines

@@ -1,57 +1,157 @@
 import Fleet
 import JSON
-import MQTT
 import TermCore
 
-/// The fleet's groups, certificates and policies.
+/// The fleet's groups, certificates and policies: each a table that `/` filters and `s`/`S`
+/// sort, where Enter opens the selected item in the inspector (a policy's whole document, a
+/// certificate's things, a group's place in the hierarchy).
 extension FleetScreens {
-    static func groupsView(_ state: DashboardState, into buffer: inout CellBuffer) {
-        let theme = state.theme
-        guard let groups = state.fleet.groups else { buffer.put("Loading groups…", row: 2, column: 1, style: theme[.dim]); return }
-        func nodes(_ parent: String?) -> [TreeNode] {
-            groups.filter { $0.parent == parent }.map { group in
-                TreeNode(id: group.name, label: "\(group.name)  \(group.members) thing\(group.members == 1 ? "" : "s")  " + (state.fleet.managed.group(group.name) ?? "unmanaged"),
-                         children: nodes(group.name))
+    /// One list as shown: column titles, the visible rows (filtered, sorted) and their items' ids.
+    struct ListRows {
+        var titles: [String]
+        var limits: [Int]
+        var rows: [[String]] = []
+        var ids: [String] = []
+        /// What `/` matches for each row (the cells, without the tree's drawing).
+        var search: [String] = []
+        var title = ""
+    }
+
+    /// Whether `/` filters the list on screen (not while the inspector is open).
+    static func filters(_ state: DashboardState) -> Bool {
+        [.groups, .certificates, .policies].contains(state.screen) && state.inspecting == nil
+    }
+
+    static func listRows(_ state: DashboardState) -> ListRows? {
+        var list: ListRows
+        let managed = state.fleet.managed
+        switch state.screen {
+        case .groups:
+            guard let groups = state.fleet.groups else { return nil }
+            list = ListRows(titles: ["GROUP", "THINGS", "STACK", "DESCRIPTION"], limits: [40, 8, 24])
+            // The hierarchy as a tree; sorted, the names stand alone (a tree cannot be reordered).
+            func nodes(_ parent: String?) -> [TreeNode] {
+                groups.filter { $0.parent == parent }.map { TreeNode(id: $0.name, label: $0.name, children: nodes($0.name)) }
             }
+            let byName = Dictionary(groups.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            for line in TreeNode.flatten(nodes(nil), folded: []) {
+                guard let group = byName[line.id] else { continue }
+                let cells = [group.name, String(group.members), managed.group(group.name) ?? "unmanaged", group.description ?? ""]
+                list.search.append(cells.joined(separator: " "))
+                list.rows.append([(state.sortColumn == nil ? line.prefix : "") + cells[0]] + cells.dropFirst())
+                list.ids.append(group.name)
+            }
+            list.title = "\(groups.count) group\(groups.count == 1 ? "" : "s")"
+        case .certificates:
+            guard let certificates = state.fleet.certificates else { return nil }
+            list = ListRows(titles: ["ID", "STATUS", "EXPIRES IN", "THINGS"], limits: [18, 12, 14])
+            for certificate in certificates {
+                let days = certificate.daysLeft(now: state.now)
+                list.rows.append([String(certificate.id.prefix(16)), certificate.status, days.map { "\($0) days" } ?? "unreadable", certificate.things.joined(separator: ",")])
+                list.ids.append(certificate.id)
+            }
+            list.title = "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s"); within \(state.fleet.expiringDays) days of expiry in red"
+        case .policies:
+            guard let policies = state.fleet.policies else { return nil }
+            list = ListRows(titles: ["POLICY", "TARGETS", "STACK", "DOCUMENT"], limits: [32, 9, 24])
+            for policy in policies {
+                list.rows.append([policy.name, String(policy.targets.count), managed.policy(policy.name) ?? "unmanaged",
+                                  (try? JSONValue.parse(Array(policy.document.utf8)))?.serialized() ?? policy.document])
+                list.ids.append(policy.name)
+            }
+            list.title = "\(policies.count) polic\(policies.count == 1 ? "y" : "ies")"
+        default:
+            return nil
         }
-        let lines = TreeNode.flatten(nodes(nil), folded: [])
-        buffer.put(DisplayWidth.pad(" \(groups.count) group\(groups.count == 1 ? "" : "s")", buffer.columns), row: 1, column: 0, style: theme[.header])
-        for (offset, line) in lines.prefix(max(0, buffer.rows - 3)).enumerated() {
-            buffer.put(DisplayWidth.pad(" " + line.prefix + line.label, buffer.columns), row: 2 + offset, column: 0,
-                       style: offset == state.selected ? theme[.selected] : theme[.text])
+        let matcher = TextFilter(state.filter)
+        let kept = list.rows.indices.filter { matcher.matches(list.search.indices.contains($0) ? list.search[$0] : list.rows[$0].joined(separator: " ")) }
+        let order = Table.order(kept.map { list.rows[$0] }, by: state.sortColumn, ascending: state.sortAscending).map { kept[$0] }
+        if !state.filter.isEmpty { list.title += "; \(order.count) match /\(state.filter)" }
+        list.rows = order.map { list.rows[$0] }
+        list.ids = order.map { list.ids[$0] }
+        return list
+    }
+
+    /// What the inspector shows for an item of these lists.
+    static func document(_ state: DashboardState, of id: String) -> JSONValue? {
+        func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+        var object = JSONObject()
+        switch state.screen {
+        case .groups:
+            guard let group = state.fleet.groups?.first(where: { $0.name == id }) else { return nil }
+            object["name"] = .string(group.name)
+            object["parent"] = text(group.parent)
+            object["children"] = .array((state.fleet.groups ?? []).filter { $0.parent == id }.map { .string($0.name) })
+            object["things"] = .integer(Int64(group.members))
+            object["description"] = text(group.description)
+            object["stack"] = text(state.fleet.managed.group(id))
+        case .certificates:
+            guard let certificate = state.fleet.certificates?.first(where: { $0.id == id }) else { return nil }
+            object["certificateId"] = .string(certificate.id)
+            object["arn"] = .string(certificate.arn)
+            object["status"] = .string(certificate.status)
+            object["subject"] = text(certificate.subject)
+            object["notAfter"] = certificate.notAfter.map { .string(CivilTime(secondsSince1970: $0).clock + " UTC") } ?? .null
+            object["daysLeft"] = certificate.daysLeft(now: state.now).map { .integer(Int64($0)) } ?? .null
+            object["things"] = .array(certificate.things.map { .string($0) })
+        case .policies:
+            guard let policy = state.fleet.policies?.first(where: { $0.name == id }) else { return nil }
+            object["policyName"] = .string(policy.name)
+            object["stack"] = text(state.fleet.managed.policy(id))
+            object["targets"] = .array(policy.targets.map { .string($0) })
+            object["document"] = (try? JSONValue.parse(Array(policy.document.utf8))) ?? .string(policy.document)
+        default:
+            return nil
+        }
+        return .object(object)
+    }
+
+    static func listKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        if state.inspecting != nil { return Inspector.key(&state, event) }
+        guard let list = listRows(state) else { return nil }
+        switch event {
+        case .character("\n"), .character("\r"), .key(.enter):
+            guard list.ids.indices.contains(state.selected) else { return [] }
+            Inspector.open(&state, list.ids[state.selected])
+            return []
+        case .character("s"), .character("S"):
+            let selected = list.ids.indices.contains(state.selected) ? list.ids[state.selected] : nil
+            if event == .character("s") {
+                let next = (state.sortColumn ?? -1) + 1
+                (state.sortColumn, state.sortAscending) = (next < list.titles.count ? next : nil, true)
+            } else {
+                state.sortColumn = state.sortColumn ?? 0
+                state.sortAscending.toggle()
+            }
+            state.selected = listRows(state)?.ids.firstIndex { $0 == selected } ?? 0
+            return []
+        default:
+            return nil
         }
     }
 
-    static func certificatesView(_ state: DashboardState, into buffer: inout CellBuffer) {
+    static func listView(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
-        guard let certificates = state.fleet.certificates else { buffer.put("Loading certificates…", row: 2, column: 1, style: theme[.dim]); return }
-        let now = state.now
-        let rows = certificates.map { certificate -> [String] in
-            let days = certificate.daysLeft(now: now)
-            return [String(certificate.id.prefix(16)), certificate.status, days.map { "\($0) days" } ?? "unreadable", certificate.things.joined(separator: ",")]
+        guard let list = listRows(state) else {
+            buffer.put("Loading \(Dashboard.screenName(state.screen))…", row: 2, column: 1, style: theme[.dim])
+            return
         }
-        buffer.put(DisplayWidth.pad(" \(certificates.count) certificate\(certificates.count == 1 ? "" : "s"); within \(state.fleet.expiringDays) days of expiry in red", buffer.columns), row: 1, column: 0,
-                   style: theme[.header])
-        Table(columns: Table.fitted(["ID", "STATUS", "EXPIRES IN", "THINGS"], rows: rows, limits: [18, 12, 14]), rows: rows).draw(
-            into: &buffer, top: 2, height: max(0, buffer.rows - 3), selected: state.selected, sort: nil, header: theme[.header], selectedStyle: theme[.selected]
+        let area = Dashboard.listArea(state)
+        if state.inspecting != nil {
+            Inspector.view(state, area: area, into: &buffer)
+            return
+        }
+        buffer.put(DisplayWidth.pad(" " + list.title, buffer.columns), row: 1, column: 0, style: theme[.header])
+        let certificates = state.fleet.certificates ?? []
+        Table(columns: Table.fitted(list.titles, rows: list.rows, limits: list.limits), rows: list.rows).draw(
+            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
+            sort: state.sortColumn.map { ($0, state.sortAscending) }, header: theme[.header], selectedStyle: theme[.selected]
         ) { index in
-            (certificates[index].daysLeft(now: now) ?? .max) <= state.fleet.expiringDays || certificates[index].status != "ACTIVE" ? theme[.error] : theme[.text]
+            guard state.screen == .certificates, let certificate = certificates.first(where: { $0.id == list.ids[index] }) else { return theme[.text] }
+            return (certificate.daysLeft(now: state.now) ?? .max) <= state.fleet.expiringDays || certificate.status != "ACTIVE" ? theme[.error] : theme[.text]
         }
-    }
-
-    static func policiesView(_ state: DashboardState, into buffer: inout CellBuffer) {
-        let theme = state.theme
-        guard let policies = state.fleet.policies else { buffer.put("Loading policies…", row: 2, column: 1, style: theme[.dim]); return }
-        let rows = policies.map { [$0.name, "\($0.targets.count)", state.fleet.managed.policy($0.name) ?? "unmanaged",
-                                   (try? JSONValue.parse(Array($0.document.utf8)))?.serialized() ?? $0.document] }
-        buffer.put(DisplayWidth.pad(" \(policies.count) polic\(policies.count == 1 ? "y" : "ies")", buffer.columns), row: 1, column: 0, style: theme[.header])
-        let selected = state.selected
-        let height = max(0, buffer.rows - 3 - (policies.isEmpty ? 0 : 10))
-        Table(columns: Table.fitted(["POLICY", "TARGETS", "STACK", "DOCUMENT"], rows: rows, limits: [32, 9, 24]), rows: rows).draw(
-            into: &buffer, top: 2, height: height, selected: selected, sort: nil, header: theme[.header], selectedStyle: theme[.selected]) { _ in theme[.text] }
-        guard policies.indices.contains(selected), let document = try? JSONValue.parse(Array(policies[selected].document.utf8)) else { return }
-        for (offset, line) in JSONViewer.lines(document, folded: []).prefix(10).enumerated() where 2 + height + offset < buffer.rows - 1 {
-            buffer.put(DisplayWidth.pad(" " + line.text, buffer.columns), row: 2 + height + offset, column: 0, style: line.role == "string" ? theme[.create] : theme[.dim])
+        if list.rows.isEmpty {
+            buffer.put(state.filter.isEmpty ? "None." : "Nothing matches /\(state.filter).", row: area.top, column: 1, style: theme[.dim])
         }
     }
 }

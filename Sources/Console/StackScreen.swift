@@ -39,13 +39,8 @@ enum StackScreen {
 
     static func outputs(_ state: DashboardState) -> [StackDetailReader.Output] { state.revealed ?? state.detail?.outputs ?? [] }
 
-    static func jsonLines(_ state: DashboardState) -> [JSONViewer.Line] {
-        guard let name = state.inspecting, let resource = state.detail?.resources.first(where: { $0.name == name }) else { return [] }
-        return JSONViewer.lines(resource.properties, folded: state.jsonFolded)
-    }
-
     static func rowCount(_ state: DashboardState) -> Int {
-        if state.inspecting != nil { return jsonLines(state).count }
+        if state.inspecting != nil { return Inspector.lines(state).count }
         switch state.stackTab {
         case .resources: return treeLines(state).count
         case .outputs: return outputs(state).count
@@ -65,7 +60,7 @@ enum StackScreen {
     }
 
     static func key(_ state: inout DashboardState, stack: String, _ event: TerminalEvent) -> [DashboardCommand]? {
-        if state.inspecting != nil { return inspectKey(&state, event) }
+        if state.inspecting != nil { return Inspector.key(&state, event) }
         switch event {
         case .character("\t"), .key(.backTab):  // Tab, Shift-Tab
             let tabs = StackTab.allCases
@@ -95,9 +90,7 @@ enum StackScreen {
         case .character("\n"), .character("\r"), .key(.enter):
             let lines = treeLines(state)
             guard state.stackTab == .resources, lines.indices.contains(state.selected) else { return [] }
-            state.inspecting = lines[state.selected].id
-            state.jsonSelected = 0
-            state.jsonFolded = []
+            Inspector.open(&state, lines[state.selected].id)
             return []
         case .character(" "), .key(.left), .key(.right), .character("h"), .character("l"):
             let lines = treeLines(state)
@@ -126,28 +119,6 @@ enum StackScreen {
         return [.preview(stack, operation)]
     }
 
-    /// The JSON viewer's keys: move, fold, back to the list.
-    static func inspectKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
-        let lines = jsonLines(state)
-        switch event {
-        case .character("j"), .key(.down): state.jsonSelected = min(state.jsonSelected + 1, max(0, lines.count - 1))
-        case .character("k"), .key(.up): state.jsonSelected = max(0, state.jsonSelected - 1)
-        case .character("g"), .key(.home): state.jsonSelected = 0
-        case .character("G"), .key(.end): state.jsonSelected = max(0, lines.count - 1)
-        case .character("\n"), .character("\r"), .key(.enter), .character(" "):
-            guard lines.indices.contains(state.jsonSelected), lines[state.jsonSelected].foldable else { return [] }
-            let path = lines[state.jsonSelected].path
-            if state.jsonFolded.contains(path) { state.jsonFolded.remove(path) } else { state.jsonFolded.insert(path) }
-        case .character("q"), .character("\u{1b}"), .key(.left):
-            state.inspecting = nil
-        case .character("?"), .character(":"):
-            return nil
-        default:
-            break
-        }
-        return []
-    }
-
     static func view(_ state: DashboardState, name: String, into buffer: inout CellBuffer) {
         let theme = state.theme
         guard let detail = state.detail else { buffer.put("Loading \(name)…", row: 2, column: 1, style: theme[.dim]); return }
@@ -161,8 +132,8 @@ enum StackScreen {
             buffer.put("  ! pending: " + detail.pending.joined(separator: ", "), row: 1, column: x, style: theme[.error])
         }
         let area = listArea(state)
-        if let inspecting = state.inspecting {
-            inspector(state, resource: inspecting, area: area, into: &buffer)
+        if state.inspecting != nil {
+            Inspector.view(state, area: area, into: &buffer)
         } else {
             switch state.stackTab {
             case .resources: resources(state, detail: detail, area: area, into: &buffer)
@@ -214,21 +185,5 @@ enum StackScreen {
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
             header: theme[.header], selectedStyle: theme[.selected]) { index in entries[index].result == "succeeded" ? theme[.text] : theme[.error] }
         if entries.isEmpty { buffer.put("No updates recorded yet.", row: area.top, column: 1, style: theme[.dim]) }
-    }
-
-    static func inspector(_ state: DashboardState, resource: String, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
-        let theme = state.theme
-        let type = state.detail?.resources.first { $0.name == resource }?.type ?? ""
-        buffer.put(DisplayWidth.pad(" \(resource)  \(type)   ↵ fold  esc back", buffer.columns), row: area.top - 1, column: 0, style: theme[.header])
-        let lines = jsonLines(state)
-        let first = Table.firstVisible(selected: state.jsonSelected, count: lines.count, height: area.height)
-        for (offset, line) in lines.dropFirst(first).prefix(area.height).enumerated() {
-            let row = area.top + offset
-            let selected = first + offset == state.jsonSelected
-            var x = buffer.put(" " + String(repeating: "  ", count: line.indent), row: row, column: 0, style: selected ? theme[.selected] : theme[.text])
-            if let key = line.key { x += buffer.put(key, row: row, column: x, style: selected ? theme[.selected] : theme[.header]) }
-            let role: Theme.Role = ["string": .create, "number": .update, "literal": .replace][line.role] ?? .dim
-            buffer.put(line.value, row: row, column: x, style: selected ? theme[.selected] : theme[role])
-        }
     }
 }

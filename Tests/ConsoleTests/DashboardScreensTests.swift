@@ -70,9 +70,9 @@ import Testing
         #expect(state.inspecting == "TesRoleID")
         try snapshot("stack-inspect", state)
         for _ in 0..<3 { _ = Dashboard.update(&state, .key(.character("j"))) }
-        #expect(StackScreen.jsonLines(state)[3].text == "  \"tags\": [")
+        #expect(Inspector.lines(state)[3].text == "  \"tags\": [")
         _ = Dashboard.update(&state, .key(.character("\n")))
-        #expect(StackScreen.jsonLines(state)[3].text == "  \"tags\": […] 1 item")
+        #expect(Inspector.lines(state)[3].text == "  \"tags\": […] 1 item")
         _ = Dashboard.update(&state, .key(.character("\u{1b}")))
         #expect(state.inspecting == nil && state.screen == .stack("dev"))
     }

@@ -117,7 +117,66 @@ import Testing
         let frame = Dashboard.view(state, rows: 24, columns: 120)
         #expect(frame.lines.contains { $0.contains("telemetry") && $0.contains(" 2 ") && $0.contains("dev/policy") })
         #expect(frame.lines.contains { $0.contains("claim") && $0.contains("unmanaged") })
-        #expect(frame.lines.contains { $0.contains("\"Action\": \"iot:Publish\"") })
+        // Enter opens the whole document in the inspector, which scrolls: a policy of 60
+        // statements is read to its last line (a pane under the table showed 10 lines of it).
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        var document = Dashboard.view(state, rows: 24, columns: 120)
+        #expect(document.lines.contains { $0.contains("\"Action\": \"iot:Publish\"") }, "\(document.lines.joined(separator: "\n"))")
+        #expect(document.lines.contains { $0.contains("\"targets\"") } && document.lines.contains { $0.contains("\"arn:c1\"") })
+        _ = Dashboard.update(&state, .key(.character("q")))
+        #expect(state.inspecting == nil && state.screen == .policies)
+        let statements = (0..<60).map { #"{"Effect":"Allow","Action":"iot:Subscribe","Resource":"arn:aws:iot:*:*:topicfilter/t\#($0)"}"# }
+        _ = Dashboard.update(&state, .policiesLoaded([PolicyInfo(name: "big", document: #"{"Version":"2012-10-17","Statement":["# + statements.joined(separator: ",") + "]}", targets: [])]))
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        _ = Dashboard.update(&state, .key(.character("G")))
+        document = Dashboard.view(state, rows: 24, columns: 120)
+        #expect(document.lines.contains { $0.contains("topicfilter/t59") }, "\(document.lines.joined(separator: "\n"))")
+        #expect(!document.lines.contains { $0.contains("topicfilter/t0\"") })
+    }
+
+    /// `/` filters and `s` sorts the groups, certificates and policies as it does the other lists.
+    @Test func fleetListsFilterAndSort() throws {
+        var state = onDevices()
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "certs\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .certificatesLoaded([
+            CertificateInfo(id: "bbbb2222", arn: "a2", status: "ACTIVE", notAfter: Self.now + 200 * 86_400, subject: nil, things: ["sensor-101"]),
+            CertificateInfo(id: "aaaa1111", arn: "a1", status: "INACTIVE", notAfter: Self.now + 5 * 86_400, subject: nil, things: ["sensor-100"]),
+            CertificateInfo(id: "cccc3333", arn: "a3", status: "REVOKED", notAfter: nil, subject: nil, things: []),
+        ]))
+        func ids() -> [String] { FleetScreens.listRows(state)?.ids ?? [] }
+        #expect(ids() == ["bbbb2222", "aaaa1111", "cccc3333"])
+        _ = Dashboard.update(&state, .key(.character("s")))  // by ID
+        #expect(ids() == ["aaaa1111", "bbbb2222", "cccc3333"])
+        _ = Dashboard.update(&state, .key(.character("S")))  // reversed
+        #expect(ids() == ["cccc3333", "bbbb2222", "aaaa1111"])
+        #expect(Dashboard.view(state, rows: 24, columns: 100).lines.contains { $0.contains("ID ▼") })
+        for character in "/sensor\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(ids() == ["bbbb2222", "aaaa1111"])
+        #expect(Dashboard.view(state, rows: 24, columns: 100).lines[1].contains("2 match /sensor"))
+        for character in "/!ACTIVE\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(ids() == ["cccc3333"])  // INACTIVE contains ACTIVE too
+        // The inspector on a certificate names its things; Esc is back on the list.
+        for character in "/\nj\n" { _ = Dashboard.update(&state, .key(.character(character))) }  // bbbb2222
+        #expect(Dashboard.view(state, rows: 24, columns: 100).lines.contains { $0.contains("\"things\"") } && Inspector.lines(state).contains { $0.value.contains("sensor-101") })
+        _ = Dashboard.update(&state, .key(.character("\u{1b}")))
+        #expect(state.screen == .certificates && state.inspecting == nil)
+
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "groups\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .groupsLoaded([GroupInfo(name: "factory", parent: nil, members: 2), GroupInfo(name: "lab", parent: "factory", members: 3),
+                                                   GroupInfo(name: "field", parent: nil, members: 0)]))
+        #expect(ids() == ["factory", "lab", "field"])  // the hierarchy
+        for character in "/^f\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(ids() == ["factory", "field"])
+        for character in "/\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .key(.character("s")))
+        _ = Dashboard.update(&state, .key(.character("s")))  // by THINGS
+        #expect(ids() == ["field", "factory", "lab"])
+        _ = Dashboard.update(&state, .key(.character("G")))
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        let frame = Dashboard.view(state, rows: 24, columns: 100)
+        #expect(frame.lines.contains { $0.contains("\"parent\": \"factory\"") }, "\(frame.lines.joined(separator: "\n"))")
     }
 
     @Test func bulkAddToAGroupIsAPlanApprovedWithY() throws {

@@ -1,0 +1,74 @@
+import JSON
+import TermCore
+
+/// The JSON viewer over the item Enter opened (a stack's resource, a group, a certificate, a
+/// policy): it scrolls and folds, so a long document is never cut off. `state.inspecting`
+/// names the item; each screen says what its items' documents are.
+enum Inspector {
+    /// The document of the item being inspected on the current screen, and its title.
+    static func document(_ state: DashboardState) -> (title: String, value: JSONValue)? {
+        guard let name = state.inspecting else { return nil }
+        switch state.screen {
+        case .stack:
+            guard let resource = state.detail?.resources.first(where: { $0.name == name }) else { return nil }
+            return ("\(name)  \(resource.type)", resource.properties)
+        case .groups, .certificates, .policies:
+            return FleetScreens.document(state, of: name).map { (name, $0) }
+        default:
+            return nil
+        }
+    }
+
+    static func lines(_ state: DashboardState) -> [JSONViewer.Line] {
+        document(state).map { JSONViewer.lines($0.value, folded: state.jsonFolded) } ?? []
+    }
+
+    static func open(_ state: inout DashboardState, _ name: String) {
+        state.inspecting = name
+        state.jsonSelected = 0
+        state.jsonFolded = []
+    }
+
+    /// Move, fold, back to the list; nil for the keys every screen shares (help, commands).
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        let lines = lines(state)
+        let last = max(0, lines.count - 1)
+        switch event {
+        case .character("j"), .key(.down): state.jsonSelected = min(state.jsonSelected + 1, last)
+        case .character("k"), .key(.up): state.jsonSelected = max(0, state.jsonSelected - 1)
+        case .key(.pageDown): state.jsonSelected = min(state.jsonSelected + 10, last)
+        case .key(.pageUp): state.jsonSelected = max(0, state.jsonSelected - 10)
+        case .character("g"), .key(.home): state.jsonSelected = 0
+        case .character("G"), .key(.end): state.jsonSelected = last
+        case .character("\n"), .character("\r"), .key(.enter), .character(" "):
+            guard lines.indices.contains(state.jsonSelected), lines[state.jsonSelected].foldable else { return [] }
+            let path = lines[state.jsonSelected].path
+            if state.jsonFolded.contains(path) { state.jsonFolded.remove(path) } else { state.jsonFolded.insert(path) }
+        case .character("q"), .character("\u{1b}"), .key(.left):
+            state.inspecting = nil
+        case .character("?"), .character(":"):
+            return nil
+        default:
+            break
+        }
+        return []
+    }
+
+    /// The title on the row above `area`, the document's lines in it (scrolled to the cursor).
+    static func view(_ state: DashboardState, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
+        let theme = state.theme
+        let title = document(state)?.title ?? state.inspecting ?? ""
+        let lines = lines(state)
+        let position = lines.isEmpty ? "" : "   line \(state.jsonSelected + 1) of \(lines.count)"
+        buffer.put(DisplayWidth.pad(" \(title)   ↵ fold  esc back" + position, buffer.columns), row: area.top - 1, column: 0, style: theme[.header])
+        let first = Table.firstVisible(selected: state.jsonSelected, count: lines.count, height: area.height)
+        for (offset, line) in lines.dropFirst(first).prefix(area.height).enumerated() {
+            let row = area.top + offset
+            let selected = first + offset == state.jsonSelected
+            var x = buffer.put(" " + String(repeating: "  ", count: line.indent), row: row, column: 0, style: selected ? theme[.selected] : theme[.text])
+            if let key = line.key { x += buffer.put(key, row: row, column: x, style: selected ? theme[.selected] : theme[.header]) }
+            let role: Theme.Role = ["string": .create, "number": .update, "literal": .replace][line.role] ?? .dim
+            buffer.put(line.value, row: row, column: x, style: selected ? theme[.selected] : theme[role])
+        }
+    }
+}
