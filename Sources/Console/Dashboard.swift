@@ -9,6 +9,8 @@ public enum Dashboard {
     public static func update(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         let notice = state.notice, before = state.screen
         let commands = apply(&state, message)
+        // The inspector belongs to the screen it was opened on.
+        if state.screen != before { state.inspecting = nil }
         if state.notice != notice { state.noticeScreen = state.screen } else if state.noticeScreen == nil { state.noticeScreen = before }
         if state.notice != nil, state.noticeScreen != state.screen { state.notice = nil }
         return commands

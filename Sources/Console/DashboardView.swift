@@ -120,7 +120,8 @@ extension Dashboard {
             if !state.readOnly { lines += ["p          review the update plan", "d          review a destroy", "R          refresh: review drift"] }
             lines += ["v          reveal or hide secret outputs"]
         case .plan:
-            lines += ["enter      show or hide a step's diff", "x          only replaces and deletes"]
+            lines += ["enter      show or hide a step's diff (j k scroll a long one)", "x          only replaces and deletes"]
+            if state.deploy.plan?.blockers.isEmpty == false { lines += ["b          every blocker and how it is cleared"] }
             if !state.readOnly { lines += ["y          approve (production: type the name)", "c          destroy: clear the blockers too"] }
             lines += ["n          back without changing anything"]
         case .deploy:

@@ -1,3 +1,4 @@
+import JSON
 import StackEngine
 import TermCore
 
@@ -95,6 +96,8 @@ public struct DeployRow: Equatable, Sendable {
 public struct DeployState: Equatable, Sendable {
     public var plan: PlanView?
     public var expanded: Set<Int> = []
+    /// Lines of the selected step's open diff scrolled past (j and k page through a long diff).
+    public var diffOffset = 0
     public var onlyDestructive = false
     /// A destroy approved together with clearing its blockers.
     public var clearBlockers = false
@@ -124,12 +127,22 @@ enum DeployFlowUpdate {
             if case .character(let c) = event, c == "n" || c == "q" || c == "\u{1b}" { return Dashboard.back(&state) }
             return []
         }
+        if state.inspecting != nil { return Inspector.key(&state, event) }
         switch event {
         case .character("\n"), .character("\r"), .key(.enter):
             if state.deploy.expanded.contains(state.selected) { state.deploy.expanded.remove(state.selected) } else { state.deploy.expanded.insert(state.selected) }
+            state.deploy.diffOffset = 0
+            return []
+        case .character("j"), .key(.down), .character("k"), .key(.up):
+            move(&state, plan, down: event == .character("j") || event == .key(.down))
+            return []
+        case .character("b") where !plan.blockers.isEmpty:
+            Inspector.open(&state, "blockers")
             return []
         case .character("x"):
             state.deploy.onlyDestructive.toggle()
+            if state.deploy.onlyDestructive, let first = DeployFlowView.lines(state, plan).first { state.selected = first.0 }
+            state.deploy.diffOffset = 0
             return []
         case .character("c") where plan.operation == .destroy && !plan.blockers.isEmpty:
             state.deploy.clearBlockers.toggle()
@@ -156,6 +169,28 @@ enum DeployFlowUpdate {
         default:
             return nil
         }
+    }
+
+    /// j and k: through the open diff of the selected step first (a line at a time, while some of
+    /// it is below the screen), then to the next step shown (`x` may hide some).
+    static func move(_ state: inout DashboardState, _ plan: PlanView, down: Bool) {
+        let lines = DeployFlowView.lines(state, plan)
+        let height = Dashboard.listArea(state).height
+        let steps = lines.filter { $0.1 == nil }.map(\.0)
+        if down, state.deploy.expanded.contains(state.selected) {
+            let last = lines.lastIndex { $0.0 == state.selected } ?? 0
+            if last >= DeployFlowView.firstLine(state, lines, height: height) + height {
+                state.deploy.diffOffset += 1
+                return
+            }
+        }
+        if !down, state.deploy.diffOffset > 0 {
+            state.deploy.diffOffset -= 1
+            return
+        }
+        guard let at = steps.firstIndex(of: state.selected) ?? steps.indices.first else { return }
+        let next = steps[down ? min(at + 1, steps.count - 1) : max(at - 1, 0)]
+        if next != state.selected { (state.selected, state.deploy.diffOffset) = (next, 0) }
     }
 
     /// Typing the stack's name to approve a production plan or one that replaces or deletes.
@@ -254,12 +289,31 @@ enum DeployFlowView {
         return lines
     }
 
+    /// The first line shown: the selected step in view; when its diff is open, as much of the
+    /// diff as fits under it, and further down by the lines j has scrolled.
     static func firstLine(_ state: DashboardState, _ lines: [(Int, String?)], height: Int) -> Int {
         let position = lines.firstIndex { $0.0 == state.selected && $0.1 == nil } ?? 0
-        return Table.firstVisible(selected: position, count: lines.count, height: height)
+        var first = Table.firstVisible(selected: position, count: lines.count, height: height)
+        if state.deploy.expanded.contains(state.selected), let last = lines.lastIndex(where: { $0.0 == state.selected }) {
+            first = max(first, min(position, last - height + 1)) + state.deploy.diffOffset
+            first = min(first, max(0, last - height + 1), position + state.deploy.diffOffset)
+        }
+        return max(0, first)
     }
 
-    static func planTop(_ plan: PlanView) -> Int { plan.blockers.isEmpty ? 2 : 3 + min(plan.blockers.count, 3) }
+    /// Rows above the steps: the header, and for a blocked destroy the blockers (3 of them; `b`
+    /// lists them all).
+    static func planTop(_ plan: PlanView) -> Int { plan.blockers.isEmpty ? 2 : 3 + min(plan.blockers.count, 3) + (plan.blockers.count > 3 ? 1 : 0) }
+
+    /// The blockers of a destroy and how each is cleared, for the inspector (`b`).
+    static func blockersDocument(_ plan: PlanView) -> JSONValue {
+        .array(zip(plan.blockers, plan.remedies).map { blocker, remedy in
+            var object = JSONObject()
+            object["blocker"] = .string(blocker)
+            object["clearedBy"] = .string(remedy)
+            return .object(object)
+        })
+    }
 
     static func plan(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
@@ -277,8 +331,15 @@ enum DeployFlowView {
             for (offset, blocker) in plan.blockers.prefix(3).enumerated() {
                 buffer.put("     ! " + blocker, row: 3 + offset, column: 0, style: theme[.error])
             }
+            if plan.blockers.count > 3 {
+                buffer.put("     … and \(plan.blockers.count - 3) more: b lists them all", row: 6, column: 0, style: theme[.error])
+            }
         }
         let top = planTop(plan)
+        if state.inspecting != nil {
+            Inspector.view(state, area: (top, max(0, buffer.rows - 2 - top)), into: &buffer)
+            return
+        }
         let height = max(0, buffer.rows - 2 - top)
         let lines = lines(state, plan)
         let first = firstLine(state, lines, height: height)

@@ -12,6 +12,9 @@ enum Inspector {
         case .stack:
             guard let resource = state.detail?.resources.first(where: { $0.name == name }) else { return nil }
             return ("\(name)  \(resource.type)", resource.properties)
+        case .plan:
+            guard name == "blockers", let plan = state.deploy.plan else { return nil }
+            return ("what stops destroying \(plan.stack), and how each is cleared", DeployFlowView.blockersDocument(plan))
         case .groups, .certificates, .policies:
             return FleetScreens.document(state, of: name).map { (name, $0) }
         default:

@@ -116,6 +116,54 @@ import Testing
         #expect(state.screen == .deploy("dev", .destroy))
     }
 
+    /// A blocked destroy names three blockers on the review and says how many more; `b` lists
+    /// every one with its remedy in the inspector, which scrolls to the last.
+    @Test func aDestroyWithManyBlockersListsThemAll() throws {
+        var state = onStack()
+        _ = Dashboard.update(&state, .key(.character("d")))
+        let blockers = (1...25).map { ("policy P\($0) is attached to cert/c\($0), which this stack does not own", "detach P\($0) from cert/c\($0)") }
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "d1", plan: Self.destroyPlan, production: false, operation: .destroy, blockers: blockers), .destroy))
+        var frame = Dashboard.view(state, rows: 24, columns: 80)
+        #expect(frame.lines.contains { $0.contains("… and 22 more: b lists them all") }, "\(frame.lines.joined(separator: "\n"))")
+        #expect(frame.lines.contains { $0.contains("TesRoleAliasID") })  // the steps still below
+        _ = Dashboard.update(&state, .key(.character("b")))
+        _ = Dashboard.update(&state, .key(.character("G")))
+        frame = Dashboard.view(state, rows: 24, columns: 80)
+        #expect(frame.lines.contains { $0.contains("detach P25 from cert/c25") }, "\(frame.lines.joined(separator: "\n"))")
+        _ = Dashboard.update(&state, .key(.character("\u{1b}")))
+        #expect(state.inspecting == nil && state.screen == .plan("dev", .destroy))
+    }
+
+    /// A step's diff longer than the screen (80x24) is read to its end: after G and Enter, j
+    /// scrolls through the diff a line at a time, k back, and only then moves between steps.
+    @Test func aLongStepDiffScrollsWithJAndK() throws {
+        var state = onStack()
+        _ = Dashboard.update(&state, .key(.character("p")))
+        let urn = Self.urn("Big")
+        let diffs = (0..<40).map { PropertyDiff(path: "attributes.k\($0)", kind: .add, old: nil, new: .string("v\($0)"), replaces: false) }
+        let big = Step(kind: .update, urn: urn, type: urn.type, old: ResourceState(urn: urn, id: "big", type: urn.type, inputs: [:], outputs: [:]),
+                       inputs: [:], diffs: diffs, replaceReasons: [], deleteFirst: false, dependencies: [])
+        let creates = ["a", "b"].map { name in
+            Step(kind: .create, urn: Self.urn(name), type: Self.urn(name).type, old: nil, inputs: [:], diffs: [], replaceReasons: [], deleteFirst: false, dependencies: [])
+        }
+        let plan = Plan(steps: creates + [big], programHash: "", configHash: "", stateHash: "")  // Big is the last row
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u1", plan: plan, production: false), .update))
+        _ = Dashboard.update(&state, .key(.character("G")))
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        func shown() -> [String] { Dashboard.view(state, rows: 24, columns: 80).lines }
+        #expect(shown().contains { $0.contains("Big") } && shown().contains { $0.contains("k0") }, "\(shown().joined(separator: "\n"))")
+        #expect(!shown().contains { $0.contains("k39") })
+        for _ in 0..<40 { _ = Dashboard.update(&state, .key(.character("j"))) }
+        #expect(shown().contains { $0.contains("k39") }, "\(shown().joined(separator: "\n"))")
+        #expect(state.deploy.plan?.rows[state.selected].name == "Big")
+        let scrolled = state.deploy.diffOffset
+        #expect(scrolled > 0)
+        for _ in 0..<scrolled { _ = Dashboard.update(&state, .key(.character("k"))) }
+        #expect(shown().contains { $0.contains("k0") } && state.deploy.plan?.rows[state.selected].name == "Big")
+        _ = Dashboard.update(&state, .key(.character("k")))
+        #expect(state.deploy.plan?.rows[state.selected].name != "Big")
+    }
+
     @Test func refreshReviewShowsDriftAndRecordsWithoutTypingOnDev() throws {
         var state = onStack()
         #expect(Dashboard.update(&state, .key(.character("R"))) == [.preview("dev", .refresh)])
