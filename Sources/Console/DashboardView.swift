@@ -128,7 +128,7 @@ extension Dashboard {
             lines += ["c esc      cancel (asks; in-flight steps finish)", "Ctrl-C     cancel at once; again to quit", "Ctrl-Z     suspend (fg resumes)"]
         case .messages:
             lines += ["space p    pause (messages keep arriving, counted)", "j k g G    scroll back; G follows the newest",
-                      "enter      detail: JSON, changes, sparkline; z folds", "/          search topics and payloads",
+                      "enter      detail: JSON, changes, sparkline; z folds", "PgDn PgUp  scroll the detail (J K a line)", "/          search topics and payloads",
                       "s  :tail F subscribe; :untail F unsubscribes", "P          publish (:publish TOPIC PAYLOAD [qos=1] [retain])",
                       "w t T      wrap, timestamps, topic tree", "R          record to a JSON-lines file", "c          clear the buffer"]
         case .devices:

@@ -54,6 +54,8 @@ public struct MessagesState: Equatable, Sendable {
     /// The JSON-lines file messages are recorded to, while recording.
     public var recording: String?
     public var folded: Set<String> = []
+    /// Lines of the detail scrolled past (PgDn/PgUp a page, J/K a line).
+    public var detailScroll = 0
     /// The `/` search's matches (sequence numbers), kept up to date as messages arrive, and
     /// the filter and last sequence they were computed for.
     public var matches: [Int] = []
@@ -151,6 +153,7 @@ enum MessagesScreen {
             let current = messages.selected.flatMap { sequence in shown.firstIndex { $0.sequence == sequence } } ?? shown.count - 1
             let next = down ? min(shown.count - 1, current + 1) : max(0, current - 1)
             messages.selected = shown[next].sequence
+            messages.detailScroll = 0
             if messages.pausedAt == nil { messages.pausedAt = messages.store.received }  // scrolling back holds the list still
         case .character("g"), .key(.home):
             messages.selected = visible(state).first?.sequence
@@ -161,6 +164,12 @@ enum MessagesScreen {
         case .character("\n"), .character("\r"), .key(.enter):
             messages.detail.toggle()
             messages.folded = []
+            messages.detailScroll = 0
+        case .key(.pageDown) where messages.detail, .key(.pageUp) where messages.detail, .character("J") where messages.detail, .character("K") where messages.detail:
+            state.messages = messages
+            let page = max(1, detailHeight(rows: state.rows) - 2)
+            scrollDetail(&state, by: event == .key(.pageDown) ? page : event == .key(.pageUp) ? -page : event == .character("J") ? 1 : -1)
+            messages = state.messages
         case .character("z") where messages.detail:
             // Folds (or unfolds) every object and array below the top level of the detail's JSON.
             if messages.folded.isEmpty {
@@ -222,7 +231,7 @@ enum MessagesScreen {
         if messages.recording != nil { header += "   ● REC" }
         buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: messages.pausedAt == nil ? theme[.header] : theme[.update])
         let columns = Layout.split(buffer.columns, [messages.showTree && buffer.columns >= 80 ? .percent(28) : .fixed(0), .fill])
-        let detailRows = messages.detail ? max(6, (buffer.rows - 4) / 2) : 0
+        let detailRows = messages.detail ? detailHeight(rows: buffer.rows) : 0
         let rows = Layout.split(buffer.rows, [.fixed(2), .fill, .fixed(detailRows), .fixed(1)])
         if columns[0].size > 0 { tree(state, top: rows[1].offset, height: rows[1].size + rows[2].size, width: columns[0].size - 1, into: &buffer) }
         let listLeft = columns[1].offset, listWidth = columns[1].size
@@ -272,8 +281,30 @@ enum MessagesScreen {
         let theme = state.theme
         let messages = state.messages
         guard height > 1, let item = window(state, ending: messages.selected, count: 1).last else { return }
-        buffer.put(DisplayWidth.pad(" \(item.message.topic)  QoS \(item.message.qos.rawValue)\(item.message.retain ? " retained" : "")  \(item.message.payload.count) bytes",
+        let lines = detailLines(state, item, width: width)
+        // The pane scrolls (PgDn PgUp, J K): a long document is read to its end, not cut off.
+        let room = height - 1
+        let first = min(messages.detailScroll, max(0, lines.count - room))
+        let position = lines.count > room ? "  lines \(first + 1)–\(min(lines.count, first + room)) of \(lines.count) (PgDn PgUp)" : ""
+        buffer.put(DisplayWidth.pad(" \(item.message.topic)  QoS \(item.message.qos.rawValue)\(item.message.retain ? " retained" : "")  \(item.message.payload.count) bytes" + position,
                                     width), row: top, column: left, style: theme[.header], limit: width)
+        for (index, (line, role)) in lines.dropFirst(first).prefix(room).enumerated() {
+            buffer.put(DisplayWidth.pad(" " + line, width), row: top + 1 + index, column: left, style: theme[role], limit: width)
+        }
+    }
+
+    /// The detail pane's height on a screen of `rows` (half of what the list and it share).
+    static func detailHeight(rows: Int) -> Int { max(6, (rows - 4) / 2) }
+
+    /// Scrolls the detail by `lines`, kept between the top and the last page.
+    static func scrollDetail(_ state: inout DashboardState, by lines: Int) {
+        guard let item = window(state, ending: state.messages.selected, count: 1).last else { return }
+        let count = detailLines(state, item, width: state.columns).count
+        state.messages.detailScroll = max(0, min(state.messages.detailScroll + lines, count - (detailHeight(rows: state.rows) - 1)))
+    }
+
+    static func detailLines(_ state: DashboardState, _ item: StoredMessage, width: Int) -> [(String, Theme.Role)] {
+        let messages = state.messages
         var lines: [(String, Theme.Role)] = []
         if let value = try? JSONValue.parse(item.message.payload) {
             let previous = previousPayload(state, before: item).flatMap { try? JSONValue.parse($0) }
@@ -300,9 +331,7 @@ enum MessagesScreen {
         } else {
             lines += text(item.message.payload).split(separator: "\n", omittingEmptySubsequences: false).map { (String($0), .text) }
         }
-        for (index, (line, role)) in lines.prefix(height - 1).enumerated() {
-            buffer.put(DisplayWidth.pad(" " + line, width), row: top + 1 + index, column: left, style: theme[role], limit: width)
-        }
+        return lines
     }
 
     static func previousPayload(_ state: DashboardState, before item: StoredMessage) -> [UInt8]? {

@@ -58,6 +58,27 @@ import Testing
         #expect(lines.contains { $0.contains("\"humidity\": 40,") })
     }
 
+    /// A 200-key document in the detail pane is read to its last key: PgDn pages, K steps back,
+    /// and the header says which lines are shown.
+    @Test func theDetailPaneScrollsALongDocument() {
+        var state = tailing()
+        (state.rows, state.columns) = (40, 120)  // as the runtime keeps them: the scroll is clamped to this screen's last page
+        let body = (0..<200).map { "\"key\($0)\":\($0)" }.joined(separator: ",")
+        _ = Dashboard.update(&state, .received([(Message(topic: "device/sim-009/config", payload: Array("{\(body)}".utf8)), Self.base + 9 * 3600)]))
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        func shown() -> [String] { Dashboard.view(state, rows: 40, columns: 120).lines }
+        #expect(shown().contains { $0.contains("\"key0\": 0") } && !shown().contains { $0.contains("\"key199\"") })
+        #expect(shown().contains { $0.contains("lines 1–") && $0.contains("of 203 (PgDn PgUp)") }, "\(shown().joined(separator: "\n"))")
+        for _ in 0..<25 { _ = Dashboard.update(&state, .key(.key(.pageDown))) }
+        #expect(shown().contains { $0.contains("\"key199\": 199") } && !shown().contains { $0.contains("\"key0\": 0") }, "\(shown().joined(separator: "\n"))")
+        // Back a page from wherever it stopped: the scroll is clamped to the end, not run past it.
+        let last = shown()
+        _ = Dashboard.update(&state, .key(.character("K")))
+        #expect(shown() != last)
+        _ = Dashboard.update(&state, .key(.character("k")))  // another message: its detail from the top
+        #expect(state.messages.detailScroll == 0)
+    }
+
     @Test func scrollingBackSelectsAndHoldsTheList() {
         var state = tailing()
         _ = Dashboard.update(&state, .key(.character("k")))
