@@ -6,6 +6,11 @@ import TermCore
 enum FleetScreens {
     static let deviceColumns = ["", "DEVICE", "TYPE", "CERTIFICATE", "STACK", "GROUPS", "CONNECTED", "ATTRIBUTES"]
 
+    /// The device columns on screen (indices into `deviceColumns`).
+    static func shownDeviceColumns(_ state: DashboardState) -> [Int] {
+        state.fleet.model.indexed ? Array(deviceColumns.indices) : deviceColumns.indices.filter { $0 != 5 && $0 != 6 }
+    }
+
     static func cells(_ device: Device, marked: Bool, state: DashboardState) -> [String] {
         let fleet = state.fleet
         return [marked ? "✓" : " ", device.name, device.type ?? "-", fleet.deviceCertificates[device.name]?.text(now: state.now) ?? "…",
@@ -78,7 +83,9 @@ enum FleetScreens {
             refresh(&state)
         case .character("s"), .character("S"):
             if event == .character("s") {
-                state.fleet.sortColumn = ((state.fleet.sortColumn ?? 0) % (deviceColumns.count - 1)) + 1
+                let shown = shownDeviceColumns(state).dropFirst()  // not the mark
+                let at = state.fleet.sortColumn.flatMap { shown.firstIndex(of: $0) }.map { $0 + 1 } ?? shown.startIndex
+                state.fleet.sortColumn = shown[at < shown.endIndex ? at : shown.startIndex]
                 state.fleet.sortAscending = true
             } else {
                 state.fleet.sortAscending.toggle()
@@ -117,11 +124,15 @@ enum FleetScreens {
         let first = Table.firstVisible(selected: state.selected, count: fleet.visible.count, height: area.height)
         let window = fleet.visible.dropFirst(first).prefix(area.height)
         let rows = window.map { cells(fleet.model.devices[$0], marked: fleet.marked.contains(fleet.model.devices[$0].name), state: state) }
-        var columns = Table.fitted(deviceColumns, rows: rows, limits: [2, 28, 14, 16, 22, 20, 11])
+        // GROUPS and CONNECTED only come from the fleet index: without it they are not shown.
+        let shown = shownDeviceColumns(state)
+        var columns = Table.fitted(shown.map { deviceColumns[$0] }, rows: rows.map { row in shown.map { row[$0] } },
+                                   limits: shown.map { [2, 28, 14, 16, 22, 20, 11, 0][$0] })
         columns[0].width = 2
-        Table(columns: columns, rows: rows).draw(into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected - first,
-                                                 sort: fleet.sortColumn.map { ($0, fleet.sortAscending) }, header: theme[.header],
-                                                 selectedStyle: theme[.selected]) { index in
+        let sort = fleet.sortColumn.flatMap { column in shown.firstIndex(of: column).map { ($0, fleet.sortAscending) } }
+        Table(columns: columns, rows: rows.map { row in shown.map { row[$0] } }).draw(
+            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected - first, sort: sort, header: theme[.header],
+            selectedStyle: theme[.selected]) { index in
             fleet.marked.contains(rows[index][1]) ? theme[.update] : theme[.text]
         }
         if fleet.model.devices.isEmpty { buffer.put(fleet.loading ? "Loading devices…" : "No devices.", row: area.top, column: 1, style: theme[.dim]) }

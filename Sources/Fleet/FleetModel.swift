@@ -63,6 +63,9 @@ public struct FleetModel: Sendable, Equatable {
     private var index: [String: Int] = [:]
     public var complete = false
     public var error: String?
+    /// Whether the devices came from the fleet index (they know their groups and whether they
+    /// are connected); the registry's list does not say, and such columns are not shown.
+    public private(set) var indexed = false
 
     public init() {}
 
@@ -72,6 +75,7 @@ public struct FleetModel: Sendable, Equatable {
 
     public mutating func add(_ page: [Device]) {
         for device in page {
+            if device.connected != nil || device.groups != nil { indexed = true }
             // An updated device's text is appended and its range moved (the old bytes stay unused).
             let start = Int32(haystackBytes.count)
             haystackBytes.append(contentsOf: Self.haystack(device))

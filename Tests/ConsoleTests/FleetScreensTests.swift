@@ -134,6 +134,25 @@ import Testing
         #expect(!document.lines.contains { $0.contains("topicfilter/t0\"") })
     }
 
+    /// GROUPS and CONNECTED come from the fleet index; from the registry's list (no index) they
+    /// would only ever say "-", so they are not shown, and `s` skips them.
+    @Test func indexOnlyColumnsAreHiddenWithoutTheFleetIndex() throws {
+        let indexed = onDevices()
+        #expect(Dashboard.view(indexed, rows: 24, columns: 140).lines[2].contains("CONNECTED"))
+        var state = DashboardState(project: "fleet", theme: DashboardTests.theme)
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "things\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .devicesPage((0..<5).map { Device(name: "plain-\($0)", attributes: ["model": "v\($0)"]) }, done: true))
+        let header = Dashboard.view(state, rows: 24, columns: 140).lines[2]
+        #expect(header.contains("DEVICE") && header.contains("ATTRIBUTES") && !header.contains("GROUPS") && !header.contains("CONNECTED"), "\(header)")
+        var sorted: [Int?] = []
+        for _ in 0..<6 {
+            _ = Dashboard.update(&state, .key(.character("s")))
+            sorted.append(state.fleet.sortColumn)
+        }
+        #expect(sorted == [1, 2, 3, 4, 7, 1])
+    }
+
     /// `/` filters and `s` sorts the groups, certificates and policies as it does the other lists.
     @Test func fleetListsFilterAndSort() throws {
         var state = onDevices()
