@@ -192,6 +192,15 @@ public enum Dashboard {
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand] {
         if case .mouse(let row, let column, let button) = event { return mouse(&state, row: row, column: column, button: button) }
+        if state.confirmingQuit {
+            state.confirmingQuit = false
+            if event == .character("y") || event == .interrupt { state.quit = true } else { state.notice = nil }
+            return []
+        }
+        if event == .interrupt, state.quitAsks != nil, !deployRunning(state) {
+            state.quit = true
+            return []
+        }
         if state.deploy.typed != nil { return DeployFlowUpdate.typing(&state, event) }
         if state.editingCommand { return CommandMode.key(&state, event) }
         if state.editingFilter {
@@ -266,7 +275,12 @@ public enum Dashboard {
             if state.screens.count > 1 {
                 return back(&state)
             } else if case .character("q") = event {
-                state.quit = true
+                if let question = state.quitAsks {
+                    state.confirmingQuit = true
+                    state.notice = question + " y quits, any other key stays"
+                } else {
+                    state.quit = true
+                }
             }
         default:
             break

@@ -152,6 +152,10 @@ public struct DashboardState: Equatable, Sendable {
     public var detail: StackDetail?
     public var selected = 0
     public var showHelp = false
+    /// Set where quitting does more than leave (the demo removes what it made): `q` asks this
+    /// first, and Ctrl-C quits the same way instead of ending the process.
+    public var quitAsks: String?
+    public var confirmingQuit = false
     public var error: String?
     public var quit = false
     public var deploy = DeployState()

@@ -41,6 +41,15 @@ public final class DashboardRuntime {
         afterFirstDraw()
         if let sources = data.sources { watcher.start(sources: sources, mailbox: mailbox, wake: wake) }
         defer { watcher.stop() }
+        // Ctrl-C is a key while a deploy runs, and all along where quitting cleans up.
+        func routeInterrupt() {
+            let wanted = Dashboard.deployRunning(state) || state.quitAsks != nil
+            if wanted != interruptible {
+                interruptible = wanted
+                terminal.interruptible(wanted)
+            }
+        }
+        routeInterrupt()
         while !state.quit, let event = terminal.nextEvent() {
             switch event {
             case .wake:
@@ -54,11 +63,7 @@ public final class DashboardRuntime {
                 perform(Dashboard.update(&state, .key(event)))
             }
             watcher.watch(Dashboard.watchedStack(state), since: state.deploy.plan?.sources)
-            let running = Dashboard.deployRunning(state)
-            if running != interruptible {
-                interruptible = running
-                terminal.interruptible(running)
-            }
+            routeInterrupt()
             draw(on: terminal)
         }
         if interruptible { terminal.interruptible(false) }

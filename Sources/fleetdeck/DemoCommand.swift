@@ -33,6 +33,25 @@ struct DemoCommand: AsyncParsableCommand {
     /// The demo's buckets (outside the stack: upstream's repository variables).
     static let certificateBucket = "demo-greengrass-certificates", imageBucket = "demo-greengrass-os-images"
 
+    /// The prod stack's region: another one than dev's (each stack has its own IoT resources;
+    /// upstream gives prod its own account, which the sandbox's single account stands in for).
+    static func prodRegion(besides dev: String) -> String { dev == "ap-southeast-2" ? "ap-northeast-1" : "ap-southeast-2" }
+
+    /// The prod stack's config: its region, its buckets, and the IAM names (global in an
+    /// account) suffixed, so it sits beside dev in the sandbox's one account.
+    static func prodConfig(project: String, account: String, region: String) -> String {
+        let iamNames = ["tesRoleName": "GreengrassV2TokenExchangeRole", "tesPolicyName": "GreengrassV2TokenExchangeRoleAccess",
+                        "hookRoleName": "PreProvisioningHookRole", "hookPolicyName": "PreProvisioningHookPolicy",
+                        "fleetRoleName": "GreengrassFleetProvisioningRole", "auditActionsRoleName": "IoTDeviceDefenderAuditActionsRole",
+                        "auditActionsPolicyName": "IoTDeviceDefenderAuditActionsPolicy", "auditRoleName": "IoTDeviceDefenderAuditRole",
+                        "auditPolicyName": "IoTDeviceDefenderAuditPolicy", "rotateCertRoleName": "IoTDeviceDefenderRotateCertRole",
+                        "rotateCertPolicyName": "IoTDeviceDefenderRotateCertPolicy", "revokeCertRoleName": "IoTDeviceDefenderRevokeCertRole",
+                        "revokeCertPolicyName": "IoTDeviceDefenderRevokeCertPolicy"]
+        return "config:\n  \(project):aws-account-id: \"\(account)\"\n  \(project):aws-region: \(region)\n"
+            + "  \(project):certBucketName: \(certificateBucket)-prod\n  \(project):osBucketName: \(imageBucket)-prod\n"
+            + iamNames.sorted { $0.key < $1.key }.map { "  \(project):\($0.key): \($0.value)-prod\n" }.joined()
+    }
+
     /// The serial numbers the demo lists and simulates, in the example's allowlist format.
     static func serials(_ count: Int) -> [String] {
         (1...max(1, count)).map { number in
@@ -95,11 +114,17 @@ struct DemoCommand: AsyncParsableCommand {
                 _ = try await made.deploy(prepared)
                 var provision = try FleetCommand.Setup.parse(setup)
                 try await provision.run()
+
+                // A prod stack with its change waiting: set up as upstream's prepare-infra leaves
+                // it (bucket, claim certificate), not deployed. The dashboard shows it for review.
+                try AtomicFile.write(Array(Self.prodConfig(project: name, account: account, region: Self.prodRegion(besides: client.settings.region)).utf8),
+                                     to: folder + "/Pulumi.prod.yaml")
+                var prepareProd = try FleetCommand.Setup.parse(["--bucket", Self.certificateBucket + "-prod", "--allowlist", folder + "/allowlist.txt", "--yes",
+                                                               "-C", folder, "-s", "prod"])
+                try await prepareProd.run()
             }
         } catch {
-            if let runner, !keep {
-                _ = try? await runner.execute(try await runner.prepareDestroy { _ in }, destroy: true, clearBlockers: true)
-            }
+            if runner != nil, !keep { await removeStacks(folder) }
             AtomicFile.removeTree(folder)
             throw error
         }
@@ -133,15 +158,47 @@ struct DemoCommand: AsyncParsableCommand {
         pthread_join(publisher, nil)
         mqtt.stop()
         if !keep {
-            writeStandardOutput("Removing the simulated devices and the demo stack…\n")
+            writeStandardOutput("Removing what the demo made (Ctrl-C stops this and leaves the rest in \(folder)):\n")
+            let clock = ContinuousClock(), started = clock.now
             await simulator.remove(client: client)
-            let change = try await runner.prepareDestroy { _ in }
-            _ = try await runner.execute(change, destroy: true, clearBlockers: true)
+            writeStandardOutput("  removed \(simulator.names.count) simulated devices (\(Self.seconds(clock.now - started)))\n")
+            await removeStacks(folder)
             AtomicFile.removeTree(folder)
+            writeStandardOutput("Done.\n")
         } else {
             writeStandardOutput("Kept the demo stack in \(folder) (FLEETDECK_BACKEND_URL=file://\(folder)/state).\n")
         }
         try outcome.get()
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return "\(milliseconds / 1000).\(milliseconds % 1000 / 100) s"
+    }
+
+    /// Destroys the demo's stacks (prod first, if it was deployed), a line per resource.
+    func removeStacks(_ folder: String) async {
+        for stack in ["prod", "dev"] {
+            do {
+                let global = try GlobalOptions.parse(["-C", folder, "-s", stack])
+                let runner = try StackCommandContext.runner(global)
+                let clock = ContinuousClock(), started = clock.now
+                // One line that counts up as the resources go.
+                let done = Atomic<Int>(0), total = Atomic<Int>(0)
+                let change = try await runner.prepareDestroy { event in
+                    guard case .stepFinished = event else { return }
+                    let count = done.add(1, ordering: .relaxed).newValue
+                    writeStandardOutput("\r  destroying \(stack): \(count) of \(total.load(ordering: .relaxed)) resources")
+                }
+                guard !change.plan.steps.isEmpty else { continue }
+                total.store(change.plan.steps.count, ordering: .relaxed)
+                writeStandardOutput("  destroying \(stack): 0 of \(change.plan.steps.count) resources")
+                let summary = try await runner.execute(change, destroy: true, clearBlockers: true)
+                writeStandardOutput("\r  destroyed \(stack): \(summary.counts[.delete] ?? 0) resources deleted (\(Self.seconds(clock.now - started)))        \n")
+            } catch {
+                writeStandardOutput("  \(stack) could not be destroyed: \(error) (its state is in \(folder)/state)\n")
+            }
+        }
     }
 
     @MainActor
@@ -149,7 +206,8 @@ struct DemoCommand: AsyncParsableCommand {
         try ConsoleCommand.openDashboard(global, readOnly: false) { state in
             state.messages.filters = ["device/+/telemetry"]
             state.screens = [.stacks, .messages]
-            state.notice = "demo: \(devices) simulated devices; :things lists them (enter: shadows), esc the stacks"
+            state.quitAsks = "Quit the demo? Its devices and stacks are removed."
+            state.notice = "demo: \(devices) simulated devices (:things lists them); prod waits for review: esc, enter on prod, p, y"
             return [.connectBroker, .subscribe(["device/+/telemetry"])]
         }
     }

@@ -116,6 +116,28 @@ import Testing
         #expect(state.screen == .deploy("dev", .destroy))
     }
 
+    /// Where quitting cleans up (the demo), `q` on the first screen asks and Ctrl-C quits the
+    /// same way; elsewhere `q` quits at once and Ctrl-C is no key outside a deploy.
+    @Test func quittingAsksWhereItCleansUp() {
+        var state = DashboardState(project: "iot-ref-arch", theme: Self.theme)
+        _ = Dashboard.update(&state, .key(.character("q")))
+        #expect(state.quit)
+        state = DashboardState(project: "iot-ref-arch", theme: Self.theme)
+        _ = Dashboard.update(&state, .key(.interrupt))
+        #expect(!state.quit)
+        state.quitAsks = "Quit the demo? Its devices and stacks are removed."
+        _ = Dashboard.update(&state, .key(.character("q")))
+        #expect(!state.quit && state.notice == "Quit the demo? Its devices and stacks are removed. y quits, any other key stays")
+        _ = Dashboard.update(&state, .key(.character("n")))
+        #expect(!state.quit && state.notice == nil)
+        _ = Dashboard.update(&state, .key(.character("q")))
+        _ = Dashboard.update(&state, .key(.character("y")))
+        #expect(state.quit)
+        state.quit = false
+        _ = Dashboard.update(&state, .key(.interrupt))
+        #expect(state.quit)
+    }
+
     /// A blocked destroy names three blockers on the review and says how many more; `b` lists
     /// every one with its remedy in the inspector, which scrolls to the last.
     @Test func aDestroyWithManyBlockersListsThemAll() throws {

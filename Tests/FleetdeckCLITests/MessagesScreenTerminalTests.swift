@@ -104,12 +104,42 @@ import Testing
         try session.sendKeys("Enter")
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") && $0.contains(" 33 ") } }, "\(session.screen)")
         #expect(try Self.boto("print(len([t for t in all_things() if t['thingName'].startswith('GG-000')]))") == "5")
+
+        // prod waits, set up but not deployed: reviewed, approved by typing its name, deployed
+        // in its own region with its own IAM names.
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" prod ") && $0.contains("PROD") && $0.contains("not deployed") } }, "\(session.screen)")
+        try session.sendKeys("j")
+        try session.sendKeys("Enter")
+        try session.sendKeys("p")
+        #expect(session.waitFor(timeout: .seconds(60)) { $0.contains { $0.contains("+33 create") } }, "\(session.screen)")
+        try session.sendKeys("y")
+        #expect(session.waitFor(text: "Type 'prod' to approve (production)"), "\(session.screen)")
+        try session.sendKeys("-l", "prod")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(120)) { $0.contains { $0.contains("Update of prod succeeded") } }, "\(session.screen)")
+        let prodPolicies = "boto3.client('iot', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='\(Self.prodRegion)').list_policies()['policies']"
+        #expect(try Self.boto("print('GreengrassV2IoTThingPolicy' in [p['policyName'] for p in \(prodPolicies)])") == "True")
+        try session.sendKeys("Escape")
+        try session.sendKeys("Escape")
+        #expect(session.waitFor { $0.contains { $0.hasPrefix(" prod ") && $0.contains(" 33 ") } }, "\(session.screen)")
+
+        // q asks (quitting removes everything); any other key stays. Ctrl-C quits the same way.
         try session.sendKeys("q")
-        #expect(session.waitFor(text: "EXIT=0", timeout: .seconds(90)), "\(session.screen)")
+        #expect(session.waitFor(text: "Quit the demo? Its devices and stacks are removed. y quits"), "\(session.screen)")
+        try session.sendKeys("n")
+        #expect(session.waitFor { !$0.joined().contains("Quit the demo?") && $0.contains { $0.hasPrefix(" prod ") } }, "\(session.screen)")
+        try session.sendKeys("C-c")
+        #expect(session.waitFor(text: "EXIT=0", timeout: .seconds(120)), "\(session.screen)")
+        #expect(session.screen.contains("removed 5 simulated devices") && session.screen.contains("destroyed prod: 33 resources deleted")
+                && session.screen.contains("destroyed dev: 33 resources deleted"), "\(session.screen)")
         #expect(try Self.boto("print(len([t for t in all_things() if t['thingName'].startswith('GG-000')]))") == "0")
         #expect(try Self.boto("print('GreengrassV2IoTThingPolicy' in [p['policyName'] for p in iot.list_policies()['policies']])") == "False")
+        #expect(try Self.boto("print('GreengrassV2IoTThingPolicy' in [p['policyName'] for p in \(prodPolicies)])") == "False")
         #expect(folders.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
     }
+
+    /// The demo's prod region when dev is in us-west-2.
+    static let prodRegion = "ap-southeast-2"
 
     @Test func demoRefusesOutsideTheSandbox() throws {
         let result = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["demo"], environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp"])
