@@ -9,6 +9,7 @@ public enum Dashboard {
     public static func update(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         let notice = state.notice, before = state.screen
         let commands = apply(&state, message)
+        if commands.contains(where: \.loads) { state.requestedAt = state.uptime }
         // The inspector belongs to the screen it was opened on.
         if state.screen != before { state.inspecting = nil }
         if state.notice != notice { state.noticeScreen = state.screen } else if state.noticeScreen == nil { state.noticeScreen = before }
@@ -168,6 +169,20 @@ public enum Dashboard {
     /// Whether a row's text passes the filter (`TextFilter`: text, or a regular expression; `!`
     /// inverts; an invalid regular expression is text).
     public static func passes(_ text: String, filter: String) -> Bool { TextFilter(filter).matches(text) }
+
+    /// A placeholder while data is on its way: after two seconds it counts them, and after
+    /// fifteen it says that nothing has answered yet and what to do.
+    static func waiting(_ state: DashboardState, _ what: String) -> String {
+        let elapsed = Int(state.uptime - state.requestedAt)
+        guard elapsed >= 2 else { return what + "…" }
+        return what + "… \(elapsed) s" + (elapsed >= 15 ? ": no answer yet (r asks again; a request gives up after 2 minutes)" : "")
+    }
+
+    /// " 12 s" since the data on screen was asked for (nothing in the first two seconds).
+    static func elapsed(_ state: DashboardState) -> String {
+        let elapsed = Int(state.uptime - state.requestedAt)
+        return elapsed >= 2 ? " \(elapsed) s" : ""
+    }
 
     static func rowCount(_ state: DashboardState) -> Int {
         switch state.screen {

@@ -189,6 +189,10 @@ public struct DashboardState: Equatable, Sendable {
     public var now: Int64 = 0
     /// Device messages: the tail's buffer and how it is shown.
     public var messages = MessagesState()
+    /// Seconds since the dashboard started (the runtime keeps it current), and when the data on
+    /// screen was last asked for: a load that takes long says how long.
+    public var uptime: Double = 0
+    public var requestedAt: Double = 0
     /// The terminal's size (the runtime keeps it current; clicks are mapped with it).
     public var rows = 24
     public var columns = 80
@@ -280,4 +284,14 @@ public enum DashboardCommand: Equatable, Sendable {
     case loadPolicies
     case loadManaged
     case loadDeviceCertificates([String])
+}
+
+extension DashboardCommand {
+    /// Whether the command reads data a screen waits for (its placeholder counts the seconds).
+    var loads: Bool {
+        switch self {
+        case .loadStacks, .loadStack, .preview, .loadDevices, .loadDevice, .loadGroups, .loadCertificates, .loadPolicies, .connectBroker: return true
+        default: return false
+        }
+    }
 }

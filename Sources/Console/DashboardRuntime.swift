@@ -24,6 +24,7 @@ public final class DashboardRuntime {
     private var deviceLoad: Task<Void, Never>?
     let inbox = MessageInbox()
     let watcher = SourceWatcher()
+    let started = ContinuousClock.now
 
     public init(state: DashboardState, data: DashboardData, wake: @escaping @Sendable () -> Void) {
         self.state = state
@@ -134,6 +135,8 @@ public final class DashboardRuntime {
     }
 
     func draw(on terminal: some TerminalDevice) {
+        let elapsed = ContinuousClock.now - started
+        state.uptime = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let (rows, columns) = terminal.size
         renderer.render(Dashboard.view(state, rows: rows, columns: columns), on: terminal)
     }

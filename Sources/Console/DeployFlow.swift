@@ -318,7 +318,7 @@ enum DeployFlowView {
     static func plan(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
         guard let plan = state.deploy.plan else {
-            buffer.put(state.deploy.result ?? "Planning…", row: 2, column: 1, style: state.deploy.result == nil ? theme[.dim] : theme[.error])
+            buffer.put(state.deploy.result ?? Dashboard.waiting(state, "Planning"), row: 2, column: 1, style: state.deploy.result == nil ? theme[.dim] : theme[.error])
             return
         }
         let columns = buffer.columns

@@ -131,7 +131,7 @@ extension FleetScreens {
         }
         line(" \(name)  type \(device?.type ?? "-")  version \(device?.version ?? 0)  " + (fleet.managed.thing(name).map { "managed by \($0)" } ?? "UNMANAGED")
              + "  \(device?.attributeText ?? "")", .header)
-        guard let detail = fleet.detail else { line(" Loading…", .dim); return }
+        guard let detail = fleet.detail else { line(" " + Dashboard.waiting(state, "Loading"), .dim); return }
         let now = state.now
         line(" groups: " + (detail.groups.isEmpty ? "-" : detail.groups.joined(separator: ", ")))
         for certificate in detail.certificates {

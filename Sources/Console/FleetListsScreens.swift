@@ -133,7 +133,7 @@ extension FleetScreens {
     static func listView(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
         guard let list = listRows(state) else {
-            buffer.put("Loading \(Dashboard.screenName(state.screen))…", row: 2, column: 1, style: theme[.dim])
+            buffer.put(Dashboard.waiting(state, "Loading \(Dashboard.screenName(state.screen))"), row: 2, column: 1, style: theme[.dim])
             return
         }
         let area = Dashboard.listArea(state)

@@ -135,6 +135,6 @@ enum FleetScreens {
             selectedStyle: theme[.selected]) { index in
             fleet.marked.contains(rows[index][1]) ? theme[.update] : theme[.text]
         }
-        if fleet.model.devices.isEmpty { buffer.put(fleet.loading ? "Loading devices…" : "No devices.", row: area.top, column: 1, style: theme[.dim]) }
+        if fleet.model.devices.isEmpty { buffer.put(fleet.loading ? Dashboard.waiting(state, "Loading devices") : "No devices.", row: area.top, column: 1, style: theme[.dim]) }
     }
 }

@@ -237,7 +237,7 @@ enum MessagesScreen {
         let listLeft = columns[1].offset, listWidth = columns[1].size
         let shown = window(state, ending: messages.selected, count: rows[1].size)
         if shown.isEmpty {
-            let hint = messages.connected ? "Waiting for messages…" : "Connecting to \(messages.broker ?? "the broker")…" + (messages.lastError.map { " (\($0))" } ?? "")
+            let hint = messages.connected ? "Waiting for messages…" : "Connecting to \(messages.broker ?? "the broker")…" + Dashboard.elapsed(state) + (messages.lastError.map { " (\($0); retrying)" } ?? "")
             buffer.put(hint, row: rows[1].offset, column: listLeft + 1, style: theme[.dim])
         }
         var row = rows[1].offset

@@ -121,7 +121,7 @@ enum StackScreen {
 
     static func view(_ state: DashboardState, name: String, into buffer: inout CellBuffer) {
         let theme = state.theme
-        guard let detail = state.detail else { buffer.put("Loading \(name)…", row: 2, column: 1, style: theme[.dim]); return }
+        guard let detail = state.detail else { buffer.put(Dashboard.waiting(state, "Loading \(name)"), row: 2, column: 1, style: theme[.dim]); return }
         let counts: [StackTab: Int] = [.resources: detail.resources.count, .outputs: detail.outputs.count, .history: detail.history.count]
         var x = 1
         for tab in StackTab.allCases {

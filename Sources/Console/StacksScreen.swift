@@ -56,7 +56,7 @@ enum StacksScreen {
 
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) {
         let theme = state.theme
-        if state.loadingStacks { buffer.put("Loading stacks…", row: 2, column: 1, style: theme[.dim]); return }
+        if state.loadingStacks { buffer.put(Dashboard.waiting(state, "Loading stacks"), row: 2, column: 1, style: theme[.dim]); return }
         if let error = state.error { buffer.put(error, row: 2, column: 1, style: theme[.error]); return }
         if state.project.isEmpty {
             buffer.put("No Pulumi project here: run fleetdeck in a project folder (or -C FOLDER) for its stacks.", row: 2, column: 1, style: theme[.dim])

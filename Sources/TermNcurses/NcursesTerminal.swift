@@ -130,14 +130,15 @@ public final class NcursesTerminal: TerminalDevice {
             if !queued.isEmpty { return queued.removeFirst() }
             var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
-            // Not forever: once a second the terminal's mode is checked (see `repaintIfModeLost`).
+            // Not forever: once a second the terminal's mode is checked (see `takeScreenBack`).
             let ready = poll(&fds, wakeFD >= 0 ? 2 : 1, 1000)
             if ready < 0 {
                 if errno == EINTR { continue }
                 return nil
             }
             if ready == 0 {
-                if fd_tty_mode_lost(1) != 0 { queued.append(takeScreenBack()) }
+                // A heartbeat: what counts seconds on screen (a slow load) is drawn again.
+                queued.append(fd_tty_mode_lost(1) != 0 ? takeScreenBack() : .wake)
                 continue
             }
             if wakeFD >= 0, fds[1].revents != 0 {

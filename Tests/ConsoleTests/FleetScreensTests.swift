@@ -134,6 +134,31 @@ import Testing
         #expect(!document.lines.contains { $0.contains("topicfilter/t0\"") })
     }
 
+    /// A load that does not answer (a hung endpoint) counts its seconds, and after fifteen says
+    /// so and what to do, instead of "Loading…" for the two minutes a request may take.
+    @Test func aSlowLoadCountsItsSeconds() {
+        var state = DashboardState(project: "fleet", theme: DashboardTests.theme)
+        state.uptime = 100
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "groups\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        func placeholder() -> String { Dashboard.view(state, rows: 24, columns: 120).lines[2] }
+        #expect(placeholder().contains("Loading groups…") && !placeholder().contains(" s"))
+        state.uptime = 105.4
+        #expect(placeholder().contains("Loading groups… 5 s"), "\(placeholder())")
+        state.uptime = 121
+        #expect(placeholder().contains("Loading groups… 21 s: no answer yet (r asks again"), "\(placeholder())")
+        _ = Dashboard.update(&state, .key(.character("r")))  // asked again: counted from now
+        #expect(placeholder().contains("Loading groups…") && !placeholder().contains("21 s"))
+        // The broker: still connecting after a while, with why and that it retries.
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "tail #\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .broker(.linked("mqtt://10.0.0.1:1883")))
+        _ = Dashboard.update(&state, .broker(.disconnected("connection refused")))
+        state.uptime += 30
+        #expect(Dashboard.view(state, rows: 24, columns: 120).lines.contains { $0.contains("Connecting to mqtt://10.0.0.1:1883… 30 s (connection refused; retrying)") },
+                "\(Dashboard.view(state, rows: 24, columns: 120).lines.joined(separator: "\n"))")
+    }
+
     /// GROUPS and CONNECTED come from the fleet index; from the registry's list (no index) they
     /// would only ever say "-", so they are not shown, and `s` skips them.
     @Test func indexOnlyColumnsAreHiddenWithoutTheFleetIndex() throws {
