@@ -122,7 +122,7 @@ enum CommandMode {
             commands.append(.loadDevice(argument))
             return commands
         case "group-add":
-            if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
+            if Dashboard.refused(&state, "changes") { return [] }
             guard !argument.isEmpty else { state.notice = ":group-add GROUP adds the marked devices to it"; return [] }
             guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space on :things first"; return [] }
             state.fleet.plan = FleetPlan(action: .addToGroup(argument), things: state.fleet.marked.sorted())
@@ -130,7 +130,7 @@ enum CommandMode {
             state.selected = 0
             return [.checkFleetPlan(.addToGroup(argument), state.fleet.marked.sorted())]
         case "policy-attach":
-            if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
+            if Dashboard.refused(&state, "changes") { return [] }
             guard !argument.isEmpty else { state.notice = ":policy-attach POLICY attaches it to the marked devices' certificates"; return [] }
             guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space on :things first"; return [] }
             state.fleet.plan = FleetPlan(action: .attachPolicy(argument), things: state.fleet.marked.sorted())
@@ -152,7 +152,7 @@ enum CommandMode {
             state.messages.filters.removeAll { filters.contains($0) }
             return filters.isEmpty ? [] : [.unsubscribe(filters)]
         case "publish":
-            if state.readOnly { state.notice = "read-only: publishing is disabled (--read-only)"; return [] }
+            if Dashboard.refused(&state, "publishing") { return [] }
             var parts = Array(words.dropFirst())
             var qos = QoS.atMostOnce, retain = false
             while let last = parts.last, last == "retain" || last.hasPrefix("qos=") {

@@ -8,8 +8,14 @@ public enum Dashboard {
     /// was given on: it is not shown on the screens the user goes to after.
     public static func update(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         let notice = state.notice, before = state.screen
-        let commands = apply(&state, message)
+        var commands = apply(&state, message)
         if commands.contains(where: \.loads) { state.requestedAt = state.uptime }
+        // Read-only is enforced here, whatever screen or key asked: nothing that changes the
+        // account, a stack or a device leaves the dashboard.
+        if state.readOnly, commands.contains(where: \.changes) {
+            commands.removeAll(where: \.changes)
+            _ = refused(&state, "changes")
+        }
         // The inspector belongs to the screen it was opened on.
         if state.screen != before { state.inspecting = nil }
         if state.notice != notice { state.noticeScreen = state.screen } else if state.noticeScreen == nil { state.noticeScreen = before }
@@ -169,6 +175,14 @@ public enum Dashboard {
     /// Whether a row's text passes the filter (`TextFilter`: text, or a regular expression; `!`
     /// inverts; an invalid regular expression is text).
     public static func passes(_ text: String, filter: String) -> Bool { TextFilter(filter).matches(text) }
+
+    /// With --read-only, says that `what` is disabled and returns true (keys that would start a
+    /// change stop there; `update` drops any changing command regardless).
+    static func refused(_ state: inout DashboardState, _ what: String) -> Bool {
+        guard state.readOnly else { return false }
+        state.notice = "read-only: \(what) \(what.hasSuffix("s") ? "are" : "is") disabled (--read-only)"
+        return true
+    }
 
     /// A placeholder while data is on its way: after two seconds it counts them, and after
     /// fifteen it says that nothing has answered yet and what to do.

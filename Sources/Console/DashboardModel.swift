@@ -287,6 +287,15 @@ public enum DashboardCommand: Equatable, Sendable {
 }
 
 extension DashboardCommand {
+    /// Whether the command changes anything (a stack, the account's devices, a shadow, a
+    /// message published): what --read-only refuses.
+    var changes: Bool {
+        switch self {
+        case .deploy, .updateShadow, .deleteShadow, .addToGroup, .attachPolicy, .publish: return true
+        default: return false
+        }
+    }
+
     /// Whether the command reads data a screen waits for (its placeholder counts the seconds).
     var loads: Bool {
         switch self {

@@ -154,7 +154,7 @@ enum DeployFlowUpdate {
             state.notice = "not \(plan.operation == .refresh ? "recorded" : "deployed"): nothing was changed"
             return commands
         case .character("y"):
-            if state.readOnly { state.notice = "read-only: approving is disabled (--read-only)"; return [] }
+            if Dashboard.refused(&state, "approving") { return [] }
             guard !plan.rows.isEmpty || !plan.outputChanges.isEmpty else { state.notice = "nothing to do: " + plan.counts; return [] }
             if !plan.blockers.isEmpty, !state.deploy.clearBlockers {
                 state.notice = "blocked: press c to clear the blockers (\(plan.remedies.joined(separator: "; "))) as part of the destroy"

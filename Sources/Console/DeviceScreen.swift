@@ -48,7 +48,7 @@ extension FleetScreens {
             if !list.isEmpty { state.fleet.shadowIndex = (state.fleet.shadowIndex + 1) % list.count }
             state.fleet.conflict = nil
         case .character("e"):
-            if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
+            if Dashboard.refused(&state, "changes") { return [] }
             let current = list.indices.contains(state.fleet.shadowIndex) ? list[state.fleet.shadowIndex] : ("", JSONValue.object(JSONObject()))
             var line = InputLine()
             var version = current.1["version"]?.intValue
@@ -62,7 +62,7 @@ extension FleetScreens {
             line.cursor = line.text.count
             state.fleet.edit = ShadowEdit(shadow: current.0, version: version, line: line, problem: nil)
         case .character("D"):
-            if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
+            if Dashboard.refused(&state, "changes") { return [] }
             guard list.indices.contains(state.fleet.shadowIndex), !list[state.fleet.shadowIndex].0.isEmpty else {
                 state.notice = "only named shadows are deleted here"
                 return []

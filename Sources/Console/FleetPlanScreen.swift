@@ -32,7 +32,7 @@ extension FleetScreens {
         if plan.running { return [] }
         switch event {
         case .character("y") where plan.results.isEmpty:
-            if state.readOnly { state.notice = "read-only: approving is disabled (--read-only)"; return [] }
+            if Dashboard.refused(&state, "approving") { return [] }
             if let refused = plan.refused { state.notice = refused; return [] }
             guard plan.outcomes != nil else { state.notice = "the plan is still being checked against the account"; return [] }
             guard !plan.changes.isEmpty else { state.notice = "nothing to do: " + plan.summary; return [] }

@@ -93,13 +93,13 @@ enum FleetScreens {
             }
             refresh(&state)
         case .character("a"):
-            if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
+            if Dashboard.refused(&state, "changes") { return [] }
             guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space first"; return [] }
             state.editingCommand = true
             state.command.text = "group-add "
             state.command.cursor = state.command.text.count
         case .character("A"):
-            if state.readOnly { state.notice = "read-only: changes are disabled (--read-only)"; return [] }
+            if Dashboard.refused(&state, "changes") { return [] }
             guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space first"; return [] }
             state.editingCommand = true
             state.command.text = "policy-attach "

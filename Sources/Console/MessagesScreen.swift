@@ -196,7 +196,7 @@ enum MessagesScreen {
             state.command.text = "tail "
             state.command.cursor = 5
         case .character("P"):
-            if state.readOnly { state.notice = "read-only: publishing is disabled (--read-only)"; return [] }
+            if Dashboard.refused(&state, "publishing") { return [] }
             state.editingCommand = true
             state.command.text = "publish "
             state.command.cursor = 8

@@ -1,4 +1,5 @@
 @testable import Console
+import Fleet
 import JSON
 import StackEngine
 import StackModel
@@ -269,6 +270,37 @@ import Testing
         #expect(Dashboard.update(&state, .key(.character("y"))) == [])
         #expect(state.notice == "read-only: approving is disabled (--read-only)")
         #expect(state.deploy.typed == nil && state.screen == .plan("dev", .update))
+    }
+
+    /// Read-only holds whatever the keys: from the stack, its review, the devices (marked), a
+    /// device's shadow and the messages, every key and typed command is tried and nothing that
+    /// changes anything comes out (the check is on the commands, not on each key).
+    @Test func readOnlyLetsNoChangingCommandOut() {
+        var state = onStack(readOnly: true)
+        _ = Dashboard.update(&state, .key(.character("p")))
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
+        let keys: [TerminalEvent] = "yYcdeEDaAPpsS \n".map { .character($0) } + [.key(.enter), .interrupt]
+        let typed = [":group-add lab\n", ":policy-attach p\n", ":publish t {}\n", "dev\n", "prod\n", "{\"a\":1}\n"]
+        var emitted: [DashboardCommand] = []
+        func tryEverything(_ state: DashboardState) {
+            for key in keys {
+                var copy = state
+                emitted += Dashboard.update(&copy, .key(key))
+                for text in typed { for character in text { emitted += Dashboard.update(&copy, .key(.character(character))) } }
+                for key in keys { emitted += Dashboard.update(&copy, .key(key)) }
+            }
+        }
+        tryEverything(state)
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "things\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .devicesPage([Device(name: "d1"), Device(name: "d2")], done: true))
+        _ = Dashboard.update(&state, .key(.character(" ")))
+        tryEverything(state)
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        _ = Dashboard.update(&state, .deviceLoaded("d1", FleetLoader.DeviceDetail(groups: [], certificates: [], policies: [], shadows: [("", .object(JSONObject()))])))
+        tryEverything(state)
+        #expect(!emitted.contains { $0.changes }, "\(emitted.filter(\.changes))")
+        #expect(emitted.contains { if case .loadDevice = $0 { return true }; return false })  // reading still works
     }
 
     @Test func commandModeCompletesRunsAndRemembers() throws {
