@@ -278,6 +278,7 @@ public enum DashboardCommand: Equatable, Sendable {
     case updateShadow(String, String, JSONValue, Int64?)
     case deleteShadow(String, String)
     case addToGroup([String], String)
+    case setCertificateStatus([String], String)
     case attachPolicy([String], String)
     /// Reads what a bulk plan would change before it is shown for approval.
     case checkFleetPlan(FleetPlan.Action, [String])
@@ -291,7 +292,7 @@ extension DashboardCommand {
     /// message published): what --read-only refuses.
     var changes: Bool {
         switch self {
-        case .deploy, .updateShadow, .deleteShadow, .addToGroup, .attachPolicy, .publish: return true
+        case .deploy, .updateShadow, .deleteShadow, .addToGroup, .attachPolicy, .setCertificateStatus, .publish: return true
         default: return false
         }
     }

@@ -251,6 +251,13 @@ public final class DashboardRuntime {
                             wake()
                         }
                         return
+                    case .setCertificateStatus(let ids, let status):
+                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+                        await fleet.setCertificateStatus(ids, status) { id, error in
+                            mailbox.post(.fleetStepDone(id, error))
+                            wake()
+                        }
+                        return
                     }
                 } catch {
                     message = .failed("\(error)")

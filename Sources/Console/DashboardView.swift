@@ -88,7 +88,8 @@ extension Dashboard {
                 + "  ↵ detail  s subscribe  P publish"
         case .devices: left += "↵ open  space mark  a add marked to a group  s sort  / filter  :search Q"
         case .device: left += "tab shadow  e edit desired  D delete named  v versions  r reload"
-        case .groups, .certificates, .policies: left += state.inspecting != nil ? "↵ fold  esc back" : "↵ open  / filter  s sort  esc back  r reload"
+        case .groups, .certificates, .policies:
+            left += state.inspecting != nil ? "↵ fold  esc back" : "↵ open  / filter  s sort" + (state.screen == .certificates && !state.readOnly ? "  d deactivate  X revoke" : "") + "  esc back  r reload"
         case .fleetPlan: left += state.fleet.plan?.results.isEmpty == true ? "y approve  n back" : "esc back"
         case .stack(let name), .plan(let name, _), .deploy(let name, _):
             let summary = state.stacks.first { $0.name == name }
@@ -101,10 +102,31 @@ extension Dashboard {
             }
         }
         if !state.filter.isEmpty || state.editingFilter { left = " /" + state.filter + (state.editingFilter ? "▏" : "") + "   " + left }
-        if let notice = state.notice { left = " " + notice }
+        let room = columns - keys.count - 1
+        // A notice is text (cut with an ellipsis); key hints are cut between hints, not inside one.
+        if let notice = state.notice { left = fitted(" " + notice, room, hints: false) } else { left = fitted(left, room, hints: true) }
         // The keys stay at the right edge; the context is cut to what is left.
-        let line = columns >= keys.count + 2 ? DisplayWidth.pad(left, columns - keys.count - 1) + keys + " " : DisplayWidth.pad(" " + keys, columns)
+        let line = columns >= keys.count + 2 ? DisplayWidth.pad(left, room) + keys + " " : DisplayWidth.pad(" " + keys, columns)
         buffer.put(line, row: buffer.rows - 1, column: 0, style: theme[.status])
+    }
+
+    /// `text` in `width` columns: key hints (separated by two spaces) lose whole hints from the
+    /// end; other text, or a hint that alone is too wide, ends in "…". One column is kept free.
+    static func fitted(_ text: String, _ width: Int, hints: Bool) -> String {
+        let room = width - 1
+        guard room > 0, DisplayWidth.of(text) > room else { return text }
+        if hints {
+            // The hints are the runs between two spaces; keep the longest head of them that fits.
+            let characters = Array(text)
+            var end = characters.count
+            while end > 0 {
+                guard let gap = (1..<end).last(where: { characters[$0] == " " && characters[$0 - 1] == " " }) else { break }
+                end = gap - 1
+                let head = String(characters[..<end])
+                if DisplayWidth.of(head) <= room, head.contains(where: { $0 != " " }) { return head }
+            }
+        }
+        return DisplayWidth.prefix(text, fitting: room - 1).0 + "…"
     }
 
     /// Every key of the current screen.
@@ -141,6 +163,7 @@ extension Dashboard {
         case .groups, .certificates, .policies:
             lines += ["enter      open: the whole document, scrolled and folded", "/          filter (text, or a regex; ! inverts)",
                       "s S        sort by the next column, reverse", ":things :groups :certs [DAYS] :policies   the fleet screens"]
+            if state.screen == .certificates, !state.readOnly { lines += ["d X        deactivate, revoke (for good) the selected one: a plan, y approves"] }
         case .fleetPlan:
             lines += [":things :groups :certs [DAYS] :policies   the fleet screens"]
         }

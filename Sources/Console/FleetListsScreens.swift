@@ -114,6 +114,17 @@ extension FleetScreens {
             guard list.ids.indices.contains(state.selected) else { return [] }
             Inspector.open(&state, list.ids[state.selected])
             return []
+        case .character("d") where state.screen == .certificates, .character("X") where state.screen == .certificates:
+            // Deactivate or revoke the selected certificate: a plan, checked against the account
+            // and approved with y, as bulk changes to devices are.
+            if Dashboard.refused(&state, "changes") { return [] }
+            guard list.ids.indices.contains(state.selected) else { return [] }
+            let certificate = list.ids[state.selected]
+            let action = FleetPlan.Action.setCertificateStatus(event == .character("X") ? "REVOKED" : "INACTIVE")
+            state.fleet.plan = FleetPlan(action: action, things: [certificate])
+            state.screens.append(.fleetPlan)
+            state.selected = 0
+            return [.checkFleetPlan(action, [certificate])]
         case .character("s"), .character("S"):
             let selected = list.ids.indices.contains(state.selected) ? list.ids[state.selected] : nil
             if event == .character("s") {

@@ -25,6 +25,8 @@ public struct FleetData: Sendable {
     public var managed: @Sendable () async throws -> ManagedIndex
     /// The certificates of the devices on screen, in brief.
     public var certificateSummaries: @Sendable ([String]) async -> [String: DeviceCertificate]
+    /// Sets certificates' status (INACTIVE, REVOKED), reporting each (id, error or nil).
+    public var setCertificateStatus: @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void
 
     public init(devices: @escaping @Sendable (String?, @escaping @Sendable ([Device]) async -> Bool) async throws -> Void,
                 detail: @escaping @Sendable (String) async throws -> FleetLoader.DeviceDetail, groups: @escaping @Sendable () async throws -> [GroupInfo],
@@ -39,7 +41,10 @@ public struct FleetData: Sendable {
                 managed: @escaping @Sendable () async throws -> ManagedIndex = { ManagedIndex() },
                 certificateSummaries: @escaping @Sendable ([String]) async -> [String: DeviceCertificate] = { _ in [:] },
                 check: @escaping @Sendable (FleetPlan.Action, [String]) async throws -> [String: BulkOutcome] = { _, _ in
-                    throw BulkRefused(reason: "bulk changes are not available here") }) {
+                    throw BulkRefused(reason: "bulk changes are not available here") },
+                setCertificateStatus: @escaping @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void = { ids, _, progress in
+                    for id in ids { progress(id, "not available here") } }) {
+        self.setCertificateStatus = setCertificateStatus
         self.devices = devices
         self.detail = detail
         self.groups = groups
@@ -61,6 +66,8 @@ public struct FleetPlan: Equatable, Sendable {
     public enum Action: Equatable, Sendable {
         case addToGroup(String)
         case attachPolicy(String)
+        /// On certificates (the plan's items are certificate IDs): INACTIVE or REVOKED.
+        case setCertificateStatus(String)
     }
 
     public var action: Action
@@ -86,6 +93,7 @@ public struct FleetPlan: Equatable, Sendable {
         switch action {
         case .addToGroup(let group): return "add to group \(group)"
         case .attachPolicy(let policy): return "attach policy \(policy)"
+        case .setCertificateStatus(let status): return status == "REVOKED" ? "revoke (for good)" : status == "INACTIVE" ? "deactivate" : "set status \(status)"
         }
     }
 
@@ -100,6 +108,7 @@ public struct FleetPlan: Equatable, Sendable {
         switch action {
         case .addToGroup(let group): return "\(glyph) aws:iot:ThingGroupMembership  \(thing) → \(group)"
         case .attachPolicy(let policy): return "\(glyph) aws:iot:PolicyAttachment  \(policy) → certificates of \(thing)"
+        case .setCertificateStatus(let status): return "\(glyph) aws:iot:Certificate  \(thing.prefix(16)) → \(status)"
         }
     }
 

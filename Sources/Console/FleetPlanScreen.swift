@@ -40,13 +40,19 @@ extension FleetScreens {
             switch plan.action {
             case .addToGroup(let group): return [.addToGroup(plan.changes, group)]
             case .attachPolicy(let policy): return [.attachPolicy(plan.changes, policy)]
+            case .setCertificateStatus(let status): return [.setCertificateStatus(plan.changes, status)]
             }
         case .character("n"), .character("q"), .character("\u{1b}"):
-            if plan.results.isEmpty { state.notice = "not applied: nothing was changed" } else { state.fleet.marked = [] }
             state.fleet.plan = nil
             state.screens.removeLast()
             state.selected = 0
-            return plan.results.isEmpty ? [] : [.loadDevices(state.fleet.query)]
+            if plan.results.isEmpty {
+                state.notice = "not applied: nothing was changed"
+                return []
+            }
+            if case .setCertificateStatus = plan.action { return [.loadCertificates] }
+            state.fleet.marked = []
+            return [.loadDevices(state.fleet.query)]
         default:
             return nil
         }

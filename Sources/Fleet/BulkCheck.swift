@@ -58,6 +58,35 @@ extension FleetLoader {
         return outcomes
     }
 
+    /// Setting certificates' status (INACTIVE, REVOKED, ACTIVE), planned from the account: one
+    /// already there is no change; a revoked one stays revoked (AWS refuses any other status).
+    public func checkCertificateStatus(_ certificates: [String], status: String) async throws -> [String: BulkOutcome] {
+        var outcomes: [String: BulkOutcome] = [:]
+        for id in certificates {
+            do {
+                let described = try await client.call(IoTOperations.service, IoTOperations.describeCertificate, ["certificateId": .string(id)])
+                let current = described["certificateDescription"]?["status"]?.stringValue ?? ""
+                outcomes[id] = current == status ? .unchanged("already \(status)") : current == "REVOKED" ? .impossible("revoked: a revoked certificate stays revoked")
+                    : current == "PENDING_TRANSFER" ? .impossible("being transferred to another account") : .change
+            } catch where Self.notFound(error) {
+                outcomes[id] = .impossible("no such certificate")
+            }
+        }
+        return outcomes
+    }
+
+    /// Sets each certificate's status, reporting each (id, error or nil).
+    public func setCertificateStatus(_ certificates: [String], status: String, progress: @Sendable (String, String?) -> Void) async {
+        for id in certificates {
+            do {
+                _ = try await client.call(IoTOperations.service, IoTOperations.updateCertificate, ["certificateId": .string(id), "newStatus": .string(status)])
+                progress(id, nil)
+            } catch {
+                progress(id, "\(error)")
+            }
+        }
+    }
+
     /// Refuses a plan whose thing group does not exist.
     public func requireGroup(_ group: String) async throws {
         do {

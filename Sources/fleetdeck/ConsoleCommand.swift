@@ -243,7 +243,11 @@ extension ConsoleCommand {
                              switch action {
                              case .addToGroup(let group): return try await loader().checkAddToGroup(things, group: group)
                              case .attachPolicy(let policy): return try await loader().checkAttachPolicy(policy, to: things)
+                             case .setCertificateStatus(let status): return try await loader().checkCertificateStatus(things, status: status)
                              }
+                         }, setCertificateStatus: { ids, status, progress in
+                             guard let fleet = try? loader() else { for id in ids { progress(id, "no AWS access") }; return }
+                             await fleet.setCertificateStatus(ids, status: status, progress: progress)
                          })
     }
 

@@ -1,3 +1,4 @@
+import Synchronization
 import AWSCore
 import AWSServices
 import Fleet
@@ -88,6 +89,32 @@ import Testing
         await #expect(throws: BulkRefused(reason: "there is no policy '\(prefix)-nosuch': nothing was changed")) {
             try await loader.checkAttachPolicy("\(prefix)-nosuch", to: ["\(prefix)-new"])
         }
+    }
+
+    /// Deactivating and revoking certificates, planned from the account and applied: one already
+    /// there is no change, a revoked one cannot change again (as AWS refuses), a missing one is named.
+    @Test func certificateStatusPlansAreReadFromTheAccountAndApplied() async throws {
+        let client = try Sandbox.client()
+        let iot = IoTOperations.self
+        let loader = FleetLoader(client: client)
+        var ids: [String] = []
+        for _ in 0..<2 {
+            ids.append(try await client.call(iot.service, iot.createKeysAndCertificate, ["setAsActive": true])["certificateId"]?.stringValue ?? "")
+        }
+        let missing = String(repeating: "0", count: 64)
+        #expect(try await loader.checkCertificateStatus(ids + [missing], status: "INACTIVE")
+                == [ids[0]: .change, ids[1]: .change, missing: .impossible("no such certificate")])
+        let results = Mutex<[String: String]>([:])  // "" for done
+        await loader.setCertificateStatus([ids[0]], status: "INACTIVE") { id, error in results.withLock { $0[id] = error ?? "" } }
+        await loader.setCertificateStatus([ids[1]], status: "REVOKED") { id, error in results.withLock { $0[id] = error ?? "" } }
+        #expect(results.withLock { $0 } == [ids[0]: "", ids[1]: ""])
+        func status(_ id: String) async throws -> String? {
+            try await client.call(iot.service, iot.describeCertificate, ["certificateId": .string(id)])["certificateDescription"]?["status"]?.stringValue
+        }
+        let statuses = [try await status(ids[0]), try await status(ids[1])]
+        #expect(statuses == ["INACTIVE", "REVOKED"])
+        #expect(try await loader.checkCertificateStatus(ids, status: "INACTIVE")
+                == [ids[0]: .unchanged("already INACTIVE"), ids[1]: .impossible("revoked: a revoked certificate stays revoked")])
     }
 
     @Test func devicesGroupsCertificatesDetailsAndShadows() async throws {

@@ -159,6 +159,49 @@ import Testing
                 "\(Dashboard.view(state, rows: 24, columns: 120).lines.joined(separator: "\n"))")
     }
 
+    /// `d` deactivates and `X` revokes the selected certificate as a plan: checked against the
+    /// account, approved with y, applied, and the list read again after.
+    @Test func certificateDeactivateAndRevokeArePlans() {
+        var state = onDevices()
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "certs\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .certificatesLoaded([
+            CertificateInfo(id: "aaaa1111", arn: "a1", status: "ACTIVE", notAfter: Self.now + 5 * 86_400, subject: nil, things: ["sensor-100"]),
+            CertificateInfo(id: "bbbb2222", arn: "a2", status: "ACTIVE", notAfter: Self.now + 200 * 86_400, subject: nil, things: ["sensor-101"]),
+        ]))
+        _ = Dashboard.update(&state, .key(.character("j")))
+        #expect(Dashboard.update(&state, .key(.character("d"))) == [.checkFleetPlan(.setCertificateStatus("INACTIVE"), ["bbbb2222"])])
+        #expect(state.screen == .fleetPlan)
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [])  // not before the account has been read
+        _ = Dashboard.update(&state, .fleetPlanChecked(.success(["bbbb2222": .change])))
+        let review = Dashboard.view(state, rows: 24, columns: 100).lines
+        #expect(review[1].contains("~1 deactivate") && review.contains { $0.contains("aws:iot:Certificate  bbbb2222 → INACTIVE") }, "\(review.joined(separator: "\n"))")
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [.setCertificateStatus(["bbbb2222"], "INACTIVE")])
+        _ = Dashboard.update(&state, .fleetStepDone("bbbb2222", nil))
+        #expect(state.notice?.hasPrefix("deactivate: 1 of 1 done") == true, "\(String(describing: state.notice))")
+        #expect(Dashboard.update(&state, .key(.character("\u{1b}"))) == [.loadCertificates])
+        #expect(state.screen == .certificates)
+        // Revoking says it is for good; one already revoked cannot be planned.
+        _ = Dashboard.update(&state, .key(.character("X")))
+        _ = Dashboard.update(&state, .fleetPlanChecked(.success(["aaaa1111": .impossible("revoked: a revoked certificate stays revoked")])))
+        #expect(Dashboard.view(state, rows: 24, columns: 100).lines[1].contains("revoke (for good)"))
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [])
+        // Read-only: refused before any plan is made.
+        var readOnly = state
+        readOnly.readOnly = true
+        _ = Dashboard.update(&readOnly, .key(.character("n")))
+        #expect(Dashboard.update(&readOnly, .key(.character("d"))) == [] && readOnly.screen == .certificates)
+    }
+
+    /// The status line's key hints lose whole hints when the screen is narrow, never half of
+    /// one; a notice (free text) ends in an ellipsis.
+    @Test func statusHintsAreCutBetweenHints() {
+        #expect(Dashboard.fitted(" ↵ open  space mark  s sort  / filter", 30, hints: true) == " ↵ open  space mark  s sort")
+        #expect(Dashboard.fitted(" ↵ open  s sort", 30, hints: true) == " ↵ open  s sort")
+        #expect(Dashboard.fitted(" a-very-long-single-hint-without-gaps", 12, hints: true) == " a-very-lo…")
+        #expect(Dashboard.fitted(" the stack changed on disk: planned again", 20, hints: false) == " the stack changed…")
+    }
+
     /// GROUPS and CONNECTED come from the fleet index; from the registry's list (no index) they
     /// would only ever say "-", so they are not shown, and `s` skips them.
     @Test func indexOnlyColumnsAreHiddenWithoutTheFleetIndex() throws {
