@@ -50,9 +50,11 @@ let package = Package(
         .target(name: "TermCore", dependencies: ["YAMLSyntax", "JSON"]),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
         .target(name: "Console", dependencies: ["TermCore", "StackEngine", "JSON", "MQTT", "Fleet"]),
+        .target(name: "ConsoleLive", dependencies: ["Console", "TermCore", "StackAWS", "StackEngine", "StackModel", "Fleet", "AWSCore", "AWSServices", "MQTT",
+                                                    "MQTTNet", "POSIXFiles", .product(name: "Crypto", package: "swift-crypto")]),
 
         .executableTarget(name: "fleetdeck", dependencies: [
-            "Console", "TermNcurses", "AWSCurl", "AWSSigning", "JSON", "MQTT", "MQTTNet", "AWSServices", "Fleet", "StackAWS", "StackEngine", "StackLanguage", "StackModel", "CFleetdeckSupport", "CCurl", "CExpat",
+            "Console", "ConsoleLive", "TermNcurses", "AWSCurl", "AWSSigning", "JSON", "MQTT", "MQTTNet", "AWSServices", "Fleet", "StackAWS", "StackEngine", "StackLanguage", "StackModel", "CFleetdeckSupport", "CCurl", "CExpat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
@@ -69,6 +71,7 @@ let package = Package(
         .testTarget(name: "StackEngineTests", dependencies: ["StackEngine", "StackModel", "StackLanguage", "TestSupport"]),
         .testTarget(name: "StackAWSTests", dependencies: ["StackAWS", "TestSupport"]),
         .testTarget(name: "TermCoreTests", dependencies: ["TermCore"]),
+        .testTarget(name: "ConsoleLiveTests", dependencies: ["ConsoleLive", "Console", "TermCore", "StackAWS", "StackEngine", "AWSCore", "AWSCurl", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel", "MQTT", "Fleet"], exclude: ["Snapshots"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
         .testTarget(name: "FuzzTests", dependencies: ["StackEngine", "StackLanguage", "StackModel", "YAMLSyntax", "JSON", "TermCore", "Fleet", "TestSupport"]),
