@@ -198,20 +198,7 @@ public enum Dashboard {
         return elapsed >= 2 ? " \(elapsed) s" : ""
     }
 
-    static func rowCount(_ state: DashboardState) -> Int {
-        switch state.screen {
-        case .stacks: return StacksScreen.visible(state).count
-        case .stack: return StackScreen.rowCount(state)
-        case .plan: return state.deploy.plan?.rows.count ?? 0
-        case .deploy: return state.deploy.rows.count
-        case .messages: return state.messages.store.count
-        case .devices: return state.fleet.visible.count
-        case .device: return 0
-        case .groups, .certificates, .policies:
-            return state.inspecting != nil ? Inspector.lines(state).count : FleetScreens.listRows(state)?.rows.count ?? 0
-        case .fleetPlan: return state.fleet.plan?.things.count ?? 0
-        }
-    }
+    static func rowCount(_ state: DashboardState) -> Int { component(state.screen).rowCount(state) }
 
     /// Whether the deploy screen is running something (Ctrl-C then cancels it).
     public static func deployRunning(_ state: DashboardState) -> Bool {
@@ -219,8 +206,10 @@ public enum Dashboard {
         return false
     }
 
+    /// The router: what every screen shares is handled here, the rest by the screen's component.
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand] {
         if case .mouse(let row, let column, let button) = event { return mouse(&state, row: row, column: column, button: button) }
+        let screen = component(state.screen)
         if state.confirmingQuit {
             state.confirmingQuit = false
             if event == .character("y") || event == .interrupt { state.quit = true } else { state.notice = nil }
@@ -241,14 +230,10 @@ public enum Dashboard {
             default: break
             }
             state.selected = 0
-            if state.screen == .devices, state.fleet.shownFilter != state.filter { FleetScreens.refresh(&state) }
-            if state.screen == .messages { MessagesScreen.search(&state) }
+            screen.filterChanged(&state)
             return []
         }
-        if case .device(let name) = state.screen, state.fleet.edit != nil || state.fleet.confirmDelete != nil {
-            return FleetScreens.deviceKey(&state, name: name, event) ?? []
-        }
-        if case .deploy(let stack, _) = state.screen, let commands = DeployFlowUpdate.deployKey(&state, stack: stack, event) { return commands }
+        if let commands = screen.firstKey(&state, event) { return commands }
         if state.showHelp {
             if case .character(let c) = event, c == "?" || c == "q" || c == "\u{1b}" { state.showHelp = false }
             return []
@@ -258,19 +243,12 @@ public enum Dashboard {
             state.notice = nil
             return []
         }
-        if case .character("/") = event, [.stacks, .messages, .devices].contains(state.screen) || StackScreen.filters(state) || FleetScreens.filters(state) {
+        if case .character("/") = event, screen.filters(state) {
             state.editingFilter = true
             state.filter = ""
             return []
         }
-        if case .plan(let stack, _) = state.screen, let commands = DeployFlowUpdate.planKey(&state, stack: stack, event) { return commands }
-        if case .stack(let name) = state.screen, let commands = StackScreen.key(&state, stack: name, event) { return commands }
-        if state.screen == .stacks, let commands = StacksScreen.key(&state, event) { return commands }
-        if state.screen == .messages, let commands = MessagesScreen.key(&state, event) { return commands }
-        if state.screen == .devices, let commands = FleetScreens.devicesKey(&state, event) { return commands }
-        if case .device(let name) = state.screen, let commands = FleetScreens.deviceKey(&state, name: name, event) { return commands }
-        if state.screen == .fleetPlan, let commands = FleetScreens.planKey(&state, event) { return commands }
-        if [.groups, .certificates, .policies].contains(state.screen), let commands = FleetScreens.listKey(&state, event) { return commands }
+        if let commands = screen.key(&state, event) { return commands }
         let count = rowCount(state)
         switch event {
         case .character("j"), .key(.down):
@@ -288,18 +266,7 @@ public enum Dashboard {
         case .character("?"):
             state.showHelp = true
         case .character("r"):
-            switch state.screen {
-            case .groups: return [.loadGroups]
-            case .certificates: return [.loadCertificates]
-            case .policies: return [.loadPolicies]
-            case .devices:
-                state.fleet.model = FleetModel()
-                state.fleet.loading = true
-                FleetScreens.refresh(&state)
-                return [.loadDevices(state.fleet.query)]
-            default: break
-            }
-            return reload(&state)
+            return screen.reload(&state) ?? reload(&state)
         case .character("q"), .character("\u{1b}"):
             if state.screens.count > 1 {
                 return back(&state)
@@ -419,17 +386,5 @@ public enum Dashboard {
     }
 
     /// Where the current screen's list is drawn (first row and height), for drawing and clicks.
-    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) {
-        let rows = state.rows
-        switch state.screen {
-        case .stacks: return (2, max(0, rows - 3))
-        case .stack: return StackScreen.listArea(state)
-        case .plan:
-            let top = state.deploy.plan.map(DeployFlowView.planTop) ?? 2
-            return (top, max(0, rows - 2 - top))
-        case .devices: return (3, max(0, state.rows - 4))
-        case .groups, .certificates, .policies: return (3, max(0, state.rows - 4))
-        case .deploy, .messages, .device, .fleetPlan: return (2, 0)
-        }
-    }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { component(state.screen).listArea(state) }
 }

@@ -209,3 +209,22 @@ extension FleetScreens {
         }
     }
 }
+
+enum DeviceScreen: ScreenComponent {
+    static func shows(_ screen: Screen) -> Bool { if case .device = screen { return true }; return false }
+    static func title(_ screen: Screen) -> String { if case .device(let name) = screen { return name }; return "" }
+    /// While a shadow is being edited or a delete asked, every key goes to that first.
+    static func firstKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        guard state.fleet.edit != nil || state.fleet.confirmDelete != nil else { return nil }
+        return key(&state, event) ?? []
+    }
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        FleetScreens.deviceKey(&state, name: title(state.screen), event)
+    }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.deviceView(state, name: title(state.screen), into: &buffer) }
+    static func hints(_ state: DashboardState) -> String { "tab shadow  e edit desired  D delete named  v versions  r reload" }
+    static func help(_ state: DashboardState) -> [String] {
+        ["tab        next shadow", "e          edit desired (JSON, checked as you type; sent with the version)",
+         "D          delete this named shadow (asks)", "v          what changed between the versions seen ([ ] { } pick them)"]
+    }
+}

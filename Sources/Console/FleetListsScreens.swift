@@ -166,3 +166,30 @@ extension FleetScreens {
         }
     }
 }
+
+enum FleetListsScreen: ScreenComponent {
+    static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? {
+        FleetScreens.document(state, of: id).map { (id, $0) }
+    }
+    static func shows(_ screen: Screen) -> Bool { [.groups, .certificates, .policies].contains(screen) }
+    static func title(_ screen: Screen) -> String { screen == .groups ? "groups" : screen == .certificates ? "certificates" : "policies" }
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.listKey(&state, event) }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.listView(state, into: &buffer) }
+    static func rowCount(_ state: DashboardState) -> Int {
+        state.inspecting != nil ? Inspector.lines(state).count : FleetScreens.listRows(state)?.rows.count ?? 0
+    }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
+    static func filters(_ state: DashboardState) -> Bool { FleetScreens.filters(state) }
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
+        [state.screen == .groups ? .loadGroups : state.screen == .certificates ? .loadCertificates : .loadPolicies]
+    }
+    static func hints(_ state: DashboardState) -> String {
+        state.inspecting != nil ? "↵ fold  esc back"
+            : "↵ open  / filter  s sort" + (state.screen == .certificates && !state.readOnly ? "  d deactivate  X revoke" : "") + "  esc back  r reload"
+    }
+    static func help(_ state: DashboardState) -> [String] {
+        ["enter      open: the whole document, scrolled and folded", "/          filter (text, or a regex; ! inverts)",
+         "s S        sort by the next column, reverse", ":things :groups :certs [DAYS] :policies   the fleet screens"]
+            + (state.screen == .certificates && !state.readOnly ? ["d X        deactivate, revoke (for good) the selected one: a plan, y approves"] : [])
+    }
+}

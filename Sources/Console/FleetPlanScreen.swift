@@ -58,3 +58,13 @@ extension FleetScreens {
         }
     }
 }
+
+enum FleetPlanScreen: ScreenComponent {
+    static func shows(_ screen: Screen) -> Bool { screen == .fleetPlan }
+    static func title(_ screen: Screen) -> String { "plan" }
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.planKey(&state, event) }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.planView(state, into: &buffer) }
+    static func rowCount(_ state: DashboardState) -> Int { state.fleet.plan?.things.count ?? 0 }
+    static func hints(_ state: DashboardState) -> String { state.fleet.plan?.results.isEmpty == true ? "y approve  n back" : "esc back" }
+    static func help(_ state: DashboardState) -> [String] { [":things :groups :certs [DAYS] :policies   the fleet screens"] }
+}

@@ -138,3 +138,29 @@ enum FleetScreens {
         if fleet.model.devices.isEmpty { buffer.put(fleet.loading ? Dashboard.waiting(state, "Loading devices") : "No devices.", row: area.top, column: 1, style: theme[.dim]) }
     }
 }
+
+/// The devices: the whole fleet (or a fleet index query), filtered, sorted, marked for bulk plans.
+enum DevicesScreen: ScreenComponent {
+    static func shows(_ screen: Screen) -> Bool { screen == .devices }
+    static func title(_ screen: Screen) -> String { "devices" }
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.devicesKey(&state, event) }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.devicesView(state, into: &buffer) }
+    static func rowCount(_ state: DashboardState) -> Int { state.fleet.visible.count }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
+    static func filters(_ state: DashboardState) -> Bool { true }
+    static func filterChanged(_ state: inout DashboardState) {
+        if state.fleet.shownFilter != state.filter { FleetScreens.refresh(&state) }
+    }
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
+        state.fleet.model = FleetModel()
+        state.fleet.loading = true
+        FleetScreens.refresh(&state)
+        return [.loadDevices(state.fleet.query)]
+    }
+    static func hints(_ state: DashboardState) -> String { "↵ open  space mark  a add marked to a group  s sort  / filter  :search Q" }
+    static func help(_ state: DashboardState) -> [String] {
+        ["enter      the device: groups, certificates, policies, shadows", "/          filter (text, or a regex; ! inverts)",
+         ":search Q  the fleet index query language", "space      mark; a adds the marked ones to a group (a plan)",
+         "A          attach a policy to the marked ones' certificates (a plan)", "s S        sort by the next column, reverse"]
+    }
+}

@@ -7,19 +7,7 @@ import TermCore
 enum Inspector {
     /// The document of the item being inspected on the current screen, and its title.
     static func document(_ state: DashboardState) -> (title: String, value: JSONValue)? {
-        guard let name = state.inspecting else { return nil }
-        switch state.screen {
-        case .stack:
-            guard let resource = state.detail?.resources.first(where: { $0.name == name }) else { return nil }
-            return ("\(name)  \(resource.type)", resource.properties)
-        case .plan:
-            guard name == "blockers", let plan = state.deploy.plan else { return nil }
-            return ("what stops destroying \(plan.stack), and how each is cleared", DeployFlowView.blockersDocument(plan))
-        case .groups, .certificates, .policies:
-            return FleetScreens.document(state, of: name).map { (name, $0) }
-        default:
-            return nil
-        }
+        state.inspecting.flatMap { Dashboard.component(state.screen).inspected(state, $0) }
     }
 
     static func lines(_ state: DashboardState) -> [JSONViewer.Line] {

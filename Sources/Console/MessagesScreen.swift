@@ -3,68 +3,6 @@ import JSON
 import MQTT
 import TermCore
 
-/// The broker as the dashboard uses it (the composition root connects it over MQTTNet).
-public struct BrokerLink: Sendable {
-    public var name: String
-    public var subscribe: @Sendable ([String]) -> Void
-    public var unsubscribe: @Sendable ([String]) -> Void
-    public var publish: @Sendable (Message) -> Void
-    public var stop: @Sendable () -> Void
-
-    public init(name: String, subscribe: @escaping @Sendable ([String]) -> Void, unsubscribe: @escaping @Sendable ([String]) -> Void,
-                publish: @escaping @Sendable (Message) -> Void, stop: @escaping @Sendable () -> Void) {
-        self.name = name
-        self.subscribe = subscribe
-        self.unsubscribe = unsubscribe
-        self.publish = publish
-        self.stop = stop
-    }
-}
-
-public enum BrokerEvent: Sendable {
-    /// The link is made (to the broker with this name); the connection follows.
-    case linked(String)
-    case connected
-    case disconnected(String)
-    case message(Message, time: Double)
-}
-
-extension MessageStore: Equatable {
-    /// Stores compare by what they have taken in (the dashboard's state comparisons need no more).
-    public static func == (lhs: MessageStore, rhs: MessageStore) -> Bool {
-        lhs.received == rhs.received && lhs.dropped == rhs.dropped && lhs.capacity == rhs.capacity
-    }
-}
-
-/// The Messages screen's state: the ring of received messages and how it is looked at.
-public struct MessagesState: Equatable, Sendable {
-    public var store = MessageStore()
-    public var filters: [String] = []
-    public var broker: String?
-    public var connected = false
-    public var lastError: String?
-    /// Paused at this many received messages: the list stands still, new ones are counted.
-    public var pausedAt: Int?
-    /// The selected message's sequence number (nil: following the newest).
-    public var selected: Int?
-    public var detail = false
-    public var wrap = false
-    public var timestamps = true
-    public var showTree = true
-    /// The JSON-lines file messages are recorded to, while recording.
-    public var recording: String?
-    public var folded: Set<String> = []
-    /// Lines of the detail scrolled past (PgDn/PgUp a page, J/K a line).
-    public var detailScroll = 0
-    /// The `/` search's matches (sequence numbers), kept up to date as messages arrive, and
-    /// the filter and last sequence they were computed for.
-    public var matches: [Int] = []
-    public var matchesFilter = ""
-    public var matchesChecked = 0
-
-    public init(capacity: Int = 100_000) { store = MessageStore(capacity: capacity) }
-}
-
 enum MessagesScreen {
     /// The messages shown: up to the pause point, through the search (newest last).
     static func visible(_ state: DashboardState) -> [StoredMessage] {
@@ -382,4 +320,23 @@ public struct Record: Sendable, Equatable {
 
 extension String {
     func replacingNewlines() -> String { contains("\n") ? split(separator: "\n").joined(separator: " ⏎ ") : self }
+}
+
+extension MessagesScreen: ScreenComponent {
+    static func shows(_ screen: Screen) -> Bool { screen == .messages }
+    static func title(_ screen: Screen) -> String { "messages" }
+    static func rowCount(_ state: DashboardState) -> Int { state.messages.store.count }
+    static func filters(_ state: DashboardState) -> Bool { true }
+    static func filterChanged(_ state: inout DashboardState) { search(&state) }
+    static func hints(_ state: DashboardState) -> String {
+        let messages = state.messages
+        return (messages.connected ? "● " : "○ ") + (messages.broker ?? "no broker") + (messages.pausedAt == nil ? "  space pause" : "  space resume  G newest")
+            + "  ↵ detail  s subscribe  P publish"
+    }
+    static func help(_ state: DashboardState) -> [String] {
+        ["space p    pause (messages keep arriving, counted)", "j k g G    scroll back; G follows the newest",
+         "enter      detail: JSON, changes, sparkline; z folds", "PgDn PgUp  scroll the detail (J K a line)", "/          search topics and payloads",
+         "s  :tail F subscribe; :untail F unsubscribes", "P          publish (:publish TOPIC PAYLOAD [qos=1] [retain])",
+         "w t T      wrap, timestamps, topic tree", "R          record to a JSON-lines file", "c          clear the buffer"]
+    }
 }

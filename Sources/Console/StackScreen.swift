@@ -187,3 +187,23 @@ enum StackScreen {
         if entries.isEmpty { buffer.put("No updates recorded yet.", row: area.top, column: 1, style: theme[.dim]) }
     }
 }
+
+extension StackScreen: ScreenComponent {
+    static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? {
+        state.detail?.resources.first { $0.name == id }.map { ("\(id)  \($0.type)", $0.properties) }
+    }
+    static func shows(_ screen: Screen) -> Bool { if case .stack = screen { return true }; return false }
+    static func title(_ screen: Screen) -> String { screen.stackName ?? "" }
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        key(&state, stack: state.screen.stackName ?? "", event)
+    }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { view(state, name: state.screen.stackName ?? "", into: &buffer) }
+    static func hints(_ state: DashboardState) -> String {
+        Dashboard.stackContext(state, state.screen.stackName ?? "", place: true) + (state.readOnly ? "  tab view" : "  p plan  d destroy  R refresh  tab")
+    }
+    static func help(_ state: DashboardState) -> [String] {
+        ["tab 1 2 3  resources, outputs, history", "/          filter resources", "space ← →  fold, unfold the tree"]
+            + (state.readOnly ? [] : ["p          review the update plan", "d          review a destroy", "R          refresh: review drift"])
+            + ["v          reveal or hide secret outputs"]
+    }
+}

@@ -81,3 +81,17 @@ enum StacksScreen {
         }
     }
 }
+
+extension StacksScreen: ScreenComponent {
+    static func shows(_ screen: Screen) -> Bool { screen == .stacks }
+    static func title(_ screen: Screen) -> String { "stacks" }
+    static func rowCount(_ state: DashboardState) -> Int { visible(state).count }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (2, max(0, state.rows - 3)) }
+    static func filters(_ state: DashboardState) -> Bool { true }
+    static func hints(_ state: DashboardState) -> String {
+        "\(state.stacks.count) stack\(state.stacks.count == 1 ? "" : "s")  ↵ open  s sort  : command"
+    }
+    static func help(_ state: DashboardState) -> [String] {
+        ["enter      open the stack", "/          filter (regex, ! inverts)", "s S        sort by the next column, reverse", "click      select; a header sorts"]
+    }
+}

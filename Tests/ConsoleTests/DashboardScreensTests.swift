@@ -117,6 +117,21 @@ import Testing
         #expect(state.screen == .deploy("dev", .destroy))
     }
 
+    /// The router's table: every screen is shown by exactly one registered component, which
+    /// names it, draws it and lists its keys in the help.
+    @Test func everyScreenHasExactlyOneComponent() {
+        let screens: [Screen] = [.stacks, .stack("dev"), .plan("dev", .update), .plan("dev", .destroy), .deploy("dev", .refresh), .messages, .devices,
+                                 .device("d1"), .groups, .certificates, .policies, .fleetPlan]
+        for screen in screens {
+            let shown = Dashboard.components.filter { $0.shows(screen) }
+            #expect(shown.count == 1, "\(screen): \(shown)")
+            var state = onStack()
+            state.screens = [.stacks, screen]
+            #expect(!Dashboard.screenName(screen).isEmpty && Dashboard.help(state).count > 5, "\(screen)")
+            #expect(Dashboard.view(state, rows: 24, columns: 80).lines[0].contains(Dashboard.screenName(screen)), "\(screen)")
+        }
+    }
+
     /// Where quitting cleans up (the demo), `q` on the first screen asks and Ctrl-C quits the
     /// same way; elsewhere `q` quits at once and Ctrl-C is no key outside a deploy.
     @Test func quittingAsksWhereItCleansUp() {

@@ -1,0 +1,38 @@
+import JSON
+import TermCore
+
+/// The review of a plan (update, destroy, refresh): its steps and diffs, approval (by typing
+/// the name where it is needed); the work is DeployFlowUpdate's and DeployFlowView's.
+enum PlanScreen: ScreenComponent {
+    /// `b` on a blocked destroy: every blocker and its remedy.
+    static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? {
+        guard id == "blockers", let plan = state.deploy.plan else { return nil }
+        return ("what stops destroying \(plan.stack), and how each is cleared", DeployFlowView.blockersDocument(plan))
+    }
+    static func shows(_ screen: Screen) -> Bool { if case .plan = screen { return true }; return false }
+    static func title(_ screen: Screen) -> String {
+        guard case .plan(_, let operation) = screen else { return "" }
+        return operation == .update ? "plan" : operation.rawValue
+    }
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        DeployFlowUpdate.planKey(&state, stack: state.screen.stackName ?? "", event)
+    }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { DeployFlowView.plan(state, into: &buffer) }
+    static func rowCount(_ state: DashboardState) -> Int {
+        state.inspecting != nil ? Inspector.lines(state).count : state.deploy.plan?.rows.count ?? 0
+    }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) {
+        let top = state.deploy.plan.map(DeployFlowView.planTop) ?? 2
+        return (top, max(0, state.rows - 2 - top))
+    }
+    static func hints(_ state: DashboardState) -> String {
+        Dashboard.stackContext(state, state.screen.stackName ?? "", place: false)
+            + (state.deploy.typed != nil ? "  type the stack name, enter" : state.readOnly ? "  n back  ↵ diff" : "  y approve  n back  ↵ diff  x destructive")
+    }
+    static func help(_ state: DashboardState) -> [String] {
+        ["enter      show or hide a step's diff (j k scroll a long one)", "x          only replaces and deletes"]
+            + (state.deploy.plan?.blockers.isEmpty == false ? ["b          every blocker and how it is cleared"] : [])
+            + (state.readOnly ? [] : ["y          approve (production: type the name)", "c          destroy: clear the blockers too"])
+            + ["n          back without changing anything"]
+    }
+}

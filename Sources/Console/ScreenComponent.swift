@@ -1,0 +1,66 @@
+import JSON
+import TermCore
+
+/// One screen of the dashboard: what it draws, the keys it takes, the geometry of its list, its
+/// status-line hints and its help. The dashboard is a router: it hands the screen on top to
+/// the component registered for it (`Dashboard.components`), and keeps only what every screen
+/// shares (moving, help, `:` commands, `/` editing, back, quit). A new screen is one file with
+/// a type conforming to this, plus its line in `Dashboard.components` (and its `Screen` case).
+protocol ScreenComponent {
+    /// Whether this component shows `screen`.
+    static func shows(_ screen: Screen) -> Bool
+    /// Its name in the breadcrumbs and the help's title.
+    static func title(_ screen: Screen) -> String
+    /// Keys it takes before anything else (a running deploy, an open editor); nil passes them on.
+    static func firstKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]?
+    /// Its keys; nil for the keys every screen shares.
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]?
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer)
+    /// The rows the shared keys (j k g G, PgDn PgUp, the wheel) move over.
+    static func rowCount(_ state: DashboardState) -> Int
+    /// Where its list is drawn (first row, height), for scrolling and clicks.
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int)
+    /// Its part of the status line: context and key hints.
+    static func hints(_ state: DashboardState) -> String
+    /// Its lines in the help overlay (after the shared ones).
+    static func help(_ state: DashboardState) -> [String]
+    /// Whether `/` filters it now, and what to redo when the filter changes.
+    static func filters(_ state: DashboardState) -> Bool
+    static func filterChanged(_ state: inout DashboardState)
+    /// `r`: reads its data again; nil for the shared reload (stacks, the stack on screen).
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand]?
+    /// The document Enter opened in the inspector (`state.inspecting` names it), and its title.
+    static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)?
+}
+
+extension ScreenComponent {
+    static func firstKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { nil }
+    static func rowCount(_ state: DashboardState) -> Int { 0 }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (2, 0) }
+    static func filters(_ state: DashboardState) -> Bool { false }
+    static func filterChanged(_ state: inout DashboardState) {}
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand]? { nil }
+    static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? { nil }
+}
+
+extension Dashboard {
+    /// Every screen's component: the router's table.
+    static let components: [any ScreenComponent.Type] = [
+        StacksScreen.self, StackScreen.self, PlanScreen.self, DeployScreen.self, MessagesScreen.self,
+        DevicesScreen.self, DeviceScreen.self, FleetListsScreen.self, FleetPlanScreen.self,
+    ]
+
+    /// The component showing `screen`.
+    static func component(_ screen: Screen) -> any ScreenComponent.Type {
+        guard let found = components.first(where: { $0.shows(screen) }) else { preconditionFailure("no component registered for \(screen)") }
+        return found
+    }
+
+    /// The stack name, PRODUCTION, and for the stack screen its account and region: what the
+    /// stack, review and deploy screens' status lines start with.
+    static func stackContext(_ state: DashboardState, _ name: String, place: Bool) -> String {
+        let summary = state.stacks.first { $0.name == name }
+        return name + (summary?.production == true ? " PRODUCTION" : "")
+            + (place ? (summary?.account.map { " \($0)" } ?? "") + (summary?.region.map { " \($0)" } ?? "") : "")
+    }
+}
