@@ -134,6 +134,14 @@ extension FleetScreens {
         guard let detail = fleet.detail else { line(" " + Dashboard.waiting(state, "Loading"), .dim); return }
         let now = state.now
         line(" groups: " + (detail.groups.isEmpty ? "-" : detail.groups.joined(separator: ", ")))
+        switch detail.coreDevice {
+        case .success(let core?):
+            let reported = core.lastStatusUpdate.map { "  reported \(CivilTime(secondsSince1970: $0).clock) UTC" } ?? ""
+            line(" Greengrass core device: \(core.status)  nucleus \(core.coreVersion ?? "?")  \(core.platform ?? "?")/\(core.architecture ?? "?")" + reported,
+                 core.status == "HEALTHY" ? .create : .error)
+        case .success(nil): break
+        case .failure(let unreadable): line(" Greengrass core device: could not be read (\(unreadable.reason))", .dim)
+        }
         for certificate in detail.certificates {
             let days = certificate.daysLeft(now: now)
             line(" certificate \(certificate.id.prefix(12))  \(certificate.status)  expires in \(days.map { "\($0) days" } ?? "?")",

@@ -142,17 +142,60 @@ public struct FleetLoader: Sendable {
         public var policies: [(String, String)]
         /// Shadow names ("" for the classic shadow) and their documents.
         public var shadows: [(String, JSONValue)]
+        /// The Greengrass V2 core device this thing is (nil: it is not one), or why that could
+        /// not be read (Greengrass not offered in the region, no permission).
+        public var coreDevice: Result<CoreDevice?, CoreDeviceUnreadable>
 
-        public init(groups: [String], certificates: [CertificateInfo], policies: [(String, String)], shadows: [(String, JSONValue)]) {
+        public init(groups: [String], certificates: [CertificateInfo], policies: [(String, String)], shadows: [(String, JSONValue)],
+                    coreDevice: Result<CoreDevice?, CoreDeviceUnreadable> = .success(nil)) {
             self.groups = groups
             self.certificates = certificates
             self.policies = policies
             self.shadows = shadows
+            self.coreDevice = coreDevice
         }
 
         public static func == (lhs: DeviceDetail, rhs: DeviceDetail) -> Bool {
             lhs.groups == rhs.groups && lhs.certificates == rhs.certificates && lhs.policies.map(\.0) == rhs.policies.map(\.0)
                 && lhs.policies.map(\.1) == rhs.policies.map(\.1) && lhs.shadows.map(\.0) == rhs.shadows.map(\.0) && lhs.shadows.map(\.1) == rhs.shadows.map(\.1)
+                && lhs.coreDevice == rhs.coreDevice
+        }
+    }
+
+    /// A Greengrass V2 core device as GetCoreDevice describes it.
+    public struct CoreDevice: Sendable, Equatable {
+        public var status: String
+        public var coreVersion: String?
+        public var platform: String?
+        public var architecture: String?
+        /// Seconds since 1970 of its last status report.
+        public var lastStatusUpdate: Int64?
+
+        public init(status: String, coreVersion: String? = nil, platform: String? = nil, architecture: String? = nil, lastStatusUpdate: Int64? = nil) {
+            self.status = status
+            self.coreVersion = coreVersion
+            self.platform = platform
+            self.architecture = architecture
+            self.lastStatusUpdate = lastStatusUpdate
+        }
+    }
+
+    public struct CoreDeviceUnreadable: Error, Sendable, Equatable {
+        public var reason: String
+        public init(reason: String) { self.reason = reason }
+    }
+
+    /// The thing's Greengrass core device: nil when it is not one (AWS answers 404).
+    public func coreDevice(_ thing: String) async -> Result<CoreDevice?, CoreDeviceUnreadable> {
+        do {
+            let device = try await client.call(GreengrassV2Operations.service, GreengrassV2Operations.getCoreDevice, ["coreDeviceThingName": .string(thing)])
+            return .success(CoreDevice(status: device["status"]?.stringValue ?? "?", coreVersion: device["coreVersion"]?.stringValue,
+                                       platform: device["platform"]?.stringValue, architecture: device["architecture"]?.stringValue,
+                                       lastStatusUpdate: device["lastStatusUpdateTimestamp"]?.doubleValue.map { Int64($0) }))
+        } catch where Self.notFound(error) {
+            return .success(nil)
+        } catch {
+            return .failure(CoreDeviceUnreadable(reason: "\(error)"))
         }
     }
 
@@ -187,7 +230,7 @@ public struct FleetLoader: Sendable {
                   let document = try? JSONValue.parse(answer.payload) else { continue }
             shadows.append((shadow, document))
         }
-        return DeviceDetail(groups: groups, certificates: certificates, policies: policies, shadows: shadows)
+        return DeviceDetail(groups: groups, certificates: certificates, policies: policies, shadows: shadows, coreDevice: await coreDevice(name))
     }
 
     /// Updates a shadow's desired state at `version` (the optimistic lock); returns the new

@@ -117,6 +117,26 @@ import Testing
                 == [ids[0]: .unchanged("already INACTIVE"), ids[1]: .impossible("revoked: a revoked certificate stays revoked")])
     }
 
+    /// A thing that is a Greengrass core device says so in its detail (status, nucleus,
+    /// platform); one that is not has none (GetCoreDevice answers 404, which is not an error).
+    @Test func aCoreDeviceThingShowsItsGreengrassStatus() async throws {
+        let client = try Sandbox.client()
+        let iot = IoTOperations.self
+        let core = Sandbox.unique("core"), plain = Sandbox.unique("plain")
+        for name in [core, plain] { _ = try await client.call(iot.service, iot.createThing, ["thingName": .string(name)]) }
+        // The sandbox's stand-in for a nucleus connecting (not an AWS operation; see scripts/moto/greengrass_v2.py).
+        let connect = AWSOperation(name: "SandboxConnectCoreDevice", method: "PUT", uri: "/greengrass/v2/coreDevices/{coreDeviceThingName}",
+                                   input: [AWSMember("coreDeviceThingName", .uri, "coreDeviceThingName", type: .string)], required: ["coreDeviceThingName"],
+                                   payload: nil, rawPayload: false, output: [], outputPayload: nil, rawOutputPayload: false, resultWrapper: nil, pagination: nil)
+        _ = try await client.call(GreengrassV2Operations.service, connect, ["coreDeviceThingName": .string(core)])
+        let loader = FleetLoader(client: client)
+        let detail = try await loader.detail(of: core)
+        guard case .success(let device?) = detail.coreDevice else { Issue.record("no core device: \(detail.coreDevice)"); return }
+        #expect(device.status == "HEALTHY" && device.coreVersion == "2.12.0" && device.platform == "linux" && device.architecture == "aarch64")
+        #expect((device.lastStatusUpdate ?? 0) > 1_700_000_000)
+        #expect(try await loader.detail(of: plain).coreDevice == .success(nil))
+    }
+
     @Test func devicesGroupsCertificatesDetailsAndShadows() async throws {
         let client = try Sandbox.client()
         let iot = IoTOperations.self

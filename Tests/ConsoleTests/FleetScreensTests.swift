@@ -193,6 +193,27 @@ import Testing
         #expect(Dashboard.update(&readOnly, .key(.character("d"))) == [] && readOnly.screen == .certificates)
     }
 
+    /// A device that is a Greengrass core device shows its status (green when healthy, red
+    /// otherwise); one whose core device could not be read says why; a plain thing says nothing.
+    @Test func aCoreDeviceShowsItsGreengrassStatus() {
+        var state = onDevices()
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        let name = state.screen == .device("sensor-100") ? "sensor-100" : Dashboard.screenName(state.screen)
+        func line(_ core: Result<FleetLoader.CoreDevice?, FleetLoader.CoreDeviceUnreadable>) -> (String, TerminalStyle)? {
+            var copy = state
+            _ = Dashboard.update(&copy, .deviceLoaded(name, FleetLoader.DeviceDetail(groups: [], certificates: [], policies: [], shadows: [], coreDevice: core)))
+            let frame = Dashboard.view(copy, rows: 24, columns: 120)
+            guard let row = frame.lines.firstIndex(where: { $0.contains("Greengrass core device") }) else { return nil }
+            return (frame.lines[row], frame[row, 2].style)
+        }
+        let healthy = line(.success(FleetLoader.CoreDevice(status: "HEALTHY", coreVersion: "2.12.0", platform: "linux", architecture: "aarch64", lastStatusUpdate: Self.now)))
+        #expect(healthy?.0.contains("Greengrass core device: HEALTHY  nucleus 2.12.0  linux/aarch64  reported ") == true, "\(String(describing: healthy))")
+        #expect(healthy?.1 == DashboardTests.theme[.create])
+        #expect(line(.success(FleetLoader.CoreDevice(status: "UNHEALTHY")))?.1 == DashboardTests.theme[.error])
+        #expect(line(.failure(FleetLoader.CoreDeviceUnreadable(reason: "AccessDeniedException")))?.0.contains("could not be read (AccessDeniedException)") == true)
+        #expect(line(.success(nil)) == nil)
+    }
+
     /// The status line's key hints lose whole hints when the screen is narrow, never half of
     /// one; a notice (free text) ends in an ellipsis.
     @Test func statusHintsAreCutBetweenHints() {
