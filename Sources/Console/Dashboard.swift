@@ -139,6 +139,9 @@ public enum Dashboard {
         case .clock(let seconds):
             state.now = seconds
             return []
+        case .relatedLoaded(let kind, let id, let result):
+            state.fleet.related["\(kind.rawValue):\(id)"] = result
+            return []
         case .broker(let event):
             switch event {
             case .linked(let name):

@@ -101,7 +101,7 @@ public struct DashboardData: Sendable {
     }
 }
 
-public struct DashboardError: Error, CustomStringConvertible, Sendable {
+public struct DashboardError: Error, CustomStringConvertible, Sendable, Equatable {
     public var message: String
     public init(message: String) { self.message = message }
     public var description: String { message }
@@ -252,6 +252,7 @@ public enum DashboardMessage: Sendable {
     /// A bulk plan checked against the account: each thing's outcome, or why it is refused.
     case fleetPlanChecked(Result<[String: BulkOutcome], BulkRefused>)
     case clock(Int64)
+    case relatedLoaded(Related, String, Result<[String], DashboardError>)
     case failed(String)
 }
 
@@ -285,6 +286,9 @@ public enum DashboardCommand: Equatable, Sendable {
     case loadPolicies
     case loadManaged
     case loadDeviceCertificates([String])
+    /// Reads what an opened item is related to (a group's things, a certificate's policies,
+    /// a policy's versions).
+    case loadRelated(Related, String)
 }
 
 extension DashboardCommand {

@@ -230,13 +230,6 @@ public final class DashboardRuntime {
                     case .loadManaged:
                         guard let fleet = data.fleet else { return }
                         message = .managedLoaded(try await fleet.managed())
-                    case .attachPolicy(let things, let policy):
-                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        await fleet.attachPolicy(things, policy) { thing, error in
-                            mailbox.post(.fleetStepDone(thing, error))
-                            wake()
-                        }
-                        return
                     case .checkFleetPlan(let action, let things):
                         guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
                         do {
@@ -244,18 +237,25 @@ public final class DashboardRuntime {
                         } catch let refused as BulkRefused {
                             message = .fleetPlanChecked(.failure(refused))
                         }
-                    case .addToGroup(let things, let group):
+                    case .loadRelated(let kind, let id):
                         guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        await fleet.addToGroup(things, group) { thing, error in
-                            mailbox.post(.fleetStepDone(thing, error))
+                        do {
+                            message = .relatedLoaded(kind, id, .success(try await fleet.related(kind, id)))
+                        } catch {
+                            message = .relatedLoaded(kind, id, .failure(DashboardError(message: "\(error)")))
+                        }
+                    case .addToGroup, .attachPolicy, .setCertificateStatus:
+                        // A bulk plan's steps: each reports as it is done.
+                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+                        let report: @Sendable (String, String?) -> Void = { item, error in
+                            mailbox.post(.fleetStepDone(item, error))
                             wake()
                         }
-                        return
-                    case .setCertificateStatus(let ids, let status):
-                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        await fleet.setCertificateStatus(ids, status) { id, error in
-                            mailbox.post(.fleetStepDone(id, error))
-                            wake()
+                        switch command {
+                        case .addToGroup(let things, let group): await fleet.addToGroup(things, group, report)
+                        case .attachPolicy(let things, let policy): await fleet.attachPolicy(things, policy, report)
+                        case .setCertificateStatus(let ids, let status): await fleet.setCertificateStatus(ids, status, report)
+                        default: break
                         }
                         return
                     }

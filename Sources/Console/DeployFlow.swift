@@ -57,6 +57,13 @@ enum DeployFlowUpdate {
     /// j and k: through the open diff of the selected step first (a line at a time, while some of
     /// it is below the screen), then to the next step shown (`x` may hide some).
     static func move(_ state: inout DashboardState, _ plan: PlanView, down: Bool) {
+        // The common case costs nothing (a review of thousands of steps scrolls per key): no
+        // diff open on the selected step, every step shown.
+        if !state.deploy.expanded.contains(state.selected), !state.deploy.onlyDestructive {
+            state.selected = down ? min(state.selected + 1, max(0, plan.rows.count - 1)) : max(state.selected - 1, 0)
+            state.deploy.diffOffset = 0
+            return
+        }
         let lines = DeployFlowView.lines(state, plan)
         let height = Dashboard.listArea(state).height
         let steps = lines.filter { $0.1 == nil }.map(\.0)

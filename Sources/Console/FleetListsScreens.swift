@@ -72,17 +72,38 @@ extension FleetScreens {
         return list
     }
 
+    /// What an item's inspector reads when it opens: a group's things, a certificate's policies
+    /// (by its ARN), a policy's versions.
+    static func related(_ state: DashboardState, of id: String) -> (Related, String)? {
+        switch state.screen {
+        case .groups: return (.groupMembers, id)
+        case .certificates: return state.fleet.certificates?.first { $0.id == id }.map { (.certificatePolicies, $0.arn) }
+        case .policies: return (.policyVersions, id)
+        default: return nil
+        }
+    }
+
     /// What the inspector shows for an item of these lists.
     static func document(_ state: DashboardState, of id: String) -> JSONValue? {
         func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
         var object = JSONObject()
+        // The related list: its names once read, "loading…" until then, or why it could not be.
+        func relatedValue() -> JSONValue {
+            guard let (kind, key) = related(state, of: id) else { return .null }
+            switch state.fleet.related["\(kind.rawValue):\(key)"] {
+            case .success(let names)?: return .array(names.map { .string($0) })
+            case .failure(let error)?: return .string("could not be read: \(error)")
+            case nil: return .string("loading…")
+            }
+        }
         switch state.screen {
         case .groups:
             guard let group = state.fleet.groups?.first(where: { $0.name == id }) else { return nil }
             object["name"] = .string(group.name)
             object["parent"] = text(group.parent)
             object["children"] = .array((state.fleet.groups ?? []).filter { $0.parent == id }.map { .string($0.name) })
-            object["things"] = .integer(Int64(group.members))
+            object["thingCount"] = .integer(Int64(group.members))
+            object["things"] = relatedValue()
             object["description"] = text(group.description)
             object["stack"] = text(state.fleet.managed.group(id))
         case .certificates:
@@ -94,12 +115,14 @@ extension FleetScreens {
             object["notAfter"] = certificate.notAfter.map { .string(CivilTime(secondsSince1970: $0).clock + " UTC") } ?? .null
             object["daysLeft"] = certificate.daysLeft(now: state.now).map { .integer(Int64($0)) } ?? .null
             object["things"] = .array(certificate.things.map { .string($0) })
+            object["policies"] = relatedValue()
         case .policies:
             guard let policy = state.fleet.policies?.first(where: { $0.name == id }) else { return nil }
             object["policyName"] = .string(policy.name)
             object["stack"] = text(state.fleet.managed.policy(id))
             object["targets"] = .array(policy.targets.map { .string($0) })
             object["document"] = (try? JSONValue.parse(Array(policy.document.utf8))) ?? .string(policy.document)
+            object["versions"] = relatedValue()
         default:
             return nil
         }
@@ -112,8 +135,10 @@ extension FleetScreens {
         switch event {
         case .character("\n"), .character("\r"), .key(.enter):
             guard list.ids.indices.contains(state.selected) else { return [] }
-            Inspector.open(&state, list.ids[state.selected])
-            return []
+            let id = list.ids[state.selected]
+            Inspector.open(&state, id)
+            guard let (kind, key) = related(state, of: id) else { return [] }
+            return [.loadRelated(kind, key)]
         case .character("d") where state.screen == .certificates, .character("X") where state.screen == .certificates:
             // Deactivate or revoke the selected certificate: a plan, checked against the account
             // and approved with y, as bulk changes to devices are.

@@ -25,6 +25,8 @@ public struct FleetData: Sendable {
     public var managed: @Sendable () async throws -> ManagedIndex
     /// The certificates of the devices on screen, in brief.
     public var certificateSummaries: @Sendable ([String]) async -> [String: DeviceCertificate]
+    /// What an item of the fleet lists is related to, read when it is opened.
+    public var related: @Sendable (Related, String) async throws -> [String]
     /// Sets certificates' status (INACTIVE, REVOKED), reporting each (id, error or nil).
     public var setCertificateStatus: @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void
 
@@ -43,8 +45,10 @@ public struct FleetData: Sendable {
                 check: @escaping @Sendable (FleetPlan.Action, [String]) async throws -> [String: BulkOutcome] = { _, _ in
                     throw BulkRefused(reason: "bulk changes are not available here") },
                 setCertificateStatus: @escaping @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void = { ids, _, progress in
-                    for id in ids { progress(id, "not available here") } }) {
+                    for id in ids { progress(id, "not available here") } },
+                related: @escaping @Sendable (Related, String) async throws -> [String] = { _, _ in throw DashboardError(message: "not available here") }) {
         self.setCertificateStatus = setCertificateStatus
+        self.related = related
         self.devices = devices
         self.detail = detail
         self.groups = groups
@@ -59,6 +63,16 @@ public struct FleetData: Sendable {
         self.certificateSummaries = certificateSummaries
         self.check = check
     }
+}
+
+/// Lists an opened item of the fleet lists is related to (read when it is opened).
+public enum Related: String, Equatable, Sendable {
+    /// The things in a group (by group name).
+    case groupMembers
+    /// The policies attached to a certificate (by certificate ARN).
+    case certificatePolicies
+    /// A policy's versions (by policy name).
+    case policyVersions
 }
 
 /// A bulk action on marked devices, reviewed like a plan and approved.
@@ -132,6 +146,8 @@ public struct ShadowEdit: Equatable, Sendable {
 
 /// The fleet screens' state.
 public struct FleetState: Equatable, Sendable {
+    /// What opened items are related to, by "kind:id": the names, or why they could not be read.
+    public var related: [String: Result<[String], DashboardError>] = [:]
     public var model = FleetModel()
     public var loading = false
     public var query: String?

@@ -179,6 +179,12 @@ public enum LiveData {
                          }, setCertificateStatus: { ids, status, progress in
                              guard let fleet = try? loader() else { for id in ids { progress(id, "no AWS access") }; return }
                              await fleet.setCertificateStatus(ids, status: status, progress: progress)
+                         }, related: { kind, id in
+                             switch kind {
+                             case .groupMembers: return try await loader().groupMembers(id)
+                             case .certificatePolicies: return try await loader().certificatePolicies(id)
+                             case .policyVersions: return try await loader().policyVersions(id)
+                             }
                          })
     }
 

@@ -87,6 +87,28 @@ extension FleetLoader {
         }
     }
 
+    /// The things in a group (directly).
+    public func groupMembers(_ group: String) async throws -> [String] {
+        try await client.all(IoTOperations.service, IoTOperations.listThingsInThingGroup, ["thingGroupName": .string(group)], key: "things")
+            .compactMap(\.stringValue).sorted()
+    }
+
+    /// The policies attached to a certificate (by its ARN).
+    public func certificatePolicies(_ arn: String) async throws -> [String] {
+        try await client.all(IoTOperations.service, IoTOperations.listAttachedPolicies, ["target": .string(arn)], key: "policies")
+            .compactMap { $0["policyName"]?.stringValue }.sorted()
+    }
+
+    /// A policy's versions, newest first: "v3 (default) 2026-12-03 10:00:00 UTC".
+    public func policyVersions(_ policy: String) async throws -> [String] {
+        let answer = try await client.call(IoTOperations.service, IoTOperations.listPolicyVersions, ["policyName": .string(policy)])
+        return (answer["policyVersions"]?.arrayValue ?? []).map { version in
+            let id = version["versionId"]?.stringValue ?? "?"
+            let created = version["createDate"]?.doubleValue.map { " " + CivilTime(secondsSince1970: Int64($0)).clock + " UTC" } ?? ""
+            return "v\(id)" + (version["isDefaultVersion"]?.boolValue == true ? " (default)" : "") + created
+        }.sorted { (Int($0.dropFirst().prefix { $0.isNumber }) ?? 0) > (Int($1.dropFirst().prefix { $0.isNumber }) ?? 0) }
+    }
+
     /// Refuses a plan whose thing group does not exist.
     public func requireGroup(_ group: String) async throws {
         do {

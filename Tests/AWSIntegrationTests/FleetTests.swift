@@ -117,6 +117,33 @@ import Testing
                 == [ids[0]: .unchanged("already INACTIVE"), ids[1]: .impossible("revoked: a revoked certificate stays revoked")])
     }
 
+    /// What an opened item is related to, read from the account: a group's things, a
+    /// certificate's policies, a policy's versions (newest first, the default marked).
+    @Test func relatedItemsAreReadFromTheAccount() async throws {
+        let client = try Sandbox.client()
+        let iot = IoTOperations.self
+        let prefix = Sandbox.unique("rel")
+        let loader = FleetLoader(client: client)
+        _ = try await client.call(iot.service, iot.createThingGroup, ["thingGroupName": .string("\(prefix)-group")])
+        for name in ["\(prefix)-b", "\(prefix)-a"] {
+            _ = try await client.call(iot.service, iot.createThing, ["thingName": .string(name)])
+            _ = try await client.call(iot.service, iot.addThingToThingGroup, ["thingGroupName": .string("\(prefix)-group"), "thingName": .string(name)])
+        }
+        #expect(try await loader.groupMembers("\(prefix)-group") == ["\(prefix)-a", "\(prefix)-b"])
+
+        let policy = "\(prefix)-policy"
+        _ = try await client.call(iot.service, iot.createPolicy, ["policyName": .string(policy), "policyDocument": #"{"Version":"2012-10-17","Statement":[]}"#])
+        _ = try await client.call(iot.service, iot.createPolicyVersion, ["policyName": .string(policy), "setAsDefault": true,
+                                                                         "policyDocument": #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]}"#])
+        let versions = try await loader.policyVersions(policy)
+        #expect(versions.count == 2 && versions[0].hasPrefix("v2 (default) ") && versions[1].hasPrefix("v1 ") && !versions[1].contains("default"), "\(versions)")
+
+        let certificate = try await client.call(iot.service, iot.createKeysAndCertificate, ["setAsActive": true])
+        let arn = certificate["certificateArn"]?.stringValue ?? ""
+        _ = try await client.call(iot.service, iot.attachPolicy, ["policyName": .string(policy), "target": .string(arn)])
+        #expect(try await loader.certificatePolicies(arn) == [policy])
+    }
+
     /// A thing that is a Greengrass core device says so in its detail (status, nucleus,
     /// platform); one that is not has none (GetCoreDevice answers 404, which is not an error).
     @Test func aCoreDeviceThingShowsItsGreengrassStatus() async throws {

@@ -193,6 +193,34 @@ import Testing
         #expect(Dashboard.update(&readOnly, .key(.character("d"))) == [] && readOnly.screen == .certificates)
     }
 
+    /// Opening a group reads its things, a certificate its policies, a policy its versions: the
+    /// inspector says "loading…" until they come, then lists them (or says why it could not).
+    @Test func openingAnItemReadsWhatItIsRelatedTo() {
+        var state = onDevices()
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "groups\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .groupsLoaded([GroupInfo(name: "factory", parent: nil, members: 2)]))
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadRelated(.groupMembers, "factory")])
+        func shown() -> String { Dashboard.view(state, rows: 30, columns: 100).lines.joined(separator: "\n") }
+        #expect(shown().contains("\"things\": \"loading…\""), "\(shown())")
+        _ = Dashboard.update(&state, .relatedLoaded(.groupMembers, "factory", .success(["sensor-100", "sensor-101"])))
+        #expect(shown().contains("\"sensor-100\"") && shown().contains("\"sensor-101\"") && shown().contains("\"thingCount\": 2"), "\(shown())")
+
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "certs\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .certificatesLoaded([CertificateInfo(id: "aaaa1111", arn: "arn:cert/aaaa1111", status: "ACTIVE", notAfter: nil, subject: nil, things: [])]))
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadRelated(.certificatePolicies, "arn:cert/aaaa1111")])
+        _ = Dashboard.update(&state, .relatedLoaded(.certificatePolicies, "arn:cert/aaaa1111", .failure(DashboardError(message: "AccessDeniedException"))))
+        #expect(shown().contains("\"policies\": \"could not be read: AccessDeniedException\""), "\(shown())")
+
+        _ = Dashboard.update(&state, .key(.character(":")))
+        for character in "policies\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .policiesLoaded([PolicyInfo(name: "telemetry", document: "{}", targets: [])]))
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadRelated(.policyVersions, "telemetry")])
+        _ = Dashboard.update(&state, .relatedLoaded(.policyVersions, "telemetry", .success(["v2 (default)", "v1"])))
+        #expect(shown().contains("\"v2 (default)\""), "\(shown())")
+    }
+
     /// A device that is a Greengrass core device shows its status (green when healthy, red
     /// otherwise); one whose core device could not be read says why; a plain thing says nothing.
     @Test func aCoreDeviceShowsItsGreengrassStatus() {
