@@ -54,9 +54,30 @@ enum MessagesScreen {
     /// The last `count` messages shown, cheaply, when there is no filter (the common, fast case).
     static func window(_ state: DashboardState, ending: Int?, count: Int) -> [StoredMessage] {
         guard state.filter.isEmpty else {
-            let all = visible(state)
-            let end = ending.flatMap { sequence in all.lastIndex { $0.sequence <= sequence } }.map { $0 + 1 } ?? all.count
-            return Array(all[max(0, end - count)..<end])
+            // Searching: only the last `count` matches up to the end are looked up (by binary
+            // search in the increasing match list), not every match copied per frame.
+            let messages = state.messages, store = messages.store
+            guard store.count > 0 else { return [] }
+            let first = store[0].sequence
+            let sequences = messages.matchesFilter == state.filter ? messages.matches : matches(state.filter, in: store, after: 0)
+            func last(upTo limit: Int) -> [StoredMessage] {
+                var low = 0, high = sequences.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if sequences[middle] <= limit { low = middle + 1 } else { high = middle }
+                }
+                var result: [StoredMessage] = []
+                var index = low - 1
+                while index >= 0, result.count < count, sequences[index] >= first {
+                    result.append(store[sequences[index] - first])
+                    index -= 1
+                }
+                return result.reversed()
+            }
+            let paused = messages.pausedAt ?? Int.max
+            let shown = last(upTo: min(ending ?? Int.max, paused))
+            // A selection before every match shows the end, as the list does.
+            return shown.isEmpty && ending != nil ? last(upTo: paused) : shown
         }
         let store = state.messages.store
         guard store.count > 0 else { return [] }

@@ -79,6 +79,22 @@ import Testing
         #expect(state.messages.detailScroll == 0)
     }
 
+    /// While searching, the window of matches on screen is found without copying every match:
+    /// the same messages as taking them from the whole filtered list, for every selection.
+    @Test func theSearchWindowIsTheLastMatchesUpToTheSelection() {
+        var state = tailing()
+        for character in "/sim-00[12]\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        let all = MessagesScreen.visible(state)
+        #expect(all.count == 8)
+        for ending in [nil] + (0...13).map(Optional.some) {
+            for count in [1, 3, 20] {
+                let end = ending.flatMap { sequence in all.lastIndex { $0.sequence <= sequence } }.map { $0 + 1 } ?? all.count
+                let expected = all[max(0, end - count)..<end].map(\.sequence)
+                #expect(MessagesScreen.window(state, ending: ending, count: count).map(\.sequence) == expected, "ending \(String(describing: ending)), count \(count)")
+            }
+        }
+    }
+
     @Test func scrollingBackSelectsAndHoldsTheList() {
         var state = tailing()
         _ = Dashboard.update(&state, .key(.character("k")))
