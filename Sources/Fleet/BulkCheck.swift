@@ -77,13 +77,8 @@ extension FleetLoader {
 
     /// Sets each certificate's status, reporting each (id, error or nil).
     public func setCertificateStatus(_ certificates: [String], status: String, progress: @Sendable (String, String?) -> Void) async {
-        for id in certificates {
-            do {
-                _ = try await client.call(IoTOperations.service, IoTOperations.updateCertificate, ["certificateId": .string(id), "newStatus": .string(status)])
-                progress(id, nil)
-            } catch {
-                progress(id, "\(error)")
-            }
+        await eachReported(certificates, progress) { id in
+            _ = try await client.call(IoTOperations.service, IoTOperations.updateCertificate, ["certificateId": .string(id), "newStatus": .string(status)])
         }
     }
 

@@ -256,15 +256,22 @@ public struct FleetLoader: Sendable {
         _ = try await client.callIoTData(IoTDataPlaneOperations.deleteThingShadow, input)
     }
 
+    /// A bulk plan's steps: `step` on each item in turn, each reported (item, error or nil).
+    func eachReported(_ items: [String], _ progress: @Sendable (String, String?) -> Void, _ step: (String) async throws -> Void) async {
+        for item in items {
+            do {
+                try await step(item)
+                progress(item, nil)
+            } catch {
+                progress(item, "\(error)")
+            }
+        }
+    }
+
     /// Adds things to a group, one call each; reports each result.
     public func addToGroup(_ things: [String], group: String, progress: @Sendable (String, String?) -> Void) async {
-        for thing in things {
-            do {
-                _ = try await client.call(IoTOperations.service, IoTOperations.addThingToThingGroup, ["thingName": .string(thing), "thingGroupName": .string(group)])
-                progress(thing, nil)
-            } catch {
-                progress(thing, "\(error)")
-            }
+        await eachReported(things, progress) { thing in
+            _ = try await client.call(IoTOperations.service, IoTOperations.addThingToThingGroup, ["thingName": .string(thing), "thingGroupName": .string(group)])
         }
     }
 }
