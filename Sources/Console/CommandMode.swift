@@ -60,7 +60,7 @@ enum CommandMode {
         state.filter = ""
         state.selected = 0
         state.sortColumn = nil
-        state.inspecting = nil
+        state.inspector.item = nil
         // Which stack manages what is read once per visit to the fleet screens.
         switch screen {
         case .groups: return [.loadGroups, .loadManaged]

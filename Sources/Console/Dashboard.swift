@@ -17,7 +17,7 @@ public enum Dashboard {
             _ = refused(&state, "changes")
         }
         // The inspector belongs to the screen it was opened on.
-        if state.screen != before { state.inspecting = nil }
+        if state.screen != before { state.inspector.item = nil }
         if state.notice != notice { state.noticeScreen = state.screen } else if state.noticeScreen == nil { state.noticeScreen = before }
         if state.notice != nil, state.noticeScreen != state.screen { state.notice = nil }
         return commands
@@ -33,7 +33,7 @@ public enum Dashboard {
             return []
         case .stackLoaded(let detail):
             // A late answer for a stack no longer on screen is dropped.
-            if state.screen.stackName == detail.name { state.detail = detail }
+            if state.screen.stackName == detail.name { state.stackScreen.detail = detail }
             return []
         case .planned(let plan, let operation):
             if state.screen == .plan(plan.stack, operation) || (operation == .update && state.screen == .stack(plan.stack)) { state.deploy.plan = plan }
@@ -72,7 +72,7 @@ public enum Dashboard {
             state.deploy.confirmingCancel = false
             return [.loadStacks, .loadStack(stack)]
         case .revealed(let stack, let outputs):
-            if state.screen == .stack(stack) { state.revealed = outputs }
+            if state.screen == .stack(stack) { state.stackScreen.revealed = outputs }
             return []
         case .connection(let connection):
             state.connection = connection
@@ -321,8 +321,8 @@ public enum Dashboard {
         switch (leaving, state.screen) {
         case (.stack(let name), .stacks):
             state.deploy = DeployState()
-            state.detail = nil
-            state.revealed = nil
+            state.stackScreen.detail = nil
+            state.stackScreen.revealed = nil
             state.selected = StacksScreen.visible(state).firstIndex { $0.name == name } ?? 0
         case (.plan(_, let operation), .stack) where operation == .update && state.deploy.plan != nil:
             let plan = state.deploy.plan  // a reviewed but not approved plan stays valid
@@ -348,10 +348,8 @@ public enum Dashboard {
     static func open(_ state: inout DashboardState, stack name: String) -> [DashboardCommand] {
         state.screens = [.stacks, .stack(name)]
         state.filter = ""
-        state.detail = nil
-        state.revealed = nil
+        state.stackScreen = StackScreenState()  // a stack opens fresh: resources tab, nothing revealed
         state.deploy = DeployState()
-        state.stackTab = .resources
         state.selected = 0
         return [.loadStack(name), .preview(name, .update)]
     }
@@ -377,9 +375,9 @@ public enum Dashboard {
             if lines.indices.contains(first + row - area.top) { state.selected = lines[first + row - area.top].0 }
             return []
         }
-        if state.inspecting != nil {
-            let first = Table.firstVisible(selected: state.jsonSelected, count: count, height: area.height)
-            if first + row - area.top < count { state.jsonSelected = first + row - area.top }
+        if state.inspector.item != nil {
+            let first = Table.firstVisible(selected: state.inspector.selected, count: count, height: area.height)
+            if first + row - area.top < count { state.inspector.selected = first + row - area.top }
             return []
         }
         let first = Table.firstVisible(selected: state.selected, count: count, height: area.height)

@@ -133,6 +133,25 @@ public enum StackTab: String, Equatable, Sendable, CaseIterable {
     case resources, outputs, history
 }
 
+/// The Stack screen's state: the stack as read, the tab, the tree's folds, revealed secrets.
+public struct StackScreenState: Equatable, Sendable {
+    public var detail: StackDetail?
+    public var tab = StackTab.resources
+    /// Folded nodes of the resource tree.
+    public var folded: Set<String> = []
+    /// Outputs with secrets in clear, while revealed (cleared on leaving the stack).
+    public var revealed: [StackDetailReader.Output]?
+    public init() {}
+}
+
+/// The inspector's state: the item Enter opened (nil: closed), its cursor and folded paths.
+public struct InspectorState: Equatable, Sendable {
+    public var item: String?
+    public var selected = 0
+    public var folded: Set<String> = []
+    public init() {}
+}
+
 /// The AWS connection as the status line shows it.
 public enum Connection: Equatable, Sendable {
     case checking
@@ -149,7 +168,6 @@ public struct DashboardState: Equatable, Sendable {
     public var screens: [Screen] = [.stacks]
     public var stacks: [StackSummary] = []
     public var loadingStacks = true
-    public var detail: StackDetail?
     public var selected = 0
     public var showHelp = false
     /// Set where quitting does more than leave (the demo removes what it made): `q` asks this
@@ -172,16 +190,9 @@ public struct DashboardState: Equatable, Sendable {
     /// The stacks table's sort: a column index and direction (nil: as loaded).
     public var sortColumn: Int?
     public var sortAscending = true
-    public var stackTab = StackTab.resources
-    /// Folded nodes of the resource tree.
-    public var folded: Set<String> = []
-    /// The resource whose properties the JSON viewer shows (Enter on a resource), its cursor
-    /// and folded paths.
-    public var inspecting: String?
-    public var jsonSelected = 0
-    public var jsonFolded: Set<String> = []
-    /// Outputs with secrets in clear, while revealed (cleared on leaving the stack).
-    public var revealed: [StackDetailReader.Output]?
+    /// The Stack screen's own state, and the inspector's (whichever screen opened it).
+    public var stackScreen = StackScreenState()
+    public var inspector = InspectorState()
     public var connection = Connection.checking
     /// The fleet: devices, their details and shadows, groups, certificates, bulk plans.
     public var fleet = FleetState()

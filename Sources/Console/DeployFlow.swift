@@ -10,7 +10,7 @@ enum DeployFlowUpdate {
             if case .character(let c) = event, c == "n" || c == "q" || c == "\u{1b}" { return Dashboard.back(&state) }
             return []
         }
-        if state.inspecting != nil { return Inspector.key(&state, event) }
+        if state.inspector.item != nil { return Inspector.key(&state, event) }
         switch event {
         case .character("\n"), .character("\r"), .key(.enter):
             if state.deploy.expanded.contains(state.selected) { state.deploy.expanded.remove(state.selected) } else { state.deploy.expanded.insert(state.selected) }
@@ -226,7 +226,7 @@ enum DeployFlowView {
             }
         }
         let top = planTop(plan)
-        if state.inspecting != nil {
+        if state.inspector.item != nil {
             Inspector.view(state, area: (top, max(0, buffer.rows - 2 - top)), into: &buffer)
             return
         }

@@ -19,7 +19,7 @@ extension FleetScreens {
 
     /// Whether `/` filters the list on screen (not while the inspector is open).
     static func filters(_ state: DashboardState) -> Bool {
-        [.groups, .certificates, .policies].contains(state.screen) && state.inspecting == nil
+        [.groups, .certificates, .policies].contains(state.screen) && state.inspector.item == nil
     }
 
     static func listRows(_ state: DashboardState) -> ListRows? {
@@ -130,7 +130,7 @@ extension FleetScreens {
     }
 
     static func listKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
-        if state.inspecting != nil { return Inspector.key(&state, event) }
+        if state.inspector.item != nil { return Inspector.key(&state, event) }
         guard let list = listRows(state) else { return nil }
         switch event {
         case .character("\n"), .character("\r"), .key(.enter):
@@ -173,7 +173,7 @@ extension FleetScreens {
             return
         }
         let area = Dashboard.listArea(state)
-        if state.inspecting != nil {
+        if state.inspector.item != nil {
             Inspector.view(state, area: area, into: &buffer)
             return
         }
@@ -201,7 +201,7 @@ enum FleetListsScreen: ScreenComponent {
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.listKey(&state, event) }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.listView(state, into: &buffer) }
     static func rowCount(_ state: DashboardState) -> Int {
-        state.inspecting != nil ? Inspector.lines(state).count : FleetScreens.listRows(state)?.rows.count ?? 0
+        state.inspector.item != nil ? Inspector.lines(state).count : FleetScreens.listRows(state)?.rows.count ?? 0
     }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
     static func filters(_ state: DashboardState) -> Bool { FleetScreens.filters(state) }
@@ -209,7 +209,7 @@ enum FleetListsScreen: ScreenComponent {
         [state.screen == .groups ? .loadGroups : state.screen == .certificates ? .loadCertificates : .loadPolicies]
     }
     static func hints(_ state: DashboardState) -> String {
-        state.inspecting != nil ? "↵ fold  esc back"
+        state.inspector.item != nil ? "↵ fold  esc back"
             : "↵ open  / filter  s sort" + (state.screen == .certificates && !state.readOnly ? "  d deactivate  X revoke" : "") + "  esc back  r reload"
     }
     static func help(_ state: DashboardState) -> [String] {

@@ -2,22 +2,22 @@ import JSON
 import TermCore
 
 /// The JSON viewer over the item Enter opened (a stack's resource, a group, a certificate, a
-/// policy): it scrolls and folds, so a long document is never cut off. `state.inspecting`
+/// policy): it scrolls and folds, so a long document is never cut off. `state.inspector.item`
 /// names the item; each screen says what its items' documents are.
 enum Inspector {
     /// The document of the item being inspected on the current screen, and its title.
     static func document(_ state: DashboardState) -> (title: String, value: JSONValue)? {
-        state.inspecting.flatMap { Dashboard.component(state.screen).inspected(state, $0) }
+        state.inspector.item.flatMap { Dashboard.component(state.screen).inspected(state, $0) }
     }
 
     static func lines(_ state: DashboardState) -> [JSONViewer.Line] {
-        document(state).map { JSONViewer.lines($0.value, folded: state.jsonFolded) } ?? []
+        document(state).map { JSONViewer.lines($0.value, folded: state.inspector.folded) } ?? []
     }
 
     static func open(_ state: inout DashboardState, _ name: String) {
-        state.inspecting = name
-        state.jsonSelected = 0
-        state.jsonFolded = []
+        state.inspector.item = name
+        state.inspector.selected = 0
+        state.inspector.folded = []
     }
 
     /// Move, fold, back to the list; nil for the keys every screen shares (help, commands).
@@ -25,18 +25,18 @@ enum Inspector {
         let lines = lines(state)
         let last = max(0, lines.count - 1)
         switch event {
-        case .character("j"), .key(.down): state.jsonSelected = min(state.jsonSelected + 1, last)
-        case .character("k"), .key(.up): state.jsonSelected = max(0, state.jsonSelected - 1)
-        case .key(.pageDown): state.jsonSelected = min(state.jsonSelected + 10, last)
-        case .key(.pageUp): state.jsonSelected = max(0, state.jsonSelected - 10)
-        case .character("g"), .key(.home): state.jsonSelected = 0
-        case .character("G"), .key(.end): state.jsonSelected = last
+        case .character("j"), .key(.down): state.inspector.selected = min(state.inspector.selected + 1, last)
+        case .character("k"), .key(.up): state.inspector.selected = max(0, state.inspector.selected - 1)
+        case .key(.pageDown): state.inspector.selected = min(state.inspector.selected + 10, last)
+        case .key(.pageUp): state.inspector.selected = max(0, state.inspector.selected - 10)
+        case .character("g"), .key(.home): state.inspector.selected = 0
+        case .character("G"), .key(.end): state.inspector.selected = last
         case .character("\n"), .character("\r"), .key(.enter), .character(" "):
-            guard lines.indices.contains(state.jsonSelected), lines[state.jsonSelected].foldable else { return [] }
-            let path = lines[state.jsonSelected].path
-            if state.jsonFolded.contains(path) { state.jsonFolded.remove(path) } else { state.jsonFolded.insert(path) }
+            guard lines.indices.contains(state.inspector.selected), lines[state.inspector.selected].foldable else { return [] }
+            let path = lines[state.inspector.selected].path
+            if state.inspector.folded.contains(path) { state.inspector.folded.remove(path) } else { state.inspector.folded.insert(path) }
         case .character("q"), .character("\u{1b}"), .key(.left):
-            state.inspecting = nil
+            state.inspector.item = nil
         case .character("?"), .character(":"):
             return nil
         default:
@@ -48,14 +48,14 @@ enum Inspector {
     /// The title on the row above `area`, the document's lines in it (scrolled to the cursor).
     static func view(_ state: DashboardState, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
         let theme = state.theme
-        let title = document(state)?.title ?? state.inspecting ?? ""
+        let title = document(state)?.title ?? state.inspector.item ?? ""
         let lines = lines(state)
-        let position = lines.isEmpty ? "" : "   line \(state.jsonSelected + 1) of \(lines.count)"
+        let position = lines.isEmpty ? "" : "   line \(state.inspector.selected + 1) of \(lines.count)"
         buffer.put(DisplayWidth.pad(" \(title)   ↵ fold  esc back" + position, buffer.columns), row: area.top - 1, column: 0, style: theme[.header])
-        let first = Table.firstVisible(selected: state.jsonSelected, count: lines.count, height: area.height)
+        let first = Table.firstVisible(selected: state.inspector.selected, count: lines.count, height: area.height)
         for (offset, line) in lines.dropFirst(first).prefix(area.height).enumerated() {
             let row = area.top + offset
-            let selected = first + offset == state.jsonSelected
+            let selected = first + offset == state.inspector.selected
             var x = buffer.put(" " + String(repeating: "  ", count: line.indent), row: row, column: 0, style: selected ? theme[.selected] : theme[.text])
             if let key = line.key { x += buffer.put(key, row: row, column: x, style: selected ? theme[.selected] : theme[.header]) }
             let role: Theme.Role = ["string": .create, "number": .update, "literal": .replace][line.role] ?? .dim

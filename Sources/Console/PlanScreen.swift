@@ -19,7 +19,7 @@ enum PlanScreen: ScreenComponent {
     }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) { DeployFlowView.plan(state, into: &buffer) }
     static func rowCount(_ state: DashboardState) -> Int {
-        state.inspecting != nil ? Inspector.lines(state).count : state.deploy.plan?.rows.count ?? 0
+        state.inspector.item != nil ? Inspector.lines(state).count : state.deploy.plan?.rows.count ?? 0
     }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) {
         let top = state.deploy.plan.map(DeployFlowView.planTop) ?? 2

@@ -29,7 +29,7 @@ protocol ScreenComponent {
     static func filterChanged(_ state: inout DashboardState)
     /// `r`: reads its data again; nil for the shared reload (stacks, the stack on screen).
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]?
-    /// The document Enter opened in the inspector (`state.inspecting` names it), and its title.
+    /// The document Enter opened in the inspector (`state.inspector.item` names it), and its title.
     static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)?
 }
 

@@ -34,22 +34,22 @@ enum StackScreen {
     }
 
     static func treeLines(_ state: DashboardState) -> [TreeNode.Line] {
-        TreeNode.flatten(tree(state.detail?.resources ?? [], filter: state.filter), folded: state.folded)
+        TreeNode.flatten(tree(state.stackScreen.detail?.resources ?? [], filter: state.filter), folded: state.stackScreen.folded)
     }
 
-    static func outputs(_ state: DashboardState) -> [StackDetailReader.Output] { state.revealed ?? state.detail?.outputs ?? [] }
+    static func outputs(_ state: DashboardState) -> [StackDetailReader.Output] { state.stackScreen.revealed ?? state.stackScreen.detail?.outputs ?? [] }
 
     static func rowCount(_ state: DashboardState) -> Int {
-        if state.inspecting != nil { return Inspector.lines(state).count }
-        switch state.stackTab {
+        if state.inspector.item != nil { return Inspector.lines(state).count }
+        switch state.stackScreen.tab {
         case .resources: return treeLines(state).count
         case .outputs: return outputs(state).count
-        case .history: return state.detail?.history.count ?? 0
+        case .history: return state.stackScreen.detail?.history.count ?? 0
         }
     }
 
     static func filters(_ state: DashboardState) -> Bool {
-        if case .stack = state.screen { return state.stackTab == .resources && state.inspecting == nil }
+        if case .stack = state.screen { return state.stackScreen.tab == .resources && state.inspector.item == nil }
         return false
     }
 
@@ -60,16 +60,16 @@ enum StackScreen {
     }
 
     static func key(_ state: inout DashboardState, stack: String, _ event: TerminalEvent) -> [DashboardCommand]? {
-        if state.inspecting != nil { return Inspector.key(&state, event) }
+        if state.inspector.item != nil { return Inspector.key(&state, event) }
         switch event {
         case .character("\t"), .key(.backTab):  // Tab, Shift-Tab
             let tabs = StackTab.allCases
-            let index = tabs.firstIndex(of: state.stackTab)!
-            state.stackTab = tabs[(index + (event == .key(.backTab) ? tabs.count - 1 : 1)) % tabs.count]
+            let index = tabs.firstIndex(of: state.stackScreen.tab)!
+            state.stackScreen.tab = tabs[(index + (event == .key(.backTab) ? tabs.count - 1 : 1)) % tabs.count]
             state.selected = 0
             return []
         case .character("1"), .character("2"), .character("3"):
-            if case .character(let c) = event, let digit = c.wholeNumberValue { state.stackTab = StackTab.allCases[digit - 1] }
+            if case .character(let c) = event, let digit = c.wholeNumberValue { state.stackScreen.tab = StackTab.allCases[digit - 1] }
             state.selected = 0
             return []
         case .character("p"), .character("u"):
@@ -79,27 +79,27 @@ enum StackScreen {
         case .character("R"):
             return review(&state, stack: stack, .refresh)
         case .character("v"):
-            if state.revealed != nil {
-                state.revealed = nil
+            if state.stackScreen.revealed != nil {
+                state.stackScreen.revealed = nil
                 state.notice = "secrets hidden"
                 return []
             }
-            state.stackTab = .outputs
+            state.stackScreen.tab = .outputs
             state.notice = "secrets shown until v, or leaving the stack"
             return [.reveal(stack)]
         case .character("\n"), .character("\r"), .key(.enter):
             let lines = treeLines(state)
-            guard state.stackTab == .resources, lines.indices.contains(state.selected) else { return [] }
+            guard state.stackScreen.tab == .resources, lines.indices.contains(state.selected) else { return [] }
             Inspector.open(&state, lines[state.selected].id)
             return []
         case .character(" "), .key(.left), .key(.right), .character("h"), .character("l"):
             let lines = treeLines(state)
-            guard state.stackTab == .resources, lines.indices.contains(state.selected), lines[state.selected].hasChildren else { return [] }
+            guard state.stackScreen.tab == .resources, lines.indices.contains(state.selected), lines[state.selected].hasChildren else { return [] }
             let id = lines[state.selected].id
             switch event {
-            case .key(.left), .character("h"): state.folded.insert(id)
-            case .key(.right), .character("l"): state.folded.remove(id)
-            default: if state.folded.contains(id) { state.folded.remove(id) } else { state.folded.insert(id) }
+            case .key(.left), .character("h"): state.stackScreen.folded.insert(id)
+            case .key(.right), .character("l"): state.stackScreen.folded.remove(id)
+            default: if state.stackScreen.folded.contains(id) { state.stackScreen.folded.remove(id) } else { state.stackScreen.folded.insert(id) }
             }
             return []
         default:
@@ -121,21 +121,21 @@ enum StackScreen {
 
     static func view(_ state: DashboardState, name: String, into buffer: inout CellBuffer) {
         let theme = state.theme
-        guard let detail = state.detail else { buffer.put(Dashboard.waiting(state, "Loading \(name)"), row: 2, column: 1, style: theme[.dim]); return }
+        guard let detail = state.stackScreen.detail else { buffer.put(Dashboard.waiting(state, "Loading \(name)"), row: 2, column: 1, style: theme[.dim]); return }
         let counts: [StackTab: Int] = [.resources: detail.resources.count, .outputs: detail.outputs.count, .history: detail.history.count]
         var x = 1
         for tab in StackTab.allCases {
             let label = " \(tab.rawValue.prefix(1).uppercased() + tab.rawValue.dropFirst()) (\(counts[tab] ?? 0)) "
-            x += buffer.put(label, row: 1, column: x, style: tab == state.stackTab ? theme[.selected] : theme[.header]) + 1
+            x += buffer.put(label, row: 1, column: x, style: tab == state.stackScreen.tab ? theme[.selected] : theme[.header]) + 1
         }
         if !detail.pending.isEmpty {
             buffer.put("  ! pending: " + detail.pending.joined(separator: ", "), row: 1, column: x, style: theme[.error])
         }
         let area = listArea(state)
-        if state.inspecting != nil {
+        if state.inspector.item != nil {
             Inspector.view(state, area: area, into: &buffer)
         } else {
-            switch state.stackTab {
+            switch state.stackScreen.tab {
             case .resources: resources(state, detail: detail, area: area, into: &buffer)
             case .outputs: outputsTab(state, area: area, into: &buffer)
             case .history: history(state, detail: detail, area: area, into: &buffer)
@@ -168,7 +168,7 @@ enum StackScreen {
     static func outputsTab(_ state: DashboardState, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
         let theme = state.theme
         let outputs = outputs(state)
-        let hint = state.revealed == nil ? (outputs.contains { $0.secret } ? "   v reveals secrets" : "") : "   SECRETS SHOWN: v hides"
+        let hint = state.stackScreen.revealed == nil ? (outputs.contains { $0.secret } ? "   v reveals secrets" : "") : "   SECRETS SHOWN: v hides"
         let columns = Table.fitted(["OUTPUT", "VALUE" + hint], rows: outputs.map { [$0.name, $0.value] }, limits: [32])
         Table(columns: columns, rows: outputs.map { [$0.name, $0.value] }).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
@@ -190,7 +190,7 @@ enum StackScreen {
 
 extension StackScreen: ScreenComponent {
     static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? {
-        state.detail?.resources.first { $0.name == id }.map { ("\(id)  \($0.type)", $0.properties) }
+        state.stackScreen.detail?.resources.first { $0.name == id }.map { ("\(id)  \($0.type)", $0.properties) }
     }
     static func shows(_ screen: Screen) -> Bool { if case .stack = screen { return true }; return false }
     static func title(_ screen: Screen) -> String { screen.stackName ?? "" }

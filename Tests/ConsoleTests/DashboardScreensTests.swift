@@ -68,20 +68,20 @@ import Testing
     @Test func enterInspectsAResourceInTheJSONViewerWithFolding() throws {
         var state = onStack()
         _ = Dashboard.update(&state, .key(.character("\n")))
-        #expect(state.inspecting == "TesRoleID")
+        #expect(state.inspector.item == "TesRoleID")
         try snapshot("stack-inspect", state)
         for _ in 0..<3 { _ = Dashboard.update(&state, .key(.character("j"))) }
         #expect(Inspector.lines(state)[3].text == "  \"tags\": [")
         _ = Dashboard.update(&state, .key(.character("\n")))
         #expect(Inspector.lines(state)[3].text == "  \"tags\": […] 1 item")
         _ = Dashboard.update(&state, .key(.character("\u{1b}")))
-        #expect(state.inspecting == nil && state.screen == .stack("dev"))
+        #expect(state.inspector.item == nil && state.screen == .stack("dev"))
     }
 
     @Test func tabsShowOutputsAndHistoryAndVRevealsSecrets() throws {
         var state = onStack()
         _ = Dashboard.update(&state, .key(.character("\t")))
-        #expect(state.stackTab == .outputs)
+        #expect(state.stackScreen.tab == .outputs)
         try snapshot("stack-outputs", state)
         #expect(Dashboard.update(&state, .key(.character("v"))) == [.reveal("dev")])
         _ = Dashboard.update(&state, .revealed("dev", [StackDetailReader.Output(name: "token", value: "s3cr3t", secret: true)]))
@@ -91,11 +91,11 @@ import Testing
         _ = Dashboard.update(&state, .key(.character("v")))
         _ = Dashboard.update(&state, .revealed("dev", [StackDetailReader.Output(name: "token", value: "s3cr3t", secret: true)]))
         _ = Dashboard.update(&state, .key(.character("q")))
-        #expect(state.revealed == nil)  // leaving the stack forgets the secrets
+        #expect(state.stackScreen.revealed == nil)  // leaving the stack forgets the secrets
         _ = Dashboard.update(&state, .key(.character("\n")))
         _ = Dashboard.update(&state, .stackLoaded(Self.detail))
         _ = Dashboard.update(&state, .key(.character("3")))
-        #expect(state.stackTab == .history)
+        #expect(state.stackScreen.tab == .history)
         #expect(state.notice == nil, "a notice given on an earlier visit is not shown on later screens")
         try snapshot("stack-history", state)
     }
@@ -169,7 +169,7 @@ import Testing
         frame = Dashboard.view(state, rows: 24, columns: 80)
         #expect(frame.lines.contains { $0.contains("detach P25 from cert/c25") }, "\(frame.lines.joined(separator: "\n"))")
         _ = Dashboard.update(&state, .key(.character("\u{1b}")))
-        #expect(state.inspecting == nil && state.screen == .plan("dev", .destroy))
+        #expect(state.inspector.item == nil && state.screen == .plan("dev", .destroy))
     }
 
     /// A step's diff longer than the screen (80x24) is read to its end: after G and Enter, j

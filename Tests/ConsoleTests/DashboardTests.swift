@@ -37,9 +37,9 @@ import Testing
         var other = Self.detail
         other.name = "prod"
         _ = Dashboard.update(&state, .stackLoaded(other))
-        #expect(state.detail == nil)  // prod's answer arrived while dev is shown
+        #expect(state.stackScreen.detail == nil)  // prod's answer arrived while dev is shown
         _ = Dashboard.update(&state, .stackLoaded(Self.detail))
-        #expect(state.detail == Self.detail)
+        #expect(state.stackScreen.detail == Self.detail)
         _ = Dashboard.update(&state, .key(.character("q")))
         #expect(state.screen == .stacks && !state.quit)
         _ = Dashboard.update(&state, .key(.character("q")))

@@ -124,7 +124,7 @@ import Testing
         #expect(document.lines.contains { $0.contains("\"Action\": \"iot:Publish\"") }, "\(document.lines.joined(separator: "\n"))")
         #expect(document.lines.contains { $0.contains("\"targets\"") } && document.lines.contains { $0.contains("\"arn:c1\"") })
         _ = Dashboard.update(&state, .key(.character("q")))
-        #expect(state.inspecting == nil && state.screen == .policies)
+        #expect(state.inspector.item == nil && state.screen == .policies)
         let statements = (0..<60).map { #"{"Effect":"Allow","Action":"iot:Subscribe","Resource":"arn:aws:iot:*:*:topicfilter/t\#($0)"}"# }
         _ = Dashboard.update(&state, .policiesLoaded([PolicyInfo(name: "big", document: #"{"Version":"2012-10-17","Statement":["# + statements.joined(separator: ",") + "]}", targets: [])]))
         _ = Dashboard.update(&state, .key(.character("\n")))
@@ -296,7 +296,7 @@ import Testing
         for character in "/\nj\n" { _ = Dashboard.update(&state, .key(.character(character))) }  // bbbb2222
         #expect(Dashboard.view(state, rows: 24, columns: 100).lines.contains { $0.contains("\"things\"") } && Inspector.lines(state).contains { $0.value.contains("sensor-101") })
         _ = Dashboard.update(&state, .key(.character("\u{1b}")))
-        #expect(state.screen == .certificates && state.inspecting == nil)
+        #expect(state.screen == .certificates && state.inspector.item == nil)
 
         _ = Dashboard.update(&state, .key(.character(":")))
         for character in "groups\n" { _ = Dashboard.update(&state, .key(.character(character))) }
