@@ -190,9 +190,7 @@ public enum Dashboard {
     /// A placeholder while data is on its way: after two seconds it counts them, and after
     /// fifteen it says that nothing has answered yet and what to do.
     static func waiting(_ state: DashboardState, _ what: String) -> String {
-        let elapsed = Int(state.uptime - state.requestedAt)
-        guard elapsed >= 2 else { return what + "…" }
-        return what + "… \(elapsed) s" + (elapsed >= 15 ? ": no answer yet (r asks again; a request gives up after 2 minutes)" : "")
+        what + "…" + elapsed(state) + (Int(state.uptime - state.requestedAt) >= 15 ? ": no answer yet (r asks again; a request gives up after 2 minutes)" : "")
     }
 
     /// " 12 s" since the data on screen was asked for (nothing in the first two seconds).

@@ -136,7 +136,7 @@ public final class DashboardRuntime {
 
     func draw(on terminal: some TerminalDevice) {
         let elapsed = ContinuousClock.now - started
-        state.uptime = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        state.uptime = DeploymentEngine.seconds(elapsed)
         let (rows, columns) = terminal.size
         renderer.render(Dashboard.view(state, rows: rows, columns: columns), on: terminal)
     }
@@ -311,7 +311,7 @@ final class Ticker: Sendable {
             while !self.stopped.load(ordering: .relaxed) {
                 try? await Task.sleep(for: .milliseconds(500))
                 let elapsed = ContinuousClock.now - start
-                mailbox.post(.tick(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                mailbox.post(.tick(DeploymentEngine.seconds(elapsed)))
                 wake()
             }
         }

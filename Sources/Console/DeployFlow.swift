@@ -253,7 +253,7 @@ enum DeployFlowView {
         let theme = state.theme
         let deploy = state.deploy
         let width = max(10, min(40, buffer.columns - 40))
-        let elapsed = PlanTextFormat.seconds(deploy.elapsed)
+        let elapsed = PlanText.format(deploy.elapsed)
         buffer.put(" \(Gauge.progress(done: deploy.done, total: deploy.rows.count, width: width)) \(deploy.done)/\(deploy.rows.count)  \(elapsed)s",
                    row: 1, column: 0, style: theme[.header])
         // Title, progress, the steps, the event log, the result line, the status line.
@@ -267,7 +267,7 @@ enum DeployFlowView {
             switch item.status {
             case .waiting: (text, role) = ("waiting", .dim)
             case .running: (text, role) = ("running…", .update)
-            case .done(let seconds): (text, role) = ("done \(PlanTextFormat.seconds(seconds))s", .create)
+            case .done(let seconds): (text, role) = ("done \(PlanText.format(seconds))s", .create)
             case .failed(let error): (text, role) = ("failed: \(error)", .error)
             }
             buffer.put(" " + DisplayWidth.pad(item.kind.glyph, 3) + DisplayWidth.pad(item.name, 30) + text, row: 2 + offset, column: 0, style: theme[role])
@@ -285,8 +285,4 @@ enum DeployFlowView {
                                         buffer.columns), row: buffer.rows - 2, column: 0, style: theme[.production])
         }
     }
-}
-
-enum PlanTextFormat {
-    static func seconds(_ value: Double) -> String { String(Double(Int(value * 100)) / 100) }
 }

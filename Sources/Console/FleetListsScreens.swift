@@ -12,9 +12,16 @@ extension FleetScreens {
         var limits: [Int]
         var rows: [[String]] = []
         var ids: [String] = []
-        /// What `/` matches for each row (the cells, without the tree's drawing).
+        /// What `/` matches for each row: its cells, without the tree's drawing.
         var search: [String] = []
         var title = ""
+
+        /// A row: its id, its cells (what `/` matches), and what is drawn when that differs.
+        mutating func add(_ id: String, _ cells: [String], shown: [String]? = nil) {
+            ids.append(id)
+            rows.append(shown ?? cells)
+            search.append(cells.joined(separator: " "))
+        }
     }
 
     /// Whether `/` filters the list on screen (not while the inspector is open).
@@ -37,9 +44,7 @@ extension FleetScreens {
             for line in TreeNode.flatten(nodes(nil), folded: []) {
                 guard let group = byName[line.id] else { continue }
                 let cells = [group.name, String(group.members), managed.group(group.name) ?? "unmanaged", group.description ?? ""]
-                list.search.append(cells.joined(separator: " "))
-                list.rows.append([(state.sortColumn == nil ? line.prefix : "") + cells[0]] + cells.dropFirst())
-                list.ids.append(group.name)
+                list.add(group.name, cells, shown: [(state.sortColumn == nil ? line.prefix : "") + cells[0]] + cells.dropFirst())
             }
             list.title = "\(groups.count) group\(groups.count == 1 ? "" : "s")"
         case .certificates:
@@ -47,24 +52,23 @@ extension FleetScreens {
             list = ListRows(titles: ["ID", "STATUS", "EXPIRES IN", "THINGS"], limits: [18, 12, 14])
             for certificate in certificates {
                 let days = certificate.daysLeft(now: state.now)
-                list.rows.append([String(certificate.id.prefix(16)), certificate.status, days.map { "\($0) days" } ?? "unreadable", certificate.things.joined(separator: ",")])
-                list.ids.append(certificate.id)
+                list.add(certificate.id, [String(certificate.id.prefix(16)), certificate.status, days.map { "\($0) days" } ?? "unreadable",
+                                          certificate.things.joined(separator: ",")])
             }
             list.title = "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s"); within \(state.fleet.expiringDays) days of expiry in red"
         case .policies:
             guard let policies = state.fleet.policies else { return nil }
             list = ListRows(titles: ["POLICY", "TARGETS", "STACK", "DOCUMENT"], limits: [32, 9, 24])
             for policy in policies {
-                list.rows.append([policy.name, String(policy.targets.count), managed.policy(policy.name) ?? "unmanaged",
-                                  (try? JSONValue.parse(Array(policy.document.utf8)))?.serialized() ?? policy.document])
-                list.ids.append(policy.name)
+                list.add(policy.name, [policy.name, String(policy.targets.count), managed.policy(policy.name) ?? "unmanaged",
+                                       (try? JSONValue.parse(Array(policy.document.utf8)))?.serialized() ?? policy.document])
             }
             list.title = "\(policies.count) polic\(policies.count == 1 ? "y" : "ies")"
         default:
             return nil
         }
         let matcher = TextFilter(state.filter)
-        let kept = list.rows.indices.filter { matcher.matches(list.search.indices.contains($0) ? list.search[$0] : list.rows[$0].joined(separator: " ")) }
+        let kept = list.rows.indices.filter { matcher.matches(list.search[$0]) }
         let order = Table.order(kept.map { list.rows[$0] }, by: state.sortColumn, ascending: state.sortAscending).map { kept[$0] }
         if !state.filter.isEmpty { list.title += "; \(order.count) match /\(state.filter)" }
         list.rows = order.map { list.rows[$0] }

@@ -177,7 +177,8 @@ public final class DeploymentEngine: @unchecked Sendable {
         return Summary(counts: counts, outputs: outputs, checkpoint: checkpoint)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
+    /// A duration in seconds, as the engine's events and the dashboard count them.
+    public static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 

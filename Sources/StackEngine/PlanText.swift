@@ -110,7 +110,7 @@ public enum PlanText {
         }
     }
 
-    static func format(_ seconds: Double) -> String { String(Double(Int(seconds * 100)) / 100) }
+    public static func format(_ seconds: Double) -> String { String(Double(Int(seconds * 100)) / 100) }
 
     static func progressive(_ kind: StepKind) -> String {
         switch kind {

@@ -171,10 +171,7 @@ struct DemoCommand: AsyncParsableCommand {
         try outcome.get()
     }
 
-    static func seconds(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        return "\(milliseconds / 1000).\(milliseconds % 1000 / 100) s"
-    }
+    static func seconds(_ duration: Duration) -> String { "\(PlanText.format(DeploymentEngine.seconds(duration))) s" }
 
     /// Destroys the demo's stacks (prod first, if it was deployed), a line per resource.
     func removeStacks(_ folder: String) async {
