@@ -124,8 +124,9 @@ struct DemoCommand: AsyncParsableCommand {
                 try await prepareProd.run()
             }
         } catch {
-            if runner != nil, !keep { await removeStacks(folder) }
-            AtomicFile.removeTree(folder)
+            // The folder holds the stacks' state: it goes only once both stacks are destroyed.
+            let removable = runner == nil ? true : keep ? false : await removeStacks(folder)
+            if removable { AtomicFile.removeTree(folder) }
             throw error
         }
         guard let runner else { return }
@@ -162,9 +163,12 @@ struct DemoCommand: AsyncParsableCommand {
             let clock = ContinuousClock(), started = clock.now
             await simulator.remove(client: client)
             writeStandardOutput("  removed \(simulator.names.count) simulated devices (\(Self.seconds(clock.now - started)))\n")
-            await removeStacks(folder)
-            AtomicFile.removeTree(folder)
-            writeStandardOutput("Done.\n")
+            if await removeStacks(folder) {
+                AtomicFile.removeTree(folder)
+                writeStandardOutput("Done.\n")
+            } else {
+                writeStandardOutput("Kept \(folder): its state names what is left (FLEETDECK_BACKEND_URL=file://\(folder)/state fleetdeck destroy -C \(folder) -s STACK).\n")
+            }
         } else {
             writeStandardOutput("Kept the demo stack in \(folder) (FLEETDECK_BACKEND_URL=file://\(folder)/state).\n")
         }
@@ -173,8 +177,10 @@ struct DemoCommand: AsyncParsableCommand {
 
     static func seconds(_ duration: Duration) -> String { "\(PlanText.format(DeploymentEngine.seconds(duration))) s" }
 
-    /// Destroys the demo's stacks (prod first, if it was deployed), a line per resource.
-    func removeStacks(_ folder: String) async {
+    /// Destroys the demo's stacks (prod first, if it was deployed), counting the resources as
+    /// they go; false when one could not be destroyed (its state must then be kept).
+    func removeStacks(_ folder: String) async -> Bool {
+        var destroyed = true
         for stack in ["prod", "dev"] {
             do {
                 let global = try GlobalOptions.parse(["-C", folder, "-s", stack])
@@ -193,9 +199,11 @@ struct DemoCommand: AsyncParsableCommand {
                 let summary = try await runner.execute(change, destroy: true, clearBlockers: true)
                 writeStandardOutput("\r  destroyed \(stack): \(summary.counts[.delete] ?? 0) resources deleted (\(Self.seconds(clock.now - started)))        \n")
             } catch {
-                writeStandardOutput("  \(stack) could not be destroyed: \(error) (its state is in \(folder)/state)\n")
+                writeStandardOutput("  \(stack) could not be destroyed: \(error)\n")
+                destroyed = false
             }
         }
+        return destroyed
     }
 
     @MainActor
