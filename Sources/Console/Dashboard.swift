@@ -23,155 +23,29 @@ public enum Dashboard {
         return commands
     }
 
+    /// What every screen shares is handled here; the results of background work go to the
+    /// screens' components, each taking what is its own.
     static func apply(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {
-        case .stacksLoaded(let stacks):
-            state.stacks = stacks
-            state.loadingStacks = false
-            state.error = nil
-            if state.screen == .stacks { state.selected = min(state.selected, max(0, stacks.count - 1)) }
-            return []
-        case .stackLoaded(let detail):
-            // A late answer for a stack no longer on screen is dropped.
-            if state.screen.stackName == detail.name { state.stackScreen.detail = detail }
-            return []
-        case .planned(let plan, let operation):
-            if state.screen == .plan(plan.stack, operation) || (operation == .update && state.screen == .stack(plan.stack)) { state.deploy.plan = plan }
-            return []
-        case .engine(let event):
-            if case .deploy = state.screen { DeployFlowUpdate.apply(event, to: &state.deploy) }
-            return []
-        case .sourcesChanged(let stack):
-            // Whatever was planned from the old files is stale: plan again.
-            switch state.screen {
-            case .stack(stack):
-                state.notice = "the program, config or state changed on disk: planned again"
-                return [.loadStack(stack), .preview(stack, .update)]
-            case .plan(stack, let operation) where state.deploy.typed == nil:
-                state.deploy = DeployState()
-                state.selected = 0
-                state.notice = "the program, config or state changed on disk: this is the new plan"
-                return [.loadStack(stack), .preview(stack, operation)]
-            default:
-                return []
-            }
-        case .planReplaced(let plan, let reason):
-            // The approved plan was refused because the files or the state changed: back to the
-            // review, with the plan as it is now.
-            guard case .deploy(let stack, let operation) = state.screen, stack == plan.stack else { return [] }
-            state.screens[state.screens.count - 1] = .plan(stack, operation)
-            state.deploy = DeployState()
-            state.deploy.plan = plan
-            state.selected = 0
-            state.notice = reason
-            return [.loadStack(stack)]
-        case .deployFinished(let text, let failed):
-            guard case .deploy(let stack, _) = state.screen else { return [.loadStacks] }
-            state.deploy.result = text
-            state.deploy.failed = failed
-            state.deploy.confirmingCancel = false
-            return [.loadStacks, .loadStack(stack)]
-        case .revealed(let stack, let outputs):
-            if state.screen == .stack(stack) { state.stackScreen.revealed = outputs }
-            return []
+        case .key(let event):
+            return key(&state, event) + FleetScreens.requestCertificates(&state)
         case .connection(let connection):
             state.connection = connection
-            return []
-        case .tick(let elapsed):
-            if deployRunning(state) { state.deploy.elapsed = elapsed }
-            return []
-        case .received(let batch):
-            return MessagesScreen.received(&state, batch)
-        case .devicesPage(let devices, let done):
-            state.fleet.model.add(devices)
-            state.fleet.model.complete = done
-            state.fleet.loading = !done
-            FleetScreens.refresh(&state)
-            return FleetScreens.requestCertificates(&state)
-        case .deviceCertificates(let summaries):
-            state.fleet.deviceCertificates.merge(summaries) { _, new in new }
-            return []
-        case .deviceLoaded(let name, let detail):
-            guard state.screen == .device(name) else { return [] }
-            state.fleet.detail = detail
-            for (shadow, document) in detail.shadows { FleetScreens.remember(&state, thing: name, shadow: shadow, document: document) }
-            return []
-        case .groupsLoaded(let groups):
-            state.fleet.groups = groups
-            return []
-        case .certificatesLoaded(let certificates):
-            state.fleet.certificates = certificates
-            return []
-        case .policiesLoaded(let policies):
-            state.fleet.policies = policies
-            return []
-        case .managedLoaded(let managed):
-            state.fleet.managed = managed
-            if state.screen == .devices { FleetScreens.refresh(&state) }
-            return []
-        case .shadowUpdated(let thing, let shadow, let document):
-            state.fleet.conflict = nil
-            state.notice = "shadow \(shadow.isEmpty ? "classic" : shadow) of \(thing) is at version \(document["version"]?.intValue ?? 0)"
-            return state.screen == .device(thing) ? [.loadDevice(thing)] : []
-        case .shadowConflict(let thing, let shadow, let current, let message):
-            guard state.screen == .device(thing) else { return [] }
-            state.fleet.conflict = current
-            FleetScreens.remember(&state, thing: thing, shadow: shadow, document: current)
-            state.notice = message
-            return []
-        case .shadowDeleted(let thing, let shadow):
-            state.notice = "deleted the shadow '\(shadow)' of \(thing)"
-            state.fleet.shadowIndex = 0
-            return state.screen == .device(thing) ? [.loadDevice(thing)] : []
-        case .fleetStepDone(let thing, let error):
-            state.fleet.plan?.results[thing] = error ?? ""
-            if let plan = state.fleet.plan, plan.results.count == plan.changes.count {
-                state.fleet.plan?.running = false
-                state.notice = "\(plan.title): \(plan.done) of \(plan.changes.count) done" + (plan.done < plan.changes.count ? "; the failures are listed" : "") + "; esc back"
-            }
-            return []
-        case .fleetPlanChecked(let result):
-            switch result {
-            case .success(let outcomes): state.fleet.plan?.outcomes = outcomes
-            case .failure(let refused): state.fleet.plan?.refused = refused.reason
-            }
-            return []
-        case .clock(let seconds):
-            state.now = seconds
-            return []
-        case .relatedLoaded(let kind, let id, let result):
-            state.fleet.related["\(kind.rawValue):\(id)"] = result
-            return []
-        case .broker(let event):
-            switch event {
-            case .linked(let name):
-                state.messages.broker = name
-            case .connected:
-                state.messages.connected = true
-                state.messages.lastError = nil
-            case .disconnected(let why):
-                if state.messages.connected { state.messages.store.markGap() }
-                state.messages.connected = false
-                state.messages.lastError = why
-            case .message(let message, let time):
-                return MessagesScreen.received(&state, [(message, time)])
-            }
             return []
         case .themeLoaded(let theme, let problem):
             state.theme = theme
             state.notice = problem ?? "theme \(theme.name)"
             return []
-        case .failed(let error):
-            switch state.screen {
-            case .plan: state.notice = error; state.deploy.result = error
-            case .deploy: state.deploy.result = error; state.deploy.failed = true
-            case .stack, .messages, .devices, .device, .groups, .certificates, .policies, .fleetPlan: state.notice = error
-            case .stacks: state.error = error; state.loadingStacks = false
-            }
+        case .clock(let seconds):
+            state.now = seconds
             return []
-        case .key(let event):
-            let commands = key(&state, event)
-            return commands + FleetScreens.requestCertificates(&state)
+        case .failed(let error):
+            component(state.screen).failed(&state, error)
+            return []
+        default:
+            var commands: [DashboardCommand] = []
+            for screen in components { commands += screen.receive(&state, message) }
+            return commands
         }
     }
 
@@ -267,7 +141,7 @@ public enum Dashboard {
         case .character("?"):
             state.showHelp = true
         case .character("r"):
-            return screen.reload(&state) ?? reload(&state)
+            return reload(&state)
         case .character("q"), .character("\u{1b}"):
             if state.screens.count > 1 {
                 return back(&state)
@@ -293,53 +167,24 @@ public enum Dashboard {
         }
     }
 
-    /// `r` and `:reload`: the screen's data read again; on a stack its plan is made anew, and an
-    /// open review is planned again from the files and state as they are now.
+    /// `r` and `:reload`: the screen's data read again (the screen's component says how; by
+    /// default the stacks, or the stack the screen is about).
     static func reload(_ state: inout DashboardState) -> [DashboardCommand] {
+        if let commands = component(state.screen).reload(&state) { return commands }
         state.loadingStacks = state.screen == .stacks
-        switch state.screen {
-        case .stack(let name): return [.loadStack(name), .preview(name, .update), .checkConnection]
-        case .plan(let name, let operation) where state.deploy.typed == nil:
-            state.deploy = DeployState()
-            return [.loadStack(name), .preview(name, operation), .checkConnection]
-        default:
-            if let name = state.screen.stackName { return [.loadStack(name), .checkConnection] }
-            return [.loadStacks, .checkConnection]
-        }
+        if let name = state.screen.stackName { return [.loadStack(name), .checkConnection] }
+        return [.loadStacks, .checkConnection]
     }
 
-    /// Leaves the current screen for the one below it; back on a stack after a review or a
-    /// deploy, its plan is made again (the one shown may be stale or executed).
+    /// Leaves the current screen for the one below it, which takes up where it was (a stack
+    /// plans again; the devices list selects the device that was open).
     @discardableResult
     static func back(_ state: inout DashboardState) -> [DashboardCommand] {
         let leaving = state.screen
         state.screens.removeLast()
         state.filter = ""
         state.selected = 0
-        switch (leaving, state.screen) {
-        case (.stack(let name), .stacks):
-            state.deploy = DeployState()
-            state.stackScreen.detail = nil
-            state.stackScreen.revealed = nil
-            state.selected = StacksScreen.visible(state).firstIndex { $0.name == name } ?? 0
-        case (.plan(_, let operation), .stack) where operation == .update && state.deploy.plan != nil:
-            let plan = state.deploy.plan  // a reviewed but not approved plan stays valid
-            state.deploy = DeployState()
-            state.deploy.plan = plan
-            return []
-        case (_, .stack(let name)):
-            state.deploy = DeployState()
-            return [.loadStack(name), .preview(name, .update)]
-        case (.device(let name), .devices):
-            // Back to the list as it was: same filter, the device selected.
-            state.filter = state.fleet.shownFilter
-            state.fleet.edit = nil
-            state.fleet.conflict = nil
-            state.selected = state.fleet.visible.firstIndex { state.fleet.model.devices[$0].name == name } ?? 0
-        default:
-            state.deploy = DeployState()
-        }
-        return []
+        return component(state.screen).returned(&state, from: leaving)
     }
 
     /// Opens a stack's screen from anywhere (Enter on the stacks screen, `:stack NAME`).

@@ -14,6 +14,39 @@ enum DeployScreen: ScreenComponent {
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { nil }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) { DeployFlowView.deploy(state, into: &buffer) }
     static func rowCount(_ state: DashboardState) -> Int { state.deploy.rows.count }
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        guard case .deploy(let stack, let operation) = state.screen else {
+            if case .deployFinished = message { return [.loadStacks] }
+            return []
+        }
+        switch message {
+        case .engine(let event):
+            DeployFlowUpdate.apply(event, to: &state.deploy)
+        case .tick(let elapsed) where state.deploy.result == nil:
+            state.deploy.elapsed = elapsed
+        case .planReplaced(let plan, let reason) where plan.stack == stack:
+            // The approved plan was refused because the files or the state changed: back to
+            // the review, with the plan as it is now.
+            state.screens[state.screens.count - 1] = .plan(stack, operation)
+            state.deploy = DeployState()
+            state.deploy.plan = plan
+            state.selected = 0
+            state.notice = reason
+            return [.loadStack(stack)]
+        case .deployFinished(let text, let failed):
+            state.deploy.result = text
+            state.deploy.failed = failed
+            state.deploy.confirmingCancel = false
+            return [.loadStacks, .loadStack(stack)]
+        default:
+            break
+        }
+        return []
+    }
+    static func failed(_ state: inout DashboardState, _ error: String) {
+        state.deploy.result = error
+        state.deploy.failed = true
+    }
     static func hints(_ state: DashboardState) -> String {
         Dashboard.stackContext(state, state.screen.stackName ?? "", place: false)
             + (state.deploy.result == nil ? (state.deploy.cancelling ? "  cancelling…" : "  running…  c cancel") : "  esc back")

@@ -230,6 +230,28 @@ enum DeviceScreen: ScreenComponent {
         FleetScreens.deviceKey(&state, name: title(state.screen), event)
     }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.deviceView(state, name: title(state.screen), into: &buffer) }
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        switch message {
+        case .deviceLoaded(let name, let detail) where state.screen == .device(name):
+            state.fleet.detail = detail
+            for (shadow, document) in detail.shadows { FleetScreens.remember(&state, thing: name, shadow: shadow, document: document) }
+        case .shadowUpdated(let thing, let shadow, let document):
+            state.fleet.conflict = nil
+            state.notice = "shadow \(shadow.isEmpty ? "classic" : shadow) of \(thing) is at version \(document["version"]?.intValue ?? 0)"
+            return state.screen == .device(thing) ? [.loadDevice(thing)] : []
+        case .shadowConflict(let thing, let shadow, let current, let message) where state.screen == .device(thing):
+            state.fleet.conflict = current
+            FleetScreens.remember(&state, thing: thing, shadow: shadow, document: current)
+            state.notice = message
+        case .shadowDeleted(let thing, let shadow):
+            state.notice = "deleted the shadow '\(shadow)' of \(thing)"
+            state.fleet.shadowIndex = 0
+            return state.screen == .device(thing) ? [.loadDevice(thing)] : []
+        default:
+            break
+        }
+        return []
+    }
     static func hints(_ state: DashboardState) -> String { "tab shadow  e edit desired  D delete named  v versions  r reload" }
     static func help(_ state: DashboardState) -> [String] {
         ["tab        next shadow", "e          edit desired (JSON, checked as you type; sent with the version)",

@@ -209,6 +209,16 @@ enum FleetListsScreen: ScreenComponent {
     }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
     static func filters(_ state: DashboardState) -> Bool { FleetScreens.filters(state) }
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        switch message {
+        case .groupsLoaded(let groups): state.fleet.groups = groups
+        case .certificatesLoaded(let certificates): state.fleet.certificates = certificates
+        case .policiesLoaded(let policies): state.fleet.policies = policies
+        case .relatedLoaded(let kind, let id, let result): state.fleet.related["\(kind.rawValue):\(id)"] = result
+        default: break
+        }
+        return []
+    }
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
         [state.screen == .groups ? .loadGroups : state.screen == .certificates ? .loadCertificates : .loadPolicies]
     }

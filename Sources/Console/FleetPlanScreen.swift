@@ -65,6 +65,23 @@ enum FleetPlanScreen: ScreenComponent {
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.planKey(&state, event) }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.planView(state, into: &buffer) }
     static func rowCount(_ state: DashboardState) -> Int { state.fleet.plan?.things.count ?? 0 }
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        switch message {
+        case .fleetStepDone(let thing, let error):
+            state.fleet.plan?.results[thing] = error ?? ""
+            if let plan = state.fleet.plan, plan.results.count == plan.changes.count {
+                state.fleet.plan?.running = false
+                state.notice = "\(plan.title): \(plan.done) of \(plan.changes.count) done" + (plan.done < plan.changes.count ? "; the failures are listed" : "") + "; esc back"
+            }
+        case .fleetPlanChecked(.success(let outcomes)):
+            state.fleet.plan?.outcomes = outcomes
+        case .fleetPlanChecked(.failure(let refused)):
+            state.fleet.plan?.refused = refused.reason
+        default:
+            break
+        }
+        return []
+    }
     static func hints(_ state: DashboardState) -> String { state.fleet.plan?.results.isEmpty == true ? "y approve  n back" : "esc back" }
     static func help(_ state: DashboardState) -> [String] { [":things :groups :certs [DAYS] :policies   the fleet screens"] }
 }

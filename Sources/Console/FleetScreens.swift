@@ -146,6 +146,33 @@ enum DevicesScreen: ScreenComponent {
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.devicesKey(&state, event) }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.devicesView(state, into: &buffer) }
     static func rowCount(_ state: DashboardState) -> Int { state.fleet.visible.count }
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        switch message {
+        case .devicesPage(let devices, let done):
+            state.fleet.model.add(devices)
+            state.fleet.model.complete = done
+            state.fleet.loading = !done
+            FleetScreens.refresh(&state)
+            return FleetScreens.requestCertificates(&state)
+        case .deviceCertificates(let summaries):
+            state.fleet.deviceCertificates.merge(summaries) { _, new in new }
+        case .managedLoaded(let managed):
+            state.fleet.managed = managed
+            if state.screen == .devices { FleetScreens.refresh(&state) }
+        default:
+            break
+        }
+        return []
+    }
+    /// Back from a device: the list as it was, same filter, that device selected.
+    static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
+        guard case .device(let name) = leaving else { return [] }
+        state.filter = state.fleet.shownFilter
+        state.fleet.edit = nil
+        state.fleet.conflict = nil
+        state.selected = state.fleet.visible.firstIndex { state.fleet.model.devices[$0].name == name } ?? 0
+        return []
+    }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
     static func filters(_ state: DashboardState) -> Bool { true }
     static func filterChanged(_ state: inout DashboardState) {

@@ -347,6 +347,27 @@ extension MessagesScreen: ScreenComponent {
     static func shows(_ screen: Screen) -> Bool { screen == .messages }
     static func title(_ screen: Screen) -> String { "messages" }
     static func rowCount(_ state: DashboardState) -> Int { state.messages.store.count }
+    /// Messages and the broker's state arrive whatever screen is on top (the tail keeps them).
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        switch message {
+        case .received(let batch):
+            return received(&state, batch)
+        case .broker(.message(let message, let time)):
+            return received(&state, [(message, time)])
+        case .broker(.linked(let name)):
+            state.messages.broker = name
+        case .broker(.connected):
+            state.messages.connected = true
+            state.messages.lastError = nil
+        case .broker(.disconnected(let why)):
+            if state.messages.connected { state.messages.store.markGap() }
+            state.messages.connected = false
+            state.messages.lastError = why
+        default:
+            break
+        }
+        return []
+    }
     static func filters(_ state: DashboardState) -> Bool { true }
     static func filterChanged(_ state: inout DashboardState) { search(&state) }
     static func hints(_ state: DashboardState) -> String {

@@ -18,6 +18,32 @@ enum PlanScreen: ScreenComponent {
         DeployFlowUpdate.planKey(&state, stack: state.screen.stackName ?? "", event)
     }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) { DeployFlowView.plan(state, into: &buffer) }
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        switch message {
+        case .planned(let plan, let operation) where state.screen == .plan(plan.stack, operation):
+            state.deploy.plan = plan
+        case .sourcesChanged(let stack):
+            // The plan under review is stale (unless its approval is being typed): plan again.
+            guard case .plan(stack, let operation) = state.screen, state.deploy.typed == nil else { return [] }
+            state.deploy = DeployState()
+            state.selected = 0
+            state.notice = "the program, config or state changed on disk: this is the new plan"
+            return [.loadStack(stack), .preview(stack, operation)]
+        default:
+            break
+        }
+        return []
+    }
+    static func failed(_ state: inout DashboardState, _ error: String) {
+        state.notice = error
+        state.deploy.result = error
+    }
+    /// `r` and `p`: planned again from the files and state as they are now.
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
+        guard case .plan(let name, let operation) = state.screen, state.deploy.typed == nil else { return nil }
+        state.deploy = DeployState()
+        return [.loadStack(name), .preview(name, operation), .checkConnection]
+    }
     static func rowCount(_ state: DashboardState) -> Int {
         state.inspector.item != nil ? Inspector.lines(state).count : state.deploy.plan?.rows.count ?? 0
     }

@@ -31,6 +31,13 @@ protocol ScreenComponent {
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]?
     /// The document Enter opened in the inspector (`state.inspector.item` names it), and its title.
     static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)?
+    /// Its part of `update` for the results of background work: every component sees every such
+    /// message and takes what is its own (an answer for a screen no longer on top is dropped).
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand]
+    /// Work it asked for failed while it is on top (by default the status line says so).
+    static func failed(_ state: inout DashboardState, _ error: String)
+    /// It is on top again, `leaving` having been closed above it.
+    static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand]
 }
 
 extension ScreenComponent {
@@ -41,6 +48,12 @@ extension ScreenComponent {
     static func filterChanged(_ state: inout DashboardState) {}
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]? { nil }
     static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? { nil }
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] { [] }
+    static func failed(_ state: inout DashboardState, _ error: String) { state.notice = error }
+    static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
+        state.deploy = DeployState()
+        return []
+    }
 }
 
 extension Dashboard {

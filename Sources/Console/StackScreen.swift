@@ -198,6 +198,41 @@ extension StackScreen: ScreenComponent {
         key(&state, stack: state.screen.stackName ?? "", event)
     }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) { view(state, name: state.screen.stackName ?? "", into: &buffer) }
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        switch message {
+        case .stackLoaded(let detail):
+            // Read for the stack on screen (or under review, or deploying); a late answer for
+            // another is dropped.
+            if state.screen.stackName == detail.name { state.stackScreen.detail = detail }
+        case .planned(let plan, .update) where state.screen == .stack(plan.stack):
+            state.deploy.plan = plan
+        case .revealed(let stack, let outputs) where state.screen == .stack(stack):
+            state.stackScreen.revealed = outputs
+        case .sourcesChanged(let stack) where state.screen == .stack(stack):
+            // Whatever was planned from the old files is stale: plan again.
+            state.notice = "the program, config or state changed on disk: planned again"
+            return [.loadStack(stack), .preview(stack, .update)]
+        default:
+            break
+        }
+        return []
+    }
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
+        guard case .stack(let name) = state.screen else { return nil }
+        return [.loadStack(name), .preview(name, .update), .checkConnection]
+    }
+    /// Back from a review or a deploy: the plan is made again (the one shown may be stale or
+    /// executed), unless an update was only reviewed, not approved: that plan stays valid.
+    static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
+        if case .plan(_, .update) = leaving, let plan = state.deploy.plan {
+            state.deploy = DeployState()
+            state.deploy.plan = plan
+            return []
+        }
+        state.deploy = DeployState()
+        guard case .stack(let name) = state.screen else { return [] }
+        return [.loadStack(name), .preview(name, .update)]
+    }
     static func hints(_ state: DashboardState) -> String {
         Dashboard.stackContext(state, state.screen.stackName ?? "", place: true) + (state.readOnly ? "  tab view" : "  p plan  d destroy  R refresh  tab")
     }

@@ -91,6 +91,27 @@ extension StacksScreen: ScreenComponent {
     static func hints(_ state: DashboardState) -> String {
         "\(state.stacks.count) stack\(state.stacks.count == 1 ? "" : "s")  ↵ open  s sort  : command"
     }
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        guard case .stacksLoaded(let stacks) = message else { return [] }
+        state.stacks = stacks
+        state.loadingStacks = false
+        state.error = nil
+        if state.screen == .stacks { state.selected = min(state.selected, max(0, stacks.count - 1)) }
+        return []
+    }
+    static func failed(_ state: inout DashboardState, _ error: String) {
+        state.error = error
+        state.loadingStacks = false
+    }
+    /// Back from a stack: that stack selected, and what was read of it let go.
+    static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
+        state.deploy = DeployState()
+        guard case .stack(let name) = leaving else { return [] }
+        state.stackScreen.detail = nil
+        state.stackScreen.revealed = nil
+        state.selected = visible(state).firstIndex { $0.name == name } ?? 0
+        return []
+    }
     static func help(_ state: DashboardState) -> [String] {
         ["enter      open the stack", "/          filter (regex, ! inverts)", "s S        sort by the next column, reverse", "click      select; a header sorts"]
     }
