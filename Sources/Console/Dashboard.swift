@@ -197,35 +197,22 @@ public enum Dashboard {
         return [.loadStack(name), .preview(name, .update)]
     }
 
-    /// Clicks select the row under the pointer (a click on the stacks header sorts by that
-    /// column); the wheel moves the selection.
+    /// A click acts on what the screen drew under the pointer (a row selects it, a header sorts,
+    /// a tab opens); the wheel moves as the arrow keys do, three lines a notch.
     static func mouse(_ state: inout DashboardState, row: Int, column: Int, button: Int) -> [DashboardCommand] {
         guard state.deploy.typed == nil, !state.editingCommand, !state.showHelp else { return [] }
-        let count = rowCount(state)
         if button == 4 || button == 5 {
-            state.selected = button == 4 ? max(0, state.selected - 3) : min(max(0, count - 1), state.selected + 3)
-            return []
+            return (0..<3).flatMap { _ in key(&state, .key(button == 4 ? .up : .down)) }
         }
-        let area = listArea(state)
-        if state.screen == .stacks, row == area.top - 1 {
-            StacksScreen.sort(&state, column: StacksScreen.column(at: column))
-            return []
+        let hits = frame(state, rows: state.rows, columns: state.columns).hits
+        guard let hit = hits.last(where: { $0.contains(row: row, column: column) }) else { return [] }
+        if let commands = component(state.screen).clicked(&state, hit.target) { return commands }
+        switch hit.target {
+        case .row(let index): state.selected = index
+        case .line(let index): state.inspector.selected = index
+        case .key(let event): return key(&state, event)
+        case .sort: break
         }
-        guard row >= area.top, row < area.top + area.height else { return [] }
-        if case .plan = state.screen, let plan = state.deploy.plan {
-            let lines = DeployFlowView.lines(state, plan)
-            let first = DeployFlowView.firstLine(state, lines, height: area.height)
-            if lines.indices.contains(first + row - area.top) { state.selected = lines[first + row - area.top].0 }
-            return []
-        }
-        if state.inspector.item != nil {
-            let first = Table.firstVisible(selected: state.inspector.selected, count: count, height: area.height)
-            if first + row - area.top < count { state.inspector.selected = first + row - area.top }
-            return []
-        }
-        let first = Table.firstVisible(selected: state.selected, count: count, height: area.height)
-        let index = first + row - area.top
-        if index < count { state.selected = index }
         return []
     }
 

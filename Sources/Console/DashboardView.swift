@@ -4,20 +4,25 @@ import TermCore
 
 /// The frame for a state: title bar, the screen on top, the status line, the help overlay.
 extension Dashboard {
-    public static func view(_ state: DashboardState, rows: Int, columns: Int) -> CellBuffer {
+    public static func view(_ state: DashboardState, rows: Int, columns: Int) -> CellBuffer { frame(state, rows: rows, columns: columns).buffer }
+
+    /// The frame, and what a click does on each part of it the screen's component drew (none
+    /// under the help overlay, the title bar or the status line).
+    static func frame(_ state: DashboardState, rows: Int, columns: Int) -> (buffer: CellBuffer, hits: [HitArea]) {
         var state = state
         state.rows = rows
         state.columns = columns
         let theme = state.theme
         var buffer = CellBuffer(rows: rows, columns: columns)
-        guard rows > 0, columns > 0 else { return buffer }
+        guard rows > 0, columns > 0 else { return (buffer, []) }
         titleBar(state, into: &buffer)
-        if rows > 2 { component(state.screen).view(state, into: &buffer) }
+        var hits = rows > 2 ? component(state.screen).view(state, into: &buffer) : []
         if rows > 1 { statusLine(state, into: &buffer) }
         if state.showHelp {
             buffer.modal(title: "Keys: \(screenName(state.screen))", lines: help(state), width: 68, style: theme[.selected], titleStyle: theme[.title])
+            hits = []
         }
-        return buffer
+        return (buffer, hits.filter { $0.row > 0 && $0.row < rows - 1 })
     }
 
     static func screenName(_ screen: Screen) -> String { component(screen).title(screen) }

@@ -205,11 +205,12 @@ enum DeployFlowView {
         })
     }
 
-    static func plan(_ state: DashboardState, into buffer: inout CellBuffer) {
+    /// The review; a click on a step or its diff selects the step.
+    static func plan(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
         let theme = state.theme
         guard let plan = state.deploy.plan else {
             buffer.put(state.deploy.result ?? Dashboard.waiting(state, "Planning"), row: 2, column: 1, style: state.deploy.result == nil ? theme[.dim] : theme[.error])
-            return
+            return []
         }
         let columns = buffer.columns
         let header = " \(plan.title) \(plan.hash): \(plan.counts)" + (plan.massDelete.map { "  ! \($0)" } ?? "")
@@ -226,14 +227,13 @@ enum DeployFlowView {
             }
         }
         let top = planTop(plan)
-        if state.inspector.item != nil {
-            Inspector.view(state, area: (top, max(0, buffer.rows - 2 - top)), into: &buffer)
-            return
-        }
+        if state.inspector.item != nil { return Inspector.view(state, area: (top, max(0, buffer.rows - 2 - top)), into: &buffer) }
         let height = max(0, buffer.rows - 2 - top)
         let lines = lines(state, plan)
         let first = firstLine(state, lines, height: height)
+        var hits: [HitArea] = []
         for (offset, (index, diff)) in lines.dropFirst(first).prefix(height).enumerated() {
+            hits.append(HitArea(row: top + offset, width: columns, target: .row(index)))
             if let diff {
                 buffer.put(diff, row: top + offset, column: 0, style: theme[.dim])
                 continue
@@ -247,9 +247,11 @@ enum DeployFlowView {
             let prompt = " Type '\(plan.stack)' to approve\(plan.production ? " (production)" : "") this \(plan.title.lowercased()): \(typed)▏"
             buffer.put(DisplayWidth.pad(prompt, columns), row: buffer.rows - 2, column: 0, style: theme[.production])
         }
+        return hits
     }
 
-    static func deploy(_ state: DashboardState, into buffer: inout CellBuffer) {
+    /// The deploy as it runs: nothing in it takes a click.
+    static func deploy(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
         let theme = state.theme
         let deploy = state.deploy
         let width = max(10, min(40, buffer.columns - 40))
@@ -284,5 +286,6 @@ enum DeployFlowView {
             buffer.put(DisplayWidth.pad(" Cancel the deploy? \(inFlight) y cancel, any other key goes on",
                                         buffer.columns), row: buffer.rows - 2, column: 0, style: theme[.production])
         }
+        return []
     }
 }

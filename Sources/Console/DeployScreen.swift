@@ -12,7 +12,7 @@ enum DeployScreen: ScreenComponent {
         DeployFlowUpdate.deployKey(&state, stack: state.screen.stackName ?? "", event)
     }
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { nil }
-    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { DeployFlowView.deploy(state, into: &buffer) }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { DeployFlowView.deploy(state, into: &buffer) }
     static func rowCount(_ state: DashboardState) -> Int { state.deploy.rows.count }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         guard case .deploy(let stack, let operation) = state.screen else {

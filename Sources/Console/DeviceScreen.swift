@@ -229,7 +229,11 @@ enum DeviceScreen: ScreenComponent {
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         FleetScreens.deviceKey(&state, name: title(state.screen), event)
     }
-    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.deviceView(state, name: title(state.screen), into: &buffer) }
+    /// The device, its certificates and its shadows: keys move through them, clicks do not.
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
+        FleetScreens.deviceView(state, name: title(state.screen), into: &buffer)
+        return []
+    }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {
         case .deviceLoaded(let name, let detail) where state.screen == .device(name):

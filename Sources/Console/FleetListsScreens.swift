@@ -154,36 +154,38 @@ extension FleetScreens {
             state.screens.append(.fleetPlan)
             state.selected = 0
             return [.checkFleetPlan(action, [certificate])]
-        case .character("s"), .character("S"):
-            let selected = list.ids.indices.contains(state.selected) ? list.ids[state.selected] : nil
-            if event == .character("s") {
-                let next = (state.sortColumn ?? -1) + 1
-                (state.sortColumn, state.sortAscending) = (next < list.titles.count ? next : nil, true)
-            } else {
-                state.sortColumn = state.sortColumn ?? 0
-                state.sortAscending.toggle()
-            }
-            state.selected = listRows(state)?.ids.firstIndex { $0 == selected } ?? 0
+        case .character("s"):
+            let next = (state.sortColumn ?? -1) + 1
+            sortList(&state, by: next < list.titles.count ? next : nil, ascending: true)
+            return []
+        case .character("S"):
+            sortList(&state, by: state.sortColumn ?? 0, ascending: !state.sortAscending)
             return []
         default:
             return nil
         }
     }
 
-    static func listView(_ state: DashboardState, into buffer: inout CellBuffer) {
+    /// Sorts the list by `column` (nil: as read), the selected item staying selected.
+    static func sortList(_ state: inout DashboardState, by column: Int?, ascending: Bool) {
+        let selected = listRows(state).flatMap { $0.ids.indices.contains(state.selected) ? $0.ids[state.selected] : nil }
+        (state.sortColumn, state.sortAscending) = (column, ascending)
+        state.selected = listRows(state)?.ids.firstIndex { $0 == selected } ?? 0
+    }
+
+    /// A list; a click on a row selects it, on a column's header sorts by it.
+    static func listView(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
         let theme = state.theme
         guard let list = listRows(state) else {
             buffer.put(Dashboard.waiting(state, "Loading \(Dashboard.screenName(state.screen))"), row: 2, column: 1, style: theme[.dim])
-            return
+            return []
         }
         let area = Dashboard.listArea(state)
-        if state.inspector.item != nil {
-            Inspector.view(state, area: area, into: &buffer)
-            return
-        }
+        if state.inspector.item != nil { return Inspector.view(state, area: area, into: &buffer) }
         buffer.put(DisplayWidth.pad(" " + list.title, buffer.columns), row: 1, column: 0, style: theme[.header])
         let certificates = state.fleet.certificates ?? []
-        Table(columns: Table.fitted(list.titles, rows: list.rows, limits: list.limits), rows: list.rows).draw(
+        let columns = Table.fitted(list.titles, rows: list.rows, limits: list.limits)
+        let first = Table(columns: columns, rows: list.rows).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
             sort: state.sortColumn.map { ($0, state.sortAscending) }, header: theme[.header], selectedStyle: theme[.selected]
         ) { index in
@@ -193,6 +195,8 @@ extension FleetScreens {
         if list.rows.isEmpty {
             buffer.put(state.filter.isEmpty ? "None." : "Nothing matches /\(state.filter).", row: area.top, column: 1, style: theme[.dim])
         }
+        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
+            + HitArea.rows(first: first, count: list.rows.count, top: area.top, height: area.height, width: buffer.columns)
     }
 }
 
@@ -203,12 +207,17 @@ enum FleetListsScreen: ScreenComponent {
     static func shows(_ screen: Screen) -> Bool { [.groups, .certificates, .policies].contains(screen) }
     static func title(_ screen: Screen) -> String { screen == .groups ? "groups" : screen == .certificates ? "certificates" : "policies" }
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.listKey(&state, event) }
-    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.listView(state, into: &buffer) }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { FleetScreens.listView(state, into: &buffer) }
     static func rowCount(_ state: DashboardState) -> Int {
         state.inspector.item != nil ? Inspector.lines(state).count : FleetScreens.listRows(state)?.rows.count ?? 0
     }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
     static func filters(_ state: DashboardState) -> Bool { FleetScreens.filters(state) }
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
+        guard case .sort(let column) = target else { return nil }
+        FleetScreens.sortList(&state, by: column, ascending: state.sortColumn == column ? !state.sortAscending : true)
+        return []
+    }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {
         case .groupsLoaded(let groups): state.fleet.groups = groups

@@ -5,9 +5,9 @@ import TermCore
 
 /// A bulk change to marked devices, reviewed before it runs.
 extension FleetScreens {
-    static func planView(_ state: DashboardState, into buffer: inout CellBuffer) {
+    static func planView(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
         let theme = state.theme
-        guard let plan = state.fleet.plan else { return }
+        guard let plan = state.fleet.plan else { return [] }
         buffer.put(DisplayWidth.pad(" Plan: \(plan.summary)" + (plan.running || !plan.results.isEmpty ? "   \(plan.done)/\(plan.changes.count) done" : ""),
                                     buffer.columns), row: 1, column: 0, style: plan.refused == nil ? theme[.header] : theme[.error])
         let first = Table.firstVisible(selected: state.selected, count: plan.things.count, height: max(0, buffer.rows - 4))
@@ -25,6 +25,7 @@ extension FleetScreens {
         if !plan.running && plan.results.isEmpty && !plan.changes.isEmpty {
             buffer.put(DisplayWidth.pad(" y approve   n back", buffer.columns), row: buffer.rows - 2, column: 0, style: theme[.dim])
         }
+        return HitArea.rows(first: first, count: plan.things.count, top: 2, height: max(0, buffer.rows - 4), width: buffer.columns)
     }
 
     static func planKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
@@ -63,7 +64,7 @@ enum FleetPlanScreen: ScreenComponent {
     static func shows(_ screen: Screen) -> Bool { screen == .fleetPlan }
     static func title(_ screen: Screen) -> String { "plan" }
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.planKey(&state, event) }
-    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.planView(state, into: &buffer) }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { FleetScreens.planView(state, into: &buffer) }
     static func rowCount(_ state: DashboardState) -> Int { state.fleet.plan?.things.count ?? 0 }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {

@@ -112,7 +112,8 @@ enum FleetScreens {
 
     // MARK: views
 
-    static func devicesView(_ state: DashboardState, into buffer: inout CellBuffer) {
+    /// The devices; a click on a row selects it, on a column's header sorts by it.
+    static func devicesView(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
         let theme = state.theme
         let fleet = state.fleet
         var header = " \(fleet.visible.count) of \(fleet.model.devices.count) devices" + (fleet.model.complete ? "" : " (loading…)")
@@ -136,6 +137,8 @@ enum FleetScreens {
             fleet.marked.contains(rows[index][1]) ? theme[.update] : theme[.text]
         }
         if fleet.model.devices.isEmpty { buffer.put(fleet.loading ? Dashboard.waiting(state, "Loading devices") : "No devices.", row: area.top, column: 1, style: theme[.dim]) }
+        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
+            + HitArea.rows(first: first, count: fleet.visible.count, top: area.top, height: area.height, width: buffer.columns)
     }
 }
 
@@ -144,7 +147,17 @@ enum DevicesScreen: ScreenComponent {
     static func shows(_ screen: Screen) -> Bool { screen == .devices }
     static func title(_ screen: Screen) -> String { "devices" }
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.devicesKey(&state, event) }
-    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { FleetScreens.devicesView(state, into: &buffer) }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { FleetScreens.devicesView(state, into: &buffer) }
+    /// A header sorts by its column (the mark's does nothing), again the other way.
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
+        guard case .sort(let index) = target else { return nil }
+        let shown = FleetScreens.shownDeviceColumns(state)
+        guard index > 0, shown.indices.contains(index) else { return [] }
+        state.fleet.sortAscending = state.fleet.sortColumn == shown[index] ? !state.fleet.sortAscending : true
+        state.fleet.sortColumn = shown[index]
+        FleetScreens.refresh(&state)
+        return []
+    }
     static func rowCount(_ state: DashboardState) -> Int { state.fleet.visible.count }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {

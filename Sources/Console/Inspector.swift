@@ -46,7 +46,7 @@ enum Inspector {
     }
 
     /// The title on the row above `area`, the document's lines in it (scrolled to the cursor).
-    static func view(_ state: DashboardState, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
+    static func view(_ state: DashboardState, area: (top: Int, height: Int), into buffer: inout CellBuffer) -> [HitArea] {
         let theme = state.theme
         let title = document(state)?.title ?? state.inspector.item ?? ""
         let lines = lines(state)
@@ -61,5 +61,6 @@ enum Inspector {
             let role: Theme.Role = ["string": .create, "number": .update, "literal": .replace][line.role] ?? .dim
             buffer.put(line.value, row: row, column: x, style: selected ? theme[.selected] : theme[role])
         }
+        return HitArea.rows(first: first, count: lines.count, top: area.top, height: area.height, width: buffer.columns, HitArea.Target.line)
     }
 }

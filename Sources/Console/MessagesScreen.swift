@@ -179,7 +179,8 @@ enum MessagesScreen {
         return CivilTime(secondsSince1970: Int64(time)).clock + "." + (millis < 10 ? "00" : millis < 100 ? "0" : "") + "\(millis)"
     }
 
-    static func view(_ state: DashboardState, into buffer: inout CellBuffer) {
+    /// The tail; a click on a message selects it (and holds the list still, as scrolling back does).
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
         let theme = state.theme
         let messages = state.messages
         let store = messages.store
@@ -200,6 +201,7 @@ enum MessagesScreen {
             buffer.put(hint, row: rows[1].offset, column: listLeft + 1, style: theme[.dim])
         }
         var row = rows[1].offset
+        var hits: [HitArea] = []
         for item in shown where row < rows[1].offset + rows[1].size {
             if item.afterGap {
                 buffer.put(DisplayWidth.pad("  ─── connection lost: messages may be missing ───", listWidth), row: row, column: listLeft, style: theme[.error], limit: listWidth)
@@ -208,6 +210,8 @@ enum MessagesScreen {
             }
             let style = item.sequence == messages.selected ? theme[.selected] : theme[.text]
             let text = " " + line(item, state: messages)
+            let start = row
+            defer { hits += (start..<row).map { HitArea(row: $0, column: listLeft, width: listWidth, target: .row(item.sequence)) } }
             if messages.wrap {
                 var rest = Substring(text)
                 while !rest.isEmpty && row < rows[1].offset + rows[1].size {
@@ -222,6 +226,7 @@ enum MessagesScreen {
             }
         }
         if messages.detail { detail(state, top: rows[2].offset, height: rows[2].size, left: listLeft, width: listWidth, into: &buffer) }
+        return hits
     }
 
     static func tree(_ state: DashboardState, top: Int, height: Int, width: Int, into buffer: inout CellBuffer) {
@@ -347,6 +352,14 @@ extension MessagesScreen: ScreenComponent {
     static func shows(_ screen: Screen) -> Bool { screen == .messages }
     static func title(_ screen: Screen) -> String { "messages" }
     static func rowCount(_ state: DashboardState) -> Int { state.messages.store.count }
+    /// Its rows are messages (by sequence number).
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
+        guard case .row(let sequence) = target else { return nil }
+        state.messages.selected = sequence
+        state.messages.detailScroll = 0
+        if state.messages.pausedAt == nil { state.messages.pausedAt = state.messages.store.received }
+        return []
+    }
     /// Messages and the broker's state arrive whatever screen is on top (the tail keeps them).
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {

@@ -17,7 +17,7 @@ enum PlanScreen: ScreenComponent {
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         DeployFlowUpdate.planKey(&state, stack: state.screen.stackName ?? "", event)
     }
-    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { DeployFlowView.plan(state, into: &buffer) }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { DeployFlowView.plan(state, into: &buffer) }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {
         case .planned(let plan, let operation) where state.screen == .plan(plan.stack, operation):

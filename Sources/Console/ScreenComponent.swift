@@ -15,10 +15,15 @@ protocol ScreenComponent {
     static func firstKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]?
     /// Its keys; nil for the keys every screen shares.
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]?
-    static func view(_ state: DashboardState, into buffer: inout CellBuffer)
+    /// Draws it between the title bar and the status line, and returns what a click on each
+    /// part of what it drew does.
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea]
+    /// A click on one of its hit areas; nil for what every screen does (a row selects it, an
+    /// inspector line moves the cursor there, a key target is that key).
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]?
     /// The rows the shared keys (j k g G, PgDn PgUp, the wheel) move over.
     static func rowCount(_ state: DashboardState) -> Int
-    /// Where its list is drawn (first row, height), for scrolling and clicks.
+    /// Where its list is drawn (first row, height): its view draws there, and the keys scroll by it.
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int)
     /// Its part of the status line: context and key hints.
     static func hints(_ state: DashboardState) -> String
@@ -49,10 +54,49 @@ extension ScreenComponent {
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]? { nil }
     static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? { nil }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] { [] }
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? { nil }
     static func failed(_ state: inout DashboardState, _ error: String) { state.notice = error }
     static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
         state.deploy = DeployState()
         return []
+    }
+}
+
+/// A part of the screen a click acts on, as a view drew it: on `row`, from `column`, `width` wide.
+public struct HitArea: Equatable, Sendable {
+    public enum Target: Equatable, Sendable {
+        /// A row of the screen's list (its index): selects it.
+        case row(Int)
+        /// A line of the inspector: moves its cursor there.
+        case line(Int)
+        /// A column's header: sorts by it (again: the other way).
+        case sort(Int)
+        /// A label standing for a key (a tab): the click is that key.
+        case key(TerminalEvent)
+    }
+
+    public var row: Int
+    public var column: Int
+    public var width: Int
+    public var target: Target
+
+    public init(row: Int, column: Int = 0, width: Int, target: Target) {
+        self.row = row
+        self.column = column
+        self.width = width
+        self.target = target
+    }
+
+    func contains(row: Int, column: Int) -> Bool { row == self.row && column >= self.column && column < self.column + width }
+
+    /// A list's rows as drawn: from `first`, at `top`, as many of `count` as `height` holds.
+    static func rows(first: Int, count: Int, top: Int, height: Int, width: Int, _ target: (Int) -> Target = Target.row) -> [HitArea] {
+        (first..<max(first, min(count, first + height))).map { HitArea(row: top + $0 - first, width: width, target: target($0)) }
+    }
+
+    /// A table's header on `row`: each column's title sorts by it.
+    static func header(_ columns: [Table.Column], row: Int, width: Int) -> [HitArea] {
+        Table.spans(columns, width: width).enumerated().map { HitArea(row: row, column: $1.start, width: $1.width, target: .sort($0)) }
     }
 }
 

@@ -119,27 +119,32 @@ enum StackScreen {
         return [.preview(stack, operation)]
     }
 
-    static func view(_ state: DashboardState, name: String, into buffer: inout CellBuffer) {
+    static func view(_ state: DashboardState, name: String, into buffer: inout CellBuffer) -> [HitArea] {
         let theme = state.theme
-        guard let detail = state.stackScreen.detail else { buffer.put(Dashboard.waiting(state, "Loading \(name)"), row: 2, column: 1, style: theme[.dim]); return }
+        guard let detail = state.stackScreen.detail else { buffer.put(Dashboard.waiting(state, "Loading \(name)"), row: 2, column: 1, style: theme[.dim]); return [] }
         let counts: [StackTab: Int] = [.resources: detail.resources.count, .outputs: detail.outputs.count, .history: detail.history.count]
         var x = 1
-        for tab in StackTab.allCases {
+        var hits: [HitArea] = []
+        for (number, tab) in StackTab.allCases.enumerated() {
             let label = " \(tab.rawValue.prefix(1).uppercased() + tab.rawValue.dropFirst()) (\(counts[tab] ?? 0)) "
-            x += buffer.put(label, row: 1, column: x, style: tab == state.stackScreen.tab ? theme[.selected] : theme[.header]) + 1
+            let width = buffer.put(label, row: 1, column: x, style: tab == state.stackScreen.tab ? theme[.selected] : theme[.header])
+            hits.append(HitArea(row: 1, column: x, width: width, target: .key(.character(Character(String(number + 1))))))
+            x += width + 1
         }
         if !detail.pending.isEmpty {
             buffer.put("  ! pending: " + detail.pending.joined(separator: ", "), row: 1, column: x, style: theme[.error])
         }
         let area = listArea(state)
         if state.inspector.item != nil {
-            Inspector.view(state, area: area, into: &buffer)
+            hits += Inspector.view(state, area: area, into: &buffer)
         } else {
+            let first: Int
             switch state.stackScreen.tab {
-            case .resources: resources(state, detail: detail, area: area, into: &buffer)
-            case .outputs: outputsTab(state, area: area, into: &buffer)
-            case .history: history(state, detail: detail, area: area, into: &buffer)
+            case .resources: first = resources(state, detail: detail, area: area, into: &buffer)
+            case .outputs: first = outputsTab(state, area: area, into: &buffer)
+            case .history: first = history(state, detail: detail, area: area, into: &buffer)
             }
+            hits += HitArea.rows(first: first, count: rowCount(state), top: area.top, height: area.height, width: buffer.columns)
         }
         let planRow = area.top + area.height
         if planRow < buffer.rows - 1 {
@@ -147,9 +152,11 @@ enum StackScreen {
             let style = state.deploy.plan?.massDelete != nil ? theme[.error] : state.deploy.plan?.rows.isEmpty == false ? theme[.update] : theme[.dim]
             buffer.put(" " + plan, row: planRow, column: 0, style: style)
         }
+        return hits
     }
 
-    static func resources(_ state: DashboardState, detail: StackDetail, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
+    /// Returns the first row shown.
+    static func resources(_ state: DashboardState, detail: StackDetail, area: (top: Int, height: Int), into buffer: inout CellBuffer) -> Int {
         let theme = state.theme
         let byName = Dictionary(detail.resources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let lines = treeLines(state)
@@ -158,33 +165,38 @@ enum StackScreen {
             return [line.prefix + line.label + (resource?.protected == true ? " 🔒" : ""), resource?.type ?? "", resource?.status ?? "", resource?.id ?? ""]
         }
         let columns = Table.fitted(["RESOURCE", "TYPE", "STATUS", "ID"], rows: rows, limits: [36, 36, 10])
-        Table(columns: columns, rows: rows).draw(into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
+        let first = Table(columns: columns, rows: rows).draw(into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
                                                   header: theme[.header], selectedStyle: theme[.selected]) { index in
             byName[lines[index].id]?.status == "ok" ? theme[.text] : theme[.error]
         }
         if detail.resources.isEmpty { buffer.put("No resources yet: p reviews the first deploy.", row: area.top, column: 1, style: theme[.dim]) }
+        return first
     }
 
-    static func outputsTab(_ state: DashboardState, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
+    /// Returns the first row shown.
+    static func outputsTab(_ state: DashboardState, area: (top: Int, height: Int), into buffer: inout CellBuffer) -> Int {
         let theme = state.theme
         let outputs = outputs(state)
         let hint = state.stackScreen.revealed == nil ? (outputs.contains { $0.secret } ? "   v reveals secrets" : "") : "   SECRETS SHOWN: v hides"
         let columns = Table.fitted(["OUTPUT", "VALUE" + hint], rows: outputs.map { [$0.name, $0.value] }, limits: [32])
-        Table(columns: columns, rows: outputs.map { [$0.name, $0.value] }).draw(
+        let first = Table(columns: columns, rows: outputs.map { [$0.name, $0.value] }).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
             header: theme[.header], selectedStyle: theme[.selected]) { index in outputs[index].secret ? theme[.production] : theme[.text] }
         if outputs.isEmpty { buffer.put("No outputs.", row: area.top, column: 1, style: theme[.dim]) }
+        return first
     }
 
-    static func history(_ state: DashboardState, detail: StackDetail, area: (top: Int, height: Int), into buffer: inout CellBuffer) {
+    /// Returns the first row shown.
+    static func history(_ state: DashboardState, detail: StackDetail, area: (top: Int, height: Int), into buffer: inout CellBuffer) -> Int {
         let theme = state.theme
         let entries = detail.history
         let rows = entries.map { [$0.start, $0.kind, $0.result, $0.changes, $0.planHash ?? "-", $0.user ?? "-"] }
         let columns = Table.fitted(["STARTED", "KIND", "RESULT", "CHANGES", "PLAN", "BY"], rows: rows, limits: [22, 9, 11, 30, 18])
-        Table(columns: columns, rows: rows).draw(
+        let first = Table(columns: columns, rows: rows).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
             header: theme[.header], selectedStyle: theme[.selected]) { index in entries[index].result == "succeeded" ? theme[.text] : theme[.error] }
         if entries.isEmpty { buffer.put("No updates recorded yet.", row: area.top, column: 1, style: theme[.dim]) }
+        return first
     }
 }
 
@@ -197,7 +209,7 @@ extension StackScreen: ScreenComponent {
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         key(&state, stack: state.screen.stackName ?? "", event)
     }
-    static func view(_ state: DashboardState, into buffer: inout CellBuffer) { view(state, name: state.screen.stackName ?? "", into: &buffer) }
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { view(state, name: state.screen.stackName ?? "", into: &buffer) }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {
         case .stackLoaded(let detail):

@@ -20,16 +20,6 @@ enum StacksScreen {
         return Table.order(shown.map(cells), by: state.sortColumn, ascending: state.sortAscending).map { shown[$0] }
     }
 
-    /// The column under a screen column (for header clicks).
-    static func column(at x: Int) -> Int {
-        var edge = 1
-        for (index, column) in columns.enumerated().dropLast() {
-            edge += column.width
-            if x < edge { return index }
-        }
-        return columns.count - 1
-    }
-
     /// Sorts by `column`; the same column again reverses the order.
     static func sort(_ state: inout DashboardState, column: Int) {
         let name = visible(state).indices.contains(state.selected) ? visible(state)[state.selected].name : nil
@@ -54,16 +44,16 @@ enum StacksScreen {
         }
     }
 
-    static func view(_ state: DashboardState, into buffer: inout CellBuffer) {
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
         let theme = state.theme
-        if state.loadingStacks { buffer.put(Dashboard.waiting(state, "Loading stacks"), row: 2, column: 1, style: theme[.dim]); return }
-        if let error = state.error { buffer.put(error, row: 2, column: 1, style: theme[.error]); return }
+        if state.loadingStacks { buffer.put(Dashboard.waiting(state, "Loading stacks"), row: 2, column: 1, style: theme[.dim]); return [] }
+        if let error = state.error { buffer.put(error, row: 2, column: 1, style: theme[.error]); return [] }
         if state.project.isEmpty {
             buffer.put("No Pulumi project here: run fleetdeck in a project folder (or -C FOLDER) for its stacks.", row: 2, column: 1, style: theme[.dim])
             buffer.put("The fleet and its messages work anywhere: :things, :groups, :certs, :policies, :tail FILTER.", row: 3, column: 1, style: theme[.text])
-            return
+            return []
         }
-        if state.stacks.isEmpty { buffer.put("No stacks yet: 'fleetdeck stack init NAME'.", row: 2, column: 1, style: theme[.dim]); return }
+        if state.stacks.isEmpty { buffer.put("No stacks yet: 'fleetdeck stack init NAME'.", row: 2, column: 1, style: theme[.dim]); return [] }
         let shown = visible(state)
         let area = Dashboard.listArea(state)
         let first = Table(columns: columns, rows: shown.map(cells)).draw(
@@ -79,6 +69,8 @@ enum StacksScreen {
                 buffer.put(badge, row: area.top + offset, column: at, style: theme[.production])
             }
         }
+        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
+            + HitArea.rows(first: first, count: shown.count, top: area.top, height: area.height, width: buffer.columns)
     }
 }
 
@@ -90,6 +82,11 @@ extension StacksScreen: ScreenComponent {
     static func filters(_ state: DashboardState) -> Bool { true }
     static func hints(_ state: DashboardState) -> String {
         "\(state.stacks.count) stack\(state.stacks.count == 1 ? "" : "s")  ↵ open  s sort  : command"
+    }
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
+        guard case .sort(let column) = target else { return nil }
+        sort(&state, column: column)
+        return []
     }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         guard case .stacksLoaded(let stacks) = message else { return [] }

@@ -46,6 +46,17 @@ public struct Table: Sendable {
         return max(0, min(selected - height + 1, count - height, selected))
     }
 
+    /// Where each column is on a line `width` wide: its first screen column and width (the line
+    /// starts with a space, which goes with the first; the last column takes the rest).
+    public static func spans(_ columns: [Column], width: Int) -> [(start: Int, width: Int)] {
+        var edge = 0
+        return columns.enumerated().map { index, column in
+            let start = edge
+            edge = index == columns.count - 1 ? max(width, edge) : edge + column.width + (index == 0 ? 1 : 0)
+            return (start, edge - start)
+        }
+    }
+
     /// One row: every column but the last keeps at least one space before the next, a cell too
     /// long for its column is cut with an ellipsis (it ran into the next column's text).
     public static func line(_ cells: [String], columns: [Column], width: Int) -> String {
