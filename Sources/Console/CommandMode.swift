@@ -17,7 +17,7 @@ enum CommandMode {
         let argument = words.dropFirst().joined(separator: " ")
         let options: [String]
         switch words[0] {
-        case "stack": options = state.stacks.map(\.name).sorted()
+        case "stack": options = state.stacks.all.map(\.name).sorted()
         case "theme": options = Theme.embedded.keys.sorted()
         case "untail": options = state.messages.filters
         case "shadow": options = state.fleet.model.devices.prefix(5000).map(\.name).sorted()
@@ -59,7 +59,6 @@ enum CommandMode {
         state.screens = [.stacks, screen]
         state.filter = ""
         state.selected = 0
-        state.sortColumn = nil
         state.inspector.item = nil
         // Which stack manages what is read once per visit to the fleet screens.
         switch screen {
@@ -95,8 +94,8 @@ enum CommandMode {
             return [.loadStacks]
         case "stack":
             guard !argument.isEmpty else { state.notice = ":stack needs a stack's name (Tab completes)"; return [] }
-            guard state.stacks.contains(where: { $0.name == argument }) else {
-                state.notice = "no stack '\(argument)' (stacks: \(state.stacks.map(\.name).sorted().joined(separator: ", ")))"
+            guard state.stacks.all.contains(where: { $0.name == argument }) else {
+                state.notice = "no stack '\(argument)' (stacks: \(state.stacks.all.map(\.name).sorted().joined(separator: ", ")))"
                 return []
             }
             if Dashboard.deployRunning(state) { state.notice = "a deploy is running: wait for it, or cancel it with c"; return [] }

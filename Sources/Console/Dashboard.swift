@@ -171,7 +171,7 @@ public enum Dashboard {
     /// default the stacks, or the stack the screen is about).
     static func reload(_ state: inout DashboardState) -> [DashboardCommand] {
         if let commands = component(state.screen).reload(&state) { return commands }
-        state.loadingStacks = state.screen == .stacks
+        state.stacks.loading = state.screen == .stacks
         if let name = state.screen.stackName { return [.loadStack(name), .checkConnection] }
         return [.loadStacks, .checkConnection]
     }

@@ -144,6 +144,15 @@ public struct StackScreenState: Equatable, Sendable {
     public init() {}
 }
 
+/// The stacks screen's state: the stacks as read (or why they could not be), and their order.
+public struct StacksState: Equatable, Sendable {
+    public var all: [StackSummary] = []
+    public var loading = true
+    public var error: String?
+    public var order = Table.Order()
+    public init() {}
+}
+
 /// The inspector's state: the item Enter opened (nil: closed), its cursor and folded paths.
 public struct InspectorState: Equatable, Sendable {
     public var item: String?
@@ -166,15 +175,14 @@ public struct DashboardState: Equatable, Sendable {
     /// `--read-only`: keys and commands that change anything are refused.
     public var readOnly: Bool
     public var screens: [Screen] = [.stacks]
-    public var stacks: [StackSummary] = []
-    public var loadingStacks = true
+    /// The project's stacks, as the first screen lists them (the other screens read them too).
+    public var stacks = StacksState()
     public var selected = 0
     public var showHelp = false
     /// Set where quitting does more than leave (the demo removes what it made): `q` asks this
     /// first, and Ctrl-C quits the same way instead of ending the process.
     public var quitAsks: String?
     public var confirmingQuit = false
-    public var error: String?
     public var quit = false
     public var deploy = DeployState()
     /// One line for the status bar (a refusal, a hint).
@@ -187,9 +195,6 @@ public struct DashboardState: Equatable, Sendable {
     /// The `:` command line (with its history), and whether it is open.
     public var command = InputLine()
     public var editingCommand = false
-    /// The stacks table's sort: a column index and direction (nil: as loaded).
-    public var sortColumn: Int?
-    public var sortAscending = true
     /// The Stack screen's own state, and the inspector's (whichever screen opened it).
     public var stackScreen = StackScreenState()
     public var inspector = InspectorState()

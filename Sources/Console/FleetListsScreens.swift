@@ -44,7 +44,7 @@ extension FleetScreens {
             for line in TreeNode.flatten(nodes(nil), folded: []) {
                 guard let group = byName[line.id] else { continue }
                 let cells = [group.name, String(group.members), managed.group(group.name) ?? "unmanaged", group.description ?? ""]
-                list.add(group.name, cells, shown: [(state.sortColumn == nil ? line.prefix : "") + cells[0]] + cells.dropFirst())
+                list.add(group.name, cells, shown: [(listOrder(state).column == nil ? line.prefix : "") + cells[0]] + cells.dropFirst())
             }
             list.title = "\(groups.count) group\(groups.count == 1 ? "" : "s")"
         case .certificates:
@@ -69,7 +69,7 @@ extension FleetScreens {
         }
         let matcher = TextFilter(state.filter)
         let kept = list.rows.indices.filter { matcher.matches(list.search[$0]) }
-        let order = Table.order(kept.map { list.rows[$0] }, by: state.sortColumn, ascending: state.sortAscending).map { kept[$0] }
+        let order = Table.order(kept.map { list.rows[$0] }, by: listOrder(state).column, ascending: listOrder(state).ascending).map { kept[$0] }
         if !state.filter.isEmpty { list.title += "; \(order.count) match /\(state.filter)" }
         list.rows = order.map { list.rows[$0] }
         list.ids = order.map { list.ids[$0] }
@@ -155,21 +155,23 @@ extension FleetScreens {
             state.selected = 0
             return [.checkFleetPlan(action, [certificate])]
         case .character("s"):
-            let next = (state.sortColumn ?? -1) + 1
-            sortList(&state, by: next < list.titles.count ? next : nil, ascending: true)
+            sortList(&state, listOrder(state).next(of: list.titles.count))
             return []
         case .character("S"):
-            sortList(&state, by: state.sortColumn ?? 0, ascending: !state.sortAscending)
+            sortList(&state, listOrder(state).reversed)
             return []
         default:
             return nil
         }
     }
 
-    /// Sorts the list by `column` (nil: as read), the selected item staying selected.
-    static func sortList(_ state: inout DashboardState, by column: Int?, ascending: Bool) {
+    /// The order of the list on screen (each list keeps its own).
+    static func listOrder(_ state: DashboardState) -> Table.Order { state.fleet.listOrders[FleetListsScreen.title(state.screen)] ?? Table.Order() }
+
+    /// Sorts the list on screen in `order`, the selected item staying selected.
+    static func sortList(_ state: inout DashboardState, _ order: Table.Order) {
         let selected = listRows(state).flatMap { $0.ids.indices.contains(state.selected) ? $0.ids[state.selected] : nil }
-        (state.sortColumn, state.sortAscending) = (column, ascending)
+        state.fleet.listOrders[FleetListsScreen.title(state.screen)] = order
         state.selected = listRows(state)?.ids.firstIndex { $0 == selected } ?? 0
     }
 
@@ -184,10 +186,10 @@ extension FleetScreens {
         if state.inspector.item != nil { return Inspector.view(state, area: area, into: &buffer) }
         buffer.put(DisplayWidth.pad(" " + list.title, buffer.columns), row: 1, column: 0, style: theme[.header])
         let certificates = state.fleet.certificates ?? []
-        let columns = Table.fitted(list.titles, rows: list.rows, limits: list.limits)
+        let columns = Table.fitted(list.titles, rows: list.rows, limits: list.limits, sortable: true)
         let first = Table(columns: columns, rows: list.rows).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
-            sort: state.sortColumn.map { ($0, state.sortAscending) }, header: theme[.header], selectedStyle: theme[.selected]
+            sort: listOrder(state).mark, header: theme[.header], selectedStyle: theme[.selected]
         ) { index in
             guard state.screen == .certificates, let certificate = certificates.first(where: { $0.id == list.ids[index] }) else { return theme[.text] }
             return (certificate.daysLeft(now: state.now) ?? .max) <= state.fleet.expiringDays || certificate.status != "ACTIVE" ? theme[.error] : theme[.text]
@@ -215,7 +217,7 @@ enum FleetListsScreen: ScreenComponent {
     static func filters(_ state: DashboardState) -> Bool { FleetScreens.filters(state) }
     static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
         guard case .sort(let column) = target else { return nil }
-        FleetScreens.sortList(&state, by: column, ascending: state.sortColumn == column ? !state.sortAscending : true)
+        FleetScreens.sortList(&state, FleetScreens.listOrder(state).clicked(column))
         return []
     }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {

@@ -154,8 +154,10 @@ public struct FleetState: Equatable, Sendable {
     /// Indices into the model that the filter lets through, in the chosen order.
     public var visible: [Int] = []
     public var shownFilter = ""
-    public var sortColumn: Int?
-    public var sortAscending = true
+    /// The devices' order (its column is one of `FleetScreens.deviceColumns`).
+    public var deviceOrder = Table.Order()
+    /// The order of each of the other lists (groups, certificates, policies), kept between visits.
+    public var listOrders: [String: Table.Order] = [:]
     public var marked: Set<String> = []
     public var detail: FleetLoader.DeviceDetail?
     public var shadowIndex = 0

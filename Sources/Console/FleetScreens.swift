@@ -34,7 +34,7 @@ enum FleetScreens {
     static func refresh(_ state: inout DashboardState) {
         var fleet = state.fleet
         let indices = fleet.model.matching(state.filter)
-        if let column = fleet.sortColumn {
+        if let column = fleet.deviceOrder.column {
             let devices = fleet.model.devices
             let keys = indices.map { index -> String in
                 let device = devices[index]
@@ -50,7 +50,7 @@ enum FleetScreens {
             }
             let order = keys.indices.sorted { a, b in
                 if keys[a] == keys[b] { return a < b }
-                return (keys[a] < keys[b]) == fleet.sortAscending
+                return (keys[a] < keys[b]) == fleet.deviceOrder.ascending
             }
             fleet.visible = order.map { indices[$0] }
         } else {
@@ -84,12 +84,10 @@ enum FleetScreens {
         case .character("s"), .character("S"):
             if event == .character("s") {
                 let shown = shownDeviceColumns(state).dropFirst()  // not the mark
-                let at = state.fleet.sortColumn.flatMap { shown.firstIndex(of: $0) }.map { $0 + 1 } ?? shown.startIndex
-                state.fleet.sortColumn = shown[at < shown.endIndex ? at : shown.startIndex]
-                state.fleet.sortAscending = true
+                let at = state.fleet.deviceOrder.column.flatMap { shown.firstIndex(of: $0) }.map { $0 + 1 } ?? shown.startIndex
+                state.fleet.deviceOrder = Table.Order(column: shown[at < shown.endIndex ? at : shown.startIndex])
             } else {
-                state.fleet.sortAscending.toggle()
-                if state.fleet.sortColumn == nil { state.fleet.sortColumn = 1 }
+                state.fleet.deviceOrder = Table.Order(column: state.fleet.deviceOrder.column ?? 1, ascending: !state.fleet.deviceOrder.ascending)
             }
             refresh(&state)
         case .character("a"):
@@ -128,9 +126,9 @@ enum FleetScreens {
         // GROUPS and CONNECTED only come from the fleet index: without it they are not shown.
         let shown = shownDeviceColumns(state)
         var columns = Table.fitted(shown.map { deviceColumns[$0] }, rows: rows.map { row in shown.map { row[$0] } },
-                                   limits: shown.map { [2, 28, 14, 16, 22, 20, 11, 0][$0] })
+                                   limits: shown.map { [2, 28, 14, 16, 22, 20, 11, 0][$0] }, sortable: true)
         columns[0].width = 2
-        let sort = fleet.sortColumn.flatMap { column in shown.firstIndex(of: column).map { ($0, fleet.sortAscending) } }
+        let sort = fleet.deviceOrder.column.flatMap { column in shown.firstIndex(of: column).map { ($0, fleet.deviceOrder.ascending) } }
         Table(columns: columns, rows: rows.map { row in shown.map { row[$0] } }).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected - first, sort: sort, header: theme[.header],
             selectedStyle: theme[.selected]) { index in
@@ -153,8 +151,7 @@ enum DevicesScreen: ScreenComponent {
         guard case .sort(let index) = target else { return nil }
         let shown = FleetScreens.shownDeviceColumns(state)
         guard index > 0, shown.indices.contains(index) else { return [] }
-        state.fleet.sortAscending = state.fleet.sortColumn == shown[index] ? !state.fleet.sortAscending : true
-        state.fleet.sortColumn = shown[index]
+        state.fleet.deviceOrder = state.fleet.deviceOrder.clicked(shown[index])
         FleetScreens.refresh(&state)
         return []
     }

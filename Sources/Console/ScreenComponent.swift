@@ -116,7 +116,7 @@ extension Dashboard {
     /// The stack name, PRODUCTION, and for the stack screen its account and region: what the
     /// stack, review and deploy screens' status lines start with.
     static func stackContext(_ state: DashboardState, _ name: String, place: Bool) -> String {
-        let summary = state.stacks.first { $0.name == name }
+        let summary = state.stacks.all.first { $0.name == name }
         return name + (summary?.production == true ? " PRODUCTION" : "")
             + (place ? (summary?.account.map { " \($0)" } ?? "") + (summary?.region.map { " \($0)" } ?? "") : "")
     }

@@ -5,7 +5,7 @@ import TermCore
 
 /// The first screen: every stack of the project, sortable and filterable.
 enum StacksScreen {
-    static let columns = [Table.Column("STACK", 16), Table.Column("ACCOUNT", 14), Table.Column("REGION", 12), Table.Column("RESOURCES", 11),
+    static let columns = [Table.Column("STACK", 16), Table.Column("ACCOUNT", 14), Table.Column("REGION", 12), Table.Column("RESOURCES", 12),
                           Table.Column("LAST UPDATE", 22), Table.Column("LOCK", 0)]
 
     static func cells(_ stack: StackSummary) -> [String] {
@@ -16,14 +16,14 @@ enum StacksScreen {
     /// The stacks the filter lets through, in the chosen order.
     static func visible(_ state: DashboardState) -> [StackSummary] {
         let matcher = TextFilter(state.filter)
-        let shown = state.stacks.filter { matcher.matches("\($0.name) \($0.account ?? "") \($0.region ?? "")") }
-        return Table.order(shown.map(cells), by: state.sortColumn, ascending: state.sortAscending).map { shown[$0] }
+        let shown = state.stacks.all.filter { matcher.matches("\($0.name) \($0.account ?? "") \($0.region ?? "")") }
+        return Table.order(shown.map(cells), by: state.stacks.order.column, ascending: state.stacks.order.ascending).map { shown[$0] }
     }
 
-    /// Sorts by `column`; the same column again reverses the order.
-    static func sort(_ state: inout DashboardState, column: Int) {
+    /// Sorts in `order`, the selected stack staying selected.
+    static func sort(_ state: inout DashboardState, _ order: Table.Order) {
         let name = visible(state).indices.contains(state.selected) ? visible(state)[state.selected].name : nil
-        if state.sortColumn == column { state.sortAscending.toggle() } else { state.sortColumn = column; state.sortAscending = true }
+        state.stacks.order = order
         state.selected = visible(state).firstIndex { $0.name == name } ?? 0
     }
 
@@ -34,10 +34,10 @@ enum StacksScreen {
             guard shown.indices.contains(state.selected) else { return [] }
             return Dashboard.open(&state, stack: shown[state.selected].name)
         case .character("s"):
-            sort(&state, column: ((state.sortColumn ?? -1) + 1) % columns.count)
+            sort(&state, state.stacks.order.next(of: columns.count))
             return []
         case .character("S"):
-            sort(&state, column: state.sortColumn ?? 0)
+            sort(&state, state.stacks.order.reversed)
             return []
         default:
             return nil
@@ -46,19 +46,19 @@ enum StacksScreen {
 
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
         let theme = state.theme
-        if state.loadingStacks { buffer.put(Dashboard.waiting(state, "Loading stacks"), row: 2, column: 1, style: theme[.dim]); return [] }
-        if let error = state.error { buffer.put(error, row: 2, column: 1, style: theme[.error]); return [] }
+        if state.stacks.loading { buffer.put(Dashboard.waiting(state, "Loading stacks"), row: 2, column: 1, style: theme[.dim]); return [] }
+        if let error = state.stacks.error { buffer.put(error, row: 2, column: 1, style: theme[.error]); return [] }
         if state.project.isEmpty {
             buffer.put("No Pulumi project here: run fleetdeck in a project folder (or -C FOLDER) for its stacks.", row: 2, column: 1, style: theme[.dim])
             buffer.put("The fleet and its messages work anywhere: :things, :groups, :certs, :policies, :tail FILTER.", row: 3, column: 1, style: theme[.text])
             return []
         }
-        if state.stacks.isEmpty { buffer.put("No stacks yet: 'fleetdeck stack init NAME'.", row: 2, column: 1, style: theme[.dim]); return [] }
+        if state.stacks.all.isEmpty { buffer.put("No stacks yet: 'fleetdeck stack init NAME'.", row: 2, column: 1, style: theme[.dim]); return [] }
         let shown = visible(state)
         let area = Dashboard.listArea(state)
         let first = Table(columns: columns, rows: shown.map(cells)).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
-            sort: state.sortColumn.map { ($0, state.sortAscending) }, header: theme[.header], selectedStyle: theme[.selected]) { _ in theme[.text] }
+            sort: state.stacks.order.mark, header: theme[.header], selectedStyle: theme[.selected]) { _ in theme[.text] }
         // The production badge goes at the right edge when the row leaves room, else after the name.
         for (offset, stack) in shown.dropFirst(first).prefix(area.height).enumerated() where stack.production {
             let badge = " PROD "
@@ -81,24 +81,24 @@ extension StacksScreen: ScreenComponent {
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (2, max(0, state.rows - 3)) }
     static func filters(_ state: DashboardState) -> Bool { true }
     static func hints(_ state: DashboardState) -> String {
-        "\(state.stacks.count) stack\(state.stacks.count == 1 ? "" : "s")  ↵ open  s sort  : command"
+        "\(state.stacks.all.count) stack\(state.stacks.all.count == 1 ? "" : "s")  ↵ open  s sort  : command"
     }
     static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
         guard case .sort(let column) = target else { return nil }
-        sort(&state, column: column)
+        sort(&state, state.stacks.order.clicked(column))
         return []
     }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         guard case .stacksLoaded(let stacks) = message else { return [] }
-        state.stacks = stacks
-        state.loadingStacks = false
-        state.error = nil
+        state.stacks.all = stacks
+        state.stacks.loading = false
+        state.stacks.error = nil
         if state.screen == .stacks { state.selected = min(state.selected, max(0, stacks.count - 1)) }
         return []
     }
     static func failed(_ state: inout DashboardState, _ error: String) {
-        state.error = error
-        state.loadingStacks = false
+        state.stacks.error = error
+        state.stacks.loading = false
     }
     /// Back from a stack: that stack selected, and what was read of it let go.
     static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {

@@ -19,13 +19,40 @@ public struct Table: Sendable {
         self.rows = rows
     }
 
-    /// Columns as wide as their widest cell plus a gap (at least the title, at most `limits`);
-    /// the last one takes the rest of the line.
-    public static func fitted(_ titles: [String], rows: [[String]], limits: [Int]) -> [Column] {
+    /// Columns as wide as their widest cell plus a gap (at least the title, and in a `sortable`
+    /// table the title with its sort mark, so the mark is never cut; at most `limits`); the last
+    /// one takes the rest of the line.
+    public static func fitted(_ titles: [String], rows: [[String]], limits: [Int], sortable: Bool = false) -> [Column] {
         titles.enumerated().map { index, title in
-            let widest = rows.reduce(DisplayWidth.of(title)) { max($0, index < $1.count ? DisplayWidth.of($1[index]) : 0) }
-            return Column(title, index == titles.count - 1 ? 0 : min(widest + 2, index < limits.count ? limits[index] : widest + 2))
+            let heading = DisplayWidth.of(title) + (sortable ? 2 : 0)
+            let widest = rows.reduce(heading) { max($0, index < $1.count ? DisplayWidth.of($1[index]) : 0) }
+            return Column(title, index == titles.count - 1 ? 0 : max(heading + 1, min(widest + 2, index < limits.count ? limits[index] : widest + 2)))
         }
+    }
+
+    /// A list's sort: a column (nil: as read) and its direction.
+    public struct Order: Equatable, Sendable {
+        public var column: Int?
+        public var ascending: Bool
+        public init(column: Int? = nil, ascending: Bool = true) {
+            self.column = column
+            self.ascending = ascending
+        }
+
+        /// `s`: by the next of `count` columns, after the last as read again.
+        public func next(of count: Int) -> Order {
+            let next = (column ?? -1) + 1
+            return Order(column: next < count ? next : nil)
+        }
+
+        /// `S`: the other way (by the first column when unsorted).
+        public var reversed: Order { Order(column: column ?? 0, ascending: !ascending) }
+
+        /// A click on a column's header: by it, or the other way when it is already by it.
+        public func clicked(_ column: Int) -> Order { Order(column: column, ascending: self.column == column ? !ascending : true) }
+
+        /// The header marks the sorted column (what `draw` takes).
+        public var mark: (column: Int, ascending: Bool)? { column.map { ($0, ascending) } }
     }
 
     /// The row order after sorting by `column` (numbers compare as numbers, text ignoring case).

@@ -80,9 +80,9 @@ import Testing
     @Test func listHeadersSortByTheirColumn() {
         var state = FleetScreensTests().onDevices()
         #expect(click(&state, on: "DEVICE"))
-        #expect(state.fleet.sortColumn == 1 && state.fleet.sortAscending)
+        #expect(state.fleet.deviceOrder == Table.Order(column: 1))
         #expect(click(&state, on: "DEVICE"))
-        #expect(!state.fleet.sortAscending && state.fleet.model.devices[state.fleet.visible[0]].name == "sensor-139")
+        #expect(!state.fleet.deviceOrder.ascending && state.fleet.model.devices[state.fleet.visible[0]].name == "sensor-139")
         _ = Dashboard.update(&state, .key(.character(":")))
         for character in "certs\n" { _ = Dashboard.update(&state, .key(.character(character))) }
         _ = Dashboard.update(&state, .certificatesLoaded([
@@ -92,7 +92,7 @@ import Testing
         ]))
         func ids() -> [String] { FleetScreens.listRows(state)?.ids ?? [] }
         #expect(click(&state, on: "STATUS"))
-        #expect(state.sortColumn == 1 && ids() == ["cccc3333", "bbbb2222", "aaaa1111"])
+        #expect(FleetScreens.listOrder(state) == Table.Order(column: 1) && ids() == ["cccc3333", "bbbb2222", "aaaa1111"])
         #expect(click(&state, on: "STATUS"))
         #expect(ids() == ["aaaa1111", "bbbb2222", "cccc3333"])
         #expect(click(&state, on: "cccc3333"))

@@ -361,13 +361,33 @@ import Testing
         #expect(Dashboard.view(state, rows: 24, columns: 80).lines[1].contains("STACK ▼"))
         // A click on the RESOURCES header sorts by resource count (9 < 33).
         _ = Dashboard.update(&state, .key(.mouse(row: 1, column: 45, button: 1)))
-        #expect(state.sortColumn == 3 && StacksScreen.visible(state).map(\.name) == ["dev", "prod"])
+        #expect(state.stacks.order == Table.Order(column: 3) && StacksScreen.visible(state).map(\.name) == ["dev", "prod"])
         _ = Dashboard.update(&state, .key(.mouse(row: 3, column: 10, button: 1)))
         #expect(state.selected == 1)
         _ = Dashboard.update(&state, .key(.mouse(row: 2, column: 10, button: 4)))  // wheel up
         #expect(state.selected == 0)
         _ = Dashboard.update(&state, .key(.mouse(row: 20, column: 10, button: 1)))  // below the list: nothing
         #expect(state.selected == 0)
+    }
+
+    /// The stacks, the groups, the certificates each keep their own order, between visits too.
+    @Test func eachListKeepsItsOwnOrder() {
+        var state = onStack()
+        func command(_ text: String) { for character in ":" + text + "\n" { _ = Dashboard.update(&state, .key(.character(character))) } }
+        _ = Dashboard.update(&state, .key(.character("q")))
+        _ = Dashboard.update(&state, .key(.character("S")))  // by STACK, descending
+        command("groups")
+        _ = Dashboard.update(&state, .groupsLoaded([GroupInfo(name: "lab", parent: nil, members: 1), GroupInfo(name: "factory", parent: nil, members: 3)]))
+        #expect(FleetScreens.listRows(state)?.ids == ["lab", "factory"])
+        _ = Dashboard.update(&state, .key(.character("s")))
+        _ = Dashboard.update(&state, .key(.character("s")))  // by THINGS
+        #expect(FleetScreens.listRows(state)?.ids == ["lab", "factory"] && FleetScreens.listOrder(state) == Table.Order(column: 1))
+        command("certs")
+        #expect(FleetScreens.listOrder(state) == Table.Order())
+        command("stacks")
+        #expect(StacksScreen.visible(state).map(\.name) == ["prod", "dev"] && Dashboard.view(state, rows: 24, columns: 80).lines[1].contains("STACK ▼"))
+        command("groups")
+        #expect(FleetScreens.listOrder(state) == Table.Order(column: 1) && Dashboard.view(state, rows: 24, columns: 80).lines[2].contains("THINGS ▲"), "\(Dashboard.view(state, rows: 24, columns: 80).lines[2])")
     }
 
     @Test func connectionStateIsInTheTitleBar() {

@@ -265,7 +265,7 @@ import Testing
         var sorted: [Int?] = []
         for _ in 0..<6 {
             _ = Dashboard.update(&state, .key(.character("s")))
-            sorted.append(state.fleet.sortColumn)
+            sorted.append(state.fleet.deviceOrder.column)
         }
         #expect(sorted == [1, 2, 3, 4, 7, 1])
     }
