@@ -7,8 +7,15 @@ public enum Dashboard {
     /// The next state for `message`, and the commands to run. A notice belongs to the screen it
     /// was given on: it is not shown on the screens the user goes to after.
     public static func update(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
-        let notice = state.notice, before = state.screen
+        let notice = state.notice, before = state.screen, below = state.screens, place = Place(selected: state.selected, filter: state.filter)
         var commands = apply(&state, message)
+        // A screen opened over another: the one below keeps its cursor and filter for the way
+        // back, and the new one starts unfiltered.
+        if state.screens.count > below.count, state.screens.starts(with: below) {
+            state.places[below.count - 1] = place
+            state.filter = ""
+        }
+        state.places = state.places.filter { $0.key < state.screens.count - 1 }
         if commands.contains(where: \.loads) { state.requestedAt = state.uptime }
         // Read-only is enforced here, whatever screen or key asked: nothing that changes the
         // account, a stack or a device leaves the dashboard.
@@ -176,14 +183,16 @@ public enum Dashboard {
         return [.loadStacks, .checkConnection]
     }
 
-    /// Leaves the current screen for the one below it, which takes up where it was (a stack
-    /// plans again; the devices list selects the device that was open).
+    /// Leaves the current screen for the one below it, which takes up where it was: its cursor
+    /// and filter as they were left (and a stack plans again; the lists select the stack or
+    /// device that was open).
     @discardableResult
     static func back(_ state: inout DashboardState) -> [DashboardCommand] {
         let leaving = state.screen
         state.screens.removeLast()
-        state.filter = ""
-        state.selected = 0
+        let place = state.places.removeValue(forKey: state.screens.count - 1)
+        state.selected = place?.selected ?? 0
+        state.filter = place?.filter ?? ""
         return component(state.screen).returned(&state, from: leaving)
     }
 

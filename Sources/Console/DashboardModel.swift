@@ -144,6 +144,12 @@ public struct StackScreenState: Equatable, Sendable {
     public init() {}
 }
 
+/// A screen's cursor and `/` filter, kept while another screen is open over it.
+public struct Place: Equatable, Sendable {
+    public var selected: Int
+    public var filter: String
+}
+
 /// The stacks screen's state: the stacks as read (or why they could not be), and their order.
 public struct StacksState: Equatable, Sendable {
     public var all: [StackSummary] = []
@@ -175,6 +181,8 @@ public struct DashboardState: Equatable, Sendable {
     /// `--read-only`: keys and commands that change anything are refused.
     public var readOnly: Bool
     public var screens: [Screen] = [.stacks]
+    /// Where each screen under the top one was left (by depth): going back puts it there again.
+    public var places: [Int: Place] = [:]
     /// The project's stacks, as the first screen lists them (the other screens read them too).
     public var stacks = StacksState()
     public var selected = 0

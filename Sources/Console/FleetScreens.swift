@@ -174,10 +174,9 @@ enum DevicesScreen: ScreenComponent {
         }
         return []
     }
-    /// Back from a device: the list as it was, same filter, that device selected.
+    /// Back from a device: that device selected (the list may have changed meanwhile).
     static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
         guard case .device(let name) = leaving else { return [] }
-        state.filter = state.fleet.shownFilter
         state.fleet.edit = nil
         state.fleet.conflict = nil
         state.selected = state.fleet.visible.firstIndex { state.fleet.model.devices[$0].name == name } ?? 0

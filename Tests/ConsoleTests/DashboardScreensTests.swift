@@ -370,6 +370,24 @@ import Testing
         #expect(state.selected == 0)
     }
 
+    /// Back from a screen opened over another, that one is as it was left: its cursor and its
+    /// filter (the screen opened over it starts unfiltered).
+    @Test func goingBackFindsTheScreenAsItWasLeft() {
+        var state = onStack()
+        for character in "/Tes\nj" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(state.selected == 1 && StackScreen.treeLines(state).count == 3)
+        _ = Dashboard.update(&state, .key(.character("p")))
+        #expect(state.screen == .plan("dev", .update) && state.filter.isEmpty && state.selected == 0)
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
+        _ = Dashboard.update(&state, .key(.character("j")))
+        _ = Dashboard.update(&state, .key(.character("n")))
+        #expect(state.screen == .stack("dev") && state.filter == "Tes" && state.selected == 1)
+        #expect(StackScreen.treeLines(state)[state.selected].label == "TesRoleAliasID")
+        // Down to the stacks and in again: a stack opens fresh, the stacks list is as it was.
+        _ = Dashboard.update(&state, .key(.character("q")))
+        #expect(state.screen == .stacks && state.filter.isEmpty && StacksScreen.visible(state)[state.selected].name == "dev")
+    }
+
     /// The stacks, the groups, the certificates each keep their own order, between visits too.
     @Test func eachListKeepsItsOwnOrder() {
         var state = onStack()
