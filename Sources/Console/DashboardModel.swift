@@ -107,27 +107,6 @@ public struct DashboardError: Error, CustomStringConvertible, Sendable, Equatabl
     public var description: String { message }
 }
 
-public enum Screen: Equatable, Sendable {
-    case stacks
-    case stack(String)
-    case plan(String, Operation)
-    case deploy(String, Operation)
-    case messages
-    case devices
-    case device(String)
-    case groups
-    case certificates
-    case policies
-    case fleetPlan
-
-    var stackName: String? {
-        switch self {
-        case .stacks, .messages, .devices, .device, .groups, .certificates, .policies, .fleetPlan: return nil
-        case .stack(let name), .plan(let name, _), .deploy(let name, _): return name
-        }
-    }
-}
-
 /// The tabs of the Stack screen.
 public enum StackTab: String, Equatable, Sendable, CaseIterable {
     case resources, outputs, history

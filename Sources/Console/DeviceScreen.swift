@@ -234,6 +234,17 @@ enum DeviceScreen: ScreenComponent {
         FleetScreens.deviceView(state, name: title(state.screen), into: &buffer)
         return []
     }
+    static var commands: [ScreenCommand] {
+        [ScreenCommand(names: ["shadow"], arguments: { $0.fleet.model.devices.prefix(5000).map(\.name).sorted() }) { state, argument, _ in
+            guard !argument.isEmpty else { state.notice = ":shadow THING"; return [] }
+            var commands = FleetScreens.open(&state, .devices, query: nil)
+            state.screens.append(.device(argument))
+            state.fleet.detail = nil
+            state.fleet.shadowIndex = 0
+            commands.append(.loadDevice(argument))
+            return commands
+        }]
+    }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {
         case .deviceLoaded(let name, let detail) where state.screen == .device(name):

@@ -215,6 +215,14 @@ enum FleetListsScreen: ScreenComponent {
     }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
     static func filters(_ state: DashboardState) -> Bool { FleetScreens.filters(state) }
+    static var commands: [ScreenCommand] {
+        [ScreenCommand(names: ["groups"]) { state, _, _ in FleetScreens.open(&state, .groups, query: nil) },
+         ScreenCommand(names: ["certs"]) { state, argument, _ in
+             if let days = Int(argument) { state.fleet.expiringDays = days }
+             return FleetScreens.open(&state, .certificates, query: nil)
+         },
+         ScreenCommand(names: ["policies"]) { state, _, _ in FleetScreens.open(&state, .policies, query: nil) }]
+    }
     static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
         guard case .sort(let column) = target else { return nil }
         FleetScreens.sortList(&state, FleetScreens.listOrder(state).clicked(column))

@@ -66,6 +66,24 @@ enum FleetPlanScreen: ScreenComponent {
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.planKey(&state, event) }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { FleetScreens.planView(state, into: &buffer) }
     static func rowCount(_ state: DashboardState) -> Int { state.fleet.plan?.things.count ?? 0 }
+    /// `:group-add GROUP` and `:policy-attach POLICY`: a plan for the devices marked on :things.
+    static var commands: [ScreenCommand] {
+        func bulk(_ name: String, _ usage: String, names: @escaping @Sendable (DashboardState) -> [String],
+                  _ action: @escaping @Sendable (String) -> FleetPlan.Action) -> ScreenCommand {
+            ScreenCommand(names: [name], arguments: names) { state, argument, _ in
+                if Dashboard.refused(&state, "changes") { return [] }
+                guard !argument.isEmpty else { state.notice = usage; return [] }
+                guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space on :things first"; return [] }
+                state.fleet.plan = FleetPlan(action: action(argument), things: state.fleet.marked.sorted())
+                state.screens.append(.fleetPlan)
+                state.selected = 0
+                return [.checkFleetPlan(action(argument), state.fleet.marked.sorted())]
+            }
+        }
+        return [bulk("group-add", ":group-add GROUP adds the marked devices to it", names: { ($0.fleet.groups ?? []).map(\.name) }) { .addToGroup($0) },
+                bulk("policy-attach", ":policy-attach POLICY attaches it to the marked devices' certificates",
+                     names: { ($0.fleet.policies ?? []).map(\.name) }) { .attachPolicy($0) }]
+    }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {
         case .fleetStepDone(let thing, let error):

@@ -18,6 +18,27 @@ enum FleetScreens {
                 device.connected.map { $0 ? "yes" : "no" } ?? "-", device.attributeText]
     }
 
+    /// A fleet screen (devices, groups, certificates, policies), loading what it shows when needed.
+    static func open(_ state: inout DashboardState, _ screen: Screen, query: String?) -> [DashboardCommand] {
+        guard CommandMode.replaceTop(&state, with: screen) else { return [] }
+        // Which stack manages what is read once per visit to the fleet screens.
+        switch screen {
+        case .groups: return [.loadGroups, .loadManaged]
+        case .certificates: return [.loadCertificates]
+        case .policies: return [.loadPolicies, .loadManaged]
+        default:
+            if state.fleet.model.devices.isEmpty || state.fleet.query != query {
+                state.fleet.query = query
+                state.fleet.model = FleetModel()
+                state.fleet.loading = true
+                refresh(&state)
+                return [.loadDevices(query), .loadManaged]
+            }
+            refresh(&state)
+            return [.loadManaged]
+        }
+    }
+
     /// The devices on screen whose certificates are not known or asked for yet.
     static func requestCertificates(_ state: inout DashboardState) -> [DashboardCommand] {
         guard state.screen == .devices else { return [] }
@@ -156,6 +177,13 @@ enum DevicesScreen: ScreenComponent {
         return []
     }
     static func rowCount(_ state: DashboardState) -> Int { state.fleet.visible.count }
+    static var commands: [ScreenCommand] {
+        [ScreenCommand(names: ["things", "devices"]) { state, _, _ in FleetScreens.open(&state, .devices, query: nil) },
+         ScreenCommand(names: ["search"]) { state, argument, _ in
+             guard !argument.isEmpty else { state.notice = ":search QUERY (the fleet index query language, e.g. thingName:sensor-1*)"; return [] }
+             return FleetScreens.open(&state, .devices, query: argument)
+         }]
+    }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {
         case .devicesPage(let devices, let done):

@@ -64,3 +64,25 @@ public struct MessagesState: Equatable, Sendable {
 
     public init(capacity: Int = 100_000) { store = MessageStore(capacity: capacity) }
 }
+
+/// A message for the recording file.
+public struct Record: Sendable, Equatable {
+    public var message: Message
+    public var time: Double
+
+    /// One JSON line: topic, payload (text, or base64 for binary), QoS, retain, time.
+    public var line: String {
+        var object: JSONObject = ["topic": .string(message.topic)]
+        if let text = String(validating: message.payload, as: UTF8.self) { object["payload"] = .string(text) } else {
+            object["payloadBase64"] = .string(Base64.encode(message.payload))
+        }
+        object["qos"] = .integer(Int64(message.qos.rawValue))
+        object["retain"] = .bool(message.retain)
+        object["time"] = .double(time)
+        return JSONValue.object(object).serialized() + "\n"
+    }
+}
+
+extension String {
+    func replacingNewlines() -> String { contains("\n") ? split(separator: "\n").joined(separator: " ⏎ ") : self }
+}

@@ -210,6 +210,17 @@ extension StackScreen: ScreenComponent {
         key(&state, stack: state.screen.stackName ?? "", event)
     }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { view(state, name: state.screen.stackName ?? "", into: &buffer) }
+    static var commands: [ScreenCommand] {
+        [ScreenCommand(names: ["stack"], arguments: { $0.stacks.all.map(\.name).sorted() }) { state, argument, _ in
+            guard !argument.isEmpty else { state.notice = ":stack needs a stack's name (Tab completes)"; return [] }
+            guard state.stacks.all.contains(where: { $0.name == argument }) else {
+                state.notice = "no stack '\(argument)' (stacks: \(state.stacks.all.map(\.name).sorted().joined(separator: ", ")))"
+                return []
+            }
+            if Dashboard.deployRunning(state) { state.notice = "a deploy is running: wait for it, or cancel it with c"; return [] }
+            return Dashboard.open(&state, stack: argument)
+        }]
+    }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         switch message {
         case .stackLoaded(let detail):

@@ -83,6 +83,12 @@ extension StacksScreen: ScreenComponent {
     static func hints(_ state: DashboardState) -> String {
         "\(state.stacks.all.count) stack\(state.stacks.all.count == 1 ? "" : "s")  ↵ open  s sort  : command"
     }
+    static var commands: [ScreenCommand] {
+        [ScreenCommand(names: ["stacks"]) { state, _, _ in
+            while state.screens.count > 1 { Dashboard.back(&state) }
+            return [.loadStacks]
+        }]
+    }
     static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
         guard case .sort(let column) = target else { return nil }
         sort(&state, state.stacks.order.clicked(column))

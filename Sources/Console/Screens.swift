@@ -1,12 +1,45 @@
 import JSON
 import TermCore
 
-/// One screen of the dashboard: what it draws, the keys it takes, the geometry of its list, its
-/// status-line hints and its help. The dashboard is a router: it hands the screen on top to
-/// the component registered for it (`Dashboard.components`), and keeps only what every screen
-/// shares (moving, help, `:` commands, `/` editing, back, quit). A new screen is one file with
-/// a type conforming to this, plus its line in `Dashboard.components` (and its `Screen` case).
-protocol ScreenComponent {
+/// The dashboard's screens, and the component that shows each. A new screen is one file with a
+/// type conforming to `ScreenComponent`, registered here: its case (with what it is about) and
+/// its component in the table below.
+public enum Screen: Equatable, Sendable {
+    case stacks
+    case stack(String)
+    case plan(String, Operation)
+    case deploy(String, Operation)
+    case messages
+    case devices
+    case device(String)
+    case groups
+    case certificates
+    case policies
+    case fleetPlan
+
+    /// The stack a stack, review or deploy screen is about.
+    var stackName: String? {
+        switch self {
+        case .stack(let name), .plan(let name, _), .deploy(let name, _): return name
+        default: return nil
+        }
+    }
+}
+
+extension Dashboard {
+    /// Every screen's component: the router's table.
+    static let components: [any ScreenComponent.Type] = [
+        StacksScreen.self, StackScreen.self, PlanScreen.self, DeployScreen.self, MessagesScreen.self,
+        DevicesScreen.self, DeviceScreen.self, FleetListsScreen.self, FleetPlanScreen.self,
+    ]
+}
+
+/// One screen of the dashboard: what it draws (and what a click on it does), the keys it takes,
+/// its part of `update` for the results of background work, its status-line hints and its help.
+/// The dashboard is a router: it hands the screen on top to the component registered for it
+/// (`Dashboard.components`), offers every component the results of background work, and keeps
+/// only what every screen shares (moving, help, `:` commands, `/` editing, back, quit).
+protocol ScreenComponent: SendableMetatype {
     /// Whether this component shows `screen`.
     static func shows(_ screen: Screen) -> Bool
     /// Its name in the breadcrumbs and the help's title.
@@ -43,6 +76,16 @@ protocol ScreenComponent {
     static func failed(_ state: inout DashboardState, _ error: String)
     /// It is on top again, `leaving` having been closed above it.
     static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand]
+    /// The `:` commands it brings (those that open it, those that act on it).
+    static var commands: [ScreenCommand] { get }
+}
+
+/// A `:` command a screen brings: its names (the first is listed, the others are aliases), the
+/// completions of its argument, and what it does with the argument (and the whole line).
+struct ScreenCommand: Sendable {
+    var names: [String]
+    var arguments: @Sendable (DashboardState) -> [String] = { _ in [] }
+    var run: @Sendable (_ state: inout DashboardState, _ argument: String, _ line: String) -> [DashboardCommand]
 }
 
 extension ScreenComponent {
@@ -55,6 +98,7 @@ extension ScreenComponent {
     static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? { nil }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] { [] }
     static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? { nil }
+    static var commands: [ScreenCommand] { [] }
     static func failed(_ state: inout DashboardState, _ error: String) { state.notice = error }
     static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
         state.deploy = DeployState()
@@ -101,12 +145,6 @@ public struct HitArea: Equatable, Sendable {
 }
 
 extension Dashboard {
-    /// Every screen's component: the router's table.
-    static let components: [any ScreenComponent.Type] = [
-        StacksScreen.self, StackScreen.self, PlanScreen.self, DeployScreen.self, MessagesScreen.self,
-        DevicesScreen.self, DeviceScreen.self, FleetListsScreen.self, FleetPlanScreen.self,
-    ]
-
     /// The component showing `screen`.
     static func component(_ screen: Screen) -> any ScreenComponent.Type {
         guard let found = components.first(where: { $0.shows(screen) }) else { preconditionFailure("no component registered for \(screen)") }
