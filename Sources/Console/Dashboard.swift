@@ -84,8 +84,7 @@ public enum Dashboard {
 
     /// Whether the deploy screen is running something (Ctrl-C then cancels it).
     public static func deployRunning(_ state: DashboardState) -> Bool {
-        if case .deploy = state.screen { return state.deploy.result == nil }
-        return false
+        state.screen.shown(by: DeployScreen.self) && state.deploy.result == nil
     }
 
     /// The router: what every screen shares is handled here, the rest by the screen's component.
@@ -168,10 +167,7 @@ public enum Dashboard {
 
     /// The stack whose sources the runtime watches: the one on screen or under review.
     static func watchedStack(_ state: DashboardState) -> String? {
-        switch state.screen {
-        case .stack(let name), .plan(let name, _): return name
-        default: return nil
-        }
+        state.screen.shown(by: StackScreen.self) || state.screen.shown(by: PlanScreen.self) ? state.screen.subject : nil
     }
 
     /// `r` and `:reload`: the screen's data read again (the screen's component says how; by

@@ -85,7 +85,7 @@ enum DeployFlowUpdate {
 
     /// Typing the stack's name to approve a production plan or one that replaces or deletes.
     static func typing(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand] {
-        guard case .plan(let stack, _) = state.screen, let plan = state.deploy.plan else { state.deploy.typed = nil; return [] }
+        guard state.screen.shown(by: PlanScreen.self), let stack = state.screen.subject, let plan = state.deploy.plan else { state.deploy.typed = nil; return [] }
         switch event {
         case .character("\u{1b}"):
             state.deploy.typed = nil

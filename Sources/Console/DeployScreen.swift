@@ -2,11 +2,8 @@ import TermCore
 
 /// A deploy running (or done): progress, each step, the engine's log, cancelling.
 enum DeployScreen: ScreenComponent {
-    static func shows(_ screen: Screen) -> Bool { if case .deploy = screen { return true }; return false }
-    static func title(_ screen: Screen) -> String {
-        guard case .deploy(_, let operation) = screen else { return "" }
-        return operation == .update ? "deploy" : operation.rawValue + "ing"
-    }
+    static var aboutAStack: Bool { true }
+    static func title(_ screen: Screen) -> String { screen.operation.map { $0 == .update ? "deploy" : $0.rawValue + "ing" } ?? "" }
     /// While it runs, cancelling (c, Esc, Ctrl-C) comes before everything else.
     static func firstKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         DeployFlowUpdate.deployKey(&state, stack: state.screen.stackName ?? "", event)
@@ -15,7 +12,7 @@ enum DeployScreen: ScreenComponent {
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { DeployFlowView.deploy(state, into: &buffer) }
     static func rowCount(_ state: DashboardState) -> Int { state.deploy.rows.count }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
-        guard case .deploy(let stack, let operation) = state.screen else {
+        guard state.screen.shown(by: DeployScreen.self), let stack = state.screen.subject, let operation = state.screen.operation else {
             if case .deployFinished = message { return [.loadStacks] }
             return []
         }
@@ -54,4 +51,9 @@ enum DeployScreen: ScreenComponent {
     static func help(_ state: DashboardState) -> [String] {
         ["c esc      cancel (asks; in-flight steps finish)", "Ctrl-C     cancel at once; again to quit", "Ctrl-Z     suspend (fg resumes)"]
     }
+}
+
+extension Screen {
+    /// An approved operation on a stack, running or done.
+    public static func deploy(_ stack: String, _ operation: Operation) -> Screen { Screen(DeployScreen.self, subject: stack, variant: operation.rawValue) }
 }

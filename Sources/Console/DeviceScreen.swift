@@ -219,8 +219,7 @@ extension FleetScreens {
 }
 
 enum DeviceScreen: ScreenComponent {
-    static func shows(_ screen: Screen) -> Bool { if case .device = screen { return true }; return false }
-    static func title(_ screen: Screen) -> String { if case .device(let name) = screen { return name }; return "" }
+    static func title(_ screen: Screen) -> String { screen.subject ?? "" }
     /// While a shadow is being edited or a delete asked, every key goes to that first.
     static func firstKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         guard state.fleet.edit != nil || state.fleet.confirmDelete != nil else { return nil }
@@ -272,4 +271,9 @@ enum DeviceScreen: ScreenComponent {
         ["tab        next shadow", "e          edit desired (JSON, checked as you type; sent with the version)",
          "D          delete this named shadow (asks)", "v          what changed between the versions seen ([ ] { } pick them)"]
     }
+}
+
+extension Screen {
+    /// One device: its groups, certificates, policies and shadows.
+    public static func device(_ name: String) -> Screen { Screen(DeviceScreen.self, subject: name) }
 }

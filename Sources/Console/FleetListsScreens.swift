@@ -206,8 +206,7 @@ enum FleetListsScreen: ScreenComponent {
     static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? {
         FleetScreens.document(state, of: id).map { (id, $0) }
     }
-    static func shows(_ screen: Screen) -> Bool { [.groups, .certificates, .policies].contains(screen) }
-    static func title(_ screen: Screen) -> String { screen == .groups ? "groups" : screen == .certificates ? "certificates" : "policies" }
+    static func title(_ screen: Screen) -> String { screen.variant ?? "" }
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.listKey(&state, event) }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { FleetScreens.listView(state, into: &buffer) }
     static func rowCount(_ state: DashboardState) -> Int {
@@ -250,4 +249,11 @@ enum FleetListsScreen: ScreenComponent {
          "s S        sort by the next column, reverse", ":things :groups :certs [DAYS] :policies   the fleet screens"]
             + (state.screen == .certificates && !state.readOnly ? ["d X        deactivate, revoke (for good) the selected one: a plan, y approves"] : [])
     }
+}
+
+extension Screen {
+    /// The fleet's thing groups, certificates and policies.
+    public static let groups = Screen(FleetListsScreen.self, variant: "groups")
+    public static let certificates = Screen(FleetListsScreen.self, variant: "certificates")
+    public static let policies = Screen(FleetListsScreen.self, variant: "policies")
 }

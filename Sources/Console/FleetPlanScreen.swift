@@ -61,7 +61,6 @@ extension FleetScreens {
 }
 
 enum FleetPlanScreen: ScreenComponent {
-    static func shows(_ screen: Screen) -> Bool { screen == .fleetPlan }
     static func title(_ screen: Screen) -> String { "plan" }
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.planKey(&state, event) }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { FleetScreens.planView(state, into: &buffer) }
@@ -103,4 +102,9 @@ enum FleetPlanScreen: ScreenComponent {
     }
     static func hints(_ state: DashboardState) -> String { state.fleet.plan?.results.isEmpty == true ? "y approve  n back" : "esc back" }
     static func help(_ state: DashboardState) -> [String] { [":things :groups :certs [DAYS] :policies   the fleet screens"] }
+}
+
+extension Screen {
+    /// A bulk change to devices, for approval.
+    public static let fleetPlan = Screen(FleetPlanScreen.self)
 }

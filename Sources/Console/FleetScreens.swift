@@ -163,7 +163,6 @@ enum FleetScreens {
 
 /// The devices: the whole fleet (or a fleet index query), filtered, sorted, marked for bulk plans.
 enum DevicesScreen: ScreenComponent {
-    static func shows(_ screen: Screen) -> Bool { screen == .devices }
     static func title(_ screen: Screen) -> String { "devices" }
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { FleetScreens.devicesKey(&state, event) }
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] { FleetScreens.devicesView(state, into: &buffer) }
@@ -204,7 +203,7 @@ enum DevicesScreen: ScreenComponent {
     }
     /// Back from a device: that device selected (the list may have changed meanwhile).
     static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
-        guard case .device(let name) = leaving else { return [] }
+        guard leaving.shown(by: DeviceScreen.self), let name = leaving.subject else { return [] }
         state.fleet.edit = nil
         state.fleet.conflict = nil
         state.selected = state.fleet.visible.firstIndex { state.fleet.model.devices[$0].name == name } ?? 0
@@ -227,4 +226,9 @@ enum DevicesScreen: ScreenComponent {
          ":search Q  the fleet index query language", "space      mark; a adds the marked ones to a group (a plan)",
          "A          attach a policy to the marked ones' certificates (a plan)", "s S        sort by the next column, reverse"]
     }
+}
+
+extension Screen {
+    /// The fleet's devices.
+    public static let devices = Screen(DevicesScreen.self)
 }

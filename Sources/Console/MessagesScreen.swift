@@ -241,7 +241,6 @@ enum MessagesScreen {
 }
 
 extension MessagesScreen: ScreenComponent {
-    static func shows(_ screen: Screen) -> Bool { screen == .messages }
     static func title(_ screen: Screen) -> String { "messages" }
     static func rowCount(_ state: DashboardState) -> Int { state.messages.store.count }
     /// Its rows are messages (by sequence number).
@@ -327,4 +326,9 @@ extension MessagesScreen: ScreenComponent {
          "s  :tail F subscribe; :untail F unsubscribes", "P          publish (:publish TOPIC PAYLOAD [qos=1] [retain])",
          "w t T      wrap, timestamps, topic tree", "R          record to a JSON-lines file", "c          clear the buffer"]
     }
+}
+
+extension Screen {
+    /// Device messages: the tail.
+    public static let messages = Screen(MessagesScreen.self)
 }

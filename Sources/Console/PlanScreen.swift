@@ -9,11 +9,8 @@ enum PlanScreen: ScreenComponent {
         guard id == "blockers", let plan = state.deploy.plan else { return nil }
         return ("what stops destroying \(plan.stack), and how each is cleared", DeployFlowView.blockersDocument(plan))
     }
-    static func shows(_ screen: Screen) -> Bool { if case .plan = screen { return true }; return false }
-    static func title(_ screen: Screen) -> String {
-        guard case .plan(_, let operation) = screen else { return "" }
-        return operation == .update ? "plan" : operation.rawValue
-    }
+    static var aboutAStack: Bool { true }
+    static func title(_ screen: Screen) -> String { screen.operation.map { $0 == .update ? "plan" : $0.rawValue } ?? "" }
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         DeployFlowUpdate.planKey(&state, stack: state.screen.stackName ?? "", event)
     }
@@ -24,7 +21,8 @@ enum PlanScreen: ScreenComponent {
             state.deploy.plan = plan
         case .sourcesChanged(let stack):
             // The plan under review is stale (unless its approval is being typed): plan again.
-            guard case .plan(stack, let operation) = state.screen, state.deploy.typed == nil else { return [] }
+            guard state.screen.shown(by: PlanScreen.self), state.screen.subject == stack, let operation = state.screen.operation,
+                  state.deploy.typed == nil else { return [] }
             state.deploy = DeployState()
             state.selected = 0
             state.notice = "the program, config or state changed on disk: this is the new plan"
@@ -40,7 +38,8 @@ enum PlanScreen: ScreenComponent {
     }
     /// `r` and `p`: planned again from the files and state as they are now.
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
-        guard case .plan(let name, let operation) = state.screen, state.deploy.typed == nil else { return nil }
+        guard state.screen.shown(by: PlanScreen.self), let name = state.screen.subject, let operation = state.screen.operation,
+              state.deploy.typed == nil else { return nil }
         state.deploy = DeployState()
         return [.loadStack(name), .preview(name, operation), .checkConnection]
     }
@@ -61,4 +60,12 @@ enum PlanScreen: ScreenComponent {
             + (state.readOnly ? [] : ["y          approve (production: type the name)", "c          destroy: clear the blockers too"])
             + ["n          back without changing anything"]
     }
+}
+
+extension Screen {
+    /// The review of an operation on a stack.
+    public static func plan(_ stack: String, _ operation: Operation) -> Screen { Screen(PlanScreen.self, subject: stack, variant: operation.rawValue) }
+
+    /// The operation a review or a deploy screen is about.
+    var operation: Operation? { variant.flatMap(Operation.init(rawValue:)) }
 }

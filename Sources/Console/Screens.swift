@@ -1,33 +1,37 @@
 import JSON
 import TermCore
 
-/// The dashboard's screens, and the component that shows each. A new screen is one file with a
-/// type conforming to `ScreenComponent`, registered here: its case (with what it is about) and
-/// its component in the table below.
-public enum Screen: Equatable, Sendable {
-    case stacks
-    case stack(String)
-    case plan(String, Operation)
-    case deploy(String, Operation)
-    case messages
-    case devices
-    case device(String)
-    case groups
-    case certificates
-    case policies
-    case fleetPlan
+/// A screen of the dashboard: the component that shows it, and what it is about when it is
+/// about one thing (a stack, a device), with its variant (a review's operation, which fleet
+/// list). Each component's file declares its screens (`Screen.stacks`, `Screen.stack(_:)`).
+public struct Screen: Equatable, Sendable, CustomStringConvertible {
+    let component: any ScreenComponent.Type
+    let subject: String?
+    let variant: String?
+
+    init(_ component: any ScreenComponent.Type, subject: String? = nil, variant: String? = nil) {
+        self.component = component
+        self.subject = subject
+        self.variant = variant
+    }
+
+    public static func == (a: Screen, b: Screen) -> Bool {
+        a.shown(by: b.component) && a.subject == b.subject && a.variant == b.variant
+    }
+
+    /// Whether `component` is the one that shows it.
+    func shown(by component: any ScreenComponent.Type) -> Bool { ObjectIdentifier(self.component) == ObjectIdentifier(component) }
 
     /// The stack a stack, review or deploy screen is about.
-    var stackName: String? {
-        switch self {
-        case .stack(let name), .plan(let name, _), .deploy(let name, _): return name
-        default: return nil
-        }
-    }
+    var stackName: String? { component.aboutAStack ? subject : nil }
+
+    public var description: String { "\(component)" + ([subject, variant].compactMap { $0 }.map { "(\($0))" }.joined()) }
 }
 
 extension Dashboard {
-    /// Every screen's component: the router's table.
+    /// The router's table, and a new screen's one registration: its component's line here (its
+    /// file declares the screens it shows). Every component is offered the results of background
+    /// work and brings its `:` commands.
     static let components: [any ScreenComponent.Type] = [
         StacksScreen.self, StackScreen.self, PlanScreen.self, DeployScreen.self, MessagesScreen.self,
         DevicesScreen.self, DeviceScreen.self, FleetListsScreen.self, FleetPlanScreen.self,
@@ -40,8 +44,8 @@ extension Dashboard {
 /// (`Dashboard.components`), offers every component the results of background work, and keeps
 /// only what every screen shares (moving, help, `:` commands, `/` editing, back, quit).
 protocol ScreenComponent: SendableMetatype {
-    /// Whether this component shows `screen`.
-    static func shows(_ screen: Screen) -> Bool
+    /// Whether its screens are about a stack (their subject is the stack's name).
+    static var aboutAStack: Bool { get }
     /// Its name in the breadcrumbs and the help's title.
     static func title(_ screen: Screen) -> String
     /// Keys it takes before anything else (a running deploy, an open editor); nil passes them on.
@@ -89,6 +93,7 @@ struct ScreenCommand: Sendable {
 }
 
 extension ScreenComponent {
+    static var aboutAStack: Bool { false }
     static func firstKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? { nil }
     static func rowCount(_ state: DashboardState) -> Int { 0 }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (2, 0) }
@@ -146,10 +151,7 @@ public struct HitArea: Equatable, Sendable {
 
 extension Dashboard {
     /// The component showing `screen`.
-    static func component(_ screen: Screen) -> any ScreenComponent.Type {
-        guard let found = components.first(where: { $0.shows(screen) }) else { preconditionFailure("no component registered for \(screen)") }
-        return found
-    }
+    static func component(_ screen: Screen) -> any ScreenComponent.Type { screen.component }
 
     /// The stack name, PRODUCTION, and for the stack screen its account and region: what the
     /// stack, review and deploy screens' status lines start with.

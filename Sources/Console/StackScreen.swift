@@ -49,8 +49,7 @@ enum StackScreen {
     }
 
     static func filters(_ state: DashboardState) -> Bool {
-        if case .stack = state.screen { return state.stackScreen.tab == .resources && state.inspector.item == nil }
-        return false
+        state.screen.shown(by: StackScreen.self) && state.stackScreen.tab == .resources && state.inspector.item == nil
     }
 
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) {
@@ -204,7 +203,7 @@ extension StackScreen: ScreenComponent {
     static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? {
         state.stackScreen.detail?.resources.first { $0.name == id }.map { ("\(id)  \($0.type)", $0.properties) }
     }
-    static func shows(_ screen: Screen) -> Bool { if case .stack = screen { return true }; return false }
+    static var aboutAStack: Bool { true }
     static func title(_ screen: Screen) -> String { screen.stackName ?? "" }
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         key(&state, stack: state.screen.stackName ?? "", event)
@@ -241,19 +240,19 @@ extension StackScreen: ScreenComponent {
         return []
     }
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
-        guard case .stack(let name) = state.screen else { return nil }
+        guard state.screen.shown(by: StackScreen.self), let name = state.screen.subject else { return nil }
         return [.loadStack(name), .preview(name, .update), .checkConnection]
     }
     /// Back from a review or a deploy: the plan is made again (the one shown may be stale or
     /// executed), unless an update was only reviewed, not approved: that plan stays valid.
     static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
-        if case .plan(_, .update) = leaving, let plan = state.deploy.plan {
+        if leaving.shown(by: PlanScreen.self), leaving.operation == .update, let plan = state.deploy.plan {
             state.deploy = DeployState()
             state.deploy.plan = plan
             return []
         }
         state.deploy = DeployState()
-        guard case .stack(let name) = state.screen else { return [] }
+        guard let name = state.screen.stackName else { return [] }
         return [.loadStack(name), .preview(name, .update)]
     }
     static func hints(_ state: DashboardState) -> String {
@@ -264,4 +263,9 @@ extension StackScreen: ScreenComponent {
             + (state.readOnly ? [] : ["p          review the update plan", "d          review a destroy", "R          refresh: review drift"])
             + ["v          reveal or hide secret outputs"]
     }
+}
+
+extension Screen {
+    /// A stack: its resources, outputs and history.
+    public static func stack(_ name: String) -> Screen { Screen(StackScreen.self, subject: name) }
 }

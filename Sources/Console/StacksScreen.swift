@@ -75,7 +75,6 @@ enum StacksScreen {
 }
 
 extension StacksScreen: ScreenComponent {
-    static func shows(_ screen: Screen) -> Bool { screen == .stacks }
     static func title(_ screen: Screen) -> String { "stacks" }
     static func rowCount(_ state: DashboardState) -> Int { visible(state).count }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (2, max(0, state.rows - 3)) }
@@ -109,7 +108,7 @@ extension StacksScreen: ScreenComponent {
     /// Back from a stack: that stack selected, and what was read of it let go.
     static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
         state.deploy = DeployState()
-        guard case .stack(let name) = leaving else { return [] }
+        guard leaving.shown(by: StackScreen.self), let name = leaving.subject else { return [] }
         state.stackScreen.detail = nil
         state.stackScreen.revealed = nil
         state.selected = visible(state).firstIndex { $0.name == name } ?? 0
@@ -118,4 +117,9 @@ extension StacksScreen: ScreenComponent {
     static func help(_ state: DashboardState) -> [String] {
         ["enter      open the stack", "/          filter (regex, ! inverts)", "s S        sort by the next column, reverse", "click      select; a header sorts"]
     }
+}
+
+extension Screen {
+    /// The first screen: the project's stacks.
+    public static let stacks = Screen(StacksScreen.self)
 }
