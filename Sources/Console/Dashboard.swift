@@ -9,13 +9,15 @@ public enum Dashboard {
     public static func update(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         let notice = state.notice, before = state.screen, below = state.screens, place = Place(selected: state.selected, filter: state.filter)
         var commands = apply(&state, message)
-        // A screen opened over another: the one below keeps its cursor and filter for the way
-        // back, and the new one starts unfiltered.
-        if state.screens.count > below.count, state.screens.starts(with: below) {
-            state.places[below.count - 1] = place
-            state.filter = ""
+        if state.screens != below {
+            // A screen opened over another: the one below keeps its cursor and filter for the
+            // way back, and the new one starts unfiltered.
+            if state.screens.count > below.count, state.screens.starts(with: below) {
+                state.places[below.count - 1] = place
+                state.filter = ""
+            }
+            state.places = state.places.filter { $0.key < state.screens.count - 1 }
         }
-        state.places = state.places.filter { $0.key < state.screens.count - 1 }
         if commands.contains(where: \.loads) { state.requestedAt = state.uptime }
         // Read-only is enforced here, whatever screen or key asked: nothing that changes the
         // account, a stack or a device leaves the dashboard.
