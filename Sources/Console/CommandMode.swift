@@ -60,10 +60,16 @@ enum CommandMode {
         return []
     }
 
-    /// Opens `screen` as the only one over the stacks, unless a deploy is running (it stays on
-    /// screen until it ends or is cancelled); false when it is.
+    /// Whether a running deploy keeps the screen (until it ends or is cancelled), said if so.
+    static func deployHolds(_ state: inout DashboardState) -> Bool {
+        guard Dashboard.deployRunning(state) else { return false }
+        state.notice = "a deploy is running: wait for it, or cancel it with c"
+        return true
+    }
+
+    /// Opens `screen` as the only one over the stacks, unless a deploy is running; false then.
     static func replaceTop(_ state: inout DashboardState, with screen: Screen) -> Bool {
-        if Dashboard.deployRunning(state) { state.notice = "a deploy is running: wait for it, or cancel it with c"; return false }
+        if deployHolds(&state) { return false }
         state.screens = [.stacks, screen]
         state.filter = ""
         state.selected = 0

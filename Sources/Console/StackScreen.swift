@@ -216,7 +216,7 @@ extension StackScreen: ScreenComponent {
                 state.notice = "no stack '\(argument)' (stacks: \(state.stacks.all.map(\.name).sorted().joined(separator: ", ")))"
                 return []
             }
-            if Dashboard.deployRunning(state) { state.notice = "a deploy is running: wait for it, or cancel it with c"; return [] }
+            if CommandMode.deployHolds(&state) { return [] }
             return Dashboard.open(&state, stack: argument)
         }]
     }
