@@ -49,7 +49,7 @@ public enum Dashboard {
             state.now = seconds
             return []
         case .failed(let error):
-            component(state.screen).failed(&state, error)
+            state.screen.component.failed(&state, error)
             return []
         default:
             var commands: [DashboardCommand] = []
@@ -82,7 +82,7 @@ public enum Dashboard {
         return elapsed >= 2 ? " \(elapsed) s" : ""
     }
 
-    static func rowCount(_ state: DashboardState) -> Int { component(state.screen).rowCount(state) }
+    static func rowCount(_ state: DashboardState) -> Int { state.screen.component.rowCount(state) }
 
     /// Whether the deploy screen is running something (Ctrl-C then cancels it).
     public static func deployRunning(_ state: DashboardState) -> Bool {
@@ -92,7 +92,7 @@ public enum Dashboard {
     /// The router: what every screen shares is handled here, the rest by the screen's component.
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand] {
         if case .mouse(let row, let column, let button) = event { return mouse(&state, row: row, column: column, button: button) }
-        let screen = component(state.screen)
+        let screen = state.screen.component
         if state.confirmingQuit {
             state.confirmingQuit = false
             if event == .character("y") || event == .interrupt { state.quit = true } else { state.notice = nil }
@@ -175,7 +175,7 @@ public enum Dashboard {
     /// `r` and `:reload`: the screen's data read again (the screen's component says how; by
     /// default the stacks, or the stack the screen is about).
     static func reload(_ state: inout DashboardState) -> [DashboardCommand] {
-        if let commands = component(state.screen).reload(&state) { return commands }
+        if let commands = state.screen.component.reload(&state) { return commands }
         state.stacks.loading = state.screen == .stacks
         if let name = state.screen.stackName { return [.loadStack(name), .checkConnection] }
         return [.loadStacks, .checkConnection]
@@ -191,7 +191,7 @@ public enum Dashboard {
         let place = state.places.removeValue(forKey: state.screens.count - 1)
         state.selected = place?.selected ?? 0
         state.filter = place?.filter ?? ""
-        return component(state.screen).returned(&state, from: leaving)
+        return state.screen.component.returned(&state, from: leaving)
     }
 
     /// Opens a stack's screen from anywhere (Enter on the stacks screen, `:stack NAME`).
@@ -213,7 +213,7 @@ public enum Dashboard {
         }
         let hits = frame(state, rows: state.rows, columns: state.columns).hits
         guard let hit = hits.last(where: { $0.contains(row: row, column: column) }) else { return [] }
-        if let commands = component(state.screen).clicked(&state, hit.target) { return commands }
+        if let commands = state.screen.component.clicked(&state, hit.target) { return commands }
         switch hit.target {
         case .row(let index): state.selected = index
         case .line(let index): state.inspector.selected = index
@@ -224,5 +224,5 @@ public enum Dashboard {
     }
 
     /// Where the current screen's list is drawn (first row and height), for drawing and clicks.
-    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { component(state.screen).listArea(state) }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { state.screen.component.listArea(state) }
 }

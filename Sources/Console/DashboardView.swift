@@ -16,7 +16,7 @@ extension Dashboard {
         var buffer = CellBuffer(rows: rows, columns: columns)
         guard rows > 0, columns > 0 else { return (buffer, []) }
         titleBar(state, into: &buffer)
-        var hits = rows > 2 ? component(state.screen).view(state, into: &buffer) : []
+        var hits = rows > 2 ? state.screen.component.view(state, into: &buffer) : []
         if rows > 1 { statusLine(state, into: &buffer) }
         if state.showHelp {
             buffer.modal(title: "Keys: \(screenName(state.screen))", lines: help(state), width: 68, style: theme[.selected], titleStyle: theme[.title])
@@ -25,7 +25,7 @@ extension Dashboard {
         return (buffer, hits.filter { $0.row > 0 && $0.row < rows - 1 })
     }
 
-    static func screenName(_ screen: Screen) -> String { component(screen).title(screen) }
+    static func screenName(_ screen: Screen) -> String { screen.component.title(screen) }
 
     /// Breadcrumbs on the left, the AWS connection on the right.
     static func titleBar(_ state: DashboardState, into buffer: inout CellBuffer) {
@@ -58,7 +58,7 @@ extension Dashboard {
             return
         }
         let keys = "? help  q quit"
-        var left = " " + component(state.screen).hints(state)
+        var left = " " + state.screen.component.hints(state)
         if !state.filter.isEmpty || state.editingFilter { left = " /" + state.filter + (state.editingFilter ? "▏" : "") + "   " + left }
         let room = columns - keys.count - 1
         // A notice is text (cut with an ellipsis); key hints are cut between hints, not inside one.
@@ -91,6 +91,6 @@ extension Dashboard {
     static func help(_ state: DashboardState) -> [String] {
         ["j k ↓ ↑    move          g G   first, last", "PgDn PgUp  page          ?     this help",
          ":          command (:stacks, :stack NAME, :theme NAME, :quit)", "r          reload        esc q back (q quits at the top)",
-         "Ctrl-L     redraw the whole screen"] + component(state.screen).help(state)
+         "Ctrl-L     redraw the whole screen"] + state.screen.component.help(state)
     }
 }

@@ -42,7 +42,7 @@ enum FleetScreens {
     /// The devices on screen whose certificates are not known or asked for yet.
     static func requestCertificates(_ state: inout DashboardState) -> [DashboardCommand] {
         guard state.screen == .devices else { return [] }
-        let height = max(0, state.rows - 4)
+        let height = DevicesScreen.listArea(state).height
         let first = Table.firstVisible(selected: state.selected, count: state.fleet.visible.count, height: height)
         let names = state.fleet.visible.dropFirst(first).prefix(height).map { state.fleet.model.devices[$0].name }
             .filter { state.fleet.deviceCertificates[$0] == nil && !state.fleet.certificatesRequested.contains($0) }
@@ -140,7 +140,7 @@ enum FleetScreens {
         if !fleet.marked.isEmpty { header += "   \(fleet.marked.count) marked (a adds them to a group)" }
         if let error = fleet.model.error { header += "   " + error }
         buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: theme[.header])
-        let area = (top: 3, height: max(0, buffer.rows - 4))
+        let area = DevicesScreen.listArea(state)
         let first = Table.firstVisible(selected: state.selected, count: fleet.visible.count, height: area.height)
         let window = fleet.visible.dropFirst(first).prefix(area.height)
         let rows = window.map { cells(fleet.model.devices[$0], marked: fleet.marked.contains(fleet.model.devices[$0].name), state: state) }

@@ -7,7 +7,7 @@ import TermCore
 enum Inspector {
     /// The document of the item being inspected on the current screen, and its title.
     static func document(_ state: DashboardState) -> (title: String, value: JSONValue)? {
-        state.inspector.item.flatMap { Dashboard.component(state.screen).inspected(state, $0) }
+        state.inspector.item.flatMap { state.screen.component.inspected(state, $0) }
     }
 
     static func lines(_ state: DashboardState) -> [JSONViewer.Line] {

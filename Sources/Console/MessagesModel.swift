@@ -63,6 +63,13 @@ public struct MessagesState: Equatable, Sendable {
     public var matchesChecked = 0
 
     public init(capacity: Int = 100_000) { store = MessageStore(capacity: capacity) }
+
+    /// Selects a message and holds the list still (scrolling back or clicking one pauses it).
+    mutating func hold(at sequence: Int) {
+        selected = sequence
+        detailScroll = 0
+        if pausedAt == nil { pausedAt = store.received }
+    }
 }
 
 /// A message for the recording file.

@@ -111,9 +111,7 @@ enum MessagesScreen {
             guard !shown.isEmpty else { return [] }
             let current = messages.selected.flatMap { sequence in shown.firstIndex { $0.sequence == sequence } } ?? shown.count - 1
             let next = down ? min(shown.count - 1, current + 1) : max(0, current - 1)
-            messages.selected = shown[next].sequence
-            messages.detailScroll = 0
-            if messages.pausedAt == nil { messages.pausedAt = messages.store.received }  // scrolling back holds the list still
+            messages.hold(at: shown[next].sequence)
         case .character("g"), .key(.home):
             messages.selected = visible(state).first?.sequence
             if messages.pausedAt == nil { messages.pausedAt = messages.store.received }
@@ -246,9 +244,7 @@ extension MessagesScreen: ScreenComponent {
     /// Its rows are messages (by sequence number).
     static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
         guard case .row(let sequence) = target else { return nil }
-        state.messages.selected = sequence
-        state.messages.detailScroll = 0
-        if state.messages.pausedAt == nil { state.messages.pausedAt = state.messages.store.received }
+        state.messages.hold(at: sequence)
         return []
     }
     /// Opens it (connecting to the broker on first use).

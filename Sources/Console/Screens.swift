@@ -150,9 +150,6 @@ public struct HitArea: Equatable, Sendable {
 }
 
 extension Dashboard {
-    /// The component showing `screen`.
-    static func component(_ screen: Screen) -> any ScreenComponent.Type { screen.component }
-
     /// The stack name, PRODUCTION, and for the stack screen its account and region: what the
     /// stack, review and deploy screens' status lines start with.
     static func stackContext(_ state: DashboardState, _ name: String, place: Bool) -> String {
