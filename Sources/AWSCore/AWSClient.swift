@@ -17,6 +17,15 @@ public final class AWSClient: Sendable {
     /// The adaptive client-side rate, shared by every call of this client.
     let limiter = Mutex(ClientRateLimiter())
     private static let epoch = ContinuousClock.now
+    /// How long one attempt may take, unless the client is made with another timeout.
+    public static let defaultTimeoutSeconds: Double = 30
+
+    /// The longest a call can keep sending attempts, plus what the last one may take: after it,
+    /// nothing the call sent can still take effect (a throttled call retries for its budget).
+    public static func requestLifetime(_ policy: RetryPolicy, timeoutSeconds: Double = defaultTimeoutSeconds) -> Double {
+        max(policy.throttledBudgetSeconds, Double(policy.maxAttempts) * (timeoutSeconds + policy.maxBackoffSeconds)) + timeoutSeconds
+    }
+
     /// Seconds on a monotonic clock.
     static func monotonic() -> Double {
         let elapsed = ContinuousClock.now - epoch
@@ -27,7 +36,7 @@ public final class AWSClient: Sendable {
     let discoveredEndpoints = Mutex<[String: Endpoint]>([:])
 
     public init(settings: AWSSettings, http: any HTTPClient, credentials: (any CredentialProvider)? = nil,
-                retryPolicy: RetryPolicy? = nil, timeoutSeconds: Double = 30,
+                retryPolicy: RetryPolicy? = nil, timeoutSeconds: Double = AWSClient.defaultTimeoutSeconds,
                 now: @escaping @Sendable () -> Int64 = AWSClient.wallClock,
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.settings = settings

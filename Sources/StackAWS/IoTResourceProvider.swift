@@ -10,8 +10,13 @@ import X509
 public struct IoTResourceProvider: ResourceProvider {
     let client: AWSClient
     let iot = IoTOperations.self
+    /// How long AWS wants a thing type deprecated before it deletes it.
+    let deprecationPeriod: Double
 
-    public init(client: AWSClient) { self.client = client }
+    public init(client: AWSClient, deprecationPeriod: Double = 300) {
+        self.client = client
+        self.deprecationPeriod = deprecationPeriod
+    }
 
     public var types: [ResourceType] { AWSResourceTypes.iot }
     public static let tokens = Set(AWSResourceTypes.iot.map(\.token))
@@ -52,11 +57,13 @@ public struct IoTResourceProvider: ResourceProvider {
 
     /// A certificate made from a CSR is found again by the CSR's public key (its id is the hash of
     /// a certificate only AWS had when the create's answer was lost); newest first.
-    public func identify(type: String, inputs: [String: PropertyValue]) async throws -> String? {
-        guard type == "aws-native:iot:Certificate", let csrText = inputs["certificateSigningRequest"]?.stringValue else { return nil }
+    public func identify(type: String, inputs: [String: PropertyValue], createdSince: Double?) async throws -> [String] {
+        guard type == "aws-native:iot:Certificate", let csrText = inputs["certificateSigningRequest"]?.stringValue else { return [] }
         let wanted = try CertificateSigningRequest(pemEncoded: csrText).publicKey
+        var found: [String] = []
         for summary in try await client.all(iot.service, iot.listCertificates, ["ascendingOrder": false], key: "certificates") {
             guard let id = summary["certificateId"]?.stringValue else { continue }
+            if let createdSince, let created = summary["creationDate"]?.doubleValue, created < createdSince { continue }
             let answer: AWSResponse
             do {
                 answer = try await call(iot.describeCertificate, ["certificateId": .string(id)])
@@ -64,9 +71,9 @@ public struct IoTResourceProvider: ResourceProvider {
                 continue  // deleted since the listing
             }
             guard let pem = answer["certificateDescription"]?["certificatePem"]?.stringValue, let certificate = try? Certificate(pemEncoded: pem) else { continue }
-            if certificate.publicKey == wanted { return id }
+            if certificate.publicKey == wanted { found.append(id) }
         }
-        return nil
+        return found
     }
 
     func call(_ operation: AWSOperation, _ input: JSONObject) async throws -> AWSResponse {
@@ -378,9 +385,7 @@ public struct IoTResourceProvider: ResourceProvider {
         do {
             switch type {
             case "aws-native:iot:Thing": _ = try await call(iot.deleteThing, ["thingName": .string(id)])
-            case "aws-native:iot:ThingType":
-                _ = try? await call(iot.deprecateThingType, ["thingTypeName": .string(id)])
-                _ = try await call(iot.deleteThingType, ["thingTypeName": .string(id)])
+            case "aws-native:iot:ThingType": try await deleteThingType(id)
             case "aws-native:iot:ThingGroup": _ = try await call(iot.deleteThingGroup, ["thingGroupName": .string(id)])
             case "aws-native:iot:Policy":
                 let versions = try await call(iot.listPolicyVersions, ["policyName": .string(id)])["policyVersions"]?.arrayValue ?? []

@@ -76,6 +76,17 @@ public struct ProjectContext {
         throw StateError.unsupported("no stack chosen: pass -s NAME\(stacks.isEmpty ? "" : " (this project has: \(stacks.joined(separator: ", ")))")")
     }
 
+    /// Refuses a stack that does not exist: one the backend holds no state for and the project
+    /// folder has no `Pulumi.<stack>.yaml` for (a team's repository carries its stacks' config
+    /// files). A mistyped `-s` is an error, never a new stack; `stack init` makes one.
+    public func requireStack(_ name: String, project: String, backend: any StateBackend) async throws {
+        let configured = configuredStacks
+        if configured.contains(name) { return }
+        let stored = try await backend.stacks(project: project)
+        if stored.contains(name) { return }
+        throw StateError.noSuchStack(name, known: Set(stored + configured).sorted())
+    }
+
     public static func lockHolder(environment: [String: String], now: String) -> LockHolder {
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)

@@ -38,6 +38,11 @@ public final class StackRunner: @unchecked Sendable {
         self.stack = stack
     }
 
+    /// Throws "no stack named" unless the stack exists (`ProjectContext.requireStack`).
+    public func requireStack() async throws {
+        try await context.requireStack(stack, project: project.program.name, backend: backend)
+    }
+
     public func session() throws -> StackSession {
         try StackSession(project: project, stack: stack, backend: backend, environment: context.environment)
     }
@@ -93,7 +98,16 @@ public final class StackRunner: @unchecked Sendable {
         })
         return DeploymentEngine(program: session.project.program, evaluation: evaluation, providers: providers,
                                 journal: try await session.openJournal(now: ProjectContext.timestamp()), parallel: parallel,
-                                now: { ProjectContext.timestamp() }, events: events)
+                                now: { ProjectContext.timestamp() }, lifetime: requestLifetime, events: events)
+    }
+
+    /// How long a request this run sends can take to land: the AWS client's timeouts and retries,
+    /// or `FLEETDECK_REQUEST_LIFETIME_SECONDS` (the sandbox's, whose server answers at once).
+    var requestLifetime: RequestLifetime {
+        let environment = context.environment
+        let seconds = environment["FLEETDECK_REQUEST_LIFETIME_SECONDS"].flatMap(Double.init)
+            ?? AWSClient.requestLifetime(RetryPolicy(environment: environment))
+        return RequestLifetime(seconds: max(0, seconds), now: { Double(AWSClient.wallClock()) })
     }
 
     /// Runs `body` holding the stack's lock; the lock is released however it ends.
@@ -181,7 +195,7 @@ struct LazyProvider: ResourceProvider {
 
     func provider(_ type: String) throws -> any ResourceProvider {
         let client = try runner.resourceClient()
-        return IoTResourceProvider.tokens.contains(type) ? IoTResourceProvider(client: client) as any ResourceProvider
+        return IoTResourceProvider.tokens.contains(type) ? IoTResourceProvider(client: client, deprecationPeriod: IoTResourceProvider.deprecationPeriod(environment: runner.context.environment)) as any ResourceProvider
             : SupportingResourceProvider(client: client, directory: runner.project.programDirectory)
     }
 
@@ -209,8 +223,8 @@ struct LazyProvider: ResourceProvider {
         try await provider(type).delete(type: type, id: id, old: old)
     }
 
-    func identify(type: String, inputs: [String: PropertyValue]) async throws -> String? {
-        try await provider(type).identify(type: type, inputs: inputs)
+    func identify(type: String, inputs: [String: PropertyValue], createdSince: Double?) async throws -> [String] {
+        try await provider(type).identify(type: type, inputs: inputs, createdSince: createdSince)
     }
 }
 

@@ -67,10 +67,27 @@ public struct PendingOperation: Sendable, Equatable {
     /// What the operation was making: the new inputs (for a delete, the resource). Until it is
     /// settled, the state still holds what was there before (an update's or replace's old resource).
     public var resource: ResourceState
+    /// When the run that began it could have sent its request, and when that request can last
+    /// land (seconds since 1970; the journal records them for creates found only by lookup, so
+    /// settling does not conclude "never created" while a dead run's request may still land).
+    public var window: LandingWindow?
 
-    public init(kind: Kind, resource: ResourceState) {
+    public init(kind: Kind, resource: ResourceState, window: LandingWindow? = nil) {
         self.kind = kind
         self.resource = resource
+        self.window = window
+    }
+}
+
+/// The span in which a request sent for an operation can take effect in the cloud: from the
+/// moment the operation began until the client's timeouts and retries have all run out.
+public struct LandingWindow: Sendable, Equatable {
+    public var from: Double
+    public var until: Double
+
+    public init(from: Double, until: Double) {
+        self.from = from
+        self.until = until
     }
 }
 
@@ -309,7 +326,8 @@ public enum StateError: Error, Equatable, CustomStringConvertible, Sendable {
     case unsupported(String)
     case locked(stack: String, holder: String)
     case stackExists(String)
-    case noSuchStack(String)
+    /// A stack neither the backend nor the project folder (its `Pulumi.<stack>.yaml`) knows; `known` are the ones there are.
+    case noSuchStack(String, known: [String] = [])
     case stackNotEmpty(String, count: Int)
     case io(String)
     case wrongAccount(stack: String, expected: String, actual: String, arn: String)
@@ -320,7 +338,9 @@ public enum StateError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unsupported(let what): return "unsupported state: \(what)"
         case let .locked(stack, holder): return "stack '\(stack)' is locked by \(holder); if that run is gone, 'fleetdeck stack unlock -s \(stack)'"
         case .stackExists(let stack): return "stack '\(stack)' already exists"
-        case .noSuchStack(let stack): return "no stack named '\(stack)'"
+        case let .noSuchStack(stack, known):
+            return "no stack named '\(stack)'" + (known.isEmpty ? "" : " (this project has: \(known.joined(separator: ", ")))")
+                + "; 'fleetdeck stack init \(stack)' creates it"
         case let .stackNotEmpty(stack, count): return "stack '\(stack)' still has \(count) resources: 'fleetdeck destroy -s \(stack)' first, or 'stack rm --force'"
         case .io(let message): return message
         case .planOutdated(let hash):

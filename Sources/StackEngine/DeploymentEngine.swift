@@ -19,10 +19,14 @@ public final class DeploymentEngine: @unchecked Sendable {
     public let parallel: Int
     public let events: @Sendable (EngineEvent) -> Void
     let now: @Sendable () -> String
+    /// How long a request may take to land: recorded with each create found only by lookup, so
+    /// settling waits for what a dead run may still have in flight (nil: not recorded).
+    let lifetime: RequestLifetime?
     private let cancelRequested = Atomic<Bool>(false)
 
     public init(program: Program, evaluation: EvaluationContext, providers: ProviderRegistry, journal: StateJournal, parallel: Int = 16,
-                now: @escaping @Sendable () -> String, events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) {
+                now: @escaping @Sendable () -> String, lifetime: RequestLifetime? = nil, events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) {
+        self.lifetime = lifetime
         self.program = program
         self.evaluation = evaluation
         self.providers = providers
@@ -120,7 +124,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                         launched = true
                         group.addTask { [self] in
                             let clock = ContinuousClock(), start = clock.now
-                            let result = await self.perform(prepared)
+                            let result = await StepProgress.$report.withValue(self.progress(prepared.urn)) { await self.perform(prepared) }
                             return (prepared, result, Self.seconds(clock.now - start))
                         }
                     }
@@ -177,6 +181,11 @@ public final class DeploymentEngine: @unchecked Sendable {
         return Summary(counts: counts, outputs: outputs, checkpoint: checkpoint)
     }
 
+    /// Where a provider's word on a step it is waiting in goes: the engine's events.
+    func progress(_ urn: URN) -> @Sendable (String) -> Void {
+        { [events] text in events(.message("\(urn.name): \(text)")) }
+    }
+
     /// A duration in seconds, as the engine's events and the dashboard count them.
     public static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
@@ -204,7 +213,11 @@ public final class DeploymentEngine: @unchecked Sendable {
         let record = ResourceState(urn: step.urn, id: step.kind == .update ? step.old?.id ?? "" : "", type: step.type, inputs: step.inputs, outputs: [:],
                                    dependencies: step.dependencies, protect: wanted.protect, retainOnDelete: wanted.retainOnDelete, importID: wanted.importID)
             .keeping(fieldsOf: step.old).providedBy(step.providerReference)
-        try await journal.begin(kind, record)
+        // A create found again only by lookup records when its request could land, so that
+        // settling after a crash waits for a request the dead run may still have in flight.
+        let landing = kind == .creating && physicalID(record) == nil
+            ? lifetime.map { lifetime in LandingWindow(from: lifetime.now(), until: lifetime.now() + lifetime.seconds) } : nil
+        try await journal.begin(kind, record, landing: landing)
         return step
     }
 
@@ -330,7 +343,7 @@ public final class DeploymentEngine: @unchecked Sendable {
             if !old.retainOnDelete {
                 let provider = try provider(for: old.type, urn: old.urn, kind: .delete, reference: old.providerReference)
                 CrashPoint.reach(.beforeCall, resource: old.urn.name, phase: "delete")
-                try await provider.delete(type: old.type, id: old.id, old: old)
+                try await StepProgress.$report.withValue(progress(old.urn)) { try await provider.delete(type: old.type, id: old.id, old: old) }
                 CrashPoint.reach(.afterCall, resource: old.urn.name, phase: "delete")
             }
             defer { CrashPoint.reach(.afterJournal, resource: old.urn.name, phase: "delete") }
@@ -367,7 +380,12 @@ public final class DeploymentEngine: @unchecked Sendable {
             switch operation.kind {
             case .creating, .importing:
                 var id = resource.id.isEmpty ? physicalID(resource) : resource.id
-                if id == nil { id = try await provider.identify(type: resource.type, inputs: resource.inputs.mapValues(\.revealed)) }
+                var duplicates: [String] = []
+                if id == nil {
+                    let found = try await lookUp(operation, provider: provider)
+                    id = found.first
+                    duplicates = Array(found.dropFirst())
+                }
                 var live: [String: PropertyValue]?
                 if let id { live = try await provider.read(type: resource.type, id: id, inputs: resource.inputs.mapValues(\.revealed)) }
                 if let id, let live {
@@ -381,6 +399,14 @@ public final class DeploymentEngine: @unchecked Sendable {
                         try await journal.end(.adopted, urn: resource.urn, resource: adopted)
                     }
                     events(.message("settled: \(resource.urn.name) (\(operation.kind.rawValue) had happened; adopted \(id))"))
+                    for duplicate in duplicates {
+                        // Made by the same create, twice (a dead run's request landed late): the
+                        // state keeps it as a pending delete, which the plan shows and `up` deletes.
+                        var extra = adopted
+                        extra.id = duplicate
+                        try await journal.end(.replaced, urn: resource.urn, resource: adopted, replaced: extra)
+                        events(.message("settled: \(resource.urn.name) had been created twice; \(duplicate) is a duplicate and will be deleted"))
+                    }
                 } else {
                     if let current, !current.id.isEmpty,
                        try await provider.read(type: current.type, id: current.id, inputs: current.inputs.mapValues(\.revealed)) == nil {
@@ -424,6 +450,20 @@ public final class DeploymentEngine: @unchecked Sendable {
             }
             journal.clearPending(resource.urn)
         }
+    }
+
+    /// The resources a pending create of a lookup type made (newest first): those made since it
+    /// began. While a request the dead run sent may still land (its landing window), the cloud's
+    /// answer is not final: it waits until the window has passed, then looks, so neither a late
+    /// create nor a second one (a retry that also landed) goes unseen.
+    func lookUp(_ operation: PendingOperation, provider: any ResourceProvider) async throws -> [String] {
+        let resource = operation.resource
+        if let window = operation.window, let lifetime, case let remaining = window.until - lifetime.now(), remaining > 0 {
+            events(.message("settling: \(resource.urn.name): waiting \(Int(remaining.rounded(.up))) s, until any request the interrupted run sent to create it has landed or can no longer"))
+            try await Task.sleep(for: .seconds(remaining))
+        }
+        // A minute of slack for the cloud's clock against this machine's.
+        return try await provider.identify(type: resource.type, inputs: resource.inputs.mapValues(\.revealed), createdSince: operation.window.map { $0.from - 60 })
     }
 
     /// The id a resource would have from its inputs, as its type declares (nil: only the provider can find it).

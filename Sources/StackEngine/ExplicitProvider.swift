@@ -77,7 +77,7 @@ struct SettingsBoundProvider: ResourceProvider {
         try await ExplicitProvider.$settings.withValue(settings) { try await inner.delete(type: type, id: id, old: old) }
     }
 
-    func identify(type: String, inputs: [String: PropertyValue]) async throws -> String? {
-        try await ExplicitProvider.$settings.withValue(settings) { try await inner.identify(type: type, inputs: inputs) }
+    func identify(type: String, inputs: [String: PropertyValue], createdSince: Double?) async throws -> [String] {
+        try await ExplicitProvider.$settings.withValue(settings) { try await inner.identify(type: type, inputs: inputs, createdSince: createdSince) }
     }
 }

@@ -10,14 +10,28 @@ public protocol ResourceProvider: Sendable {
     func read(type: String, id: String, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]?
     func update(type: String, id: String, old: ResourceState, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]
     func delete(type: String, id: String, old: ResourceState) async throws
-    /// The id of an existing resource that these inputs would have created, for types whose id
-    /// the inputs do not name (a certificate: the one with the CSR's public key). Used to settle a
-    /// create that happened but was not recorded. nil: none found, or the type cannot tell.
-    func identify(type: String, inputs: [String: PropertyValue]) async throws -> String?
+    /// The ids of existing resources that these inputs would have created (newest first), made
+    /// at or after `createdSince` (seconds since 1970) when it is given, for types whose id the
+    /// inputs do not name (a certificate: those with the CSR's public key). Used to settle a
+    /// create that happened but was not recorded, and to find one that happened twice (a dead
+    /// run's request that landed late). Empty: none found, or the type cannot tell.
+    func identify(type: String, inputs: [String: PropertyValue], createdSince: Double?) async throws -> [String]
 }
 
 extension ResourceProvider {
-    public func identify(type: String, inputs: [String: PropertyValue]) async throws -> String? { nil }
+    public func identify(type: String, inputs: [String: PropertyValue], createdSince: Double?) async throws -> [String] { [] }
+}
+
+/// How long a request the engine sends can take to land in the cloud (the client's timeout for
+/// every attempt it may make, and the waits between them), and the wall clock it is counted on.
+public struct RequestLifetime: Sendable {
+    public var seconds: Double
+    public var now: @Sendable () -> Double
+
+    public init(seconds: Double, now: @escaping @Sendable () -> Double) {
+        self.seconds = seconds
+        self.now = now
+    }
 }
 
 /// Every type the providers implement, and the provider of each: the one place the engine learns

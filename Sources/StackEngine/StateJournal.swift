@@ -65,7 +65,11 @@ public final class StateJournal: @unchecked Sendable {
                 if let kind = record["begin"]?.stringValue, let resource = record["resource"] {
                     guard let operation = PendingOperation.Kind(rawValue: kind) else { throw unreadable("unknown operation '\(kind)'") }
                     let state = try coder.decodeResource(resource)
-                    open[state.urn] = PendingOperation(kind: operation, resource: state)
+                    let window = record["landing"].flatMap { landing -> LandingWindow? in
+                        guard let from = landing["from"]?.doubleValue, let until = landing["until"]?.doubleValue else { return nil }
+                        return LandingWindow(from: from, until: until)
+                    }
+                    open[state.urn] = PendingOperation(kind: operation, resource: state, window: window)
                 } else if let kind = record["end"]?.stringValue, let urnText = record["urn"]?.stringValue, let urn = URN(urnText) {
                     open[urn] = nil
                     try apply(outcome: kind, urn: urn, resource: record["resource"].map(coder.decodeResource), record: record)
@@ -100,9 +104,10 @@ public final class StateJournal: @unchecked Sendable {
     }
 
     /// Records that an operation is about to call the cloud.
-    public func begin(_ kind: PendingOperation.Kind, _ resource: ResourceState) async throws {
-        let record: JSONValue = ["begin": .string(kind.rawValue), "resource": try coder.encode(resource)]
-        try await backend.appendJournal(Array(record.serialized().utf8), project: project, stack: stack)
+    public func begin(_ kind: PendingOperation.Kind, _ resource: ResourceState, landing: LandingWindow? = nil) async throws {
+        var record: JSONObject = ["begin": .string(kind.rawValue), "resource": try coder.encode(resource)]
+        if let landing { record["landing"] = ["from": .double(landing.from), "until": .double(landing.until)] }
+        try await backend.appendJournal(Array(JSONValue.object(record).serialized().utf8), project: project, stack: stack)
     }
 
     /// Records the result of an operation and applies it to the state. `replaced` is the old

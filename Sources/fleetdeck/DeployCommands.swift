@@ -15,7 +15,7 @@ struct PreviewCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await StackCommandContext.run {
-            let runner = try StackCommandContext.runner(global)
+            let runner = try await StackCommandContext.existing(global)
             let session = try runner.session()
             let engine = try await runner.engine(session, parallel: 16) { _ in }
             let plan = try await engine.preview(targets: targets(target, runner, state: engine.journal.deployment), hashes: try await session.hashes())
@@ -84,7 +84,7 @@ struct UpCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await StackCommandContext.run {
-            let runner = try StackCommandContext.runner(global)
+            let runner = try await StackCommandContext.existing(global)
             let start = ProjectContext.unixTime()
             try await runner.locked {
                 let json = global.json
@@ -156,7 +156,7 @@ struct DestroyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await StackCommandContext.run {
-            let runner = try StackCommandContext.runner(global)
+            let runner = try await StackCommandContext.existing(global)
             let prepared = try await runner.prepareDestroy { event in
                 if let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
             }
@@ -209,7 +209,7 @@ struct RefreshCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await StackCommandContext.run {
-            let runner = try StackCommandContext.runner(global)
+            let runner = try await StackCommandContext.existing(global)
             try await runner.locked {
                 let session = try runner.session()
                 let engine = try await runner.engine(session, parallel: 1) { _ in }

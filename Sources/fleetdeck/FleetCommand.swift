@@ -43,7 +43,7 @@ struct FleetCommand: AsyncParsableCommand {
                 let allowlistBytes = try allowlist.map { try FleetCommand.readAllowlist($0).bytes }
                 // In a project with a stack: its outputs name the role alias and the template, and
                 // its config gets the claim certificate's ARN.
-                let runner = AtomicFile.exists(global.directory + "/Pulumi.yaml") ? try StackCommandContext.runner(global) : nil
+                let runner = AtomicFile.exists(global.directory + "/Pulumi.yaml") ? try await StackCommandContext.existing(global) : nil
                 let client = try runner?.awsClient() ?? AWSCommandContext.client(global)
                 let setup = FleetSetup(client: client, bucket: bucket)
                 var parameters: String?
@@ -102,7 +102,7 @@ struct FleetCommand: AsyncParsableCommand {
                 // In a project with a stack, the group and thing policy are the stack's (upstream's
                 // ThingGroupID and ThingPolicyID); --group and --policy override them.
                 var group = self.group, policy = self.policy
-                let runner = AtomicFile.exists(global.directory + "/Pulumi.yaml") && global.stack != nil ? try StackCommandContext.runner(global) : nil
+                let runner = AtomicFile.exists(global.directory + "/Pulumi.yaml") && global.stack != nil ? try await StackCommandContext.existing(global) : nil
                 if let runner {
                     let named = try await FleetCommand.stackResourceValues(runner)
                     group = group ?? named("ThingGroupID", "thingGroupName")

@@ -18,6 +18,14 @@ enum StackCommandContext {
                                })
     }
 
+    /// The runner of a stack that exists (`-s` naming no stack is refused before anything is
+    /// read or written).
+    static func existing(_ global: GlobalOptions) async throws -> StackRunner {
+        let made = try runner(global)
+        try await made.requireStack()
+        return made
+    }
+
     /// Runs stack work, turning any failure into one line (diagnostics: one line each).
     static func run(_ body: () async throws -> Void) async throws {
         do {

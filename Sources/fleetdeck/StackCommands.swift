@@ -86,7 +86,7 @@ struct StackCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await StackCommandContext.run {
-                let runner = try StackCommandContext.runner(global)
+                let runner = try await StackCommandContext.existing(global)
                 let records = try await runner.backend.history(project: runner.project.program.name, stack: runner.stack)
                 if global.json { writeStandardOutput(JSONValue.array(records.compactMap { try? JSONValue.parse($0) }.reversed()).pretty() + "\n"); return }
                 for entry in StackDetailReader.history(records) {
@@ -104,7 +104,7 @@ struct StackCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await StackCommandContext.run {
-                let runner = try StackCommandContext.runner(global)
+                let runner = try await StackCommandContext.existing(global)
                 let outputs = try await runner.outputs()
                 func shown(_ value: PropertyValue) -> JSONValue { value.isSecret && !showSecrets ? "[secret]" : value.plainJSON }
                 if let name {
@@ -128,7 +128,7 @@ struct StackCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await StackCommandContext.run {
-                let runner = try StackCommandContext.runner(global)
+                let runner = try await StackCommandContext.existing(global)
                 guard let bytes = try await runner.backend.checkpoint(project: runner.project.program.name, stack: runner.stack) else {
                     throw StateError.noSuchStack(runner.stack)
                 }
@@ -153,7 +153,7 @@ struct StackCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await StackCommandContext.run {
-                let runner = try StackCommandContext.runner(global)
+                let runner = try await StackCommandContext.existing(global)
                 let name = file == "-" ? "standard input" : file
                 let bytes: [UInt8]
                 do {
@@ -182,7 +182,7 @@ struct StackCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await StackCommandContext.run {
-                let runner = try StackCommandContext.runner(global)
+                let runner = try await StackCommandContext.existing(global)
                 let holders = try await runner.backend.lockHolders(project: runner.project.program.name, stack: runner.stack)
                 try await runner.backend.forceUnlock(project: runner.project.program.name, stack: runner.stack)
                 writeStandardOutput(holders.isEmpty ? "Stack '\(runner.stack)' was not locked.\n"
@@ -197,11 +197,12 @@ struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "config", abstract: "Read and change stack configuration.",
                                                     subcommands: [Get.self, Set.self, Remove.self])
 
-    static func file(_ global: GlobalOptions) throws -> (StackSession, String) {
+    static func file(_ global: GlobalOptions) async throws -> (StackSession, String) {
         let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
         let project = try context.loadProject(extraConfig: [])
         let stack = try context.stackName(flag: global.stack)
         let backend = try context.backend(global, program: project.program)
+        try await context.requireStack(stack, project: project.program.name, backend: backend)
         return (try StackSession(project: project, stack: stack, backend: backend, environment: context.environment), project.program.name)
     }
 
@@ -212,7 +213,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await StackCommandContext.run {
-                let (session, project) = try ConfigCommand.file(global)
+                let (session, project) = try await ConfigCommand.file(global)
                 let full = StackConfigFile.fullKey(key, project: project)
                 guard let entry = session.config.entries[full] else { throw ValidationFailure(message: "configuration key '\(full)' is not set for stack '\(session.stack)'") }
                 let (value, secret): (JSONValue, Bool)
@@ -237,7 +238,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await StackCommandContext.run {
-                let (session, project) = try ConfigCommand.file(global)
+                let (session, project) = try await ConfigCommand.file(global)
                 guard path else {
                     guard type == "string" else { throw ValidationFailure(message: "--type applies to --path values (a top-level value is a string, as Pulumi keeps it)") }
                     let full = StackConfigFile.fullKey(key, project: project)
@@ -273,7 +274,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await StackCommandContext.run {
-                let (session, project) = try ConfigCommand.file(global)
+                let (session, project) = try await ConfigCommand.file(global)
                 let full = StackConfigFile.fullKey(key, project: project)
                 guard session.config.entries.removeValue(forKey: full) != nil else {
                     throw ValidationFailure(message: "configuration key '\(full)' is not set for stack '\(session.stack)'")

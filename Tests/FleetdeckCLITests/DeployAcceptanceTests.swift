@@ -11,6 +11,8 @@ import Testing
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-deploy-\(UUID().uuidString.prefix(8))").path
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try program.write(toFile: folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+            // The stack exists by its config file, as in a team's repository (no `stack init`).
+            try "config: {}\n".write(toFile: folder + "/Pulumi.\(stack).yaml", atomically: true, encoding: .utf8)
         }
         deinit { try? FileManager.default.removeItem(atPath: folder) }
 

@@ -21,6 +21,8 @@ import it before they start) so that:
   anyway.
 """
 import datetime
+import os
+import time
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -57,6 +59,26 @@ def create_thing_type(self, thing_type_name, thing_type_properties):
     return _create_thing_type(self, thing_type_name, thing_type_properties)
 
 
+def _hold(request):
+    """A test's way to make the server commit a request after its client has died: a file
+    $FLEETDECK_SANDBOX_DIR/hold/<CN> holding a number of seconds holds the creates of certificates
+    whose CSR has that common name; the server drops a `.received` file beside it when one arrives,
+    sleeps, then commits (AWS commits what it received, whatever became of the sender)."""
+    folder = os.environ.get("FLEETDECK_SANDBOX_DIR")
+    names = request.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    if not folder or not names:
+        return
+    path = os.path.join(folder, "hold", names[0].value)
+    try:
+        with open(path) as f:
+            seconds = float(f.read().strip() or "0")
+    except (OSError, ValueError):
+        return
+    with open(path + ".received", "a") as f:
+        f.write("1\n")
+    time.sleep(seconds)
+
+
 def create_certificate_from_csr(self, csr, set_as_active):
     try:
         request = x509.load_pem_x509_csr(csr.encode("utf-8"))
@@ -64,6 +86,7 @@ def create_certificate_from_csr(self, csr, set_as_active):
         raise InvalidRequestException("The certificate signing request is not valid")
     if not request.is_signature_valid:
         raise InvalidRequestException("The certificate signing request signature is not valid")
+    _hold(request)
     key = self.__dict__.get("_issuing_key")
     if key is None:
         key = self.__dict__.setdefault("_issuing_key", rsa.generate_private_key(public_exponent=65537, key_size=2048))
@@ -100,3 +123,34 @@ def search_index(self, query_string, *args, **kwargs):
 
 
 iot_models.IoTBackend.search_index = search_index
+
+
+_deprecate_thing_type = iot_models.IoTBackend.deprecate_thing_type
+
+
+def _deprecation_period():
+    return float(os.environ.get("FLEETDECK_THING_TYPE_DEPRECATION_SECONDS", "300"))
+
+
+def deprecate_thing_type(self, thing_type_name, undo_deprecate):
+    thing_type = _deprecate_thing_type(self, thing_type_name, undo_deprecate)
+    if undo_deprecate:
+        thing_type.metadata.pop("deprecationDate", None)
+    elif "deprecationDate" not in thing_type.metadata:
+        thing_type.metadata["deprecationDate"] = datetime.datetime.now(datetime.timezone.utc).timestamp()
+    return thing_type
+
+
+def delete_thing_type(self, thing_type_name):
+    thing_type = self.describe_thing_type(thing_type_name)
+    since = thing_type.metadata.get("deprecationDate") if thing_type.metadata.get("deprecated") else None
+    age = datetime.datetime.now(datetime.timezone.utc).timestamp() - since if since is not None else None
+    if age is None or age < _deprecation_period():
+        raise InvalidRequestException(
+            f"Can not delete thing type {thing_type_name}: it must be deprecated for {int(_deprecation_period())} seconds first"
+            + ("" if age is None else f" (deprecated {int(age)} seconds ago)"))
+    del self.thing_types[thing_type.arn]
+
+
+iot_models.IoTBackend.deprecate_thing_type = deprecate_thing_type
+iot_models.IoTBackend.delete_thing_type = delete_thing_type
