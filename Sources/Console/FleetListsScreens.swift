@@ -151,6 +151,9 @@ extension FleetScreens {
             let certificate = list.ids[state.selected]
             let action = FleetPlan.Action.setCertificateStatus(event == .character("X") ? "REVOKED" : "INACTIVE")
             state.fleet.plan = FleetPlan(action: action, things: [certificate])
+            if let info = state.fleet.certificates?.first(where: { $0.id == certificate }) {
+                state.fleet.plan?.about[certificate] = (info.things.isEmpty ? "no thing" : info.things.joined(separator: ", ")) + "  " + info.status
+            }
             state.screens.append(.fleetPlan)
             state.selected = 0
             return [.checkFleetPlan(action, [certificate])]

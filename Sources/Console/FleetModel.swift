@@ -86,6 +86,9 @@ public struct FleetPlan: Equatable, Sendable {
 
     public var action: Action
     public var things: [String]
+    /// What each item is, as the list it was chosen from showed it (a certificate: its things and
+    /// status), so the plan names what it acts on.
+    public var about: [String: String] = [:]
     /// What the action would do to each thing, read from the account (nil while checking).
     public var outcomes: [String: BulkOutcome]?
     /// Why the action cannot be planned at all (its group or policy does not exist).
@@ -122,7 +125,8 @@ public struct FleetPlan: Equatable, Sendable {
         switch action {
         case .addToGroup(let group): return "\(glyph) aws:iot:ThingGroupMembership  \(thing) → \(group)"
         case .attachPolicy(let policy): return "\(glyph) aws:iot:PolicyAttachment  \(policy) → certificates of \(thing)"
-        case .setCertificateStatus(let status): return "\(glyph) aws:iot:Certificate  \(thing.prefix(16)) → \(status)"
+        case .setCertificateStatus(let status):
+            return "\(glyph == "+ " ? "~ " : glyph) aws:iot:Certificate  \(thing.prefix(16))  \(about[thing] ?? "") → \(status)"
         }
     }
 

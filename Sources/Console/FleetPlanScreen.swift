@@ -44,16 +44,16 @@ extension FleetScreens {
             case .setCertificateStatus(let status): return [.setCertificateStatus(plan.changes, status)]
             }
         case .character("n"), .character("q"), .character("\u{1b}"):
+            // Back to the list as it was left: the cursor stays on the row the plan was made for.
             state.fleet.plan = nil
-            state.screens.removeLast()
-            state.selected = 0
+            let commands = Dashboard.back(&state)
             if plan.results.isEmpty {
                 state.notice = "not applied: nothing was changed"
-                return []
+                return commands
             }
-            if case .setCertificateStatus = plan.action { return [.loadCertificates] }
+            if case .setCertificateStatus = plan.action { return commands + [.loadCertificates] }
             state.fleet.marked = []
-            return [.loadDevices(state.fleet.query)]
+            return commands + [.loadDevices(state.fleet.query)]
         default:
             return nil
         }
@@ -87,6 +87,9 @@ enum FleetPlanScreen: ScreenComponent {
         switch message {
         case .fleetStepDone(let thing, let error):
             state.fleet.plan?.results[thing] = error ?? ""
+            if error == nil, case .setCertificateStatus(let status)? = state.fleet.plan?.action {
+                certificateChanged(&state, thing, status: status)
+            }
             if let plan = state.fleet.plan, plan.results.count == plan.changes.count {
                 state.fleet.plan?.running = false
                 state.notice = "\(plan.title): \(plan.done) of \(plan.changes.count) done" + (plan.done < plan.changes.count ? "; the failures are listed" : "") + "; esc back"
@@ -99,6 +102,16 @@ enum FleetPlanScreen: ScreenComponent {
             break
         }
         return []
+    }
+    /// Every screen that shows the certificate sees its new status: the certificates list at
+    /// once, the devices' certificate column read again for its things.
+    static func certificateChanged(_ state: inout DashboardState, _ id: String, status: String) {
+        guard let index = state.fleet.certificates?.firstIndex(where: { $0.id == id }) else { return }
+        state.fleet.certificates?[index].status = status
+        for thing in state.fleet.certificates?[index].things ?? [] {
+            state.fleet.deviceCertificates[thing] = nil
+            state.fleet.certificatesRequested.remove(thing)
+        }
     }
     static func hints(_ state: DashboardState) -> String { state.fleet.plan?.results.isEmpty == true ? "y approve  n back" : "esc back" }
     static func help(_ state: DashboardState) -> [String] { [":things :groups :certs [DAYS] :policies   the fleet screens"] }

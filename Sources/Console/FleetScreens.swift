@@ -216,6 +216,9 @@ enum DevicesScreen: ScreenComponent {
     }
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
         state.fleet.model = FleetModel()
+        // Certificates are read again too (one that could not be read says why until then).
+        state.fleet.deviceCertificates = [:]
+        state.fleet.certificatesRequested = []
         state.fleet.loading = true
         FleetScreens.refresh(&state)
         return [.loadDevices(state.fleet.query)]

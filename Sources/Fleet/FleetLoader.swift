@@ -66,19 +66,34 @@ public struct FleetLoader: Sendable {
     public func certificateSummaries(_ things: [String]) async -> [String: DeviceCertificate] {
         var result: [String: DeviceCertificate] = [:]
         for thing in things {
-            guard let principals = try? await client.all(IoTOperations.service, IoTOperations.listThingPrincipals, ["thingName": .string(thing)], key: "principals")
-            else { continue }
+            let principals: [JSONValue]
+            do {
+                principals = try await client.all(IoTOperations.service, IoTOperations.listThingPrincipals, ["thingName": .string(thing)], key: "principals")
+            } catch {
+                result[thing] = DeviceCertificate(count: 0, status: nil, notAfter: nil, problem: "\(error)")
+                continue
+            }
             var best: (String, Int64?)?
             var count = 0
+            var problem: String?
             for arn in principals.compactMap(\.stringValue) where arn.contains(":cert/") {
                 count += 1
                 let id = String(arn.split(separator: "/").last ?? "")
-                guard let described = try? await client.call(IoTOperations.service, IoTOperations.describeCertificate, ["certificateId": .string(id)]) else { continue }
+                let described: AWSResponse
+                do {
+                    described = try await client.call(IoTOperations.service, IoTOperations.describeCertificate, ["certificateId": .string(id)])
+                } catch where Self.notFound(error) {
+                    count -= 1  // deleted since the listing
+                    continue
+                } catch {
+                    problem = "\(error)"
+                    continue
+                }
                 let status = described["certificateDescription"]?["status"]?.stringValue ?? "?"
                 let notAfter = described["certificateDescription"]?["certificatePem"]?.stringValue.flatMap(Self.expiry)?.0
                 if best == nil || (notAfter ?? 0) > (best?.1 ?? 0) { best = (status, notAfter) }
             }
-            result[thing] = DeviceCertificate(count: count, status: best?.0, notAfter: best?.1)
+            result[thing] = DeviceCertificate(count: count, status: best?.0, notAfter: best?.1, problem: problem)
         }
         return result
     }

@@ -317,14 +317,18 @@ public struct DeviceCertificate: Sendable, Equatable {
     public var count: Int
     public var status: String?
     public var notAfter: Int64?
+    /// Why a certificate of the thing (or its list) could not be read (`r` reads it again).
+    public var problem: String?
 
-    public init(count: Int, status: String?, notAfter: Int64?) {
+    public init(count: Int, status: String?, notAfter: Int64?, problem: String? = nil) {
         self.count = count
         self.status = status
         self.notAfter = notAfter
+        self.problem = problem
     }
 
     public func text(now: Int64) -> String {
+        if let problem, status == nil { return "unreadable: " + problem }
         guard count > 0, let status else { return "none" }
         let days = notAfter.map { " \(Int(($0 - now) / 86_400))d" } ?? ""
         return status + days + (count > 1 ? " +\(count - 1)" : "")

@@ -81,6 +81,14 @@ import Testing
         #expect(lines.contains { $0.contains("d7") && $0.contains("ACTIVE 12d +1") })
         #expect(lines.contains { $0.contains("d6") && $0.contains("none") })
         #expect(lines.contains { $0.contains("d5") && $0.contains("…") })
+        // A certificate that could not be read says why, and r reads the certificates again.
+        _ = Dashboard.update(&state, .deviceCertificates(["d5": DeviceCertificate(count: 0, status: nil, notAfter: nil, problem: "AccessDeniedException")]))
+        let unreadable = Dashboard.view(state, rows: 10, columns: 140).lines
+        #expect(unreadable.contains { $0.contains("d5") && $0.contains("unreadable") }, "\(unreadable.joined(separator: "\n"))")
+        let reload = Dashboard.update(&state, .key(.character("r")))
+        #expect(reload.contains(.loadDevices(nil)) && state.fleet.deviceCertificates.isEmpty)
+        let asked = Dashboard.update(&state, .devicesPage(page, done: true))
+        #expect(asked.contains { if case .loadDeviceCertificates(let names) = $0 { return names.contains("d5") }; return false }, "\(asked)")
     }
 
     @Test func managedDevicesNameTheirStackResource() {
@@ -175,13 +183,27 @@ import Testing
         #expect(Dashboard.update(&state, .key(.character("y"))) == [])  // not before the account has been read
         _ = Dashboard.update(&state, .fleetPlanChecked(.success(["bbbb2222": .change])))
         let review = Dashboard.view(state, rows: 24, columns: 100).lines
-        #expect(review[1].contains("~1 deactivate") && review.contains { $0.contains("aws:iot:Certificate  bbbb2222 → INACTIVE") }, "\(review.joined(separator: "\n"))")
+        // The plan names the certificate's thing and its status, old -> new.
+        #expect(review[1].contains("~1 deactivate") && review.contains { $0.contains("~  aws:iot:Certificate  bbbb2222  sensor-101  ACTIVE → INACTIVE") },
+                "\(review.joined(separator: "\n"))")
         #expect(Dashboard.update(&state, .key(.character("y"))) == [.setCertificateStatus(["bbbb2222"], "INACTIVE")])
+        _ = Dashboard.update(&state, .deviceCertificates(["sensor-101": DeviceCertificate(count: 1, status: "ACTIVE", notAfter: nil)]))
         _ = Dashboard.update(&state, .fleetStepDone("bbbb2222", nil))
         #expect(state.notice?.hasPrefix("deactivate: 1 of 1 done") == true, "\(String(describing: state.notice))")
+        // Every list that shows it knows at once: the certificates list, and the device's
+        // certificate column is read again.
+        #expect(state.fleet.certificates?.first { $0.id == "bbbb2222" }?.status == "INACTIVE")
+        #expect(state.fleet.deviceCertificates["sensor-101"] == nil)
         #expect(Dashboard.update(&state, .key(.character("\u{1b}"))) == [.loadCertificates])
         #expect(state.screen == .certificates)
+        // Back on the row the plan was made for, not the first (the claim certificate, in the demo).
+        #expect(state.selected == 1)
+        _ = Dashboard.update(&state, .key(.character("X")))
+        #expect(state.fleet.plan?.things == ["bbbb2222"])
+        _ = Dashboard.update(&state, .key(.character("n")))
+        #expect(state.selected == 1 && state.notice == "not applied: nothing was changed")
         // Revoking says it is for good; one already revoked cannot be planned.
+        _ = Dashboard.update(&state, .key(.character("k")))
         _ = Dashboard.update(&state, .key(.character("X")))
         _ = Dashboard.update(&state, .fleetPlanChecked(.success(["aaaa1111": .impossible("revoked: a revoked certificate stays revoked")])))
         #expect(Dashboard.view(state, rows: 24, columns: 100).lines[1].contains("revoke (for good)"))
