@@ -172,6 +172,14 @@ public enum Dashboard {
         state.screen.shown(by: StackScreen.self) || state.screen.shown(by: PlanScreen.self) ? state.screen.subject : nil
     }
 
+    /// Whether the plan on screen was made from other sources than `fingerprint` (those the
+    /// watcher found). A plan made again since (`r`, `p`) is current, and one being made is not
+    /// shown yet: neither is thrown away, so a `y` pressed on the plan just shown is not lost.
+    static func planIsStale(_ state: DashboardState, _ fingerprint: String) -> Bool {
+        guard let plan = state.deploy.plan else { return false }
+        return plan.sources != fingerprint
+    }
+
     /// `r` and `:reload`: the screen's data read again (the screen's component says how; by
     /// default the stacks, or the stack the screen is about).
     static func reload(_ state: inout DashboardState) -> [DashboardCommand] {

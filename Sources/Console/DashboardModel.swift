@@ -232,7 +232,8 @@ public enum DashboardMessage: Sendable {
     /// An approved plan refused because it is no longer the plan; the plan as it is now.
     case planReplaced(PlanView, String)
     /// The program, config or state of the stack changed on disk.
-    case sourcesChanged(String)
+    /// The watched stack's sources now have this fingerprint (the plan on screen was made from others).
+    case sourcesChanged(String, fingerprint: String)
     case revealed(String, [StackDetailReader.Output])
     case connection(Connection)
     case themeLoaded(Theme, problem: String?)

@@ -294,7 +294,8 @@ final class SourceWatcher: Sendable {
                 guard let stack = watching.stack, let since = watching.since, watching.posted != since,
                       let now = await sources(stack), now != since else { continue }
                 state.withLock { $0.posted = since }
-                mailbox.post(.sourcesChanged(stack))
+                // With what it found: the plan on screen may have been made again meanwhile.
+                mailbox.post(.sourcesChanged(stack, fingerprint: now))
                 wake()
             }
         }

@@ -7,8 +7,19 @@ enum DeployFlowUpdate {
     /// Plan screen keys; nil when the key is not the plan screen's (the common keys apply).
     static func planKey(_ state: inout DashboardState, stack: String, _ event: TerminalEvent) -> [DashboardCommand]? {
         guard let plan = state.deploy.plan else {
-            if case .character(let c) = event, c == "n" || c == "q" || c == "\u{1b}" { return Dashboard.back(&state) }
-            return []
+            // No plan on screen yet (or it could not be made): every key acts or says why not.
+            switch event {
+            case .character("n"), .character("q"), .character("\u{1b}"): return Dashboard.back(&state)
+            case .character("p"), .character("r"): return Dashboard.reload(&state)
+            case .character("?"): return nil
+            default:
+                if let failure = state.deploy.result {
+                    state.notice = "no plan to act on (\(failure)): p plans again"
+                } else {
+                    state.notice = "the plan is being made" + (event == .character("y") ? ": y approves it once it is shown" : "; keys act on it once it is shown")
+                }
+                return []
+            }
         }
         if state.inspector.item != nil { return Inspector.key(&state, event) }
         switch event {
@@ -133,6 +144,7 @@ enum DeployFlowUpdate {
         case .character("j"), .character("k"), .key(.down), .key(.up), .character("?"):
             return nil
         default:
+            state.notice = "\(state.deploy.cancelling ? "cancelling" : "running"): c cancels (the steps in flight finish); other keys act once it has ended"
             return []
         }
     }

@@ -19,10 +19,10 @@ enum PlanScreen: ScreenComponent {
         switch message {
         case .planned(let plan, let operation) where state.screen == .plan(plan.stack, operation):
             state.deploy.plan = plan
-        case .sourcesChanged(let stack):
+        case .sourcesChanged(let stack, let fingerprint):
             // The plan under review is stale (unless its approval is being typed): plan again.
             guard state.screen.shown(by: PlanScreen.self), state.screen.subject == stack, let operation = state.screen.operation,
-                  state.deploy.typed == nil else { return [] }
+                  state.deploy.typed == nil, Dashboard.planIsStale(state, fingerprint) else { return [] }
             state.deploy = DeployState()
             state.selected = 0
             state.notice = "the program, config or state changed on disk: this is the new plan"

@@ -230,7 +230,7 @@ extension StackScreen: ScreenComponent {
             state.deploy.plan = plan
         case .revealed(let stack, let outputs) where state.screen == .stack(stack):
             state.stackScreen.revealed = outputs
-        case .sourcesChanged(let stack) where state.screen == .stack(stack):
+        case .sourcesChanged(let stack, let fingerprint) where state.screen == .stack(stack) && Dashboard.planIsStale(state, fingerprint):
             // Whatever was planned from the old files is stale: plan again.
             state.notice = "the program, config or state changed on disk: planned again"
             return [.loadStack(stack), .preview(stack, .update)]

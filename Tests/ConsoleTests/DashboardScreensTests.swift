@@ -260,20 +260,38 @@ import Testing
 
     @Test func changedSourcesPlanAgainOnTheStackAndInTheReviewButNotWhileApproving() {
         var state = onStack()
-        #expect(Dashboard.update(&state, .sourcesChanged("dev")) == [.loadStack("dev"), .preview("dev", .update)])
-        #expect(Dashboard.update(&state, .sourcesChanged("other")) == [])
+        func plan(_ hash: String, sources: String, production: Bool = false) -> PlanView {
+            var view = PlanView(stack: "dev", hash: hash, plan: DeployFlowTests.plan, production: production)
+            view.sources = sources
+            return view
+        }
+        _ = Dashboard.update(&state, .planned(plan("u0", sources: "f1"), .update))
+        #expect(Dashboard.update(&state, .sourcesChanged("dev", fingerprint: "f2")) == [.loadStack("dev"), .preview("dev", .update)])
+        #expect(Dashboard.update(&state, .sourcesChanged("other", fingerprint: "f2")) == [])
         _ = Dashboard.update(&state, .key(.character("p")))
-        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u1", plan: DeployFlowTests.plan, production: false), .update))
-        #expect(Dashboard.update(&state, .sourcesChanged("dev")) == [.loadStack("dev"), .preview("dev", .update)])
+        // The watcher's word while the plan is being made, or on a plan already made from what it
+        // found, throws nothing away (a y pressed on that plan was lost this way).
+        #expect(Dashboard.update(&state, .sourcesChanged("dev", fingerprint: "f2")) == [])
+        // A y before the plan is shown is answered, not dropped in silence.
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [] && state.notice == "the plan is being made: y approves it once it is shown")
+        _ = Dashboard.update(&state, .planned(plan("u1", sources: "f2"), .update))
+        #expect(Dashboard.update(&state, .sourcesChanged("dev", fingerprint: "f2")) == [] && state.deploy.plan?.hash == "u1")
+        _ = Dashboard.update(&state, .key(.character("y")))
+        #expect(state.deploy.typed == "", "y on the plan just shown starts its approval (it deletes: the name is typed)")
+        _ = Dashboard.update(&state, .key(.character("\u{1b}")))
+        _ = Dashboard.update(&state, .key(.character("\u{1b}")))
+        _ = Dashboard.update(&state, .key(.character("p")))
+        _ = Dashboard.update(&state, .planned(plan("u1", sources: "f2"), .update))
+        #expect(Dashboard.update(&state, .sourcesChanged("dev", fingerprint: "f3")) == [.loadStack("dev"), .preview("dev", .update)])
         #expect(state.deploy.plan == nil && state.notice == "the program, config or state changed on disk: this is the new plan")
         // `p` in the review plans again too.
         _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u2", plan: DeployFlowTests.plan, production: false), .update))
         #expect(Dashboard.update(&state, .key(.character("p"))) == [.loadStack("dev"), .preview("dev", .update), .checkConnection])
         // While the stack's name is being typed to approve, nothing moves under the user.
-        _ = Dashboard.update(&state, .planned(PlanView(stack: "dev", hash: "u3", plan: DeployFlowTests.plan, production: true), .update))
+        _ = Dashboard.update(&state, .planned(plan("u3", sources: "f3", production: true), .update))
         _ = Dashboard.update(&state, .key(.character("y")))
         #expect(state.deploy.typed == "")
-        #expect(Dashboard.update(&state, .sourcesChanged("dev")) == [])
+        #expect(Dashboard.update(&state, .sourcesChanged("dev", fingerprint: "f4")) == [])
         #expect(state.deploy.plan?.hash == "u3")
     }
 

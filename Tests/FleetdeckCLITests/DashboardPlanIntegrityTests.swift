@@ -30,12 +30,12 @@ import Testing
         try DeployAcceptanceTests.boto("print(iot.describe_thing(thingName='\(prefix)-a')['attributes'].get('version'))")
     }
 
-    func open(_ project: DeployAcceptanceTests.Project) throws -> TmuxSession {
+    func open(_ project: DeployAcceptanceTests.Project, resources: Int = 1) throws -> TmuxSession {
         let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); sleep 600", width: 120, height: 30,
                                       environment: project.terminalEnvironment)
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") } }, "\(session.screen)")
         try session.sendKeys("Enter")
-        #expect(session.waitFor(text: "Resources (1)"), "\(session.screen)")
+        #expect(session.waitFor(text: "Resources (\(resources))"), "\(session.screen)")
         #expect(session.waitFor(text: "Plan: no changes"), "\(session.screen)")
         return session
     }
@@ -89,6 +89,48 @@ import Testing
         #expect(session.waitFor(text: "Update of dev succeeded", timeout: .seconds(30)), "\(session.screen)")
         #expect(try Self.version(prefix) == "3")
         #expect(try project.fleetdeck(["preview", "--expect-no-changes"]).status == 0)
+        #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
+    }
+
+    /// Issue 26: after an edit on disk, `r` then `p` shows the new plan with its hash, and `y`
+    /// pressed at once deploys it, every time (it used to do nothing, silently, about half the
+    /// time). `FLEETDECK_APPROVE_ROUNDS=50` runs the issue's 50.
+    @Test func yPressedAtOnceOnTheNewPlanDeploysItEveryTime() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let rounds = ProcessInfo.processInfo.environment["FLEETDECK_APPROVE_ROUNDS"].flatMap(Int.init) ?? 12
+        let prefix = "approve\(UUID().uuidString.prefix(6).lowercased())"
+        // Beside the thing, 20 policies and 20 rules: a plan takes long enough for keys to
+        // arrive while it is made.
+        func program(_ version: Int) -> String {
+            CertificateKillTests.program(prefix).components(separatedBy: "  cert0:")[0]
+                + (0..<20).map { "  p\($0):\n    type: aws-native:iot:Policy\n    properties:\n      policyName: \(prefix)-p\($0)\n      policyDocument: {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"iot:Connect\", \"Resource\": \"c\($0)\"}]}\n  r\($0):\n    type: aws-native:iot:TopicRule\n    properties:\n      ruleName: \(prefix)_r\($0)\n      topicRulePayload:\n        sql: SELECT * FROM 't/\($0)'\n        actions: []\n" }.joined()
+                + Self.program(prefix, version: version).components(separatedBy: "resources:\n")[1]
+        }
+        let project = try DeployAcceptanceTests.Project(program: program(1))
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        let session = try open(project, resources: 41)
+        var deployed = 0
+        for version in 2..<(2 + rounds) {
+            try program(version).write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
+            let preview = try project.fleetdeck(["preview", "--json"])
+            let hash = try #require(try JSONSerialization.jsonObject(with: Data(preview.stdout.utf8)) as? [String: Any])["planHash"] as? String ?? "?"
+            try session.sendKeys("r")
+            try session.sendKeys("p")
+            guard session.waitFor(text: "Plan \(hash)", timeout: .seconds(30)) else {
+                Issue.record("round \(version): the plan \(hash) was not shown: \(session.screen)")
+                break
+            }
+            try session.sendKeys("y")
+            guard session.waitFor(text: "Update of dev succeeded", timeout: .seconds(30)) else {
+                Issue.record("round \(version): y did not deploy: \(session.screen)")
+                break
+            }
+            #expect(try Self.version(prefix) == "\(version)")
+            deployed += 1
+            try session.sendKeys("Escape")
+            #expect(session.waitFor(text: "Plan: no changes", timeout: .seconds(30)), "\(session.screen)")
+        }
+        #expect(deployed == rounds)
         #expect(try project.fleetdeck(["destroy", "--yes"]).status == 0)
     }
 
