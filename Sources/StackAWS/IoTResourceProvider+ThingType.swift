@@ -14,9 +14,16 @@ extension IoTResourceProvider {
             deprecatedAt = Self.wallClock()
         }
         let deletableAt = (deprecatedAt ?? Self.wallClock()) + deprecationPeriod + 1
+        var said = 0.0
         while case let remaining = deletableAt - Self.wallClock(), remaining > 0 {
-            StepProgress.say("AWS deletes a thing type \(Self.minutes(deprecationPeriod)) after its deprecation: \(Int(remaining.rounded(.up))) s to wait")
-            try await Task.sleep(for: .seconds(min(remaining, 15)))
+            if said == 0 || said - remaining >= 15 {
+                StepProgress.say("AWS deletes a thing type \(Self.minutes(deprecationPeriod)) after its deprecation: \(Int(remaining.rounded(.up))) s to wait")
+                said = remaining
+            }
+            if StepProgress.stopRequested {
+                throw StepInterrupted("cancelled while waiting for AWS's deprecation period (deprecated, not deleted): the next destroy waits only the rest")
+            }
+            try await Task.sleep(for: .seconds(min(remaining, 0.5)))
         }
         _ = try await call(iot.deleteThingType, ["thingTypeName": .string(name)])
     }

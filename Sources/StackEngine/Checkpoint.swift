@@ -44,17 +44,20 @@ public struct ResourceState: Sendable, Equatable {
         return copy
     }
 
-    /// This new state of a resource with the Pulumi fields its old state kept; its per-property
-    /// dependencies are made again from its inputs, as Pulumi's own migration does.
+    /// This new state of a resource with the Pulumi fields its old state kept.
     public func keeping(fieldsOf old: ResourceState?) -> ResourceState {
         guard let old, !old.kept.isEmpty else { return self }
         var copy = self
         copy.kept = old.kept
-        if copy.kept["propertyDependencies"] != nil {
-            var map = JSONObject()
-            for key in inputs.keys.sorted() { map[key] = .array(dependencies.map { .string($0.description) }) }
-            copy.kept["propertyDependencies"] = .object(map)
-        }
+        return copy
+    }
+
+    /// With Pulumi's `propertyDependencies`: every input, and the resources its value refers to.
+    public func dependingByProperty(_ map: [String: [URN]]) -> ResourceState {
+        var copy = self
+        var object = JSONObject()
+        for key in inputs.keys.sorted() { object[key] = .array((map[key] ?? []).map { .string($0.description) }) }
+        copy.kept["propertyDependencies"] = .object(object)
         return copy
     }
 }

@@ -9,23 +9,37 @@ public struct DependencyGraph: Sendable {
     public let order: [String]
     /// Each resource's resource dependencies, sorted.
     public let dependencies: [String: [String]]
+    /// Per resource, per property: the resources that property's value refers to (through
+    /// variables too), sorted; Pulumi records them as `propertyDependencies`.
+    public let propertyDependencies: [String: [String: [String]]]
 
     public init(program: Program) {
         let edges = ProgramChecker.dependencies(of: program)
         let variables = Set(program.variables.map(\.name))
         let resources = Set(program.resources.map(\.name))
-        var dependencies: [String: [String]] = [:]
-        for resource in program.resources {
+        /// The resources that `roots` refer to, following variables.
+        func referred(_ roots: [String], from resource: String) -> [String] {
             var found: Set<String> = []
-            var queue = edges[resource.name] ?? []
+            var queue = roots
             var seen: Set<String> = []
             while let next = queue.popLast() {
                 guard seen.insert(next).inserted else { continue }
-                if variables.contains(next) { queue += edges[next] ?? [] } else if resources.contains(next), next != resource.name { found.insert(next) }
+                if variables.contains(next) { queue += edges[next] ?? [] } else if resources.contains(next), next != resource { found.insert(next) }
             }
-            dependencies[resource.name] = found.sorted()
+            return found.sorted()
+        }
+        var dependencies: [String: [String]] = [:]
+        var propertyDependencies: [String: [String: [String]]] = [:]
+        for resource in program.resources {
+            dependencies[resource.name] = referred(edges[resource.name] ?? [], from: resource.name)
+            var properties: [String: [String]] = [:]
+            for property in resource.properties {
+                properties[property.name] = referred(property.value.accesses.map(\.0.root), from: resource.name)
+            }
+            propertyDependencies[resource.name] = properties
         }
         self.dependencies = dependencies
+        self.propertyDependencies = propertyDependencies
         order = Self.topological(program.resources.map(\.name)) { dependencies[$0] ?? [] }
     }
 

@@ -124,7 +124,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                         launched = true
                         group.addTask { [self] in
                             let clock = ContinuousClock(), start = clock.now
-                            let result = await StepProgress.$report.withValue(self.progress(prepared.urn)) { await self.perform(prepared) }
+                            let result = await self.reporting(prepared.urn) { await self.perform(prepared) }
                             return (prepared, result, Self.seconds(clock.now - start))
                         }
                     }
@@ -158,7 +158,10 @@ public final class DeploymentEngine: @unchecked Sendable {
             // replacements (this run's and any an interrupted run left).
             for step in plan.steps where step.kind == .delete && !step.pendingDelete {
                 if isCancelled { break }
-                if let failure = await deleteStep(step) { failures.append(failure); break }
+                if let failure = await deleteStep(step) {
+                    if !isCancelled { failures.append(failure) }  // a wait the cancel stopped: not done, not failed
+                    break
+                }
                 counts[.delete, default: 0] += 1
             }
             for old in Planner.reverseDependencyOrder(journal.deployment.pendingDeletes) where failures.isEmpty && !isCancelled {
@@ -181,9 +184,12 @@ public final class DeploymentEngine: @unchecked Sendable {
         return Summary(counts: counts, outputs: outputs, checkpoint: checkpoint)
     }
 
-    /// Where a provider's word on a step it is waiting in goes: the engine's events.
-    func progress(_ urn: URN) -> @Sendable (String) -> Void {
-        { [events] text in events(.message("\(urn.name): \(text)")) }
+    /// Runs a step's cloud work with what a provider waiting in it needs: where its word goes
+    /// (the engine's events) and whether the run was cancelled.
+    func reporting<T>(_ urn: URN, _ work: () async throws -> T) async rethrows -> T {
+        try await StepProgress.$report.withValue({ [events] text in events(.message("\(urn.name): \(text)")) }) {
+            try await StepProgress.$stopping.withValue({ [self] in isCancelled }) { try await work() }
+        }
     }
 
     /// A duration in seconds, as the engine's events and the dashboard count them.
@@ -321,7 +327,7 @@ public final class DeploymentEngine: @unchecked Sendable {
         return state(protectingSecretsOf: ResourceState(urn: step.urn, id: id, type: step.type, inputs: step.inputs, outputs: outputs,
                                                         dependencies: step.dependencies, protect: wanted?.options.protect ?? false,
                                                         retainOnDelete: wanted?.options.retainOnDelete ?? false, importID: wanted?.options.importID)
-            .keeping(fieldsOf: step.old).providedBy(step.providerReference))
+            .keeping(fieldsOf: step.old).providedBy(step.providerReference).dependingByProperty(generator.propertyDependencyURNs(step.urn.name)))
     }
 
     /// Secrets stay secret in state: outputs that echo a secret input are marked too.
@@ -343,7 +349,7 @@ public final class DeploymentEngine: @unchecked Sendable {
             if !old.retainOnDelete {
                 let provider = try provider(for: old.type, urn: old.urn, kind: .delete, reference: old.providerReference)
                 CrashPoint.reach(.beforeCall, resource: old.urn.name, phase: "delete")
-                try await StepProgress.$report.withValue(progress(old.urn)) { try await provider.delete(type: old.type, id: old.id, old: old) }
+                try await reporting(old.urn) { try await provider.delete(type: old.type, id: old.id, old: old) }
                 CrashPoint.reach(.afterCall, resource: old.urn.name, phase: "delete")
             }
             defer { CrashPoint.reach(.afterJournal, resource: old.urn.name, phase: "delete") }
@@ -482,7 +488,10 @@ public final class DeploymentEngine: @unchecked Sendable {
         var deleted = 0
         for step in steps {
             if isCancelled { break }
-            if let failed = await deleteStep(step) { failure = failed; break }
+            if let failed = await deleteStep(step) {
+                if !isCancelled { failure = failed }  // a wait the cancel stopped: not done, not failed
+                break
+            }
             deleted += 1
         }
         let checkpoint = try await journal.compact(time: now())

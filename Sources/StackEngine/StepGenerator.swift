@@ -32,6 +32,11 @@ public struct StepGenerator: Sendable {
         (graph.dependencies[resource.name] ?? []).compactMap { urns[$0] }
     }
 
+    /// Per property of the named resource, the resources its value refers to.
+    func propertyDependencyURNs(_ name: String) -> [String: [URN]] {
+        (graph.propertyDependencies[name] ?? [:]).mapValues { $0.compactMap { urns[$0] } }
+    }
+
     func desired(_ resource: ResourceDeclaration, inputs: [String: PropertyValue]) -> DesiredResource {
         let urn = urn(resource)
         return DesiredResource(urn: urn, name: resource.name, type: resource.type,

@@ -149,10 +149,13 @@ struct StackCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "import",
                                                         abstract: "Replace the stack's state with what 'pulumi stack export' or 'stack export' printed, or a checkpoint file.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The file ('-' or nothing: standard input).") var file: String = "-"
+        @Argument(help: "The file ('-' or nothing: standard input).") var path: String?
+        @Option(name: .long, help: "The file, as Pulumi spells it ('pulumi stack import --file F').") var file: String?
 
         func run() async throws {
             try await StackCommandContext.run {
+                if path != nil && file != nil { throw ValidationFailure(message: "name the file once: as an argument or with --file, not both") }
+                let file = self.file ?? path ?? "-"
                 let runner = try await StackCommandContext.existing(global)
                 let name = file == "-" ? "standard input" : file
                 let bytes: [UInt8]
@@ -207,20 +210,32 @@ struct ConfigCommand: AsyncParsableCommand {
     }
 
     struct Get: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "get", abstract: "Print a value (secrets decrypted).")
+        static let configuration = CommandConfiguration(commandName: "get", abstract: "Print a value (secrets decrypted, at any depth).")
         @OptionGroup var global: GlobalOptions
         @Argument var key: String
+        @Flag(help: "The key is a path into an object or list value: 'db.hosts[0]', 'tags[\"a.b\"]'.") var path = false
 
         func run() async throws {
             try await StackCommandContext.run {
                 let (session, project) = try await ConfigCommand.file(global)
-                let full = StackConfigFile.fullKey(key, project: project)
+                let segments = path ? try ConfigPath.parse(key) : [.key(key)]
+                guard case .key(let first) = segments[0] else { throw ValidationFailure(message: "--path '\(key)' must start with a key name") }
+                let full = StackConfigFile.fullKey(first, project: project)
                 guard let entry = session.config.entries[full] else { throw ValidationFailure(message: "configuration key '\(full)' is not set for stack '\(session.stack)'") }
-                let (value, secret): (JSONValue, Bool)
+                var (value, secret): (JSONValue, Bool)
                 switch entry {
-                case .value(let json): (value, secret) = (json, false)
+                case .value(let json):
+                    // Secrets set with --path sit inside the object as {"secure": ...}: shown
+                    // decrypted, as Pulumi shows them.
+                    var nested = false
+                    value = try ConfigPath.revealing(json, found: &nested) { try session.crypter().decrypt($0) }
+                    secret = nested
                 case .secure(let ciphertext): (value, secret) = (.string(try session.crypter().decrypt(ciphertext)), true)
                 }
+                guard let found = ConfigPath.value(at: Array(segments.dropFirst()), in: value) else {
+                    throw ValidationFailure(message: "configuration key '\(key)' is not set for stack '\(session.stack)' (the path leads nowhere)")
+                }
+                value = found
                 writeStandardOutput(global.json ? JSONValue.object(["value": value, "secret": .bool(secret)]).serialized() + "\n"
                                     : (value.stringValue ?? value.serialized()) + "\n")
             }
@@ -323,6 +338,31 @@ enum ConfigPath {
         flush()
         guard !segments.isEmpty else { throw ValidationFailure(message: "--path '\(text)': no key") }
         return segments
+    }
+
+    /// `value` with every `{"secure": ciphertext}` inside it decrypted; `found` says whether any was.
+    static func revealing(_ value: JSONValue, found: inout Bool, decrypt: (String) throws -> String) throws -> JSONValue {
+        switch value {
+        case .object(let object):
+            if object.count == 1, let ciphertext = object["secure"]?.stringValue {
+                found = true
+                return .string(try decrypt(ciphertext))
+            }
+            var revealed = JSONObject()
+            for (key, item) in object { revealed[key] = try revealing(item, found: &found, decrypt: decrypt) }
+            return .object(revealed)
+        case .array(let items): return .array(try items.map { try revealing($0, found: &found, decrypt: decrypt) })
+        default: return value
+        }
+    }
+
+    /// The value at `path` inside `root` (nil: there is none).
+    static func value(at path: [Segment], in root: JSONValue) -> JSONValue? {
+        guard let segment = path.first else { return root }
+        switch segment {
+        case .key(let name): return root[name].flatMap { value(at: Array(path.dropFirst()), in: $0) }
+        case .index(let index): return root[index].flatMap { value(at: Array(path.dropFirst()), in: $0) }
+        }
     }
 
     static func typed(_ value: String, _ type: String) throws -> JSONValue {

@@ -11,13 +11,14 @@ import Testing
     static let count = 20
     static let rounds = ProcessInfo.processInfo.environment["FLEETDECK_KILL_ROUNDS"].flatMap(Int.init) ?? 4
 
-    static func program(_ p: String) -> String {
+    /// `version` changes every policy's document and every rule's SQL: each run has work to do.
+    static func program(_ p: String, version: Int = 0) -> String {
         var text = "name: \(p)\nruntime: yaml\nresources:\n"
         for i in 0..<count {
             text += "  cert\(i):\n    type: aws-native:iot:Certificate\n    properties:\n      certificateSigningRequest:\n        fn::readFile: d\(i).csr\n      status: ACTIVE\n"
             text += "  p\(i):\n    type: aws-native:iot:Policy\n    properties:\n      policyName: \(p)-p\(i)\n"
-                + "      policyDocument: {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"iot:Connect\", \"Resource\": \"c\(i)\"}]}\n"
-            text += "  r\(i):\n    type: aws-native:iot:TopicRule\n    properties:\n      ruleName: \(p)_r\(i)\n      topicRulePayload:\n        sql: SELECT * FROM 't/\(i)'\n        actions: []\n"
+                + "      policyDocument: {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"iot:Connect\", \"Resource\": \"c\(i)-v\(version)\"}]}\n"
+            text += "  r\(i):\n    type: aws-native:iot:TopicRule\n    properties:\n      ruleName: \(p)_r\(i)\n      topicRulePayload:\n        sql: SELECT * FROM 't/\(i)/v\(version)'\n        actions: []\n"
         }
         return text
     }
@@ -56,18 +57,23 @@ import Testing
         let quiet = open("/dev/null", O_WRONLY)
         defer { close(quiet) }
         var killed = 0
-        for _ in 0..<4 {
+        var ended: [Int32] = []
+        for attempt in 0..<4 {
+            try Self.program(p, version: attempt).write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
             let pid = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["up", "--yes", "--parallel", "8", "-C", project.folder, "-s", "dev"],
                                               environment: ProcessRunner.environment(project.environment), stdout: quiet, stderr: quiet)
             let moment = 0.2 + Double(random.next(upTo: 1300)) / 1000
-            let exited = eventually(timeout: .milliseconds(Int(moment * 1000)), interval: .milliseconds(10)) { waitpid(pid, nil, WNOHANG) == pid }
+            var status: Int32 = 0
+            let exited = eventually(timeout: .milliseconds(Int(moment * 1000)), interval: .milliseconds(10)) { waitpid(pid, &status, WNOHANG) == pid }
+            if exited { ended.append(status) }
             if !exited {
                 kill(pid, SIGKILL)
                 _ = ProcessRunner.waitForExit(pid)
                 killed += 1
             }
         }
-        #expect(killed > 0, "round \(round): every run ended before its kill")
+        #expect(killed > 0, "round \(round): every run ended before its kill (statuses \(ended))")
+        #expect(ended.allSatisfy { $0 == 0 }, "round \(round): a run that was not killed failed (statuses \(ended))")
         var converged = false
         for _ in 0..<3 where !converged {
             converged = try project.fleetdeck(["up", "--yes", "--parallel", "8"], timeout: 300).status == 0

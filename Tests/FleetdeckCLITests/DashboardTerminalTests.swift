@@ -101,6 +101,7 @@ import Testing
         for index in 0..<12 { program += "  t\(index):\n    type: aws-native:iot:Thing\n    properties:\n      thingName: \(p)-\(index)\n" }
         let project = try DeployAcceptanceTests.Project(program: program)
         try "config: {}\n".write(toFile: project.folder + "/Pulumi.prod-eu.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: project.folder + "/Pulumi.dev.yaml")  // prod-eu is the only stack
         let environment = project.terminalEnvironment
         let session = try TmuxSession("cd \(project.folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 100, height: 30, environment: environment)
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" prod-eu") && $0.contains("PROD") } }, "\(session.screen)")

@@ -23,7 +23,7 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: elsewhere))
         let written = try ProcessRunner.shell("cd \(project.folder) && find . -type f | sort").stdout
-        #expect(written == "./Pulumi.yaml\n", "files written: \(written)")
+        #expect(written == "./Pulumi.dev.yaml\n./Pulumi.yaml\n", "files written: \(written)")
     }
 
     func fleetdeck(_ arguments: [String], in folder: String) throws -> ProcessResult {

@@ -92,7 +92,8 @@ import Testing
         // Changed by hand: refresh reads the audit configuration and the schedule as AWS has them.
         _ = try Self.boto("""
             iot.update_scheduled_audit(scheduledAuditName='\(p)-daily', frequency='MONTHLY', dayOfMonth='1')
-            iot.update_account_audit_configuration(auditCheckConfigurations={'DEVICE_CERTIFICATE_EXPIRING_CHECK': {'enabled': False}})
+            sns = iot.describe_account_audit_configuration()['auditNotificationTargetConfigurations']['SNS']
+            iot.update_account_audit_configuration(auditNotificationTargetConfigurations={'SNS': dict(sns, enabled=False)})
             """)
         let drift = try project.fleetdeck(["refresh"])
         #expect(drift.status == 0 && drift.stdout.contains("MONTHLY") && drift.stdout.contains("daily") && drift.stdout.contains("audit"), "\(drift.stdout)")
@@ -123,19 +124,138 @@ import Testing
         #expect(gone == "False False False", "deleting the configuration disables its checks, as CloudFormation does: \(gone)")
     }
 
+    /// The sandbox refuses what AWS refuses, one case per rule, each input breaking that rule
+    /// alone (the message names the rule), and a refused request stores nothing.
     @Test func whatAWSRefusesTheSandboxRefuses() throws {
         try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
-        let refused = try Self.boto("""
+        let p = "rules\(UUID().uuidString.prefix(5).lowercased())"
+        // Its own region: the audit configuration is one per account and region.
+        let refused = try DeployAcceptanceTests.boto("""
+            iot = boto3.client('iot', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='ap-south-1')
+            iam = boto3.client('iam', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='ap-south-1')
+            trust = json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'iot.amazonaws.com'}, 'Action': 'sts:AssumeRole'}]})
+            role = iam.create_role(RoleName='\(p)', AssumeRolePolicyDocument=trust)['Role']['Arn']
             body = json.dumps({'Parameters': {}, 'Resources': {'thing': {'Type': 'AWS::IoT::Thing'}}})
-            for call in [lambda: iot.create_provisioning_template(templateName='nope', templateBody=body, provisioningRoleArn='arn:aws:iam::123456789012:role/missing'),
-                         lambda: iot.create_provisioning_template(templateName='nope', templateBody='{not json', provisioningRoleArn='arn:aws:iam::123456789012:role/missing'),
-                         lambda: iot.update_account_audit_configuration(auditCheckConfigurations={'NO_SUCH_CHECK': {'enabled': True}}),
-                         lambda: iot.create_scheduled_audit(scheduledAuditName='nope', frequency='WEEKLY', targetCheckNames=['LOGGING_DISABLED_CHECK'])]:
+            hook = {'targetArn': 'arn:aws:lambda:ap-south-1:123456789012:function:hook', 'payloadVersion': '2020-04-01'}
+            topic = 'arn:aws:sns:ap-south-1:123456789012:alerts'
+            def refused(name, call):
                 try:
-                    call(); print('accepted')
+                    call(); print(name, 'accepted')
                 except iot.exceptions.ClientError as error:
-                    print(error.response['Error']['Code'])
+                    print(name, error.response['Error']['Code'], error.response['ResponseMetadata']['HTTPStatusCode'], error.response['Error']['Message'])
+            refused('missing-role', lambda: iot.create_provisioning_template(templateName='\(p)-a', templateBody=body, provisioningRoleArn=role + '-missing'))
+            refused('not-json', lambda: iot.create_provisioning_template(templateName='\(p)-b', templateBody='{not json', provisioningRoleArn=role))
+            refused('bad-name', lambda: iot.create_provisioning_template(templateName='\(p) bad', templateBody=body, provisioningRoleArn=role))
+            refused('long-name', lambda: iot.create_provisioning_template(templateName='x' * 37, templateBody=body, provisioningRoleArn=role))
+            refused('jitp-hook', lambda: iot.create_provisioning_template(templateName='\(p)-c', templateBody=body, provisioningRoleArn=role, type='JITP', preProvisioningHook=hook))
+            iot.create_provisioning_template(templateName='\(p)-d', templateBody=body, provisioningRoleArn=role)
+            for _ in range(4):
+                iot.create_provisioning_template_version(templateName='\(p)-d', templateBody=body)
+            refused('sixth-version', lambda: iot.create_provisioning_template_version(templateName='\(p)-d', templateBody=body))
+            refused('unknown-check', lambda: iot.update_account_audit_configuration(roleArn=role, auditCheckConfigurations={'NO_SUCH_CHECK': {'enabled': True}}))
+            iot.update_account_audit_configuration(roleArn=role, auditCheckConfigurations={'DEVICE_CERTIFICATE_EXPIRING_CHECK': {'enabled': True}})
+            refused('weekly-without-day', lambda: iot.create_scheduled_audit(scheduledAuditName='\(p)-w', frequency='WEEKLY', targetCheckNames=['DEVICE_CERTIFICATE_EXPIRING_CHECK']))
+            refused('disabled-check', lambda: iot.create_scheduled_audit(scheduledAuditName='\(p)-x', frequency='DAILY', targetCheckNames=['LOGGING_DISABLED_CHECK']))
+            iot.create_scheduled_audit(scheduledAuditName='\(p)-daily', frequency='DAILY', targetCheckNames=['DEVICE_CERTIFICATE_EXPIRING_CHECK'])
+            refused('check-in-use', lambda: iot.update_account_audit_configuration(
+                auditNotificationTargetConfigurations={'SNS': {'targetArn': topic, 'roleArn': role, 'enabled': True}},
+                auditCheckConfigurations={'DEVICE_CERTIFICATE_EXPIRING_CHECK': {'enabled': False}}))
+            audit = iot.describe_account_audit_configuration()
+            print('stored-nothing', audit['auditNotificationTargetConfigurations'] == {}, audit['auditCheckConfigurations']['DEVICE_CERTIFICATE_EXPIRING_CHECK']['enabled'])
+            iot.delete_scheduled_audit(scheduledAuditName='\(p)-daily')
+            iot.delete_account_audit_configuration()
+            names = [t['templateName'] for t in iot.list_provisioning_templates()['templates']]
+            print('templates', sorted(n for n in names if n.startswith('\(p)') or n == 'x' * 37))
             """)
-        #expect(refused == "InvalidRequestException\nInvalidRequestException\nInvalidRequestException\nInvalidRequestException", "\(refused)")
+        let lines = refused.split(separator: "\n").map(String.init)
+        let expected: [(String, String)] = [
+            ("missing-role", "InvalidRequestException 400 provisioningRoleArn"),
+            ("not-json", "InvalidRequestException 400 The template body is not valid JSON"),
+            ("bad-name", "InvalidRequestException 400 1 validation error detected: Value '\(p) bad' at 'templateName'"),
+            ("long-name", "InvalidRequestException 400 1 validation error detected: Value '\(String(repeating: "x", count: 37))' at 'templateName'"),
+            ("jitp-hook", "InvalidRequestException 400 A pre-provisioning hook can only be set on a FLEET_PROVISIONING template"),
+            ("sixth-version", "VersionsLimitExceededException 409 The provisioning template \(p)-d already has the maximum number of versions (5)"),
+            ("unknown-check", "InvalidRequestException 400 The check NO_SUCH_CHECK is not a Device Defender audit check"),
+            ("weekly-without-day", "InvalidRequestException 400 A WEEKLY audit needs dayOfWeek"),
+            ("disabled-check", "InvalidRequestException 400 The check LOGGING_DISABLED_CHECK is not enabled"),
+            ("check-in-use", "InvalidRequestException 400 The check DEVICE_CERTIFICATE_EXPIRING_CHECK cannot be disabled: the scheduled audit \(p)-daily uses it"),
+            ("stored-nothing", "True True"),
+            ("templates", "['\(p)-d']"),
+        ]
+        #expect(lines.count == expected.count, "\(refused)")
+        for (line, (name, start)) in zip(lines, expected) {
+            #expect(line.hasPrefix("\(name) \(start)"), "\(name): \(line)")
+        }
+    }
+
+    /// Thing types: AWS deletes one only five minutes after its deprecation; the sandbox's period
+    /// is shortened by FLEETDECK_THING_TYPE_DEPRECATION_SECONDS, and refuses an early delete.
+    /// `destroy` waits it out, saying so.
+    @Test func aThingTypeIsDeletedOnlyAfterItsDeprecationPeriodAndTheWaitCanBeInterrupted() throws {
+        let period = try #require(ProcessInfo.processInfo.environment["FLEETDECK_THING_TYPE_DEPRECATION_SECONDS"], "run with scripts/test: the sandbox is not running")
+        let p = "ttype\(UUID().uuidString.prefix(5).lowercased())"
+        let early = try DeployAcceptanceTests.boto("""
+            iot.create_thing_type(thingTypeName='\(p)-early')
+            try:
+                iot.delete_thing_type(thingTypeName='\(p)-early'); print('accepted')
+            except iot.exceptions.ClientError as error:
+                print(error.response['Error']['Code'], error.response['Error']['Message'])
+            iot.deprecate_thing_type(thingTypeName='\(p)-early')
+            print(type(iot.describe_thing_type(thingTypeName='\(p)-early')['thingTypeMetadata']['deprecationDate']).__name__)
+            try:
+                iot.delete_thing_type(thingTypeName='\(p)-early'); print('accepted')
+            except iot.exceptions.ClientError as error:
+                print(error.response['Error']['Code'], error.response['Error']['Message'])
+            """)
+        #expect(early == """
+            InvalidRequestException Can not delete thing type \(p)-early: it must be deprecated for \(period) seconds first
+            datetime
+            InvalidRequestException Can not delete thing type \(p)-early: it must be deprecated for \(period) seconds first (deprecated 0 seconds ago)
+            """, "\(early)")
+        let project = try DeployAcceptanceTests.Project(program: "name: \(p)\nruntime: yaml\nresources:\n  kind:\n    type: aws-native:iot:ThingType\n    properties:\n      thingTypeName: \(p)\n")
+        #expect(try project.fleetdeck(["up", "--yes"]).status == 0)
+        // Interruptible: Ctrl-C during the wait (a longer one here) stops it, the type deprecated
+        // and still there, the run cancelled.
+        let log = project.folder + "/destroy.log"
+        let out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var environment = project.environment
+        environment["FLEETDECK_THING_TYPE_DEPRECATION_SECONDS"] = "300"
+        let pid = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["destroy", "--yes", "-C", project.folder, "-s", "dev"],
+                                          environment: ProcessRunner.environment(environment), stdout: out, stderr: out)
+        close(out)
+        let waiting = eventually(timeout: .seconds(60)) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("s to wait") }
+        kill(pid, SIGINT)
+        let status = ProcessRunner.waitForExit(pid)
+        let interrupted = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(waiting && status.code != 0 && interrupted.contains("cancelled"), "\(status): \(interrupted)")
+        #expect(try DeployAcceptanceTests.boto("print(iot.describe_thing_type(thingTypeName='\(p)')['thingTypeMetadata']['deprecated'])") == "True")
+        // Resumed: the next destroy waits only what is left of the (sandbox's) period.
+        let destroyed = try project.fleetdeck(["destroy", "--yes"])
+        #expect(destroyed.status == 0, "\(destroyed.stdout)\(destroyed.stderr)")
+        #expect(interrupted.contains("AWS deletes a thing type 5 min after its deprecation"), "\(interrupted)")
+        #expect(try DeployAcceptanceTests.boto("print([t['thingTypeName'] for t in iot.list_thing_types()['thingTypes'] if t['thingTypeName'] == '\(p)'])") == "[]")
+    }
+
+    /// DescribeCertificate's validity is the certificate's own (moto said "a day either side of
+    /// now" whatever the certificate said).
+    @Test func certificateValidityIsReadFromTheCertificate() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let validity = try DeployAcceptanceTests.boto("""
+            import datetime
+            from cryptography import x509
+            from cryptography.hazmat.primitives import hashes, serialization
+            from cryptography.hazmat.primitives.asymmetric import ec
+            key = ec.generate_private_key(ec.SECP256R1())
+            name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, 'validity')])
+            start = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+            cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+                    .not_valid_before(start).not_valid_after(start + datetime.timedelta(days=3)).sign(key, hashes.SHA256()))
+            made = iot.register_certificate_without_ca(certificatePem=cert.public_bytes(serialization.Encoding.PEM).decode(), status='ACTIVE')
+            v = iot.describe_certificate(certificateId=made['certificateId'])['certificateDescription']['validity']
+            print(v['notBefore'].isoformat(), v['notAfter'].isoformat())
+            iot.update_certificate(certificateId=made['certificateId'], newStatus='INACTIVE')
+            iot.delete_certificate(certificateId=made['certificateId'])
+            """)
+        #expect(validity == "2026-01-01T00:00:00+00:00 2026-01-04T00:00:00+00:00", "\(validity)")
     }
 }

@@ -579,6 +579,9 @@ extension PulumiMigrationTests {
 
     @Test func pulumisExportsWithComponentsOrAnotherSecretsProviderAreRefusedWithTheReason() throws {
         let project = try DeployAcceptanceTests.Project(program: "name: aliases_rename_component\nruntime: yaml\n")
+        for stack in ["foo", "asdsa"] {  // the stacks the exports are imported into exist (by their config files)
+            try "config: {}\n".write(toFile: project.folder + "/Pulumi.\(stack).yaml", atomically: true, encoding: .utf8)
+        }
         let state = { try ProcessRunner.shell("cd \(project.folder) && find . -path ./state -prune -o -type f -print | sort; find \(project.folder)/state -type f 2>/dev/null | wc -l").stdout }
         let before = try state()
         func fleetdeck(_ arguments: [String], stack: String) throws -> ProcessResult {
@@ -642,7 +645,7 @@ extension PulumiMigrationTests {
         for name in programs {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fd-compat-\(UUID().uuidString.prefix(6))").path
             defer { try? FileManager.default.removeItem(atPath: folder) }
-            #expect(try ProcessRunner.shell("cp -r '\(fixtures)/\(name)' '\(folder)'").status == 0)
+            #expect(try ProcessRunner.shell("cp -r '\(fixtures)/\(name)' '\(folder)' && echo 'config: {}' > '\(folder)/Pulumi.dev.yaml'").status == 0)
             let run = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["up", "--yes", "-C", folder, "-s", "dev"],
                                             environment: ProcessRunner.environment(["PULUMI_CONFIG_PASSPHRASE": "compat", "FLEETDECK_BACKEND_URL": "file://\(folder)/state"]))
             if let outputs = expected[name]?["runs"] as? [String: String] {

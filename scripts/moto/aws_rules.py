@@ -154,3 +154,19 @@ def delete_thing_type(self, thing_type_name):
 
 iot_models.IoTBackend.deprecate_thing_type = deprecate_thing_type
 iot_models.IoTBackend.delete_thing_type = delete_thing_type
+
+
+_certificate_init = iot_models.FakeCertificate.__init__
+
+
+def certificate_init(self, certificate_pem, *args, **kwargs):
+    _certificate_init(self, certificate_pem, *args, **kwargs)
+    try:
+        certificate = x509.load_pem_x509_certificate(certificate_pem.encode("utf-8"))
+    except ValueError:
+        return  # moto accepts test PEMs that are not certificates; their validity stays moto's
+    self.validity_not_before = certificate.not_valid_before_utc
+    self.validity_not_after = certificate.not_valid_after_utc
+
+
+iot_models.FakeCertificate.__init__ = certificate_init

@@ -2,8 +2,12 @@
 
 Fleet provisioning templates and their versions, the account's Device Defender audit
 configuration, scheduled audits and audit findings. Input is checked as AWS checks it: required
-members, a template body that is JSON, roles that exist in the account (IAM), audit check names
-AWS knows, a default version that cannot be deleted, names that already exist.
+members, template names (1-36 of [0-9A-Za-z_-]), a template body that is JSON, a pre-provisioning
+hook only on FLEET_PROVISIONING templates, at most 5 versions (VersionsLimitExceededException),
+roles that exist in the account (IAM), audit check names AWS knows, checks enabled before a
+scheduled audit uses them and not disabled while one does, a default version that cannot be
+deleted, names that already exist. What the request says is checked first, what it refers to in
+the account after, and nothing is stored by a request that is refused.
 Findings have no create operation in AWS (audits make them); `add_findings` puts some where an
 audit would, for tests that run moto in process.
 """
@@ -13,8 +17,10 @@ import uuid
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.iam.models import iam_backends
+import re
+
 from moto.iot.exceptions import (DeleteConflictException, InvalidRequestException, ResourceAlreadyExistsException,
-                                 ResourceNotFoundException)
+                                 IoTClientError, ResourceNotFoundException)
 from moto.iot.responses import IoTResponse
 
 # The Device Defender audit checks (AWS IoT developer guide, "Audit checks").
@@ -80,24 +86,41 @@ def _hook(response, hook):
     return {"targetArn": hook["targetArn"], "payloadVersion": hook.get("payloadVersion", "2020-04-01")}
 
 
+class VersionsLimitExceeded(IoTClientError):
+    """AWS's answer to a sixth template version (HTTP 409), as botocore's model names it."""
+    def __init__(self, message):
+        self.code = 409
+        super().__init__("VersionsLimitExceededException", message)
+
+
+TEMPLATE_NAME = re.compile(r"^[0-9A-Za-z_-]{1,36}$")
+
+
 def create_provisioning_template(self):
     _required(self, "templateName", "templateBody", "provisioningRoleArn")
     name = self._get_param("templateName")
+    if not TEMPLATE_NAME.match(name):
+        raise InvalidRequestException(f"1 validation error detected: Value '{name}' at 'templateName' failed to satisfy constraint: "
+                                      "Member must satisfy regular expression pattern: ^[0-9A-Za-z_-]+$ and have length 1-36")
     templates = _store(self, "templates", {})
     arn = f"arn:aws:iot:{self.region}:{self.current_account}:provisioningtemplate/{name}"
-    if name in templates:
-        raise ResourceAlreadyExistsException(f"The provisioning template {name} already exists", name, arn)
-    _role(self, self._get_param("provisioningRoleArn"), "provisioningRoleArn")
     template_type = self._get_param("type") or "FLEET_PROVISIONING"
     if template_type not in ("FLEET_PROVISIONING", "JITP"):
         raise InvalidRequestException(f"type {template_type} is not FLEET_PROVISIONING or JITP")
+    if template_type != "FLEET_PROVISIONING" and self._get_param("preProvisioningHook") is not None:
+        raise InvalidRequestException("A pre-provisioning hook can only be set on a FLEET_PROVISIONING template")
+    body = _body(self._get_param("templateBody"))
+    hook = _hook(self, self._get_param("preProvisioningHook"))
+    if name in templates:
+        raise ResourceAlreadyExistsException(f"The provisioning template {name} already exists", name, arn)
+    _role(self, self._get_param("provisioningRoleArn"), "provisioningRoleArn")
     now = _now()
     templates[name] = {
         "templateArn": arn, "templateName": name, "description": self._get_param("description"),
         "creationDate": now, "lastModifiedDate": now, "defaultVersionId": 1, "enabled": bool(self._get_param("enabled")),
         "provisioningRoleArn": self._get_param("provisioningRoleArn"), "type": template_type,
-        "preProvisioningHook": _hook(self, self._get_param("preProvisioningHook")),
-        "versions": {1: {"versionId": 1, "creationDate": now, "templateBody": _body(self._get_param("templateBody"))}},
+        "preProvisioningHook": hook,
+        "versions": {1: {"versionId": 1, "creationDate": now, "templateBody": body}},
     }
     return ActionResult({"templateArn": arn, "templateName": name, "defaultVersionId": 1})
 
@@ -111,23 +134,26 @@ def describe_provisioning_template(self):
 
 def update_provisioning_template(self):
     template = _template(self, self._get_param("templateName"))
-    if self._get_param("provisioningRoleArn") is not None:
-        _role(self, self._get_param("provisioningRoleArn"), "provisioningRoleArn")
-        template["provisioningRoleArn"] = self._get_param("provisioningRoleArn")
+    changes = {}
+    if self._get_param("removePreProvisioningHook"):
+        changes["preProvisioningHook"] = None
+    elif self._get_param("preProvisioningHook") is not None:
+        if template["type"] != "FLEET_PROVISIONING":
+            raise InvalidRequestException("A pre-provisioning hook can only be set on a FLEET_PROVISIONING template")
+        changes["preProvisioningHook"] = _hook(self, self._get_param("preProvisioningHook"))
     if self._get_param("defaultVersionId") is not None:
         version = int(self._get_param("defaultVersionId"))
         if version not in template["versions"]:
             raise ResourceNotFoundException(f"Version {version} of {template['templateName']} does not exist")
-        template["defaultVersionId"] = version
+        changes["defaultVersionId"] = version
     if self._get_param("description") is not None:
-        template["description"] = self._get_param("description")
+        changes["description"] = self._get_param("description")
     if self._get_param("enabled") is not None:
-        template["enabled"] = bool(self._get_param("enabled"))
-    if self._get_param("removePreProvisioningHook"):
-        template["preProvisioningHook"] = None
-    elif self._get_param("preProvisioningHook") is not None:
-        template["preProvisioningHook"] = _hook(self, self._get_param("preProvisioningHook"))
-    template["lastModifiedDate"] = _now()
+        changes["enabled"] = bool(self._get_param("enabled"))
+    if self._get_param("provisioningRoleArn") is not None:
+        _role(self, self._get_param("provisioningRoleArn"), "provisioningRoleArn")
+        changes["provisioningRoleArn"] = self._get_param("provisioningRoleArn")
+    template.update(changes, lastModifiedDate=_now())
     return EmptyResult()
 
 
@@ -147,10 +173,11 @@ def list_provisioning_templates(self):
 def create_provisioning_template_version(self):
     _required(self, "templateName", "templateBody")
     template = _template(self, self._get_param("templateName"))
+    body = _body(self._get_param("templateBody"))
     if len(template["versions"]) >= 5:
-        raise InvalidRequestException("The template already has 5 versions, the most AWS IoT keeps: delete one first")
+        raise VersionsLimitExceeded(f"The provisioning template {template['templateName']} already has the maximum number of versions (5): delete one first")
     version = max(template["versions"]) + 1
-    template["versions"][version] = {"versionId": version, "creationDate": _now(), "templateBody": _body(self._get_param("templateBody"))}
+    template["versions"][version] = {"versionId": version, "creationDate": _now(), "templateBody": body}
     default = str(self._get_param("setAsDefault")).lower() == "true"
     if default:
         template["defaultVersionId"] = version
@@ -190,26 +217,35 @@ def _audit(self):
 
 
 def update_account_audit_configuration(self):
+    """Everything is checked before anything is stored: a refused request changes nothing."""
     audit = _audit(self)
     role = self._get_param("roleArn")
-    if role is not None:
-        _role(self, role, "roleArn")
-        audit["roleArn"] = role
-    targets = self._get_param("auditNotificationTargetConfigurations")
-    for kind, target in (targets or {}).items():
+    targets = self._get_param("auditNotificationTargetConfigurations") or {}
+    checks = self._get_param("auditCheckConfigurations") or {}
+    for kind, target in targets.items():
         if kind != "SNS":
             raise InvalidRequestException(f"Notification target {kind} is not SNS")
-        if target.get("roleArn"):
-            _role(self, target["roleArn"], "auditNotificationTargetConfigurations.SNS.roleArn")
         if not str(target.get("targetArn", "")).startswith("arn:aws:sns:"):
             raise InvalidRequestException("auditNotificationTargetConfigurations.SNS.targetArn must be an SNS topic ARN")
-        audit["auditNotificationTargetConfigurations"][kind] = target
-    for check, config in (self._get_param("auditCheckConfigurations") or {}).items():
+    for check in checks:
         if check not in AUDIT_CHECKS:
             raise InvalidRequestException(f"The check {check} is not a Device Defender audit check")
-        audit["auditCheckConfigurations"][check] = {"enabled": bool(config.get("enabled"))}
-    if audit["roleArn"] is None:
+    if role is None and audit["roleArn"] is None:
         raise InvalidRequestException("roleArn is required the first time the audit configuration is set")
+    for check, config in checks.items():
+        users = sorted(name for name, scheduled in _store(self, "scheduled", {}).items() if check in scheduled["targetCheckNames"])
+        if not config.get("enabled") and users:
+            raise InvalidRequestException(f"The check {check} cannot be disabled: the scheduled audit {users[0]} uses it")
+    if role is not None:
+        _role(self, role, "roleArn")
+    for target in targets.values():
+        if target.get("roleArn"):
+            _role(self, target["roleArn"], "auditNotificationTargetConfigurations.SNS.roleArn")
+    if role is not None:
+        audit["roleArn"] = role
+    audit["auditNotificationTargetConfigurations"].update(targets)
+    for check, config in checks.items():
+        audit["auditCheckConfigurations"][check] = {"enabled": bool(config.get("enabled"))}
     return EmptyResult()
 
 
@@ -233,15 +269,21 @@ def delete_account_audit_configuration(self):
 
 
 def _checks(self, names):
-    enabled = {c for c, v in _audit(self)["auditCheckConfigurations"].items() if v.get("enabled")}
-    for name in names or []:
-        if name not in AUDIT_CHECKS:
-            raise InvalidRequestException(f"The check {name} is not a Device Defender audit check")
-        if name not in enabled:
-            raise InvalidRequestException(f"The check {name} is not enabled in the account's audit configuration")
     if not names:
         raise InvalidRequestException("targetCheckNames must name at least one check")
+    for name in names:
+        if name not in AUDIT_CHECKS:
+            raise InvalidRequestException(f"The check {name} is not a Device Defender audit check")
     return list(names)
+
+
+def _enabled(self, names):
+    """The account's side, checked after the request's own: every check enabled."""
+    enabled = {c for c, v in _audit(self)["auditCheckConfigurations"].items() if v.get("enabled")}
+    for name in names:
+        if name not in enabled:
+            raise InvalidRequestException(f"The check {name} is not enabled in the account's audit configuration")
+    return names
 
 
 def _schedule(self, audit):
@@ -264,8 +306,9 @@ def create_scheduled_audit(self):
     arn = f"arn:aws:iot:{self.region}:{self.current_account}:scheduledaudit/{name}"
     if name in scheduled:
         raise ResourceAlreadyExistsException(f"The scheduled audit {name} already exists", name, arn)
-    scheduled[name] = {"scheduledAuditName": name, "scheduledAuditArn": arn, **_schedule(self, None),
-                       "targetCheckNames": _checks(self, self._get_param("targetCheckNames"))}
+    schedule = _schedule(self, None)
+    checks = _enabled(self, _checks(self, self._get_param("targetCheckNames")))
+    scheduled[name] = {"scheduledAuditName": name, "scheduledAuditArn": arn, **schedule, "targetCheckNames": checks}
     return ActionResult({"scheduledAuditArn": arn})
 
 
@@ -282,9 +325,10 @@ def describe_scheduled_audit(self):
 
 def update_scheduled_audit(self):
     audit = _scheduled(self)
-    audit.update(_schedule(self, audit))
-    if self._get_param("targetCheckNames") is not None:
-        audit["targetCheckNames"] = _checks(self, self._get_param("targetCheckNames"))
+    schedule = _schedule(self, audit)
+    names = self._get_param("targetCheckNames")
+    checks = _enabled(self, _checks(self, names)) if names is not None else audit["targetCheckNames"]
+    audit.update(schedule, targetCheckNames=checks)
     return ActionResult({"scheduledAuditArn": audit["scheduledAuditArn"]})
 
 
