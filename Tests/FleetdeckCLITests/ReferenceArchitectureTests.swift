@@ -13,11 +13,12 @@ import Testing
         #expect(try ProcessRunner.shell("cp -r \(source) \(folder)").status == 0)
         let suffix = UUID().uuidString.prefix(5).lowercased()
         let stack = "t\(suffix)"
-        // Upstream's physical names, each with this run's suffix (moto is one account for every test).
+        // Upstream's physical names, each with this run's suffix (moto is one account for every test);
+        // the template's is shortened: AWS takes 36 characters at most, upstream's has 35.
         let names = ["thingGroupName": "GreengrassGroup", "tesRoleName": "GreengrassV2TokenExchangeRole", "tesPolicyName": "GreengrassV2TokenExchangeRoleAccess",
                      "tesRoleAliasName": "GreengrassCoreTokenExchangeRoleAlias", "thingPolicyName": "GreengrassV2IoTThingPolicy",
                      "hookRoleName": "PreProvisioningHookRole", "hookPolicyName": "PreProvisioningHookPolicy", "hookFunctionName": "PreProvisioningHookFunction",
-                     "fleetRoleName": "GreengrassFleetProvisioningRole", "provisioningTemplateName": "GreengrassFleetProvisioningTemplate",
+                     "fleetRoleName": "GreengrassFleetProvisioningRole", "provisioningTemplateName": "GGFleetProvisioningTemplate",
                      "claimPolicyName": "GreengrassProvisioningClaimPolicy", "auditActionsRoleName": "IoTDeviceDefenderAuditActionsRole",
                      "auditActionsPolicyName": "IoTDeviceDefenderAuditActionsPolicy", "auditActionsFunctionName": "IoTDeviceDefenderAuditActionsFunction",
                      "auditRoleName": "IoTDeviceDefenderAuditRole", "auditPolicyName": "IoTDeviceDefenderAuditPolicy",
@@ -85,14 +86,14 @@ import Testing
         #expect(facts["group"] as? String == "GreengrassGroup-\(suffix)")
         #expect(facts["thingPolicyAssume"] as? Bool == true)
         #expect(facts["aliasDuration"] as? Int == 3600 && facts["aliasRoleIsTes"] as? Bool == true)
-        #expect((facts["claimResources"] as? [String])?.last == "arn:aws:iot:us-east-1:123456789012:topic/$aws/provisioning-templates/GreengrassFleetProvisioningTemplate-\(suffix)/provision/*")
+        #expect((facts["claimResources"] as? [String])?.last == "arn:aws:iot:us-east-1:123456789012:topic/$aws/provisioning-templates/GGFleetProvisioningTemplate-\(suffix)/provision/*")
         #expect((facts["rules"] as? [String: [Any]])?["CsrTrigger"]?.first as? String == "SELECT * FROM 'lambda/+/csr_res'")
         #expect((facts["rules"] as? [String: [Any]])?["CrtAckTrigger"]?.first as? String == "SELECT * FROM 'lambda/+/crt_ack'")
         #expect(facts["claimAttached"] as? [String] == ["GreengrassProvisioningClaimPolicy-\(suffix)"])
         #expect((facts["bucket"] as? [String])?.sorted() == ["certs-\(suffix)", "images-\(suffix)"], "\(seen)")  // fleet setup's and the stack's
         #expect(((facts["inline"] as? [String: [String]]) ?? [:]).values.filter { $0.count == 1 }.count == 6, "\(seen)")  // every role but the fleet role has its inline policy
         let audits = try DeployAcceptanceTests.boto("""
-            t = iot.describe_provisioning_template(templateName='GreengrassFleetProvisioningTemplate-\(suffix)')
+            t = iot.describe_provisioning_template(templateName='GGFleetProvisioningTemplate-\(suffix)')
             a = iot.describe_account_audit_configuration()
             s = iot.describe_scheduled_audit(scheduledAuditName='IoTDeviceDefenderDailyAudit-\(suffix)')
             print(t['enabled'], t['preProvisioningHook']['targetArn'].split(':')[-1] == 'PreProvisioningHookFunction-\(suffix)',
@@ -104,7 +105,7 @@ import Testing
         let documents = try DeployAcceptanceTests.boto("""
             e = os.environ['AWS_ENDPOINT_URL']; x = '\(suffix)'
             iam = boto3.client('iam', endpoint_url=e, region_name='us-east-1'); lam = boto3.client('lambda', endpoint_url=e, region_name='us-east-1')
-            t = iot.describe_provisioning_template(templateName='GreengrassFleetProvisioningTemplate-' + x)
+            t = iot.describe_provisioning_template(templateName='GGFleetProvisioningTemplate-' + x)
             def policy(role, name): return iam.get_role_policy(RoleName=role + '-' + x, PolicyName=name + '-' + x)['PolicyDocument']['Statement']
             print(json.dumps({'body': t['templateBody'], 'description': t['description'],
               'tes': policy('GreengrassV2TokenExchangeRole', 'GreengrassV2TokenExchangeRoleAccess')[0]['Action'][4:6],
