@@ -161,6 +161,9 @@ public enum Dashboard {
                     state.quit = true
                 }
             }
+        case .character(let character) where character.isLetter || character.isNumber || character.isPunctuation || character.isSymbol:
+            // No screen took it: say so rather than do nothing in silence.
+            state.notice = "'\(character)' does nothing here: ? lists this screen's keys"
         default:
             break
         }
