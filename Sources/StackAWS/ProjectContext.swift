@@ -66,14 +66,29 @@ public struct ProjectContext {
             .map { String($0.dropFirst("Pulumi.".count).dropLast(".yaml".count)) }
     }
 
+    /// The stack a command is about: `-s`, `FLEETDECK_STACK`, the current one (`stack select`,
+    /// shared with Pulumi), or the project's only stack config file.
     public func stackName(flag: String?) throws -> String {
         if let name = flag ?? environment["FLEETDECK_STACK"], !name.isEmpty {
             try StackName.validate(name)
             return name
         }
+        if let selected = try currentStack?.read() {
+            try StackName.validate(selected)
+            return selected
+        }
         let stacks = configuredStacks
         if stacks.count == 1 { return stacks[0] }
-        throw StateError.unsupported("no stack chosen: pass -s NAME\(stacks.isEmpty ? "" : " (this project has: \(stacks.joined(separator: ", ")))")")
+        throw StateError.unsupported("no stack chosen: pass -s NAME or 'fleetdeck stack select NAME'"
+                                     + (stacks.isEmpty ? "" : " (this project has: \(stacks.joined(separator: ", ")))"))
+    }
+
+    /// Where the project's current stack is kept (nil outside a project).
+    public var currentStack: CurrentStack? {
+        guard let project = CurrentStack.projectName(directory: directory) else { return nil }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let working = getcwd(&buffer, buffer.count).map { _ in String(cString: buffer) } ?? "/"
+        return CurrentStack(environment: environment, directory: directory, workingDirectory: working, project: project)
     }
 
     /// Refuses a stack that does not exist: one the backend holds no state for and the project
@@ -110,6 +125,9 @@ public struct ProjectContext {
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec)
     }
+
+    /// Seconds on the monotonic clock since `start`.
+    public static func seconds(since start: ContinuousClock.Instant) -> Double { DeploymentEngine.seconds(ContinuousClock.now - start) }
 
     public static func timestamp() -> String {
         var spec = timespec()

@@ -13,7 +13,7 @@ public enum SecretsError: Error, Equatable, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .noPassphrase(let stack):
-            return "stack '\(stack)' has secrets: set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE"
+            return "stack '\(stack)' needs its passphrase to read or write secrets: set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE"
         case .wrongPassphrase(let stack):
             return "the passphrase does not decrypt stack '\(stack)' (incorrect PULUMI_CONFIG_PASSPHRASE?)"
         case .malformed(let what):

@@ -112,6 +112,25 @@ public enum PlanText {
 
     public static func format(_ seconds: Double) -> String { String(Double(Int(seconds * 100)) / 100) }
 
+    /// What an update did, as Pulumi closes one: the resources by what happened to them, and how
+    /// long it took (`Resources:\n    + 3 created\n    2 unchanged\n\nDuration: 4s`).
+    public static func summary(_ counts: [StepKind: Int], seconds: Double) -> String {
+        var lines = ["Resources:"]
+        for kind in [StepKind.create, .update, .replace, .delete, .import, .refresh] {
+            if let count = counts[kind], count > 0 { lines.append("    \(pad(kind.glyph, 2))\(count) \(past(kind))") }
+        }
+        if let same = counts[.same], same > 0 { lines.append("    \(same) unchanged") }
+        if lines.count == 1 { lines.append("    no changes") }
+        return lines.joined(separator: "\n") + "\n\nDuration: \(duration(seconds))\n"
+    }
+
+    /// Pulumi's duration: `4s`, `1m3s`, `1h2m0s`.
+    public static func duration(_ seconds: Double) -> String {
+        let whole = max(0, Int(seconds.rounded()))
+        let (hours, minutes, rest) = (whole / 3600, whole / 60 % 60, whole % 60)
+        return hours > 0 ? "\(hours)h\(minutes)m\(rest)s" : minutes > 0 ? "\(minutes)m\(rest)s" : "\(rest)s"
+    }
+
     static func progressive(_ kind: StepKind) -> String {
         switch kind {
         case .create: return "creating"

@@ -86,6 +86,7 @@ struct UpCommand: AsyncParsableCommand {
         try await StackCommandContext.run {
             let runner = try await StackCommandContext.existing(global)
             let start = ProjectContext.unixTime()
+            let started = ContinuousClock.now
             try await runner.locked {
                 let json = global.json
                 // An interrupted run's pending operations are settled first, so the plan is made
@@ -135,7 +136,8 @@ struct UpCommand: AsyncParsableCommand {
                     for (key, value) in summary.outputs.sorted(by: { $0.key < $1.key }) { outputs[key] = value.isSecret ? "[secret]" : value.plainJSON }
                     writeStandardOutput(JSONValue.object(["result": "succeeded", "planHash": .string(hash), "outputs": .object(outputs)]).serialized() + "\n")
                 } else {
-                    writeStandardOutput(outputsText(summary.outputs) + "Update succeeded.\n")
+                    writeStandardOutput(outputsText(summary.outputs) + "\n" + PlanText.summary(summary.counts, seconds: ProjectContext.seconds(since: started))
+                                        + "Update succeeded.\n")
                 }
             }
         }
@@ -185,7 +187,8 @@ struct DestroyCommand: AsyncParsableCommand {
                 }
                 guard approved else { throw ValidationFailure(message: "destroy cancelled: nothing was deleted") }
             }
-            _ = try await GracefulInterrupt.during(cancel: { prepared.engine.cancel() }) {
+            let started = ContinuousClock.now
+            let summary = try await GracefulInterrupt.during(cancel: { prepared.engine.cancel() }) {
                 try await runner.execute(prepared, destroy: true, clearBlockers: clear)
             }
             if clear { writeStandardOutput("Cleared \(blockers.count) blocker\(blockers.count == 1 ? "" : "s").\n") }
@@ -196,7 +199,7 @@ struct DestroyCommand: AsyncParsableCommand {
                 let removed = try await FleetSetup(client: runner.awsClient(), bucket: bucket).removeProvisioningFiles()
                 if !removed.isEmpty { writeStandardOutput("Removed \(removed.joined(separator: " and ")) from s3://\(bucket) (the claim certificate stays).\n") }
             }
-            writeStandardOutput("Destroy succeeded.\n")
+            writeStandardOutput("\n" + PlanText.summary(summary.counts, seconds: ProjectContext.seconds(since: started)) + "Destroy succeeded.\n")
         }
     }
 }
