@@ -1,4 +1,9 @@
 #include "CFleetdeckSupport.h"
+/* scripts/build-release writes the commit here (only this file sees it, so a new commit
+   rebuilds this file alone); other builds have none. */
+#if __has_include("fleetdeck_build_stamp.h")
+#include "fleetdeck_build_stamp.h"
+#endif
 #ifndef FLEETDECK_GIT_COMMIT
 #define FLEETDECK_GIT_COMMIT "unknown"
 #endif
