@@ -108,9 +108,7 @@ public enum Dashboard {
             switch event {
             case .character("\n"), .character("\r"), .key(.enter): state.editingFilter = false
             case .character("\u{1b}"): state.editingFilter = false; state.filter = ""
-            case .character("\u{7f}"), .character("\u{08}"), .key(.backspace): if !state.filter.isEmpty { state.filter.removeLast() }
-            case .character(let character): state.filter.append(character)
-            default: break
+            default: state.filter = InputLine.edited(state.filter, by: event)  // readline's keys: Ctrl-U, Ctrl-W, ...
             }
             state.selected = 0
             screen.filterChanged(&state)
@@ -126,7 +124,7 @@ public enum Dashboard {
             state.notice = nil
             return []
         }
-        if case .character("/") = event, screen.filters(state) {
+        if case .character("/") = event, screen.filters(state), state.inspector.item == nil {
             state.editingFilter = true
             state.filter = ""
             return []

@@ -143,6 +143,12 @@ public struct InspectorState: Equatable, Sendable {
     public var item: String?
     public var selected = 0
     public var folded: Set<String> = []
+    /// Long lines wrap (else they scroll sideways by `offset` characters).
+    public var wrap = false
+    public var offset = 0
+    /// The search being typed (nil: not typing), and the last one made.
+    public var search: String?
+    public var query = ""
     public init() {}
 }
 
@@ -293,6 +299,10 @@ public enum DashboardCommand: Equatable, Sendable {
     /// Reads what an opened item is related to (a group's things, a certificate's policies,
     /// a policy's versions).
     case loadRelated(Related, String)
+    /// Puts text on the terminal's clipboard (OSC 52).
+    case copyToClipboard(String)
+    /// Shows text outside the dashboard, read-only: `$PAGER` (or `$EDITOR`), then back.
+    case openOutside(String, name: String, editor: Bool)
 }
 
 extension DashboardCommand {

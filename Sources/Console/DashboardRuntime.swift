@@ -1,4 +1,5 @@
 import Fleet
+import JSON
 import MQTT
 import StackEngine
 import Synchronization
@@ -25,6 +26,8 @@ public final class DashboardRuntime {
     let inbox = MessageInbox()
     let watcher = SourceWatcher()
     let started = ContinuousClock.now
+    /// Acts on the terminal itself (the clipboard, a pager): set while `run` has one.
+    private var onTerminal: ((DashboardCommand) -> Void)?
 
     public init(state: DashboardState, data: DashboardData, wake: @escaping @Sendable () -> Void) {
         self.state = state
@@ -35,6 +38,8 @@ public final class DashboardRuntime {
     /// Runs until the user quits or input ends.
     public func run(on terminal: some TerminalDevice, first: [DashboardCommand] = [], afterFirstDraw: () -> Void = {}) {
         (state.rows, state.columns) = terminal.size
+        onTerminal = { [unowned self] command in self.act(command, on: terminal) }
+        defer { onTerminal = nil }
         // The clock from the start: certificate expiry is counted from now, not from 1970.
         if let fleet = data.fleet { perform(Dashboard.update(&state, .clock(fleet.now()))) }
         perform([.loadStacks, .checkConnection] + first)
@@ -134,6 +139,45 @@ public final class DashboardRuntime {
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 
+    /// The commands that need the terminal: OSC 52 for the clipboard; a read-only copy of a
+    /// value (0400, removed after) shown by `$PAGER` (`less`) or `$VISUAL`/`$EDITOR` (`vi`).
+    func act(_ command: DashboardCommand, on terminal: some TerminalDevice) {
+        switch command {
+        case .copyToClipboard(let text):
+            terminal.send("\u{1b}]52;c;" + Base64.encode(Array(text.utf8)) + "\u{07}")
+        case .openOutside(let text, let name, let editor):
+            let environment = Self.environment()
+            let program = editor ? environment["VISUAL"] ?? environment["EDITOR"] ?? "vi" : environment["PAGER"] ?? "less"
+            var template = Array(((environment["TMPDIR"] ?? "/tmp") + "/fleetdeck-view-XXXXXX").utf8CString)
+            let fd = mkstemp(&template)
+            guard fd >= 0 else { state.notice = "cannot make a file to show \(name) in: \(String(cString: strerror(errno)))"; return }
+            let path = String(cString: template)
+            defer { unlink(path) }
+            let bytes = Array(text.utf8)
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            fchmod(fd, 0o400)
+            close(fd)
+            guard written == bytes.count else { state.notice = "cannot write \(path)"; return }
+            let status = terminal.runOutside(["/bin/sh", "-c", program + " \"$1\"", "sh", path], environment: environment)
+            renderer.invalidate()
+            state.notice = status == 0 ? "\(name): shown in \(program)" : "\(program) could not show \(name) (exit \(status))"
+        default:
+            break
+        }
+    }
+
+    /// This process's environment.
+    nonisolated static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "=") { result[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+            entry += 1
+        }
+        return result
+    }
+
     func draw(on terminal: some TerminalDevice) {
         let elapsed = ContinuousClock.now - started
         state.uptime = DeploymentEngine.seconds(elapsed)
@@ -163,6 +207,9 @@ public final class DashboardRuntime {
                 continue
             case .publish(let message):
                 broker.send { $0.publish(message) }
+                continue
+            case .copyToClipboard, .openOutside:
+                onTerminal?(command)
                 continue
             default:
                 break
@@ -197,7 +244,7 @@ public final class DashboardRuntime {
                     case .record(let path, let records):
                         Self.append(records, to: path)
                         return
-                    case .cancel, .connectBroker, .subscribe, .unsubscribe, .publish, .loadDevices:
+                    case .cancel, .connectBroker, .subscribe, .unsubscribe, .publish, .loadDevices, .copyToClipboard, .openOutside:
                         return
                     case .loadDevice(let name):
                         guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }

@@ -30,6 +30,11 @@ enum DeployFlowUpdate {
         case .character("j"), .key(.down), .character("k"), .key(.up):
             move(&state, plan, down: event == .character("j") || event == .key(.down))
             return []
+        case .character("o"):
+            // The step's properties whole, in the pager (a policy document as its structure).
+            guard plan.rows.indices.contains(state.selected) else { return [] }
+            Inspector.open(&state, "step:\(state.selected)")
+            return []
         case .character("b") where !plan.blockers.isEmpty:
             Inspector.open(&state, "blockers")
             return []

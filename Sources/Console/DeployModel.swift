@@ -11,6 +11,8 @@ public struct PlanView: Equatable, Sendable {
         public var name: String
         public var summary: String
         public var diff: [String]
+        /// Its properties whole (`o` opens them in the pager).
+        public var document: JSONValue
     }
 
     public var stack: String
@@ -24,8 +26,10 @@ public struct PlanView: Equatable, Sendable {
     /// What would stop a destroy, and how each is cleared.
     public var blockers: [String]
     public var remedies: [String]
-    /// Stack outputs the update changes (applied even when no resource changes).
+    /// Stack outputs the update changes (applied even when no resource changes), as lines, and
+    /// how many outputs they are.
     public var outputChanges: [String]
+    public var outputCount: Int
     /// Set when the update deletes all (or most) of the stack: shown in red.
     public var massDelete: String?
 
@@ -37,7 +41,8 @@ public struct PlanView: Equatable, Sendable {
         self.blockers = blockers.map(\.0)
         remedies = blockers.map(\.1)
         unchanged = plan.steps.filter { $0.kind == .same }.count
-        outputChanges = plan.outputChanges.map { PlanText.diffLine($0, indent: "") }
+        outputChanges = plan.outputChanges.flatMap { PlanText.diffBlock($0, indent: "") }
+        outputCount = plan.outputChanges.count
         massDelete = operation == .update ? plan.massDelete : nil
         rows = plan.steps.filter { $0.kind != .same || $0.optionsChanged }.map { step in
             let summary: String
@@ -48,7 +53,7 @@ public struct PlanView: Equatable, Sendable {
             case (.delete, .refresh): summary = "gone from the cloud"
             default: summary = step.kind.rawValue
             }
-            return Row(kind: step.kind, type: step.type, name: step.urn.name, summary: summary, diff: PlanText.diffLines(step))
+            return Row(kind: step.kind, type: step.type, name: step.urn.name, summary: summary, diff: PlanText.diffLines(step), document: PlanText.document(step))
         }
         // Grouped by kind (creates, updates, replaces, deletes, ...), in plan order within a group.
         let order: [StepKind] = [.create, .import, .update, .refresh, .replace, .delete, .same]
@@ -71,7 +76,7 @@ public struct PlanView: Equatable, Sendable {
         }
         if operation == .refresh { return parts.isEmpty ? "no drift" : parts.joined(separator: "  ") }
         if operation == .destroy { return parts.isEmpty ? "nothing to delete" : parts.joined(separator: "  ") }
-        if !outputChanges.isEmpty { parts.append("~\(outputChanges.count) output\(outputChanges.count == 1 ? "" : "s")") }
+        if outputCount > 0 { parts.append("~\(outputCount) output\(outputCount == 1 ? "" : "s")") }
         return (parts.isEmpty ? "no changes" : parts.joined(separator: "  ")) + "  (\(unchanged) unchanged)"
     }
 

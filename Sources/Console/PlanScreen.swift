@@ -6,8 +6,11 @@ import TermCore
 enum PlanScreen: ScreenComponent {
     /// `b` on a blocked destroy: every blocker and its remedy.
     static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? {
-        guard id == "blockers", let plan = state.deploy.plan else { return nil }
-        return ("what stops destroying \(plan.stack), and how each is cleared", DeployFlowView.blockersDocument(plan))
+        guard let plan = state.deploy.plan else { return nil }
+        if id == "blockers" { return ("what stops destroying \(plan.stack), and how each is cleared", DeployFlowView.blockersDocument(plan)) }
+        guard id.hasPrefix("step:"), let index = Int(id.dropFirst(5)), plan.rows.indices.contains(index) else { return nil }
+        let row = plan.rows[index]
+        return ("\(row.kind.glyph) \(row.name) (\(row.type)): \(row.summary)", row.document)
     }
     static var aboutAStack: Bool { true }
     static func title(_ screen: Screen) -> String { screen.operation.map { $0 == .update ? "plan" : $0.rawValue } ?? "" }
@@ -52,10 +55,11 @@ enum PlanScreen: ScreenComponent {
     }
     static func hints(_ state: DashboardState) -> String {
         Dashboard.stackContext(state, state.screen.stackName ?? "", place: false)
-            + (state.deploy.typed != nil ? "  type the stack name, enter" : state.readOnly ? "  n back  ↵ diff" : "  y approve  n back  ↵ diff  x destructive")
+            + (state.deploy.typed != nil ? "  type the stack name, enter" : state.readOnly ? "  n back  ↵ diff  o whole" : "  y approve  n back  ↵ diff  o whole  x destructive")
     }
     static func help(_ state: DashboardState) -> [String] {
-        ["enter      show or hide a step's diff (j k scroll a long one)", "x          only replaces and deletes"]
+        ["enter      show or hide a step's diff (j k scroll a long one)", "o          the step's properties whole: search, wrap, pager",
+         "x          only replaces and deletes"]
             + (state.deploy.plan?.blockers.isEmpty == false ? ["b          every blocker and how it is cleared"] : [])
             + (state.readOnly ? [] : ["y          approve (production: type the name)", "c          destroy: clear the blockers too"])
             + ["n          back without changing anything"]

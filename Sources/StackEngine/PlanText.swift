@@ -38,7 +38,7 @@ public enum PlanText {
         if !plan.outputChanges.isEmpty {
             lines.append("")
             lines.append("Outputs:")
-            lines += plan.outputChanges.map { diffLine($0, indent: "    ") }
+            lines += plan.outputChanges.flatMap { diffBlock($0, indent: "    ") }
         }
         lines.append("")
         lines.append("Resources:")
@@ -57,21 +57,93 @@ public enum PlanText {
         var lines: [String] = []
         switch step.kind {
         case .create, .import:
-            for key in step.inputs.keys.sorted() { lines.append("       + \(key): \(value(step.inputs[key]))") }
+            for key in step.inputs.keys.sorted() { lines += block("       + \(key): ", step.inputs[key]) }
         case .delete:
-            for key in (step.old?.inputs.keys.sorted() ?? []) { lines.append("       - \(key): \(value(step.old?.inputs[key]))") }
+            for key in (step.old?.inputs.keys.sorted() ?? []) { lines += block("       - \(key): ", step.old?.inputs[key]) }
         default:
-            lines += step.diffs.map { diffLine($0, indent: "       ") }
+            for diff in step.diffs { lines += diffBlock(diff, indent: "       ") }
         }
         return lines
     }
 
-    public static func diffLine(_ diff: PropertyDiff, indent: String) -> String {
+    /// One property diff; a nested value over several lines, as Pulumi shows it.
+    public static func diffBlock(_ diff: PropertyDiff, indent: String) -> [String] {
         let marker = diff.replaces ? " (forces replacement)" : ""
+        var lines: [String]
         switch diff.kind {
-        case .add: return "\(indent)+ \(diff.path): \(value(diff.new))\(marker)"
-        case .delete: return "\(indent)- \(diff.path): \(value(diff.old))\(marker)"
-        case .update: return "\(indent)~ \(diff.path): \(value(diff.old)) => \(value(diff.new))\(marker)"
+        case .add: lines = block("\(indent)+ \(diff.path): ", diff.new)
+        case .delete: lines = block("\(indent)- \(diff.path): ", diff.old)
+        case .update:
+            let old = block("", diff.old), new = block("", diff.new)
+            if old.count == 1 && new.count == 1 {
+                lines = ["\(indent)~ \(diff.path): \(old[0]) => \(new[0])"]
+            } else {
+                lines = block("\(indent)- \(diff.path): ", diff.old) + block("\(indent)+ \(diff.path): ", diff.new)
+            }
+        }
+        lines[lines.count - 1] += marker
+        return lines
+    }
+
+    /// `prefix` and the value: a scalar on the same line, an object or list opened there and
+    /// closed below it, each member on its own line, indented under the property.
+    static func block(_ prefix: String, _ value: PropertyValue?) -> [String] {
+        guard let value else { return [prefix] }
+        let leading = prefix.prefix { $0 == " " }.count
+        let marked = prefix.dropFirst(leading).first.map { "+-~".contains($0) } ?? false
+        /// The value's lines: the first without indentation (it follows the key), the rest with.
+        func render(_ value: PropertyValue, indent: String) -> [String] {
+            switch value {
+            case .object(let fields) where !fields.isEmpty:
+                return ["{"] + fields.keys.sorted().flatMap { key -> [String] in
+                    var member = render(fields[key]!, indent: indent + "    ")
+                    member[0] = indent + "    " + key + ": " + member[0]
+                    return member
+                } + [indent + "}"]
+            case .array(let items) where !items.isEmpty:
+                return ["["] + items.flatMap { item -> [String] in
+                    var member = render(item, indent: indent + "    ")
+                    member[0] = indent + "    " + member[0]
+                    return member
+                } + [indent + "]"]
+            default:
+                return [Self.value(value)]
+            }
+        }
+        var lines = render(value, indent: String(repeating: " ", count: leading + (marked ? 2 : 0)))
+        lines[0] = prefix + lines[0]
+        return lines
+    }
+
+    /// A value as screens may show it: secrets masked, unknowns marked, assets named.
+    public static func shown(_ value: PropertyValue) -> JSONValue {
+        switch value {
+        case .secret: return "[secret]"
+        case .unknown: return "[unknown until applied]"
+        case .asset, .archive: return .string(Self.value(value))
+        case .array(let items): return .array(items.map(shown))
+        case .object(let fields):
+            var object = JSONObject()
+            for key in fields.keys.sorted() { object[key] = shown(fields[key]!) }
+            return .object(object)
+        default: return value.plainJSON
+        }
+    }
+
+    /// A step's properties whole, for reading before approving: a create's (or delete's) every
+    /// input; an update's or replace's changed properties before and after, each whole.
+    public static func document(_ step: Step) -> JSONValue {
+        func object(_ values: [String: PropertyValue], keys: [String]) -> JSONValue {
+            var object = JSONObject()
+            for key in keys.sorted() { object[key] = values[key].map(shown) ?? .null }
+            return .object(object)
+        }
+        switch step.kind {
+        case .create, .import: return object(step.inputs, keys: Array(step.inputs.keys))
+        case .delete: return object(step.old?.inputs ?? [:], keys: Array((step.old?.inputs ?? [:]).keys))
+        default:
+            let changed = Array(Set(step.diffs.map { topLevel($0.path) }))
+            return ["before": object(step.old?.inputs ?? [:], keys: changed), "after": object(step.inputs, keys: changed)]
         }
     }
 

@@ -42,6 +42,15 @@ public final class MemoryTerminal: TerminalDevice {
 
     public func refresh() { refreshCount += 1 }
 
+    /// The escape sequences sent, and the programs run outside the screen, in order.
+    public private(set) var sent: [String] = []
+    public private(set) var ranOutside: [[String]] = []
+    public func send(_ sequence: String) { sent.append(sequence) }
+    public func runOutside(_ arguments: [String], environment: [String: String]) -> Int32 {
+        ranOutside.append(arguments)
+        return 0
+    }
+
     public func nextEvent() -> TerminalEvent? {
         pendingEvents.isEmpty ? nil : pendingEvents.removeFirst()
     }

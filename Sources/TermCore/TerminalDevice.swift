@@ -9,6 +9,11 @@ public protocol TerminalDevice: AnyObject {
     func nextEvent() -> TerminalEvent?
     /// Whether the first Ctrl-C is delivered as `.interrupt` rather than ending the process.
     func interruptible(_ on: Bool)
+    /// Writes an escape sequence the terminal acts on (OSC 52: copy to the clipboard).
+    func send(_ sequence: String)
+    /// Leaves the screen to `arguments` (a pager, an editor) until it ends, then takes the screen
+    /// back; returns its exit status (-1: it could not be started).
+    func runOutside(_ arguments: [String], environment: [String: String]) -> Int32
 }
 
 /// A terminal that keeps the last frame it showed and writes only the cells that changed.

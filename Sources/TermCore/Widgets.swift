@@ -167,68 +167,6 @@ public struct TreeNode: Sendable, Equatable {
     }
 }
 
-/// A JSON document as foldable, coloured lines (objects and arrays fold at their opening line).
-public enum JSONViewer {
-    public struct Line: Sendable, Equatable {
-        /// The path of the value that starts here ("" for the root), the fold key.
-        public var path: String
-        public var text: String
-        /// "key", "string", "number", "literal", "punctuation": the colour role of `value`.
-        public var key: String?
-        public var value: String
-        public var role: String
-        public var indent: Int
-        public var foldable: Bool
-    }
-
-    public static func lines(_ value: JSONValue, folded: Set<String>) -> [Line] {
-        var lines: [Line] = []
-        func scalar(_ value: JSONValue) -> (String, String) {
-            switch value {
-            case .string: return (value.serialized(), "string")
-            case .integer, .double: return (value.serialized(), "number")
-            default: return (value.serialized(), "literal")
-            }
-        }
-        func walk(_ value: JSONValue, key: String?, path: String, indent: Int, comma: Bool) {
-            let tail = comma ? "," : ""
-            let label = key.map { JSONValue.string($0).serialized() + ": " }
-            switch value {
-            case .object(let object) where !object.isEmpty:
-                if folded.contains(path) {
-                    lines.append(Line(path: path, text: "", key: label, value: "{…} \(object.count) key\(object.count == 1 ? "" : "s")" + tail, role: "punctuation",
-                                      indent: indent, foldable: true))
-                    return
-                }
-                lines.append(Line(path: path, text: "", key: label, value: "{", role: "punctuation", indent: indent, foldable: true))
-                for (index, (name, member)) in object.enumerated() {
-                    walk(member, key: name, path: path + "." + name, indent: indent + 1, comma: index < object.count - 1)
-                }
-                lines.append(Line(path: path + "}", text: "", key: nil, value: "}" + tail, role: "punctuation", indent: indent, foldable: false))
-            case .array(let items) where !items.isEmpty:
-                if folded.contains(path) {
-                    lines.append(Line(path: path, text: "", key: label, value: "[…] \(items.count) item\(items.count == 1 ? "" : "s")" + tail, role: "punctuation",
-                                      indent: indent, foldable: true))
-                    return
-                }
-                lines.append(Line(path: path, text: "", key: label, value: "[", role: "punctuation", indent: indent, foldable: true))
-                for (index, item) in items.enumerated() {
-                    walk(item, key: nil, path: path + "[\(index)]", indent: indent + 1, comma: index < items.count - 1)
-                }
-                lines.append(Line(path: path + "]", text: "", key: nil, value: "]" + tail, role: "punctuation", indent: indent, foldable: false))
-            default:
-                let (text, role) = scalar(value)
-                lines.append(Line(path: path, text: "", key: label, value: text + tail, role: role, indent: indent, foldable: false))
-            }
-        }
-        walk(value, key: nil, path: "", indent: 0, comma: false)
-        for index in lines.indices {
-            lines[index].text = String(repeating: "  ", count: lines[index].indent) + (lines[index].key ?? "") + lines[index].value
-        }
-        return lines
-    }
-}
-
 /// A one-line text input with a cursor, history (↑/↓) and Tab completion.
 public struct InputLine: Sendable, Equatable {
     public var text = ""
@@ -262,6 +200,13 @@ public struct InputLine: Sendable, Equatable {
         case .character("\u{01}"), .key(.home): cursor = 0
         case .character("\u{05}"), .key(.end): cursor = characters.count
         case .character("\u{15}"): characters.removeFirst(cursor); cursor = 0
+        case .character("\u{17}"):  // Ctrl-W: the word before the cursor
+            var start = cursor
+            while start > 0, characters[start - 1] == " " { start -= 1 }
+            while start > 0, characters[start - 1] != " " { start -= 1 }
+            characters.removeSubrange(start..<cursor)
+            cursor = start
+        case .character("\u{0b}"): characters.removeSubrange(cursor...)  // Ctrl-K: to the end
         case .key(.up):  // older
             guard !history.isEmpty else { break }
             let index = max(0, (historyIndex ?? history.count) - 1)
@@ -300,6 +245,15 @@ public struct InputLine: Sendable, Equatable {
         text = ""
         cursor = 0
         historyIndex = nil
+    }
+
+    /// `text` after one key typed at its end, as any prompt edits (readline's keys included).
+    public static func edited(_ text: String, by event: TerminalEvent) -> String {
+        var line = InputLine()
+        line.text = text
+        line.cursor = text.count
+        _ = line.handle(event)
+        return line.text
     }
 
     static func commonPrefix(_ words: [String]) -> String? {

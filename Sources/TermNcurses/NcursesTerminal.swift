@@ -215,6 +215,51 @@ public final class NcursesTerminal: TerminalDevice {
         _ = takeScreenBack()
     }
 
+    public func send(_ sequence: String) {
+        refresh()
+        let bytes = Array(sequence.utf8)
+        _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+    }
+
+    /// A pager or an editor in the terminal: curses mode left, the program run to its end, the
+    /// screen taken back and repainted (as after Ctrl-Z).
+    public func runOutside(_ arguments: [String], environment: [String: String]) -> Int32 {
+        fd_terminal_guard_set_active(0)
+        endwin()
+        defer {
+            fd_terminal_guard_set_active(1)
+            refresh()
+            _ = takeScreenBack()
+        }
+        // As system(3): Ctrl-C and Ctrl-\ are the program's while it runs, not ours; it starts
+        // with their default handling.
+        var ignore = sigaction(), savedInterrupt = sigaction(), savedQuit = sigaction()
+        ignore.__sigaction_handler.sa_handler = SIG_IGN
+        sigaction(SIGINT, &ignore, &savedInterrupt)
+        sigaction(SIGQUIT, &ignore, &savedQuit)
+        defer {
+            sigaction(SIGINT, &savedInterrupt, nil)
+            sigaction(SIGQUIT, &savedQuit, nil)
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGQUIT)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        guard posix_spawnp(&pid, arguments[0], nil, &attributes, argv, envp) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+    }
+
     /// While a deploy runs, the first Ctrl-C becomes `.interrupt` (cancel) instead of an exit.
     public func interruptible(_ on: Bool) { fd_interrupt_mode(on ? 1 : 0) }
 
