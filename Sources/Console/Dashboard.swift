@@ -51,6 +51,9 @@ public enum Dashboard {
         case .failed(let error):
             state.screen.component.failed(&state, error)
             return []
+        case .notice(let text):
+            state.notice = text
+            return []
         default:
             var commands: [DashboardCommand] = []
             for screen in components { commands += screen.receive(&state, message) }
@@ -114,6 +117,8 @@ public enum Dashboard {
             screen.filterChanged(&state)
             return []
         }
+        // A search being typed in the pager takes every key (':' and '/' are text there).
+        if state.inspector.item != nil, state.inspector.search != nil { return Inspector.searchKey(&state, event) }
         if let commands = screen.firstKey(&state, event) { return commands }
         if state.showHelp {
             if case .character(let c) = event, c == "?" || c == "q" || c == "\u{1b}" { state.showHelp = false }

@@ -264,6 +264,8 @@ public enum DashboardMessage: Sendable {
     case clock(Int64)
     case relatedLoaded(Related, String, Result<[String], DashboardError>)
     case failed(String)
+    /// Something the user should read on the status line (what a pager or editor did).
+    case notice(String)
 }
 
 /// Effects the runtime performs; each ends in a message.

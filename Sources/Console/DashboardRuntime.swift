@@ -150,17 +150,17 @@ public final class DashboardRuntime {
             let program = editor ? environment["VISUAL"] ?? environment["EDITOR"] ?? "vi" : environment["PAGER"] ?? "less"
             var template = Array(((environment["TMPDIR"] ?? "/tmp") + "/fleetdeck-view-XXXXXX").utf8CString)
             let fd = mkstemp(&template)
-            guard fd >= 0 else { state.notice = "cannot make a file to show \(name) in: \(String(cString: strerror(errno)))"; return }
-            let path = String(cString: template)
+            guard fd >= 0 else { perform(Dashboard.update(&state, .notice("cannot make a file to show \(name) in: \(String(cString: strerror(errno)))"))); return }
+            let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             defer { unlink(path) }
             let bytes = Array(text.utf8)
             let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             fchmod(fd, 0o400)
             close(fd)
-            guard written == bytes.count else { state.notice = "cannot write \(path)"; return }
+            guard written == bytes.count else { perform(Dashboard.update(&state, .notice("cannot write \(path)"))); return }
             let status = terminal.runOutside(["/bin/sh", "-c", program + " \"$1\"", "sh", path], environment: environment)
             renderer.invalidate()
-            state.notice = status == 0 ? "\(name): shown in \(program)" : "\(program) could not show \(name) (exit \(status))"
+            perform(Dashboard.update(&state, .notice(status == 0 ? "shown in \(program)" : "\(program) could not show it (exit \(status))")))
         default:
             break
         }

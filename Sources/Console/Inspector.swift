@@ -25,7 +25,6 @@ enum Inspector {
     /// Move, fold, search, wrap, copy, hand to a pager; back to the list. nil for the keys every
     /// screen shares (help, commands).
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
-        if state.inspector.search != nil { return searchKey(&state, event) }
         let lines = lines(state)
         let last = max(0, lines.count - 1)
         switch event {

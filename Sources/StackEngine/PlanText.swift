@@ -1,14 +1,42 @@
 import JSON
 import StackModel
+import StackSchemas
 
 /// Plans, diffs and step events as text, the way Pulumi prints them: step glyphs, counts per
 /// kind, property diffs with `--diff`; secrets masked, unknowns marked.
 public enum PlanText {
-    public static func value(_ value: PropertyValue?) -> String {
+    /// What the schema says a value is, as Pulumi names an unknown one: `output<string>`.
+    public static func unknown(_ schema: PropertySchema?) -> String {
+        switch schema {
+        case .string?: return "output<string>"
+        case .integer?, .number?: return "output<number>"
+        case .boolean?: return "output<boolean>"
+        case .array?: return "output<array>"
+        case .map?, .object?: return "output<object>"
+        case .any?, nil: return "output<any>"
+        }
+    }
+
+    /// The schema of the property at `path` ("a.b[0].c") of a type, as far as it says.
+    public static func schema(_ type: String, _ path: String) -> PropertySchema? {
+        var current: PropertySchema? = nil
+        for (index, part) in path.split(whereSeparator: { $0 == "." || $0 == "[" }).enumerated() {
+            if index == 0 { current = ResourceSchema.named(type)?.inputProperties[String(part)]; continue }
+            switch current {
+            case .object(let fields, _)?: current = fields[String(part)]
+            case .map(let inner)?: current = inner
+            case .array(let inner)? where part.hasSuffix("]"): current = inner
+            default: return nil
+            }
+        }
+        return current
+    }
+
+    public static func value(_ value: PropertyValue?, schema: PropertySchema? = nil) -> String {
         guard let value else { return "" }
         switch value {
         case .secret: return "[secret]"
-        case .unknown: return "[unknown]"
+        case .unknown: return unknown(schema)
         case .string(let text): return JSONValue.string(text).serialized()
         case .asset(let asset): return "asset(\(asset.path ?? asset.uri ?? "text"))"
         case .archive(let archive): return "archive(\(archive.path ?? "\(archive.assets?.count ?? 0) files"))"
@@ -57,28 +85,28 @@ public enum PlanText {
         var lines: [String] = []
         switch step.kind {
         case .create, .import:
-            for key in step.inputs.keys.sorted() { lines += block("       + \(key): ", step.inputs[key]) }
+            for key in step.inputs.keys.sorted() { lines += block("       + \(key): ", step.inputs[key], schema: schema(step.type, key)) }
         case .delete:
-            for key in (step.old?.inputs.keys.sorted() ?? []) { lines += block("       - \(key): ", step.old?.inputs[key]) }
+            for key in (step.old?.inputs.keys.sorted() ?? []) { lines += block("       - \(key): ", step.old?.inputs[key], schema: schema(step.type, key)) }
         default:
-            for diff in step.diffs { lines += diffBlock(diff, indent: "       ") }
+            for diff in step.diffs { lines += diffBlock(diff, indent: "       ", schema: schema(step.type, diff.path)) }
         }
         return lines
     }
 
     /// One property diff; a nested value over several lines, as Pulumi shows it.
-    public static func diffBlock(_ diff: PropertyDiff, indent: String) -> [String] {
+    public static func diffBlock(_ diff: PropertyDiff, indent: String, schema: PropertySchema? = nil) -> [String] {
         let marker = diff.replaces ? " (forces replacement)" : ""
         var lines: [String]
         switch diff.kind {
-        case .add: lines = block("\(indent)+ \(diff.path): ", diff.new)
-        case .delete: lines = block("\(indent)- \(diff.path): ", diff.old)
+        case .add: lines = block("\(indent)+ \(diff.path): ", diff.new, schema: schema)
+        case .delete: lines = block("\(indent)- \(diff.path): ", diff.old, schema: schema)
         case .update:
-            let old = block("", diff.old), new = block("", diff.new)
+            let old = block("", diff.old, schema: schema), new = block("", diff.new, schema: schema)
             if old.count == 1 && new.count == 1 {
                 lines = ["\(indent)~ \(diff.path): \(old[0]) => \(new[0])"]
             } else {
-                lines = block("\(indent)- \(diff.path): ", diff.old) + block("\(indent)+ \(diff.path): ", diff.new)
+                lines = block("\(indent)- \(diff.path): ", diff.old, schema: schema) + block("\(indent)+ \(diff.path): ", diff.new, schema: schema)
             }
         }
         lines[lines.count - 1] += marker
@@ -87,44 +115,55 @@ public enum PlanText {
 
     /// `prefix` and the value: a scalar on the same line, an object or list opened there and
     /// closed below it, each member on its own line, indented under the property.
-    static func block(_ prefix: String, _ value: PropertyValue?) -> [String] {
+    static func block(_ prefix: String, _ value: PropertyValue?, schema: PropertySchema? = nil) -> [String] {
         guard let value else { return [prefix] }
         let leading = prefix.prefix { $0 == " " }.count
         let marked = prefix.dropFirst(leading).first.map { "+-~".contains($0) } ?? false
         /// The value's lines: the first without indentation (it follows the key), the rest with.
-        func render(_ value: PropertyValue, indent: String) -> [String] {
+        func render(_ value: PropertyValue, _ schema: PropertySchema?, indent: String) -> [String] {
             switch value {
             case .object(let fields) where !fields.isEmpty:
                 return ["{"] + fields.keys.sorted().flatMap { key -> [String] in
-                    var member = render(fields[key]!, indent: indent + "    ")
+                    var inner: PropertySchema?
+                    if case .object(let members, _)? = schema { inner = members[key] } else if case .map(let each)? = schema { inner = each }
+                    var member = render(fields[key]!, inner, indent: indent + "    ")
                     member[0] = indent + "    " + key + ": " + member[0]
                     return member
                 } + [indent + "}"]
             case .array(let items) where !items.isEmpty:
+                var inner: PropertySchema?
+                if case .array(let each)? = schema { inner = each }
                 return ["["] + items.flatMap { item -> [String] in
-                    var member = render(item, indent: indent + "    ")
+                    var member = render(item, inner, indent: indent + "    ")
                     member[0] = indent + "    " + member[0]
                     return member
                 } + [indent + "]"]
             default:
-                return [Self.value(value)]
+                return [Self.value(value, schema: schema)]
             }
         }
-        var lines = render(value, indent: String(repeating: " ", count: leading + (marked ? 2 : 0)))
+        var lines = render(value, schema, indent: String(repeating: " ", count: leading + (marked ? 2 : 0)))
         lines[0] = prefix + lines[0]
         return lines
     }
 
     /// A value as screens may show it: secrets masked, unknowns marked, assets named.
-    public static func shown(_ value: PropertyValue) -> JSONValue {
+    public static func shown(_ value: PropertyValue, schema: PropertySchema? = nil) -> JSONValue {
         switch value {
         case .secret: return "[secret]"
-        case .unknown: return "[unknown until applied]"
+        case .unknown: return .string(unknown(schema))
         case .asset, .archive: return .string(Self.value(value))
-        case .array(let items): return .array(items.map(shown))
+        case .array(let items):
+            var inner: PropertySchema?
+            if case .array(let each)? = schema { inner = each }
+            return .array(items.map { shown($0, schema: inner) })
         case .object(let fields):
             var object = JSONObject()
-            for key in fields.keys.sorted() { object[key] = shown(fields[key]!) }
+            for key in fields.keys.sorted() {
+                var inner: PropertySchema?
+                if case .object(let members, _)? = schema { inner = members[key] } else if case .map(let each)? = schema { inner = each }
+                object[key] = shown(fields[key]!, schema: inner)
+            }
             return .object(object)
         default: return value.plainJSON
         }
@@ -135,7 +174,7 @@ public enum PlanText {
     public static func document(_ step: Step) -> JSONValue {
         func object(_ values: [String: PropertyValue], keys: [String]) -> JSONValue {
             var object = JSONObject()
-            for key in keys.sorted() { object[key] = values[key].map(shown) ?? .null }
+            for key in keys.sorted() { object[key] = values[key].map { shown($0, schema: schema(step.type, key)) } ?? .null }
             return .object(object)
         }
         switch step.kind {

@@ -68,6 +68,13 @@ import Testing
         environment["AWS_REGION"] = "us-west-2"
         environment["AWS_DEFAULT_REGION"] = "us-west-2"
         let example = ProcessRunner.packageRoot.appendingPathComponent("examples/iot-ref-arch").path
+        // $PAGER is a script that keeps what it was given to show.
+        let paged = FileManager.default.temporaryDirectory.appendingPathComponent("fd-paged-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: paged, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: paged) }
+        try "#!/bin/sh\ncp \"$1\" \(paged)/shown.txt\n".write(toFile: paged + "/pager", atomically: true, encoding: .utf8)
+        chmod(paged + "/pager", 0o755)
+        environment["PAGER"] = paged + "/pager"
         let session = try TmuxSession("\(ProcessRunner.fleetdeckBinary) demo --devices 5 --rate 4 --program \(example); echo EXIT=$?; sleep 600", width: 120, height: 30,
                                       environment: environment)
         #expect(session.waitFor(timeout: .seconds(90)) { $0.contains { $0.contains("device/GG-000") } }, "\(session.screen)")
@@ -112,6 +119,41 @@ import Testing
         try session.sendKeys("Enter")
         try session.sendKeys("p")
         #expect(session.waitFor(timeout: .seconds(60)) { $0.contains { $0.contains("+33 create") } }, "\(session.screen)")
+
+        // Read what is approved: the thing policy's document and the template's body, whole,
+        // as their structure (not one escaped line cut at the edge), searched, and handed to $PAGER.
+        func openStep(_ name: String) throws -> Bool {
+            for _ in 0..<40 {
+                try session.sendKeys("o")
+                if session.waitFor(timeout: .seconds(2), { $0.contains { $0.contains(" \(name) (aws-native:") } }) { return true }
+                try session.sendKeys("Escape")
+                try session.sendKeys("j")
+            }
+            return false
+        }
+        #expect(try openStep("ThingPolicyID"), "\(session.screen)")
+        #expect(session.waitFor(text: "\"policyDocument\": {"), "\(session.screen)")
+        #expect(session.screen.contains("\"Resource\": \"output<"), "the role alias's ARN is known once applied: \(session.screen)")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "AssumeRoleWithCertificate")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { $0.contains { $0.contains("\"iot:AssumeRoleWithCertificate\"") } }, "\(session.screen)")
+        try session.sendKeys("v")
+        #expect(eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: paged + "/shown.txt") })
+        let shown = (try? String(contentsOfFile: paged + "/shown.txt", encoding: .utf8)) ?? ""
+        #expect(shown.contains("\"greengrass:*\"") && shown.contains("\"iot:AssumeRoleWithCertificate\"") && shown.contains("\"policyName\": \"GreengrassV2IoTThingPolicy\""),
+                "\(shown)")
+        #expect(session.waitFor(text: "shown in \(paged)/pager"), "\(session.screen)")
+        try session.sendKeys("Escape")
+        try session.sendKeys("g")
+        #expect(try openStep("FleetTemplateID"), "\(session.screen)")
+        #expect(session.waitFor(text: "\"templateBody\": (JSON text) {"), "\(session.screen)")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "Certificate::Id")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { $0.contains { $0.contains("\"AWS::IoT::Certificate::Id\"") } }, "\(session.screen)")
+        try session.sendKeys("Escape")
+
         try session.sendKeys("y")
         #expect(session.waitFor(text: "Type 'prod' to approve (production)"), "\(session.screen)")
         try session.sendKeys("-l", "prod")
