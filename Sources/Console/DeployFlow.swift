@@ -248,6 +248,9 @@ enum DeployFlowView {
         let height = max(0, buffer.rows - 2 - top)
         let lines = lines(state, plan)
         let first = firstLine(state, lines, height: height)
+        // Steps in columns that give way on a narrow screen, never touching.
+        let table = Table.fitted(["", "TYPE", "NAME", "CHANGE"], rows: plan.rows.map { ["", $0.type, $0.name, $0.summary] }, limits: [3, 60, 64],
+                                 width: columns, lastMinimum: 14)
         var hits: [HitArea] = []
         for (offset, (index, diff)) in lines.dropFirst(first).prefix(height).enumerated() {
             hits.append(HitArea(row: top + offset, width: columns, target: .row(index)))
@@ -256,8 +259,8 @@ enum DeployFlowView {
                 continue
             }
             let step = plan.rows[index]
-            let line = " " + DisplayWidth.pad(step.kind.glyph, 3) + DisplayWidth.pad(step.type, 36) + DisplayWidth.pad(step.name, 28) + step.summary
-            buffer.put(DisplayWidth.pad(line, columns), row: top + offset, column: 0, style: index == state.selected ? theme[.selected] : theme[role(step.kind)])
+            Table.put([step.kind.glyph, step.type, step.name, step.summary], columns: table, row: top + offset,
+                      style: index == state.selected ? theme[.selected] : theme[role(step.kind)], into: &buffer)
         }
         if plan.rows.isEmpty { buffer.put("Nothing to do: \(plan.counts).", row: top, column: 1, style: theme[.dim]) }
         if let typed = state.deploy.typed {
@@ -281,6 +284,7 @@ enum DeployFlowView {
         // Keep the running steps in view: start at the first step not done.
         let firstPending = deploy.rows.firstIndex { if case .done = $0.status { return false }; return true } ?? max(0, deploy.rows.count - 1)
         let first = max(0, min(firstPending, deploy.rows.count - listHeight))
+        let table = Table.fitted(["", "NAME", "STATUS"], rows: deploy.rows.map { ["", $0.name, ""] }, limits: [3, 40], width: buffer.columns, lastMinimum: 16)
         for (offset, item) in deploy.rows.dropFirst(first).prefix(listHeight).enumerated() {
             let (text, role): (String, Theme.Role)
             switch item.status {
@@ -289,7 +293,7 @@ enum DeployFlowView {
             case .done(let seconds): (text, role) = ("done \(PlanText.format(seconds))s", .create)
             case .failed(let error): (text, role) = ("failed: \(error)", .error)
             }
-            buffer.put(" " + DisplayWidth.pad(item.kind.glyph, 3) + DisplayWidth.pad(item.name, 30) + text, row: 2 + offset, column: 0, style: theme[role])
+            Table.put([item.kind.glyph, item.name, text], columns: table, row: 2 + offset, style: theme[role], into: &buffer)
         }
         let logTop = parts[3].offset
         for (offset, line) in deploy.log.suffix(logHeight).enumerated() {

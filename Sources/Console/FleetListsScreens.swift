@@ -189,7 +189,7 @@ extension FleetScreens {
         if state.inspector.item != nil { return Inspector.view(state, area: area, into: &buffer) }
         buffer.put(DisplayWidth.pad(" " + list.title, buffer.columns), row: 1, column: 0, style: theme[.header])
         let certificates = state.fleet.certificates ?? []
-        let columns = Table.fitted(list.titles, rows: list.rows, limits: list.limits, sortable: true)
+        let columns = Table.fitted(list.titles, rows: list.rows, limits: list.limits, sortable: true, width: buffer.columns)
         let first = Table(columns: columns, rows: list.rows).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
             sort: listOrder(state).mark, header: theme[.header], selectedStyle: theme[.selected]

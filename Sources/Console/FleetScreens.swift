@@ -147,7 +147,7 @@ enum FleetScreens {
         // GROUPS and CONNECTED only come from the fleet index: without it they are not shown.
         let shown = shownDeviceColumns(state)
         var columns = Table.fitted(shown.map { deviceColumns[$0] }, rows: rows.map { row in shown.map { row[$0] } },
-                                   limits: shown.map { [2, 28, 14, 16, 22, 20, 11, 0][$0] }, sortable: true)
+                                   limits: shown.map { [2, 28, 14, 16, 22, 20, 11, 0][$0] }, sortable: true, width: buffer.columns)
         columns[0].width = 2
         let sort = fleet.deviceOrder.column.flatMap { column in shown.firstIndex(of: column).map { ($0, fleet.deviceOrder.ascending) } }
         Table(columns: columns, rows: rows.map { row in shown.map { row[$0] } }).draw(

@@ -163,7 +163,7 @@ enum StackScreen {
             let resource = byName[line.id]
             return [line.prefix + line.label + (resource?.protected == true ? " 🔒" : ""), resource?.type ?? "", resource?.status ?? "", resource?.id ?? ""]
         }
-        let columns = Table.fitted(["RESOURCE", "TYPE", "STATUS", "ID"], rows: rows, limits: [36, 36, 10])
+        let columns = Table.fitted(["RESOURCE", "TYPE", "STATUS", "ID"], rows: rows, limits: [36, 36, 10], width: buffer.columns)
         let first = Table(columns: columns, rows: rows).draw(into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
                                                   header: theme[.header], selectedStyle: theme[.selected]) { index in
             byName[lines[index].id]?.status == "ok" ? theme[.text] : theme[.error]
@@ -177,7 +177,7 @@ enum StackScreen {
         let theme = state.theme
         let outputs = outputs(state)
         let hint = state.stackScreen.revealed == nil ? (outputs.contains { $0.secret } ? "   v reveals secrets" : "") : "   SECRETS SHOWN: v hides"
-        let columns = Table.fitted(["OUTPUT", "VALUE" + hint], rows: outputs.map { [$0.name, $0.value] }, limits: [32])
+        let columns = Table.fitted(["OUTPUT", "VALUE" + hint], rows: outputs.map { [$0.name, $0.value] }, limits: [32], width: buffer.columns)
         let first = Table(columns: columns, rows: outputs.map { [$0.name, $0.value] }).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
             header: theme[.header], selectedStyle: theme[.selected]) { index in outputs[index].secret ? theme[.production] : theme[.text] }
@@ -190,7 +190,7 @@ enum StackScreen {
         let theme = state.theme
         let entries = detail.history
         let rows = entries.map { [$0.start, $0.kind, $0.result, $0.changes, $0.planHash ?? "-", $0.user ?? "-"] }
-        let columns = Table.fitted(["STARTED", "KIND", "RESULT", "CHANGES", "PLAN", "BY"], rows: rows, limits: [22, 9, 11, 30, 18])
+        let columns = Table.fitted(["STARTED", "KIND", "RESULT", "CHANGES", "PLAN", "BY"], rows: rows, limits: [22, 9, 11, 30, 18], width: buffer.columns)
         let first = Table(columns: columns, rows: rows).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
             header: theme[.header], selectedStyle: theme[.selected]) { index in entries[index].result == "succeeded" ? theme[.text] : theme[.error] }

@@ -5,8 +5,18 @@ import TermCore
 
 /// The first screen: every stack of the project, sortable and filterable.
 enum StacksScreen {
-    static let columns = [Table.Column("STACK", 16), Table.Column("ACCOUNT", 14), Table.Column("REGION", 12), Table.Column("RESOURCES", 12),
-                          Table.Column("LAST UPDATE", 22), Table.Column("LOCK", 0)]
+    static let titles = ["STACK", "ACCOUNT", "REGION", "RESOURCES", "LAST UPDATE", "LOCK"]
+
+    /// As wide as the stacks' values need (a region is never cut while the line has room).
+    static func columns(_ stacks: [StackSummary], width: Int) -> [Table.Column] {
+        // A production stack's name has room for its badge after it.
+        let measured = stacks.map { stack in
+            var row = cells(stack)
+            if stack.production { row[0] += " PROD " }
+            return row
+        }
+        return Table.fitted(titles, rows: measured, limits: [38, 15, 17, 12, 24], sortable: true, width: width)
+    }
 
     static func cells(_ stack: StackSummary) -> [String] {
         [stack.name + (stack.pendingOperations > 0 ? " !" : ""), stack.account ?? "-", stack.region ?? "-", String(stack.resourceCount),
@@ -34,7 +44,7 @@ enum StacksScreen {
             guard shown.indices.contains(state.selected) else { return [] }
             return Dashboard.open(&state, stack: shown[state.selected].name)
         case .character("s"):
-            sort(&state, state.stacks.order.next(of: columns.count))
+            sort(&state, state.stacks.order.next(of: titles.count))
             return []
         case .character("S"):
             sort(&state, state.stacks.order.reversed)
@@ -56,6 +66,7 @@ enum StacksScreen {
         if state.stacks.all.isEmpty { buffer.put("No stacks yet: 'fleetdeck stack init NAME'.", row: 2, column: 1, style: theme[.dim]); return [] }
         let shown = visible(state)
         let area = Dashboard.listArea(state)
+        let columns = Self.columns(state.stacks.all, width: buffer.columns)
         let first = Table(columns: columns, rows: shown.map(cells)).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
             sort: state.stacks.order.mark, header: theme[.header], selectedStyle: theme[.selected]) { _ in theme[.text] }

@@ -14,6 +14,9 @@ public struct CellBuffer: Equatable, Sendable {
     public private(set) var rows: Int
     public private(set) var columns: Int
     public private(set) var cells: [Cell]
+    /// Cells a table left blank between two of its columns (row * columns + column): nothing
+    /// drawn may fill them, or two cells would touch.
+    public var gaps: Set<Int> = []
 
     public init(rows: Int, columns: Int) {
         self.rows = max(0, rows)

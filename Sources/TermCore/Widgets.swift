@@ -22,12 +22,26 @@ public struct Table: Sendable {
     /// Columns as wide as their widest cell plus a gap (at least the title, and in a `sortable`
     /// table the title with its sort mark, so the mark is never cut; at most `limits`); the last
     /// one takes the rest of the line.
-    public static func fitted(_ titles: [String], rows: [[String]], limits: [Int], sortable: Bool = false) -> [Column] {
-        titles.enumerated().map { index, title in
+    /// In a line `width` wide, the columns give way when they do not all fit, the widest first
+    /// (none below its title, or four columns), and the last keeps at least `lastMinimum`.
+    public static func fitted(_ titles: [String], rows: [[String]], limits: [Int], sortable: Bool = false, width: Int? = nil,
+                              lastMinimum: Int = 6) -> [Column] {
+        var columns = titles.enumerated().map { index, title in
             let heading = DisplayWidth.of(title) + (sortable ? 2 : 0)
             let widest = rows.reduce(heading) { max($0, index < $1.count ? DisplayWidth.of($1[index]) : 0) }
             return Column(title, index == titles.count - 1 ? 0 : max(heading + 1, min(widest + 2, index < limits.count ? limits[index] : widest + 2)))
         }
+        guard let width, columns.count > 1 else { return columns }
+        let minimums = columns.dropLast().map { min($0.width, max(5, DisplayWidth.of($0.title) + (sortable ? 3 : 1))) }
+        var excess = 1 + columns.dropLast().reduce(0) { $0 + $1.width } + min(lastMinimum, max(1, width / 4)) - width
+        while excess > 0 {
+            // The widest that can still give way.
+            guard let widest = columns.indices.dropLast().filter({ columns[$0].width > minimums[$0] }).max(by: { columns[$0].width < columns[$1].width })
+            else { break }
+            columns[widest].width -= 1
+            excess -= 1
+        }
+        return columns
     }
 
     /// A list's sort: a column (nil: as read) and its direction.
@@ -102,14 +116,22 @@ public struct Table: Sendable {
                      header: TerminalStyle, selectedStyle: TerminalStyle, style: (Int) -> TerminalStyle) -> Int {
         var titled = columns
         if let sort, sort.column < titled.count { titled[sort.column].title += sort.ascending ? " ▲" : " ▼" }
-        buffer.put(Self.line(titled.map(\.title), columns: columns, width: buffer.columns), row: top, column: 0, style: header)
+        Self.put(titled.map(\.title), columns: columns, row: top, style: header, into: &buffer)
         let room = max(0, height - 1)
         let first = Self.firstVisible(selected: selected ?? 0, count: rows.count, height: room)
         for (offset, index) in (first..<rows.count).prefix(room).enumerated() {
-            buffer.put(Self.line(rows[index], columns: columns, width: buffer.columns), row: top + 1 + offset, column: 0,
-                       style: index == selected ? selectedStyle : style(index))
+            Self.put(rows[index], columns: columns, row: top + 1 + offset, style: index == selected ? selectedStyle : style(index), into: &buffer)
         }
         return first
+    }
+
+    /// Draws one row (`line`) and records the space before each column but the first as a gap
+    /// that must stay blank (what the layout tests check on every screen).
+    public static func put(_ cells: [String], columns: [Column], row: Int, style: TerminalStyle, into buffer: inout CellBuffer) {
+        buffer.put(line(cells, columns: columns, width: buffer.columns), row: row, column: 0, style: style)
+        for span in spans(columns, width: buffer.columns).dropFirst() where span.start > 0 && span.start <= buffer.columns {
+            buffer.gaps.insert(row * buffer.columns + span.start - 1)
+        }
     }
 }
 

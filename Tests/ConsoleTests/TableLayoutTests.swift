@@ -1,0 +1,91 @@
+import Fleet
+import JSON
+import StackEngine
+import StackModel
+import TermCore
+import Testing
+@testable import Console
+
+/// Issue 27: tables lay themselves out. Every screen, at 80x24, 120x40 and 200x50, with values
+/// longer than any column: no two cells of a table row touch (the blank a table leaves between
+/// two columns is never filled), a cut value ends with "…", and nothing is cut while the line
+/// has room for it.
+@Suite struct TableLayoutTests {
+    static let long = "PreProvisioningHookFunctionPermissionWithAVeryLongName"
+
+    /// Every registered screen, reached as a user reaches it, with long values in every column.
+    static func screens() -> [(String, DashboardState)] {
+        var result: [(String, DashboardState)] = []
+        var state = DashboardState(project: "iot-ref-arch", theme: DashboardTests.theme)
+        _ = Dashboard.update(&state, .stacksLoaded([
+            StackSummary(name: "production-eu-central", lastUpdate: "2026-11-29T10:00:00Z", resourceCount: 33, account: "123456789012",
+                         region: "ap-southeast-2", lockedBy: "alice@build-host-with-a-long-name (pid 4242)", deployed: true, production: true),
+            StackSummary(name: "dev", resourceCount: 0, region: "us-east-1"),
+        ]))
+        result.append(("stacks", state))
+        _ = Dashboard.update(&state, .key(.character("\n")))
+        _ = Dashboard.update(&state, .stackLoaded(StackDetail(name: "production-eu-central", resources: [
+            ResourceRow(name: long, type: "aws-native:lambda:Permission", id: String(repeating: "f", count: 90)),
+            ResourceRow(name: "IotPolicyAttachmentID", type: "aws:iot/policyAttachment:PolicyAttachment",
+                        id: "GreengrassProvisioningClaimPolicy|arn:aws:iot:ap-southeast-2:123456789012:cert/" + String(repeating: "a", count: 64)),
+        ], outputs: [StackDetailReader.Output(name: "provisioningTemplateNameWithALongName", value: String(repeating: "v", count: 150), secret: false)])))
+        result.append(("stack", state))
+        var plan = DeployFlowTests.plan
+        plan.steps = plan.steps.map { step in
+            var step = step
+            step.urn = URN(stack: "production-eu-central", project: "iot-ref-arch", type: step.type, name: long + step.urn.name)
+            return step
+        }
+        _ = Dashboard.update(&state, .key(.character("p")))
+        _ = Dashboard.update(&state, .planned(PlanView(stack: "production-eu-central", hash: "0123456789abcdef", plan: plan, production: true), .update))
+        result.append(("plan", state))
+        var deploying = state
+        _ = Dashboard.update(&deploying, .key(.character("y")))
+        for character in "production-eu-central\n" { _ = Dashboard.update(&deploying, .key(.character(character))) }
+        result.append(("deploy", deploying))
+
+        var fleet = FleetScreensTests().onDevices()
+        _ = Dashboard.update(&fleet, .devicesPage([Device(name: long, type: "greengrass-core-device-type-long", attributes: ["model": String(repeating: "m", count: 60)])], done: true))
+        result.append(("devices", fleet))
+        for (command, message) in [("groups", DashboardMessage.groupsLoaded([GroupInfo(name: long, parent: nil, members: 1200, managedBy: "production-eu-central/" + long)])),
+                                   ("certs", .certificatesLoaded([CertificateInfo(id: String(repeating: "c", count: 64), arn: "arn", status: "ACTIVE",
+                                                                                  notAfter: FleetScreensTests.now + 86_400, subject: "CN=" + long, things: [long, long + "2"])])),
+                                   ("policies", .policiesLoaded([PolicyInfo(name: long, document: "{}", targets: ["arn:aws:iot:ap-southeast-2:123456789012:cert/" + String(repeating: "d", count: 64)],
+                                                                            managedBy: "production-eu-central/" + long)]))] {
+            var list = fleet
+            _ = Dashboard.update(&list, .key(.character(":")))
+            for character in command + "\n" { _ = Dashboard.update(&list, .key(.character(character))) }
+            _ = Dashboard.update(&list, message)
+            result.append((command, list))
+        }
+        return result
+    }
+
+    @Test(arguments: [(24, 80), (40, 120), (50, 200)])
+    func noTwoCellsTouchOnAnyScreen(rows: Int, columns: Int) {
+        let screens = Self.screens()
+        #expect(screens.count == 8)
+        for (name, state) in screens {
+            let buffer = Dashboard.view(state, rows: rows, columns: columns)
+            #expect(!buffer.gaps.isEmpty, "\(name) at \(columns)x\(rows) draws no table")
+            for gap in buffer.gaps.sorted() {
+                let (row, column) = (gap / columns, gap % columns)
+                #expect(buffer[row, column].text == " ", "\(name) at \(columns)x\(rows): row \(row) is filled at column \(column): \(Self.line(buffer, row))")
+            }
+        }
+    }
+
+    /// The regions, the names and the types are whole when the line has room; what is cut says so.
+    @Test func valuesAreWholeWhenThereIsRoomAndCutOnesEndWithAnEllipsis() {
+        let screens = Dictionary(Self.screens().map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+        let wide = Dashboard.view(screens["stacks"]!, rows: 40, columns: 200)
+        #expect((0..<40).contains { Self.line(wide, $0).contains("ap-southeast-2") && Self.line(wide, $0).contains("production-eu-central") })
+        let narrow = Dashboard.view(screens["plan"]!, rows: 24, columns: 80)
+        let cut = (0..<24).map { Self.line(narrow, $0) }.filter { $0.contains("PreProvisioning") }
+        #expect(!cut.isEmpty && cut.allSatisfy { $0.contains("…") }, "\(cut)")
+        let roomy = Dashboard.view(screens["plan"]!, rows: 50, columns: 200)
+        #expect((0..<50).contains { Self.line(roomy, $0).contains(Self.long) }, "a 200-column review shows the whole name")
+    }
+
+    static func line(_ buffer: CellBuffer, _ row: Int) -> String { (0..<buffer.columns).map { buffer[row, $0].text }.joined() }
+}
