@@ -34,7 +34,15 @@ extension Dashboard {
         let connection: String
         switch state.connection {
         case .checking: connection = "… aws"
-        case .connected(let who): connection = "● " + who
+        case .connected(let who):
+            // Inside a stack: its own account and region (they may not be the credentials' default).
+            let parts = who.split(separator: " ").map(String.init)
+            if let name = state.screen.stackName, let stack = state.stacks.all.first(where: { $0.name == name }), parts.count == 2 {
+                let account = stack.account ?? parts[0], region = stack.region ?? parts[1]
+                connection = account == parts[0] ? "● \(account) \(region)" : "○ stack's account \(account), credentials' \(parts[0])"
+            } else {
+                connection = "● " + who
+            }
         case .offline(let why): connection = "○ offline: " + why
         }
         let right = (state.readOnly ? "READ-ONLY  " : "") + connection + " "

@@ -87,5 +87,17 @@ import Testing
         #expect((0..<50).contains { Self.line(roomy, $0).contains(Self.long) }, "a 200-column review shows the whole name")
     }
 
+    /// Inside a stack the title bar shows the stack's own account and region, not the
+    /// credentials' default region; a stack of another account says so.
+    @Test func theTitleShowsTheOpenStacksAccountAndRegion() {
+        var state = Self.screens()[1].1
+        _ = Dashboard.update(&state, .connection(.connected("123456789012 us-east-1")))
+        #expect(Self.line(Dashboard.view(state, rows: 24, columns: 120), 0).contains("● 123456789012 ap-southeast-2"))
+        _ = Dashboard.update(&state, .connection(.connected("999999999999 us-east-1")))
+        #expect(Self.line(Dashboard.view(state, rows: 24, columns: 120), 0).contains("○ stack's account 123456789012, credentials' 999999999999"))
+        _ = Dashboard.update(&state, .key(.character("\u{1b}")))
+        #expect(Self.line(Dashboard.view(state, rows: 24, columns: 120), 0).contains("● 999999999999 us-east-1"))
+    }
+
     static func line(_ buffer: CellBuffer, _ row: Int) -> String { (0..<buffer.columns).map { buffer[row, $0].text }.joined() }
 }
