@@ -136,7 +136,7 @@ extension FleetScreens {
         line(" groups: " + (detail.groups.isEmpty ? "-" : detail.groups.joined(separator: ", ")))
         switch detail.coreDevice {
         case .success(let core?):
-            let reported = core.lastStatusUpdate.map { "  reported \(CivilTime(secondsSince1970: $0).clock) UTC" } ?? ""
+            let reported = core.lastStatusUpdate.map { "  reported \(CivilTime(secondsSince1970: $0).stamp)" } ?? ""
             line(" Greengrass core device: \(core.status)  nucleus \(core.coreVersion ?? "?")  \(core.platform ?? "?")/\(core.architecture ?? "?")" + reported,
                  core.status == "HEALTHY" ? .create : .error)
         case .success(nil): break
@@ -144,7 +144,7 @@ extension FleetScreens {
         }
         for certificate in detail.certificates {
             let days = certificate.daysLeft(now: now)
-            line(" certificate \(certificate.id.prefix(12))  \(certificate.status)  expires in \(days.map { "\($0) days" } ?? "?")",
+            line(" certificate \(certificate.id.prefix(12))  \(certificate.status)  expires \(certificate.notAfter.map { CivilTime.dayAndDistance($0, now: now) } ?? "? (unreadable)")",
                  (days ?? 999) <= fleet.expiringDays || certificate.status != "ACTIVE" ? .error : .text)
         }
         if detail.certificates.isEmpty { line(" no certificates", .dim) }
@@ -160,12 +160,12 @@ extension FleetScreens {
         if shadows.indices.contains(fleet.shadowIndex) {
             let (shadowName, document) = shadows[fleet.shadowIndex]
             let shown = fleet.conflict ?? document
-            line(" version \(shown["version"]?.intValue ?? 0)  updated \(shown["timestamp"]?.intValue.map { CivilTime(secondsSince1970: $0).clock + " UTC" } ?? "-")", .dim)
+            line(" version \(shown["version"]?.intValue ?? 0)  updated \(shown["timestamp"]?.intValue.map { CivilTime(secondsSince1970: $0).stamp } ?? "-")", .dim)
             // When each top-level field last changed (the shadow's metadata).
             var times: [String] = []
             for key in ["desired", "reported"] {
                 for (field, meta) in shown["metadata"]?[key]?.objectValue ?? JSONObject() {
-                    if let stamp = meta["timestamp"]?.intValue { times.append("\(key).\(field) \(CivilTime(secondsSince1970: stamp).clock + " UTC")") }
+                    if let stamp = meta["timestamp"]?.intValue { times.append("\(key).\(field) \(CivilTime(secondsSince1970: stamp).stamp)") }
                 }
             }
             if !times.isEmpty { line(" changed: " + times.joined(separator: ", "), .dim) }

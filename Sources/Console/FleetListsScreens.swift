@@ -49,10 +49,10 @@ extension FleetScreens {
             list.title = "\(groups.count) group\(groups.count == 1 ? "" : "s")"
         case .certificates:
             guard let certificates = state.fleet.certificates else { return nil }
-            list = ListRows(titles: ["ID", "STATUS", "EXPIRES IN", "THINGS"], limits: [18, 12, 14])
+            list = ListRows(titles: ["ID", "STATUS", "EXPIRES", "THINGS"], limits: [18, 12, 20])
             for certificate in certificates {
-                let days = certificate.daysLeft(now: state.now)
-                list.add(certificate.id, [String(certificate.id.prefix(16)), certificate.status, days.map { "\($0) days" } ?? "unreadable",
+                list.add(certificate.id, [String(certificate.id.prefix(16)), certificate.status,
+                                          certificate.notAfter.map { CivilTime.dayAndDistance($0, now: state.now) } ?? "unreadable",
                                           certificate.things.joined(separator: ",")])
             }
             list.title = "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s"); within \(state.fleet.expiringDays) days of expiry in red"
@@ -116,7 +116,7 @@ extension FleetScreens {
             object["arn"] = .string(certificate.arn)
             object["status"] = .string(certificate.status)
             object["subject"] = text(certificate.subject)
-            object["notAfter"] = certificate.notAfter.map { .string(CivilTime(secondsSince1970: $0).clock + " UTC") } ?? .null
+            object["notAfter"] = certificate.notAfter.map { .string(CivilTime(secondsSince1970: $0).stamp) } ?? .null
             object["daysLeft"] = certificate.daysLeft(now: state.now).map { .integer(Int64($0)) } ?? .null
             object["things"] = .array(certificate.things.map { .string($0) })
             object["policies"] = relatedValue()

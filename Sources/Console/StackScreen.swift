@@ -87,6 +87,12 @@ enum StackScreen {
             state.notice = "secrets shown until v, or leaving the stack"
             return [.reveal(stack)]
         case .character("\n"), .character("\r"), .key(.enter):
+            if state.stackScreen.tab == .history {
+                // An update's record whole: what changed, the config it ran with, who ran it.
+                guard state.stackScreen.detail?.history.indices.contains(state.selected) == true else { return [] }
+                Inspector.open(&state, "history:\(state.selected)")
+                return []
+            }
             let lines = treeLines(state)
             guard state.stackScreen.tab == .resources, lines.indices.contains(state.selected) else { return [] }
             Inspector.open(&state, lines[state.selected].id)
@@ -189,8 +195,9 @@ enum StackScreen {
     static func history(_ state: DashboardState, detail: StackDetail, area: (top: Int, height: Int), into buffer: inout CellBuffer) -> Int {
         let theme = state.theme
         let entries = detail.history
-        let rows = entries.map { [$0.start, $0.kind, $0.result, $0.changes, $0.planHash ?? "-", $0.user ?? "-"] }
-        let columns = Table.fitted(["STARTED", "KIND", "RESULT", "CHANGES", "PLAN", "BY"], rows: rows, limits: [22, 9, 11, 30, 18], width: buffer.columns)
+        let rows = entries.map { [$0.start, $0.duration, $0.kind, $0.result, $0.changes, $0.planHash ?? "-", $0.user ?? "-"] }
+        let columns = Table.fitted(["STARTED", "TOOK", "KIND", "RESULT", "CHANGES", "PLAN", "BY"], rows: rows, limits: [22, 8, 9, 11, 30, 18],
+                                   width: buffer.columns)
         let first = Table(columns: columns, rows: rows).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
             header: theme[.header], selectedStyle: theme[.selected]) { index in entries[index].result == "succeeded" ? theme[.text] : theme[.error] }
@@ -201,7 +208,10 @@ enum StackScreen {
 
 extension StackScreen: ScreenComponent {
     static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? {
-        state.stackScreen.detail?.resources.first { $0.name == id }.map { ("\(id)  \($0.type)", $0.properties) }
+        if id.hasPrefix("history:"), let index = Int(id.dropFirst(8)), let entries = state.stackScreen.detail?.history, entries.indices.contains(index) {
+            return ("\(entries[index].kind) of \(entries[index].start): \(entries[index].result)", entries[index].record)
+        }
+        return state.stackScreen.detail?.resources.first { $0.name == id }.map { ("\(id)  \($0.type)", $0.properties) }
     }
     static var aboutAStack: Bool { true }
     static func title(_ screen: Screen) -> String { screen.stackName ?? "" }

@@ -99,7 +99,7 @@ extension FleetLoader {
         let answer = try await client.call(IoTOperations.service, IoTOperations.listPolicyVersions, ["policyName": .string(policy)])
         return (answer["policyVersions"]?.arrayValue ?? []).map { version in
             let id = version["versionId"]?.stringValue ?? "?"
-            let created = version["createDate"]?.doubleValue.map { " " + CivilTime(secondsSince1970: Int64($0)).clock + " UTC" } ?? ""
+            let created = version["createDate"]?.doubleValue.map { " " + CivilTime(secondsSince1970: Int64($0)).stamp } ?? ""
             return "v\(id)" + (version["isDefaultVersion"]?.boolValue == true ? " (default)" : "") + created
         }.sorted { (Int($0.dropFirst().prefix { $0.isNumber }) ?? 0) > (Int($1.dropFirst().prefix { $0.isNumber }) ?? 0) }
     }

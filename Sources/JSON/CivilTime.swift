@@ -27,6 +27,17 @@ public struct CivilTime: Sendable, Equatable {
     /// `09:30:12`.
     public var clock: String { "\(Self.two(hour)):\(Self.two(minute)):\(Self.two(second))" }
 
+    /// `2026-11-29`.
+    public var date: String { "\(year)-\(Self.two(month))-\(Self.two(day))" }
+
+    /// `2026-11-29 09:30:12 UTC`: a moment as people read it.
+    public var stamp: String { "\(date) \(clock) UTC" }
+
+    /// `2027-12-05 (364 d)`: a day to come (or gone: `-3 d`) and how far it is from `now`.
+    public static func dayAndDistance(_ seconds: Int64, now: Int64) -> String {
+        "\(CivilTime(secondsSince1970: seconds).date) (\((seconds - now) / 86_400) d)"
+    }
+
     static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
     public var secondsSince1970: Int64 {

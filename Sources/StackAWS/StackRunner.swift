@@ -300,8 +300,9 @@ extension StackRunner {
             try await recordHistory(kind: "update", start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash, checkpoint: summary.checkpoint)
             return summary
         } catch {
-            try await recordHistory(kind: "update", start: start, result: error is DeployCancelled ? "cancelled" : "failed", counts: [:],
-                                    planHash: prepared.hash, checkpoint: nil)
+            // What it did before it stopped is recorded too.
+            try await recordHistory(kind: "update", start: start, result: error is DeployCancelled ? "cancelled" : "failed",
+                                    counts: prepared.engine.finishedCounts, planHash: prepared.hash, checkpoint: nil)
             throw error
         }
     }
@@ -372,8 +373,8 @@ extension StackRunner {
                                     checkpoint: summary.checkpoint.isEmpty ? nil : summary.checkpoint)
                 return summary
             } catch {
-                try await recordHistory(kind: kind, start: start, result: error is DeployCancelled ? "cancelled" : "failed", counts: [:],
-                                    planHash: prepared.hash, checkpoint: nil)
+                try await recordHistory(kind: kind, start: start, result: error is DeployCancelled ? "cancelled" : "failed",
+                                        counts: prepared.engine.finishedCounts, planHash: prepared.hash, checkpoint: nil)
                 throw error
             }
         }

@@ -23,6 +23,7 @@ public final class DeploymentEngine: @unchecked Sendable {
     /// settling waits for what a dead run may still have in flight (nil: not recorded).
     let lifetime: RequestLifetime?
     private let cancelRequested = Atomic<Bool>(false)
+    private let finished = Mutex<[StepKind: Int]>([:])
 
     public init(program: Program, evaluation: EvaluationContext, providers: ProviderRegistry, journal: StateJournal, parallel: Int = 16,
                 now: @escaping @Sendable () -> String, lifetime: RequestLifetime? = nil, events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) {
@@ -38,6 +39,12 @@ public final class DeploymentEngine: @unchecked Sendable {
     }
 
     var stack: String { evaluation.stack }
+
+    /// The steps this engine has finished, by kind: what a failed or cancelled run did too
+    /// (its history records them).
+    public var finishedCounts: [StepKind: Int] { finished.withLock { $0 } }
+
+    func count(_ kind: StepKind) { finished.withLock { $0[kind, default: 0] += 1 } }
 
     /// Asks a running `up` or `destroy` to stop: no new step starts, the steps in flight finish
     /// and are journalled, the state is compacted, and the run throws `DeployCancelled`.
@@ -79,7 +86,6 @@ public final class DeploymentEngine: @unchecked Sendable {
         let order = declarations.map(generator.urn)
         var done: Set<URN> = []
         var failures: [StepFailure] = []
-        var counts: [StepKind: Int] = [:]
         var waiting = declarations.filter { planned[generator.urn($0)] != nil }
         for resource in declarations where planned[generator.urn(resource)] == nil {
             // Not targeted: keep what state has visible to evaluation.
@@ -114,7 +120,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                             }
                             evaluator.resources[resource.name] = StepGenerator.resourceValue(step, executed: nil)
                             done.insert(step.urn)
-                            counts[.same, default: 0] += 1
+                            count(.same)
                             launched = true
                             continue
                         }
@@ -144,7 +150,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                     }
                     evaluator.resources[step.urn.name] = StepGenerator.resourceValue(step, executed: state)
                     done.insert(step.urn)
-                    counts[step.kind, default: 0] += 1
+                    count(step.kind)
                     events(.stepFinished(step, seconds: seconds))
                 case .failure(let failure):
                     try await journal.end(.failed, urn: step.urn, resource: nil)
@@ -162,7 +168,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                     if !isCancelled { failures.append(failure) }  // a wait the cancel stopped: not done, not failed
                     break
                 }
-                counts[.delete, default: 0] += 1
+                count(.delete)
             }
             for old in Planner.reverseDependencyOrder(journal.deployment.pendingDeletes) where failures.isEmpty && !isCancelled {
                 if let failure = await deleteStep(Planner.pendingDeleteStep(old)) { failures.append(failure) }
@@ -177,6 +183,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                                                                                  inputs: [:], outputs: outputs))
         }
         let checkpoint = try await journal.compact(time: now(), resourceOrder: [stackURN] + order)
+        let counts = finishedCounts
         if let failure = failures.first { throw failure }
         let changes = plan.steps.filter { $0.kind != .same }.count
         let finished = counts.filter { $0.key != .same }.values.reduce(0, +)
@@ -493,6 +500,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                 break
             }
             deleted += 1
+            count(.delete)
         }
         let checkpoint = try await journal.compact(time: now())
         if let failure { throw failure }

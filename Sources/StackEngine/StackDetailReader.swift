@@ -50,8 +50,13 @@ public enum StackDetailReader {
         public var changes: String
         public var planHash: String?
         public var user: String?
+        /// "4s", "1m3s" (Pulumi's form); "" when the record has no times.
+        public var duration: String
+        /// The whole record (the config, the environment, the changes), for reading.
+        public var record: JSONValue
 
-        public init(kind: String, start: String, end: String, result: String, changes: String, planHash: String?, user: String?) {
+        public init(kind: String, start: String, end: String, result: String, changes: String, planHash: String?, user: String?,
+                    duration: String = "", record: JSONValue = .null) {
             self.kind = kind
             self.start = start
             self.end = end
@@ -59,6 +64,8 @@ public enum StackDetailReader {
             self.changes = changes
             self.planHash = planHash
             self.user = user
+            self.duration = duration
+            self.record = record
         }
     }
 
@@ -100,9 +107,11 @@ public enum StackDetailReader {
                 if let seconds = value?.intValue { return SigningTime(secondsSince1970: Int64(seconds)).iso8601 }
                 return value?.stringValue ?? ""
             }
+            var duration = ""
+            if let start = record["startTime"]?.intValue, let end = record["endTime"]?.intValue { duration = PlanText.duration(Double(end - start)) }
             return HistoryEntry(kind: record["kind"]?.stringValue ?? "", start: time(record["startTime"]),
-                                end: time(record["endTime"]), result: record["result"]?.stringValue ?? "", changes: changes,
-                                planHash: record["planHash"]?.stringValue, user: record["environment"]?["user"]?.stringValue)
+                                end: time(record["endTime"]), result: record["result"]?.stringValue ?? "", changes: changes.isEmpty ? "none" : changes,
+                                planHash: record["planHash"]?.stringValue, user: record["environment"]?["user"]?.stringValue, duration: duration, record: record)
         }
     }
 }

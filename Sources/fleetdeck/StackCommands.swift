@@ -134,7 +134,8 @@ struct StackCommand: AsyncParsableCommand {
                 let records = try await runner.backend.history(project: runner.project.program.name, stack: runner.stack)
                 if global.json { writeStandardOutput(JSONValue.array(records.compactMap { try? JSONValue.parse($0) }.reversed()).pretty() + "\n"); return }
                 for entry in StackDetailReader.history(records) {
-                    writeStandardOutput("\(entry.start.padded(22))\(entry.kind.padded(9))\(entry.result.padded(11))\(entry.changes)\(entry.planHash.map { "  plan \($0)" } ?? "")\n")
+                    writeStandardOutput("\(entry.start.padded(22))\(entry.kind.padded(9))\(entry.result.padded(11))\(entry.changes)\(entry.planHash.map { "  plan \($0)" } ?? "")"
+                                        + (entry.duration.isEmpty ? "" : "  took \(entry.duration)") + "\n")
                 }
             }
         }

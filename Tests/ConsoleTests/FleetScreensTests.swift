@@ -403,7 +403,7 @@ import Testing
         _ = Dashboard.update(&state, .received([(Message(topic: "device/sensor-112/telemetry", payload: Array(#"{"temperature":21.5}"#.utf8)), Double(Self.now))]))
         try snapshot("device", state)
         let lines = Dashboard.view(state, rows: 40, columns: 120).lines
-        #expect(lines.contains { $0.contains("certificate 1a2b3c4d5e6f  ACTIVE  expires in 12 days") })
+        #expect(lines.contains { $0.contains("certificate 1a2b3c4d5e6f  ACTIVE  expires 2026-12-11 (12 d)") })
         #expect(lines.contains { $0.contains("device/sensor-112/telemetry  {\"temperature\":21.5}") })  // its own messages
 
         _ = Dashboard.update(&state, .key(.character("e")))
@@ -434,7 +434,7 @@ import Testing
         let wider = Dashboard.view(state, rows: 40, columns: 120).lines
         #expect(wider.contains { $0.contains("changes from version 4 to 6 (of 4, 5, 6 seen") })
         #expect(wider.contains { $0.contains("~ desired.led: \"on\" → \"red\"") })
-        #expect(wider.contains { $0.contains("changed: desired.led 08:05:00 UTC") })  // the shadow's metadata times
+        #expect(wider.contains { $0.contains("changed: desired.led 2026-11-29 08:05:00 UTC") })  // the shadow's metadata times
     }
 
     @Test func namedShadowsAreDeletedOnlyAfterYes() {
@@ -468,7 +468,7 @@ import Testing
         try snapshot("certificates", state)
         _ = Dashboard.update(&state, .key(.character("G")))  // select the last: the others show their own colours
         let frame = Dashboard.view(state, rows: 24, columns: 100)
-        #expect(frame.lines.contains { $0.contains("aaaa1111") && $0.contains("5 days") })
+        #expect(frame.lines.contains { $0.contains("aaaa1111") && $0.contains("2026-12-04 (5 d)") })
         #expect(frame[frame.lines.firstIndex { $0.contains("aaaa1111") }!, 2].style == DashboardTests.theme[.error])  // expiring: red
         #expect(frame[frame.lines.firstIndex { $0.contains("bbbb2222") }!, 2].style == DashboardTests.theme[.text])
     }
