@@ -98,7 +98,21 @@ extension Dashboard {
     /// Every key of the current screen.
     static func help(_ state: DashboardState) -> [String] {
         ["j k ↓ ↑    move          g G   first, last", "PgDn PgUp  page          ?     this help",
-         ":          command (:stacks, :stack NAME, :theme NAME, :quit)", "r          reload        esc q back (q quits at the top)",
-         "Ctrl-L     redraw the whole screen"] + state.screen.component.help(state)
+         "r          reload        esc q back (q quits at the top)", "Ctrl-L     redraw the whole screen"]
+            + commandLines() + state.screen.component.help(state)
+    }
+
+    /// Every `:` command, wrapped to the help's width (Tab completes them and their arguments).
+    static func commandLines() -> [String] {
+        var lines: [String] = []
+        var line = ":          "
+        for name in CommandMode.commands.map({ ":" + $0 }) {
+            if line.count + name.count > 64 {
+                lines.append(line)
+                line = "           "
+            }
+            line += name + " "
+        }
+        return lines + [line, "           (Tab completes a command and its arguments)"]
     }
 }

@@ -126,6 +126,7 @@ enum DeployFlowUpdate {
     static func start(_ state: inout DashboardState, stack: String, plan: PlanView) -> [DashboardCommand] {
         state.screens[state.screens.count - 1] = .deploy(stack, plan.operation)
         state.deploy.rows = plan.rows.map { DeployRow(name: $0.name, kind: $0.kind, status: .waiting) }
+        state.deploy.startedAt = state.uptime
         state.deploy.log = ["approved \(plan.title.lowercased()) \(plan.hash)" + (state.deploy.clearBlockers ? ", clearing \(plan.blockers.count) blocker(s)" : "")]
         state.selected = 0
         state.notice = nil

@@ -117,6 +117,8 @@ public struct DeployState: Equatable, Sendable {
     public var cancelling = false
     /// Seconds since the deploy started (from the runtime's ticks).
     public var elapsed: Double = 0
+    /// When it was approved (the dashboard's uptime): the time shown counts from there.
+    public var startedAt: Double = 0
 
     public init() {}
 

@@ -31,6 +31,8 @@ enum DeployScreen: ScreenComponent {
             state.notice = reason
             return [.loadStack(stack)]
         case .deployFinished(let text, let failed):
+            // However quick it was: its time from approval to end, not the last tick's.
+            state.deploy.elapsed = max(state.deploy.elapsed, state.uptime - state.deploy.startedAt)
             state.deploy.result = text
             state.deploy.failed = failed
             state.deploy.confirmingCancel = false

@@ -55,7 +55,9 @@ extension FleetScreens {
                                           certificate.notAfter.map { CivilTime.dayAndDistance($0, now: state.now) } ?? "unreadable",
                                           certificate.things.joined(separator: ",")])
             }
-            list.title = "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s"); within \(state.fleet.expiringDays) days of expiry in red"
+            // Red only where there is colour (NO_COLOR shows the error role by its attributes).
+            let marked = state.theme[.error].foreground >= 0 ? "in red" : "highlighted"
+            list.title = "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s"); within \(state.fleet.expiringDays) days of expiry, or not active, \(marked)"
         case .policies:
             guard let policies = state.fleet.policies else { return nil }
             list = ListRows(titles: ["POLICY", "TARGETS", "STACK", "DOCUMENT"], limits: [32, 9, 24])

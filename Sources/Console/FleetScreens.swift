@@ -223,7 +223,9 @@ enum DevicesScreen: ScreenComponent {
         FleetScreens.refresh(&state)
         return [.loadDevices(state.fleet.query)]
     }
-    static func hints(_ state: DashboardState) -> String { "↵ open  space mark  a add marked to a group  s sort  / filter  :search Q" }
+    static func hints(_ state: DashboardState) -> String {
+        state.readOnly ? "↵ open  s sort  / filter  :search Q  (read-only)" : "↵ open  space mark  a add marked to a group  s sort  / filter  :search Q"
+    }
     static func help(_ state: DashboardState) -> [String] {
         ["enter      the device: groups, certificates, policies, shadows", "/          filter (text, or a regex; ! inverts)",
          ":search Q  the fleet index query language", "space      mark; a adds the marked ones to a group (a plan)",

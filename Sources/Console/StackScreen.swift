@@ -84,6 +84,11 @@ enum StackScreen {
                 return []
             }
             state.stackScreen.tab = .outputs
+            // Nothing to reveal is said as such (not "secrets shown" over plain outputs).
+            guard state.stackScreen.detail?.outputs.contains(where: \.secret) ?? true else {
+                state.notice = "this stack has no secret outputs: every value is shown"
+                return []
+            }
             state.notice = "secrets shown until v, or leaving the stack"
             return [.reveal(stack)]
         case .character("\n"), .character("\r"), .key(.enter):
@@ -182,7 +187,8 @@ enum StackScreen {
     static func outputsTab(_ state: DashboardState, area: (top: Int, height: Int), into buffer: inout CellBuffer) -> Int {
         let theme = state.theme
         let outputs = outputs(state)
-        let hint = state.stackScreen.revealed == nil ? (outputs.contains { $0.secret } ? "   v reveals secrets" : "") : "   SECRETS SHOWN: v hides"
+        let hint = state.stackScreen.revealed == nil || !(state.stackScreen.detail?.outputs.contains(where: \.secret) ?? false)
+            ? (outputs.contains { $0.secret } ? "   v reveals secrets" : "") : "   SECRETS SHOWN: v hides"
         let columns = Table.fitted(["OUTPUT", "VALUE" + hint], rows: outputs.map { [$0.name, $0.value] }, limits: [32], width: buffer.columns)
         let first = Table(columns: columns, rows: outputs.map { [$0.name, $0.value] }).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: nil,
