@@ -47,6 +47,9 @@ public struct MessagesState: Equatable, Sendable {
     public var pausedAt: Int?
     /// The selected message's sequence number (nil: following the newest).
     public var selected: Int?
+    /// While scrolled back, the message at the top of the list (it moves only to keep the
+    /// selection in view, as a log does).
+    public var top: Int?
     public var detail = false
     public var wrap = false
     public var timestamps = true

@@ -87,6 +87,37 @@ enum MessagesScreen {
         return (max(0, end - count)..<end).map { store[$0] }
     }
 
+    /// The rows the list has on screen (between the header and the detail pane or status line).
+    static func listHeight(_ state: DashboardState) -> Int {
+        Layout.split(state.rows, [.fixed(2), .fill, .fixed(state.messages.detail ? detailHeight(rows: state.rows) : 0), .fixed(1)])[1].size
+    }
+
+    /// The top of the list that keeps `selected` (an index of `shown`) in view, moving the old
+    /// top as little as it can: a log scrolled back stays where it is until the cursor leaves it.
+    static func top(keeping selected: Int, in shown: [StoredMessage], top: Int?, height: Int) -> Int {
+        var index = top.flatMap { sequence in shown.firstIndex { $0.sequence >= sequence } } ?? max(0, selected - height + 1)
+        if selected < index { index = selected }
+        if selected >= index + max(1, height) { index = selected - max(1, height) + 1 }
+        return shown[max(0, index)].sequence
+    }
+
+    /// `count` messages from `top` on (through the search, up to the pause point).
+    static func window(_ state: DashboardState, from top: Int, count: Int) -> [StoredMessage] {
+        let messages = state.messages, store = messages.store
+        guard store.count > 0 else { return [] }
+        let first = store[0].sequence, limit = messages.pausedAt ?? Int.max
+        if state.filter.isEmpty {
+            return (max(0, top - first)..<store.count).prefix(count).map { store[$0] }.filter { $0.sequence <= limit }
+        }
+        let sequences = messages.matchesFilter == state.filter ? messages.matches : matches(state.filter, in: store, after: 0)
+        var low = 0, high = sequences.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sequences[middle] < top { low = middle + 1 } else { high = middle }
+        }
+        return sequences[low...].prefix(count).filter { $0 >= first && $0 <= limit }.map { store[$0 - first] }
+    }
+
     static func text(_ payload: [UInt8]) -> String {
         String(validating: payload, as: UTF8.self) ?? payload.prefix(24).map { Hex.encode([$0]) }.joined(separator: " ")
     }
@@ -105,18 +136,23 @@ enum MessagesScreen {
         switch event {
         case .character(" "), .character("p"):
             messages.pausedAt = messages.pausedAt == nil ? messages.store.received : nil
-        case .character("j"), .key(.down), .character("k"), .key(.up):
-            let down = event == .character("j") || event == .key(.down)
+        case .character("j"), .key(.down), .character("k"), .key(.up), .key(.pageDown) where !messages.detail, .key(.pageUp) where !messages.detail:
+            let height = listHeight(state)
+            let step = event == .key(.pageDown) || event == .key(.pageUp) ? max(1, height - 1) : 1
+            let down = event == .character("j") || event == .key(.down) || event == .key(.pageDown)
             let shown = visible(state)
             guard !shown.isEmpty else { return [] }
             let current = messages.selected.flatMap { sequence in shown.firstIndex { $0.sequence == sequence } } ?? shown.count - 1
-            let next = down ? min(shown.count - 1, current + 1) : max(0, current - 1)
+            let next = down ? min(shown.count - 1, current + step) : max(0, current - step)
             messages.hold(at: shown[next].sequence)
+            messages.top = Self.top(keeping: next, in: shown, top: messages.top, height: height)
         case .character("g"), .key(.home):
             messages.selected = visible(state).first?.sequence
+            messages.top = messages.selected
             if messages.pausedAt == nil { messages.pausedAt = messages.store.received }
         case .character("G"), .key(.end):
             messages.selected = nil
+            messages.top = nil
             messages.pausedAt = nil
         case .character("\n"), .character("\r"), .key(.enter):
             messages.detail.toggle()
@@ -186,6 +222,8 @@ enum MessagesScreen {
         header += "   \(store.received) received"
         if store.dropped > 0 { header += ", \(store.dropped) dropped from the buffer" }
         if let paused = messages.pausedAt { header += "   PAUSED, \(store.received - paused) new" }
+        // The broker's state and why, not only a hollow glyph.
+        if !messages.connected, messages.broker != nil, let why = messages.lastError { header += "   ○ \(why); retrying" }
         if messages.recording != nil { header += "   ● REC" }
         buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: messages.pausedAt == nil ? theme[.header] : theme[.update])
         let columns = Layout.split(buffer.columns, [messages.showTree && buffer.columns >= 80 ? .percent(28) : .fixed(0), .fill])
@@ -193,15 +231,24 @@ enum MessagesScreen {
         let rows = Layout.split(buffer.rows, [.fixed(2), .fill, .fixed(detailRows), .fixed(1)])
         if columns[0].size > 0 { tree(state, top: rows[1].offset, height: rows[1].size + rows[2].size, width: columns[0].size - 1, into: &buffer) }
         let listLeft = columns[1].offset, listWidth = columns[1].size
-        let shown = window(state, ending: messages.selected, count: rows[1].size)
+        // Scrolled back, the list is a log: it stands from its top, the cursor moving in it.
+        var shown = messages.top.map { window(state, from: $0, count: rows[1].size) } ?? []
+        if messages.selected == nil || !shown.contains(where: { $0.sequence == messages.selected }) {
+            shown = window(state, ending: messages.selected, count: rows[1].size)
+        }
         if shown.isEmpty {
-            let hint = messages.connected ? "Waiting for messages…" : "Connecting to \(messages.broker ?? "the broker")…" + Dashboard.elapsed(state) + (messages.lastError.map { " (\($0); retrying)" } ?? "")
+            let hint = store.count > 0 && !state.filter.isEmpty ? "No message matches '\(state.filter)' (of \(store.count) held)."
+                : messages.connected ? "Waiting for messages…"
+                : "Connecting to \(messages.broker ?? "the broker")…" + Dashboard.elapsed(state) + (messages.lastError.map { " (\($0); retrying)" } ?? "")
             buffer.put(hint, row: rows[1].offset, column: listLeft + 1, style: theme[.dim])
         }
         var row = rows[1].offset
         var hits: [HitArea] = []
+        var previous: Int?
         for item in shown where row < rows[1].offset + rows[1].size {
-            if item.afterGap {
+            // A lost connection between two shown messages is marked, whatever the search hides.
+            defer { previous = item.sequence }
+            if item.afterGap || previous.map({ store.gap(after: $0, upTo: item.sequence) }) == true {
                 buffer.put(DisplayWidth.pad("  ─── connection lost: messages may be missing ───", listWidth), row: row, column: listLeft, style: theme[.error], limit: listWidth)
                 row += 1
                 if row >= rows[1].offset + rows[1].size { break }

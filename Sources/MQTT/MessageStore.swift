@@ -36,6 +36,8 @@ public struct MessageStore: Sendable {
     public private(set) var received = 0
     public private(set) var topics: [String: TopicStats] = [:]
     private var gapPending = false
+    /// The sequence numbers of the held messages that came after a lost connection, in order.
+    public private(set) var gaps: [Int] = []
 
     public init(capacity: Int = 100_000, byteLimit: Int = 256 * 1024 * 1024) {
         self.capacity = max(1, capacity)
@@ -54,6 +56,7 @@ public struct MessageStore: Sendable {
         received += 1
         let index = (head + count) % capacity
         ring[index] = StoredMessage(sequence: received, time: time, message: message, afterGap: gapPending)
+        if gapPending { gaps.append(received) }
         gapPending = false
         count += 1
         bytes += size
@@ -65,8 +68,22 @@ public struct MessageStore: Sendable {
         topics[message.topic] = stats
     }
 
+    /// Whether the connection was lost between message `previous` and message `sequence`
+    /// (after the first, up to the second): a list that skips messages still shows the gap.
+    public func gap(after previous: Int, upTo sequence: Int) -> Bool {
+        var low = 0, high = gaps.count
+        while low < high {
+            let middle = (low + high) / 2
+            if gaps[middle] <= previous { low = middle + 1 } else { high = middle }
+        }
+        return low < gaps.count && gaps[low] <= sequence
+    }
+
     private mutating func dropOldest() {
-        if let oldest = ring[head] { bytes -= Self.size(oldest.message) }
+        if let oldest = ring[head] {
+            bytes -= Self.size(oldest.message)
+            if gaps.first == oldest.sequence { gaps.removeFirst() }
+        }
         ring[head] = nil
         head = (head + 1) % capacity
         count -= 1

@@ -164,4 +164,51 @@ import Testing
         for character in "!sim-001\n" { _ = Dashboard.update(&state, .key(.character(character))) }
         #expect(MessagesScreen.visible(state).allSatisfy { !$0.message.topic.contains("sim-001") })
     }
+
+    /// Issue 27: the list scrolls like a log. Scrolled back to the first message, the page is
+    /// full from the top (not one message over blank rows); j moves the cursor down the page
+    /// before the page moves; PgDn/PgUp move a page.
+    @Test func scrolledBackTheListIsALogWithPages() {
+        var state = tailing()
+        state.rows = 10
+        var batch: [(Message, Double)] = []
+        for seq in 12..<60 { batch.append(telemetry(seq % 3 + 1, 20, seq)) }
+        _ = Dashboard.update(&state, .received(batch))
+        _ = Dashboard.update(&state, .key(.character("g")))
+        func listed() -> [String] { Dashboard.view(state, rows: 10, columns: 220).lines.filter { $0.contains("\"seq\":") } }
+        #expect(listed().count == MessagesScreen.listHeight(state), "a full page: \(listed())")
+        #expect(listed().first?.contains("\"seq\":0}") == true)
+        _ = Dashboard.update(&state, .key(.character("j")))
+        #expect(listed().first?.contains("\"seq\":0}") == true, "the page stays while the cursor moves down it")
+        _ = Dashboard.update(&state, .key(.key(.pageDown)))
+        let page = listed()
+        #expect(page.contains { $0.contains("\"seq\":\(MessagesScreen.listHeight(state))}") }, "\(page)")
+        #expect(!page.contains { $0.contains("\"seq\":0}") })
+        _ = Dashboard.update(&state, .key(.key(.pageUp)))
+        // A page back up: the cursor is on the second message again, at the top of the page.
+        #expect(listed().first?.contains("\"seq\":1}") == true && state.messages.selected == 2, "\(listed())")
+        _ = Dashboard.update(&state, .key(.key(.end)))
+        #expect(state.messages.selected == nil && state.messages.pausedAt == nil)
+    }
+
+    /// A search keeps the "connection lost" marker between the matches it shows; a search with no
+    /// match says so; a lost broker says why in the header.
+    @Test func markersSurviveSearchesAndEmptySearchesAndLostBrokersSaySo() {
+        var state = tailing()
+        _ = Dashboard.update(&state, .broker(.disconnected("no PINGRESP within 30 s: the connection is gone")))
+        let header = Dashboard.view(state, rows: 24, columns: 160).lines[1]
+        #expect(header.contains("○ no PINGRESP within 30 s: the connection is gone; retrying"), "\(header)")
+        _ = Dashboard.update(&state, .broker(.connected))
+        // The message right after the gap is from another device than the one searched for.
+        _ = Dashboard.update(&state, .received([telemetry(2, 30, 100), telemetry(1, 31, 101)]))
+        _ = Dashboard.update(&state, .key(.character("/")))
+        for character in "sim-001\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        let lines = Dashboard.view(state, rows: 24, columns: 120).lines
+        let marker = lines.firstIndex { $0.contains("connection lost") }
+        let after = lines.firstIndex { $0.contains("\"seq\":101}") }
+        #expect(marker != nil && after != nil && marker! + 1 == after!, "\(lines.joined(separator: "\n"))")
+        _ = Dashboard.update(&state, .key(.character("/")))
+        for character in "nothing-matches-this\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(Dashboard.view(state, rows: 24, columns: 120).lines.contains { $0.contains("No message matches 'nothing-matches-this' (of 14 held).") })
+    }
 }
