@@ -66,6 +66,8 @@ public enum TerminalEvent: Equatable, Sendable {
 /// The keys the dashboard reads that are not characters.
 public enum Key: Equatable, Sendable, CaseIterable {
     case up, down, left, right, home, end, pageUp, pageDown, enter, backspace, delete, backTab
+    /// Alt-B and Alt-F: a word back, a word on (readline's keys in a prompt).
+    case wordLeft, wordRight
 }
 
 /// Text attributes for one run of text.

@@ -217,6 +217,12 @@ public struct InputLine: Sendable, Equatable {
             if cursor > 0 { characters.remove(at: cursor - 1); cursor -= 1 }
         case .key(.delete):
             if cursor < characters.count { characters.remove(at: cursor) }
+        case .key(.wordLeft):
+            while cursor > 0, characters[cursor - 1] == " " { cursor -= 1 }
+            while cursor > 0, characters[cursor - 1] != " " { cursor -= 1 }
+        case .key(.wordRight):
+            while cursor < characters.count, characters[cursor] == " " { cursor += 1 }
+            while cursor < characters.count, characters[cursor] != " " { cursor += 1 }
         case .key(.left): cursor = max(0, cursor - 1)
         case .key(.right): cursor = min(characters.count, cursor + 1)
         case .character("\u{01}"), .key(.home): cursor = 0

@@ -181,6 +181,16 @@ public final class NcursesTerminal: TerminalDevice {
             } else if ch == 0x0C {
                 // Ctrl-L, as in every full-screen program: redraw the whole screen.
                 queued.append(takeScreenBack())
+            } else if ch == 0x1B {
+                // Esc with b or f right behind it (in the same read) is Alt-B or Alt-F.
+                var next: wint_t = 0
+                let nextKind = fd_get_wch(&next)
+                if nextKind != ERR, nextKind != fd_key_code_yes(), next == 0x62 || next == 0x66 {
+                    queued.append(.key(next == 0x62 ? .wordLeft : .wordRight))
+                } else {
+                    queued.append(.character("\u{1b}"))
+                    if nextKind != ERR { unget_wch(wchar_t(next)) }
+                }
             } else if let scalar = Unicode.Scalar(UInt32(ch)) {
                 queued.append(.character(Character(scalar)))
             }
