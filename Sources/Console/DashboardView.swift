@@ -92,14 +92,31 @@ extension Dashboard {
                 if DisplayWidth.of(head) <= room, head.contains(where: { $0 != " " }) { return head }
             }
         }
-        return DisplayWidth.prefix(text, fitting: room - 1).0 + "…"
+        // Text is cut between words when it can be (? shows a notice whole).
+        let head = DisplayWidth.prefix(text, fitting: room - 1).0
+        let endsAWord = text.dropFirst(head.count).first == " "
+        if !hints, !endsAWord, let space = head.lastIndex(of: " "), head.distance(from: head.startIndex, to: space) > head.count / 2 {
+            return String(head[..<space]) + " …"
+        }
+        return head + "…"
     }
 
     /// Every key of the current screen.
     static func help(_ state: DashboardState) -> [String] {
         ["j k ↓ ↑    move          g G   first, last", "PgDn PgUp  page          ?     this help",
          "r          reload        esc q back (q quits at the top)", "Ctrl-L     redraw the whole screen"]
-            + commandLines() + state.screen.component.help(state)
+            + commandLines() + state.screen.component.help(state) + noticeLines(state)
+    }
+
+    /// The notice on the status line, whole, for when the line had to cut it.
+    static func noticeLines(_ state: DashboardState) -> [String] {
+        guard let notice = state.notice, DisplayWidth.of(notice) > state.columns - 20 else { return [] }
+        var lines = [""], line = "said:      "
+        for word in notice.split(separator: " ") {
+            if line.count + word.count > 64 { lines.append(line); line = "           " }
+            line += word + " "
+        }
+        return lines + [line]
     }
 
     /// Every `:` command, wrapped to the help's width (Tab completes them and their arguments).

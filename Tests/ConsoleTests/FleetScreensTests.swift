@@ -271,6 +271,8 @@ import Testing
         #expect(Dashboard.fitted(" ↵ open  s sort", 30, hints: true) == " ↵ open  s sort")
         #expect(Dashboard.fitted(" a-very-long-single-hint-without-gaps", 12, hints: true) == " a-very-lo…")
         #expect(Dashboard.fitted(" the stack changed on disk: planned again", 20, hints: false) == " the stack changed…")
+        // Cut between words, never inside one.
+        #expect(Dashboard.fitted(" the stack changed on disk: planned again", 24, hints: false) == " the stack changed on …")
     }
 
     /// GROUPS and CONNECTED come from the fleet index; from the registry's list (no index) they
