@@ -47,7 +47,7 @@ enum Inspector {
             state.inspector.offset = 0
         case .character("l"), .key(.right):
             if state.inspector.wrap { state.notice = "the lines wrap: w scrolls sideways instead" } else { state.inspector.offset += 8 }
-        case .character("h"), .key(.left) where state.inspector.offset > 0:
+        case .character("h") where state.inspector.offset > 0, .key(.left) where state.inspector.offset > 0:
             state.inspector.offset = max(0, state.inspector.offset - 8)
         case .character("c"):
             guard let document = document(state) else { return [] }

@@ -136,7 +136,12 @@ enum MessagesScreen {
         switch event {
         case .character(" "), .character("p"):
             messages.pausedAt = messages.pausedAt == nil ? messages.store.received : nil
-        case .character("j"), .key(.down), .character("k"), .key(.up), .key(.pageDown) where !messages.detail, .key(.pageUp) where !messages.detail:
+        case .key(.pageDown) where messages.detail, .key(.pageUp) where messages.detail, .character("J") where messages.detail, .character("K") where messages.detail:
+            state.messages = messages
+            let page = max(1, detailHeight(rows: state.rows) - 2)
+            scrollDetail(&state, by: event == .key(.pageDown) ? page : event == .key(.pageUp) ? -page : event == .character("J") ? 1 : -1)
+            messages = state.messages
+        case .character("j"), .key(.down), .character("k"), .key(.up), .key(.pageDown), .key(.pageUp):
             let height = listHeight(state)
             let step = event == .key(.pageDown) || event == .key(.pageUp) ? max(1, height - 1) : 1
             let down = event == .character("j") || event == .key(.down) || event == .key(.pageDown)
@@ -158,11 +163,6 @@ enum MessagesScreen {
             messages.detail.toggle()
             messages.folded = []
             messages.detailScroll = 0
-        case .key(.pageDown) where messages.detail, .key(.pageUp) where messages.detail, .character("J") where messages.detail, .character("K") where messages.detail:
-            state.messages = messages
-            let page = max(1, detailHeight(rows: state.rows) - 2)
-            scrollDetail(&state, by: event == .key(.pageDown) ? page : event == .key(.pageUp) ? -page : event == .character("J") ? 1 : -1)
-            messages = state.messages
         case .character("z") where messages.detail:
             // Folds (or unfolds) every object and array below the top level of the detail's JSON.
             if messages.folded.isEmpty {

@@ -87,7 +87,7 @@ public struct ProjectContext {
     public var currentStack: CurrentStack? {
         guard let project = CurrentStack.projectName(directory: directory) else { return nil }
         var buffer = [CChar](repeating: 0, count: 4096)
-        let working = getcwd(&buffer, buffer.count).map { _ in String(cString: buffer) } ?? "/"
+        let working = getcwd(&buffer, buffer.count) != nil ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/"
         return CurrentStack(environment: environment, directory: directory, workingDirectory: working, project: project)
     }
 

@@ -103,7 +103,7 @@ struct DemoCommand: AsyncParsableCommand {
 
                 // Upstream's prepare-infra, deploy and setup-provisioning.
                 let setup = ["--bucket", Self.certificateBucket, "--allowlist", folder + "/allowlist.txt", "--yes", "-C", folder, "-s", "dev"]
-                var prepare = try FleetCommand.Setup.parse(setup)
+                let prepare = try FleetCommand.Setup.parse(setup)
                 try await prepare.run()
                 writeStandardOutput("Deploying \(program) to the dev stack (\(folder))…\n")
                 let made = try StackCommandContext.runner(global)
@@ -112,14 +112,14 @@ struct DemoCommand: AsyncParsableCommand {
                     if let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
                 }
                 _ = try await made.deploy(prepared)
-                var provision = try FleetCommand.Setup.parse(setup)
+                let provision = try FleetCommand.Setup.parse(setup)
                 try await provision.run()
 
                 // A prod stack with its change waiting: set up as upstream's prepare-infra leaves
                 // it (bucket, claim certificate), not deployed. The dashboard shows it for review.
                 try AtomicFile.write(Array(Self.prodConfig(project: name, account: account, region: Self.prodRegion(besides: client.settings.region)).utf8),
                                      to: folder + "/Pulumi.prod.yaml")
-                var prepareProd = try FleetCommand.Setup.parse(["--bucket", Self.certificateBucket + "-prod", "--allowlist", folder + "/allowlist.txt", "--yes",
+                let prepareProd = try FleetCommand.Setup.parse(["--bucket", Self.certificateBucket + "-prod", "--allowlist", folder + "/allowlist.txt", "--yes",
                                                                "-C", folder, "-s", "prod"])
                 try await prepareProd.run()
             }

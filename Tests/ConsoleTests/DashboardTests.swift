@@ -111,7 +111,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [(24, 80), (40, 120)])
+    @Test(arguments: [(24, 80), (40, 120), (50, 200)])
     func snapshots(rows: Int, columns: Int) throws {
         var state = loaded()
         try check("stacks-\(columns)x\(rows)", Dashboard.view(state, rows: rows, columns: columns))
@@ -196,6 +196,7 @@ import Testing
         _ = Dashboard.update(&state, .key(.character("y")))
         try DashboardTests().check("plan-80x24", Dashboard.view(state, rows: 24, columns: 80))
         try DashboardTests().check("plan-120x40", Dashboard.view(state, rows: 40, columns: 120))
+        try DashboardTests().check("plan-200x50", Dashboard.view(state, rows: 50, columns: 200))
     }
 }
 

@@ -31,7 +31,7 @@ import Testing
     }
 
     func snapshot(_ name: String, _ state: DashboardState) throws {
-        for (rows, columns) in [(24, 80), (40, 120)] {
+        for (rows, columns) in [(24, 80), (40, 120), (50, 200)] {
             try DashboardTests().check("\(name)-\(columns)x\(rows)", Dashboard.view(state, rows: rows, columns: columns))
         }
     }
