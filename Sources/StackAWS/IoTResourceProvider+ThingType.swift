@@ -17,7 +17,7 @@ extension IoTResourceProvider {
         var said = 0.0
         while case let remaining = deletableAt - Self.wallClock(), remaining > 0 {
             if said == 0 || said - remaining >= 15 {
-                StepProgress.say("AWS deletes a thing type \(Self.minutes(deprecationPeriod)) after its deprecation: \(Int(remaining.rounded(.up))) s to wait")
+                StepProgress.say("thing type \(name): AWS deletes a thing type \(Self.minutes(deprecationPeriod)) after its deprecation: \(Int(remaining.rounded(.up))) s to wait")
                 said = remaining
             }
             if StepProgress.stopRequested {

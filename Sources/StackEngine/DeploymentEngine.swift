@@ -78,6 +78,10 @@ public final class DeploymentEngine: @unchecked Sendable {
     /// Executes `plan` (from `preview` just before): each resource's step is recomputed with
     /// real values and must be the planned one, or the deploy stops.
     public func up(plan: Plan) async throws -> Summary {
+        try await reporting { try await run(plan) }
+    }
+
+    func run(_ plan: Plan) async throws -> Summary {
         try await settlePending()
         let evaluator = Evaluator(program: program, context: evaluation)
         let planner = Planner(desired: [], state: journal.deployment)
@@ -130,7 +134,7 @@ public final class DeploymentEngine: @unchecked Sendable {
                         launched = true
                         group.addTask { [self] in
                             let clock = ContinuousClock(), start = clock.now
-                            let result = await self.reporting(prepared.urn) { await self.perform(prepared) }
+                            let result = await self.perform(prepared)
                             return (prepared, result, Self.seconds(clock.now - start))
                         }
                     }
@@ -191,12 +195,10 @@ public final class DeploymentEngine: @unchecked Sendable {
         return Summary(counts: counts, outputs: outputs, checkpoint: checkpoint)
     }
 
-    /// Runs a step's cloud work with what a provider waiting in it needs: where its word goes
-    /// (the engine's events) and whether the run was cancelled.
-    func reporting<T>(_ urn: URN, _ work: () async throws -> T) async rethrows -> T {
-        try await StepProgress.$report.withValue({ [events] text in events(.message("\(urn.name): \(text)")) }) {
-            try await StepProgress.$stopping.withValue({ [self] in isCancelled }) { try await work() }
-        }
+    /// Runs `body` with what a provider waiting on the cloud needs: where its word goes (the
+    /// engine's events) and whether the run was cancelled.
+    func reporting<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await StepProgress.during(report: { [events] text in events(.message(text)) }, stopping: { [self] in isCancelled }, body)
     }
 
     /// A duration in seconds, as the engine's events and the dashboard count them.
@@ -356,7 +358,7 @@ public final class DeploymentEngine: @unchecked Sendable {
             if !old.retainOnDelete {
                 let provider = try provider(for: old.type, urn: old.urn, kind: .delete, reference: old.providerReference)
                 CrashPoint.reach(.beforeCall, resource: old.urn.name, phase: "delete")
-                try await reporting(old.urn) { try await provider.delete(type: old.type, id: old.id, old: old) }
+                try await provider.delete(type: old.type, id: old.id, old: old)
                 CrashPoint.reach(.afterCall, resource: old.urn.name, phase: "delete")
             }
             defer { CrashPoint.reach(.afterJournal, resource: old.urn.name, phase: "delete") }
@@ -488,6 +490,10 @@ public final class DeploymentEngine: @unchecked Sendable {
 
     /// Deletes every resource of the stack, dependents first.
     public func destroy() async throws -> Summary {
+        try await reporting { try await deleteAll() }
+    }
+
+    func deleteAll() async throws -> Summary {
         try await settlePending()
         let steps = Planner.destroySteps(journal.deployment)
         events(.planned(Plan(steps: steps, programHash: "", configHash: "", stateHash: "")))

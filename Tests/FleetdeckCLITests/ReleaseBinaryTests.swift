@@ -18,6 +18,40 @@ import Testing
         #expect(version.stdout.contains("OpenSSL/3"))
         #expect(version.stdout.contains("expat_2."))
     }
+
+    /// The optimised static binary deploys and destroys as the debug one does (a task-local once
+    /// crashed it, and only it, on the first step; the demo runs this binary).
+    @Test func deploysAndDestroysWithWaitsAndExplicitProviders() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "dist/fleetdeck is missing: run scripts/build-release")
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let p = "rel\(UUID().uuidString.prefix(6).lowercased())"
+        let project = try DeployAcceptanceTests.Project(program: """
+            name: \(p)
+            runtime: yaml
+            resources:
+              west:
+                type: pulumi:providers:aws-native
+                properties:
+                  region: us-west-2
+              kind:
+                type: aws-native:iot:ThingType
+                properties:
+                  thingTypeName: \(p)-kind
+              sensor:
+                type: aws-native:iot:Thing
+                properties:
+                  thingName: \(p)-sensor
+                options:
+                  provider: ${west}
+            """)
+        func run(_ arguments: [String]) throws -> ProcessResult {
+            try ProcessRunner.run(binary, arguments + ["-C", project.folder, "-s", "dev"], environment: ProcessRunner.environment(project.environment), timeout: 120)
+        }
+        let up = try run(["up", "--yes"])
+        #expect(up.status == 0 && up.stdout.contains("Resources:\n    + 3 created"), "\(up.stdout)\(up.stderr)")
+        let destroyed = try run(["destroy", "--yes"])
+        #expect(destroyed.status == 0 && destroyed.stdout.contains("thing type \(p)-kind: AWS deletes a thing type"), "\(destroyed.stdout)\(destroyed.stderr)")
+    }
 }
 
 /// `fleetdeck version` of the debug build.
