@@ -20,7 +20,13 @@ enum StacksScreen {
 
     static func cells(_ stack: StackSummary) -> [String] {
         [stack.name + (stack.pendingOperations > 0 ? " !" : ""), stack.account ?? "-", stack.region ?? "-", String(stack.resourceCount),
-         stack.lastUpdate ?? (stack.deployed ? "never" : "not deployed"), stack.lockedBy ?? "-"]
+         stack.lastUpdate.map(Self.minute) ?? (stack.deployed ? "never" : "not deployed"), stack.lockedBy ?? "-"]
+    }
+
+    /// `2026-12-05T17:51:10Z` as `2026-12-05 17:51` (the list's column; the stack's screen has it whole).
+    static func minute(_ iso: String) -> String {
+        guard let seconds = CivilTime.parseISO8601(iso) else { return iso }
+        return String(CivilTime(secondsSince1970: seconds).stamp.prefix(16))
     }
 
     /// The stacks the filter lets through, in the chosen order.
