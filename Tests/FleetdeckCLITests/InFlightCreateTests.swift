@@ -8,21 +8,8 @@ import Testing
 /// conclude "never created" while it may still land, and a second certificate made from the same
 /// create (here: one more landed attempt) is found and deleted as part of the next plan.
 @Suite struct InFlightCreateTests {
-    static func certificates(_ cn: String) throws -> String {
-        try DeployAcceptanceTests.boto("""
-            from cryptography import x509
-            found = []
-            for c in iot.list_certificates(pageSize=250)['certificates']:
-                try:
-                    d = iot.describe_certificate(certificateId=c['certificateId'])['certificateDescription']
-                except iot.exceptions.ResourceNotFoundException:
-                    continue
-                names = x509.load_pem_x509_certificate(d['certificatePem'].encode()).subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-                if names and names[0].value == '\(cn)':
-                    found.append(d['certificateId'])
-            print(' '.join(sorted(found)))
-            """)
-    }
+    /// The certificates in the account whose subject's common name is `cn`, their ids sorted.
+    static func certificates(_ cn: String) throws -> String { try CertificateKillTests.census(cn).certificates.joined(separator: " ") }
 
     @Test func aCreateStillInFlightWhenItsRunDiedIsAdoptedAndADuplicateIsDeleted() throws {
         let sandbox = try #require(ProcessInfo.processInfo.environment["FLEETDECK_SANDBOX_DIR"], "run with scripts/test: the sandbox is not running")
