@@ -70,8 +70,10 @@ struct DemoCommand: AsyncParsableCommand {
         guard AtomicFile.exists(program + "/Pulumi.yaml") else {
             throw ValidationFailure(message: "the demo deploys \(program)/Pulumi.yaml, which does not exist: run it from the repository (./scripts/demo) or pass --program")
         }
-        var template = Array("/tmp/fleetdeck-demo-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw ValidationFailure(message: "could not make a folder for the demo in /tmp") }
+        // In $TMPDIR, as mktemp(1) makes its folders.
+        let temporary = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((temporary + "/fleetdeck-demo-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw ValidationFailure(message: "could not make a folder for the demo in \(temporary)") }
         let folder = String(cString: made)
         if environment["PULUMI_CONFIG_PASSPHRASE"] == nil { setenv("PULUMI_CONFIG_PASSPHRASE", "fleetdeck-demo", 1) }
         setenv("FLEETDECK_BACKEND_URL", "file://\(folder)/state", 1)

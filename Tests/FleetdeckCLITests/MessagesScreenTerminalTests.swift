@@ -75,6 +75,8 @@ import Testing
         try "#!/bin/sh\ncp \"$1\" \(paged)/shown.txt\n".write(toFile: paged + "/pager", atomically: true, encoding: .utf8)
         chmod(paged + "/pager", 0o755)
         environment["PAGER"] = paged + "/pager"
+        // The demo's folder in a TMPDIR of its own: other runs' leftovers are not counted.
+        environment["TMPDIR"] = paged
         let session = try TmuxSession("\(ProcessRunner.fleetdeckBinary) demo --devices 5 --rate 4 --program \(example); echo EXIT=$?; sleep 600", width: 120, height: 30,
                                       environment: environment)
         #expect(session.waitFor(timeout: .seconds(90)) { $0.contains { $0.contains("device/GG-000") } }, "\(session.screen)")
@@ -86,7 +88,7 @@ import Testing
                 "\(session.screen)")
         // The demo's project folder (the only one: demos clean up after themselves), set up as
         // upstream's workflows leave it: the allowlist and config_parameters.txt in the bucket.
-        let folders = try ProcessRunner.run("/bin/sh", ["-c", "ls -d /tmp/fleetdeck-demo-*"]).stdout.split(separator: "\n").map(String.init)
+        let folders = try ProcessRunner.run("/bin/sh", ["-c", "ls -d \(paged)/fleetdeck-demo-*"]).stdout.split(separator: "\n").map(String.init)
         #expect(folders.count == 1, "\(folders)")
         #expect(try Self.boto("""
             s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-west-2')
