@@ -58,14 +58,22 @@ import Testing
         defer { close(quiet) }
         var killed = 0
         var ended: [Int32] = []
+        var latest = 1.5
         for attempt in 0..<4 {
             try Self.program(p, version: attempt).write(toFile: project.folder + "/Pulumi.yaml", atomically: true, encoding: .utf8)
             let pid = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["up", "--yes", "--parallel", "8", "-C", project.folder, "-s", "dev"],
                                               environment: ProcessRunner.environment(project.environment), stdout: quiet, stderr: quiet)
-            let moment = 0.2 + Double(random.next(upTo: 1300)) / 1000
+            // 0.2-1.5 s in; once a run has ended by itself (an idle machine deploys fast), the
+            // next moments fall within how long that run took, so every round kills.
+            let moment = 0.2 + Double(random.next(upTo: max(50, Int((latest - 0.2) * 1000)))) / 1000
             var status: Int32 = 0
+            let started = ContinuousClock.now
             let exited = eventually(timeout: .milliseconds(Int(moment * 1000)), interval: .milliseconds(10)) { waitpid(pid, &status, WNOHANG) == pid }
-            if exited { ended.append(status) }
+            if exited {
+                ended.append(status)
+                let took = ContinuousClock.now - started
+                latest = min(latest, Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+            }
             if !exited {
                 kill(pid, SIGKILL)
                 _ = ProcessRunner.waitForExit(pid)
