@@ -42,14 +42,15 @@ let package = Package(
         .target(name: "StackAWS", dependencies: ["StackEngine", "StackModel", "StackLanguage", "AWSSigning", "AWSCore", "AWSServices", "POSIXFiles",
                                                  .product(name: "X509", package: "swift-certificates")]),
 
-        .target(name: "Fleet", dependencies: ["AWSCore", "AWSServices", "JSON", .product(name: "X509", package: "swift-certificates")]),
+        .target(name: "FleetValues", dependencies: ["JSON"]),
+        .target(name: "Fleet", dependencies: ["FleetValues", "AWSCore", "AWSServices", "JSON", .product(name: "X509", package: "swift-certificates")]),
 
         .target(name: "MQTT", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MQTTNet", dependencies: ["MQTT", "AWSSigning", "CCurl"]),
 
         .target(name: "TermCore", dependencies: ["YAMLSyntax", "JSON"]),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),
-        .target(name: "Console", dependencies: ["TermCore", "StackEngine", "JSON", "MQTT", "Fleet"]),
+        .target(name: "Console", dependencies: ["TermCore", "StackEngine", "JSON", "MQTT", "FleetValues"]),
         .target(name: "ConsoleLive", dependencies: ["Console", "TermCore", "StackAWS", "StackEngine", "StackModel", "Fleet", "AWSCore", "AWSServices", "MQTT",
                                                     "MQTTNet", "POSIXFiles", .product(name: "Crypto", package: "swift-crypto")]),
 
@@ -58,7 +59,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
-        .executableTarget(name: "dashboard-bench", dependencies: ["Console", "StackEngine", "StackModel", "TermCore", "MQTT", "Fleet"],
+        .executableTarget(name: "dashboard-bench", dependencies: ["Console", "StackEngine", "StackModel", "TermCore", "MQTT", "FleetValues"],
                           path: "benchmarks/DashboardBench"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "AWSSigningTests", dependencies: ["AWSSigning", "TestSupport", "JSON"]),
@@ -72,7 +73,7 @@ let package = Package(
         .testTarget(name: "StackAWSTests", dependencies: ["StackAWS", "TestSupport"]),
         .testTarget(name: "TermCoreTests", dependencies: ["TermCore"]),
         .testTarget(name: "ConsoleLiveTests", dependencies: ["ConsoleLive", "Console", "TermCore", "StackAWS", "StackEngine", "AWSCore", "AWSCurl", "TestSupport"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel", "MQTT", "Fleet"], exclude: ["Snapshots"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel", "MQTT", "FleetValues"], exclude: ["Snapshots"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
         .testTarget(name: "FuzzTests", dependencies: ["StackEngine", "StackLanguage", "StackModel", "YAMLSyntax", "JSON", "TermCore", "Fleet", "TestSupport"]),
     ],

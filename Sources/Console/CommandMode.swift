@@ -1,4 +1,4 @@
-import Fleet
+import FleetValues
 import MQTT
 import StackEngine
 import TermCore

@@ -1,4 +1,4 @@
-import Fleet
+import FleetValues
 import JSON
 import MQTT
 import StackEngine
@@ -69,8 +69,11 @@ public struct DashboardData: Sendable {
     public var identity: @Sendable () async throws -> String
     /// A theme by name (the user's file over the built-in one) and the problem with it, if any.
     public var theme: @Sendable (String) -> (Theme, Theme.Problem?)
-    /// The fleet (devices, groups, certificates, shadows); nil where there is no AWS access.
-    public var fleet: FleetData?
+    /// The fleet (devices, groups, certificates, shadows), made on first use; nil where there is
+    /// no AWS access. Every screen's fleet query and change is served by it.
+    public var fleet: (@Sendable () throws -> any FleetSource)?
+    /// Which stack resources manage which things, groups, policies and rules (read from the stacks).
+    public var managed: @Sendable () async throws -> ManagedIndex
     /// Connects to the MQTT broker; its events may come from any thread. Nil: no broker known.
     public var broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)?
     /// A fingerprint of what a stack's plan is made from (program, config, state), polled while
@@ -85,8 +88,8 @@ public struct DashboardData: Sendable {
                 reveal: @escaping @Sendable (String) async throws -> [StackDetailReader.Output] = { _ in throw DashboardError(message: "secrets cannot be read here") },
                 identity: @escaping @Sendable () async throws -> String = { throw DashboardError(message: "no AWS credentials") },
                 theme: @escaping @Sendable (String) -> (Theme, Theme.Problem?) = { Theme.load(named: $0, userFile: { _ in nil }, environment: [:]) },
-                broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)? = nil, fleet: FleetData? = nil,
-                sources: (@Sendable (String) async -> String?)? = nil) {
+                broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)? = nil, fleet: (@Sendable () throws -> any FleetSource)? = nil,
+                managed: @escaping @Sendable () async throws -> ManagedIndex = { ManagedIndex() }, sources: (@Sendable (String) async -> String?)? = nil) {
         self.stacks = stacks
         self.stack = stack
         self.plan = plan
@@ -97,6 +100,7 @@ public struct DashboardData: Sendable {
         self.theme = theme
         self.broker = broker
         self.fleet = fleet
+        self.managed = managed
         self.sources = sources
     }
 }
@@ -249,20 +253,12 @@ public enum DashboardMessage: Sendable {
     case received([(Message, Double)])
     case broker(BrokerEvent)
     case devicesPage([Device], done: Bool)
-    case deviceLoaded(String, FleetLoader.DeviceDetail)
-    case groupsLoaded([GroupInfo])
-    case certificatesLoaded([CertificateInfo])
-    case policiesLoaded([PolicyInfo])
     case managedLoaded(ManagedIndex)
-    case deviceCertificates([String: DeviceCertificate])
-    case shadowUpdated(String, String, JSONValue)
-    case shadowConflict(String, String, JSONValue, String)
-    case shadowDeleted(String, String)
+    /// The answer to a screen's fleet query or change (`FleetQuery.answer(in:)` reads it).
+    case answered(name: String, argument: any Sendable, Result<any Sendable, DashboardError>)
+    /// One item of a fleet change done (nil) or not (why).
     case fleetStepDone(String, String?)
-    /// A bulk plan checked against the account: each thing's outcome, or why it is refused.
-    case fleetPlanChecked(Result<[String: BulkOutcome], BulkRefused>)
     case clock(Int64)
-    case relatedLoaded(Related, String, Result<[String], DashboardError>)
     case failed(String)
     /// Something the user should read on the status line (what a pager or editor did).
     case notice(String)
@@ -284,23 +280,11 @@ public enum DashboardCommand: Equatable, Sendable {
     case publish(Message)
     /// Appends messages to a JSON-lines recording.
     case record(String, [Record])
+    /// Every device, page by page (a new load cancels the one before); a query goes to the fleet index.
     case loadDevices(String?)
-    case loadDevice(String)
-    case loadGroups
-    case loadCertificates
-    case updateShadow(String, String, JSONValue, Int64?)
-    case deleteShadow(String, String)
-    case addToGroup([String], String)
-    case setCertificateStatus([String], String)
-    case attachPolicy([String], String)
-    /// Reads what a bulk plan would change before it is shown for approval.
-    case checkFleetPlan(FleetPlan.Action, [String])
-    case loadPolicies
+    /// A screen's fleet query or change (declared by the screen as a `FleetQuery` or `FleetChange`).
+    case fleet(FleetRequest)
     case loadManaged
-    case loadDeviceCertificates([String])
-    /// Reads what an opened item is related to (a group's things, a certificate's policies,
-    /// a policy's versions).
-    case loadRelated(Related, String)
     /// Puts text on the terminal's clipboard (OSC 52).
     case copyToClipboard(String)
     /// Shows text outside the dashboard, read-only: `$PAGER` (or `$EDITOR`), then back.
@@ -312,7 +296,8 @@ extension DashboardCommand {
     /// message published): what --read-only refuses.
     var changes: Bool {
         switch self {
-        case .deploy, .updateShadow, .deleteShadow, .addToGroup, .attachPolicy, .setCertificateStatus, .publish: return true
+        case .deploy, .publish: return true
+        case .fleet(let request): return request.changes
         default: return false
         }
     }
@@ -320,7 +305,8 @@ extension DashboardCommand {
     /// Whether the command reads data a screen waits for (its placeholder counts the seconds).
     var loads: Bool {
         switch self {
-        case .loadStacks, .loadStack, .preview, .loadDevices, .loadDevice, .loadGroups, .loadCertificates, .loadPolicies, .connectBroker: return true
+        case .loadStacks, .loadStack, .preview, .loadDevices, .connectBroker: return true
+        case .fleet(let request): return request.waits
         default: return false
         }
     }

@@ -1,4 +1,4 @@
-import Fleet
+import FleetValues
 import JSON
 import MQTT
 import StackEngine
@@ -41,7 +41,7 @@ public final class DashboardRuntime {
         onTerminal = { [unowned self] command in self.act(command, on: terminal) }
         defer { onTerminal = nil }
         // The clock from the start: certificate expiry is counted from now, not from 1970.
-        if let fleet = data.fleet { perform(Dashboard.update(&state, .clock(fleet.now()))) }
+        if data.fleet != nil { perform(Dashboard.update(&state, .clock(Int64(time(nil))))) }
         perform([.loadStacks, .checkConnection] + first)
         draw(on: terminal)
         afterFirstDraw()
@@ -109,14 +109,14 @@ public final class DashboardRuntime {
     /// Loads the devices page by page in the background; a new load cancels the one before.
     func loadDevices(_ query: String?) {
         deviceLoad?.cancel()
-        guard let fleet = data.fleet else {
+        guard let makeFleet = data.fleet else {
             perform(Dashboard.update(&state, .failed("no AWS access for the fleet")))
             return
         }
         let mailbox = self.mailbox, wake = self.wake
         deviceLoad = Task.detached {
             do {
-                try await fleet.devices(query) { page in
+                try await makeFleet().devices(query: query) { page in
                     guard !Task.isCancelled else { return false }
                     mailbox.post(.devicesPage(page, done: false))
                     wake()
@@ -127,6 +127,26 @@ public final class DashboardRuntime {
                 if !Task.isCancelled { mailbox.post(.failed("devices: \(error)")); mailbox.post(.devicesPage([], done: true)) }
             }
             wake()
+        }
+    }
+
+    /// Runs a screen's fleet query or change: its answer, or why there is none, goes back to the
+    /// screen that declared it; a change's items are reported as they are done.
+    nonisolated static func run(_ request: FleetRequest, _ fleet: (@Sendable () throws -> any FleetSource)?, mailbox: Mailbox,
+                                wake: @escaping @Sendable () -> Void) async -> DashboardMessage {
+        do {
+            guard let fleet else { throw DashboardError(message: "no AWS access for the fleet") }
+            let source = try fleet()
+            mailbox.post(.clock(source.now()))
+            let value = try await request.run(source) { item, error in
+                mailbox.post(.fleetStepDone(item, error))
+                wake()
+            }
+            return .answered(name: request.name, argument: request.argument, .success(value))
+        } catch let error as DashboardError {
+            return .answered(name: request.name, argument: request.argument, .failure(error))
+        } catch {
+            return .answered(name: request.name, argument: request.argument, .failure(DashboardError(message: "\(error)")))
         }
     }
 
@@ -207,65 +227,10 @@ public final class DashboardRuntime {
                         return
                     case .cancel, .connectBroker, .subscribe, .unsubscribe, .publish, .loadDevices, .copyToClipboard, .openOutside:
                         return
-                    case .loadDevice(let name):
-                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        mailbox.post(.clock(fleet.now()))
-                        message = .deviceLoaded(name, try await fleet.detail(name))
-                    case .loadGroups:
-                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        message = .groupsLoaded(try await fleet.groups())
-                    case .loadCertificates:
-                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        mailbox.post(.clock(fleet.now()))
-                        message = .certificatesLoaded(try await fleet.certificates())
-                    case .updateShadow(let thing, let shadow, let desired, let version):
-                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        do {
-                            message = .shadowUpdated(thing, shadow, try await fleet.updateDesired(thing, shadow, desired, version))
-                        } catch let conflict as ShadowConflict {
-                            message = .shadowConflict(thing, shadow, conflict.current, conflict.description)
-                        }
-                    case .deleteShadow(let thing, let shadow):
-                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        try await fleet.deleteShadow(thing, shadow)
-                        message = .shadowDeleted(thing, shadow)
-                    case .loadPolicies:
-                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        message = .policiesLoaded(try await fleet.policies())
-                    case .loadDeviceCertificates(let names):
-                        guard let fleet = data.fleet else { return }
-                        message = .deviceCertificates(await fleet.certificateSummaries(names))
                     case .loadManaged:
-                        guard let fleet = data.fleet else { return }
-                        message = .managedLoaded(try await fleet.managed())
-                    case .checkFleetPlan(let action, let things):
-                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        do {
-                            message = .fleetPlanChecked(.success(try await fleet.check(action, things)))
-                        } catch let refused as BulkRefused {
-                            message = .fleetPlanChecked(.failure(refused))
-                        }
-                    case .loadRelated(let kind, let id):
-                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        do {
-                            message = .relatedLoaded(kind, id, .success(try await fleet.related(kind, id)))
-                        } catch {
-                            message = .relatedLoaded(kind, id, .failure(DashboardError(message: "\(error)")))
-                        }
-                    case .addToGroup, .attachPolicy, .setCertificateStatus:
-                        // A bulk plan's steps: each reports as it is done.
-                        guard let fleet = data.fleet else { throw DashboardError(message: "no AWS access for the fleet") }
-                        let report: @Sendable (String, String?) -> Void = { item, error in
-                            mailbox.post(.fleetStepDone(item, error))
-                            wake()
-                        }
-                        switch command {
-                        case .addToGroup(let things, let group): await fleet.addToGroup(things, group, report)
-                        case .attachPolicy(let things, let policy): await fleet.attachPolicy(things, policy, report)
-                        case .setCertificateStatus(let ids, let status): await fleet.setCertificateStatus(ids, status, report)
-                        default: break
-                        }
-                        return
+                        message = .managedLoaded(try await data.managed())
+                    case .fleet(let request):
+                        message = await Self.run(request, data.fleet, mailbox: mailbox, wake: wake)
                     }
                 } catch {
                     message = .failed("\(error)")

@@ -1,4 +1,4 @@
-import Fleet
+import FleetValues
 import JSON
 import MQTT
 import TermCore
@@ -33,12 +33,12 @@ extension FleetScreens {
                 state.fleet.edit = nil
                 state.fleet.draft = (edit.shadow, text)
                 state.notice = "sending desired state at version \(edit.version.map(String.init) ?? "any")…"
-                return [.updateShadow(name, edit.shadow, desired, edit.version)]
+                return [DeviceScreen.writeShadow(DeviceScreen.ShadowTarget(thing: name, shadow: edit.shadow, desired: desired, version: edit.version))]
             }
         }
         if let shadow = state.fleet.confirmDelete {
             state.fleet.confirmDelete = nil
-            if case .character("y") = event { return [.deleteShadow(name, shadow)] }
+            if case .character("y") = event { return [DeviceScreen.writeShadow(DeviceScreen.ShadowTarget(thing: name, shadow: shadow))] }
             state.notice = "not deleted"
             return []
         }
@@ -82,7 +82,7 @@ extension FleetScreens {
             default: state.fleet.diffTo = max(0, state.fleet.diffTo - 1)
             }
         case .character("r"):
-            return [.loadDevice(name)]
+            return [DeviceScreen.detail(name)]
         default:
             return nil
         }
@@ -240,36 +240,72 @@ enum DeviceScreen: ScreenComponent {
             state.screens.append(.device(argument))
             state.fleet.detail = nil
             state.fleet.shadowIndex = 0
-            commands.append(.loadDevice(argument))
+            commands.append(detail(argument))
             return commands
         }]
     }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
-        switch message {
-        case .deviceLoaded(let name, let detail) where state.screen == .device(name):
+        if let answer = detail.answer(in: message), state.screen == .device(answer.argument), let detail = answer.value(&state) {
             state.fleet.detail = detail
-            for (shadow, document) in detail.shadows { FleetScreens.remember(&state, thing: name, shadow: shadow, document: document) }
-        case .shadowUpdated(let thing, let shadow, let document):
+            for (shadow, document) in detail.shadows { FleetScreens.remember(&state, thing: answer.argument, shadow: shadow, document: document) }
+        }
+        guard let answer = writeShadow.answer(in: message), let written = answer.value(&state) else { return [] }
+        let (thing, shadow) = (answer.argument.thing, answer.argument.shadow)
+        switch written {
+        case .updated(let document):
             state.fleet.conflict = nil
             state.notice = "shadow \(shadow.isEmpty ? "classic" : shadow) of \(thing) is at version \(document["version"]?.intValue ?? 0)"
-            return state.screen == .device(thing) ? [.loadDevice(thing)] : []
-        case .shadowConflict(let thing, let shadow, let current, let message) where state.screen == .device(thing):
+        case .conflict(let current, let message):
+            guard state.screen == .device(thing) else { return [] }
             state.fleet.conflict = current
             FleetScreens.remember(&state, thing: thing, shadow: shadow, document: current)
             state.notice = message
-        case .shadowDeleted(let thing, let shadow):
+            return []
+        case .deleted:
             state.notice = "deleted the shadow '\(shadow)' of \(thing)"
             state.fleet.shadowIndex = 0
-            return state.screen == .device(thing) ? [.loadDevice(thing)] : []
-        default:
-            break
         }
-        return []
+        return state.screen == .device(thing) ? [detail(thing)] : []
     }
     static func hints(_ state: DashboardState) -> String { "tab shadow  e edit desired  D delete named  v versions  r reload" }
     static func help(_ state: DashboardState) -> [String] {
         ["tab        next shadow", "e          edit desired (JSON, checked as you type; sent with the version)",
          "D          delete this named shadow (asks)", "v          what changed between the versions seen ([ ] { } pick them)"]
+    }
+}
+
+extension DeviceScreen {
+    /// One device's groups, certificates, policies, shadows and core device.
+    static let detail = FleetQuery<String, DeviceDetail>("device") { try await $0.detail(of: $1) }
+
+    /// A shadow to set the desired state of (at a version: the optimistic lock), or to delete.
+    struct ShadowTarget: Sendable, CustomStringConvertible {
+        var thing: String
+        var shadow: String
+        /// Nil: delete the shadow.
+        var desired: JSONValue?
+        var version: Int64?
+        var description: String { "\(thing), \(shadow)" + (desired.map { ", \($0.serialized()), \(version.map(String.init) ?? "any")" } ?? ", delete") }
+    }
+
+    enum ShadowWritten: Sendable {
+        /// The new document.
+        case updated(JSONValue)
+        /// Refused: the shadow moved on; the server's document and AWS's message.
+        case conflict(JSONValue, String)
+        case deleted
+    }
+
+    static let writeShadow = FleetChange<ShadowTarget, ShadowWritten>("shadow") { fleet, target, _ in
+        guard let desired = target.desired else {
+            try await fleet.deleteShadow(thing: target.thing, shadow: target.shadow)
+            return .deleted
+        }
+        do {
+            return .updated(try await fleet.updateDesired(thing: target.thing, shadow: target.shadow, desired: desired, version: target.version))
+        } catch let conflict as ShadowConflict {
+            return .conflict(conflict.current, conflict.description)
+        }
     }
 }
 

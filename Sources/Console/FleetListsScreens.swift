@@ -1,4 +1,4 @@
-import Fleet
+import FleetValues
 import JSON
 import TermCore
 
@@ -144,7 +144,7 @@ extension FleetScreens {
             let id = list.ids[state.selected]
             Inspector.open(&state, id)
             guard let (kind, key) = related(state, of: id) else { return [] }
-            return [.loadRelated(kind, key)]
+            return [FleetListsScreen.related(FleetListsScreen.RelatedItem(kind: kind, id: key))]
         case .character("d") where state.screen == .certificates, .character("X") where state.screen == .certificates:
             // Deactivate or revoke the selected certificate: a plan, checked against the account
             // and approved with y, as bulk changes to devices are.
@@ -158,7 +158,7 @@ extension FleetScreens {
             }
             state.screens.append(.fleetPlan)
             state.selected = 0
-            return [.checkFleetPlan(action, [certificate])]
+            return [FleetPlanScreen.check(BulkItems(action: action, items: [certificate]))]
         case .character("s"):
             sortList(&state, listOrder(state).next(of: list.titles.count))
             return []
@@ -233,17 +233,28 @@ enum FleetListsScreen: ScreenComponent {
         return []
     }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
-        switch message {
-        case .groupsLoaded(let groups): state.fleet.groups = groups
-        case .certificatesLoaded(let certificates): state.fleet.certificates = certificates
-        case .policiesLoaded(let policies): state.fleet.policies = policies
-        case .relatedLoaded(let kind, let id, let result): state.fleet.related["\(kind.rawValue):\(id)"] = result
-        default: break
-        }
+        if let groups = groups.answer(in: message)?.value(&state) { state.fleet.groups = groups }
+        if let certificates = certificates.answer(in: message)?.value(&state) { state.fleet.certificates = certificates }
+        if let policies = policies.answer(in: message)?.value(&state) { state.fleet.policies = policies }
+        if let answer = related.answer(in: message) { state.fleet.related[answer.argument.key] = answer.result }
         return []
     }
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
-        [state.screen == .groups ? .loadGroups : state.screen == .certificates ? .loadCertificates : .loadPolicies]
+        [state.screen == .groups ? groups.command : state.screen == .certificates ? certificates.command : policies.command]
+    }
+
+    static let groups = FleetQuery<Void, [GroupInfo]>("groups") { fleet, _ in try await fleet.groups() }
+    static let certificates = FleetQuery<Void, [CertificateInfo]>("certificates") { fleet, _ in try await fleet.certificates() }
+    static let policies = FleetQuery<Void, [PolicyInfo]>("policies") { fleet, _ in try await fleet.policies() }
+    /// What an opened item is related to (a group's things, a certificate's policies, a policy's
+    /// versions): kept with the item, or why it could not be read.
+    static let related = FleetQuery<RelatedItem, [String]>("related", waits: false) { try await $0.related($1.kind, $1.id) }
+
+    struct RelatedItem: Sendable, CustomStringConvertible {
+        var kind: Related
+        var id: String
+        var key: String { "\(kind.rawValue):\(id)" }
+        var description: String { key }
     }
     static func hints(_ state: DashboardState) -> String {
         state.inspector.item != nil ? "↵ fold  esc back"

@@ -1,88 +1,11 @@
-import Fleet
+import FleetValues
 import JSON
 import MQTT
 import TermCore
 
-/// Where the fleet screens' data comes from (the composition root fills these in over AWS).
-public struct FleetData: Sendable {
-    /// Every device, page by page (`page` returns false to stop); a query goes to the fleet index.
-    public var devices: @Sendable (String?, @escaping @Sendable ([Device]) async -> Bool) async throws -> Void
-    public var detail: @Sendable (String) async throws -> FleetLoader.DeviceDetail
-    public var groups: @Sendable () async throws -> [GroupInfo]
-    public var certificates: @Sendable () async throws -> [CertificateInfo]
-    /// Sets a shadow's desired state at a version; throws `ShadowConflict` with the newer document.
-    public var updateDesired: @Sendable (String, String, JSONValue, Int64?) async throws -> JSONValue
-    public var deleteShadow: @Sendable (String, String) async throws -> Void
-    /// Adds things to a group, reporting each (thing, error or nil).
-    public var addToGroup: @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void
-    public var now: @Sendable () -> Int64
-    public var policies: @Sendable () async throws -> [PolicyInfo]
-    /// Attaches a policy to the certificates of things, reporting each.
-    public var attachPolicy: @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void
-    /// What a bulk action would do to each thing, from the account (throws `BulkRefused`).
-    public var check: @Sendable (FleetPlan.Action, [String]) async throws -> [String: BulkOutcome]
-    /// Which stack resources manage which things, groups, policies and rules.
-    public var managed: @Sendable () async throws -> ManagedIndex
-    /// The certificates of the devices on screen, in brief.
-    public var certificateSummaries: @Sendable ([String]) async -> [String: DeviceCertificate]
-    /// What an item of the fleet lists is related to, read when it is opened.
-    public var related: @Sendable (Related, String) async throws -> [String]
-    /// Sets certificates' status (INACTIVE, REVOKED), reporting each (id, error or nil).
-    public var setCertificateStatus: @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void
-
-    public init(devices: @escaping @Sendable (String?, @escaping @Sendable ([Device]) async -> Bool) async throws -> Void,
-                detail: @escaping @Sendable (String) async throws -> FleetLoader.DeviceDetail, groups: @escaping @Sendable () async throws -> [GroupInfo],
-                certificates: @escaping @Sendable () async throws -> [CertificateInfo],
-                updateDesired: @escaping @Sendable (String, String, JSONValue, Int64?) async throws -> JSONValue,
-                deleteShadow: @escaping @Sendable (String, String) async throws -> Void,
-                addToGroup: @escaping @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void,
-                now: @escaping @Sendable () -> Int64,
-                policies: @escaping @Sendable () async throws -> [PolicyInfo] = { [] },
-                attachPolicy: @escaping @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void = { things, _, progress in
-                    for thing in things { progress(thing, "not available here") } },
-                managed: @escaping @Sendable () async throws -> ManagedIndex = { ManagedIndex() },
-                certificateSummaries: @escaping @Sendable ([String]) async -> [String: DeviceCertificate] = { _ in [:] },
-                check: @escaping @Sendable (FleetPlan.Action, [String]) async throws -> [String: BulkOutcome] = { _, _ in
-                    throw BulkRefused(reason: "bulk changes are not available here") },
-                setCertificateStatus: @escaping @Sendable ([String], String, @escaping @Sendable (String, String?) -> Void) async -> Void = { ids, _, progress in
-                    for id in ids { progress(id, "not available here") } },
-                related: @escaping @Sendable (Related, String) async throws -> [String] = { _, _ in throw DashboardError(message: "not available here") }) {
-        self.setCertificateStatus = setCertificateStatus
-        self.related = related
-        self.devices = devices
-        self.detail = detail
-        self.groups = groups
-        self.certificates = certificates
-        self.updateDesired = updateDesired
-        self.deleteShadow = deleteShadow
-        self.addToGroup = addToGroup
-        self.now = now
-        self.policies = policies
-        self.attachPolicy = attachPolicy
-        self.managed = managed
-        self.certificateSummaries = certificateSummaries
-        self.check = check
-    }
-}
-
-/// Lists an opened item of the fleet lists is related to (read when it is opened).
-public enum Related: String, Equatable, Sendable {
-    /// The things in a group (by group name).
-    case groupMembers
-    /// The policies attached to a certificate (by certificate ARN).
-    case certificatePolicies
-    /// A policy's versions (by policy name).
-    case policyVersions
-}
-
 /// A bulk action on marked devices, reviewed like a plan and approved.
 public struct FleetPlan: Equatable, Sendable {
-    public enum Action: Equatable, Sendable {
-        case addToGroup(String)
-        case attachPolicy(String)
-        /// On certificates (the plan's items are certificate IDs): INACTIVE or REVOKED.
-        case setCertificateStatus(String)
-    }
+    public typealias Action = BulkAction
 
     public var action: Action
     public var things: [String]
@@ -163,7 +86,7 @@ public struct FleetState: Equatable, Sendable {
     /// The order of each of the other lists (groups, certificates, policies), kept between visits.
     public var listOrders: [String: Table.Order] = [:]
     public var marked: Set<String> = []
-    public var detail: FleetLoader.DeviceDetail?
+    public var detail: DeviceDetail?
     public var shadowIndex = 0
     /// Every version of each shadow seen this session ("thing/shadow" -> documents, oldest first).
     public var history: [String: [JSONValue]] = [:]

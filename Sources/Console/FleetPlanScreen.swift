@@ -1,4 +1,4 @@
-import Fleet
+import FleetValues
 import JSON
 import MQTT
 import TermCore
@@ -38,11 +38,7 @@ extension FleetScreens {
             guard plan.outcomes != nil else { state.notice = "the plan is still being checked against the account"; return [] }
             guard !plan.changes.isEmpty else { state.notice = "nothing to do: " + plan.summary; return [] }
             state.fleet.plan?.running = true
-            switch plan.action {
-            case .addToGroup(let group): return [.addToGroup(plan.changes, group)]
-            case .attachPolicy(let policy): return [.attachPolicy(plan.changes, policy)]
-            case .setCertificateStatus(let status): return [.setCertificateStatus(plan.changes, status)]
-            }
+            return [FleetPlanScreen.apply(BulkItems(action: plan.action, items: plan.changes))]
         case .character("n"), .character("q"), .character("\u{1b}"):
             // Back to the list as it was left: the cursor stays on the row the plan was made for.
             state.fleet.plan = nil
@@ -51,7 +47,7 @@ extension FleetScreens {
                 state.notice = "not applied: nothing was changed"
                 return commands
             }
-            if case .setCertificateStatus = plan.action { return commands + [.loadCertificates] }
+            if case .setCertificateStatus = plan.action { return commands + [FleetListsScreen.certificates.command] }
             state.fleet.marked = []
             return commands + [.loadDevices(state.fleet.query)]
         default:
@@ -76,7 +72,7 @@ enum FleetPlanScreen: ScreenComponent {
                 state.fleet.plan = FleetPlan(action: action(argument), things: state.fleet.marked.sorted())
                 state.screens.append(.fleetPlan)
                 state.selected = 0
-                return [.checkFleetPlan(action(argument), state.fleet.marked.sorted())]
+                return [check(BulkItems(action: action(argument), items: state.fleet.marked.sorted()))]
             }
         }
         return [bulk("group-add", ":group-add GROUP adds the marked devices to it", names: { ($0.fleet.groups ?? []).map(\.name) }) { .addToGroup($0) },
@@ -94,15 +90,26 @@ enum FleetPlanScreen: ScreenComponent {
                 state.fleet.plan?.running = false
                 state.notice = "\(plan.title): \(plan.done) of \(plan.changes.count) done" + (plan.done < plan.changes.count ? "; the failures are listed" : "") + "; esc back"
             }
-        case .fleetPlanChecked(.success(let outcomes)):
-            state.fleet.plan?.outcomes = outcomes
-        case .fleetPlanChecked(.failure(let refused)):
-            state.fleet.plan?.refused = refused.reason
         default:
-            break
+            switch check.answer(in: message)?.value(&state) {
+            case .success(let outcomes)?: state.fleet.plan?.outcomes = outcomes
+            case .failure(let refused)?: state.fleet.plan?.refused = refused.reason
+            case nil: break
+            }
         }
         return []
     }
+
+    /// Reads what a bulk plan would change before it is shown for approval (or why it cannot be planned).
+    static let check = FleetQuery<BulkItems, Result<[String: BulkOutcome], BulkRefused>>("bulk check", waits: false) { fleet, bulk in
+        do {
+            return .success(try await fleet.check(bulk.action, bulk.items))
+        } catch let refused as BulkRefused {
+            return .failure(refused)
+        }
+    }
+    /// The approved plan's changes, each item reported as it is done.
+    static let apply = FleetChange<BulkItems, Void>("bulk apply") { fleet, bulk, progress in await fleet.apply(bulk.action, bulk.items, progress: progress) }
     /// Every screen that shows the certificate sees its new status: the certificates list at
     /// once, the devices' certificate column read again for its things.
     static func certificateChanged(_ state: inout DashboardState, _ id: String, status: String) {
@@ -115,6 +122,13 @@ enum FleetPlanScreen: ScreenComponent {
     }
     static func hints(_ state: DashboardState) -> String { state.fleet.plan?.results.isEmpty == true ? "y approve  n back" : "esc back" }
     static func help(_ state: DashboardState) -> [String] { [":things :groups :certs [DAYS] :policies   the fleet screens"] }
+}
+
+/// A bulk action and the items it acts on.
+struct BulkItems: Sendable, CustomStringConvertible {
+    var action: BulkAction
+    var items: [String]
+    var description: String { "\(action), \(items)" }
 }
 
 extension Screen {

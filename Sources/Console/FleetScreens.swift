@@ -1,4 +1,4 @@
-import Fleet
+import FleetValues
 import JSON
 import MQTT
 import TermCore
@@ -23,9 +23,9 @@ enum FleetScreens {
         guard CommandMode.replaceTop(&state, with: screen) else { return [] }
         // Which stack manages what is read once per visit to the fleet screens.
         switch screen {
-        case .groups: return [.loadGroups, .loadManaged]
-        case .certificates: return [.loadCertificates]
-        case .policies: return [.loadPolicies, .loadManaged]
+        case .groups: return [FleetListsScreen.groups.command, .loadManaged]
+        case .certificates: return [FleetListsScreen.certificates.command]
+        case .policies: return [FleetListsScreen.policies.command, .loadManaged]
         default:
             if state.fleet.model.devices.isEmpty || state.fleet.query != query {
                 state.fleet.query = query
@@ -48,7 +48,7 @@ enum FleetScreens {
             .filter { state.fleet.deviceCertificates[$0] == nil && !state.fleet.certificatesRequested.contains($0) }
         guard !names.isEmpty else { return [] }
         state.fleet.certificatesRequested.formUnion(names)
-        return [.loadDeviceCertificates(names)]
+        return [DevicesScreen.certificates(Array(names))]
     }
 
     /// Recomputes the visible rows (after a page, a filter or a sort change).
@@ -96,7 +96,7 @@ enum FleetScreens {
             state.fleet.shadowIndex = 0
             state.fleet.conflict = nil
             state.selected = 0
-            return [.loadDevice(device.name)]
+            return [DeviceScreen.detail(device.name)]
         case .character(" "):
             guard let device = selectedDevice(state) else { return [] }
             if state.fleet.marked.contains(device.name) { state.fleet.marked.remove(device.name) } else { state.fleet.marked.insert(device.name) }
@@ -191,16 +191,19 @@ enum DevicesScreen: ScreenComponent {
             state.fleet.loading = !done
             FleetScreens.refresh(&state)
             return FleetScreens.requestCertificates(&state)
-        case .deviceCertificates(let summaries):
-            state.fleet.deviceCertificates.merge(summaries) { _, new in new }
         case .managedLoaded(let managed):
             state.fleet.managed = managed
             if state.screen == .devices { FleetScreens.refresh(&state) }
         default:
-            break
+            if let summaries = DevicesScreen.certificates.answer(in: message)?.value(&state) {
+                state.fleet.deviceCertificates.merge(summaries) { _, new in new }
+            }
         }
         return []
     }
+    /// The certificates of the devices on screen, in brief (read for the rows as they show).
+    static let certificates = FleetQuery<[String], [String: DeviceCertificate]>("device certificates", waits: false) { await $0.certificateSummaries($1) }
+
     /// Back from a device: that device selected (the list may have changed meanwhile).
     static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
         guard leaving.shown(by: DeviceScreen.self), let name = leaving.subject else { return [] }

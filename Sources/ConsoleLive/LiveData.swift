@@ -39,7 +39,7 @@ public enum LiveData {
     /// Outside a project: no stacks, but the fleet and the messages.
     public static func fleetOnly(sources live: LiveSources) -> DashboardData {
         DashboardData(stacks: { [] }, stack: { _ in throw DashboardError(message: "no project here (Pulumi.yaml)") },
-                      identity: live.identity, theme: live.theme, broker: broker(live), fleet: fleet(live.client, managed: { ManagedIndex() }))
+                      identity: live.identity, theme: live.theme, broker: broker(live), fleet: fleet(live.client))
     }
 
     /// The broker for the Messages screen.
@@ -124,7 +124,7 @@ public enum LiveData {
                 let value = outputs[key]!.plainJSON
                 return StackDetailReader.Output(name: key, value: value.stringValue ?? value.serialized(), secret: outputs[key]!.isSecret)
             }
-        }, identity: live.identity, theme: live.theme, broker: broker(live), fleet: fleet(live.client, managed: {
+        }, identity: live.identity, theme: live.theme, broker: broker(live), fleet: fleet(live.client), managed: {
             // Which stack resource manages each thing, group, policy and rule of the account.
             var entries: [String: String] = [:]
             for summary in try await StackSummary.load(project: name, directory: directory, configuredStacks: configured, backend: backend) {
@@ -133,7 +133,7 @@ public enum LiveData {
                 }
             }
             return ManagedIndex(entries)
-        }), sources: sources)
+        }, sources: sources)
     }
 
     /// A fingerprint of what a stack's plan is made from: the program, the stack config and (on
@@ -150,42 +150,10 @@ public enum LiveData {
         }
     }
 
-    /// The fleet screens' data over AWS IoT (the client is made on first use).
-    public static func fleet(_ makeClient: @escaping @Sendable () throws -> AWSClient, managed: @escaping @Sendable () async throws -> ManagedIndex) -> FleetData {
-        // One AWS client for the session, made on first use.
+    /// The fleet screens' data over AWS IoT (one client for the session, made on first use).
+    public static func fleet(_ makeClient: @escaping @Sendable () throws -> AWSClient) -> @Sendable () throws -> any FleetSource {
         let client = ClientBox(makeClient)
-        let loader: @Sendable () throws -> FleetLoader = { FleetLoader(client: try client.get()) }
-        return FleetData(devices: { query, page in try await loader().devices(query: query, page: page) },
-                         detail: { try await loader().detail(of: $0) }, groups: { try await loader().groups() },
-                         certificates: { try await loader().certificates() },
-                         updateDesired: { thing, shadow, desired, version in try await loader().updateDesired(thing: thing, shadow: shadow, desired: desired, version: version) },
-                         deleteShadow: { try await loader().deleteShadow(thing: $0, shadow: $1) },
-                         addToGroup: { things, group, progress in
-                             guard let fleet = try? loader() else { for thing in things { progress(thing, "no AWS access") }; return }
-                             await fleet.addToGroup(things, group: group, progress: progress)
-                         }, now: { Int64(AWSClient.wallClock()) },
-                         policies: { try await loader().policies() },
-                         attachPolicy: { things, policy, progress in
-                             guard let fleet = try? loader() else { for thing in things { progress(thing, "no AWS access") }; return }
-                             await fleet.attachPolicy(policy, to: things, progress: progress)
-                         }, managed: managed,
-                         certificateSummaries: { names in (try? await loader().certificateSummaries(names)) ?? [:] },
-                         check: { action, things in
-                             switch action {
-                             case .addToGroup(let group): return try await loader().checkAddToGroup(things, group: group)
-                             case .attachPolicy(let policy): return try await loader().checkAttachPolicy(policy, to: things)
-                             case .setCertificateStatus(let status): return try await loader().checkCertificateStatus(things, status: status)
-                             }
-                         }, setCertificateStatus: { ids, status, progress in
-                             guard let fleet = try? loader() else { for id in ids { progress(id, "no AWS access") }; return }
-                             await fleet.setCertificateStatus(ids, status: status, progress: progress)
-                         }, related: { kind, id in
-                             switch kind {
-                             case .groupMembers: return try await loader().groupMembers(id)
-                             case .certificatePolicies: return try await loader().certificatePolicies(id)
-                             case .policyVersions: return try await loader().policyVersions(id)
-                             }
-                         })
+        return { FleetLoader(client: try client.get()) }
     }
 
     /// The dashboard's broker link over an MQTT client thread.

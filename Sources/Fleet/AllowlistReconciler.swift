@@ -1,3 +1,4 @@
+import FleetValues
 import AWSCore
 import AWSServices
 

@@ -1,5 +1,5 @@
 @testable import Console
-import Fleet
+import FleetValues
 import MQTT
 import TermCore
 import Testing

@@ -1,5 +1,5 @@
 @testable import Console
-import Fleet
+import FleetValues
 import JSON
 import MQTT
 import TermCore
@@ -39,7 +39,7 @@ import Testing
     static let shadow: JSONValue = ["state": ["desired": ["led": "on"], "reported": ["led": "off", "temp": 21], "delta": ["led": "on"]],
                                     "version": 4, "timestamp": 1_795_939_200]
 
-    static let detail = FleetLoader.DeviceDetail(
+    static let detail = DeviceDetail(
         groups: ["lab"],
         certificates: [CertificateInfo(id: "1a2b3c4d5e6f", arn: "arn:aws:iot:us-east-1:123456789012:cert/1a2b3c4d5e6f", status: "ACTIVE",
                                        notAfter: now + 12 * 86_400, subject: "CN=sensor-112", things: ["sensor-112"])],
@@ -88,7 +88,7 @@ import Testing
         let reload = Dashboard.update(&state, .key(.character("r")))
         #expect(reload.contains(.loadDevices(nil)) && state.fleet.deviceCertificates.isEmpty)
         let asked = Dashboard.update(&state, .devicesPage(page, done: true))
-        #expect(asked.contains { if case .loadDeviceCertificates(let names) = $0 { return names.contains("d5") }; return false }, "\(asked)")
+        #expect(asked.contains { $0.isFleet("device certificates") && "\($0)".contains("\"d5\"") }, "\(asked)")
     }
 
     @Test func managedDevicesNameTheirStackResource() {
@@ -249,18 +249,18 @@ import Testing
         var state = onDevices()
         _ = Dashboard.update(&state, .key(.character("\n")))
         let name = state.screen == .device("sensor-100") ? "sensor-100" : Dashboard.screenName(state.screen)
-        func line(_ core: Result<FleetLoader.CoreDevice?, FleetLoader.CoreDeviceUnreadable>) -> (String, TerminalStyle)? {
+        func line(_ core: Result<CoreDevice?, CoreDeviceUnreadable>) -> (String, TerminalStyle)? {
             var copy = state
-            _ = Dashboard.update(&copy, .deviceLoaded(name, FleetLoader.DeviceDetail(groups: [], certificates: [], policies: [], shadows: [], coreDevice: core)))
+            _ = Dashboard.update(&copy, .deviceLoaded(name, DeviceDetail(groups: [], certificates: [], policies: [], shadows: [], coreDevice: core)))
             let frame = Dashboard.view(copy, rows: 24, columns: 120)
             guard let row = frame.lines.firstIndex(where: { $0.contains("Greengrass core device") }) else { return nil }
             return (frame.lines[row], frame[row, 2].style)
         }
-        let healthy = line(.success(FleetLoader.CoreDevice(status: "HEALTHY", coreVersion: "2.12.0", platform: "linux", architecture: "aarch64", lastStatusUpdate: Self.now)))
+        let healthy = line(.success(CoreDevice(status: "HEALTHY", coreVersion: "2.12.0", platform: "linux", architecture: "aarch64", lastStatusUpdate: Self.now)))
         #expect(healthy?.0.contains("Greengrass core device: HEALTHY  nucleus 2.12.0  linux/aarch64  reported ") == true, "\(String(describing: healthy))")
         #expect(healthy?.1 == DashboardTests.theme[.create])
-        #expect(line(.success(FleetLoader.CoreDevice(status: "UNHEALTHY")))?.1 == DashboardTests.theme[.error])
-        #expect(line(.failure(FleetLoader.CoreDeviceUnreadable(reason: "AccessDeniedException")))?.0.contains("could not be read (AccessDeniedException)") == true)
+        #expect(line(.success(CoreDevice(status: "UNHEALTHY")))?.1 == DashboardTests.theme[.error])
+        #expect(line(.failure(CoreDeviceUnreadable(reason: "AccessDeniedException")))?.0.contains("could not be read (AccessDeniedException)") == true)
         #expect(line(.success(nil)) == nil)
     }
 

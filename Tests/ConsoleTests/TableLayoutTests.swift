@@ -1,4 +1,4 @@
-import Fleet
+import FleetValues
 import JSON
 import StackEngine
 import StackModel

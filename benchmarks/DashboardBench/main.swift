@@ -4,7 +4,7 @@
 // filter), median and p99, peak RSS, and the cells a scroll step hands the terminal (the bytes
 // the terminal receives are counted by benchmarks/dashboard-review on a real pseudo-terminal).
 import Console
-import Fleet
+import FleetValues
 import MQTT
 import StackEngine
 import StackModel

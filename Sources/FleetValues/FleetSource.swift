@@ -1,0 +1,50 @@
+import JSON
+
+/// Where the fleet screens read from: AWS IoT (`FleetLoader`, in Fleet) or a test's values.
+/// Reading and changing are two protocols: a screen's load is handed a `FleetReader` only, so a
+/// load cannot change the account (what --read-only relies on).
+public protocol FleetReader: Sendable {
+    /// Seconds since 1970 now (certificate expiry counts from it).
+    func now() -> Int64
+    /// Every device, a page at a time (`page` returns false to stop); a query goes to the fleet index.
+    func devices(query: String?, page: @Sendable ([Device]) async -> Bool) async throws
+    func detail(of thing: String) async throws -> DeviceDetail
+    func groups() async throws -> [GroupInfo]
+    func certificates() async throws -> [CertificateInfo]
+    func policies() async throws -> [PolicyInfo]
+    /// The certificates of these things, in brief (what could not be read says why in its entry).
+    func certificateSummaries(_ things: [String]) async -> [String: DeviceCertificate]
+    /// What an opened item of the fleet lists is related to.
+    func related(_ kind: Related, _ id: String) async throws -> [String]
+    /// What a bulk action would do to each item, from the account (throws `BulkRefused`).
+    func check(_ action: BulkAction, _ items: [String]) async throws -> [String: BulkOutcome]
+}
+
+/// The changes the fleet screens make, each after its plan was approved.
+public protocol FleetWriter: Sendable {
+    /// Sets a shadow's desired state at a version; throws `ShadowConflict` with the newer document.
+    func updateDesired(thing: String, shadow: String, desired: JSONValue, version: Int64?) async throws -> JSONValue
+    func deleteShadow(thing: String, shadow: String) async throws
+    /// Applies a bulk action to each item, reporting each (item, error or nil).
+    func apply(_ action: BulkAction, _ items: [String], progress: @Sendable (String, String?) -> Void) async
+}
+
+public typealias FleetSource = FleetReader & FleetWriter
+
+/// Lists an opened item of the fleet lists is related to (read when it is opened).
+public enum Related: String, Equatable, Sendable {
+    /// The things in a group (by group name).
+    case groupMembers
+    /// The policies attached to a certificate (by certificate ARN).
+    case certificatePolicies
+    /// A policy's versions (by policy name).
+    case policyVersions
+}
+
+/// A bulk action on marked items of a fleet list, reviewed like a plan and approved.
+public enum BulkAction: Equatable, Sendable {
+    case addToGroup(String)
+    case attachPolicy(String)
+    /// On certificates (the plan's items are certificate IDs): INACTIVE or REVOKED.
+    case setCertificateStatus(String)
+}

@@ -1,0 +1,96 @@
+@testable import Console
+import FleetValues
+import JSON
+import Synchronization
+import Testing
+
+/// The screens' one data path: every fleet query and change is served by the runtime through
+/// the `FleetSource` and answered to the screen that declared it, typed; what changes the
+/// account is known from its declaration, so --read-only drops it.
+@Suite struct FleetRequestTests {
+    /// An in-memory fleet: two groups, certificates that fail to read, bulk steps it records.
+    final class Fleet: FleetReader, FleetWriter, @unchecked Sendable {
+        let applied = Mutex<[String]>([])
+        func now() -> Int64 { 1_800_000_000 }
+        func devices(query: String?, page: @Sendable ([Device]) async -> Bool) async throws {}
+        func detail(of thing: String) async throws -> DeviceDetail { throw DashboardError(message: "no \(thing)") }
+        func groups() async throws -> [GroupInfo] { [GroupInfo(name: "factory", parent: nil, members: 2), GroupInfo(name: "lab", parent: "factory", members: 1)] }
+        func certificates() async throws -> [CertificateInfo] { throw DashboardError(message: "AccessDeniedException: not allowed") }
+        func policies() async throws -> [PolicyInfo] { [] }
+        func certificateSummaries(_ things: [String]) async -> [String: DeviceCertificate] { [:] }
+        func related(_ kind: Related, _ id: String) async throws -> [String] { ["\(kind.rawValue) of \(id)"] }
+        func check(_ action: BulkAction, _ items: [String]) async throws -> [String: BulkOutcome] { [:] }
+        func updateDesired(thing: String, shadow: String, desired: JSONValue, version: Int64?) async throws -> JSONValue {
+            throw ShadowConflict(current: ["version": 7], message: "409")
+        }
+        func deleteShadow(thing: String, shadow: String) async throws {}
+        func apply(_ action: BulkAction, _ items: [String], progress: @Sendable (String, String?) -> Void) async {
+            for item in items {
+                applied.withLock { $0.append(item) }
+                progress(item, item == "bad" ? "ResourceNotFoundException" : nil)
+            }
+        }
+    }
+
+    func answer(_ command: DashboardCommand, _ fleet: Fleet?) async -> (DashboardMessage, [DashboardMessage]) {
+        guard case .fleet(let request) = command else { Issue.record("not a fleet request: \(command)"); return (.notice(""), []) }
+        let mailbox = Mailbox()
+        let source: (@Sendable () throws -> any FleetSource)? = fleet.map { fleet in { @Sendable in fleet } }
+        let message = await DashboardRuntime.run(request, source, mailbox: mailbox, wake: {})
+        return (message, mailbox.drain())
+    }
+
+    @Test func answersComeBackTypedToTheirScreen() async throws {
+        var state = DashboardState(project: "p")
+        state.screens = [.stacks, .groups]
+        let (groups, _) = await answer(FleetListsScreen.groups.command, Fleet())
+        _ = Dashboard.update(&state, groups)
+        #expect(state.fleet.groups?.map(\.name) == ["factory", "lab"])
+        // A failed read says why on the screen's status line; nothing is shown as empty.
+        state.screens = [.stacks, .certificates]
+        let (certificates, _) = await answer(FleetListsScreen.certificates.command, Fleet())
+        _ = Dashboard.update(&state, certificates)
+        #expect(state.fleet.certificates == nil)
+        #expect(state.notice?.contains("AccessDeniedException") == true, "\(state.notice ?? "no notice")")
+        // The argument comes back with the answer: the related list is kept under its item.
+        let (related, _) = await answer(FleetListsScreen.related(.init(kind: .groupMembers, id: "factory")), Fleet())
+        _ = Dashboard.update(&state, related)
+        #expect(state.fleet.related["groupMembers:factory"] == .success(["groupMembers of factory"]))
+        // Without a fleet, the answer says so.
+        let (none, _) = await answer(FleetListsScreen.groups.command, nil)
+        _ = Dashboard.update(&state, none)
+        #expect(state.notice == "no AWS access for the fleet")
+    }
+
+    @Test func aShadowConflictReachesTheDeviceWithTheServersDocument() async throws {
+        var state = DashboardState(project: "p")
+        state.screens = [.stacks, .devices, .device("sensor-1")]
+        let (written, _) = await answer(.updateShadow("sensor-1", "", ["led": "on"], 6), Fleet())
+        _ = Dashboard.update(&state, written)
+        #expect(state.fleet.conflict == ["version": 7])
+        #expect(state.notice?.contains("version conflict") == true)
+    }
+
+    @Test func changesAreKnownFromTheirDeclarationAndReadOnlyDropsThem() async throws {
+        let change = DashboardCommand.addToGroup(["a", "bad"], "lab")
+        #expect(change.changes && !change.loads)
+        #expect(!FleetListsScreen.groups.command.changes && FleetListsScreen.groups.command.loads)
+        #expect(!DevicesScreen.certificates(["a"]).loads)  // read for rows on screen: nothing waits for it
+        // Each item of a change is reported as it is done.
+        let fleet = Fleet()
+        let (_, progress) = await answer(change, fleet)
+        #expect(fleet.applied.withLock { $0 } == ["a", "bad"])
+        let steps = progress.compactMap { message -> String? in
+            if case .fleetStepDone(let item, let error) = message { return item + ":" + (error ?? "done") }
+            return nil
+        }
+        #expect(steps == ["a:done", "bad:ResourceNotFoundException"])
+        // Read-only: the plan's approval is refused, whatever asked for the change.
+        var state = DashboardState(project: "p", readOnly: true)
+        state.screens = [.stacks, .devices, .fleetPlan]
+        state.fleet.plan = FleetPlan(action: .addToGroup("lab"), things: ["a"])
+        state.fleet.plan?.outcomes = ["a": .change]
+        #expect(Dashboard.update(&state, .key(.character("y"))).isEmpty)
+        #expect(state.notice?.hasPrefix("read-only") == true)
+    }
+}
