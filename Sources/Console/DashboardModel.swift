@@ -198,6 +198,8 @@ public struct DashboardState: Equatable, Sendable {
     public var connection = Connection.checking
     /// The fleet: devices, their details and shadows, groups, certificates, bulk plans.
     public var fleet = FleetState()
+    /// Each other screen's own state (`ScreenState`), kept here by the router.
+    public var own = ScreenStates()
     /// Seconds since 1970 as of the last fleet load (certificate expiry is counted from it).
     public var now: Int64 = 0
     /// Device messages: the tail's buffer and how it is shown.

@@ -135,7 +135,7 @@ struct DemoCommand: AsyncParsableCommand {
         let named = try await FleetCommand.stackResourceValues(runner)
         let group = named("ThingGroupID", "thingGroupName") ?? "GreengrassGroup", policy = named("ThingPolicyID", "policyName") ?? "GreengrassV2IoTThingPolicy"
 
-        let simulator = Simulator(names: serials, rate: rate)
+        let simulator = Simulator(names: serials, rate: rate, statusInterval: Simulator.statusInterval(ProcessEnvironment.current), greengrass: true)
         let client = try AWSCommandContext.client(global)
         writeStandardOutput("Starting \(simulator.names.count) simulated devices…\n")
         _ = try await simulator.ensureThings(client: client)

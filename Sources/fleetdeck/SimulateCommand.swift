@@ -9,11 +9,48 @@ import Synchronization
 import Glibc
 #endif
 
-/// Simulated devices: things in the registry, JSON telemetry on `device/<name>/telemetry`, and
-/// reported shadow state. For demos and load.
+/// Simulated devices: things in the registry, JSON telemetry on `device/<name>/telemetry`,
+/// reported shadow state, and, as Greengrass core devices, their nucleus's status reports on the
+/// reserved health topic (at start, then every `statusInterval` seconds). For demos and load.
 struct Simulator: Sendable {
     let names: [String]
     let rate: Double
+    /// How often a nucleus reports its status: `FLEETDECK_GG_STATUS_INTERVAL_SECONDS` (the
+    /// sandbox shortens it), else AWS's default, a day.
+    var statusInterval: Double = 86_400
+    /// Whether the devices are Greengrass cores reporting their status (AWS IoT refuses these
+    /// reserved topics from anything but a real nucleus: the sandbox and `--greengrass` only).
+    var greengrass = false
+
+    /// The components every simulated core runs (upstream's, deployed to GreengrassGroup), with
+    /// their versions; every tenth device runs upstream's deliberately broken image too.
+    static let components: [(name: String, version: String, root: Bool)] = [
+        ("aws.greengrass.Nucleus", "2.12.6", false), ("aws.greengrass.Cli", "2.12.6", true),
+        ("aws.greengrass.DockerApplicationManager", "2.0.12", false), ("aws.greengrass.TokenExchangeService", "2.0.3", false),
+        ("docker_led", "1.0.3", true), ("docker_button", "1.0.2", true), ("docker_certificate_rotator", "1.1.0", true),
+    ]
+
+    static func statusInterval(_ environment: [String: String]) -> Double {
+        environment["FLEETDECK_GG_STATUS_INTERVAL_SECONDS"].flatMap(Double.init).map { max(1, $0) } ?? 86_400
+    }
+
+    /// Device `index`'s nucleus status report, as a Greengrass nucleus publishes it.
+    static func healthReport(name: String, index: Int, sequence: Int, trigger: String, now: Double) -> Message {
+        var components: [JSONValue] = components.map { component in
+            ["componentName": .string(component.name), "version": .string(index % 4 == 3 && component.name == "docker_led" ? "1.0.2" : component.version),
+             "isRoot": .bool(component.root), "status": "RUNNING", "fleetConfigArns": []]
+        }
+        let broken = index % 10 == 9
+        if broken {
+            components.append(["componentName": "docker_corrupt", "version": "1.0.0", "isRoot": true, "status": "BROKEN", "fleetConfigArns": [],
+                               "componentStatusDetails": ["statusCode": ["RUN_ERROR"], "statusReason": "the container exited with status 1"]])
+        }
+        let report: JSONValue = ["ggcVersion": index % 5 == 4 ? "2.12.0" : "2.12.6", "platform": "linux", "architecture": "aarch64",
+                                 "thing": .string(name), "overallDeviceStatus": broken ? "UNHEALTHY" : "HEALTHY",
+                                 "sequenceNumber": .integer(Int64(sequence)), "timestamp": .integer(Int64(now * 1000)),
+                                 "messageType": "COMPLETE", "trigger": .string(trigger), "components": .array(components)]
+        return Message(topic: "$aws/things/\(name)/greengrassv2/health/json", payload: report.bytes, qos: .atLeastOnce)
+    }
 
     /// The telemetry of device `index` at `seconds` into the run: smooth, different per device.
     static func telemetry(index: Int, seconds: Double, sequence: Int) -> [UInt8] {
@@ -75,6 +112,8 @@ struct Simulator: Sendable {
                 }
             }
             _ = try? await client.call(iot.service, iot.deleteThing, ["thingName": .string(name)])
+            // AWS keeps a core device after its thing is gone (404: it never reported).
+            _ = try? await client.call(GreengrassV2Operations.service, GreengrassV2Operations.deleteCoreDevice, ["coreDeviceThingName": .string(name)])
         }
     }
 
@@ -94,8 +133,17 @@ struct Simulator: Sendable {
         let start = Client.monotonic()
         var sent = 0
         let interval = 1 / max(0.001, rate * Double(names.count))
+        var reports = 0, reported = -Double.infinity
         while !stop() {
             if let total, sent >= total { break }
+            if greengrass, Client.monotonic() - reported >= statusInterval {
+                reported = Client.monotonic()
+                for (index, name) in names.enumerated() {
+                    mqtt.publish(Self.healthReport(name: name, index: index, sequence: reports, trigger: reports == 0 ? "NUCLEUS_LAUNCH" : "CADENCE",
+                                                   now: Double(AWSClient.wallClock())))
+                }
+                reports += 1
+            }
             let index = sent % names.count
             mqtt.publish(Message(topic: "device/\(names[index])/telemetry",
                                  payload: Self.telemetry(index: index, seconds: Client.monotonic() - start, sequence: sent / names.count)))
@@ -123,6 +171,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Thing name prefix.") var prefix: String = "sim"
     @Option(help: "Stop after this many seconds.") var duration: Double?
     @Option(help: "Stop after this many messages in all.") var count: Int?
+    @Flag(help: "The devices are Greengrass cores: each reports its nucleus's status on the reserved health topic (for the sandbox).")
+    var greengrass = false
 
     /// Numbers in range before anything runs (a one-line error otherwise).
     func checkLimits() throws {
@@ -134,7 +184,8 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try checkLimits()
-        let simulator = Simulator(names: (1...devices).map { "\(prefix)-\(threeDigits($0))" }, rate: rate)
+        let simulator = Simulator(names: (1...devices).map { "\(prefix)-\(threeDigits($0))" }, rate: rate,
+                                  statusInterval: Simulator.statusInterval(ProcessEnvironment.current), greengrass: greengrass)
         try await AWSCommandContext.run {
             let client = try AWSCommandContext.client(global)
             let created = try await simulator.ensureThings(client: client)

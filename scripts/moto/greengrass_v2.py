@@ -1,10 +1,15 @@
 """AWS IoT Greengrass V2 core devices, which moto lacks, added to the sandbox's moto server.
 
 ListCoreDevices, GetCoreDevice and DeleteCoreDevice answer as AWS does (a missing device is a
-404 ResourceNotFoundException). AWS makes a core device when a Greengrass nucleus first connects;
-the sandbox's stand-in for that is `PUT /greengrass/v2/coreDevices/<thing>` (not an AWS
-operation), which refuses a name that is not a thing in the account's IoT registry.
+404 ResourceNotFoundException; ListCoreDevices pages by maxResults 1-100 and checks its filters).
+AWS makes a core device from its nucleus's status reports, published on the reserved topic
+`$aws/things/THING/greengrassv2/health/json`: the sandbox's nucleus bridge
+(scripts/moto/nucleus_bridge.py) hands each one to `POST /greengrass/v2/sandbox/reports`, which
+makes or updates the device (status, nucleus version, platform, architecture, the time of the
+report) and keeps its components. `PUT /greengrass/v2/coreDevices/<thing>` makes one directly.
+Neither is an AWS operation; both refuse a name that is not a thing in the account's registry.
 """
+import base64
 import datetime
 import json
 import re
@@ -13,6 +18,8 @@ from moto.greengrass import urls as greengrass_urls
 from moto.iot.models import iot_backends
 
 DEVICES = {}  # (account, region) -> {thing name: device}
+COMPONENTS = {}  # (account, region) -> {thing name: [component as its nucleus reported it]}
+STATUSES = ("HEALTHY", "UNHEALTHY")
 ACCOUNT = "123456789012"
 
 
@@ -32,16 +39,91 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc).timestamp()
 
 
+def _validation(message):
+    return _error(400, "ValidationException", message)
+
+
 def core_devices(request, full_url, headers):
     devices = DEVICES.setdefault((ACCOUNT, _region(headers, full_url)), {})
     if request.method != "GET":
         return _error(405, "ValidationException", f"{request.method} is not allowed here")
     query = getattr(request, "args", {}) or {}
-    status = query.get("status")
-    listed = [{"coreDeviceThingName": d["coreDeviceThingName"], "status": d["status"],
-               "lastStatusUpdateTimestamp": d["lastStatusUpdateTimestamp"]}
-              for d in sorted(devices.values(), key=lambda d: d["coreDeviceThingName"]) if status is None or d["status"] == status]
-    return 200, {"Content-Type": "application/json"}, json.dumps({"coreDevices": listed})
+    status, runtime = query.get("status"), query.get("runtime")
+    if status is not None and status not in STATUSES:
+        return _validation(f"1 validation error detected: Value '{status}' at 'status' failed to satisfy constraint: "
+                           f"Member must satisfy enum value set: [{', '.join(STATUSES)}]")
+    if query.get("thingGroupArn") is not None:
+        # AWS lists the devices that took that group's deployment; the sandbox has no deployments yet.
+        return _validation("the sandbox does not model Greengrass deployments yet: thingGroupArn cannot be answered")
+    try:
+        limit = int(query.get("maxResults", "100"))
+    except ValueError:
+        return _validation("maxResults must be an integer")
+    if not 1 <= limit <= 100:
+        return _validation(f"1 validation error detected: Value '{limit}' at 'maxResults' failed to satisfy constraint: "
+                           "Member must have value between 1 and 100")
+    try:
+        start = int(base64.b64decode(query["nextToken"]).decode()) if query.get("nextToken") else 0
+    except ValueError:
+        return _validation("invalid nextToken")
+    listed = [{key: d[key] for key in ("coreDeviceThingName", "status", "lastStatusUpdateTimestamp", "platform", "architecture", "runtime")}
+              for d in sorted(devices.values(), key=lambda d: d["coreDeviceThingName"])
+              if (status is None or d["status"] == status) and (runtime is None or d["runtime"] == runtime)]
+    page = {"coreDevices": listed[start:start + limit]}
+    if start + limit < len(listed):
+        page["nextToken"] = base64.b64encode(str(start + limit).encode()).decode()
+    return 200, {"Content-Type": "application/json"}, json.dumps(page)
+
+
+def _thing_region(name):
+    """The region whose registry has the thing (only regions in use are looked at)."""
+    for region, backend in dict.items(iot_backends[ACCOUNT]):
+        if any(t.thing_name == name for t in backend.things.values()):
+            return region
+    return None
+
+
+def _device(region, name, report):
+    devices = DEVICES.setdefault((ACCOUNT, region), {})
+    before = devices.get(name, {})
+    devices[name] = {"coreDeviceThingName": name, "coreVersion": report.get("ggcVersion", before.get("coreVersion", "2.12.0")),
+                     "platform": report.get("platform", before.get("platform", "linux")),
+                     "architecture": report.get("architecture", before.get("architecture", "aarch64")),
+                     "runtime": report.get("runtime", before.get("runtime", "aws_nucleus_classic")),
+                     "status": report.get("overallDeviceStatus", report.get("status", "HEALTHY")),
+                     "lastStatusUpdateTimestamp": _now(), "tags": before.get("tags", {})}
+    return devices[name]
+
+
+def reports(request, full_url, headers):
+    """A nucleus's status report as its health topic carried it: makes or updates the device."""
+    if request.method != "POST":
+        return _error(405, "ValidationException", f"{request.method} is not allowed here")
+    body = json.loads(request.data or b"{}")
+    name = body.get("thing", "")
+    try:
+        report = json.loads(body.get("report", ""))
+    except ValueError as error:
+        return _validation(f"the report of {name} is not JSON: {error}")
+    if not isinstance(report, dict):
+        return _validation(f"the report of {name} is not a JSON object")
+    if report.get("thing", name) != name:
+        return _validation(f"a report on {name}'s topic names {report.get('thing')}")
+    if report.get("overallDeviceStatus") not in STATUSES:
+        return _validation(f"the report of {name} has no overallDeviceStatus (HEALTHY or UNHEALTHY)")
+    region = _thing_region(name)
+    if region is None:
+        return _error(404, "ResourceNotFoundException", f"{name} is not a thing in the IoT registry")
+    device = _device(region, name, report)
+    components = COMPONENTS.setdefault((ACCOUNT, region), {})
+    reported = [c for c in report.get("components", []) if isinstance(c, dict) and c.get("componentName")]
+    if report.get("messageType", "COMPLETE") == "COMPLETE":
+        components[name] = reported
+    else:
+        kept = {c["componentName"]: c for c in components.get(name, [])}
+        kept.update({c["componentName"]: c for c in reported})
+        components[name] = list(kept.values())
+    return 200, {"Content-Type": "application/json"}, json.dumps(device)
 
 
 def core_device(request, full_url, headers):
@@ -62,12 +144,12 @@ def core_device(request, full_url, headers):
         if not any(t.thing_name == name for t in things):
             return _error(404, "ResourceNotFoundException", f"{name} is not a thing in the IoT registry")
         body = json.loads(request.data or b"{}")
-        devices[name] = {"coreDeviceThingName": name, "coreVersion": body.get("coreVersion", "2.12.0"),
-                         "platform": body.get("platform", "linux"), "architecture": body.get("architecture", "aarch64"),
-                         "status": body.get("status", "HEALTHY"), "lastStatusUpdateTimestamp": _now(), "tags": {}}
-        return 200, {"Content-Type": "application/json"}, json.dumps(devices[name])
+        if "coreVersion" in body:
+            body["ggcVersion"] = body["coreVersion"]
+        return 200, {"Content-Type": "application/json"}, json.dumps(_device(region, name, body))
     return _error(405, "ValidationException", f"{request.method} is not allowed here")
 
 
 greengrass_urls.url_paths["{0}/greengrass/v2/coreDevices$"] = core_devices
 greengrass_urls.url_paths["{0}/greengrass/v2/coreDevices/(?P<name>[^/]+)$"] = core_device
+greengrass_urls.url_paths["{0}/greengrass/v2/sandbox/reports$"] = reports
