@@ -18,6 +18,8 @@ public protocol FleetReader: Sendable {
     func related(_ kind: Related, _ id: String) async throws -> [String]
     /// What a bulk action would do to each item, from the account (throws `BulkRefused`).
     func check(_ action: BulkAction, _ items: [String]) async throws -> [String: BulkOutcome]
+    /// Every Greengrass V2 core device, with the interval its status reports come at.
+    func coreDevices() async throws -> CoreDeviceList
 }
 
 /// The changes the fleet screens make, each after its plan was approved.

@@ -20,6 +20,7 @@ import Testing
         func certificateSummaries(_ things: [String]) async -> [String: DeviceCertificate] { [:] }
         func related(_ kind: Related, _ id: String) async throws -> [String] { ["\(kind.rawValue) of \(id)"] }
         func check(_ action: BulkAction, _ items: [String]) async throws -> [String: BulkOutcome] { [:] }
+        func coreDevices() async throws -> CoreDeviceList { CoreDeviceList(devices: [CoreDeviceSummary(name: "gg-1", status: "HEALTHY")], interval: 60) }
         func updateDesired(thing: String, shadow: String, desired: JSONValue, version: Int64?) async throws -> JSONValue {
             throw ShadowConflict(current: ["version": 7], message: "409")
         }

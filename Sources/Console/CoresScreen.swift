@@ -1,0 +1,121 @@
+import FleetValues
+import JSON
+import TermCore
+
+/// The Greengrass core devices (`:cores`): each one's health, nucleus version, platform and
+/// last report with its age. A device that has not reported within its reporting interval is
+/// marked stale: its HEALTHY is old news. Counts by health, nucleus and platform in the header
+/// (counted from the listing); `/` filters, `s`/`S` sort, Enter opens the device.
+enum CoresScreen: ScreenComponent {
+    struct State: ScreenState {
+        /// Nil until read.
+        var list: CoreDeviceList?
+        var order = Table.Order()
+        init() {}
+    }
+
+    static let cores = FleetQuery<Void, CoreDeviceList>("cores") { fleet, _ in try await fleet.coreDevices() }
+    static let titles = ["DEVICE", "HEALTH", "NUCLEUS", "PLATFORM", "LAST REPORT", "AGE"]
+
+    static func title(_ screen: Screen) -> String { "cores" }
+
+    /// The rows as shown (filtered, in the chosen order): each device and its cells.
+    static func rows(_ state: DashboardState) -> [(device: CoreDeviceSummary, cells: [String])]? {
+        guard let list = state.own[State.self].list else { return nil }
+        let filter = TextFilter(state.filter)
+        let rows = list.devices.map { device in
+            (device, [device.name, device.status + (device.stale(now: state.now, interval: list.interval) ? " (stale)" : ""),
+                      device.coreVersion ?? (device.problem == nil ? "-" : "unreadable"), device.place.isEmpty ? "-" : device.place,
+                      device.lastReport.map { CivilTime(secondsSince1970: $0).stamp } ?? "never", device.reportAge(now: state.now)])
+        }.filter { filter.matches($0.1.joined(separator: " ")) }
+        let order = state.own[State.self].order
+        return Table.order(rows.map(\.1), by: order.column, ascending: order.ascending).map { rows[$0] }
+    }
+
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
+        let theme = state.theme
+        guard let list = state.own[State.self].list, let rows = rows(state) else {
+            buffer.put(Dashboard.waiting(state, "Loading the core devices"), row: 2, column: 1, style: theme[.dim])
+            return []
+        }
+        let stale = list.devices.filter { $0.stale(now: state.now, interval: list.interval) }.count
+        var header = " \(list.devices.count) core device\(list.devices.count == 1 ? "" : "s"): " + CoreDeviceList.counts(list.devices.map(\.status))
+            + (stale > 0 ? ", \(stale) stale (no report in \(list.interval / 3_600 >= 1 ? "\(list.interval / 3_600) h" : "\(list.interval) s"))" : "")
+        if !state.filter.isEmpty { header += "; \(rows.count) match /\(state.filter)" }
+        buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: theme[.header])
+        let detail = " nucleus " + CoreDeviceList.counts(list.devices.map { $0.coreVersion ?? "unknown" })
+            + " · " + CoreDeviceList.counts(list.devices.map { $0.place.isEmpty ? "unknown" : $0.place }) + "  (counted from the listing)"
+        buffer.put(DisplayWidth.pad(detail, buffer.columns), row: 2, column: 0, style: theme[.dim])
+        let area = listArea(state)
+        let columns = Table.fitted(titles, rows: rows.map(\.cells), limits: [40, 20, 10, 16, 20], sortable: true, width: buffer.columns)
+        let order = state.own[State.self].order
+        let first = Table(columns: columns, rows: rows.map(\.cells)).draw(
+            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
+            sort: order.mark, header: theme[.header], selectedStyle: theme[.selected]
+        ) { index in
+            let device = rows[index].device
+            return device.status != "HEALTHY" || device.stale(now: state.now, interval: list.interval) ? theme[.error] : theme[.text]
+        }
+        if rows.isEmpty {
+            buffer.put(state.filter.isEmpty ? "No core devices in this account and region." : "Nothing matches /\(state.filter).",
+                       row: area.top, column: 1, style: theme[.dim])
+        }
+        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
+            + HitArea.rows(first: first, count: rows.count, top: area.top, height: area.height, width: buffer.columns)
+    }
+
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        switch event {
+        case .character("\n"), .character("\r"), .key(.enter):
+            guard let rows = rows(state), rows.indices.contains(state.selected) else { return [] }
+            let name = rows[state.selected].device.name
+            state.screens.append(.device(name))
+            state.fleet.detail = nil
+            state.fleet.shadowIndex = 0
+            state.fleet.conflict = nil
+            return [DeviceScreen.detail(name)]
+        case .character("s"): state.own[State.self].order = state.own[State.self].order.next(of: titles.count)
+        case .character("S"): state.own[State.self].order = state.own[State.self].order.reversed
+        default: return nil
+        }
+        return []
+    }
+
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
+        guard case .sort(let column) = target else { return nil }
+        state.own[State.self].order = state.own[State.self].order.clicked(column)
+        return []
+    }
+
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        if let list = cores.answer(in: message)?.value(&state) { state.own[State.self].list = list }
+        return []
+    }
+
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
+        state.own[State.self].list = nil
+        return [cores.command]
+    }
+
+    static var commands: [ScreenCommand] {
+        [ScreenCommand(names: ["cores"]) { state, _, _ in
+            guard CommandMode.replaceTop(&state, with: .cores) else { return [] }
+            state.own[State.self].list = nil
+            return [cores.command]
+        }]
+    }
+
+    static func rowCount(_ state: DashboardState) -> Int { rows(state)?.count ?? 0 }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (4, max(0, state.rows - 5)) }
+    static func filters(_ state: DashboardState) -> Bool { true }
+    static func hints(_ state: DashboardState) -> String { "↵ the device  / filter  s sort  r reload" }
+    static func help(_ state: DashboardState) -> [String] {
+        [":cores     the Greengrass core devices", "enter      the device: groups, certificates, shadows, its core device",
+         "stale      no status report within the reporting interval: its health is old news", "s S        sort by the next column, reverse"]
+    }
+}
+
+extension Screen {
+    /// The Greengrass core devices.
+    public static let cores = Screen(CoresScreen.self)
+}

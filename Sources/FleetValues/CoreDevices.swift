@@ -1,0 +1,64 @@
+/// A Greengrass V2 core device as ListCoreDevices and GetCoreDevice describe it.
+public struct CoreDeviceSummary: Sendable, Equatable {
+    public var name: String
+    /// HEALTHY or UNHEALTHY, as the device last reported.
+    public var status: String
+    /// The nucleus version (GetCoreDevice; nil when that could not be read, `problem` says why).
+    public var coreVersion: String?
+    public var platform: String?
+    public var architecture: String?
+    public var runtime: String?
+    /// Seconds since 1970 of its last status report.
+    public var lastReport: Int64?
+    public var problem: String?
+
+    public init(name: String, status: String, coreVersion: String? = nil, platform: String? = nil, architecture: String? = nil,
+                runtime: String? = nil, lastReport: Int64? = nil, problem: String? = nil) {
+        self.name = name
+        self.status = status
+        self.coreVersion = coreVersion
+        self.platform = platform
+        self.architecture = architecture
+        self.runtime = runtime
+        self.lastReport = lastReport
+        self.problem = problem
+    }
+
+    /// Its status is old news: no report within the reporting interval (a nucleus reports on
+    /// start, on each deployment, on a component's failure, and at least once per interval).
+    public func stale(now: Int64, interval: Int64) -> Bool { lastReport.map { now - $0 > interval } ?? true }
+
+    /// "linux/aarch64".
+    public var place: String { [platform, architecture].compactMap { $0 }.joined(separator: "/") }
+
+    /// How long ago it last reported: "45 s", "12 min", "5 h", "3 d".
+    public func reportAge(now: Int64) -> String {
+        guard let lastReport else { return "never" }
+        let seconds = max(0, now - lastReport)
+        switch seconds {
+        case ..<120: return "\(seconds) s"
+        case ..<7_200: return "\(seconds / 60) min"
+        case ..<172_800: return "\(seconds / 3_600) h"
+        default: return "\(seconds / 86_400) d"
+        }
+    }
+}
+
+/// The account's core devices, with the reporting interval staleness is judged by.
+public struct CoreDeviceList: Sendable, Equatable {
+    public var devices: [CoreDeviceSummary]
+    /// Seconds between a nucleus's periodic status reports (AWS's default: a day).
+    public var interval: Int64
+
+    public init(devices: [CoreDeviceSummary], interval: Int64) {
+        self.devices = devices
+        self.interval = interval
+    }
+
+    /// "11 HEALTHY, 1 UNHEALTHY": how many of each value of `key`, most first.
+    public static func counts(_ values: [String]) -> String {
+        var counted: [String: Int] = [:]
+        for value in values { counted[value, default: 0] += 1 }
+        return counted.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,78 @@
+@testable import Console
+import FleetValues
+import TermCore
+import Testing
+
+/// The Greengrass core devices screen: health, nucleus, platform and the age of the last
+/// report; stale devices marked; counts in the header; filter, sort, Enter to the device.
+@Suite struct CoresScreenTests {
+    static let now: Int64 = 1_796_000_000
+    static let list = CoreDeviceList(devices: [
+        CoreDeviceSummary(name: "GG-0001", status: "HEALTHY", coreVersion: "2.12.6", platform: "linux", architecture: "aarch64", lastReport: now - 40),
+        CoreDeviceSummary(name: "GG-0002", status: "UNHEALTHY", coreVersion: "2.12.6", platform: "linux", architecture: "aarch64", lastReport: now - 10),
+        // Reported HEALTHY, but not within the interval: old news.
+        CoreDeviceSummary(name: "GG-0003", status: "HEALTHY", coreVersion: "2.12.0", platform: "linux", architecture: "amd64", lastReport: now - 4_000),
+    ], interval: 3_600)
+
+    func opened() -> DashboardState {
+        var state = DashboardState(project: "fleet", theme: DashboardTests.theme)
+        (state.rows, state.columns) = (24, 120)
+        for character in ":cores\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, .clock(Self.now))
+        _ = Dashboard.update(&state, CoresScreen.cores.answered(Self.list))
+        return state
+    }
+
+    @Test func theCommandOpensTheScreenAndAsksForTheDevices() {
+        var state = DashboardState(project: "fleet")
+        var commands: [DashboardCommand] = []
+        for character in ":cores\n" { commands = Dashboard.update(&state, .key(.character(character))) }
+        #expect(state.screen == .cores)
+        #expect(commands == [CoresScreen.cores.command])
+        #expect(Dashboard.view(state, rows: 24, columns: 100).lines[2].contains("Loading the core devices"))
+        #expect(Dashboard.update(&state, .key(.character("r"))) == [CoresScreen.cores.command])
+    }
+
+    @Test func healthNucleusPlatformAgeAndStaleness() {
+        let state = opened()
+        let frame = Dashboard.view(state, rows: 24, columns: 120)
+        let lines = frame.lines
+        #expect(lines[1].contains("3 core devices: 2 HEALTHY, 1 UNHEALTHY, 1 stale (no report in 1 h)"), "\(lines[1])")
+        #expect(lines[2].contains("nucleus 2 2.12.6, 1 2.12.0") && lines[2].contains("2 linux/aarch64, 1 linux/amd64"), "\(lines[2])")
+        let row = { (name: String) in lines.firstIndex { $0.contains(name) }! }
+        #expect(lines[row("GG-0001")].contains("HEALTHY") && lines[row("GG-0001")].contains("40 s"))
+        #expect(lines[row("GG-0003")].contains("HEALTHY (stale)") && lines[row("GG-0003")].contains("66 min"))
+        #expect(!lines[row("GG-0001")].contains("stale"))
+        // The unhealthy and the stale ones stand out; the healthy one does not.
+        let error = DashboardTests.theme[.error]
+        #expect(frame[row("GG-0002"), 3].style == error && frame[row("GG-0003"), 3].style == error)
+        #expect(frame[row("GG-0001"), 3].style != error)
+    }
+
+    @Test func filterSortAndEnterOpensTheDevice() {
+        var state = opened()
+        for character in "/unhealthy\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        #expect(CoresScreen.rows(state)?.map(\.device.name) == ["GG-0002"])
+        #expect(Dashboard.view(state, rows: 24, columns: 120).lines[1].contains("1 match /unhealthy"))
+        state.filter = ""
+        _ = Dashboard.update(&state, .key(.character("s")))  // by DEVICE
+        _ = Dashboard.update(&state, .key(.character("s")))  // by HEALTH
+        #expect(CoresScreen.rows(state)?.map(\.device.name) == ["GG-0001", "GG-0003", "GG-0002"])
+        _ = Dashboard.update(&state, .key(.character("S")))
+        #expect(CoresScreen.rows(state)?.map(\.device.name).first == "GG-0002")
+        let commands = Dashboard.update(&state, .key(.character("\n")))
+        #expect(state.screen == .device("GG-0002"))
+        #expect(commands == [DeviceScreen.detail("GG-0002")])
+        // Back: the list as it was left, its order kept.
+        _ = Dashboard.update(&state, .key(.character("\u{1b}")))
+        #expect(state.screen == .cores && CoresScreen.rows(state)?.first?.device.name == "GG-0002")
+    }
+
+    @Test func aFailedListingSaysWhyAndShowsNothingAsEmpty() {
+        var state = DashboardState(project: "fleet")
+        for character in ":cores\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+        _ = Dashboard.update(&state, CoresScreen.cores.answered((), .failure(DashboardError(message: "AccessDeniedException: greengrass:ListCoreDevices"))))
+        #expect(state.notice?.contains("AccessDeniedException") == true)
+        #expect(!Dashboard.view(state, rows: 24, columns: 100).lines.joined().contains("No core devices"))
+    }
+}
