@@ -26,7 +26,7 @@ enum CoresScreen: ScreenComponent {
         let rows = list.devices.map { device in
             (device, [device.name, device.status + (device.stale(now: state.now, interval: list.interval) ? " (stale)" : ""),
                       device.coreVersion ?? (device.problem == nil ? "-" : "unreadable"), device.place.isEmpty ? "-" : device.place,
-                      device.lastReport.map { CivilTime(secondsSince1970: $0).stamp } ?? "never", device.reportAge(now: state.now)])
+                      device.lastReport.map { String(CivilTime(secondsSince1970: $0).stamp.prefix(16)) } ?? "never", device.reportAge(now: state.now)])
         }.filter { filter.matches($0.1.joined(separator: " ")) }
         let order = state.own[State.self].order
         return Table.order(rows.map(\.1), by: order.column, ascending: order.ascending).map { rows[$0] }
@@ -43,11 +43,11 @@ enum CoresScreen: ScreenComponent {
             + (stale > 0 ? ", \(stale) stale (no report in \(list.interval / 3_600 >= 1 ? "\(list.interval / 3_600) h" : "\(list.interval) s"))" : "")
         if !state.filter.isEmpty { header += "; \(rows.count) match /\(state.filter)" }
         buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: theme[.header])
-        let detail = " nucleus " + CoreDeviceList.counts(list.devices.map { $0.coreVersion ?? "unknown" })
-            + " · " + CoreDeviceList.counts(list.devices.map { $0.place.isEmpty ? "unknown" : $0.place }) + "  (counted from the listing)"
+        let detail = " nucleus " + CoreDeviceList.counts(list.devices.map { $0.coreVersion ?? "unknown" }, after: true)
+            + " · " + CoreDeviceList.counts(list.devices.map { $0.place.isEmpty ? "unknown" : $0.place }, after: true) + " · counted from the listing"
         buffer.put(DisplayWidth.pad(detail, buffer.columns), row: 2, column: 0, style: theme[.dim])
         let area = listArea(state)
-        let columns = Table.fitted(titles, rows: rows.map(\.cells), limits: [40, 20, 10, 16, 20], sortable: true, width: buffer.columns)
+        let columns = Table.fitted(titles, rows: rows.map(\.cells), limits: [40, 20, 10, 16, 16], sortable: true, width: buffer.columns)
         let order = state.own[State.self].order
         let first = Table(columns: columns, rows: rows.map(\.cells)).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,

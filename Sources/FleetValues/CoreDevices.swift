@@ -55,10 +55,12 @@ public struct CoreDeviceList: Sendable, Equatable {
         self.interval = interval
     }
 
-    /// "11 HEALTHY, 1 UNHEALTHY": how many of each value of `key`, most first.
-    public static func counts(_ values: [String]) -> String {
+    /// How many of each value, most first: "11 HEALTHY, 1 UNHEALTHY", or with `after`
+    /// "2.12.6 (11), 2.12.0 (1)".
+    public static func counts(_ values: [String], after: Bool = false) -> String {
         var counted: [String: Int] = [:]
         for value in values { counted[value, default: 0] += 1 }
-        return counted.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        return counted.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { after ? "\($0.key) (\($0.value))" : "\($0.value) \($0.key)" }
+            .joined(separator: ", ")
     }
 }

@@ -38,7 +38,7 @@ import Testing
         let frame = Dashboard.view(state, rows: 24, columns: 120)
         let lines = frame.lines
         #expect(lines[1].contains("3 core devices: 2 HEALTHY, 1 UNHEALTHY, 1 stale (no report in 1 h)"), "\(lines[1])")
-        #expect(lines[2].contains("nucleus 2 2.12.6, 1 2.12.0") && lines[2].contains("2 linux/aarch64, 1 linux/amd64"), "\(lines[2])")
+        #expect(lines[2].contains("nucleus 2.12.6 (2), 2.12.0 (1) · linux/aarch64 (2), linux/amd64 (1)"), "\(lines[2])")
         let row = { (name: String) in lines.firstIndex { $0.contains(name) }! }
         #expect(lines[row("GG-0001")].contains("HEALTHY") && lines[row("GG-0001")].contains("40 s"))
         #expect(lines[row("GG-0003")].contains("HEALTHY (stale)") && lines[row("GG-0003")].contains("66 min"))
@@ -47,6 +47,12 @@ import Testing
         let error = DashboardTests.theme[.error]
         #expect(frame[row("GG-0002"), 3].style == error && frame[row("GG-0003"), 3].style == error)
         #expect(frame[row("GG-0001"), 3].style != error)
+    }
+
+    @Test func golden() throws {
+        for (rows, columns) in [(24, 80), (40, 120), (50, 200)] {
+            try DashboardTests().check("cores-\(columns)x\(rows)", Dashboard.view(opened(), rows: rows, columns: columns))
+        }
     }
 
     @Test func filterSortAndEnterOpensTheDevice() {

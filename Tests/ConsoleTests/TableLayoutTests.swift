@@ -58,13 +58,34 @@ import Testing
             _ = Dashboard.update(&list, message)
             result.append((command, list))
         }
+        var cores = fleet
+        for character in ":cores\n" { _ = Dashboard.update(&cores, .key(.character(character))) }
+        _ = Dashboard.update(&cores, CoresScreen.cores.answered(CoreDeviceList(devices: [
+            CoreDeviceSummary(name: long, status: "UNHEALTHY", coreVersion: "2.12.6-" + long, platform: "linux-" + long, architecture: "aarch64",
+                              lastReport: FleetScreensTests.now - 90_000),
+        ], interval: 86_400)))
+        result.append(("cores", cores))
         return result
+    }
+
+    /// The screens without a table, and why: every other registered screen must be walked above.
+    static let tableless: [any ScreenComponent.Type] = [
+        MessagesScreen.self,  // a log, drawn line by line (MessagesScreenTests checks its columns)
+        DeviceScreen.self,  // a document: the device's facts and its shadows
+        FleetPlanScreen.self,  // a plan's lines, as the review's
+    ]
+
+    @Test func everyScreenWithATableIsWalked() {
+        let walked = Set(Self.screens().map { ObjectIdentifier($0.1.screen.component) })
+        let expected = Set(Dashboard.components.map(ObjectIdentifier.init)).subtracting(Self.tableless.map(ObjectIdentifier.init))
+        let missing = Dashboard.components.filter { expected.subtracting(walked).contains(ObjectIdentifier($0)) }
+        #expect(missing.isEmpty, "registered screens not walked: \(missing)")
     }
 
     @Test(arguments: [(24, 80), (40, 120), (50, 200)])
     func noTwoCellsTouchOnAnyScreen(rows: Int, columns: Int) {
         let screens = Self.screens()
-        #expect(screens.count == 8)
+        #expect(screens.count == 9)
         for (name, state) in screens {
             let buffer = Dashboard.view(state, rows: rows, columns: columns)
             #expect(!buffer.gaps.isEmpty, "\(name) at \(columns)x\(rows) draws no table")
