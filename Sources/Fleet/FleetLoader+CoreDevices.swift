@@ -7,9 +7,17 @@ extension FleetLoader {
     /// Every Greengrass core device: ListCoreDevices (health, platform, last report), then
     /// GetCoreDevice for each one's nucleus version, eight at a time. One that cannot be
     /// described keeps what the list said and says why.
-    public func coreDevices() async throws -> CoreDeviceList {
+    public func coreDevices() async throws -> CoreDeviceList { try await coreDevices(group: nil) }
+
+    /// Those that took a thing group's deployment (AWS's `thingGroupArn` filter), or every one.
+    public func coreDevices(group: String?) async throws -> CoreDeviceList {
         let gg = GreengrassV2Operations.self
-        let listed = try await client.all(gg.service, gg.listCoreDevices, ["maxResults": 100], key: "coreDevices")
+        var input: JSONObject = ["maxResults": 100]
+        if let group {
+            let described = try await client.call(IoTOperations.service, IoTOperations.describeThingGroup, ["thingGroupName": .string(group)])
+            input["thingGroupArn"] = described["thingGroupArn"] ?? .null
+        }
+        let listed = try await client.all(gg.service, gg.listCoreDevices, input, key: "coreDevices")
         var devices = listed.map { item in
             CoreDeviceSummary(name: item["coreDeviceThingName"]?.stringValue ?? "", status: item["status"]?.stringValue ?? "?",
                               platform: item["platform"]?.stringValue, architecture: item["architecture"]?.stringValue,

@@ -13,6 +13,7 @@ struct Fleetdeck: AsyncParsableCommand {
         subcommands: [ConsoleCommand.self, VersionCommand.self, WhoamiCommand.self, StackCommand.self, ConfigCommand.self,
                       PreviewCommand.self, UpCommand.self, DestroyCommand.self, RefreshCommand.self,
                       ThingsCommand.self, ShadowCommand.self, FleetCommand.self, TailCommand.self, PublishCommand.self, SimulateCommand.self, DemoCommand.self, GroupsCommand.self, CertsCommand.self,
+                      GreengrassCommand.self,
                       CompletionCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
