@@ -64,23 +64,17 @@ public enum LiveData {
         }, plan: { stack, operation in
             let runner = try live.runner(stack)
             let sink = EventSink()
-            let production: Bool
-            var view: PlanView
             let fingerprint = await sources(stack)  // taken first: a change while planning plans again
+            let prepared: PreparedChange
             switch operation {
-            case .update:
-                let prepared = try await runner.preparePlan(events: { sink.send($0) })
-                production = StackSummary.isProduction(stack, project: name, config: prepared.session.config)
-                plans.keep(prepared.hash, .update(prepared), runner: runner, sink: sink)
-                view = PlanView(stack: stack, hash: prepared.hash, plan: prepared.plan, production: production)
-            case .destroy, .refresh:
-                let prepared = operation == .destroy ? try await runner.prepareDestroy(events: { sink.send($0) })
-                    : try await runner.prepareRefresh(events: { sink.send($0) })
-                production = StackSummary.isProduction(stack, project: name, config: prepared.session.config)
-                plans.keep(prepared.hash, operation == .destroy ? .destroy(prepared) : .refresh(prepared), runner: runner, sink: sink)
-                view = PlanView(stack: stack, hash: prepared.hash, plan: prepared.plan, production: production, operation: operation,
-                                blockers: prepared.blockers.map { ("\($0) (\($0.urn.name))", $0.remedy) })
+            case .update: prepared = try await runner.preparePlan(events: { sink.send($0) })
+            case .destroy: prepared = try await runner.prepareDestroy(events: { sink.send($0) })
+            case .refresh: prepared = try await runner.prepareRefresh(events: { sink.send($0) })
             }
+            plans.keep(prepared.hash, prepared, runner: runner, sink: sink)
+            var view = PlanView(stack: stack, hash: prepared.hash, plan: prepared.plan,
+                                production: StackSummary.isProduction(stack, project: name, config: prepared.session.config), operation: operation,
+                                blockers: prepared.blockers.map { ("\($0) (\($0.urn.name))", $0.remedy) })
             view.sources = fingerprint
             return view
         }, deploy: { stack, hash, clearBlockers, events in
@@ -89,32 +83,22 @@ public enum LiveData {
             plans.running(stack, prepared.engine)
             defer { plans.running(stack, nil) }
             let summary: DeploymentEngine.Summary
-            switch prepared {
-            case .update(let plan):
-                do {
-                    summary = try await runner.deploy(plan)
-                } catch let changed as PlanChanged {
-                    // The plan now, kept for approval like any reviewed plan (its events go to a
-                    // sink of its own), and shown instead of the refused one.
-                    let sink = EventSink()
-                    let fingerprint = await sources(stack)
-                    let current = try await runner.preparePlan(targets: changed.current.targets, events: { sink.send($0) })
-                    plans.keep(current.hash, .update(current), runner: runner, sink: sink)
-                    var view = PlanView(stack: stack, hash: current.hash, plan: current.plan,
-                                        production: StackSummary.isProduction(stack, project: name, config: current.session.config))
-                    view.sources = fingerprint
-                    throw PlanReplaced(plan: view, reason: "\(changed)")
-                }
-            case .destroy(let change): summary = try await runner.execute(change, destroy: true, clearBlockers: clearBlockers)
-            case .refresh(let change): summary = try await runner.execute(change, destroy: false)
+            do {
+                summary = try await runner.execute(prepared, clearBlockers: clearBlockers)
+            } catch let changed as PlanChanged {
+                // The plan now, kept for approval like any reviewed plan (its events go to a
+                // sink of its own), and shown instead of the refused one.
+                let sink = EventSink()
+                let fingerprint = await sources(stack)
+                let current = try await runner.preparePlan(targets: changed.current.targets, events: { sink.send($0) })
+                plans.keep(current.hash, current, runner: runner, sink: sink)
+                var view = PlanView(stack: stack, hash: current.hash, plan: current.plan,
+                                    production: StackSummary.isProduction(stack, project: name, config: current.session.config))
+                view.sources = fingerprint
+                throw PlanReplaced(plan: view, reason: "\(changed)")
             }
             let changed = summary.counts.filter { $0.key != .same }.values.reduce(0, +)
-            let verb: String
-            switch prepared {
-            case .update: verb = "Update"
-            case .destroy: verb = "Destroy"
-            case .refresh: verb = "Refresh"
-            }
+            let verb = prepared.kind.rawValue.prefix(1).uppercased() + prepared.kind.rawValue.dropFirst()
             return "\(verb) of \(stack) succeeded: \(changed) change\(changed == 1 ? "" : "s") (plan \(hash))"
         }, cancel: { stack in
             plans.cancel(stack)
@@ -177,24 +161,10 @@ public enum LiveData {
     }
 }
 
-/// A plan made in the dashboard, of any operation.
-enum PreparedOperation: @unchecked Sendable {
-    case update(PreparedPlan)
-    case destroy(PreparedChange)
-    case refresh(PreparedChange)
-
-    var engine: DeploymentEngine {
-        switch self {
-        case .update(let plan): return plan.engine
-        case .destroy(let change), .refresh(let change): return change.engine
-        }
-    }
-}
-
 /// Plans made in the dashboard, kept by hash until they are deployed; the engines running.
 final class PlanCache: Sendable {
     private struct State {
-        var plans: [String: (PreparedOperation, StackRunner, EventSink)] = [:]
+        var plans: [String: (PreparedChange, StackRunner, EventSink)] = [:]
         var engines: [String: DeploymentEngine] = [:]
         /// Cancels asked for before the deploy's task registered its engine.
         var cancelled: Set<String> = []
@@ -202,8 +172,8 @@ final class PlanCache: Sendable {
 
     private let state = Mutex(State())
 
-    func keep(_ hash: String, _ plan: PreparedOperation, runner: StackRunner, sink: EventSink) { state.withLock { $0.plans[hash] = (plan, runner, sink) } }
-    func take(_ hash: String) -> (PreparedOperation, StackRunner, EventSink)? { state.withLock { $0.plans.removeValue(forKey: hash) } }
+    func keep(_ hash: String, _ plan: PreparedChange, runner: StackRunner, sink: EventSink) { state.withLock { $0.plans[hash] = (plan, runner, sink) } }
+    func take(_ hash: String) -> (PreparedChange, StackRunner, EventSink)? { state.withLock { $0.plans.removeValue(forKey: hash) } }
 
     func running(_ stack: String, _ engine: DeploymentEngine?) {
         let cancel = state.withLock { state in

@@ -245,20 +245,41 @@ public final class ClientBox: @unchecked Sendable {
     }
 }
 
-/// A plan made for approval, with everything needed to execute exactly it later.
-public struct PreparedPlan: @unchecked Sendable {
+/// What a prepared change does: an update runs a plan; a destroy deletes every resource; a
+/// refresh records the drift it read.
+public enum ChangeKind: String, Sendable {
+    case update, destroy, refresh
+}
+
+/// A change made for approval (an update's plan, a destroy's or a refresh's steps), with
+/// everything needed to execute exactly it later.
+public struct PreparedChange: @unchecked Sendable {
+    public let kind: ChangeKind
     public let session: StackSession
     public let engine: DeploymentEngine
     public let plan: Plan
     public let hash: String
+    /// An update's targets (empty: every resource).
     public let targets: Set<URN>
+    /// What would stop a destroy (things the stack does not own); cleared only when asked.
+    public let blockers: [DestroyBlocker]
+
+    init(_ kind: ChangeKind, session: StackSession, engine: DeploymentEngine, plan: Plan, targets: Set<URN> = [], blockers: [DestroyBlocker] = []) {
+        self.kind = kind
+        self.session = session
+        self.engine = engine
+        self.plan = plan
+        hash = StackSession.hash(plan)
+        self.targets = targets
+        self.blockers = blockers
+    }
 }
 
 /// An approved plan that is no longer the plan: the program, a file it reads, the config or the
 /// state changed since. Nothing was changed; `current` is the plan as it is now, to review.
 public struct PlanChanged: Error, CustomStringConvertible, @unchecked Sendable {
-    public let approved: PreparedPlan
-    public let current: PreparedPlan
+    public let approved: PreparedChange
+    public let current: PreparedChange
 
     public var description: String {
         var what: [String] = []
@@ -268,54 +289,6 @@ public struct PlanChanged: Error, CustomStringConvertible, @unchecked Sendable {
         let changed = what.isEmpty ? "the resources it evaluates to" : what.joined(separator: ", ")
         return "plan \(approved.hash) was approved, but \(changed) changed since: the plan is now \(current.hash); nothing was changed, review the new plan"
     }
-}
-
-extension StackRunner {
-    /// The plan for the stack as it is on disk now (read-only: no lock, nothing settled).
-    public func preparePlan(parallel: Int = 16, targets: Set<URN> = [], events: @escaping @Sendable (EngineEvent) -> Void) async throws -> PreparedPlan {
-        let session = try StackSession(project: try context.loadProject(extraConfig: configKeys), stack: stack, backend: backend,
-                                       environment: context.environment)
-        let engine = try await engine(session, parallel: parallel, events: events)
-        let plan = try await engine.preview(targets: targets, hashes: try await session.hashes())
-        return PreparedPlan(session: session, engine: engine, plan: plan, hash: StackSession.hash(plan), targets: targets)
-    }
-
-    /// Executes an approved plan under the lock (the dashboard's path).
-    public func deploy(_ prepared: PreparedPlan) async throws -> DeploymentEngine.Summary {
-        try await locked { try await run(prepared) }
-    }
-
-    /// The one approve-and-run path, with the lock held (`up` and the dashboard): in the stack's
-    /// account, the plan is made again from the program, the files it reads, the config and the
-    /// state as they are now, and anything different refuses with `PlanChanged` (nothing runs).
-    /// Then exactly the approved plan runs, each step checked against it, and the history
-    /// records it with its hash.
-    public func run(_ prepared: PreparedPlan) async throws -> DeploymentEngine.Summary {
-        try await guardAccount(prepared.session)
-        let current = try await preparePlan(parallel: prepared.engine.parallel, targets: prepared.targets, events: { _ in })
-        guard current.hash == prepared.hash else { throw PlanChanged(approved: prepared, current: current) }
-        let start = ProjectContext.unixTime()
-        do {
-            let summary = try await prepared.engine.up(plan: prepared.plan)
-            try await recordHistory(kind: "update", start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash, checkpoint: summary.checkpoint)
-            return summary
-        } catch {
-            // What it did before it stopped is recorded too.
-            try await recordHistory(kind: "update", start: start, result: error is DeployCancelled ? "cancelled" : "failed",
-                                    counts: prepared.engine.finishedCounts, planHash: prepared.hash, checkpoint: nil)
-            throw error
-        }
-    }
-}
-
-/// A destroy or a refresh made for approval: the steps shown, and what executes exactly them.
-public struct PreparedChange: @unchecked Sendable {
-    public let session: StackSession
-    public let engine: DeploymentEngine
-    public let plan: Plan
-    public let hash: String
-    /// What would stop a destroy (things the stack does not own); cleared only when asked.
-    public let blockers: [DestroyBlocker]
 }
 
 /// A destroy approved with blockers that were not to be cleared.
@@ -328,6 +301,15 @@ public struct DestroyBlocked: Error, CustomStringConvertible, Sendable {
 }
 
 extension StackRunner {
+    /// The plan for the stack as it is on disk now (read-only: no lock, nothing settled).
+    public func preparePlan(parallel: Int = 16, targets: Set<URN> = [], events: @escaping @Sendable (EngineEvent) -> Void) async throws -> PreparedChange {
+        let session = try StackSession(project: try context.loadProject(extraConfig: configKeys), stack: stack, backend: backend,
+                                       environment: context.environment)
+        let engine = try await engine(session, parallel: parallel, events: events)
+        let plan = try await engine.preview(targets: targets, hashes: try await session.hashes())
+        return PreparedChange(.update, session: session, engine: engine, plan: plan, targets: targets)
+    }
+
     /// Deleting every resource of the stack, dependents first, with the preflight blockers.
     public func prepareDestroy(events: @escaping @Sendable (EngineEvent) -> Void) async throws -> PreparedChange {
         let session = try session()
@@ -337,7 +319,7 @@ extension StackRunner {
         let steps = Planner.destroySteps(engine.journal.deployment)
         let plan = Plan(steps: steps, programHash: "", configHash: "", stateHash: try await session.hashes().state)
         let blockers = resources.isEmpty ? [] : try await DestroyPreflight.blockers(resources, all: resources, client: awsClient())
-        return PreparedChange(session: session, engine: engine, plan: plan, hash: StackSession.hash(plan), blockers: blockers)
+        return PreparedChange(.destroy, session: session, engine: engine, plan: plan, blockers: blockers)
     }
 
     /// The drift between the state and the cloud, to be recorded once approved.
@@ -346,37 +328,59 @@ extension StackRunner {
         let engine = try await engine(session, parallel: 1, events: events)
         let drift = try await engine.readDrift()
         let plan = Plan(steps: drift, programHash: "", configHash: "", stateHash: try await session.hashes().state)
-        return PreparedChange(session: session, engine: engine, plan: plan, hash: StackSession.hash(plan), blockers: [])
+        return PreparedChange(.refresh, session: session, engine: engine, plan: plan)
     }
 
-    /// Executes an approved destroy or refresh: under the lock, in the right account, only if the
-    /// state is still the one it was made from; recorded in the history with its hash.
-    public func execute(_ prepared: PreparedChange, destroy: Bool, clearBlockers: Bool = false) async throws -> DeploymentEngine.Summary {
-        try await locked {
-            try await guardAccount(prepared.session)
-            guard try await prepared.session.hashes().state == prepared.plan.stateHash else { throw StateError.planOutdated(hash: prepared.hash) }
-            let start = ProjectContext.unixTime()
-            let kind = destroy ? "destroy" : "refresh"
-            do {
-                let summary: DeploymentEngine.Summary
-                if destroy {
-                    if !prepared.blockers.isEmpty {
-                        guard clearBlockers else { throw DestroyBlocked(blockers: prepared.blockers) }
-                        try await DestroyPreflight.clear(prepared.blockers, client: awsClient())
-                    }
-                    summary = try await prepared.engine.destroy()
-                } else {
-                    try await prepared.engine.record(prepared.plan.steps)
-                    summary = DeploymentEngine.Summary(counts: [.refresh: prepared.plan.steps.count], outputs: [:], checkpoint: [])
-                }
-                try await recordHistory(kind: kind, start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash,
+    /// Executes an approved change under the stack's lock (the dashboard's and destroy's path).
+    public func execute(_ prepared: PreparedChange, clearBlockers: Bool = false) async throws -> DeploymentEngine.Summary {
+        try await locked { try await run(prepared, clearBlockers: clearBlockers) }
+    }
+
+    /// The one approve-and-run path, with the lock held: in the stack's account, only if the
+    /// change is still the one approved (an update's plan is made again from the program, the
+    /// files it reads, the config and the state as they are now, and anything different refuses
+    /// with `PlanChanged`; a destroy's or refresh's state must be the one it was made from),
+    /// exactly the approved change runs, and the history records it with its hash, whatever the
+    /// result (what a failed or cancelled run did too).
+    public func run(_ prepared: PreparedChange, clearBlockers: Bool = false) async throws -> DeploymentEngine.Summary {
+        try await guardAccount(prepared.session)
+        try await requireUnchanged(prepared)
+        let start = ProjectContext.unixTime()
+        do {
+            let summary = try await apply(prepared, clearBlockers: clearBlockers)
+            try await recordHistory(kind: prepared.kind.rawValue, start: start, result: "succeeded", counts: summary.counts, planHash: prepared.hash,
                                     checkpoint: summary.checkpoint.isEmpty ? nil : summary.checkpoint)
-                return summary
-            } catch {
-                try await recordHistory(kind: kind, start: start, result: error is DeployCancelled ? "cancelled" : "failed",
-                                        counts: prepared.engine.finishedCounts, planHash: prepared.hash, checkpoint: nil)
-                throw error
+            return summary
+        } catch {
+            try await recordHistory(kind: prepared.kind.rawValue, start: start, result: error is DeployCancelled ? "cancelled" : "failed",
+                                    counts: prepared.engine.finishedCounts, planHash: prepared.hash, checkpoint: nil)
+            throw error
+        }
+    }
+
+    func requireUnchanged(_ prepared: PreparedChange) async throws {
+        switch prepared.kind {
+        case .update:
+            let current = try await preparePlan(parallel: prepared.engine.parallel, targets: prepared.targets, events: { _ in })
+            guard current.hash == prepared.hash else { throw PlanChanged(approved: prepared, current: current) }
+        case .destroy, .refresh:
+            guard try await prepared.session.hashes().state == prepared.plan.stateHash else { throw StateError.planOutdated(hash: prepared.hash) }
+        }
+    }
+
+    func apply(_ prepared: PreparedChange, clearBlockers: Bool) async throws -> DeploymentEngine.Summary {
+        switch prepared.kind {
+        case .update:
+            return try await prepared.engine.up(plan: prepared.plan)
+        case .destroy:
+            if !prepared.blockers.isEmpty {
+                guard clearBlockers else { throw DestroyBlocked(blockers: prepared.blockers) }
+                try await DestroyPreflight.clear(prepared.blockers, client: awsClient())
             }
+            return try await prepared.engine.destroy()
+        case .refresh:
+            try await prepared.engine.record(prepared.plan.steps)
+            return DeploymentEngine.Summary(counts: [.refresh: prepared.plan.steps.count], outputs: [:], checkpoint: [])
         }
     }
 }

@@ -1,4 +1,3 @@
-import AWSSigning
 import JSON
 import StackModel
 
@@ -104,7 +103,7 @@ public enum StackDetailReader {
             }
             let changes = (record["resourceChanges"]?.objectValue ?? JSONObject()).map { "\($0.key) \($0.value.serialized())" }.joined(separator: ", ")
             func time(_ value: JSONValue?) -> String {
-                if let seconds = value?.intValue { return SigningTime(secondsSince1970: Int64(seconds)).iso8601 }
+                if let seconds = value?.intValue { return CivilTime(secondsSince1970: Int64(seconds)).iso8601 }
                 return value?.stringValue ?? ""
             }
             var duration = ""

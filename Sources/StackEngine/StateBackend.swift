@@ -1,4 +1,3 @@
-import AWSSigning
 import JSON
 import StackModel
 import Synchronization

@@ -113,7 +113,7 @@ struct DemoCommand: AsyncParsableCommand {
                 let prepared = try await made.preparePlan { event in
                     if let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
                 }
-                _ = try await made.deploy(prepared)
+                _ = try await made.execute(prepared)
                 let provision = try FleetCommand.Setup.parse(setup)
                 try await provision.run()
 
@@ -198,7 +198,7 @@ struct DemoCommand: AsyncParsableCommand {
                 guard !change.plan.steps.isEmpty else { continue }
                 total.store(change.plan.steps.count, ordering: .relaxed)
                 writeStandardOutput("  destroying \(stack): 0 of \(change.plan.steps.count) resources")
-                let summary = try await runner.execute(change, destroy: true, clearBlockers: true)
+                let summary = try await runner.execute(change, clearBlockers: true)
                 writeStandardOutput("\r  destroyed \(stack): \(summary.counts[.delete] ?? 0) resources deleted (\(Self.seconds(clock.now - started)))        \n")
             } catch {
                 writeStandardOutput("  \(stack) could not be destroyed: \(error)\n")

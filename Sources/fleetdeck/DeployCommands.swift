@@ -189,7 +189,7 @@ struct DestroyCommand: AsyncParsableCommand {
             }
             let started = ContinuousClock.now
             let summary = try await GracefulInterrupt.during(cancel: { prepared.engine.cancel() }) {
-                try await runner.execute(prepared, destroy: true, clearBlockers: clear)
+                try await runner.execute(prepared, clearBlockers: clear)
             }
             if clear { writeStandardOutput("Cleared \(blockers.count) blocker\(blockers.count == 1 ? "" : "s").\n") }
             // As upstream's destroy-infra: the provisioning files leave the certificate bucket
