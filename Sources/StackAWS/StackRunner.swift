@@ -86,7 +86,7 @@ public final class StackRunner: @unchecked Sendable {
     public func engine(_ session: StackSession, parallel: Int, events: @escaping @Sendable (EngineEvent) -> Void) async throws -> DeploymentEngine {
         let problems = try session.configurationDiagnostics()
         if !problems.isEmpty { throw Diagnostics(problems) }
-        let providers = ProviderRegistry([LazyProvider(runner: self), ProviderResources()])
+        let providers = ProviderRegistry([AWSProvider(runner: self), ProviderResources()])
         let evaluation = try session.evaluationContext(invoke: { [self] function, arguments in
             // One answer per data source and arguments for the whole run: the plan and its
             // execution see the same values.
@@ -187,21 +187,26 @@ extension StackRunner {
     }
 }
 
-/// The AWS providers, with the AWS client made on first use (a preview needs no credentials).
-struct LazyProvider: ResourceProvider {
+/// The AWS types: each routed to its handler (`ResourceHandlers`), with the AWS client made on
+/// first use (a preview needs no credentials). A read of a resource AWS no longer has is nil and
+/// its delete is done, by the handler's own "not found" answers; a create AWS refuses as already
+/// existing is said so, for the engine to adopt it when it is the one the step was creating.
+struct AWSProvider: ResourceProvider {
     let runner: StackRunner
 
-    var types: [ResourceType] { AWSResourceTypes.iot + AWSResourceTypes.supporting }
+    var types: [ResourceType] { ResourceHandlers.types }
 
-    func provider(_ type: String) throws -> any ResourceProvider {
-        let client = try runner.resourceClient()
-        return IoTResourceProvider.tokens.contains(type) ? IoTResourceProvider(client: client, deprecationPeriod: IoTResourceProvider.deprecationPeriod(environment: runner.context.environment)) as any ResourceProvider
-            : SupportingResourceProvider(client: client, directory: runner.project.programDirectory)
+    func handler(_ type: String) throws -> any ResourceHandler {
+        guard let handler = ResourceHandlers.byToken[type] else {
+            throw AWSError.invalidInput(operation: "deploy", reason: "\(type) is not a type Fleetdeck deploys")
+        }
+        return handler.init(context: HandlerContext(client: try runner.resourceClient(), environment: runner.context.environment,
+                                                    directory: runner.project.programDirectory))
     }
 
     func create(type: String, name: String, inputs: [String: PropertyValue]) async throws -> (id: String, outputs: [String: PropertyValue]) {
         do {
-            return try await provider(type).create(type: type, name: name, inputs: inputs)
+            return try await handler(type).create(name: name, inputs: inputs)
         } catch let error as AWSError where Self.alreadyExistsCodes.contains(error.code ?? "") {
             throw AlreadyExists(underlying: "\(error)")
         }
@@ -212,19 +217,29 @@ struct LazyProvider: ResourceProvider {
                                                   "BucketAlreadyOwnedByYou"]
 
     func read(type: String, id: String, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue]? {
-        try await provider(type).read(type: type, id: id, inputs: inputs)
+        let handler = try handler(type)
+        do {
+            return try await handler.read(id: id, inputs: inputs)
+        } catch where Swift.type(of: handler).gone(error) {
+            return nil
+        }
     }
 
     func update(type: String, id: String, old: ResourceState, inputs: [String: PropertyValue]) async throws -> [String: PropertyValue] {
-        try await provider(type).update(type: type, id: id, old: old, inputs: inputs)
+        try await handler(type).update(id: id, old: old, inputs: inputs)
     }
 
     func delete(type: String, id: String, old: ResourceState) async throws {
-        try await provider(type).delete(type: type, id: id, old: old)
+        let handler = try handler(type)
+        do {
+            try await handler.delete(id: id, old: old)
+        } catch where Swift.type(of: handler).gone(error) {
+            return  // already gone
+        }
     }
 
     func identify(type: String, inputs: [String: PropertyValue], createdSince: Double?) async throws -> [String] {
-        try await provider(type).identify(type: type, inputs: inputs, createdSince: createdSince)
+        try await handler(type).identify(inputs: inputs, createdSince: createdSince)
     }
 }
 

@@ -18,8 +18,8 @@ import Testing
 
 @Suite struct NamingRulesTests {
     @Test func cannedACLsAndAuditCheckNames() {
-        #expect(SupportingResourceProviderNames.acl("Private") == "private")
-        #expect(SupportingResourceProviderNames.acl("BucketOwnerFullControl") == "bucket-owner-full-control")
-        #expect(SupportingResourceProviderNames.check("deviceCertificateExpiringCheck") == "DEVICE_CERTIFICATE_EXPIRING_CHECK")
+        #expect(ResourceNames.acl("Private") == "private")
+        #expect(ResourceNames.acl("BucketOwnerFullControl") == "bucket-owner-full-control")
+        #expect(ResourceNames.check("deviceCertificateExpiringCheck") == "DEVICE_CERTIFICATE_EXPIRING_CHECK")
     }
 }
