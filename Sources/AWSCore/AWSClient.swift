@@ -34,6 +34,8 @@ public final class AWSClient: Sendable {
     let now: @Sendable () -> Int64
     let random: @Sendable () -> Double
     let discoveredEndpoints = Mutex<[String: Endpoint]>([:])
+    /// Answers that do not change during a run (who the caller is, the account's endpoints).
+    let remembered = Mutex<[String: AWSResponse]>([:])
 
     public init(settings: AWSSettings, http: any HTTPClient, credentials: (any CredentialProvider)? = nil,
                 retryPolicy: RetryPolicy? = nil, timeoutSeconds: Double = AWSClient.defaultTimeoutSeconds,
@@ -70,6 +72,16 @@ public final class AWSClient: Sendable {
 
     public func credentials() async throws -> AWSCredentials {
         try await credentialProvider.credentials()
+    }
+
+    /// A call whose answer does not change during a run, made once per client and input (a
+    /// failed one is asked again next time).
+    public func rememberedCall(_ service: AWSService, _ operation: AWSOperation, _ input: JSONObject = JSONObject()) async throws -> AWSResponse {
+        let key = service.id + " " + operation.name + " " + JSONValue.object(input).serialized(sortedKeys: true)
+        if let answer = remembered.withLock({ $0[key] }) { return answer }
+        let answer = try await call(service, operation, input)
+        remembered.withLock { $0[key] = answer }
+        return answer
     }
 
     /// Sets the endpoint for a service whose endpoint is discovered (the IoT data plane).

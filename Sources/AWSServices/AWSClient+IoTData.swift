@@ -7,10 +7,7 @@ extension AWSClient {
     public func prepareIoTDataEndpoint() async throws {
         let service = IoTDataPlaneOperations.service
         if try settings.endpoint(for: service) != nil || discoveredEndpoint(for: service) != nil { return }
-        let answer = try await call(IoTOperations.service, IoTOperations.describeEndpoint, ["endpointType": "iot:Data-ATS"])
-        guard let host = answer["endpointAddress"]?.stringValue, !host.isEmpty else {
-            throw AWSError.invalidResponse(operation: "DescribeEndpoint", status: answer.status, reason: "no endpointAddress")
-        }
+        let host = try await iotEndpoint("iot:Data-ATS")
         setDiscoveredEndpoint(Endpoint(scheme: "https", host: host), for: service)
     }
 

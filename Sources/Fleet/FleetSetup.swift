@@ -27,10 +27,7 @@ public struct FleetSetup: Sendable {
     /// What upstream's config_parameters.txt holds, one per line: the region, the Data-ATS and
     /// credential provider endpoints, the role alias and the provisioning template.
     public func configParameters(roleAlias: String, template: String) async throws -> String {
-        func endpoint(_ type: String) async throws -> String {
-            try await client.call(iot.service, iot.describeEndpoint, ["endpointType": .string(type)])["endpointAddress"]?.stringValue ?? ""
-        }
-        return [client.settings.region, try await endpoint("iot:Data-ATS"), try await endpoint("iot:CredentialProvider"), roleAlias, template]
+        [client.settings.region, try await client.iotEndpoint("iot:Data-ATS"), try await client.iotEndpoint("iot:CredentialProvider"), roleAlias, template]
             .joined(separator: "\n") + "\n"
     }
 

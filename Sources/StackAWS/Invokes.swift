@@ -11,12 +11,10 @@ enum Invokes {
         switch function {
         case "aws:iot:getEndpoint", "aws-native:iot:getEndpoint":
             let type = arguments["endpointType"]?.stringValue ?? "iot:Data-ATS"
-            let answer = try await client().call(IoTOperations.service, IoTOperations.describeEndpoint, ["endpointType": .string(type)])
-            return .object(["endpointAddress": .string(answer["endpointAddress"]?.stringValue ?? ""), "endpointType": .string(type)])
+            return .object(["endpointAddress": .string(try await client().iotEndpoint(type)), "endpointType": .string(type)])
         case "aws:index:getCallerIdentity", "aws-native:index:getAccountId", "aws:getCallerIdentity":
-            let identity = try await client().call(STSOperations.service, STSOperations.getCallerIdentity)
-            let account = PropertyValue.string(identity["Account"]?.stringValue ?? "")
-            return .object(["accountId": account, "arn": .string(identity["Arn"]?.stringValue ?? ""), "userId": .string(identity["UserId"]?.stringValue ?? "")])
+            let identity = try await client().callerIdentity()
+            return .object(["accountId": .string(identity.account), "arn": .string(identity.arn), "userId": .string(identity.userID)])
         case "aws:index:getRegion", "aws-native:index:getRegion", "aws:getRegion":
             return .object(["name": .string(try client().settings.region), "region": .string(try client().settings.region)])
         default:

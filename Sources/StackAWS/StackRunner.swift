@@ -76,10 +76,9 @@ public final class StackRunner: @unchecked Sendable {
         let key = "\(project.program.name):aws-account-id"
         guard case .value(let value)? = session.config.entries[key], let expected = value.stringValue else { return }
         let client = try awsClient()
-        let identity = try await client.call(STSOperations.service, STSOperations.getCallerIdentity)
-        let actual = identity["Account"]?.stringValue ?? "?"
-        guard actual == expected else {
-            throw StateError.wrongAccount(stack: stack, expected: expected, actual: actual, arn: identity["Arn"]?.stringValue ?? "?")
+        let identity = try await client.callerIdentity()
+        guard identity.account == expected else {
+            throw StateError.wrongAccount(stack: stack, expected: expected, actual: identity.account, arn: identity.arn)
         }
     }
 

@@ -97,8 +97,8 @@ extension ConsoleCommand {
     static func identity(_ options: GlobalOptions) -> @Sendable () async throws -> String {
         {
             let client = try AWSCommandContext.client(options)
-            let identity = try await client.call(STSOperations.service, STSOperations.getCallerIdentity)
-            return "\(identity["Account"]?.stringValue ?? "?") \(client.settings.region)"
+            // Asked again each time: it is how the dashboard checks that AWS still answers.
+            return "\(try await client.callerIdentity(fresh: true).account) \(client.settings.region)"
         }
     }
 

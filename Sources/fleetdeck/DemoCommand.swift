@@ -1,3 +1,4 @@
+import Fleet
 import ArgumentParser
 import AWSServices
 import Console
@@ -90,8 +91,7 @@ struct DemoCommand: AsyncParsableCommand {
                     try AtomicFile.write(file.bytes, to: "\(folder)/\(file.name)")
                 }
                 let client = try AWSCommandContext.client(global)
-                let identity = try await client.call(STSOperations.service, STSOperations.getCallerIdentity)
-                let account = identity["Account"]?.stringValue ?? ""
+                let account = try await client.callerIdentity().account
                 let name = try ProjectFolder.load(directory: folder).program.name
                 try AtomicFile.write(Array("""
                     config:
@@ -147,7 +147,7 @@ struct DemoCommand: AsyncParsableCommand {
         mqtt.start()
         let stopping = Atomic<Bool>(false)
         let publisher = startThread {
-            _ = simulator.publish(through: mqtt, total: nil) { stopping.load(ordering: .relaxed) }
+            _ = simulator.publish({ mqtt.publish($0) }, total: nil) { stopping.load(ordering: .relaxed) }
         }
 
         let outcome: Result<Void, any Error>

@@ -96,6 +96,13 @@ struct FleetCommand: AsyncParsableCommand {
         @Option(help: "Only things whose names start with this (default: every thing in the account).") var prefix: String = ""
         @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
 
+        /// A wrong --upload is refused before anything changes (not after the registry was reconciled).
+        func validate() throws {
+            if let upload, !upload.hasPrefix("s3://") || !upload.dropFirst(5).contains("/") {
+                throw ValidationError("--upload must be s3://bucket/key, not '\(upload)'")
+            }
+        }
+
         func run() async throws {
             try await AWSCommandContext.run {
                 let (bytes, allowed) = try FleetCommand.readAllowlist(allowlist)
@@ -138,11 +145,7 @@ struct FleetCommand: AsyncParsableCommand {
                     }
                 }
                 if let upload {
-                    guard upload.hasPrefix("s3://"), let slash = upload.dropFirst(5).firstIndex(of: "/") else {
-                        throw ValidationFailure(message: "--upload must be s3://bucket/key")
-                    }
-                    let bucket = String(upload.dropFirst(5)[..<slash]), key = String(upload.dropFirst(5)[upload.dropFirst(5).index(after: slash)...])
-                    _ = try await client.call(S3Operations.service, S3Operations.putObject, ["Bucket": .string(bucket), "Key": .string(key)], payload: bytes)
+                    try await FleetSetup.upload(bytes, to: upload, client: client)
                     if !global.json { writeStandardOutput("Uploaded the allowlist to \(upload)\n") }
                 }
             }

@@ -40,9 +40,7 @@ struct BrokerOptions: ParsableArguments {
             do { return try BrokerEndpoint.parse(url, caFile: ca, certFile: cert, keyFile: key) } catch { throw ValidationFailure(message: error.description) }
         }
         let client = try AWSCommandContext.client(global)
-        let answer = try await client.call(IoTOperations.service, IoTOperations.describeEndpoint, ["endpointType": "iot:Data-ATS"])
-        guard let host = answer["endpointAddress"]?.stringValue else { throw ValidationFailure(message: "DescribeEndpoint gave no iot:Data-ATS endpoint") }
-        return BrokerEndpoint.awsIoT(host: host, region: client.settings.region, credentials: try await client.credentials(), caFile: ca)
+        return BrokerEndpoint.awsIoT(host: try await client.iotEndpoint("iot:Data-ATS"), region: client.settings.region, credentials: try await client.credentials(), caFile: ca)
     }
 
     var clientID: String { clientId ?? "fleetdeck-\(UInt32.random(in: 0...UInt32.max))" }

@@ -1,5 +1,6 @@
 import AWSCore
 import AWSServices
+import Fleet
 import ArgumentParser
 
 /// `fleetdeck shadow get|update|delete`: classic and named device shadows.
@@ -11,11 +12,7 @@ struct ShadowCommand: AsyncParsableCommand {
         @Argument(help: "The thing's name.") var thing: String
         @Option(help: "A named shadow (default: the classic shadow).") var name: String?
 
-        var input: JSONObject {
-            var input: JSONObject = ["thingName": .string(thing)]
-            if let name { input["shadowName"] = .string(name) }
-            return input
-        }
+        func loader(_ global: GlobalOptions) throws -> FleetLoader { FleetLoader(client: try AWSCommandContext.client(global)) }
     }
 
     struct Get: AsyncParsableCommand {
@@ -25,9 +22,7 @@ struct ShadowCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await AWSCommandContext.run {
-                let client = try AWSCommandContext.client(global)
-                let answer = try await client.callIoTData(IoTDataPlaneOperations.getThingShadow, target.input)
-                try printDocument(answer.payload, json: global.json)
+                try printDocument(try await target.loader(global).shadowDocument(thing: target.thing, shadow: target.name), json: global.json)
             }
         }
     }
@@ -53,9 +48,8 @@ struct ShadowCommand: AsyncParsableCommand {
             var document: JSONObject = ["state": ["desired": state]]
             if let version { document["version"] = .integer(version) }
             try await AWSCommandContext.run {
-                let client = try AWSCommandContext.client(global)
-                let answer = try await client.callIoTData(IoTDataPlaneOperations.updateThingShadow, target.input, payload: JSONValue.object(document).bytes)
-                try printDocument(answer.payload, json: global.json)
+                let answer = try await target.loader(global).updateShadow(thing: target.thing, shadow: target.name, document: .object(document))
+                try printDocument(answer, json: global.json)
             }
         }
     }
@@ -67,9 +61,7 @@ struct ShadowCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await AWSCommandContext.run {
-                let client = try AWSCommandContext.client(global)
-                let answer = try await client.callIoTData(IoTDataPlaneOperations.deleteThingShadow, target.input)
-                try printDocument(answer.payload, json: global.json)
+                try printDocument(try await target.loader(global).removeShadow(thing: target.thing, shadow: target.name), json: global.json)
             }
         }
     }

@@ -23,11 +23,8 @@ struct ThingsCommand: AsyncParsableCommand {
                 let things: [JSONValue]
                 if let query {
                     things = try await FleetLoader(client: client).search(query)
-                } else if let group {
-                    things = try await client.all(IoTOperations.service, IoTOperations.listThingsInThingGroup,
-                                                  ["thingGroupName": .string(group), "maxResults": 250]).map { ["thingName": $0] }
                 } else {
-                    things = try await client.all(IoTOperations.service, IoTOperations.listThings, ["maxResults": 250])
+                    things = try await FleetLoader(client: client).things(group: group)
                 }
                 if global.json {
                     writeStandardOutput(JSONValue.array(things).serialized() + "\n")
@@ -52,13 +49,7 @@ struct ThingsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await AWSCommandContext.run {
-                let client = try AWSCommandContext.client(global)
-                async let thing = client.call(IoTOperations.service, IoTOperations.describeThing, ["thingName": .string(name)])
-                async let groups = client.all(IoTOperations.service, IoTOperations.listThingGroupsForThing, ["thingName": .string(name)])
-                async let principals = client.all(IoTOperations.service, IoTOperations.listThingPrincipals, ["thingName": .string(name)], key: "principals")
-                var result = try await thing.output.objectValue ?? JSONObject()
-                result["groups"] = .array(try await groups)
-                result["principals"] = .array(try await principals)
+                let result = try await FleetLoader(client: AWSCommandContext.client(global)).thing(name)
                 if global.json {
                     writeStandardOutput(JSONValue.object(result).serialized() + "\n")
                 } else {

@@ -11,7 +11,7 @@ struct WhoamiCommand: AsyncParsableCommand {
     func run() async throws {
         try await AWSCommandContext.run {
             let client = try AWSCommandContext.client(global)
-            let identity = try await client.call(STSOperations.service, STSOperations.getCallerIdentity)
+            let identity = try await client.callerIdentity()
             var endpoints = JSONObject()
             for service in [IoTOperations.service, IoTDataPlaneOperations.service, IAMOperations.service, LambdaOperations.service,
                             SNSOperations.service, S3Operations.service, STSOperations.service] {
@@ -19,9 +19,9 @@ struct WhoamiCommand: AsyncParsableCommand {
                 endpoints[service.id] = .string(resolved.map { "\($0.endpoint)" } ?? "discovered at first use (DescribeEndpoint iot:Data-ATS)")
             }
             let result: JSONValue = [
-                "account": identity["Account"] ?? .null,
-                "arn": identity["Arn"] ?? .null,
-                "userId": identity["UserId"] ?? .null,
+                "account": .string(identity.account),
+                "arn": .string(identity.arn),
+                "userId": .string(identity.userID),
                 "region": .string(client.settings.region),
                 "profile": .string(client.settings.profileName),
                 "endpoints": .object(endpoints),
@@ -30,8 +30,8 @@ struct WhoamiCommand: AsyncParsableCommand {
                 writeStandardOutput(result.serialized() + "\n")
             } else {
                 var text = ""
-                text += "account   \(identity["Account"]?.stringValue ?? "?")\n"
-                text += "arn       \(identity["Arn"]?.stringValue ?? "?")\n"
+                text += "account   \(identity.account)\n"
+                text += "arn       \(identity.arn)\n"
                 text += "region    \(client.settings.region)\n"
                 text += "profile   \(client.settings.profileName)\n"
                 text += "endpoints\n"
