@@ -31,7 +31,7 @@ extension FleetScreens {
                     return []
                 }
                 state.fleet.edit = nil
-                state.fleet.draft = (edit.shadow, text)
+                state.fleet.draft = ShadowDraft(shadow: edit.shadow, text: text)
                 state.notice = "sending desired state at version \(edit.version.map(String.init) ?? "any")…"
                 return [DeviceScreen.writeShadow(DeviceScreen.ShadowTarget(thing: name, shadow: edit.shadow, desired: desired, version: edit.version))]
             }

@@ -71,7 +71,13 @@ public struct ShadowEdit: Equatable, Sendable {
     public var problem: String?
 }
 
-/// The fleet screens' state.
+/// The desired document last sent to a shadow, kept for the edit after a conflict.
+public struct ShadowDraft: Equatable, Sendable {
+    public var shadow: String
+    public var text: String
+}
+
+/// The fleet screens' state (every field compared: a change anywhere is a change of state).
 public struct FleetState: Equatable, Sendable {
     /// What opened items are related to, by "kind:id": the names, or why they could not be read.
     public var related: [String: Result<[String], DashboardError>] = [:]
@@ -94,7 +100,7 @@ public struct FleetState: Equatable, Sendable {
     public var edit: ShadowEdit?
     /// The desired document last sent (shadow name, text): after a conflict, `e` starts from it
     /// at the server's version, so the user's edit is not lost.
-    public var draft: (shadow: String, text: String)?
+    public var draft: ShadowDraft?
     public var groups: [GroupInfo]?
     public var certificates: [CertificateInfo]?
     public var policies: [PolicyInfo]?
@@ -111,12 +117,4 @@ public struct FleetState: Equatable, Sendable {
     public var showDiff = false
 
     public init() {}
-
-    public static func == (lhs: FleetState, rhs: FleetState) -> Bool {
-        lhs.model == rhs.model && lhs.visible == rhs.visible && lhs.marked == rhs.marked && lhs.detail == rhs.detail && lhs.edit == rhs.edit
-            && lhs.plan == rhs.plan && lhs.groups == rhs.groups && lhs.certificates == rhs.certificates && lhs.shadowIndex == rhs.shadowIndex
-            && lhs.conflict == rhs.conflict && lhs.history.count == rhs.history.count && lhs.loading == rhs.loading && lhs.confirmDelete == rhs.confirmDelete
-            && lhs.policies == rhs.policies && lhs.managed == rhs.managed && lhs.diffFrom == rhs.diffFrom && lhs.diffTo == rhs.diffTo
-            && lhs.deviceCertificates == rhs.deviceCertificates && lhs.certificatesRequested == rhs.certificatesRequested
-    }
 }
