@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "ConsoleLiveTests", dependencies: ["ConsoleLive", "Console", "TermCore", "StackAWS", "StackEngine", "AWSCore", "AWSCurl", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TermCore", "StackEngine", "StackModel", "MQTT", "FleetValues"], exclude: ["Snapshots"]),
         .testTarget(name: "FleetdeckCLITests", dependencies: ["TestSupport", "fleetdeck"]),
-        .testTarget(name: "FuzzTests", dependencies: ["StackEngine", "StackLanguage", "StackModel", "YAMLSyntax", "JSON", "TermCore", "Fleet", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["StackEngine", "StackLanguage", "StackModel", "YAMLSyntax", "JSON", "TermCore", "Fleet", "AWSCore", "MQTT", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -171,7 +171,7 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == 34 else { throw error("expected a string key") }
             let key = try parseString()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == 58 else { throw error("expected ':' after key \"\(key)\"") }
+            guard index < bytes.count, bytes[index] == 58 else { throw error("expected ':' after key \(JSONValue.string(key.count > 60 ? String(key.prefix(60)) + "…" : key).serialized())") }
             index += 1
             skipWhitespace()
             object[key] = try parseValue()
