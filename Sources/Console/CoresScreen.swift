@@ -5,7 +5,7 @@ import TermCore
 /// The Greengrass core devices (`:cores`): each one's health, nucleus version, platform and
 /// last report with its age. A device that has not reported within its reporting interval is
 /// marked stale: its HEALTHY is old news. Counts by health, nucleus and platform in the header
-/// (counted from the listing); `/` filters, `s`/`S` sort, Enter opens the device.
+/// (counted from the listing); `/` filters, `s`/`S` sort, Enter opens the core device.
 enum CoresScreen: ScreenComponent {
     struct State: ScreenState {
         /// Nil until read.
@@ -68,12 +68,7 @@ enum CoresScreen: ScreenComponent {
         switch event {
         case .character("\n"), .character("\r"), .key(.enter):
             guard let rows = rows(state), rows.indices.contains(state.selected) else { return [] }
-            let name = rows[state.selected].device.name
-            state.screens.append(.device(name))
-            state.fleet.detail = nil
-            state.fleet.shadowIndex = 0
-            state.fleet.conflict = nil
-            return [DeviceScreen.detail(name)]
+            return CoreScreen.open(&state, rows[state.selected].device.name)
         case .character("s"): state.own[State.self].order = state.own[State.self].order.next(of: titles.count)
         case .character("S"): state.own[State.self].order = state.own[State.self].order.reversed
         default: return nil
@@ -108,9 +103,9 @@ enum CoresScreen: ScreenComponent {
     static func rowCount(_ state: DashboardState) -> Int { rows(state)?.count ?? 0 }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (4, max(0, state.rows - 5)) }
     static func filters(_ state: DashboardState) -> Bool { true }
-    static func hints(_ state: DashboardState) -> String { "↵ the device  / filter  s sort  r reload" }
+    static func hints(_ state: DashboardState) -> String { "↵ the core device  / filter  s sort  r reload" }
     static func help(_ state: DashboardState) -> [String] {
-        [":cores     the Greengrass core devices", "enter      the device: groups, certificates, shadows, its core device",
+        [":cores     the Greengrass core devices", "enter      the core device: why it is unhealthy, its components, its deployments",
          "stale      no status report within the reporting interval: its health is old news", "s S        sort by the next column, reverse"]
     }
 }

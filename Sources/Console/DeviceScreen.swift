@@ -83,6 +83,13 @@ extension FleetScreens {
             }
         case .character("r"):
             return [DeviceScreen.detail(name)]
+        case .character("c"):
+            // Its Greengrass core device, when it is one: components, deployments.
+            guard DeviceScreen.isCore(state) else {
+                state.notice = "\(name) is not a Greengrass core device (or that could not be read)"
+                return []
+            }
+            return CoreScreen.open(&state, name)
         default:
             return nil
         }
@@ -267,10 +274,17 @@ enum DeviceScreen: ScreenComponent {
         }
         return state.screen == .device(thing) ? [detail(thing)] : []
     }
-    static func hints(_ state: DashboardState) -> String { "tab shadow  e edit desired  D delete named  v versions  r reload" }
+    static func hints(_ state: DashboardState) -> String {
+        "tab shadow  e edit desired  D delete named  v versions" + (isCore(state) ? "  c core device" : "") + "  r reload"
+    }
+    static func isCore(_ state: DashboardState) -> Bool {
+        if case .success(.some) = state.fleet.detail?.coreDevice { return true }
+        return false
+    }
     static func help(_ state: DashboardState) -> [String] {
         ["tab        next shadow", "e          edit desired (JSON, checked as you type; sent with the version)",
-         "D          delete this named shadow (asks)", "v          what changed between the versions seen ([ ] { } pick them)"]
+         "D          delete this named shadow (asks)", "v          what changed between the versions seen ([ ] { } pick them)",
+         "c          its Greengrass core device: components, deployments (when it is one)"]
     }
 }
 

@@ -43,7 +43,42 @@ extension FleetLoader {
                 start()
             }
         }
-        let interval = client.settings.environment["FLEETDECK_GG_STATUS_INTERVAL_SECONDS"].flatMap(Int64.init) ?? 86_400
-        return CoreDeviceList(devices: devices.sorted { $0.name < $1.name }, interval: interval)
+        return CoreDeviceList(devices: devices.sorted { $0.name < $1.name }, interval: statusInterval)
+    }
+
+    /// Seconds between a nucleus's periodic status reports: AWS's default (a day), or
+    /// `FLEETDECK_GG_STATUS_INTERVAL_SECONDS` (a fleet configured otherwise, or the sandbox).
+    var statusInterval: Int64 { client.settings.environment["FLEETDECK_GG_STATUS_INTERVAL_SECONDS"].flatMap(Int64.init) ?? 86_400 }
+
+    /// One core device: GetCoreDevice, every installed component, its effective deployments and
+    /// its thing groups (a thing that is not a core device: AWS's 404, said as such).
+    public func coreDeviceDetail(_ thing: String) async throws -> CoreDeviceDetail {
+        let gg = GreengrassV2Operations.self
+        let name: JSONValue = .string(thing)
+        async let described = client.call(gg.service, gg.getCoreDevice, ["coreDeviceThingName": name])
+        async let installed = client.all(gg.service, gg.listInstalledComponents, ["coreDeviceThingName": name, "topologyFilter": "ALL", "maxResults": 100],
+                                         key: "installedComponents")
+        async let effective = client.all(gg.service, gg.listEffectiveDeployments, ["coreDeviceThingName": name, "maxResults": 100], key: "effectiveDeployments")
+        async let groups = client.all(IoTOperations.service, IoTOperations.listThingGroupsForThing, ["thingName": name], key: "thingGroups")
+        let device = try await described
+        let summary = CoreDeviceSummary(name: thing, status: device["status"]?.stringValue ?? "?", coreVersion: device["coreVersion"]?.stringValue,
+                                        platform: device["platform"]?.stringValue, architecture: device["architecture"]?.stringValue,
+                                        runtime: device["runtime"]?.stringValue, lastReport: device["lastStatusUpdateTimestamp"]?.doubleValue.map { Int64($0) })
+        let components = try await installed.map { item in
+            InstalledComponent(name: item["componentName"]?.stringValue ?? "?", version: item["componentVersion"]?.stringValue ?? "?",
+                               state: item["lifecycleState"]?.stringValue ?? "?", details: item["lifecycleStateDetails"]?.stringValue,
+                               statusCodes: (item["lifecycleStatusCodes"]?.arrayValue ?? []).compactMap(\.stringValue),
+                               isRoot: item["isRoot"]?.boolValue ?? false, installedBy: item["lastInstallationSource"]?.stringValue)
+        }.sorted { ($0.isRoot ? 0 : 1, $0.name) < ($1.isRoot ? 0 : 1, $1.name) }
+        let deployments = try await effective.map { item in
+            EffectiveDeployment(id: item["deploymentId"]?.stringValue ?? "?", name: item["deploymentName"]?.stringValue ?? "?",
+                                target: item["targetArn"]?.stringValue ?? "?", status: item["coreDeviceExecutionStatus"]?.stringValue ?? "?",
+                                reason: item["reason"]?.stringValue,
+                                errorStack: (item["statusDetails"]?["errorStack"]?.arrayValue ?? []).compactMap(\.stringValue),
+                                errorTypes: (item["statusDetails"]?["errorTypes"]?.arrayValue ?? []).compactMap(\.stringValue),
+                                modified: item["modifiedTimestamp"]?.doubleValue.map { Int64($0) })
+        }
+        return CoreDeviceDetail(device: summary, components: components, deployments: deployments,
+                                groups: try await groups.compactMap { $0["groupName"]?.stringValue }.sorted(), interval: statusInterval)
     }
 }

@@ -19,12 +19,20 @@ public struct Simulator: Sendable {
     /// Whether the devices are Greengrass cores reporting their status (AWS IoT refuses these
     /// reserved topics from anything but a real nucleus: the sandbox and `--greengrass` only).
     public var greengrass = false
+    /// The deployment the simulated cores took (`arn:aws:greengrass:REGION:ACCOUNT:configuration:thinggroup/GROUP:1`).
+    public var configuration = "arn:aws:greengrass:us-east-1:123456789012:configuration:thinggroup/GreengrassGroup:1"
 
-    public init(names: [String], rate: Double, statusInterval: Double = 86_400, greengrass: Bool = false) {
+    public init(names: [String], rate: Double, statusInterval: Double = 86_400, greengrass: Bool = false, configuration: String? = nil) {
         self.names = names
         self.rate = rate
         self.statusInterval = statusInterval
         self.greengrass = greengrass
+        if let configuration { self.configuration = configuration }
+    }
+
+    /// The configuration ARN of the deployment to a thing group, as the nucleus reports it.
+    public static func configuration(region: String, account: String, group: String, revision: Int = 1) -> String {
+        "arn:aws:greengrass:\(region):\(account):configuration:thinggroup/\(group):\(revision)"
     }
 
     /// The components every simulated core runs (upstream's, deployed to GreengrassGroup), with
@@ -40,20 +48,28 @@ public struct Simulator: Sendable {
     }
 
     /// Device `index`'s nucleus status report, as a Greengrass nucleus publishes it.
-    public static func healthReport(name: String, index: Int, sequence: Int, trigger: String, now: Double) -> Message {
+    public static func healthReport(name: String, index: Int, sequence: Int, trigger: String, now: Double, configuration: String) -> Message {
         var components: [JSONValue] = components.map { component in
             ["componentName": .string(component.name), "version": .string(index % 4 == 3 && component.name == "docker_led" ? "1.0.2" : component.version),
-             "isRoot": .bool(component.root), "status": "RUNNING", "fleetConfigArns": []]
+             "isRoot": .bool(component.root), "status": "RUNNING", "fleetConfigArns": [.string(configuration)]]
         }
         let broken = index % 10 == 9
         if broken {
-            components.append(["componentName": "docker_corrupt", "version": "1.0.0", "isRoot": true, "status": "BROKEN", "fleetConfigArns": [],
+            components.append(["componentName": "docker_corrupt", "version": "1.0.0", "isRoot": true, "status": "BROKEN", "fleetConfigArns": [.string(configuration)],
                                "componentStatusDetails": ["statusCode": ["RUN_ERROR"], "statusReason": "the container exited with status 1"]])
         }
         let report: JSONValue = ["ggcVersion": index % 5 == 4 ? "2.12.0" : "2.12.6", "platform": "linux", "architecture": "aarch64",
                                  "thing": .string(name), "overallDeviceStatus": broken ? "UNHEALTHY" : "HEALTHY",
                                  "sequenceNumber": .integer(Int64(sequence)), "timestamp": .integer(Int64(now * 1000)),
-                                 "messageType": "COMPLETE", "trigger": .string(trigger), "components": .array(components)]
+                                 "messageType": "COMPLETE", "trigger": .string(trigger), "components": .array(components),
+                                 "deploymentInformation": broken
+                                     ? ["status": "FAILED", "fleetConfigurationArnForStatus": .string(configuration),
+                                        "statusDetails": ["detailedStatus": "FAILED_ROLLBACK_COMPLETE",
+                                                          "failureCause": "docker_corrupt: the component broke after 3 restarts (exit status 1); rolled back",
+                                                          "errorStack": ["DEPLOYMENT_FAILURE", "COMPONENT_UPDATE_ERROR", "COMPONENT_BROKEN"],
+                                                          "errorTypes": ["COMPONENT_ERROR"]]]
+                                     : ["status": "SUCCEEDED", "fleetConfigurationArnForStatus": .string(configuration),
+                                        "statusDetails": ["detailedStatus": "SUCCESSFUL"]]]
         return Message(topic: "$aws/things/\(name)/greengrassv2/health/json", payload: report.bytes, qos: .atLeastOnce)
     }
 
@@ -147,7 +163,7 @@ public struct Simulator: Sendable {
                 reported = monotonic()
                 for (index, name) in names.enumerated() {
                     send(Self.healthReport(name: name, index: index, sequence: reports, trigger: reports == 0 ? "NUCLEUS_LAUNCH" : "CADENCE",
-                                                   now: Double(AWSClient.wallClock())))
+                                                   now: Double(AWSClient.wallClock()), configuration: configuration))
                 }
                 reports += 1
             }

@@ -64,3 +64,75 @@ public struct CoreDeviceList: Sendable, Equatable {
             .joined(separator: ", ")
     }
 }
+
+/// A component installed on a core device, as ListInstalledComponents gives it.
+public struct InstalledComponent: Sendable, Equatable {
+    public var name: String
+    public var version: String
+    /// NEW, INSTALLED, STARTING, RUNNING, STOPPING, ERRORED, BROKEN or FINISHED.
+    public var state: String
+    public var details: String?
+    public var statusCodes: [String]
+    /// Root (deployed on purpose) or a dependency of one.
+    public var isRoot: Bool
+    /// The deployment (configuration ARN) that installed it, or LOCAL.
+    public var installedBy: String?
+
+    public init(name: String, version: String, state: String, details: String? = nil, statusCodes: [String] = [], isRoot: Bool, installedBy: String? = nil) {
+        self.name = name
+        self.version = version
+        self.state = state
+        self.details = details
+        self.statusCodes = statusCodes
+        self.isRoot = isRoot
+        self.installedBy = installedBy
+    }
+
+    /// Whether it is in trouble (what makes a device UNHEALTHY).
+    public var failing: Bool { state == "BROKEN" || state == "ERRORED" }
+}
+
+/// A deployment as a core device took it (ListEffectiveDeployments).
+public struct EffectiveDeployment: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var target: String
+    /// IN_PROGRESS, QUEUED, FAILED, COMPLETED, TIMED_OUT, CANCELED, REJECTED or SUCCEEDED.
+    public var status: String
+    public var reason: String?
+    public var errorStack: [String]
+    public var errorTypes: [String]
+    /// Seconds since 1970 of its last change.
+    public var modified: Int64?
+
+    public init(id: String, name: String, target: String, status: String, reason: String? = nil, errorStack: [String] = [], errorTypes: [String] = [],
+                modified: Int64? = nil) {
+        self.id = id
+        self.name = name
+        self.target = target
+        self.status = status
+        self.reason = reason
+        self.errorStack = errorStack
+        self.errorTypes = errorTypes
+        self.modified = modified
+    }
+}
+
+/// One core device whole: what it is, what it runs, what it took, and where it belongs.
+public struct CoreDeviceDetail: Sendable, Equatable {
+    public var device: CoreDeviceSummary
+    /// Every component (roots and their dependencies), by name.
+    public var components: [InstalledComponent]
+    public var deployments: [EffectiveDeployment]
+    /// Its thing groups (the targets of its deployments).
+    public var groups: [String]
+    public var interval: Int64
+
+    public init(device: CoreDeviceSummary, components: [InstalledComponent], deployments: [EffectiveDeployment], groups: [String], interval: Int64) {
+        self.device = device
+        self.components = components
+        self.deployments = deployments
+        self.groups = groups
+        self.interval = interval
+    }
+}

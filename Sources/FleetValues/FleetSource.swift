@@ -20,6 +20,8 @@ public protocol FleetReader: Sendable {
     func check(_ action: BulkAction, _ items: [String]) async throws -> [String: BulkOutcome]
     /// Every Greengrass V2 core device, with the interval its status reports come at.
     func coreDevices() async throws -> CoreDeviceList
+    /// One core device: its components, deployments and groups.
+    func coreDeviceDetail(_ thing: String) async throws -> CoreDeviceDetail
 }
 
 /// The changes the fleet screens make, each after its plan was approved.

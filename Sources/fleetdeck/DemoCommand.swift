@@ -135,8 +135,10 @@ struct DemoCommand: AsyncParsableCommand {
         let named = try await FleetCommand.stackResourceValues(runner)
         let group = named("ThingGroupID", "thingGroupName") ?? "GreengrassGroup", policy = named("ThingPolicyID", "policyName") ?? "GreengrassV2IoTThingPolicy"
 
-        let simulator = Simulator(names: serials, rate: rate, statusInterval: Simulator.statusInterval(ProcessEnvironment.current), greengrass: true)
         let client = try AWSCommandContext.client(global)
+        let configuration = Simulator.configuration(region: client.settings.region, account: try await client.callerIdentity().account, group: group)
+        let simulator = Simulator(names: serials, rate: rate, statusInterval: Simulator.statusInterval(ProcessEnvironment.current), greengrass: true,
+                                  configuration: configuration)
         writeStandardOutput("Starting \(simulator.names.count) simulated devices…\n")
         _ = try await simulator.ensureThings(client: client)
         try await simulator.enroll(client: client, group: group, policy: policy)

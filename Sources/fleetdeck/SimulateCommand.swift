@@ -34,10 +34,14 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try checkLimits()
-        let simulator = Simulator(names: (1...devices).map { "\(prefix)-\(threeDigits($0))" }, rate: rate,
+        var simulator = Simulator(names: (1...devices).map { "\(prefix)-\(threeDigits($0))" }, rate: rate,
                                   statusInterval: Simulator.statusInterval(ProcessEnvironment.current), greengrass: greengrass)
         try await AWSCommandContext.run {
             let client = try AWSCommandContext.client(global)
+            if greengrass {
+                simulator.configuration = Simulator.configuration(region: client.settings.region, account: try await client.callerIdentity().account,
+                                                                  group: "GreengrassGroup")
+            }
             let created = try await simulator.ensureThings(client: client)
             try await simulator.reportShadows(client: client, seconds: 0)
             writeStandardError("simulate: \(devices) devices (\(created) things created), \(rate) message(s)/s each\n")

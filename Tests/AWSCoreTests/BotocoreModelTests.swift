@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// For the operations moto lacks (provisioning templates, audit configuration, scheduled
-/// audits, tagging), the request the encoder builds is checked against botocore's model of the
+/// audits, tagging, Greengrass V2), the request the encoder builds is checked against botocore's model of the
 /// operation, read independently with botocore itself: method, path, query, body members,
 /// required members and headers.
 @Suite struct BotocoreModelTests {
@@ -77,6 +77,14 @@ import Testing
                                                                   "tags": [["Key": "stack", "Value": "dev"]]]),
         Case(service: "iot", operation: iot.untagResource, input: ["resourceArn": "arn:aws:iot:us-east-1:123456789012:thinggroup/g", "tagKeys": ["stack", "owner"]]),
         Case(service: "iot", operation: iot.listTagsForResource, input: ["resourceArn": "arn:aws:iot:us-east-1:123456789012:thinggroup/g"]),
+        // Greengrass V2, which moto lacks (the sandbox's stand-in answers it).
+        Case(service: "greengrassv2", operation: GreengrassV2Operations.listCoreDevices,
+             input: ["maxResults": 100, "status": "UNHEALTHY", "thingGroupArn": "arn:aws:iot:us-east-1:123456789012:thinggroup/GreengrassGroup"]),
+        Case(service: "greengrassv2", operation: GreengrassV2Operations.getCoreDevice, input: ["coreDeviceThingName": "GG-0001"]),
+        Case(service: "greengrassv2", operation: GreengrassV2Operations.deleteCoreDevice, input: ["coreDeviceThingName": "GG-0001"]),
+        Case(service: "greengrassv2", operation: GreengrassV2Operations.listInstalledComponents,
+             input: ["coreDeviceThingName": "GG-0001", "topologyFilter": "ALL", "maxResults": 100]),
+        Case(service: "greengrassv2", operation: GreengrassV2Operations.listEffectiveDeployments, input: ["coreDeviceThingName": "GG-0001", "maxResults": 100]),
     ]
 
     @Test func botocoreIsReadable() {

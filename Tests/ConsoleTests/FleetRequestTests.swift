@@ -21,6 +21,7 @@ import Testing
         func related(_ kind: Related, _ id: String) async throws -> [String] { ["\(kind.rawValue) of \(id)"] }
         func check(_ action: BulkAction, _ items: [String]) async throws -> [String: BulkOutcome] { [:] }
         func coreDevices() async throws -> CoreDeviceList { CoreDeviceList(devices: [CoreDeviceSummary(name: "gg-1", status: "HEALTHY")], interval: 60) }
+        func coreDeviceDetail(_ thing: String) async throws -> CoreDeviceDetail { throw DashboardError(message: "\(thing) is not a core device") }
         func updateDesired(thing: String, shadow: String, desired: JSONValue, version: Int64?) async throws -> JSONValue {
             throw ShadowConflict(current: ["version": 7], message: "409")
         }

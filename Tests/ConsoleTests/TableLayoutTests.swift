@@ -65,6 +65,18 @@ import Testing
                               lastReport: FleetScreensTests.now - 90_000),
         ], interval: 86_400)))
         result.append(("cores", cores))
+        var core = cores
+        _ = Dashboard.update(&core, .key(.character("\n")))
+        var detail = CoresScreenTests.broken
+        detail.device.name = long
+        detail.components = detail.components.map { component in
+            var component = component
+            component.name = long + component.name
+            component.statusCodes = [long]
+            return component
+        }
+        _ = Dashboard.update(&core, CoreScreen.detail.answered(long, .success(detail)))
+        result.append(("core", core))
         return result
     }
 
@@ -85,7 +97,7 @@ import Testing
     @Test(arguments: [(24, 80), (40, 120), (50, 200)])
     func noTwoCellsTouchOnAnyScreen(rows: Int, columns: Int) {
         let screens = Self.screens()
-        #expect(screens.count == 9)
+        #expect(screens.count == 10)
         for (name, state) in screens {
             let buffer = Dashboard.view(state, rows: rows, columns: columns)
             #expect(!buffer.gaps.isEmpty, "\(name) at \(columns)x\(rows) draws no table")

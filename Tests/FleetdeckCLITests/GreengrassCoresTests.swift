@@ -46,6 +46,36 @@ import Testing
         #expect(listed.allSatisfy { ($0["lastStatusUpdate"] as? String)?.hasSuffix("Z") == true && $0["stale"] as? Bool == false })
         let unhealthy = try cores(prefix, extra: ["--status", "unhealthy"]).compactMap { $0["coreDeviceThingName"] as? String }
         #expect(unhealthy == ["\(prefix)-010"])
+        // Why it is unhealthy, without SSH: the broken component with its status codes, and the
+        // deployment that failed with its reason and error types, as the nucleus reported them.
+        let shown = try fleetdeck(["gg", "cores", "show", "\(prefix)-010", "--json"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let detail = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        #expect(detail["status"] as? String == "UNHEALTHY")
+        let components = detail["components"] as? [[String: Any]] ?? []
+        let broken = try #require(components.first { $0["componentName"] as? String == "docker_corrupt" })
+        #expect(broken["lifecycleState"] as? String == "BROKEN" && broken["lifecycleStatusCodes"] as? [String] == ["RUN_ERROR"])
+        #expect((broken["installedBy"] as? String)?.hasSuffix(":configuration:thinggroup/GreengrassGroup:1") == true)
+        #expect(components.contains { $0["componentName"] as? String == "aws.greengrass.Nucleus" && $0["isRoot"] as? Bool == false })
+        let deployment = try #require((detail["deployments"] as? [[String: Any]])?.first)
+        #expect(deployment["coreDeviceExecutionStatus"] as? String == "FAILED" && deployment["errorTypes"] as? [String] == ["COMPONENT_ERROR"])
+        #expect((deployment["reason"] as? String)?.contains("docker_corrupt: the component broke") == true)
+        let why = try fleetdeck(["gg", "cores", "show", "\(prefix)-010"]).stdout
+        #expect(why.contains("Why:\n  ! docker_corrupt 1.0.0 is BROKEN (RUN_ERROR): the container exited with status 1"), "\(why)")
+        let healthy = try fleetdeck(["gg", "cores", "show", "\(prefix)-001"]).stdout
+        #expect(!healthy.contains("Why:") && healthy.contains("SUCCEEDED"), "\(healthy)")
+        // The sandbox's Greengrass answers as botocore's model says (required members, enums, types).
+        let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/moto/check_answers.py").path
+        for (operation, input) in [("ListCoreDevices", "{}"), ("GetCoreDevice", #"{"coreDeviceThingName": "\#(prefix)-010"}"#),
+                                   ("ListInstalledComponents", #"{"coreDeviceThingName": "\#(prefix)-010", "topologyFilter": "ALL"}"#),
+                                   ("ListEffectiveDeployments", #"{"coreDeviceThingName": "\#(prefix)-010"}"#)] {
+            let checked = try ProcessRunner.run("/usr/bin/env", ["python3", checker, "greengrassv2", operation, input])
+            #expect(checked.status == 0 && checked.stdout == "ok\n", "\(operation): \(checked.stdout)\(checked.stderr)")
+        }
+                // A thing that is no core device: AWS's answer, said.
+        let none = try fleetdeck(["gg", "cores", "show", "\(prefix)-no-such"])
+        #expect(none.status == 1 && none.stderr.contains("ResourceNotFoundException"), "\(none.stderr)")
         // The simulator has stopped: with a one-second interval each device is stale as soon as
         // its report is a second old, in the same sandbox, nothing restarted.
         try eventually("every device stale") {

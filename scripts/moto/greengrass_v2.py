@@ -19,6 +19,7 @@ from moto.iot.models import iot_backends
 
 DEVICES = {}  # (account, region) -> {thing name: device}
 COMPONENTS = {}  # (account, region) -> {thing name: [component as its nucleus reported it]}
+DEPLOYMENTS = {}  # (account, region) -> {thing name: {configuration ARN: effective deployment}}
 STATUSES = ("HEALTHY", "UNHEALTHY")
 ACCOUNT = "123456789012"
 
@@ -117,13 +118,47 @@ def reports(request, full_url, headers):
     device = _device(region, name, report)
     components = COMPONENTS.setdefault((ACCOUNT, region), {})
     reported = [c for c in report.get("components", []) if isinstance(c, dict) and c.get("componentName")]
+    now = _now()
+    for component in reported:
+        component["_reported"] = now
     if report.get("messageType", "COMPLETE") == "COMPLETE":
         components[name] = reported
     else:
         kept = {c["componentName"]: c for c in components.get(name, [])}
         kept.update({c["componentName"]: c for c in reported})
         components[name] = list(kept.values())
+    information = report.get("deploymentInformation")
+    if isinstance(information, dict) and information.get("fleetConfigurationArnForStatus"):
+        _deployment(region, name, information, now)
     return 200, {"Content-Type": "application/json"}, json.dumps(device)
+
+
+# The nucleus's deployment statuses as ListEffectiveDeployments names them.
+EXECUTION = {"SUCCEEDED": "SUCCEEDED", "FAILED": "FAILED", "IN_PROGRESS": "IN_PROGRESS", "REJECTED": "REJECTED",
+             "CANCELED": "CANCELED", "TIMED_OUT": "TIMED_OUT", "QUEUED": "QUEUED", "COMPLETED": "COMPLETED"}
+
+
+def _deployment(region, name, information, now):
+    """What a report's deploymentInformation says of the deployment the device last took. The
+    sandbox has no deployments of its own yet: the target and the name come from the configuration
+    ARN (arn:aws:greengrass:REGION:ACCOUNT:configuration:thinggroup/GROUP:VERSION)."""
+    arn = information["fleetConfigurationArnForStatus"]
+    target_part = arn.split(":configuration:")[-1]
+    target_name = target_part.rsplit(":", 1)[0]
+    target_arn = f"arn:aws:iot:{region}:{ACCOUNT}:{target_name}"
+    details = information.get("statusDetails") or {}
+    deployments = DEPLOYMENTS.setdefault((ACCOUNT, region), {}).setdefault(name, {})
+    before = deployments.get(arn, {})
+    entry = {"deploymentId": before.get("deploymentId", base64.b32encode(arn.encode()).decode()[:36].lower()),
+             "deploymentName": target_part, "targetArn": target_arn,
+             "coreDeviceExecutionStatus": EXECUTION.get(information.get("status", ""), "IN_PROGRESS"),
+             "creationTimestamp": before.get("creationTimestamp", now), "modifiedTimestamp": now}
+    reason = details.get("failureCause") or details.get("detailedStatus")
+    if reason:
+        entry["reason"] = reason
+    if details.get("errorStack") or details.get("errorTypes"):
+        entry["statusDetails"] = {"errorStack": details.get("errorStack", []), "errorTypes": details.get("errorTypes", [])}
+    deployments[arn] = entry
 
 
 def core_device(request, full_url, headers):
@@ -138,6 +173,8 @@ def core_device(request, full_url, headers):
         if name not in devices:
             return _error(404, "ResourceNotFoundException", f"Core device {name} not found")
         del devices[name]
+        COMPONENTS.get((ACCOUNT, region), {}).pop(name, None)
+        DEPLOYMENTS.get((ACCOUNT, region), {}).pop(name, None)
         return 204, {}, ""
     if request.method == "PUT":  # the sandbox's stand-in for a nucleus connecting
         things = iot_backends[ACCOUNT][region].things.values()
@@ -150,6 +187,71 @@ def core_device(request, full_url, headers):
     return _error(405, "ValidationException", f"{request.method} is not allowed here")
 
 
+def _page(request, items, key):
+    """A page of `items` by maxResults (1-100) and nextToken, as ListCoreDevices pages."""
+    query = getattr(request, "args", {}) or {}
+    try:
+        limit = int(query.get("maxResults", "50"))
+    except ValueError:
+        return _validation("maxResults must be an integer")
+    if not 1 <= limit <= 100:
+        return _validation(f"1 validation error detected: Value '{limit}' at 'maxResults' failed to satisfy constraint: "
+                           "Member must have value between 1 and 100")
+    try:
+        start = int(base64.b64decode(query["nextToken"]).decode()) if query.get("nextToken") else 0
+    except ValueError:
+        return _validation("invalid nextToken")
+    page = {key: items[start:start + limit]}
+    if start + limit < len(items):
+        page["nextToken"] = base64.b64encode(str(start + limit).encode()).decode()
+    return 200, {"Content-Type": "application/json"}, json.dumps(page)
+
+
+def _core_device_path(request, full_url, headers):
+    region = _region(headers, full_url)
+    name = full_url.split("?")[0].rstrip("/").split("/")[-2]
+    if request.method != "GET":
+        return region, name, _error(405, "ValidationException", f"{request.method} is not allowed here")
+    if name not in DEVICES.get((ACCOUNT, region), {}):
+        return region, name, _error(404, "ResourceNotFoundException", f"Core device {name} not found")
+    return region, name, None
+
+
+def installed_components(request, full_url, headers):
+    region, name, refused = _core_device_path(request, full_url, headers)
+    if refused:
+        return refused
+    query = getattr(request, "args", {}) or {}
+    topology = query.get("topologyFilter", "ROOT")
+    if topology not in ("ALL", "ROOT"):
+        return _validation(f"1 validation error detected: Value '{topology}' at 'topologyFilter' failed to satisfy constraint: "
+                           "Member must satisfy enum value set: [ALL, ROOT]")
+    listed = []
+    for c in sorted(COMPONENTS.get((ACCOUNT, region), {}).get(name, []), key=lambda c: c["componentName"]):
+        if topology == "ROOT" and not c.get("isRoot"):
+            continue
+        item = {"componentName": c["componentName"], "componentVersion": c.get("version", ""), "lifecycleState": c.get("status", "NEW"),
+                "isRoot": bool(c.get("isRoot")), "lastStatusChangeTimestamp": c["_reported"], "lastReportedTimestamp": c["_reported"],
+                "lastInstallationSource": (c.get("fleetConfigArns") or ["LOCAL"])[0]}
+        details = c.get("componentStatusDetails") or {}
+        if details.get("statusReason"):
+            item["lifecycleStateDetails"] = details["statusReason"]
+        if details.get("statusCode"):
+            item["lifecycleStatusCodes"] = details["statusCode"]
+        listed.append(item)
+    return _page(request, listed, "installedComponents")
+
+
+def effective_deployments(request, full_url, headers):
+    region, name, refused = _core_device_path(request, full_url, headers)
+    if refused:
+        return refused
+    deployments = DEPLOYMENTS.get((ACCOUNT, region), {}).get(name, {}).values()
+    return _page(request, sorted(deployments, key=lambda d: -d["modifiedTimestamp"]), "effectiveDeployments")
+
+
 greengrass_urls.url_paths["{0}/greengrass/v2/coreDevices$"] = core_devices
 greengrass_urls.url_paths["{0}/greengrass/v2/coreDevices/(?P<name>[^/]+)$"] = core_device
 greengrass_urls.url_paths["{0}/greengrass/v2/sandbox/reports$"] = reports
+greengrass_urls.url_paths["{0}/greengrass/v2/coreDevices/(?P<name>[^/]+)/installedComponents$"] = installed_components
+greengrass_urls.url_paths["{0}/greengrass/v2/coreDevices/(?P<name>[^/]+)/effectiveDeployments$"] = effective_deployments

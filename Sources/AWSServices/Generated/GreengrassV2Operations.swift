@@ -35,4 +35,22 @@ public enum GreengrassV2Operations {
         outputPayload: nil, rawOutputPayload: false,
         resultWrapper: nil,
         pagination: nil)
+    public static let listInstalledComponents = AWSOperation(
+        name: "ListInstalledComponents", method: "GET", uri: "/greengrass/v2/coreDevices/{coreDeviceThingName}/installedComponents",
+        input: [AWSMember("coreDeviceThingName", .uri, "coreDeviceThingName", type: .string), AWSMember("maxResults", .query, "maxResults", type: .integer), AWSMember("nextToken", .query, "nextToken", type: .string), AWSMember("topologyFilter", .query, "topologyFilter", type: .string)],
+        required: ["coreDeviceThingName"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "installedComponents"))
+    public static let listEffectiveDeployments = AWSOperation(
+        name: "ListEffectiveDeployments", method: "GET", uri: "/greengrass/v2/coreDevices/{coreDeviceThingName}/effectiveDeployments",
+        input: [AWSMember("coreDeviceThingName", .uri, "coreDeviceThingName", type: .string), AWSMember("maxResults", .query, "maxResults", type: .integer), AWSMember("nextToken", .query, "nextToken", type: .string)],
+        required: ["coreDeviceThingName"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "effectiveDeployments"))
 }
