@@ -84,7 +84,7 @@ enum CoreScreen: ScreenComponent {
         if state.inspector.item != nil { return Inspector.key(&state, event) }
         guard let detail = shown(state), let thing = state.screen.subject else { return nil }
         switch event {
-        case .character("\n"), .character("\r"), .key(.enter):
+        case .key(.enter):
             guard detail.components.indices.contains(state.selected) else { return [] }
             Inspector.open(&state, detail.components[state.selected].name)
             return []

@@ -66,7 +66,7 @@ enum CoresScreen: ScreenComponent {
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         switch event {
-        case .character("\n"), .character("\r"), .key(.enter):
+        case .key(.enter):
             guard let rows = rows(state), rows.indices.contains(state.selected) else { return [] }
             return CoreScreen.open(&state, rows[state.selected].device.name)
         case .character("s"): state.own[State.self].order = state.own[State.self].order.next(of: titles.count)

@@ -7,6 +7,9 @@ public enum Dashboard {
     /// The next state for `message`, and the commands to run. A notice belongs to the screen it
     /// was given on: it is not shown on the screens the user goes to after.
     public static func update(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        // Screens read named keys (Enter, Escape), whatever sent them.
+        var message = message
+        if case .key(let event) = message { message = .key(event.normalized) }
         let notice = state.notice, before = state.screen, below = state.screens, place = Place(selected: state.selected, filter: state.filter)
         var commands = apply(&state, message)
         if state.screens != below {
@@ -94,7 +97,14 @@ public enum Dashboard {
 
     /// The router: what every screen shares is handled here, the rest by the screen's component.
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand] {
-        if case .mouse(let row, let column, let button) = event { return mouse(&state, row: row, column: column, button: button) }
+        switch event {
+        case .click(let row, let column): return click(&state, row: row, column: column)
+        case .wheel(let up, _, _):
+            // The wheel moves as the arrow keys do, three lines a notch.
+            guard state.deploy.typed == nil, !state.editingCommand, !state.showHelp else { return [] }
+            return (0..<3).flatMap { _ in key(&state, .key(up ? .up : .down)) }
+        default: break
+        }
         let screen = state.screen.component
         if state.confirmingQuit {
             state.confirmingQuit = false
@@ -109,8 +119,8 @@ public enum Dashboard {
         if state.editingCommand { return CommandMode.key(&state, event) }
         if state.editingFilter {
             switch event {
-            case .character("\n"), .character("\r"), .key(.enter): state.editingFilter = false
-            case .character("\u{1b}"): state.editingFilter = false; state.filter = ""
+            case .key(.enter): state.editingFilter = false
+            case .key(.escape): state.editingFilter = false; state.filter = ""
             default: state.filter = InputLine.edited(state.filter, by: event)  // readline's keys: Ctrl-U, Ctrl-W, ...
             }
             state.selected = 0
@@ -121,7 +131,7 @@ public enum Dashboard {
         if state.inspector.item != nil, state.inspector.search != nil { return Inspector.searchKey(&state, event) }
         if let commands = screen.firstKey(&state, event) { return commands }
         if state.showHelp {
-            if case .character(let c) = event, c == "?" || c == "q" || c == "\u{1b}" { state.showHelp = false }
+            if event == .character("?") || event == .character("q") || event == .key(.escape) { state.showHelp = false }
             return []
         }
         if case .character(":") = event {
@@ -153,7 +163,7 @@ public enum Dashboard {
             state.showHelp = true
         case .character("r"):
             return reload(&state)
-        case .character("q"), .character("\u{1b}"):
+        case .character("q"), .key(.escape):
             if state.screens.count > 1 {
                 return back(&state)
             } else if case .character("q") = event {
@@ -219,12 +229,9 @@ public enum Dashboard {
     }
 
     /// A click acts on what the screen drew under the pointer (a row selects it, a header sorts,
-    /// a tab opens); the wheel moves as the arrow keys do, three lines a notch.
-    static func mouse(_ state: inout DashboardState, row: Int, column: Int, button: Int) -> [DashboardCommand] {
+    /// a tab opens).
+    static func click(_ state: inout DashboardState, row: Int, column: Int) -> [DashboardCommand] {
         guard state.deploy.typed == nil, !state.editingCommand, !state.showHelp else { return [] }
-        if button == 4 || button == 5 {
-            return (0..<3).flatMap { _ in key(&state, .key(button == 4 ? .up : .down)) }
-        }
         let hits = frame(state, rows: state.rows, columns: state.columns).hits
         guard let hit = hits.last(where: { $0.contains(row: row, column: column) }) else { return [] }
         if let commands = state.screen.component.clicked(&state, hit.target) { return commands }

@@ -9,7 +9,7 @@ enum DeployFlowUpdate {
         guard let plan = state.deploy.plan else {
             // No plan on screen yet (or it could not be made): every key acts or says why not.
             switch event {
-            case .character("n"), .character("q"), .character("\u{1b}"): return Dashboard.back(&state)
+            case .character("n"), .character("q"), .key(.escape): return Dashboard.back(&state)
             case .character("p"), .character("r"): return Dashboard.reload(&state)
             case .character("?"): return nil
             default:
@@ -23,7 +23,7 @@ enum DeployFlowUpdate {
         }
         if state.inspector.item != nil { return Inspector.key(&state, event) }
         switch event {
-        case .character("\n"), .character("\r"), .key(.enter):
+        case .key(.enter):
             if state.deploy.expanded.contains(state.selected) { state.deploy.expanded.remove(state.selected) } else { state.deploy.expanded.insert(state.selected) }
             state.deploy.diffOffset = 0
             return []
@@ -48,7 +48,7 @@ enum DeployFlowUpdate {
             return []
         case .character("p"):
             return Dashboard.reload(&state)  // plan again from the files as they are now
-        case .character("n"), .character("q"), .character("\u{1b}"):
+        case .character("n"), .character("q"), .key(.escape):
             let commands = Dashboard.back(&state)
             state.notice = "not \(plan.operation == .refresh ? "recorded" : "deployed"): nothing was changed"
             return commands
@@ -103,10 +103,10 @@ enum DeployFlowUpdate {
     static func typing(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand] {
         guard state.screen.shown(by: PlanScreen.self), let stack = state.screen.subject, let plan = state.deploy.plan else { state.deploy.typed = nil; return [] }
         switch event {
-        case .character("\u{1b}"):
+        case .key(.escape):
             state.deploy.typed = nil
             state.notice = "approval cancelled"
-        case .character("\n"), .character("\r"), .key(.enter):
+        case .key(.enter):
             if state.deploy.typed == stack {
                 state.deploy.typed = nil
                 return start(&state, stack: stack, plan: plan)
@@ -142,7 +142,7 @@ enum DeployFlowUpdate {
             return []
         }
         switch event {
-        case .character("c"), .character("q"), .character("\u{1b}"):
+        case .character("c"), .character("q"), .key(.escape):
             if !state.deploy.cancelling { state.deploy.confirmingCancel = true }
             return []
         case .interrupt:

@@ -139,7 +139,7 @@ extension FleetScreens {
         if state.inspector.item != nil { return Inspector.key(&state, event) }
         guard let list = listRows(state) else { return nil }
         switch event {
-        case .character("\n"), .character("\r"), .key(.enter):
+        case .key(.enter):
             guard list.ids.indices.contains(state.selected) else { return [] }
             let id = list.ids[state.selected]
             Inspector.open(&state, id)

@@ -39,7 +39,7 @@ extension FleetScreens {
             guard !plan.changes.isEmpty else { state.notice = "nothing to do: " + plan.summary; return [] }
             state.fleet.plan?.running = true
             return [FleetPlanScreen.apply(BulkItems(action: plan.action, items: plan.changes))]
-        case .character("n"), .character("q"), .character("\u{1b}"):
+        case .character("n"), .character("q"), .key(.escape):
             // Back to the list as it was left: the cursor stays on the row the plan was made for.
             state.fleet.plan = nil
             let commands = Dashboard.back(&state)

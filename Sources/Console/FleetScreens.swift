@@ -89,7 +89,7 @@ enum FleetScreens {
 
     static func devicesKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         switch event {
-        case .character("\n"), .character("\r"), .key(.enter):
+        case .key(.enter):
             guard let device = selectedDevice(state) else { return [] }
             state.screens.append(.device(device.name))
             state.fleet.detail = nil

@@ -34,7 +34,7 @@ enum Inspector {
         case .key(.pageUp): state.inspector.selected = max(0, state.inspector.selected - 10)
         case .character("g"), .key(.home): state.inspector.selected = 0
         case .character("G"), .key(.end): state.inspector.selected = last
-        case .character("\n"), .character("\r"), .key(.enter), .character(" "):
+        case .key(.enter), .character(" "):
             guard lines.indices.contains(state.inspector.selected), lines[state.inspector.selected].foldable else { return [] }
             let path = lines[state.inspector.selected].path
             if state.inspector.folded.contains(path) { state.inspector.folded.remove(path) } else { state.inspector.folded.insert(path) }
@@ -56,7 +56,7 @@ enum Inspector {
         case .character("v"), .character("e"):
             guard let document = document(state) else { return [] }
             return [.openOutside(text(document.value), name: document.title, editor: event == .character("e"))]
-        case .character("q"), .character("\u{1b}"), .key(.left), .character("h"):
+        case .character("q"), .key(.escape), .key(.left), .character("h"):
             state.inspector = InspectorState()
         case .character("?"), .character(":"):
             return nil
@@ -75,12 +75,12 @@ enum Inspector {
     /// Typing a search: Enter finds it from the cursor on, Esc gives up; Ctrl-U clears.
     static func searchKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand] {
         switch event {
-        case .character("\n"), .character("\r"), .key(.enter):
+        case .key(.enter):
             state.inspector.query = state.inspector.search ?? ""
             state.inspector.search = nil
             state.inspector.selected = max(0, state.inspector.selected - 1)
             find(&state, lines(state), forward: true)
-        case .character("\u{1b}"):
+        case .key(.escape):
             state.inspector.search = nil
         default:
             state.inspector.search = InputLine.edited(state.inspector.search ?? "", by: event)

@@ -159,7 +159,7 @@ enum MessagesScreen {
             messages.selected = nil
             messages.top = nil
             messages.pausedAt = nil
-        case .character("\n"), .character("\r"), .key(.enter):
+        case .key(.enter):
             messages.detail.toggle()
             messages.folded = []
             messages.detailScroll = 0

@@ -91,7 +91,7 @@ enum StackScreen {
             }
             state.notice = "secrets shown until v, or leaving the stack"
             return [.reveal(stack)]
-        case .character("\n"), .character("\r"), .key(.enter):
+        case .key(.enter):
             if state.stackScreen.tab == .history {
                 // An update's record whole: what changed, the config it ran with, who ran it.
                 guard state.stackScreen.detail?.history.indices.contains(state.selected) == true else { return [] }

@@ -45,7 +45,7 @@ enum StacksScreen {
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         switch event {
-        case .character("\n"), .character("\r"), .key(.enter):
+        case .key(.enter):
             let shown = visible(state)
             guard shown.indices.contains(state.selected) else { return [] }
             return Dashboard.open(&state, stack: shown[state.selected].name)

@@ -57,15 +57,30 @@ public enum TerminalEvent: Equatable, Sendable {
     case key(Key)
     case resize
     case wake
-    /// A mouse press (button 1) or wheel step (4 up, 5 down) at a cell.
-    case mouse(row: Int, column: Int, button: Int)
+    /// A mouse press at a cell.
+    case click(row: Int, column: Int)
+    /// A wheel notch (up or down) at a cell.
+    case wheel(up: Bool, row: Int, column: Int)
     /// Ctrl-C while the dashboard asked for it (a running deploy).
     case interrupt
 }
 
+extension TerminalEvent {
+    /// The event as the screens read it: Enter (Return, or Ctrl-J) and Escape as named keys,
+    /// whatever sent them (the terminal layer names them already; a test or a script may send
+    /// the characters).
+    public var normalized: TerminalEvent {
+        switch self {
+        case .character("\n"), .character("\r"): return .key(.enter)
+        case .character("\u{1b}"): return .key(.escape)
+        default: return self
+        }
+    }
+}
+
 /// The keys the dashboard reads that are not characters.
 public enum Key: Equatable, Sendable, CaseIterable {
-    case up, down, left, right, home, end, pageUp, pageDown, enter, backspace, delete, backTab
+    case up, down, left, right, home, end, pageUp, pageDown, enter, escape, backspace, delete, backTab
     /// Alt-B and Alt-F: a word back, a word on (readline's keys in a prompt).
     case wordLeft, wordRight
 }

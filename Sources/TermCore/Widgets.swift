@@ -204,13 +204,13 @@ public struct InputLine: Sendable, Equatable {
     /// taken; one candidate is completed with a trailing space).
     public mutating func handle(_ event: TerminalEvent, complete: (String) -> [String] = { _ in [] }) -> Outcome {
         var characters = Array(text)
-        switch event {
-        case .character("\n"), .character("\r"), .key(.enter):
+        switch event.normalized {
+        case .key(.enter):
             let line = String(text.trimmingWhitespace())
             if !line.isEmpty, history.last != line { history.append(line) }
             reset()
             return .submitted(line)
-        case .character("\u{1b}"), .character("\u{07}"):
+        case .key(.escape), .character("\u{07}"):
             reset()
             return .cancelled
         case .character("\u{7f}"), .character("\u{08}"), .key(.backspace):

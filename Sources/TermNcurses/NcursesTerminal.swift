@@ -174,7 +174,12 @@ public final class NcursesTerminal: TerminalDevice {
                 if Int32(ch) == fd_key_mouse() {
                     var y: Int32 = 0, x: Int32 = 0
                     let button = fd_mouse_read(&y, &x)
-                    if button > 0 { queued.append(.mouse(row: Int(y), column: Int(x), button: Int(button))) }
+                    // ncurses' button numbers stop here: 1 a press, 4 and 5 the wheel.
+                    if button == 4 || button == 5 {
+                        queued.append(.wheel(up: button == 4, row: Int(y), column: Int(x)))
+                    } else if button > 0 {
+                        queued.append(.click(row: Int(y), column: Int(x)))
+                    }
                 } else if let key = Self.keys[Int32(ch)] {
                     queued.append(.key(key))
                 }
@@ -188,11 +193,11 @@ public final class NcursesTerminal: TerminalDevice {
                 if nextKind != ERR, nextKind != fd_key_code_yes(), next == 0x62 || next == 0x66 {
                     queued.append(.key(next == 0x62 ? .wordLeft : .wordRight))
                 } else {
-                    queued.append(.character("\u{1b}"))
+                    queued.append(.key(.escape))
                     if nextKind != ERR { unget_wch(wchar_t(next)) }
                 }
             } else if let scalar = Unicode.Scalar(UInt32(ch)) {
-                queued.append(.character(Character(scalar)))
+                queued.append(TerminalEvent.character(Character(scalar)).normalized)
             }
         }
         return gotAny

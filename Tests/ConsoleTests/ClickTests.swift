@@ -12,7 +12,7 @@ import Testing
     func click(_ state: inout DashboardState, on text: String) -> Bool {
         let lines = Dashboard.view(state, rows: state.rows, columns: state.columns).lines
         guard let row = lines.indices.dropFirst().first(where: { lines[$0].contains(text) }), let range = lines[row].range(of: text) else { return false }
-        _ = Dashboard.update(&state, .key(.mouse(row: row, column: DisplayWidth.of(String(lines[row][..<range.lowerBound])), button: 1)))
+        _ = Dashboard.update(&state, .key(.click(row: row, column: DisplayWidth.of(String(lines[row][..<range.lowerBound])))))
         return true
     }
 
@@ -55,12 +55,12 @@ import Testing
         #expect(state.inspector.item == "TesRoleID" && Inspector.lines(state).count > 6)
         let lines = rows(state) { if case .line(let index) = $0 { return index }; return nil }
         #expect(lines.map(\.index) == Array(Inspector.lines(state).indices))
-        _ = Dashboard.update(&state, .key(.mouse(row: lines[4].row, column: 10, button: 1)))
+        _ = Dashboard.update(&state, .key(.click(row: lines[4].row, column: 10)))
         #expect(state.inspector.selected == 4)
         // The wheel moves the inspector's cursor, not the list hidden under it.
-        _ = Dashboard.update(&state, .key(.mouse(row: lines[0].row, column: 10, button: 5)))
+        _ = Dashboard.update(&state, .key(.wheel(up: false, row: lines[0].row, column: 10)))
         #expect(state.inspector.selected == 7 && state.selected == 0)
-        _ = Dashboard.update(&state, .key(.mouse(row: lines[0].row, column: 10, button: 4)))
+        _ = Dashboard.update(&state, .key(.wheel(up: true, row: lines[0].row, column: 10)))
         #expect(state.inspector.selected == 4)
     }
 
@@ -104,9 +104,9 @@ import Testing
         let shown = rows(state, row)
         #expect(shown.count == 12)
         // The topic tree on the left takes no click; the message's line does.
-        _ = Dashboard.update(&state, .key(.mouse(row: shown[3].row, column: 5, button: 1)))
+        _ = Dashboard.update(&state, .key(.click(row: shown[3].row, column: 5)))
         #expect(state.messages.selected == nil)
-        _ = Dashboard.update(&state, .key(.mouse(row: shown[3].row, column: 60, button: 1)))
+        _ = Dashboard.update(&state, .key(.click(row: shown[3].row, column: 60)))
         #expect(state.messages.selected == shown[3].index && state.messages.pausedAt == 12)
     }
 }

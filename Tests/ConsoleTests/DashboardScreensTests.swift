@@ -378,13 +378,13 @@ import Testing
         #expect(StacksScreen.visible(state).map(\.name) == ["prod", "dev"])
         #expect(Dashboard.view(state, rows: 24, columns: 80).lines[1].contains("STACK ▼"))
         // A click on the RESOURCES header sorts by resource count (9 < 33).
-        _ = Dashboard.update(&state, .key(.mouse(row: 1, column: 45, button: 1)))
+        _ = Dashboard.update(&state, .key(.click(row: 1, column: 45)))
         #expect(state.stacks.order == Table.Order(column: 3) && StacksScreen.visible(state).map(\.name) == ["dev", "prod"])
-        _ = Dashboard.update(&state, .key(.mouse(row: 3, column: 10, button: 1)))
+        _ = Dashboard.update(&state, .key(.click(row: 3, column: 10)))
         #expect(state.selected == 1)
-        _ = Dashboard.update(&state, .key(.mouse(row: 2, column: 10, button: 4)))  // wheel up
+        _ = Dashboard.update(&state, .key(.wheel(up: true, row: 2, column: 10)))  // wheel up
         #expect(state.selected == 0)
-        _ = Dashboard.update(&state, .key(.mouse(row: 20, column: 10, button: 1)))  // below the list: nothing
+        _ = Dashboard.update(&state, .key(.click(row: 20, column: 10)))  // below the list: nothing
         #expect(state.selected == 0)
     }
 
