@@ -9,6 +9,8 @@ import TermCore
 enum CoreScreen: ScreenComponent {
     struct State: ScreenState {
         var detail: CoreDeviceDetail?
+        /// A component to open once the device is read (Enter on a matrix cell).
+        var focus: String?
         init() {}
     }
 
@@ -20,7 +22,7 @@ enum CoreScreen: ScreenComponent {
     /// Opens the core device `thing` over the screen on top.
     static func open(_ state: inout DashboardState, _ thing: String) -> [DashboardCommand] {
         state.screens.append(.core(thing))
-        state.own[State.self].detail = nil
+        state.own[State.self] = State()
         state.selected = 0
         return [detail(thing)]
     }
@@ -113,6 +115,11 @@ enum CoreScreen: ScreenComponent {
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         if let answer = detail.answer(in: message), state.screen == .core(answer.argument), let detail = answer.value(&state) {
             state.own[State.self].detail = detail
+            if let focus = state.own[State.self].focus, let index = detail.components.firstIndex(where: { $0.name == focus }) {
+                state.selected = index
+                Inspector.open(&state, focus)
+            }
+            state.own[State.self].focus = nil
         }
         return []
     }

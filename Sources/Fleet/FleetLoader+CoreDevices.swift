@@ -10,7 +10,7 @@ extension FleetLoader {
     public func coreDevices() async throws -> CoreDeviceList { try await coreDevices(group: nil) }
 
     /// Those that took a thing group's deployment (AWS's `thingGroupArn` filter), or every one.
-    public func coreDevices(group: String?) async throws -> CoreDeviceList {
+    public func coreDevices(group: String?, described: Bool = true) async throws -> CoreDeviceList {
         let gg = GreengrassV2Operations.self
         var input: JSONObject = ["maxResults": 100]
         if let group {
@@ -34,7 +34,7 @@ extension FleetLoader {
                     catch { return (index, .failure(error)) }
                 }
             }
-            for _ in 0..<8 { start() }
+            if described { for _ in 0..<8 { start() } }
             while let (index, result) = try await group.next() {
                 switch result {
                 case .success(let device): devices[index].coreVersion = device["coreVersion"]?.stringValue
@@ -80,5 +80,47 @@ extension FleetLoader {
         }
         return CoreDeviceDetail(device: summary, components: components, deployments: deployments,
                                 groups: try await groups.compactMap { $0["groupName"]?.stringValue }.sorted(), interval: statusInterval)
+    }
+
+    /// The fleet x component matrix: every core device (of a thing group, as AWS lists them)
+    /// and its root components (ListInstalledComponents, eight devices at a time). A device whose
+    /// components cannot be read is kept, with why.
+    public func componentMatrix(group: String?) async throws -> ComponentMatrix {
+        let gg = GreengrassV2Operations.self
+        let names = try await coreDevices(group: group, described: false).devices.map(\.name)
+        var rows: [(device: String, components: [InstalledComponent])] = names.map { ($0, []) }
+        var unreadable: [String: String] = [:]
+        try await withThrowingTaskGroup(of: (Int, Result<[JSONValue], any Error>).self) { tasks in
+            var next = 0
+            func start() {
+                guard next < names.count else { return }
+                let index = next, name = names[index]
+                next += 1
+                tasks.addTask {
+                    do {
+                        return (index, .success(try await client.all(gg.service, gg.listInstalledComponents,
+                                                                    ["coreDeviceThingName": .string(name), "topologyFilter": "ROOT", "maxResults": 100],
+                                                                    key: "installedComponents")))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<8 { start() }
+            while let (index, result) = try await tasks.next() {
+                switch result {
+                case .success(let items):
+                    rows[index].components = items.map { item in
+                        InstalledComponent(name: item["componentName"]?.stringValue ?? "?", version: item["componentVersion"]?.stringValue ?? "?",
+                                           state: item["lifecycleState"]?.stringValue ?? "?", isRoot: true)
+                    }
+                case .failure(let error): unreadable[names[index]] = "\(error)"
+                }
+                start()
+            }
+        }
+        var matrix = ComponentMatrix(rows)
+        matrix.unreadable = unreadable
+        return matrix
     }
 }

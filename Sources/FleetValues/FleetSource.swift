@@ -22,6 +22,8 @@ public protocol FleetReader: Sendable {
     func coreDevices() async throws -> CoreDeviceList
     /// One core device: its components, deployments and groups.
     func coreDeviceDetail(_ thing: String) async throws -> CoreDeviceDetail
+    /// The fleet x component matrix (of a thing group's core devices, or every one).
+    func componentMatrix(group: String?) async throws -> ComponentMatrix
 }
 
 /// The changes the fleet screens make, each after its plan was approved.

@@ -22,6 +22,7 @@ import Testing
         func check(_ action: BulkAction, _ items: [String]) async throws -> [String: BulkOutcome] { [:] }
         func coreDevices() async throws -> CoreDeviceList { CoreDeviceList(devices: [CoreDeviceSummary(name: "gg-1", status: "HEALTHY")], interval: 60) }
         func coreDeviceDetail(_ thing: String) async throws -> CoreDeviceDetail { throw DashboardError(message: "\(thing) is not a core device") }
+        func componentMatrix(group: String?) async throws -> ComponentMatrix { ComponentMatrix() }
         func updateDesired(thing: String, shadow: String, desired: JSONValue, version: Int64?) async throws -> JSONValue {
             throw ShadowConflict(current: ["version": 7], message: "409")
         }

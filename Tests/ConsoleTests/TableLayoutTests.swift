@@ -85,6 +85,7 @@ import Testing
         MessagesScreen.self,  // a log, drawn line by line (MessagesScreenTests checks its columns)
         DeviceScreen.self,  // a document: the device's facts and its shadows
         FleetPlanScreen.self,  // a plan's lines, as the review's
+        MatrixScreen.self,  // a grid of fixed-width cells, each cut with "…" inside its width (MatrixScreenTests)
     ]
 
     @Test func everyScreenWithATableIsWalked() {

@@ -85,6 +85,53 @@ if CommandLine.arguments.dropFirst().first == "tail" {
     exit(0)
 }
 
+if CommandLine.arguments.dropFirst().first == "matrix" {
+    // The fleet x component matrix at 10,000 core devices x 8 root components (as the sandbox's
+    // simulated cores report them: two versions of one component, a broken one on every tenth),
+    // scrolled and crossed with the keys a person uses: j/k, PgDn/PgUp, G/g, ←/→, a filter typed
+    // and erased. update + view + frame diff per key (p99 over all), and peak RSS.
+    let theme = try! Theme.parse(Theme.embedded["default"]!, file: "default.yaml")
+    var state = DashboardState(project: "bench", theme: theme)
+    (state.rows, state.columns) = (40, 120)
+    for character in ":matrix\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+    let deviceCount = Int(CommandLine.arguments.dropFirst(2).first ?? "") ?? 10_000
+    let names = ["aws.greengrass.Cli", "docker_led", "docker_button", "docker_certificate_rotator", "os_update", "telemetry_bridge", "log_shipper", "docker_corrupt"]
+    let rows = (0..<deviceCount).map { index -> (device: String, components: [InstalledComponent]) in
+        let components = names.enumerated().compactMap { column, name -> InstalledComponent? in
+            if name == "docker_corrupt" && index % 10 != 9 { return nil }
+            let version = name == "docker_led" && index % 4 == 3 ? "1.0.2" : "1.0.\(3 + column % 2)"
+            return InstalledComponent(name: name, version: version, state: name == "docker_corrupt" ? "BROKEN" : "RUNNING", isRoot: true)
+        }
+        return ("GG-\(100_000 + index)", components)
+    }
+    let built = ContinuousClock.now
+    _ = Dashboard.update(&state, MatrixScreen.matrix.answered(nil, .success(ComponentMatrix(rows))))
+    let loadMS = milliseconds(ContinuousClock.now - built)
+    let clock = ContinuousClock()
+    var previous = Dashboard.view(state, rows: 40, columns: 120)
+    var durations: [Double] = []
+    let round: [TerminalEvent] = Array(repeating: .character("j"), count: 40) + [.key(.pageDown), .key(.pageDown), .key(.right), .key(.right), .key(.right),
+        .character("G"), .key(.pageUp), .key(.left), .character("g")] + Array(repeating: .character("k"), count: 5)
+        + [.character("/")] + "GG-1000".map { .character($0) } + Array(repeating: .key(.backspace), count: 7) + [.character("\n")]
+    let keys = Array(Array(repeating: round, count: 16).joined())
+    for key in keys {
+        let start = clock.now
+        _ = Dashboard.update(&state, .key(key))
+        let frame = Dashboard.view(state, rows: 40, columns: 120)
+        _ = frame.changes(since: previous)
+        previous = frame
+        durations.append(milliseconds(clock.now - start))
+    }
+    durations.sort()
+    let median = durations[durations.count / 2], p99 = percentile(durations, 0.99)
+    func ms(_ value: Double) -> String { String(Double(Int(value * 100)) / 100) }
+    print("matrix screen with \(deviceCount) core devices x \(names.count) components, \(keys.count) keys at 120x40 (scrolls, columns, a filter)")
+    print("  load \(ms(loadMS)) ms; update + view + diff per key: median \(ms(median)) ms, p99 \(ms(p99)) ms, max \(ms(durations.last!)) ms; peak RSS \(peakRSS()) MB")
+    result(["devices": Double(deviceCount), "components": Double(names.count), "keys": Double(keys.count), "load": loadMS, "median": median, "p99": p99,
+            "max": durations.last!, "peakRSS": Double(peakRSS())])
+    exit(0)
+}
+
 if CommandLine.arguments.dropFirst().first == "fleet" {
     // 1,000,000 devices in the model (pages of 250, as ListThings returns them); filters typed
     // one key at a time, erased, a regex and an inverted filter, and cursor movement, repeated
