@@ -43,11 +43,18 @@ import Testing
         #expect(session.waitFor { $0.contains { $0.contains("c core device") } }, "\(session.screen)")
         try session.sendKeys("c")
         #expect(session.waitFor { $0.contains { $0.contains("why: docker_corrupt") } }, "\(session.screen)")
-        try session.sendKeys("q")
-        try session.sendKeys("q")
-        try session.sendKeys("q")
-        try session.sendKeys("q")
-        try session.sendKeys("q")
+        // The matrix: every core's root components; this run's ten, the broken one and the drift.
+        try session.sendKeys("-l", ":matrix")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(30)) { $0.contains { $0.contains(" core devices × ") } }, "\(session.screen)")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", prefix)
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in
+            lines.contains { $0.contains("10 match /\(prefix)") } && lines.contains { $0.contains("\(prefix)-010") && $0.contains("BROKEN") }
+                && lines.contains { $0.contains("drift in") && $0.contains("docker_led") }
+        }, "\(session.screen)")
+        for _ in 0..<6 { try session.sendKeys("q") }
         #expect(session.waitFor { $0.contains { $0.contains("EXIT=0") } }, "\(session.screen)")
     }
 }
