@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Fleet", dependencies: ["FleetValues", "AWSCore", "AWSServices", "JSON", "MQTT", .product(name: "X509", package: "swift-certificates")]),
 
         .target(name: "MQTT", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "MQTTNet", dependencies: ["MQTT", "AWSSigning", "CCurl"]),
+        .target(name: "MQTTNet", dependencies: ["MQTT", "JSON", "AWSSigning", "CCurl"]),
 
         .target(name: "TermCore", dependencies: ["YAMLSyntax", "JSON"]),
         .target(name: "TermNcurses", dependencies: ["TermCore", "CNcursesw", "CFleetdeckSupport"]),

@@ -58,17 +58,7 @@ struct StackCommand: AsyncParsableCommand {
         static func create(_ name: String, context: ProjectContext, global: GlobalOptions) async throws {
             let project = try context.loadProject()
             let backend = try context.backend(global, program: project.program)
-            try StackName.validate(name)
-            if try await backend.checkpoint(project: project.program.name, stack: name) != nil { throw StateError.stackExists(name) }
-            let session = try StackSession(project: project, stack: name, backend: backend, environment: context.environment)
-            if context.environment["PULUMI_CONFIG_PASSPHRASE"] != nil || context.environment["PULUMI_CONFIG_PASSPHRASE_FILE"] != nil {
-                _ = try session.crypter(create: true)
-            } else {
-                try session.config.save()
-            }
-            let coder = CheckpointCoder(crypter: nil)
-            let empty = try coder.encode(stack: name, project: project.program.name, deployment: Deployment(time: ProjectContext.timestamp()))
-            try await backend.saveCheckpoint(empty, project: project.program.name, stack: name)
+            try await context.createStack(name, project: project, backend: backend)
             writeStandardOutput("Created stack '\(name)' in \(backend.url)\n")
         }
     }
@@ -114,11 +104,7 @@ struct StackCommand: AsyncParsableCommand {
                 let context = ProjectContext(directory: global.directory, environment: ProcessEnvironment.current)
                 let project = try context.loadProject()
                 let backend = try context.backend(global, program: project.program)
-                guard let checkpoint = try await backend.checkpoint(project: project.program.name, stack: name) else { throw StateError.noSuchStack(name) }
-                let resources = StackDetailReader.read(checkpoint).resources
-                if !resources.isEmpty && !force { throw StateError.stackNotEmpty(name, count: resources.count) }
-                try await backend.removeStack(project: project.program.name, stack: name)
-                AtomicFile.remove("\(context.directory)/Pulumi.\(name).yaml")
+                try await context.removeStack(name, project: project, backend: backend, force: force)
                 writeStandardOutput("Removed stack '\(name)'\n")
             }
         }
