@@ -130,4 +130,15 @@ extension SupportingHandler {
 public enum ResourceNames {
     public static func acl(_ name: String) -> String { BucketHandler.cannedACL(name) }
     public static func check(_ name: String) -> String { AccountAuditConfigurationHandler.checkName(name) }
+
+    /// A camel-case name's words joined by `separator`, in upper or lower case
+    /// (`deviceCertificateExpiringCheck` -> `DEVICE_CERTIFICATE_EXPIRING_CHECK`).
+    static func words(_ camel: String, separator: Character, uppercased: Bool) -> String {
+        var out = ""
+        for character in camel {
+            if character.isUppercase, !out.isEmpty { out.append(separator) }
+            out += uppercased ? character.uppercased() : character.lowercased()
+        }
+        return out
+    }
 }

@@ -29,6 +29,22 @@ func result(_ fields: [String: Double]) {
     print("RESULT {" + fields.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}")
 }
 func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+/// update + view + frame diff for each key at 120x40, in milliseconds, sorted.
+func keyToFrame(_ state: inout DashboardState, _ keys: [TerminalEvent]) -> [Double] {
+    let clock = ContinuousClock()
+    var previous = Dashboard.view(state, rows: 40, columns: 120)
+    var durations: [Double] = []
+    for key in keys {
+        let start = clock.now
+        _ = Dashboard.update(&state, .key(key))
+        let frame = Dashboard.view(state, rows: 40, columns: 120)
+        _ = frame.changes(since: previous)
+        previous = frame
+        durations.append(milliseconds(clock.now - start))
+    }
+    return durations.sorted()
+}
+
 func milliseconds(_ duration: Duration) -> Double { Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15 }
 
 if CommandLine.arguments.dropFirst().first == "tail" {
@@ -107,22 +123,11 @@ if CommandLine.arguments.dropFirst().first == "matrix" {
     let built = ContinuousClock.now
     _ = Dashboard.update(&state, MatrixScreen.matrix.answered(nil, .success(ComponentMatrix(rows))))
     let loadMS = milliseconds(ContinuousClock.now - built)
-    let clock = ContinuousClock()
-    var previous = Dashboard.view(state, rows: 40, columns: 120)
-    var durations: [Double] = []
     let round: [TerminalEvent] = Array(repeating: .character("j"), count: 40) + [.key(.pageDown), .key(.pageDown), .key(.right), .key(.right), .key(.right),
         .character("G"), .key(.pageUp), .key(.left), .character("g")] + Array(repeating: .character("k"), count: 5)
         + [.character("/")] + "GG-1000".map { .character($0) } + Array(repeating: .key(.backspace), count: 7) + [.character("\n")]
     let keys = Array(Array(repeating: round, count: 16).joined())
-    for key in keys {
-        let start = clock.now
-        _ = Dashboard.update(&state, .key(key))
-        let frame = Dashboard.view(state, rows: 40, columns: 120)
-        _ = frame.changes(since: previous)
-        previous = frame
-        durations.append(milliseconds(clock.now - start))
-    }
-    durations.sort()
+    let durations = keyToFrame(&state, keys)
     let median = durations[durations.count / 2], p99 = percentile(durations, 0.99)
     func ms(_ value: Double) -> String { String(Double(Int(value * 100)) / 100) }
     print("matrix screen with \(deviceCount) core devices x \(names.count) components, \(keys.count) keys at 120x40 (scrolls, columns, a filter)")
@@ -152,23 +157,12 @@ if CommandLine.arguments.dropFirst().first == "fleet" {
         }
         _ = Dashboard.update(&state, .devicesPage(devices, done: page == pages - 1))
     }
-    let clock = ContinuousClock()
-    var previous = Dashboard.view(state, rows: 40, columns: 120)
-    var durations: [Double] = []
     let round: [TerminalEvent] = [.character("/")] + "sensor-1234".map { .character($0) } + Array(repeating: .key(.backspace), count: 11)
         + "plant-[ab]".map { .character($0) } + [.character("\n"), .character("G"), .character("g")] + Array(repeating: .character("j"), count: 20)
         + [.character("/")] + Array(repeating: .key(.backspace), count: 10) + "!gateway".map { .character($0) } + [.character("\n"), .character("/")]
         + Array(repeating: .key(.backspace), count: 8) + [.character("\n")]
     let keys = Array(Array(repeating: round, count: 12).joined())
-    for key in keys {
-        let start = clock.now
-        _ = Dashboard.update(&state, .key(key))
-        let frame = Dashboard.view(state, rows: 40, columns: 120)
-        _ = frame.changes(since: previous)
-        previous = frame
-        durations.append(milliseconds(clock.now - start))
-    }
-    durations.sort()
+    let durations = keyToFrame(&state, keys)
     let median = durations[durations.count / 2], p99 = percentile(durations, 0.99)
     func ms(_ value: Double) -> String { String(Double(Int(value * 100)) / 100) }
     print("devices screen with \(state.fleet.model.devices.count) devices, \(keys.count) keystrokes at 120x40 (filters typed and erased, regex, inverted, moves)")

@@ -56,24 +56,10 @@ def core_devices(request, full_url, headers):
     if query.get("thingGroupArn") is not None:
         # AWS lists the devices that took that group's deployment; the sandbox has no deployments yet.
         return _validation("the sandbox does not model Greengrass deployments yet: thingGroupArn cannot be answered")
-    try:
-        limit = int(query.get("maxResults", "100"))
-    except ValueError:
-        return _validation("maxResults must be an integer")
-    if not 1 <= limit <= 100:
-        return _validation(f"1 validation error detected: Value '{limit}' at 'maxResults' failed to satisfy constraint: "
-                           "Member must have value between 1 and 100")
-    try:
-        start = int(base64.b64decode(query["nextToken"]).decode()) if query.get("nextToken") else 0
-    except ValueError:
-        return _validation("invalid nextToken")
     listed = [{key: d[key] for key in ("coreDeviceThingName", "status", "lastStatusUpdateTimestamp", "platform", "architecture", "runtime")}
               for d in sorted(devices.values(), key=lambda d: d["coreDeviceThingName"])
               if (status is None or d["status"] == status) and (runtime is None or d["runtime"] == runtime)]
-    page = {"coreDevices": listed[start:start + limit]}
-    if start + limit < len(listed):
-        page["nextToken"] = base64.b64encode(str(start + limit).encode()).decode()
-    return 200, {"Content-Type": "application/json"}, json.dumps(page)
+    return _page(request, listed, "coreDevices", default=100)
 
 
 def _thing_region(name):
@@ -187,11 +173,11 @@ def core_device(request, full_url, headers):
     return _error(405, "ValidationException", f"{request.method} is not allowed here")
 
 
-def _page(request, items, key):
-    """A page of `items` by maxResults (1-100) and nextToken, as ListCoreDevices pages."""
+def _page(request, items, key, default=50):
+    """A page of `items` by maxResults (1-100) and nextToken, as Greengrass V2 pages its lists."""
     query = getattr(request, "args", {}) or {}
     try:
-        limit = int(query.get("maxResults", "50"))
+        limit = int(query.get("maxResults", str(default)))
     except ValueError:
         return _validation("maxResults must be an integer")
     if not 1 <= limit <= 100:

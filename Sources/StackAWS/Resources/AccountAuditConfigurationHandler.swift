@@ -49,16 +49,11 @@ struct AccountAuditConfigurationHandler: IoTHandler {
                                                                  "auditCheckConfigurations": .object(disabled)])
     }
 
-static func checkName(_ camel: String) -> String {
-        var out = ""
-        for character in camel {
-            if character.isUppercase, !out.isEmpty { out.append("_") }
-            out += character.uppercased()
-        }
-        return out
-    }
+    /// `deviceCertificateExpiringCheck` -> `DEVICE_CERTIFICATE_EXPIRING_CHECK` (audit check names).
+    static func checkName(_ camel: String) -> String { ResourceNames.words(camel, separator: "_", uppercased: true) }
 
-static func auditInput(_ inputs: [String: PropertyValue]) -> JSONObject {
+    /// aws-native's audit configuration as the API takes it.
+    static func auditInput(_ inputs: [String: PropertyValue]) -> JSONObject {
         var checks = JSONObject()
         for (name, value) in inputs["auditCheckConfigurations"]?.plainJSON.objectValue ?? JSONObject() {
             checks[checkName(name)] = value

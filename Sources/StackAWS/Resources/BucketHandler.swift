@@ -49,16 +49,11 @@ struct BucketHandler: SupportingHandler {
         _ = try await client.call(S3Operations.service, S3Operations.deleteBucket, ["Bucket": .string(id)])
     }
 
-static func cannedACL(_ name: String) -> String {
-        var out = ""
-        for character in name {
-            if character.isUppercase, !out.isEmpty { out.append("-") }
-            out += character.lowercased()
-        }
-        return out
-    }
+    /// CloudFormation's AccessControl names (`Private`, `PublicRead`, `BucketOwnerFullControl`)
+    /// as S3's canned ACLs (`private`, `public-read`, `bucket-owner-full-control`).
+    static func cannedACL(_ name: String) -> String { ResourceNames.words(name, separator: "-", uppercased: false) }
 
-func configureBucket(_ bucket: String, inputs: [String: PropertyValue]) async throws {
+    func configureBucket(_ bucket: String, inputs: [String: PropertyValue]) async throws {
         if let block = inputs["publicAccessBlockConfiguration"] {
             _ = try await client.call(S3Operations.service, S3Operations.putPublicAccessBlock, ["Bucket": .string(bucket),
                                                                                                "PublicAccessBlockConfiguration": Self.upper(block.plainJSON)])

@@ -44,7 +44,9 @@ struct CertificateHandler: IoTHandler {
         _ = try await call(iot.deleteCertificate, ["certificateId": .string(id)])
     }
 
-func identify(inputs: [String: PropertyValue], createdSince: Double?) async throws -> [String] {
+    /// A certificate made from a CSR is found again by the CSR's public key (its id is the hash of
+    /// a certificate only AWS had when the create's answer was lost); newest first.
+    func identify(inputs: [String: PropertyValue], createdSince: Double?) async throws -> [String] {
         guard let csrText = inputs["certificateSigningRequest"]?.stringValue else { return [] }
         let wanted = try CertificateSigningRequest(pemEncoded: csrText).publicKey
         var found: [String] = []

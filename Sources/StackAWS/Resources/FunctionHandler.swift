@@ -58,7 +58,7 @@ struct FunctionHandler: SupportingHandler {
         _ = try await client.call(LambdaOperations.service, LambdaOperations.deleteFunction, ["FunctionName": .string(id)])
     }
 
-func functionConfiguration(_ inputs: [String: PropertyValue]) -> JSONObject {
+    func functionConfiguration(_ inputs: [String: PropertyValue]) -> JSONObject {
         var input: JSONObject = [:]
         for (key, api) in [("runtime", "Runtime"), ("handler", "Handler"), ("role", "Role"), ("timeout", "Timeout"),
                            ("memorySize", "MemorySize"), ("description", "Description")] {
@@ -68,7 +68,9 @@ func functionConfiguration(_ inputs: [String: PropertyValue]) -> JSONObject {
         return input
     }
 
-func zip(_ inputs: [String: PropertyValue]) throws -> [UInt8] {
+    /// The function's code as a zip: inline `code.zipFile` becomes `index.py` (`index.js` for
+    /// Node runtimes), as CloudFormation does; an archive property is zipped as given.
+    func zip(_ inputs: [String: PropertyValue]) throws -> [UInt8] {
         let code = inputs["code"]?.revealed
         if case .string(let source)? = code?["zipFile"]?.revealed {
             let runtime = inputs["runtime"]?.stringValue ?? "python3.12"

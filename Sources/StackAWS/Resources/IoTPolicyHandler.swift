@@ -41,7 +41,8 @@ struct IoTPolicyHandler: IoTHandler {
         _ = try await call(iot.deletePolicy, ["policyName": .string(id)])
     }
 
-func pruneVersions(_ policy: String) async throws {
+    /// IoT keeps at most 5 versions of a policy: delete the oldest non-default ones first.
+    func pruneVersions(_ policy: String) async throws {
         let versions = try await call(iot.listPolicyVersions, ["policyName": .string(policy)])["policyVersions"]?.arrayValue ?? []
         let removable = versions.filter { $0["isDefaultVersion"]?.boolValue != true }
             .sorted { Int($0["versionId"]?.stringValue ?? "0") ?? 0 < Int($1["versionId"]?.stringValue ?? "0") ?? 0 }

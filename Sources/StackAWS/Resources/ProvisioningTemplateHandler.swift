@@ -50,7 +50,7 @@ struct ProvisioningTemplateHandler: IoTHandler {
         _ = try await call(iot.deleteProvisioningTemplate, ["templateName": .string(id)])
     }
 
-static func templateInput(_ inputs: [String: PropertyValue], name: String) -> JSONObject {
+    static func templateInput(_ inputs: [String: PropertyValue], name: String) -> JSONObject {
         var input: JSONObject = ["templateName": .string(name), "templateBody": Self.document(inputs["templateBody"]),
                                  "provisioningRoleArn": inputs["provisioningRoleArn"]?.plainJSON ?? .null]
         for key in ["description", "enabled", "preProvisioningHook"] { if let value = inputs[key] { input[key] = value.plainJSON } }

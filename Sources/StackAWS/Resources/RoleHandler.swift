@@ -74,7 +74,7 @@ struct RoleHandler: SupportingHandler {
         _ = try await client.call(IAMOperations.service, IAMOperations.deleteRole, ["RoleName": .string(id)])
     }
 
-func syncRolePolicies(_ role: String, old: ResourceState?, inputs: [String: PropertyValue]) async throws {
+    func syncRolePolicies(_ role: String, old: ResourceState?, inputs: [String: PropertyValue]) async throws {
         let wanted = Set((inputs["managedPolicyArns"]?.plainJSON.arrayValue ?? []).compactMap(\.stringValue))
         let had = Set((old?.inputs["managedPolicyArns"]?.plainJSON.arrayValue ?? []).compactMap(\.stringValue))
         for arn in wanted.subtracting(had).sorted() {

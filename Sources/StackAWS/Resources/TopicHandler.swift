@@ -43,7 +43,7 @@ struct TopicHandler: SupportingHandler {
         _ = try await client.call(SNSOperations.service, SNSOperations.deleteTopic, ["TopicArn": .string(id)])
     }
 
-func syncSubscriptions(_ topic: String, inputs: [String: PropertyValue]) async throws {
+    func syncSubscriptions(_ topic: String, inputs: [String: PropertyValue]) async throws {
         let existing = try await client.all(SNSOperations.service, SNSOperations.listSubscriptionsByTopic, ["TopicArn": .string(topic)], key: "Subscriptions")
         let have = Set(existing.map { "\($0["Protocol"]?.stringValue ?? "") \($0["Endpoint"]?.stringValue ?? "")" })
         for subscription in inputs["subscription"]?.plainJSON.arrayValue ?? [] {
