@@ -23,6 +23,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many messages in all.") var count: Int?
     @Flag(help: "The devices are Greengrass cores: each reports its nucleus's status on the reserved health topic (for the sandbox).")
     var greengrass = false
+    @Option(help: "With --greengrass: the thing group whose deployment the cores report they took.") var group = "GreengrassGroup"
 
     /// Numbers in range before anything runs (a one-line error otherwise).
     func checkLimits() throws {
@@ -40,7 +41,7 @@ struct SimulateCommand: AsyncParsableCommand {
             let client = try AWSCommandContext.client(global)
             if greengrass {
                 simulator.configuration = Simulator.configuration(region: client.settings.region, account: try await client.callerIdentity().account,
-                                                                  group: "GreengrassGroup")
+                                                                  group: group)
             }
             let created = try await simulator.ensureThings(client: client)
             try await simulator.reportShadows(client: client, seconds: 0)

@@ -30,7 +30,8 @@ import Testing
 
     @Test func simulatedCoresReportAndGoStale() throws {
         let prefix = "gg\(UUID().uuidString.prefix(6).lowercased())"
-        let simulate = try fleetdeck(["simulate", "--greengrass", "--devices", "10", "--rate", "1", "--prefix", prefix, "--duration", "2"])
+        let simulate = try fleetdeck(["simulate", "--greengrass", "--group", "\(prefix)-group", "--devices", "10", "--rate", "1", "--prefix", prefix,
+                                      "--duration", "2"])
         #expect(simulate.status == 0, "\(simulate.stderr)")
         var listed: [[String: Any]] = []
         try eventually("10 core devices listed") {
@@ -55,7 +56,7 @@ import Testing
         let components = detail["components"] as? [[String: Any]] ?? []
         let broken = try #require(components.first { $0["componentName"] as? String == "docker_corrupt" })
         #expect(broken["lifecycleState"] as? String == "BROKEN" && broken["lifecycleStatusCodes"] as? [String] == ["RUN_ERROR"])
-        #expect((broken["installedBy"] as? String)?.hasSuffix(":configuration:thinggroup/GreengrassGroup:1") == true)
+        #expect((broken["installedBy"] as? String)?.hasSuffix(":configuration:thinggroup/\(prefix)-group:1") == true)
         #expect(components.contains { $0["componentName"] as? String == "aws.greengrass.Nucleus" && $0["isRoot"] as? Bool == false })
         let deployment = try #require((detail["deployments"] as? [[String: Any]])?.first)
         #expect(deployment["coreDeviceExecutionStatus"] as? String == "FAILED" && deployment["errorTypes"] as? [String] == ["COMPONENT_ERROR"])
@@ -73,7 +74,13 @@ import Testing
             let checked = try ProcessRunner.run("/usr/bin/env", ["python3", checker, "greengrassv2", operation, input])
             #expect(checked.status == 0 && checked.stdout == "ok\n", "\(operation): \(checked.stdout)\(checked.stderr)")
         }
-                // A thing that is no core device: AWS's answer, said.
+                // A group lists the devices that took its deployment successfully (the broken one did not).
+        _ = try DeployAcceptanceTests.boto("iot.create_thing_group(thingGroupName='\(prefix)-group')")
+        let took = try cores(prefix, extra: ["--group", "\(prefix)-group"]).compactMap { $0["coreDeviceThingName"] as? String }
+        #expect(took == (1...9).map { "\(prefix)-00\($0)" }, "\(took)")
+        let nosuch = try fleetdeck(["gg", "cores", "ls", "--group", "\(prefix)-nosuch"])
+        #expect(nosuch.status == 1 && nosuch.stderr.contains("ResourceNotFoundException"), "\(nosuch.stderr)")
+        // A thing that is no core device: AWS's answer, said.
         let none = try fleetdeck(["gg", "cores", "show", "\(prefix)-no-such"])
         #expect(none.status == 1 && none.stderr.contains("ResourceNotFoundException"), "\(none.stderr)")
         // The simulator has stopped: with a one-second interval each device is stale as soon as

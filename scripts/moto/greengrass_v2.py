@@ -53,12 +53,18 @@ def core_devices(request, full_url, headers):
     if status is not None and status not in STATUSES:
         return _validation(f"1 validation error detected: Value '{status}' at 'status' failed to satisfy constraint: "
                            f"Member must satisfy enum value set: [{', '.join(STATUSES)}]")
-    if query.get("thingGroupArn") is not None:
-        # AWS lists the devices that took that group's deployment; the sandbox has no deployments yet.
-        return _validation("the sandbox does not model Greengrass deployments yet: thingGroupArn cannot be answered")
+    group = query.get("thingGroupArn")
+    if group is not None and not re.fullmatch(r"arn:aws[a-z-]*:iot:[a-z0-9-]+:\d{12}:thinggroup/[a-zA-Z0-9:_-]+", group):
+        return _validation(f"1 validation error detected: Value '{group}' at 'thingGroupArn' failed to satisfy constraint: "
+                           "Member must satisfy regular expression pattern: arn:[^:]*:iot:[^:]+:[0-9]+:thinggroup/.+")
+    # As AWS: a group lists the devices that successfully deployed a deployment targeting it
+    # (what their nuclei reported), and keeps them after they leave the group.
+    took = {name for name, deployments in DEPLOYMENTS.get((ACCOUNT, _region(headers, full_url)), {}).items()
+            if any(d["targetArn"] == group and d["coreDeviceExecutionStatus"] in ("SUCCEEDED", "COMPLETED") for d in deployments.values())}
     listed = [{key: d[key] for key in ("coreDeviceThingName", "status", "lastStatusUpdateTimestamp", "platform", "architecture", "runtime")}
               for d in sorted(devices.values(), key=lambda d: d["coreDeviceThingName"])
-              if (status is None or d["status"] == status) and (runtime is None or d["runtime"] == runtime)]
+              if (status is None or d["status"] == status) and (runtime is None or d["runtime"] == runtime)
+              and (group is None or d["coreDeviceThingName"] in took)]
     return _page(request, listed, "coreDevices", default=100)
 
 
