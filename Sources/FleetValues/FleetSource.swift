@@ -24,6 +24,9 @@ public protocol FleetReader: Sendable {
     func coreDeviceDetail(_ thing: String) async throws -> CoreDeviceDetail
     /// The fleet x component matrix (of a thing group's core devices, or every one).
     func componentMatrix(group: String?) async throws -> ComponentMatrix
+    /// The account's component catalogue, and one version of a component (nil: the latest).
+    func components() async throws -> [ComponentInfo]
+    func componentVersion(_ name: String, version: String?) async throws -> ComponentVersionDetail
 }
 
 /// The changes the fleet screens make, each after its plan was approved.

@@ -1,3 +1,4 @@
+import AWSCore
 import Fleet
 import ArgumentParser
 import AWSServices
@@ -139,6 +140,16 @@ struct DemoCommand: AsyncParsableCommand {
         let configuration = Simulator.configuration(region: client.settings.region, account: try await client.callerIdentity().account, group: group)
         let simulator = Simulator(names: serials, rate: rate, statusInterval: Simulator.statusInterval(ProcessEnvironment.current), greengrass: true,
                                   configuration: configuration)
+        // Upstream's components in the account's catalogue, as its build-apps workflow publishes them.
+        let components = AtomicFile.list(program + "/components").sorted().map { "\(program)/components/\($0)/recipe.yaml" }.filter(AtomicFile.exists)
+        for recipe in components {
+            do {
+                _ = try await FleetLoader(client: client).publishComponent(recipe: AtomicFile.read(recipe) ?? [])
+            } catch let error as AWSError where error.code == "ConflictException" {
+                continue  // that version is in the catalogue already (an earlier demo on this sandbox)
+            }
+        }
+        if !components.isEmpty { writeStandardOutput("Published \(components.count) components (upstream's recipes).\n") }
         writeStandardOutput("Starting \(simulator.names.count) simulated devices…\n")
         _ = try await simulator.ensureThings(client: client)
         try await simulator.enroll(client: client, group: group, policy: policy)

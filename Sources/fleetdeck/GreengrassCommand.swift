@@ -1,10 +1,12 @@
 import ArgumentParser
+import JSON
+import POSIXFiles
 import AWSCore
 import Fleet
 
 /// `fleetdeck gg`: the Greengrass V2 fleet.
 struct GreengrassCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gg", abstract: "The Greengrass V2 fleet.", subcommands: [Cores.self])
+    static let configuration = CommandConfiguration(commandName: "gg", abstract: "The Greengrass V2 fleet.", subcommands: [Cores.self, Components.self])
 
     struct Cores: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cores", abstract: "Greengrass core devices.", subcommands: [List.self, Show.self])
@@ -43,6 +45,110 @@ struct GreengrassCommand: AsyncParsableCommand {
                     let detail = try await FleetLoader(client: try AWSCommandContext.client(global)).coreDeviceDetail(thing)
                     let now = Int64(AWSClient.wallClock())
                     writeStandardOutput(global.json ? detail.json(now: now).pretty() + "\n" : detail.text(now: now))
+                }
+            }
+        }
+    }
+
+    struct Components: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "components", abstract: "The account's component catalogue.",
+                                                        subcommands: [List.self, Versions.self, Show.self, Diff.self, Publish.self])
+
+        /// NAME or NAME@VERSION.
+        static func split(_ reference: String) -> (name: String, version: String?) {
+            let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1] : nil)
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "ls", abstract: "Every component: latest version, platforms, description.")
+            @OptionGroup var global: GlobalOptions
+
+            func run() async throws {
+                try await AWSCommandContext.run {
+                    let components = try await FleetLoader(client: try AWSCommandContext.client(global)).components()
+                    writeStandardOutput(global.json ? JSONValue.array(components.map(\.json)).pretty() + "\n" : ComponentInfo.text(components))
+                }
+            }
+        }
+
+        struct Versions: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "versions", abstract: "A component's versions, newest first.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The component's name.") var name: String
+
+            func run() async throws {
+                try await AWSCommandContext.run {
+                    let versions = try await FleetLoader(client: try AWSCommandContext.client(global)).componentVersions(name)
+                    writeStandardOutput(global.json ? JSONValue.array(versions.map(JSONValue.string)).serialized() + "\n" : versions.map { $0 + "\n" }.joined())
+                }
+            }
+        }
+
+        struct Show: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "A version's recipe, platforms and the component's versions.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "NAME or NAME@VERSION (default: the latest).") var component: String
+
+            func run() async throws {
+                try await AWSCommandContext.run {
+                    let (name, version) = Components.split(component)
+                    let detail = try await FleetLoader(client: try AWSCommandContext.client(global)).componentVersion(name, version: version)
+                    writeStandardOutput(global.json ? detail.json.pretty() + "\n" : detail.text)
+                }
+            }
+        }
+
+        struct Diff: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "diff", abstract: "What changed in a component's recipe between two versions.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The component's name.") var name: String
+            @Argument(help: "The older version.") var from: String
+            @Argument(help: "The newer version (default: the latest).") var to: String?
+
+            func run() async throws {
+                try await AWSCommandContext.run {
+                    let loader = FleetLoader(client: try AWSCommandContext.client(global))
+                    let old = try await loader.componentVersion(name, version: from), new = try await loader.componentVersion(name, version: to)
+                    let lines = LineDiff.diff(old.recipeValue?.pretty() ?? old.recipe, new.recipeValue?.pretty() ?? new.recipe)
+                    writeStandardOutput("\(name) \(old.version) -> \(new.version)\n" + lines.map { $0 + "\n" }.joined())
+                }
+            }
+        }
+
+        struct Publish: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "publish", abstract: "Publish recipes (recipe.yaml or recipe.json, or a folder holding one) as new component versions, as a plan.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "Recipe files or the folders holding them.") var paths: [String]
+            @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
+
+            func run() async throws {
+                try await AWSCommandContext.run {
+                    var recipes: [(path: String, bytes: [UInt8])] = []
+                    for path in paths {
+                        let file = ["recipe.yaml", "recipe.json"].map { "\(path)/\($0)" }.first(where: AtomicFile.exists) ?? path
+                        do {
+                            recipes.append((file, try AtomicFile.readRegular(file, limit: 1_048_576)))
+                        } catch {
+                            throw ValidationFailure(message: "\(file): \(error)")
+                        }
+                    }
+                    writeStandardOutput("Publishing \(recipes.count) component version\(recipes.count == 1 ? "" : "s"):\n" + recipes.map { "  + \($0.path)\n" }.joined())
+                    if !yes {
+                        guard try StackCommandContext.confirm("Do you want to publish them?", details: { recipes.map(\.path).joined(separator: "\n") }) else {
+                            throw ValidationFailure(message: "publish cancelled: nothing was published")
+                        }
+                    }
+                    let loader = FleetLoader(client: try AWSCommandContext.client(global))
+                    for recipe in recipes {
+                        do {
+                            let (name, version) = try await loader.publishComponent(recipe: recipe.bytes)
+                            writeStandardOutput("  published \(name) \(version)\n")
+                        } catch {
+                            throw ValidationFailure(message: "\(recipe.path): \(error)")
+                        }
+                    }
                 }
             }
         }

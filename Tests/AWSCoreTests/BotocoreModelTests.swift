@@ -85,6 +85,16 @@ import Testing
         Case(service: "greengrassv2", operation: GreengrassV2Operations.listInstalledComponents,
              input: ["coreDeviceThingName": "GG-0001", "topologyFilter": "ALL", "maxResults": 100]),
         Case(service: "greengrassv2", operation: GreengrassV2Operations.listEffectiveDeployments, input: ["coreDeviceThingName": "GG-0001", "maxResults": 100]),
+        Case(service: "greengrassv2", operation: GreengrassV2Operations.createComponentVersion, input: ["inlineRecipe": "UmVjaXBl"]),
+        Case(service: "greengrassv2", operation: GreengrassV2Operations.listComponents, input: ["scope": "PRIVATE", "maxResults": 100]),
+        Case(service: "greengrassv2", operation: GreengrassV2Operations.listComponentVersions,
+             input: ["arn": "arn:aws:greengrass:us-east-1:123456789012:components:docker_led", "maxResults": 100]),
+        Case(service: "greengrassv2", operation: GreengrassV2Operations.getComponent,
+             input: ["arn": "arn:aws:greengrass:us-east-1:123456789012:components:docker_led:versions:1.0.3", "recipeOutputFormat": "JSON"]),
+        Case(service: "greengrassv2", operation: GreengrassV2Operations.describeComponent,
+             input: ["arn": "arn:aws:greengrass:us-east-1:123456789012:components:docker_led:versions:1.0.3"]),
+        Case(service: "greengrassv2", operation: GreengrassV2Operations.deleteComponent,
+             input: ["arn": "arn:aws:greengrass:us-east-1:123456789012:components:docker_led:versions:1.0.3"]),
     ]
 
     @Test func botocoreIsReadable() {

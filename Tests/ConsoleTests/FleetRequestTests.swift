@@ -23,6 +23,8 @@ import Testing
         func coreDevices() async throws -> CoreDeviceList { CoreDeviceList(devices: [CoreDeviceSummary(name: "gg-1", status: "HEALTHY")], interval: 60) }
         func coreDeviceDetail(_ thing: String) async throws -> CoreDeviceDetail { throw DashboardError(message: "\(thing) is not a core device") }
         func componentMatrix(group: String?) async throws -> ComponentMatrix { ComponentMatrix() }
+        func components() async throws -> [ComponentInfo] { [] }
+        func componentVersion(_ name: String, version: String?) async throws -> ComponentVersionDetail { throw DashboardError(message: "no \(name)") }
         func updateDesired(thing: String, shadow: String, desired: JSONValue, version: Int64?) async throws -> JSONValue {
             throw ShadowConflict(current: ["version": 7], message: "409")
         }

@@ -77,6 +77,12 @@ import Testing
         }
         _ = Dashboard.update(&core, CoreScreen.detail.answered(long, .success(detail)))
         result.append(("core", core))
+        var catalogue = fleet
+        for character in ":components\n" { _ = Dashboard.update(&catalogue, .key(.character(character))) }
+        _ = Dashboard.update(&catalogue, ComponentsScreen.components.answered([
+            ComponentInfo(name: long, arn: "arn", latest: "1.0.0-" + long, description: long + long, publisher: long, platforms: ["linux/" + long]),
+        ]))
+        result.append(("components", catalogue))
         return result
     }
 
@@ -98,7 +104,7 @@ import Testing
     @Test(arguments: [(24, 80), (40, 120), (50, 200)])
     func noTwoCellsTouchOnAnyScreen(rows: Int, columns: Int) {
         let screens = Self.screens()
-        #expect(screens.count == 10)
+        #expect(screens.count == 11)
         for (name, state) in screens {
             let buffer = Dashboard.view(state, rows: rows, columns: columns)
             #expect(!buffer.gaps.isEmpty, "\(name) at \(columns)x\(rows) draws no table")

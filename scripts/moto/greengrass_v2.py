@@ -247,3 +247,193 @@ greengrass_urls.url_paths["{0}/greengrass/v2/coreDevices/(?P<name>[^/]+)$"] = co
 greengrass_urls.url_paths["{0}/greengrass/v2/sandbox/reports$"] = reports
 greengrass_urls.url_paths["{0}/greengrass/v2/coreDevices/(?P<name>[^/]+)/installedComponents$"] = installed_components
 greengrass_urls.url_paths["{0}/greengrass/v2/coreDevices/(?P<name>[^/]+)/effectiveDeployments$"] = effective_deployments
+
+
+# ---- The component catalogue: CreateComponentVersion from a recipe, validated as AWS validates
+# it; ListComponents, ListComponentVersions, GetComponent (the recipe, as JSON or YAML),
+# DescribeComponent and DeleteComponent.
+import urllib.parse  # noqa: E402
+
+import yaml  # noqa: E402  (moto depends on PyYAML)
+
+CATALOG = {}  # (account, region) -> {component name: {version: entry}}
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
+REQUIREMENT = re.compile(r"^\s*(\*|([<>]=?|=|\^|~)?\s*\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?)(\s+([<>]=?|=|\^|~)?\s*\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?)*\s*$")
+
+
+def _recipe_problem(recipe):
+    """What AWS would refuse in a recipe, or None."""
+    if not isinstance(recipe, dict):
+        return "the recipe is not a JSON or YAML object"
+    if recipe.get("RecipeFormatVersion") != "2020-01-25":
+        return f"RecipeFormatVersion must be 2020-01-25, not {recipe.get('RecipeFormatVersion')!r}"
+    name, version = recipe.get("ComponentName"), recipe.get("ComponentVersion")
+    if not isinstance(name, str) or not re.fullmatch(r"[a-zA-Z0-9._-]{1,128}", name):
+        return f"ComponentName {name!r} is not a component name (1-128 letters, digits, '.', '_' or '-')"
+    if name.startswith("aws.greengrass."):
+        return f"ComponentName {name} is reserved: names that start with aws.greengrass. are AWS's"
+    if not isinstance(version, str) or not SEMVER.match(version):
+        return f"ComponentVersion {version!r} is not a semantic version (MAJOR.MINOR.PATCH)"
+    manifests = recipe.get("Manifests", [])
+    if not isinstance(manifests, list):
+        return "Manifests must be a list"
+    for index, manifest in enumerate(manifests):
+        if not isinstance(manifest, dict):
+            return f"Manifests[{index}] must be an object"
+        platform = manifest.get("Platform", {})
+        if not isinstance(platform, dict) or not all(isinstance(v, str) for v in platform.values()):
+            return f"Manifests[{index}].Platform must map attributes (os, architecture) to strings"
+    dependencies = recipe.get("ComponentDependencies", {})
+    if not isinstance(dependencies, dict):
+        return "ComponentDependencies must be an object"
+    for dependency, spec in dependencies.items():
+        if not isinstance(spec, dict):
+            return f"ComponentDependencies.{dependency} must be an object"
+        requirement = spec.get("VersionRequirement", "*")
+        if not isinstance(requirement, str) or not REQUIREMENT.match(requirement):
+            return f"ComponentDependencies.{dependency}.VersionRequirement {requirement!r} is not a version requirement"
+        if spec.get("DependencyType", "HARD") not in ("HARD", "SOFT"):
+            return f"ComponentDependencies.{dependency}.DependencyType must be HARD or SOFT"
+    return None
+
+
+def _component_arn(region, name, version=None):
+    return f"arn:aws:greengrass:{region}:{ACCOUNT}:components:{name}" + (f":versions:{version}" if version else "")
+
+
+def _platforms(recipe):
+    return [{"name": m.get("Name") or "/".join(str(v) for v in (m.get("Platform") or {}).values()) or "any",
+             "attributes": {k: str(v) for k, v in (m.get("Platform") or {}).items()}} for m in recipe.get("Manifests", [])]
+
+
+def _version_key(version):
+    match = SEMVER.match(version)
+    return tuple(int(match.group(i)) for i in (1, 2, 3)) + ((0,) if match.group(4) else (1,))
+
+
+def create_component_version(request, full_url, headers):
+    if request.method != "POST":
+        return _error(405, "ValidationException", f"{request.method} is not allowed here")
+    region = _region(headers, full_url)
+    body = json.loads(request.data or b"{}")
+    if "lambdaFunction" in body:
+        return _validation("the sandbox makes components from recipes only (inlineRecipe), not from Lambda functions")
+    if "inlineRecipe" not in body:
+        return _validation("You must specify either inlineRecipe or lambdaFunction.")
+    try:
+        text = base64.b64decode(body["inlineRecipe"]).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return _validation("inlineRecipe is not base64-encoded UTF-8 text")
+    try:
+        recipe = json.loads(text)
+    except ValueError:
+        try:
+            recipe = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            return _validation(f"The recipe is neither JSON nor YAML: {str(error).splitlines()[0]}")
+    problem = _recipe_problem(recipe)
+    if problem:
+        return _validation(f"The recipe is not valid: {problem}")
+    name, version = recipe["ComponentName"], recipe["ComponentVersion"]
+    versions = CATALOG.setdefault((ACCOUNT, region), {}).setdefault(name, {})
+    if version in versions:
+        return _error(409, "ConflictException", f"Component {name} version {version} already exists")
+    now = _now()
+    versions[version] = {"recipe": recipe, "created": now, "description": recipe.get("ComponentDescription", ""),
+                         "publisher": recipe.get("ComponentPublisher", ""), "platforms": _platforms(recipe), "tags": body.get("tags") or {}}
+    answer = {"arn": _component_arn(region, name, version), "componentName": name, "componentVersion": version, "creationTimestamp": now,
+              "status": {"componentState": "DEPLOYABLE", "message": "NONE", "errors": {}, "vendorGuidance": "ACTIVE"}}
+    return 201, {"Content-Type": "application/json"}, json.dumps(answer)
+
+
+def _parse_arn(full_url, region, suffix=""):
+    """The component name and version (None: none given) of the ARN in the path."""
+    path = urllib.parse.urlparse(full_url).path
+    arn = urllib.parse.unquote(path.split("/components/", 1)[1])
+    if suffix:
+        arn = arn[: -len(suffix)]
+    match = re.fullmatch(r"arn:aws[a-z-]*:greengrass:([^:]*):(aws|\d+):components:([^:]+)(?::versions:([^:]+))?", arn)
+    if not match:
+        return None, None, _validation(f"{arn!r} is not a component ARN")
+    return match.group(3), match.group(4), None
+
+
+def list_components(request, full_url, headers):
+    region = _region(headers, full_url)
+    query = getattr(request, "args", {}) or {}
+    scope = query.get("scope", "PRIVATE")
+    if scope not in ("PRIVATE", "PUBLIC"):
+        return _validation(f"1 validation error detected: Value '{scope}' at 'scope' failed to satisfy constraint: "
+                           "Member must satisfy enum value set: [PRIVATE, PUBLIC]")
+    listed = []
+    for name, versions in sorted(CATALOG.get((ACCOUNT, region), {}).items()) if scope == "PRIVATE" else []:
+        if not versions:
+            continue
+        latest = max(versions, key=_version_key)
+        entry = versions[latest]
+        listed.append({"arn": _component_arn(region, name), "componentName": name,
+                       "latestVersion": {"arn": _component_arn(region, name, latest), "componentVersion": latest, "creationTimestamp": entry["created"],
+                                         "description": entry["description"], "publisher": entry["publisher"], "platforms": entry["platforms"]}})
+    return _page(request, listed, "components")
+
+
+def component_versions(request, full_url, headers):
+    region = _region(headers, full_url)
+    name, version, refused = _parse_arn(full_url, region, "/versions")
+    if refused:
+        return refused
+    versions = CATALOG.get((ACCOUNT, region), {}).get(name)
+    if not versions:
+        return _error(404, "ResourceNotFoundException", f"Component {name} not found")
+    listed = [{"componentName": name, "componentVersion": v, "arn": _component_arn(region, name, v)}
+              for v in sorted(versions, key=_version_key, reverse=True)]
+    return _page(request, listed, "componentVersions")
+
+
+def _version(full_url, headers, suffix=""):
+    region = _region(headers, full_url)
+    name, version, refused = _parse_arn(full_url, region, suffix)
+    if refused:
+        return None, None, None, refused
+    if version is None:
+        return None, None, None, _validation("the ARN must name a version (...:components:NAME:versions:VERSION)")
+    entry = CATALOG.get((ACCOUNT, region), {}).get(name, {}).get(version)
+    if entry is None:
+        return None, None, None, _error(404, "ResourceNotFoundException", f"Component {name} version {version} not found")
+    return region, name, version, entry
+
+
+def component(request, full_url, headers):
+    region, name, version, entry = _version(full_url, headers)
+    if region is None:
+        return entry
+    if request.method == "DELETE":
+        del CATALOG[(ACCOUNT, region)][name][version]
+        return 204, {}, ""
+    if request.method != "GET":
+        return _error(405, "ValidationException", f"{request.method} is not allowed here")
+    query = getattr(request, "args", {}) or {}
+    output = query.get("recipeOutputFormat", "YAML")
+    if output not in ("JSON", "YAML"):
+        return _validation(f"1 validation error detected: Value '{output}' at 'recipeOutputFormat' failed to satisfy constraint: "
+                           "Member must satisfy enum value set: [JSON, YAML]")
+    text = json.dumps(entry["recipe"], indent=2) if output == "JSON" else yaml.safe_dump(entry["recipe"], sort_keys=False)
+    return 200, {"Content-Type": "application/json"}, json.dumps({"recipeOutputFormat": output, "recipe": base64.b64encode(text.encode()).decode(),
+                                                                   "tags": entry["tags"]})
+
+
+def component_metadata(request, full_url, headers):
+    region, name, version, entry = _version(full_url, headers, "/metadata")
+    if region is None:
+        return entry
+    return 200, {"Content-Type": "application/json"}, json.dumps({
+        "arn": _component_arn(region, name, version), "componentName": name, "componentVersion": version, "creationTimestamp": entry["created"],
+        "publisher": entry["publisher"], "description": entry["description"], "platforms": entry["platforms"], "tags": entry["tags"],
+        "status": {"componentState": "DEPLOYABLE", "message": "NONE", "errors": {}, "vendorGuidance": "ACTIVE"}})
+
+
+greengrass_urls.url_paths["{0}/greengrass/v2/createComponentVersion$"] = create_component_version
+greengrass_urls.url_paths["{0}/greengrass/v2/components$"] = list_components
+greengrass_urls.url_paths["{0}/greengrass/v2/components/(?P<arn>[^/]+)/versions$"] = component_versions
+greengrass_urls.url_paths["{0}/greengrass/v2/components/(?P<arn>[^/]+)/metadata$"] = component_metadata
+greengrass_urls.url_paths["{0}/greengrass/v2/components/(?P<arn>[^/]+)$"] = component

@@ -53,4 +53,58 @@ public enum GreengrassV2Operations {
         outputPayload: nil, rawOutputPayload: false,
         resultWrapper: nil,
         pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "effectiveDeployments"))
+    public static let createComponentVersion = AWSOperation(
+        name: "CreateComponentVersion", method: "POST", uri: "/greengrass/v2/createComponentVersion",
+        input: [AWSMember("inlineRecipe", .body, "inlineRecipe", type: .blob), AWSMember("lambdaFunction", .body, "lambdaFunction", type: .structure), AWSMember("tags", .body, "tags", type: .map), AWSMember("clientToken", .body, "clientToken", type: .string)],
+        required: [],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let listComponents = AWSOperation(
+        name: "ListComponents", method: "GET", uri: "/greengrass/v2/components",
+        input: [AWSMember("scope", .query, "scope", type: .string), AWSMember("maxResults", .query, "maxResults", type: .integer), AWSMember("nextToken", .query, "nextToken", type: .string)],
+        required: [],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "components"))
+    public static let listComponentVersions = AWSOperation(
+        name: "ListComponentVersions", method: "GET", uri: "/greengrass/v2/components/{arn}/versions",
+        input: [AWSMember("arn", .uri, "arn", type: .string), AWSMember("maxResults", .query, "maxResults", type: .integer), AWSMember("nextToken", .query, "nextToken", type: .string)],
+        required: ["arn"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "componentVersions"))
+    public static let getComponent = AWSOperation(
+        name: "GetComponent", method: "GET", uri: "/greengrass/v2/components/{arn}",
+        input: [AWSMember("recipeOutputFormat", .query, "recipeOutputFormat", type: .string), AWSMember("arn", .uri, "arn", type: .string)],
+        required: ["arn"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let describeComponent = AWSOperation(
+        name: "DescribeComponent", method: "GET", uri: "/greengrass/v2/components/{arn}/metadata",
+        input: [AWSMember("arn", .uri, "arn", type: .string)],
+        required: ["arn"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let deleteComponent = AWSOperation(
+        name: "DeleteComponent", method: "DELETE", uri: "/greengrass/v2/components/{arn}",
+        input: [AWSMember("arn", .uri, "arn", type: .string)],
+        required: ["arn"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
 }

@@ -1,0 +1,122 @@
+import FleetValues
+import JSON
+import TermCore
+
+/// The account's component catalogue (`:components`): each component's latest version,
+/// platforms, publisher and description; Enter opens the latest version whole (its recipe
+/// folded as the policy inspector folds a document, its platforms and every version).
+enum ComponentsScreen: ScreenComponent {
+    struct State: ScreenState {
+        var components: [ComponentInfo]?
+        var order = Table.Order()
+        /// The version Enter asked for, once read.
+        var detail: ComponentVersionDetail?
+        init() {}
+    }
+
+    static let components = FleetQuery<Void, [ComponentInfo]>("components") { fleet, _ in try await fleet.components() }
+    static let latest = FleetQuery<String, ComponentVersionDetail>("component version", waits: false) { try await $0.componentVersion($1, version: nil) }
+    static let titles = ["COMPONENT", "LATEST", "PLATFORMS", "PUBLISHER", "DESCRIPTION"]
+
+    static func title(_ screen: Screen) -> String { "components" }
+
+    static func rows(_ state: DashboardState) -> [(component: ComponentInfo, cells: [String])]? {
+        guard let components = state.own[State.self].components else { return nil }
+        let filter = TextFilter(state.filter)
+        let rows = components.map { ($0, [$0.name, $0.latest, $0.platforms.joined(separator: ","), $0.publisher, $0.description]) }
+            .filter { filter.matches($0.1.joined(separator: " ")) }
+        let order = state.own[State.self].order
+        return Table.order(rows.map(\.1), by: order.column, ascending: order.ascending).map { rows[$0] }
+    }
+
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
+        let theme = state.theme
+        guard let rows = rows(state) else {
+            buffer.put(Dashboard.waiting(state, "Loading the component catalogue"), row: 2, column: 1, style: theme[.dim])
+            return []
+        }
+        let area = listArea(state)
+        if state.inspector.item != nil { return Inspector.view(state, area: area, into: &buffer) }
+        let count = state.own[State.self].components?.count ?? 0
+        var header = " \(count) component\(count == 1 ? "" : "s") in the account's catalogue"
+        if !state.filter.isEmpty { header += "; \(rows.count) match /\(state.filter)" }
+        buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: theme[.header])
+        let columns = Table.fitted(titles, rows: rows.map(\.cells), limits: [36, 10, 18, 24], sortable: true, width: buffer.columns)
+        let order = state.own[State.self].order
+        let first = Table(columns: columns, rows: rows.map(\.cells)).draw(
+            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: order.mark,
+            header: theme[.header], selectedStyle: theme[.selected]) { _ in theme[.text] }
+        if rows.isEmpty {
+            buffer.put(state.filter.isEmpty ? "No components: 'fleetdeck gg components publish' adds recipes." : "Nothing matches /\(state.filter).",
+                       row: area.top, column: 1, style: theme[.dim])
+        }
+        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
+            + HitArea.rows(first: first, count: rows.count, top: area.top, height: area.height, width: buffer.columns)
+    }
+
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        if state.inspector.item != nil { return Inspector.key(&state, event) }
+        switch event {
+        case .key(.enter):
+            guard let rows = rows(state), rows.indices.contains(state.selected) else { return [] }
+            state.notice = "reading \(rows[state.selected].component.name)…"
+            return [latest(rows[state.selected].component.name)]
+        case .character("s"): state.own[State.self].order = state.own[State.self].order.next(of: titles.count)
+        case .character("S"): state.own[State.self].order = state.own[State.self].order.reversed
+        default: return nil
+        }
+        return []
+    }
+
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
+        guard case .sort(let column) = target else { return nil }
+        state.own[State.self].order = state.own[State.self].order.clicked(column)
+        return []
+    }
+
+    static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? {
+        guard let detail = state.own[State.self].detail, detail.name == id else { return nil }
+        return ("\(detail.name) \(detail.version)", detail.json)
+    }
+
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        if let list = components.answer(in: message)?.value(&state) { state.own[State.self].components = list }
+        if let answer = latest.answer(in: message), state.screen == .components, state.inspector.item == nil, let detail = answer.value(&state) {
+            state.own[State.self].detail = detail
+            state.notice = nil
+            Inspector.open(&state, detail.name)
+        }
+        return []
+    }
+
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
+        state.own[State.self].components = nil
+        return [components.command]
+    }
+
+    static var commands: [ScreenCommand] {
+        [ScreenCommand(names: ["components"]) { state, _, _ in
+            guard CommandMode.replaceTop(&state, with: .components) else { return [] }
+            state.own[State.self].components = nil
+            return [components.command]
+        }]
+    }
+
+    static func rowCount(_ state: DashboardState) -> Int {
+        state.inspector.item != nil ? Inspector.lines(state).count : rows(state)?.count ?? 0
+    }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
+    static func filters(_ state: DashboardState) -> Bool { state.inspector.item == nil }
+    static func hints(_ state: DashboardState) -> String {
+        state.inspector.item != nil ? "↵ fold  / search  esc back" : "↵ the latest version  / filter  s sort  r reload"
+    }
+    static func help(_ state: DashboardState) -> [String] {
+        [":components  the account's component catalogue", "enter      the latest version: recipe, platforms, every version",
+         "s S        sort by the next column, reverse"]
+    }
+}
+
+extension Screen {
+    /// The account's Greengrass component catalogue.
+    public static let components = Screen(ComponentsScreen.self)
+}

@@ -1,0 +1,80 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `gg components` on the sandbox: recipes published (as a plan approved with --yes) and
+/// refused as AWS refuses them, the catalogue listed, a version's recipe shown, two versions'
+/// recipes diffed.
+@Suite struct GreengrassComponentsTests {
+    func fleetdeck(_ arguments: [String]) throws -> ProcessResult {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        return try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments, environment: ProcessRunner.environment([:]))
+    }
+
+    static func recipe(_ name: String, _ version: String, run: String) -> String {
+        """
+        RecipeFormatVersion: "2020-01-25"
+        ComponentName: \(name)
+        ComponentVersion: "\(version)"
+        ComponentDescription: "A test component"
+        ComponentPublisher: fleetdeck-tests
+        ComponentDependencies:
+          aws.greengrass.DockerApplicationManager:
+            VersionRequirement: ~2.0.0
+        Manifests:
+          - Platform:
+              os: linux
+              architecture: aarch64
+            Lifecycle:
+              Run: "\(run)"
+
+        """
+    }
+
+    @Test func publishListShowAndDiff() throws {
+        let name = "com.fleetdeck.test\(UUID().uuidString.prefix(6).lowercased())"
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+        for (version, run) in [("1.0.0", "docker run led"), ("1.1.0", "docker run led --blink")] {
+            try FileManager.default.createDirectory(atPath: "\(folder)/\(version)", withIntermediateDirectories: true)
+            try Self.recipe(name, version, run: run).write(toFile: "\(folder)/\(version)/recipe.yaml", atomically: true, encoding: .utf8)
+        }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // Without --yes and without a terminal to ask on: refused, nothing published.
+        let unasked = try fleetdeck(["gg", "components", "publish", "\(folder)/1.0.0"])
+        #expect(unasked.status != 0)
+        #expect(try fleetdeck(["gg", "components", "versions", name]).status != 0)
+        let published = try fleetdeck(["gg", "components", "publish", "\(folder)/1.0.0", "\(folder)/1.1.0", "--yes"])
+        #expect(published.status == 0 && published.stdout.contains("published \(name) 1.0.0") && published.stdout.contains("published \(name) 1.1.0"),
+                "\(published.stdout)\(published.stderr)")
+        // The same version again: AWS's conflict, said.
+        let again = try fleetdeck(["gg", "components", "publish", "\(folder)/1.0.0", "--yes"])
+        #expect(again.status == 1 && again.stderr.contains("ConflictException") && again.stderr.contains("already exists"), "\(again.stderr)")
+        // A recipe AWS refuses (gdk's NEXT_PATCH never resolved): the reason, nothing published.
+        try Self.recipe(name, "NEXT_PATCH", run: "x").write(toFile: "\(folder)/bad.yaml", atomically: true, encoding: .utf8)
+        let bad = try fleetdeck(["gg", "components", "publish", "\(folder)/bad.yaml", "--yes"])
+        #expect(bad.status == 1 && bad.stderr.contains("bad.yaml") && bad.stderr.contains("is not a semantic version"), "\(bad.stderr)")
+
+        let listed = try fleetdeck(["gg", "components", "ls", "--json"])
+        let entry = try #require((try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])?.first { $0["componentName"] as? String == name })
+        #expect(entry["latestVersion"] as? String == "1.1.0" && entry["platforms"] as? [String] == ["linux/aarch64"])
+        #expect(try fleetdeck(["gg", "components", "versions", name]).stdout == "1.1.0\n1.0.0\n")
+        let shown = try fleetdeck(["gg", "components", "show", "\(name)@1.0.0", "--json"])
+        let detail = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        let recipe = try #require(detail["recipe"] as? [String: Any])
+        #expect(recipe["ComponentVersion"] as? String == "1.0.0" && (recipe["ComponentDependencies"] as? [String: Any])?["aws.greengrass.DockerApplicationManager"] != nil)
+        let diff = try fleetdeck(["gg", "components", "diff", name, "1.0.0"])
+        #expect(diff.stdout.hasPrefix("\(name) 1.0.0 -> 1.1.0\n"), "\(diff.stdout)")
+        #expect(diff.stdout.contains("-   \"ComponentVersion\": \"1.0.0\",\n+   \"ComponentVersion\": \"1.1.0\","), "\(diff.stdout)")
+        #expect(diff.stdout.contains("docker run led --blink"))
+        // The sandbox's catalogue answers as botocore's model says.
+        let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/moto/check_answers.py").path
+        let arn = "arn:aws:greengrass:us-east-1:123456789012:components:\(name)"
+        for (operation, input) in [("ListComponents", "{}"), ("ListComponentVersions", #"{"arn": "\#(arn)"}"#),
+                                   ("GetComponent", #"{"arn": "\#(arn):versions:1.0.0", "recipeOutputFormat": "YAML"}"#),
+                                   ("DescribeComponent", #"{"arn": "\#(arn):versions:1.1.0"}"#)] {
+            let checked = try ProcessRunner.run("/usr/bin/env", ["python3", checker, "greengrassv2", operation, input])
+            #expect(checked.status == 0 && checked.stdout == "ok\n", "\(operation): \(checked.stdout)\(checked.stderr)")
+        }
+    }
+}
