@@ -5,7 +5,8 @@ import TermCore
 /// One Greengrass core device (Enter on `:cores`): why it is unhealthy, its installed components
 /// (version, lifecycle state, status codes, root or dependency, the deployment that installed
 /// each), the deployments it took (status, reason, error stack and types) and its thing groups.
-/// Enter opens a component whole; `d` opens the thing (shadows, certificates, policies).
+/// Enter opens a component whole; `d` opens the thing (shadows, certificates, policies), `m`
+/// its messages.
 enum CoreScreen: ScreenComponent {
     struct State: ScreenState {
         var detail: CoreDeviceDetail?
@@ -90,6 +91,16 @@ enum CoreScreen: ScreenComponent {
             guard detail.components.indices.contains(state.selected) else { return [] }
             Inspector.open(&state, detail.components[state.selected].name)
             return []
+        case .character("m"):
+            // Its messages: the device's topics subscribed, the list filtered to it.
+            let topics = "device/\(thing)/#"
+            var commands = MessagesScreen.open(&state)
+            if !state.messages.filters.contains(topics) {
+                state.messages.filters.append(topics)
+                commands.append(.subscribe([topics]))
+            }
+            state.filter = thing
+            return commands
         case .character("d"):
             state.screens.append(.device(thing))
             state.fleet.detail = nil
@@ -134,11 +145,12 @@ enum CoreScreen: ScreenComponent {
     }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (4, max(0, state.rows - 5)) }
     static func hints(_ state: DashboardState) -> String {
-        state.inspector.item != nil ? "↵ fold  esc back" : "↵ the component  d the thing  r reload  esc back"
+        state.inspector.item != nil ? "↵ fold  esc back" : "↵ the component  d the thing  m its messages  r reload  esc back"
     }
     static func help(_ state: DashboardState) -> [String] {
         ["enter      the component: state, status codes, the deployment that installed it",
-         "d          the thing: attributes, groups, certificates, policies, shadows", "r          read it again"]
+         "d          the thing: attributes, groups, certificates, policies, shadows", "m          its messages (device/THING/#)",
+         "r          read it again"]
     }
 }
 

@@ -35,7 +35,8 @@ extension FleetLoader {
                                     key: "componentVersions").compactMap { $0["componentVersion"]?.stringValue }
     }
 
-    /// One version of a component (nil: the latest): its recipe, platforms and every version.
+    /// One version of a component (nil: the latest): its recipe, platforms, every version, and
+    /// the core devices that run the component (one ListInstalledComponents per core device).
     public func componentVersion(_ name: String, version: String?) async throws -> ComponentVersionDetail {
         let gg = GreengrassV2Operations.self
         let versions = try await componentVersions(name)
@@ -48,9 +49,14 @@ extension FleetLoader {
         let encoded = try await recipe["recipe"]?.stringValue ?? ""
         let text = Base64.decode(encoded).map { String(decoding: $0, as: UTF8.self) } ?? encoded
         let metadata = try await described
-        return ComponentVersionDetail(name: name, version: version, arn: arn, recipe: text, platforms: Self.platforms(metadata["platforms"]),
-                                      description: metadata["description"]?.stringValue ?? "", publisher: metadata["publisher"]?.stringValue ?? "",
-                                      versions: versions)
+        var detail = ComponentVersionDetail(name: name, version: version, arn: arn, recipe: text, platforms: Self.platforms(metadata["platforms"]),
+                                            description: metadata["description"]?.stringValue ?? "", publisher: metadata["publisher"]?.stringValue ?? "",
+                                            versions: versions)
+        let matrix = try await componentMatrix(group: nil)
+        if let column = matrix.components.firstIndex(of: name) {
+            for (row, cell) in matrix.cells[column].enumerated() { if let cell { detail.runningOn[matrix.devices[row]] = cell.version } }
+        }
+        return detail
     }
 
     /// Publishes a recipe (JSON or YAML text) as a new component version; its name and version.

@@ -32,6 +32,8 @@ public struct ComponentVersionDetail: Sendable, Equatable {
     public var publisher: String
     /// Every version of the component, newest first.
     public var versions: [String]
+    /// The core devices that run the component (as a root component), and which version each.
+    public var runningOn: [String: String] = [:]
 
     public init(name: String, version: String, arn: String, recipe: String, platforms: [String], description: String, publisher: String, versions: [String]) {
         self.name = name
@@ -96,12 +98,22 @@ extension ComponentVersionDetail {
     public var json: JSONValue {
         ["componentName": .string(name), "componentVersion": .string(version), "arn": .string(arn), "description": .string(description),
          "publisher": .string(publisher), "platforms": .array(platforms.map(JSONValue.string)), "versions": .array(versions.map(JSONValue.string)),
-         "recipe": recipeValue ?? .string(recipe)]
+         "recipe": recipeValue ?? .string(recipe),
+         "runningOn": .object(JSONObject(runningOn.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))]
+    }
+
+    /// "12 devices: 1.0.3 (9), 1.0.2 (3)".
+    public var running: String {
+        guard !runningOn.isEmpty else { return "no core device runs it" }
+        var counts: [String: Int] = [:]
+        for version in runningOn.values { counts[version, default: 0] += 1 }
+        return "\(runningOn.count) core device\(runningOn.count == 1 ? "" : "s"): "
+            + counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
     }
 
     public var text: String {
         "\(name) \(version)" + (publisher.isEmpty ? "" : " by \(publisher)") + (description.isEmpty ? "" : ": \(description)") + "\n"
             + "  platforms " + (platforms.isEmpty ? "any" : platforms.joined(separator: ", ")) + "\n"
-            + "  versions  " + versions.joined(separator: ", ") + "\n" + "Recipe:\n" + (recipeValue?.pretty() ?? recipe) + "\n"
+            + "  versions  " + versions.joined(separator: ", ") + "\n" + "  runs on   " + running + "\n" + "Recipe:\n" + (recipeValue?.pretty() ?? recipe) + "\n"
     }
 }

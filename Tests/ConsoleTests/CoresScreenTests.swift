@@ -123,6 +123,10 @@ import Testing
                                                                            coreDevice: .success(CoreDevice(status: "UNHEALTHY")))))
         #expect(Dashboard.update(&state, .key(.character("c"))) == [CoreScreen.detail("GG-0002")])
         #expect(state.screen == .core("GG-0002"))
+        _ = Dashboard.update(&state, CoreScreen.detail.answered("GG-0002", .success(Self.broken)))
+        // Its messages: the device's topics subscribed, the list filtered to it.
+        #expect(Dashboard.update(&state, .key(.character("m"))) == [.connectBroker, .subscribe(["device/GG-0002/#"])])
+        #expect(state.screen == .messages && state.filter == "GG-0002" && state.messages.filters == ["device/GG-0002/#"])
     }
 
     @Test func aThingThatIsNoCoreDeviceSaysSo() {

@@ -80,6 +80,14 @@ import Testing
         #expect(took == (1...9).map { "\(prefix)-00\($0)" }, "\(took)")
         let nosuch = try fleetdeck(["gg", "cores", "ls", "--group", "\(prefix)-nosuch"])
         #expect(nosuch.status == 1 && nosuch.stderr.contains("ResourceNotFoundException"), "\(nosuch.stderr)")
+        // The catalogue says which devices run a component, and which version each.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let publish = try fleetdeck(["gg", "components", "publish", "\(root)/examples/iot-ref-arch/components/docker_led", "--yes"])
+        #expect(publish.status == 0 || publish.stderr.contains("ConflictException"), "\(publish.stderr)")  // an earlier demo may have published it
+        let led = try fleetdeck(["gg", "components", "show", "docker_led", "--json"])
+        let running = (try JSONSerialization.jsonObject(with: Data(led.stdout.utf8)) as? [String: Any])?["runningOn"] as? [String: String] ?? [:]
+        let mine = running.filter { $0.key.hasPrefix(prefix + "-") }
+        #expect(mine.count == 10 && mine["\(prefix)-004"] == "1.0.2" && mine["\(prefix)-001"] == "1.0.3", "\(mine)")
         // A thing that is no core device: AWS's answer, said.
         let none = try fleetdeck(["gg", "cores", "show", "\(prefix)-no-such"])
         #expect(none.status == 1 && none.stderr.contains("ResourceNotFoundException"), "\(none.stderr)")
