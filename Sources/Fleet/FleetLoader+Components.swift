@@ -65,4 +65,10 @@ extension FleetLoader {
         let answer = try await client.call(gg.service, gg.createComponentVersion, ["inlineRecipe": .string(Base64.encode(recipe))])
         return (answer["componentName"]?.stringValue ?? "?", answer["componentVersion"]?.stringValue ?? "?")
     }
+
+    /// Deletes one version of a component from the catalogue.
+    public func deleteComponent(_ name: String, version: String) async throws {
+        let gg = GreengrassV2Operations.self
+        _ = try await client.call(gg.service, gg.deleteComponent, ["arn": .string(try await componentARN(name, version: version))])
+    }
 }

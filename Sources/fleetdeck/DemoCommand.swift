@@ -142,11 +142,12 @@ struct DemoCommand: AsyncParsableCommand {
                                   configuration: configuration)
         // Upstream's components in the account's catalogue, as its build-apps workflow publishes them.
         let components = AtomicFile.list(program + "/components").sorted().map { "\(program)/components/\($0)/recipe.yaml" }.filter(AtomicFile.exists)
+        var published: [(name: String, version: String)] = []
         for recipe in components {
             do {
-                _ = try await FleetLoader(client: client).publishComponent(recipe: AtomicFile.read(recipe) ?? [])
+                published.append(try await FleetLoader(client: client).publishComponent(recipe: AtomicFile.read(recipe) ?? []))
             } catch let error as AWSError where error.code == "ConflictException" {
-                continue  // that version is in the catalogue already (an earlier demo on this sandbox)
+                continue  // that version is in the catalogue already (not the demo's to remove)
             }
         }
         if !components.isEmpty { writeStandardOutput("Published \(components.count) components (upstream's recipes).\n") }
@@ -178,6 +179,8 @@ struct DemoCommand: AsyncParsableCommand {
             let clock = ContinuousClock(), started = clock.now
             await simulator.remove(client: client)
             writeStandardOutput("  removed \(simulator.names.count) simulated devices (\(Self.seconds(clock.now - started)))\n")
+            for component in published { try? await FleetLoader(client: client).deleteComponent(component.name, version: component.version) }
+            if !published.isEmpty { writeStandardOutput("  removed the \(published.count) components it published\n") }
             if await removeStacks(folder) {
                 AtomicFile.removeTree(folder)
                 writeStandardOutput("Done.\n")

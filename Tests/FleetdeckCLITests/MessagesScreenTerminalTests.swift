@@ -109,6 +109,18 @@ import Testing
         #expect(session.screen.contains("groups: GreengrassGroup"))
         #expect(session.screen.contains("ACTIVE  expires ") && session.screen.contains(" (36"), "\(session.screen)")
         #expect(session.screen.contains("policy GreengrassV2IoTThingPolicy (dev/ThingPolicyID)"), "\(session.screen)")
+        // As Greengrass cores: each reported its nucleus's status, with upstream's components.
+        try session.sendKeys("-l", ":cores")
+        try session.sendKeys("Enter")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "GG-000")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in lines.contains { $0.contains("match /GG-000") } && (1...5).allSatisfy { n in lines.contains { $0.contains("GG-000\(n)") && $0.contains("HEALTHY") } } },
+                "\(session.screen)")
+        try session.sendKeys("-l", ":components")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in ["docker_led", "docker_corrupt", "os_update"].allSatisfy { name in lines.contains { $0.contains(name) } } },
+                "\(session.screen)")
         try session.sendKeys("-l", ":stacks")
         try session.sendKeys("Enter")
         #expect(session.waitFor { $0.contains { $0.hasPrefix(" dev ") && $0.contains(" 33 ") } }, "\(session.screen)")
@@ -178,6 +190,12 @@ import Testing
                 && session.screen.contains("destroyed dev: 33 resources deleted"), "\(session.screen)")
         #expect(try Self.boto("print(len([t for t in all_things() if t['thingName'].startswith('GG-000')]))") == "0")
         #expect(try Self.boto("print('GreengrassV2IoTThingPolicy' in [p['policyName'] for p in iot.list_policies()['policies']])") == "False")
+        // The core devices and the components it published went too.
+        #expect(session.screen.contains("removed the 5 components it published"), "\(session.screen)")
+        #expect(try Self.boto("""
+            gg = boto3.client('greengrassv2', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-west-2')
+            print(len(gg.list_components()['components']), len([d for d in gg.list_core_devices()['coreDevices'] if d['coreDeviceThingName'].startswith('GG-000')]))
+            """) == "0 0")
         #expect(try Self.boto("print('GreengrassV2IoTThingPolicy' in [p['policyName'] for p in \(prodPolicies)])") == "False")
         #expect(folders.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
     }
