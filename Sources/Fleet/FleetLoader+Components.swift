@@ -66,6 +66,19 @@ extension FleetLoader {
         return (answer["componentName"]?.stringValue ?? "?", answer["componentVersion"]?.stringValue ?? "?")
     }
 
+    /// A version's recipe as AWS gives it in `format` (JSON or YAML), decoded.
+    public func recipe(_ name: String, version: String?, format: String) async throws -> String {
+        let gg = GreengrassV2Operations.self
+        let latest = version == nil ? try await componentVersions(name).first : nil
+        guard let version = version ?? latest else {
+            throw AWSError.invalidInput(operation: "GetComponent", reason: "\(name) has no versions")
+        }
+        let answer = try await client.call(gg.service, gg.getComponent, ["arn": .string(try await componentARN(name, version: version)),
+                                                                        "recipeOutputFormat": .string(format)])
+        let encoded = answer["recipe"]?.stringValue ?? ""
+        return Base64.decode(encoded).map { String(decoding: $0, as: UTF8.self) } ?? encoded
+    }
+
     /// Deletes one version of a component from the catalogue.
     public func deleteComponent(_ name: String, version: String) async throws {
         let gg = GreengrassV2Operations.self

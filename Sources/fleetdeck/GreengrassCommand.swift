@@ -89,10 +89,15 @@ struct GreengrassCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration(commandName: "show", abstract: "A version's recipe, platforms and the component's versions.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "NAME or NAME@VERSION (default: the latest).") var component: String
+            @Flag(help: "Only the recipe, as YAML (as AWS gives it).") var yaml = false
 
             func run() async throws {
                 try await AWSCommandContext.run {
                     let (name, version) = Components.split(component)
+                    if yaml {
+                        writeStandardOutput(try await FleetLoader(client: try AWSCommandContext.client(global)).recipe(name, version: version, format: "YAML"))
+                        return
+                    }
                     let detail = try await FleetLoader(client: try AWSCommandContext.client(global)).componentVersion(name, version: version)
                     writeStandardOutput(global.json ? detail.json.pretty() + "\n" : detail.text)
                 }

@@ -64,6 +64,8 @@ import Testing
         #expect(recipe["ComponentVersion"] as? String == "1.0.0" && (recipe["ComponentDependencies"] as? [String: Any])?["aws.greengrass.DockerApplicationManager"] != nil)
         #expect((detail["runningOn"] as? [String: Any])?.isEmpty == true)  // no core device runs it yet
         #expect(try fleetdeck(["gg", "components", "show", name]).stdout.contains("runs on   no core device runs it"))
+        let yaml = try fleetdeck(["gg", "components", "show", "\(name)@1.1.0", "--yaml"]).stdout
+        #expect(yaml.contains("ComponentVersion: 1.1.0") && yaml.contains("VersionRequirement: ~2.0.0"), "\(yaml)")
         let diff = try fleetdeck(["gg", "components", "diff", name, "1.0.0"])
         #expect(diff.stdout.hasPrefix("\(name) 1.0.0 -> 1.1.0\n"), "\(diff.stdout)")
         #expect(diff.stdout.contains("-   \"ComponentVersion\": \"1.0.0\",\n+   \"ComponentVersion\": \"1.1.0\","), "\(diff.stdout)")
