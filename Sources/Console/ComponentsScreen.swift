@@ -22,11 +22,9 @@ enum ComponentsScreen: ScreenComponent {
 
     static func rows(_ state: DashboardState) -> [(component: ComponentInfo, cells: [String])]? {
         guard let components = state.own[State.self].components else { return nil }
-        let filter = TextFilter(state.filter)
-        let rows = components.map { ($0, [$0.name, $0.latest, $0.platforms.joined(separator: ","), $0.publisher, $0.description]) }
-            .filter { filter.matches($0.1.joined(separator: " ")) }
-        let order = state.own[State.self].order
-        return Table.order(rows.map(\.1), by: order.column, ascending: order.ascending).map { rows[$0] }
+        return state.own[State.self].order.shown(components, filter: state.filter) {
+            [$0.name, $0.latest, $0.platforms.joined(separator: ","), $0.publisher, $0.description]
+        }.map { (component: $0.0, cells: $0.1) }
     }
 
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
@@ -61,9 +59,9 @@ enum ComponentsScreen: ScreenComponent {
             guard let rows = rows(state), rows.indices.contains(state.selected) else { return [] }
             state.notice = "reading \(rows[state.selected].component.name)…"
             return [latest(rows[state.selected].component.name)]
-        case .character("s"): state.own[State.self].order = state.own[State.self].order.next(of: titles.count)
-        case .character("S"): state.own[State.self].order = state.own[State.self].order.reversed
-        default: return nil
+        default:
+            guard let order = state.own[State.self].order.chosen(by: event, columns: titles.count) else { return nil }
+            state.own[State.self].order = order
         }
         return []
     }

@@ -22,14 +22,11 @@ enum CoresScreen: ScreenComponent {
     /// The rows as shown (filtered, in the chosen order): each device and its cells.
     static func rows(_ state: DashboardState) -> [(device: CoreDeviceSummary, cells: [String])]? {
         guard let list = state.own[State.self].list else { return nil }
-        let filter = TextFilter(state.filter)
-        let rows = list.devices.map { device in
-            (device, [device.name, device.status + (device.stale(now: state.now, interval: list.interval) ? " (stale)" : ""),
-                      device.coreVersion ?? (device.problem == nil ? "-" : "unreadable"), device.place.isEmpty ? "-" : device.place,
-                      device.lastReport.map { String(CivilTime(secondsSince1970: $0).stamp.prefix(16)) } ?? "never", device.reportAge(now: state.now)])
-        }.filter { filter.matches($0.1.joined(separator: " ")) }
-        let order = state.own[State.self].order
-        return Table.order(rows.map(\.1), by: order.column, ascending: order.ascending).map { rows[$0] }
+        return state.own[State.self].order.shown(list.devices, filter: state.filter) { device in
+            [device.name, device.status + (device.stale(now: state.now, interval: list.interval) ? " (stale)" : ""),
+             device.coreVersion ?? (device.problem == nil ? "-" : "unreadable"), device.place.isEmpty ? "-" : device.place,
+             device.lastReport.map { String(CivilTime(secondsSince1970: $0).stamp.prefix(16)) } ?? "never", device.reportAge(now: state.now)]
+        }.map { (device: $0.0, cells: $0.1) }
     }
 
     static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
@@ -69,9 +66,9 @@ enum CoresScreen: ScreenComponent {
         case .key(.enter):
             guard let rows = rows(state), rows.indices.contains(state.selected) else { return [] }
             return CoreScreen.open(&state, rows[state.selected].device.name)
-        case .character("s"): state.own[State.self].order = state.own[State.self].order.next(of: titles.count)
-        case .character("S"): state.own[State.self].order = state.own[State.self].order.reversed
-        default: return nil
+        default:
+            guard let order = state.own[State.self].order.chosen(by: event, columns: titles.count) else { return nil }
+            state.own[State.self].order = order
         }
         return []
     }
