@@ -44,7 +44,7 @@ enum CoresScreen: ScreenComponent {
             + " · " + CoreDeviceList.counts(list.devices.map { $0.place.isEmpty ? "unknown" : $0.place }, after: true) + " · counted from the listing"
         buffer.put(DisplayWidth.pad(detail, buffer.columns), row: 2, column: 0, style: theme[.dim])
         let area = listArea(state)
-        let columns = Table.fitted(titles, rows: rows.map(\.cells), limits: [40, 20, 10, 16, 16], sortable: true, width: buffer.columns)
+        let columns = Table.fitted(titles, rows: rows.map(\.cells), limits: [40, 20, 10, 16, 17], sortable: true, width: buffer.columns)
         let order = state.own[State.self].order
         let first = Table(columns: columns, rows: rows.map(\.cells)).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,

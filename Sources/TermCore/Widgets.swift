@@ -104,7 +104,9 @@ public struct Table: Sendable {
         var text = " "
         for (index, column) in columns.enumerated() {
             let cell = index < cells.count ? cells[index] : ""
-            text += index == columns.count - 1 ? cell : DisplayWidth.pad(DisplayWidth.ellipsized(cell, max(1, column.width - 1)), column.width)
+            // The last takes the rest of the line, and a value cut at its edge ends with "…" too.
+            text += index == columns.count - 1 ? DisplayWidth.ellipsized(cell, max(1, width - DisplayWidth.of(text)))
+                : DisplayWidth.pad(DisplayWidth.ellipsized(cell, max(1, column.width - 1)), column.width)
         }
         return DisplayWidth.pad(text, width)
     }
