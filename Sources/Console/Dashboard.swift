@@ -21,7 +21,11 @@ public enum Dashboard {
             }
             state.places = state.places.filter { $0.key < state.screens.count - 1 }
         }
-        if commands.contains(where: \.loads) { state.requestedAt = state.uptime }
+        if commands.contains(where: \.loads) {
+            state.requestedAt = state.uptime
+            state.failure = nil
+        }
+        if state.screen != before { state.failure = nil }
         // Read-only is enforced here, whatever screen or key asked: nothing that changes the
         // account, a stack or a device leaves the dashboard.
         if state.readOnly, commands.contains(where: \.changes) {
@@ -79,7 +83,8 @@ public enum Dashboard {
     /// A placeholder while data is on its way: after two seconds it counts them, and after
     /// fifteen it says that nothing has answered yet and what to do.
     static func waiting(_ state: DashboardState, _ what: String) -> String {
-        what + "…" + elapsed(state) + (Int(state.uptime - state.requestedAt) >= 15 ? ": no answer yet (r asks again; a request gives up after 2 minutes)" : "")
+        if let failure = state.failure { return what + ": could not be read: " + failure + " (r asks again)" }
+        return what + "…" + elapsed(state) + (Int(state.uptime - state.requestedAt) >= 15 ? ": no answer yet (r asks again; a request gives up after 2 minutes)" : "")
     }
 
     /// " 12 s" since the data on screen was asked for (nothing in the first two seconds).

@@ -208,6 +208,9 @@ public struct DashboardState: Equatable, Sendable {
     /// screen was last asked for: a load that takes long says how long.
     public var uptime: Double = 0
     public var requestedAt: Double = 0
+    /// Why the data the screen on top waits for could not be read (its placeholder says so,
+    /// rather than counting on); cleared when anything is asked again or another screen opens.
+    public var failure: String?
     /// The terminal's size (the runtime keeps it current; clicks are mapped with it).
     public var rows = 24
     public var columns = 80

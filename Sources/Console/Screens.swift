@@ -105,7 +105,10 @@ extension ScreenComponent {
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] { [] }
     static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? { nil }
     static var commands: [ScreenCommand] { [] }
-    static func failed(_ state: inout DashboardState, _ error: String) { state.notice = error }
+    static func failed(_ state: inout DashboardState, _ error: String) {
+        state.notice = error
+        state.failure = error
+    }
     static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
         state.deploy = DeployState()
         return []

@@ -143,5 +143,10 @@ import Testing
         _ = Dashboard.update(&state, CoresScreen.cores.answered((), .failure(DashboardError(message: "AccessDeniedException: greengrass:ListCoreDevices"))))
         #expect(state.notice?.contains("AccessDeniedException") == true)
         #expect(!Dashboard.view(state, rows: 24, columns: 100).lines.joined().contains("No core devices"))
+        // The placeholder says why, rather than counting on as if an answer were coming.
+        #expect(Dashboard.view(state, rows: 24, columns: 120).lines[2].contains(
+            "Loading the core devices: could not be read: AccessDeniedException: greengrass:ListCoreDevices (r asks again)"))
+        #expect(Dashboard.update(&state, .key(.character("r"))) == [CoresScreen.cores.command])
+        #expect(Dashboard.view(state, rows: 24, columns: 120).lines[2].contains("Loading the core devices…"))
     }
 }
