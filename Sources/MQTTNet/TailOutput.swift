@@ -6,18 +6,23 @@ import Glibc
 #endif
 
 /// Formats messages for `fleetdeck tail` (text or JSON lines) on the client's thread and writes
-/// them to standard output in large blocks; a lost connection is marked in the stream, once.
+/// them to standard output in large blocks (written whenever the broker pauses), or one write per
+/// message with `eachMessage`; a lost connection is marked in the stream, once.
 public final class TailOutput: @unchecked Sendable {
     private let json: Bool
     private let limit: Int?
+    private let eachMessage: Bool
+    private let descriptor: Int32
     private let lock = Mutex<Void>(())
     private var buffer: [UInt8] = []
     private var written = 0
     private var secondCache: (Int64, [UInt8]) = (-1, [])
 
-    public init(json: Bool, limit: Int?) {
+    public init(json: Bool, limit: Int?, eachMessage: Bool = false, descriptor: Int32 = 1) {
+        self.descriptor = descriptor
         self.json = json
         self.limit = limit
+        self.eachMessage = eachMessage
         buffer.reserveCapacity(1 << 17)
     }
 
@@ -47,7 +52,7 @@ public final class TailOutput: @unchecked Sendable {
                 }
                 buffer.append(10)
             }
-            if buffer.count >= 1 << 16 { flushLocked() }
+            if eachMessage || buffer.count >= 1 << 16 { flushLocked() }
             if let limit, written >= limit {
                 flushLocked()
                 return true
@@ -87,7 +92,7 @@ public final class TailOutput: @unchecked Sendable {
         buffer.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+                let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if n <= 0 { break }
                 offset += n
             }

@@ -80,6 +80,8 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many messages.") var count: Int?
     @Option(help: "Stop after this many seconds.") var duration: Double?
     @Option(help: "Subscription QoS (0 or 1).") var qos: UInt8 = 0
+    @Flag(help: "One write per message (as mosquitto_sub does); by default messages are written in blocks, and whatever has arrived is written as soon as the broker pauses.")
+    var lineBuffered = false
 
     /// Numbers in range before anything runs (a one-line error otherwise).
     func checkLimits() throws {
@@ -95,7 +97,7 @@ struct TailCommand: AsyncParsableCommand {
         }
         guard let qos = QoS(rawValue: qos), qos != .exactlyOnce else { throw ValidationFailure(message: "--qos must be 0 or 1") }
         let endpoint = try await broker.endpoint(global)
-        let output = TailOutput(json: global.json, limit: count)
+        let output = TailOutput(json: global.json, limit: count, eachMessage: lineBuffered)
         let done = Gate()
         let failure = Mutex<String?>(nil)
         let client = Client(options: Session.Options(clientID: broker.clientID), open: { () throws(TransportError) in try endpoint.open() }) { event in
