@@ -103,9 +103,9 @@ enum CoreScreen: ScreenComponent {
             return commands
         case .character("d"):
             state.screens.append(.device(thing))
-            state.fleet.detail = nil
-            state.fleet.shadowIndex = 0
-            state.fleet.conflict = nil
+            state.device.detail = nil
+            state.device.shadowIndex = 0
+            state.device.conflict = nil
             state.selected = 0
             return [DeviceScreen.detail(thing)]
         default:

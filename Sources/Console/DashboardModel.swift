@@ -72,8 +72,6 @@ public struct DashboardData: Sendable {
     /// The fleet (devices, groups, certificates, shadows), made on first use; nil where there is
     /// no AWS access. Every screen's fleet query and change is served by it.
     public var fleet: (@Sendable () throws -> any FleetSource)?
-    /// Which stack resources manage which things, groups, policies and rules (read from the stacks).
-    public var managed: @Sendable () async throws -> ManagedIndex
     /// Connects to the MQTT broker; its events may come from any thread. Nil: no broker known.
     public var broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)?
     /// A fingerprint of what a stack's plan is made from (program, config, state), polled while
@@ -88,8 +86,7 @@ public struct DashboardData: Sendable {
                 reveal: @escaping @Sendable (String) async throws -> [StackDetailReader.Output] = { _ in throw DashboardError(message: "secrets cannot be read here") },
                 identity: @escaping @Sendable () async throws -> String = { throw DashboardError(message: "no AWS credentials") },
                 theme: @escaping @Sendable (String) -> (Theme, Theme.Problem?) = { Theme.load(named: $0, userFile: { _ in nil }, environment: [:]) },
-                broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)? = nil, fleet: (@Sendable () throws -> any FleetSource)? = nil,
-                managed: @escaping @Sendable () async throws -> ManagedIndex = { ManagedIndex() }, sources: (@Sendable (String) async -> String?)? = nil) {
+                broker: (@Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink)? = nil, fleet: (@Sendable () throws -> any FleetSource)? = nil, sources: (@Sendable (String) async -> String?)? = nil) {
         self.stacks = stacks
         self.stack = stack
         self.plan = plan
@@ -100,7 +97,6 @@ public struct DashboardData: Sendable {
         self.theme = theme
         self.broker = broker
         self.fleet = fleet
-        self.managed = managed
         self.sources = sources
     }
 }
@@ -196,8 +192,6 @@ public struct DashboardState: Equatable, Sendable {
     public var stackScreen = StackScreenState()
     public var inspector = InspectorState()
     public var connection = Connection.checking
-    /// The fleet: devices, their details and shadows, groups, certificates, bulk plans.
-    public var fleet = FleetState()
     /// Each other screen's own state (`ScreenState`), kept here by the router.
     public var own = ScreenStates()
     /// Seconds since 1970 as of the last fleet load (certificate expiry is counted from it).
@@ -257,8 +251,6 @@ public enum DashboardMessage: Sendable {
     /// Messages from the broker, in the order received, with their arrival times.
     case received([(Message, Double)])
     case broker(BrokerEvent)
-    case devicesPage([Device], done: Bool)
-    case managedLoaded(ManagedIndex)
     /// The answer to a screen's fleet query or change (`FleetQuery.answer(in:)` reads it).
     case answered(name: String, argument: any Sendable, Result<any Sendable, DashboardError>)
     /// One item of a fleet change done (nil) or not (why).
@@ -285,11 +277,8 @@ public enum DashboardCommand: Equatable, Sendable {
     case publish(Message)
     /// Appends messages to a JSON-lines recording.
     case record(String, [Record])
-    /// Every device, page by page (a new load cancels the one before); a query goes to the fleet index.
-    case loadDevices(String?)
-    /// A screen's fleet query or change (declared by the screen as a `FleetQuery` or `FleetChange`).
+    /// A screen's fleet query or change (declared by the screen as a `FleetQuery`, `FleetPages` or `FleetChange`).
     case fleet(FleetRequest)
-    case loadManaged
     /// Puts text on the terminal's clipboard (OSC 52).
     case copyToClipboard(String)
     /// Shows text outside the dashboard, read-only: `$PAGER` (or `$EDITOR`), then back.
@@ -310,7 +299,7 @@ extension DashboardCommand {
     /// Whether the command reads data a screen waits for (its placeholder counts the seconds).
     var loads: Bool {
         switch self {
-        case .loadStacks, .loadStack, .preview, .loadDevices, .connectBroker: return true
+        case .loadStacks, .loadStack, .preview, .connectBroker: return true
         case .fleet(let request): return request.waits
         default: return false
         }

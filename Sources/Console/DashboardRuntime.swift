@@ -22,7 +22,8 @@ public final class DashboardRuntime {
     private var interruptible = false
     /// The broker connection, made on first use.
     let broker = BrokerBox()
-    private var deviceLoad: Task<Void, Never>?
+    /// The requests under way that a new one of the same name replaces (a page-by-page load).
+    private var replaceable: [String: Task<Void, Never>] = [:]
     let inbox = MessageInbox()
     let watcher = SourceWatcher()
     let started = ContinuousClock.now
@@ -106,30 +107,6 @@ public final class DashboardRuntime {
         }
     }
 
-    /// Loads the devices page by page in the background; a new load cancels the one before.
-    func loadDevices(_ query: String?) {
-        deviceLoad?.cancel()
-        guard let makeFleet = data.fleet else {
-            perform(Dashboard.update(&state, .failed("no AWS access for the fleet")))
-            return
-        }
-        let mailbox = self.mailbox, wake = self.wake
-        deviceLoad = Task.detached {
-            do {
-                try await makeFleet().devices(query: query) { page in
-                    guard !Task.isCancelled else { return false }
-                    mailbox.post(.devicesPage(page, done: false))
-                    wake()
-                    return true
-                }
-                if !Task.isCancelled { mailbox.post(.devicesPage([], done: true)) }
-            } catch {
-                if !Task.isCancelled { mailbox.post(.failed("devices: \(error)")); mailbox.post(.devicesPage([], done: true)) }
-            }
-            wake()
-        }
-    }
-
     /// Runs a screen's fleet query or change: its answer, or why there is none, goes back to the
     /// screen that declared it; a change's items are reported as they are done.
     nonisolated static func run(_ request: FleetRequest, _ fleet: (@Sendable () throws -> any FleetSource)?, mailbox: Mailbox,
@@ -138,15 +115,30 @@ public final class DashboardRuntime {
             guard let fleet else { throw DashboardError(message: "no AWS access for the fleet") }
             let source = try fleet()
             mailbox.post(.clock(source.now()))
-            let value = try await request.run(source) { item, error in
-                mailbox.post(.fleetStepDone(item, error))
+            let value = try await request.run(source) { message in
+                guard !Task.isCancelled else { return false }
+                mailbox.post(message)
                 wake()
+                return true
             }
             return .answered(name: request.name, argument: request.argument, .success(value))
         } catch let error as DashboardError {
             return .answered(name: request.name, argument: request.argument, .failure(error))
         } catch {
             return .answered(name: request.name, argument: request.argument, .failure(DashboardError(message: "\(error)")))
+        }
+    }
+
+    /// Starts a request that a later one of its name replaces: the one before is stopped and
+    /// nothing more of it is posted.
+    func replacing(_ request: FleetRequest) {
+        replaceable[request.name]?.cancel()
+        let data = self.data, mailbox = self.mailbox, wake = self.wake
+        replaceable[request.name] = Task.detached {
+            let answer = await Self.run(request, data.fleet, mailbox: mailbox, wake: wake)
+            guard !Task.isCancelled else { return }
+            mailbox.post(answer)
+            wake()
         }
     }
 
@@ -177,8 +169,8 @@ public final class DashboardRuntime {
             case .connectBroker:
                 connectBroker()
                 continue
-            case .loadDevices(let query):
-                loadDevices(query)
+            case .fleet(let request) where request.replaces:
+                replacing(request)
                 continue
             case .subscribe(let filters):
                 broker.send { $0.subscribe(filters) }
@@ -225,10 +217,8 @@ public final class DashboardRuntime {
                     case .record(let path, let records):
                         Self.append(records, to: path)
                         return
-                    case .cancel, .connectBroker, .subscribe, .unsubscribe, .publish, .loadDevices, .copyToClipboard, .openOutside:
+                    case .cancel, .connectBroker, .subscribe, .unsubscribe, .publish, .copyToClipboard, .openOutside:
                         return
-                    case .loadManaged:
-                        message = .managedLoaded(try await data.managed())
                     case .fleet(let request):
                         message = await Self.run(request, data.fleet, mailbox: mailbox, wake: wake)
                     }

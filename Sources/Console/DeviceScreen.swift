@@ -4,11 +4,38 @@ import MQTT
 import TermCore
 
 /// One device: its registry entry, certificates, policies, shadows (edit, versions, diff) and recent messages.
+/// The Device screen's own state: the device's detail, its shadows as seen this session, an edit.
+struct DeviceState: ScreenState {
+    var detail: DeviceDetail?
+    var shadowIndex = 0
+    /// Every version of each shadow seen this session ("thing/shadow" -> documents, oldest first).
+    var history: [String: [JSONValue]] = [:]
+    var conflict: JSONValue?
+    var edit: ShadowEdit?
+    /// The desired document last sent (shadow name, text): after a conflict, `e` starts from it
+    /// at the server's version, so the user's edit is not lost.
+    var draft: ShadowDraft?
+    /// The two versions the diff compares (indices into the history, from the newest: 0 latest).
+    var diffFrom = 1
+    var diffTo = 0
+    var showDiff = false
+    /// The shadow whose deletion waits for its typed name.
+    var confirmDelete: String?
+}
+
+extension DashboardState {
+    var device: DeviceState {
+        get { own[DeviceState.self] }
+        set { own[DeviceState.self] = newValue }
+        _modify { yield &own[DeviceState.self] }
+    }
+}
+
 extension FleetScreens {
-    static func shadows(_ state: DashboardState) -> [(String, JSONValue)] { state.fleet.detail?.shadows ?? [] }
+    static func shadows(_ state: DashboardState) -> [(String, JSONValue)] { state.device.detail?.shadows ?? [] }
 
     static func deviceKey(_ state: inout DashboardState, name: String, _ event: TerminalEvent) -> [DashboardCommand]? {
-        if var edit = state.fleet.edit {
+        if var edit = state.device.edit {
             switch edit.line.handle(event) {
             case .editing:
                 do {
@@ -17,27 +44,27 @@ extension FleetScreens {
                 } catch {
                     edit.problem = "\(error)"
                 }
-                state.fleet.edit = edit
+                state.device.edit = edit
                 return []
             case .cancelled:
-                state.fleet.edit = nil
+                state.device.edit = nil
                 return []
             case .submitted(let text):
                 guard let desired = try? JSONValue.parse(Array(text.utf8)) else {
                     edit.problem = "not JSON: fix it before sending"
                     edit.line.text = text
                     edit.line.cursor = text.count
-                    state.fleet.edit = edit
+                    state.device.edit = edit
                     return []
                 }
-                state.fleet.edit = nil
-                state.fleet.draft = ShadowDraft(shadow: edit.shadow, text: text)
+                state.device.edit = nil
+                state.device.draft = ShadowDraft(shadow: edit.shadow, text: text)
                 state.notice = "sending desired state at version \(edit.version.map(String.init) ?? "any")…"
                 return [DeviceScreen.writeShadow(DeviceScreen.ShadowTarget(thing: name, shadow: edit.shadow, desired: desired, version: edit.version))]
             }
         }
-        if let shadow = state.fleet.confirmDelete {
-            state.fleet.confirmDelete = nil
+        if let shadow = state.device.confirmDelete {
+            state.device.confirmDelete = nil
             if case .character("y") = event { return [DeviceScreen.writeShadow(DeviceScreen.ShadowTarget(thing: name, shadow: shadow))] }
             state.notice = "not deleted"
             return []
@@ -45,14 +72,14 @@ extension FleetScreens {
         let list = shadows(state)
         switch event {
         case .character("\t"):
-            if !list.isEmpty { state.fleet.shadowIndex = (state.fleet.shadowIndex + 1) % list.count }
-            state.fleet.conflict = nil
+            if !list.isEmpty { state.device.shadowIndex = (state.device.shadowIndex + 1) % list.count }
+            state.device.conflict = nil
         case .character("e"):
             if Dashboard.refused(&state, "changes") { return [] }
-            let current = list.indices.contains(state.fleet.shadowIndex) ? list[state.fleet.shadowIndex] : ("", JSONValue.object(JSONObject()))
+            let current = list.indices.contains(state.device.shadowIndex) ? list[state.device.shadowIndex] : ("", JSONValue.object(JSONObject()))
             var line = InputLine()
             var version = current.1["version"]?.intValue
-            if let conflict = state.fleet.conflict, let draft = state.fleet.draft, draft.shadow == current.0 {
+            if let conflict = state.device.conflict, let draft = state.device.draft, draft.shadow == current.0 {
                 // After a conflict: the user's own draft, to be sent at the server's version.
                 line.text = draft.text
                 version = conflict["version"]?.intValue ?? version
@@ -60,26 +87,26 @@ extension FleetScreens {
                 line.text = (current.1["state"]?["desired"] ?? .object(JSONObject())).serialized()
             }
             line.cursor = line.text.count
-            state.fleet.edit = ShadowEdit(shadow: current.0, version: version, line: line, problem: nil)
+            state.device.edit = ShadowEdit(shadow: current.0, version: version, line: line, problem: nil)
         case .character("D"):
             if Dashboard.refused(&state, "changes") { return [] }
-            guard list.indices.contains(state.fleet.shadowIndex), !list[state.fleet.shadowIndex].0.isEmpty else {
+            guard list.indices.contains(state.device.shadowIndex), !list[state.device.shadowIndex].0.isEmpty else {
                 state.notice = "only named shadows are deleted here"
                 return []
             }
-            state.fleet.confirmDelete = list[state.fleet.shadowIndex].0
+            state.device.confirmDelete = list[state.device.shadowIndex].0
         case .character("v"):
-            state.fleet.showDiff.toggle()
-            state.fleet.diffFrom = 1
-            state.fleet.diffTo = 0
+            state.device.showDiff.toggle()
+            state.device.diffFrom = 1
+            state.device.diffTo = 0
         case .character("["), .character("]"), .character("{"), .character("}"):
-            let key = list.indices.contains(state.fleet.shadowIndex) ? name + "/" + list[state.fleet.shadowIndex].0 : ""
-            let count = state.fleet.history[key]?.count ?? 0
+            let key = list.indices.contains(state.device.shadowIndex) ? name + "/" + list[state.device.shadowIndex].0 : ""
+            let count = state.device.history[key]?.count ?? 0
             switch event {
-            case .character("["): state.fleet.diffFrom = min(count - 1, state.fleet.diffFrom + 1)
-            case .character("]"): state.fleet.diffFrom = max(state.fleet.diffTo + 1, state.fleet.diffFrom - 1)
-            case .character("{"): state.fleet.diffTo = min(state.fleet.diffFrom - 1, state.fleet.diffTo + 1)
-            default: state.fleet.diffTo = max(0, state.fleet.diffTo - 1)
+            case .character("["): state.device.diffFrom = min(count - 1, state.device.diffFrom + 1)
+            case .character("]"): state.device.diffFrom = max(state.device.diffTo + 1, state.device.diffFrom - 1)
+            case .character("{"): state.device.diffTo = min(state.device.diffFrom - 1, state.device.diffTo + 1)
+            default: state.device.diffTo = max(0, state.device.diffTo - 1)
             }
         case .character("r"):
             return [DeviceScreen.detail(name)]
@@ -99,9 +126,9 @@ extension FleetScreens {
     /// A shadow's versions seen this session.
     static func remember(_ state: inout DashboardState, thing: String, shadow: String, document: JSONValue) {
         let key = thing + "/" + shadow
-        var seen = state.fleet.history[key] ?? []
+        var seen = state.device.history[key] ?? []
         if seen.last?["version"] != document["version"] { seen.append(document) }
-        state.fleet.history[key] = seen
+        state.device.history[key] = seen
     }
 
     /// `path: old -> new` lines between two documents' states.
@@ -128,15 +155,15 @@ extension FleetScreens {
 
     static func deviceView(_ state: DashboardState, name: String, into buffer: inout CellBuffer) {
         let theme = state.theme
-        let fleet = state.fleet
-        let device = fleet.model.device(named: name)
+        let fleet = state.device, list = state.devices
+        let device = list.model.device(named: name)
         var row = 1
         func line(_ text: String, _ role: Theme.Role = .text) {
             guard row < buffer.rows - 1 else { return }
             buffer.put(DisplayWidth.pad(text, buffer.columns), row: row, column: 0, style: theme[role])
             row += 1
         }
-        line(" \(name)  type \(device?.type ?? "-")  version \(device?.version ?? 0)  " + (fleet.managed.thing(name).map { "managed by \($0)" } ?? "UNMANAGED")
+        line(" \(name)  type \(device?.type ?? "-")  version \(device?.version ?? 0)  " + (list.managed.thing(name).map { "managed by \($0)" } ?? "UNMANAGED")
              + "  \(device?.attributeText ?? "")", .header)
         guard let detail = fleet.detail else { line(" " + Dashboard.waiting(state, "Loading"), .dim); return }
         let now = state.now
@@ -152,11 +179,11 @@ extension FleetScreens {
         for certificate in detail.certificates {
             let days = certificate.daysLeft(now: now)
             line(" certificate \(certificate.id.prefix(12))  \(certificate.status)  expires \(certificate.notAfter.map { CivilTime.dayAndDistance($0, now: now) } ?? "? (unreadable)")",
-                 (days ?? 999) <= fleet.expiringDays || certificate.status != "ACTIVE" ? .error : .text)
+                 (days ?? 999) <= state.fleetLists.expiringDays || certificate.status != "ACTIVE" ? .error : .text)
         }
         if detail.certificates.isEmpty { line(" no certificates", .dim) }
         for (policy, document) in detail.policies {
-            line(" policy \(policy) (\(fleet.managed.policy(policy) ?? "unmanaged")): " + ((try? JSONValue.parse(Array(document.utf8)))?.serialized() ?? document), .dim)
+            line(" policy \(policy) (\(list.managed.policy(policy) ?? "unmanaged")): " + ((try? JSONValue.parse(Array(document.utf8)))?.serialized() ?? document), .dim)
         }
         let shadows = shadows(state)
         let tabs = shadows.enumerated().map { $0.offset == fleet.shadowIndex ? "[\($0.element.0.isEmpty ? "classic" : $0.element.0)]" : ($0.element.0.isEmpty ? "classic" : $0.element.0) }
@@ -229,7 +256,7 @@ enum DeviceScreen: ScreenComponent {
     static func title(_ screen: Screen) -> String { screen.subject ?? "" }
     /// While a shadow is being edited or a delete asked, every key goes to that first.
     static func firstKey(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
-        guard state.fleet.edit != nil || state.fleet.confirmDelete != nil else { return nil }
+        guard state.device.edit != nil || state.device.confirmDelete != nil else { return nil }
         return key(&state, event) ?? []
     }
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
@@ -241,36 +268,36 @@ enum DeviceScreen: ScreenComponent {
         return []
     }
     static var commands: [ScreenCommand] {
-        [ScreenCommand(names: ["shadow"], arguments: { $0.fleet.model.devices.prefix(5000).map(\.name).sorted() }) { state, argument, _ in
+        [ScreenCommand(names: ["shadow"], arguments: { $0.devices.model.devices.prefix(5000).map(\.name).sorted() }) { state, argument, _ in
             guard !argument.isEmpty else { state.notice = ":shadow THING"; return [] }
             var commands = FleetScreens.open(&state, .devices, query: nil)
             state.screens.append(.device(argument))
-            state.fleet.detail = nil
-            state.fleet.shadowIndex = 0
+            state.device.detail = nil
+            state.device.shadowIndex = 0
             commands.append(detail(argument))
             return commands
         }]
     }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         if let answer = detail.answer(in: message), state.screen == .device(answer.argument), let detail = answer.value(&state) {
-            state.fleet.detail = detail
+            state.device.detail = detail
             for (shadow, document) in detail.shadows { FleetScreens.remember(&state, thing: answer.argument, shadow: shadow, document: document) }
         }
         guard let answer = writeShadow.answer(in: message), let written = answer.value(&state) else { return [] }
         let (thing, shadow) = (answer.argument.thing, answer.argument.shadow)
         switch written {
         case .updated(let document):
-            state.fleet.conflict = nil
+            state.device.conflict = nil
             state.notice = "shadow \(shadow.isEmpty ? "classic" : shadow) of \(thing) is at version \(document["version"]?.intValue ?? 0)"
         case .conflict(let current, let message):
             guard state.screen == .device(thing) else { return [] }
-            state.fleet.conflict = current
+            state.device.conflict = current
             FleetScreens.remember(&state, thing: thing, shadow: shadow, document: current)
             state.notice = message
             return []
         case .deleted:
             state.notice = "deleted the shadow '\(shadow)' of \(thing)"
-            state.fleet.shadowIndex = 0
+            state.device.shadowIndex = 0
         }
         return state.screen == .device(thing) ? [detail(thing)] : []
     }
@@ -278,7 +305,7 @@ enum DeviceScreen: ScreenComponent {
         "tab shadow  e edit desired  D delete named  v versions" + (isCore(state) ? "  c core device" : "") + "  r reload"
     }
     static func isCore(_ state: DashboardState) -> Bool {
-        if case .success(.some) = state.fleet.detail?.coreDevice { return true }
+        if case .success(.some) = state.device.detail?.coreDevice { return true }
         return false
     }
     static func help(_ state: DashboardState) -> [String] {

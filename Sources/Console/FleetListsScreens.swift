@@ -5,6 +5,29 @@ import TermCore
 /// The fleet's groups, certificates and policies: each a table that `/` filters and `s`/`S`
 /// sort, where Enter opens the selected item in the inspector (a policy's whole document, a
 /// certificate's things, a group's place in the hierarchy).
+/// The fleet lists' own state: groups, certificates and policies as read, each list's order, and
+/// what opened items are related to.
+struct FleetListsState: ScreenState {
+    /// What opened items are related to, by "kind:id": the names, or why they could not be read.
+    var related: [String: Result<[String], DashboardError>] = [:]
+    var groups: [GroupInfo]?
+    var certificates: [CertificateInfo]?
+    var policies: [PolicyInfo]?
+    /// The order of each list (groups, certificates, policies), kept between visits.
+    var listOrders: [String: Table.Order] = [:]
+    /// Certificates expiring within this many days are shown as such (`:certs DAYS`).
+    var expiringDays = 30
+    var managed = ManagedIndex()
+}
+
+extension DashboardState {
+    var fleetLists: FleetListsState {
+        get { own[FleetListsState.self] }
+        set { own[FleetListsState.self] = newValue }
+        _modify { yield &own[FleetListsState.self] }
+    }
+}
+
 extension FleetScreens {
     /// One list as shown: column titles, the visible rows (filtered, sorted) and their items' ids.
     struct ListRows {
@@ -31,10 +54,10 @@ extension FleetScreens {
 
     static func listRows(_ state: DashboardState) -> ListRows? {
         var list: ListRows
-        let managed = state.fleet.managed
+        let managed = state.fleetLists.managed
         switch state.screen {
         case .groups:
-            guard let groups = state.fleet.groups else { return nil }
+            guard let groups = state.fleetLists.groups else { return nil }
             list = ListRows(titles: ["GROUP", "THINGS", "STACK", "DESCRIPTION"], limits: [40, 8, 24])
             // The hierarchy as a tree; sorted, the names stand alone (a tree cannot be reordered).
             func nodes(_ parent: String?) -> [TreeNode] {
@@ -48,7 +71,7 @@ extension FleetScreens {
             }
             list.title = "\(groups.count) group\(groups.count == 1 ? "" : "s")"
         case .certificates:
-            guard let certificates = state.fleet.certificates else { return nil }
+            guard let certificates = state.fleetLists.certificates else { return nil }
             list = ListRows(titles: ["ID", "STATUS", "EXPIRES", "THINGS"], limits: [18, 12, 20])
             for certificate in certificates {
                 list.add(certificate.id, [String(certificate.id.prefix(16)), certificate.status,
@@ -57,9 +80,9 @@ extension FleetScreens {
             }
             // Red only where there is colour (NO_COLOR shows the error role by its attributes).
             let marked = state.theme[.error].foreground >= 0 ? "in red" : "highlighted"
-            list.title = "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s"); within \(state.fleet.expiringDays) days of expiry, or not active, \(marked)"
+            list.title = "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s"); within \(state.fleetLists.expiringDays) days of expiry, or not active, \(marked)"
         case .policies:
-            guard let policies = state.fleet.policies else { return nil }
+            guard let policies = state.fleetLists.policies else { return nil }
             list = ListRows(titles: ["POLICY", "TARGETS", "STACK", "DOCUMENT"], limits: [32, 9, 24])
             for policy in policies {
                 list.add(policy.name, [policy.name, String(policy.targets.count), managed.policy(policy.name) ?? "unmanaged",
@@ -83,7 +106,7 @@ extension FleetScreens {
     static func related(_ state: DashboardState, of id: String) -> (Related, String)? {
         switch state.screen {
         case .groups: return (.groupMembers, id)
-        case .certificates: return state.fleet.certificates?.first { $0.id == id }.map { (.certificatePolicies, $0.arn) }
+        case .certificates: return state.fleetLists.certificates?.first { $0.id == id }.map { (.certificatePolicies, $0.arn) }
         case .policies: return (.policyVersions, id)
         default: return nil
         }
@@ -96,7 +119,7 @@ extension FleetScreens {
         // The related list: its names once read, "loading…" until then, or why it could not be.
         func relatedValue() -> JSONValue {
             guard let (kind, key) = related(state, of: id) else { return .null }
-            switch state.fleet.related["\(kind.rawValue):\(key)"] {
+            switch state.fleetLists.related["\(kind.rawValue):\(key)"] {
             case .success(let names)?: return .array(names.map { .string($0) })
             case .failure(let error)?: return .string("could not be read: \(error)")
             case nil: return .string("loading…")
@@ -104,16 +127,16 @@ extension FleetScreens {
         }
         switch state.screen {
         case .groups:
-            guard let group = state.fleet.groups?.first(where: { $0.name == id }) else { return nil }
+            guard let group = state.fleetLists.groups?.first(where: { $0.name == id }) else { return nil }
             object["name"] = .string(group.name)
             object["parent"] = text(group.parent)
-            object["children"] = .array((state.fleet.groups ?? []).filter { $0.parent == id }.map { .string($0.name) })
+            object["children"] = .array((state.fleetLists.groups ?? []).filter { $0.parent == id }.map { .string($0.name) })
             object["thingCount"] = .integer(Int64(group.members))
             object["things"] = relatedValue()
             object["description"] = text(group.description)
-            object["stack"] = text(state.fleet.managed.group(id))
+            object["stack"] = text(state.fleetLists.managed.group(id))
         case .certificates:
-            guard let certificate = state.fleet.certificates?.first(where: { $0.id == id }) else { return nil }
+            guard let certificate = state.fleetLists.certificates?.first(where: { $0.id == id }) else { return nil }
             object["certificateId"] = .string(certificate.id)
             object["arn"] = .string(certificate.arn)
             object["status"] = .string(certificate.status)
@@ -123,9 +146,9 @@ extension FleetScreens {
             object["things"] = .array(certificate.things.map { .string($0) })
             object["policies"] = relatedValue()
         case .policies:
-            guard let policy = state.fleet.policies?.first(where: { $0.name == id }) else { return nil }
+            guard let policy = state.fleetLists.policies?.first(where: { $0.name == id }) else { return nil }
             object["policyName"] = .string(policy.name)
-            object["stack"] = text(state.fleet.managed.policy(id))
+            object["stack"] = text(state.fleetLists.managed.policy(id))
             object["targets"] = .array(policy.targets.map { .string($0) })
             object["document"] = (try? JSONValue.parse(Array(policy.document.utf8))) ?? .string(policy.document)
             object["versions"] = relatedValue()
@@ -152,9 +175,9 @@ extension FleetScreens {
             guard list.ids.indices.contains(state.selected) else { return [] }
             let certificate = list.ids[state.selected]
             let action = FleetPlan.Action.setCertificateStatus(event == .character("X") ? "REVOKED" : "INACTIVE")
-            state.fleet.plan = FleetPlan(action: action, things: [certificate])
-            if let info = state.fleet.certificates?.first(where: { $0.id == certificate }) {
-                state.fleet.plan?.about[certificate] = (info.things.isEmpty ? "no thing" : info.things.joined(separator: ", ")) + "  " + info.status
+            state.fleetPlan.plan = FleetPlan(action: action, things: [certificate])
+            if let info = state.fleetLists.certificates?.first(where: { $0.id == certificate }) {
+                state.fleetPlan.plan?.about[certificate] = (info.things.isEmpty ? "no thing" : info.things.joined(separator: ", ")) + "  " + info.status
             }
             state.screens.append(.fleetPlan)
             state.selected = 0
@@ -171,12 +194,12 @@ extension FleetScreens {
     }
 
     /// The order of the list on screen (each list keeps its own).
-    static func listOrder(_ state: DashboardState) -> Table.Order { state.fleet.listOrders[FleetListsScreen.title(state.screen)] ?? Table.Order() }
+    static func listOrder(_ state: DashboardState) -> Table.Order { state.fleetLists.listOrders[FleetListsScreen.title(state.screen)] ?? Table.Order() }
 
     /// Sorts the list on screen in `order`, the selected item staying selected.
     static func sortList(_ state: inout DashboardState, _ order: Table.Order) {
         let selected = listRows(state).flatMap { $0.ids.indices.contains(state.selected) ? $0.ids[state.selected] : nil }
-        state.fleet.listOrders[FleetListsScreen.title(state.screen)] = order
+        state.fleetLists.listOrders[FleetListsScreen.title(state.screen)] = order
         state.selected = listRows(state)?.ids.firstIndex { $0 == selected } ?? 0
     }
 
@@ -190,14 +213,14 @@ extension FleetScreens {
         let area = Dashboard.listArea(state)
         if state.inspector.item != nil { return Inspector.view(state, area: area, into: &buffer) }
         buffer.put(DisplayWidth.pad(" " + list.title, buffer.columns), row: 1, column: 0, style: theme[.header])
-        let certificates = state.fleet.certificates ?? []
+        let certificates = state.fleetLists.certificates ?? []
         let columns = Table.fitted(list.titles, rows: list.rows, limits: list.limits, sortable: true, width: buffer.columns)
         let first = Table(columns: columns, rows: list.rows).draw(
             into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
             sort: listOrder(state).mark, header: theme[.header], selectedStyle: theme[.selected]
         ) { index in
             guard state.screen == .certificates, let certificate = certificates.first(where: { $0.id == list.ids[index] }) else { return theme[.text] }
-            return (certificate.daysLeft(now: state.now) ?? .max) <= state.fleet.expiringDays || certificate.status != "ACTIVE" ? theme[.error] : theme[.text]
+            return (certificate.daysLeft(now: state.now) ?? .max) <= state.fleetLists.expiringDays || certificate.status != "ACTIVE" ? theme[.error] : theme[.text]
         }
         if list.rows.isEmpty {
             buffer.put(state.filter.isEmpty ? "None." : "Nothing matches /\(state.filter).", row: area.top, column: 1, style: theme[.dim])
@@ -222,7 +245,7 @@ enum FleetListsScreen: ScreenComponent {
     static var commands: [ScreenCommand] {
         [ScreenCommand(names: ["groups"]) { state, _, _ in FleetScreens.open(&state, .groups, query: nil) },
          ScreenCommand(names: ["certs"]) { state, argument, _ in
-             if let days = Int(argument) { state.fleet.expiringDays = days }
+             if let days = Int(argument) { state.fleetLists.expiringDays = days }
              return FleetScreens.open(&state, .certificates, query: nil)
          },
          ScreenCommand(names: ["policies"]) { state, _, _ in FleetScreens.open(&state, .policies, query: nil) }]
@@ -233,10 +256,12 @@ enum FleetListsScreen: ScreenComponent {
         return []
     }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
-        if let groups = groups.answer(in: message)?.value(&state) { state.fleet.groups = groups }
-        if let certificates = certificates.answer(in: message)?.value(&state) { state.fleet.certificates = certificates }
-        if let policies = policies.answer(in: message)?.value(&state) { state.fleet.policies = policies }
-        if let answer = related.answer(in: message) { state.fleet.related[answer.argument.key] = answer.result }
+        if let groups = groups.answer(in: message)?.value(&state) { state.fleetLists.groups = groups }
+        if let certificates = certificates.answer(in: message)?.value(&state) { state.fleetLists.certificates = certificates }
+        if let policies = policies.answer(in: message)?.value(&state) { state.fleetLists.policies = policies }
+        if let answer = related.answer(in: message) { state.fleetLists.related[answer.argument.key] = answer.result }
+        // (the Devices screen says when it could not be read)
+        if case .success(let managed)? = DevicesScreen.managed.answer(in: message)?.result { state.fleetLists.managed = managed }
         return []
     }
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {

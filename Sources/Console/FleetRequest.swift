@@ -51,8 +51,8 @@ public struct FleetChange<Argument: Sendable, Answer: Sendable>: Sendable {
 
     public func callAsFunction(_ argument: Argument) -> DashboardCommand {
         let apply = self.apply
-        return .fleet(FleetRequest(name: name, argument: argument, changes: true, waits: false) { source, progress in
-            try await apply(source, argument, progress)
+        return .fleet(FleetRequest(name: name, argument: argument, changes: true, waits: false) { source, post in
+            try await apply(source, argument) { item, error in _ = post(.fleetStepDone(item, error)) }
         })
     }
 
@@ -61,6 +61,40 @@ public struct FleetChange<Argument: Sendable, Answer: Sendable>: Sendable {
     public func answered(_ argument: Argument, _ result: Result<Answer, DashboardError>) -> DashboardMessage {
         .answered(name: name, argument: argument, result.map { $0 })
     }
+}
+
+/// A read whose answer comes in pages (every device of an account): each page is answered as it
+/// arrives, then an empty last one with `done`; asking again stops the read before (a new filter
+/// replaces the load under way), and a failure is the last answer.
+public struct FleetPages<Argument: Sendable, Item: Sendable>: Sendable {
+    let name: String
+    let read: @Sendable (any FleetReader, Argument, _ page: @escaping @Sendable ([Item]) -> Bool) async throws -> Void
+
+    init(_ name: String, read: @escaping @Sendable (any FleetReader, Argument, _ page: @escaping @Sendable ([Item]) -> Bool) async throws -> Void) {
+        self.name = name
+        self.read = read
+    }
+
+    public func callAsFunction(_ argument: Argument) -> DashboardCommand {
+        let read = self.read, name = self.name
+        return .fleet(FleetRequest(name: name, argument: argument, changes: false, waits: true, replaces: true) { source, post in
+            try await read(source, argument) { items in post(.answered(name: name, argument: argument, .success(FleetPage(items: items, done: false)))) }
+            return FleetPage<Item>(items: [], done: true)
+        })
+    }
+
+    func answer(in message: DashboardMessage) -> FleetAnswer<Argument, FleetPage<Item>>? { FleetAnswer(name, message) }
+
+    /// The message a page arrives in (what a test sends).
+    public func answered(_ argument: Argument, _ items: [Item], done: Bool) -> DashboardMessage {
+        .answered(name: name, argument: argument, .success(FleetPage(items: items, done: done)))
+    }
+}
+
+/// One page of a `FleetPages` read; the last has `done`.
+public struct FleetPage<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var done: Bool
 }
 
 /// A query's or a change's answer as its screen receives it.
@@ -91,21 +125,26 @@ struct FleetAnswer<Argument, Answer> {
     }
 }
 
-/// What the runtime runs for a `FleetQuery` or a `FleetChange` (made only by them).
+/// What the runtime runs for a `FleetQuery`, `FleetPages` or `FleetChange` (made only by them).
 public struct FleetRequest: Equatable, Sendable, CustomStringConvertible {
     public let name: String
     let argument: any Sendable
     /// Whether it changes the account (what --read-only refuses), and whether a screen waits for it.
     public let changes: Bool
     let waits: Bool
-    let run: @Sendable (any FleetSource, @escaping @Sendable (String, String?) -> Void) async throws -> any Sendable
+    /// A new request of the same name stops this one (its later answers are never posted).
+    let replaces: Bool
+    /// Reads or changes, posting what comes before the answer (pages, items done; false once
+    /// the request was replaced), and returns the answer.
+    let run: @Sendable (any FleetSource, _ post: @escaping @Sendable (DashboardMessage) -> Bool) async throws -> any Sendable
 
-    fileprivate init(name: String, argument: any Sendable, changes: Bool, waits: Bool,
-                     run: @escaping @Sendable (any FleetSource, @escaping @Sendable (String, String?) -> Void) async throws -> any Sendable) {
+    fileprivate init(name: String, argument: any Sendable, changes: Bool, waits: Bool, replaces: Bool = false,
+                     run: @escaping @Sendable (any FleetSource, _ post: @escaping @Sendable (DashboardMessage) -> Bool) async throws -> any Sendable) {
         self.name = name
         self.argument = argument
         self.changes = changes
         self.waits = waits
+        self.replaces = replaces
         self.run = run
     }
 

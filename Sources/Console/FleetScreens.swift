@@ -3,16 +3,43 @@ import JSON
 import MQTT
 import TermCore
 
+/// The Devices screen's own state: the devices loaded, what the filter and order show, the marks.
+struct DevicesState: ScreenState {
+    var model = FleetModel()
+    var loading = false
+    /// The fleet index query the devices come from (nil: every thing).
+    var query: String?
+    /// Indices into the model that the filter lets through, in the chosen order.
+    var visible: [Int] = []
+    var shownFilter = ""
+    /// The devices' order (its column is one of `FleetScreens.deviceColumns`).
+    var deviceOrder = Table.Order()
+    var marked: Set<String> = []
+    /// Which stack manages which thing (read once per visit).
+    var managed = ManagedIndex()
+    /// The certificates of devices shown so far, loaded for the rows on screen.
+    var deviceCertificates: [String: DeviceCertificate] = [:]
+    var certificatesRequested: Set<String> = []
+}
+
+extension DashboardState {
+    var devices: DevicesState {
+        get { own[DevicesState.self] }
+        set { own[DevicesState.self] = newValue }
+        _modify { yield &own[DevicesState.self] }
+    }
+}
+
 enum FleetScreens {
     static let deviceColumns = ["", "DEVICE", "TYPE", "CERTIFICATE", "STACK", "GROUPS", "CONNECTED", "ATTRIBUTES"]
 
     /// The device columns on screen (indices into `deviceColumns`).
     static func shownDeviceColumns(_ state: DashboardState) -> [Int] {
-        state.fleet.model.indexed ? Array(deviceColumns.indices) : deviceColumns.indices.filter { $0 != 5 && $0 != 6 }
+        state.devices.model.indexed ? Array(deviceColumns.indices) : deviceColumns.indices.filter { $0 != 5 && $0 != 6 }
     }
 
     static func cells(_ device: Device, marked: Bool, state: DashboardState) -> [String] {
-        let fleet = state.fleet
+        let fleet = state.devices
         return [marked ? "✓" : " ", device.name, device.type ?? "-", fleet.deviceCertificates[device.name]?.text(now: state.now) ?? "…",
                 fleet.managed.thing(device.name) ?? "unmanaged", device.groups.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? "-",
                 device.connected.map { $0 ? "yes" : "no" } ?? "-", device.attributeText]
@@ -23,19 +50,19 @@ enum FleetScreens {
         guard CommandMode.replaceTop(&state, with: screen) else { return [] }
         // Which stack manages what is read once per visit to the fleet screens.
         switch screen {
-        case .groups: return [FleetListsScreen.groups.command, .loadManaged]
+        case .groups: return [FleetListsScreen.groups.command, DevicesScreen.managed.command]
         case .certificates: return [FleetListsScreen.certificates.command]
-        case .policies: return [FleetListsScreen.policies.command, .loadManaged]
+        case .policies: return [FleetListsScreen.policies.command, DevicesScreen.managed.command]
         default:
-            if state.fleet.model.devices.isEmpty || state.fleet.query != query {
-                state.fleet.query = query
-                state.fleet.model = FleetModel()
-                state.fleet.loading = true
+            if state.devices.model.devices.isEmpty || state.devices.query != query {
+                state.devices.query = query
+                state.devices.model = FleetModel()
+                state.devices.loading = true
                 refresh(&state)
-                return [.loadDevices(query), .loadManaged]
+                return [DevicesScreen.load(query), DevicesScreen.managed.command]
             }
             refresh(&state)
-            return [.loadManaged]
+            return [DevicesScreen.managed.command]
         }
     }
 
@@ -43,17 +70,17 @@ enum FleetScreens {
     static func requestCertificates(_ state: inout DashboardState) -> [DashboardCommand] {
         guard state.screen == .devices else { return [] }
         let height = DevicesScreen.listArea(state).height
-        let first = Table.firstVisible(selected: state.selected, count: state.fleet.visible.count, height: height)
-        let names = state.fleet.visible.dropFirst(first).prefix(height).map { state.fleet.model.devices[$0].name }
-            .filter { state.fleet.deviceCertificates[$0] == nil && !state.fleet.certificatesRequested.contains($0) }
+        let first = Table.firstVisible(selected: state.selected, count: state.devices.visible.count, height: height)
+        let names = state.devices.visible.dropFirst(first).prefix(height).map { state.devices.model.devices[$0].name }
+            .filter { state.devices.deviceCertificates[$0] == nil && !state.devices.certificatesRequested.contains($0) }
         guard !names.isEmpty else { return [] }
-        state.fleet.certificatesRequested.formUnion(names)
+        state.devices.certificatesRequested.formUnion(names)
         return [DevicesScreen.certificates(Array(names))]
     }
 
     /// Recomputes the visible rows (after a page, a filter or a sort change).
     static func refresh(_ state: inout DashboardState) {
-        var fleet = state.fleet
+        var fleet = state.devices
         let indices = fleet.model.matching(state.filter)
         if let column = fleet.deviceOrder.column {
             let devices = fleet.model.devices
@@ -78,11 +105,11 @@ enum FleetScreens {
             fleet.visible = indices
         }
         fleet.shownFilter = state.filter
-        state.fleet = fleet
+        state.devices = fleet
     }
 
     static func selectedDevice(_ state: DashboardState) -> Device? {
-        state.fleet.visible.indices.contains(state.selected) ? state.fleet.model.devices[state.fleet.visible[state.selected]] : nil
+        state.devices.visible.indices.contains(state.selected) ? state.devices.model.devices[state.devices.visible[state.selected]] : nil
     }
 
     // MARK: keys
@@ -92,34 +119,34 @@ enum FleetScreens {
         case .key(.enter):
             guard let device = selectedDevice(state) else { return [] }
             state.screens.append(.device(device.name))
-            state.fleet.detail = nil
-            state.fleet.shadowIndex = 0
-            state.fleet.conflict = nil
+            state.device.detail = nil
+            state.device.shadowIndex = 0
+            state.device.conflict = nil
             state.selected = 0
             return [DeviceScreen.detail(device.name)]
         case .character(" "):
             guard let device = selectedDevice(state) else { return [] }
-            if state.fleet.marked.contains(device.name) { state.fleet.marked.remove(device.name) } else { state.fleet.marked.insert(device.name) }
-            state.selected = min(state.selected + 1, max(0, state.fleet.visible.count - 1))
+            if state.devices.marked.contains(device.name) { state.devices.marked.remove(device.name) } else { state.devices.marked.insert(device.name) }
+            state.selected = min(state.selected + 1, max(0, state.devices.visible.count - 1))
             refresh(&state)
         case .character("s"), .character("S"):
             if event == .character("s") {
                 let shown = shownDeviceColumns(state).dropFirst()  // not the mark
-                let at = state.fleet.deviceOrder.column.flatMap { shown.firstIndex(of: $0) }.map { $0 + 1 } ?? shown.startIndex
-                state.fleet.deviceOrder = Table.Order(column: shown[at < shown.endIndex ? at : shown.startIndex])
+                let at = state.devices.deviceOrder.column.flatMap { shown.firstIndex(of: $0) }.map { $0 + 1 } ?? shown.startIndex
+                state.devices.deviceOrder = Table.Order(column: shown[at < shown.endIndex ? at : shown.startIndex])
             } else {
-                state.fleet.deviceOrder = Table.Order(column: state.fleet.deviceOrder.column ?? 1, ascending: !state.fleet.deviceOrder.ascending)
+                state.devices.deviceOrder = Table.Order(column: state.devices.deviceOrder.column ?? 1, ascending: !state.devices.deviceOrder.ascending)
             }
             refresh(&state)
         case .character("a"):
             if Dashboard.refused(&state, "changes") { return [] }
-            guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space first"; return [] }
+            guard !state.devices.marked.isEmpty else { state.notice = "mark devices with space first"; return [] }
             state.editingCommand = true
             state.command.text = "group-add "
             state.command.cursor = state.command.text.count
         case .character("A"):
             if Dashboard.refused(&state, "changes") { return [] }
-            guard !state.fleet.marked.isEmpty else { state.notice = "mark devices with space first"; return [] }
+            guard !state.devices.marked.isEmpty else { state.notice = "mark devices with space first"; return [] }
             state.editingCommand = true
             state.command.text = "policy-attach "
             state.command.cursor = state.command.text.count
@@ -134,7 +161,7 @@ enum FleetScreens {
     /// The devices; a click on a row selects it, on a column's header sorts by it.
     static func devicesView(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
         let theme = state.theme
-        let fleet = state.fleet
+        let fleet = state.devices
         var header = " \(fleet.visible.count) of \(fleet.model.devices.count) devices" + (fleet.model.complete ? "" : " (loading…)")
         if let query = fleet.query { header += "   search: \(query)" }
         if !fleet.marked.isEmpty { header += "   \(fleet.marked.count) marked (a adds them to a group)" }
@@ -171,11 +198,11 @@ enum DevicesScreen: ScreenComponent {
         guard case .sort(let index) = target else { return nil }
         let shown = FleetScreens.shownDeviceColumns(state)
         guard index > 0, shown.indices.contains(index) else { return [] }
-        state.fleet.deviceOrder = state.fleet.deviceOrder.clicked(shown[index])
+        state.devices.deviceOrder = state.devices.deviceOrder.clicked(shown[index])
         FleetScreens.refresh(&state)
         return []
     }
-    static func rowCount(_ state: DashboardState) -> Int { state.fleet.visible.count }
+    static func rowCount(_ state: DashboardState) -> Int { state.devices.visible.count }
     static var commands: [ScreenCommand] {
         [ScreenCommand(names: ["things", "devices"]) { state, _, _ in FleetScreens.open(&state, .devices, query: nil) },
          ScreenCommand(names: ["search"]) { state, argument, _ in
@@ -184,47 +211,59 @@ enum DevicesScreen: ScreenComponent {
          }]
     }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
-        switch message {
-        case .devicesPage(let devices, let done):
-            state.fleet.model.add(devices)
-            state.fleet.model.complete = done
-            state.fleet.loading = !done
+        if let answer = DevicesScreen.load.answer(in: message) {
+            guard answer.argument == state.devices.query else { return [] }  // a load replaced meanwhile
+            guard let page = answer.value(&state) else {
+                state.devices.loading = false
+                state.devices.model.complete = true
+                return []
+            }
+            state.devices.model.add(page.items)
+            state.devices.model.complete = page.done
+            state.devices.loading = !page.done
             FleetScreens.refresh(&state)
             return FleetScreens.requestCertificates(&state)
-        case .managedLoaded(let managed):
-            state.fleet.managed = managed
+        }
+        if let managed = DevicesScreen.managed.answer(in: message)?.value(&state) {
+            state.devices.managed = managed
             if state.screen == .devices { FleetScreens.refresh(&state) }
-        default:
-            if let summaries = DevicesScreen.certificates.answer(in: message)?.value(&state) {
-                state.fleet.deviceCertificates.merge(summaries) { _, new in new }
-            }
+        }
+        if let summaries = DevicesScreen.certificates.answer(in: message)?.value(&state) {
+            state.devices.deviceCertificates.merge(summaries) { _, new in new }
         }
         return []
     }
+    /// Every device, page by page (a new load stops the one before); a query goes to the fleet index.
+    static let load = FleetPages<String?, Device>("devices") { fleet, query, page in
+        try await fleet.devices(query: query) { page($0) }
+    }
+    /// Which stack manages each thing, group and policy (read once per visit to the fleet screens;
+    /// the lists take it too).
+    static let managed = FleetQuery<Void, ManagedIndex>("managed", waits: false) { fleet, _ in try await fleet.managed() }
     /// The certificates of the devices on screen, in brief (read for the rows as they show).
     static let certificates = FleetQuery<[String], [String: DeviceCertificate]>("device certificates", waits: false) { await $0.certificateSummaries($1) }
 
     /// Back from a device: that device selected (the list may have changed meanwhile).
     static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
         guard leaving.shown(by: DeviceScreen.self), let name = leaving.subject else { return [] }
-        state.fleet.edit = nil
-        state.fleet.conflict = nil
-        state.selected = state.fleet.visible.firstIndex { state.fleet.model.devices[$0].name == name } ?? 0
+        state.device.edit = nil
+        state.device.conflict = nil
+        state.selected = state.devices.visible.firstIndex { state.devices.model.devices[$0].name == name } ?? 0
         return []
     }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
     static func filters(_ state: DashboardState) -> Bool { true }
     static func filterChanged(_ state: inout DashboardState) {
-        if state.fleet.shownFilter != state.filter { FleetScreens.refresh(&state) }
+        if state.devices.shownFilter != state.filter { FleetScreens.refresh(&state) }
     }
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
-        state.fleet.model = FleetModel()
+        state.devices.model = FleetModel()
         // Certificates are read again too (one that could not be read says why until then).
-        state.fleet.deviceCertificates = [:]
-        state.fleet.certificatesRequested = []
-        state.fleet.loading = true
+        state.devices.deviceCertificates = [:]
+        state.devices.certificatesRequested = []
+        state.devices.loading = true
         FleetScreens.refresh(&state)
-        return [.loadDevices(state.fleet.query)]
+        return [DevicesScreen.load(state.devices.query)]
     }
     static func hints(_ state: DashboardState) -> String {
         state.readOnly ? "↵ open  s sort  / filter  :search Q  (read-only)" : "↵ open  space mark  a add marked to a group  s sort  / filter  :search Q"
@@ -239,4 +278,13 @@ enum DevicesScreen: ScreenComponent {
 extension Screen {
     /// The fleet's devices.
     public static let devices = Screen(DevicesScreen.self)
+}
+
+extension DashboardMessage {
+    /// A page of the Devices screen's load as it arrives (what tests and benchmarks send).
+    public static func devicesPage(_ devices: [Device], done: Bool, query: String? = nil) -> DashboardMessage {
+        DevicesScreen.load.answered(query, devices, done: done)
+    }
+    /// Which stack manages what, as the fleet screens receive it.
+    public static func managedLoaded(_ index: ManagedIndex) -> DashboardMessage { DevicesScreen.managed.answered(index) }
 }

@@ -139,7 +139,7 @@ public enum MatrixScreen: ScreenComponent {
     }
 
     static var commands: [ScreenCommand] {
-        [ScreenCommand(names: ["matrix"], arguments: { ($0.fleet.groups ?? []).map(\.name) }) { state, argument, _ in
+        [ScreenCommand(names: ["matrix"], arguments: { ($0.fleetLists.groups ?? []).map(\.name) }) { state, argument, _ in
             let group = argument.isEmpty ? nil : argument
             guard CommandMode.replaceTop(&state, with: .matrix(group)) else { return [] }
             state.own[State.self] = State()

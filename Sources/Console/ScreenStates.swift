@@ -13,6 +13,14 @@ public struct ScreenStates: Equatable, Sendable {
     subscript<State: ScreenState>(_ kind: State.Type) -> State {
         get { values[ObjectIdentifier(kind)] as? State ?? State() }
         set { values[ObjectIdentifier(kind)] = newValue }
+        // Taken out while it is changed, so its arrays stay uniquely held (a change to one row of
+        // a million devices does not copy them).
+        _modify {
+            let key = ObjectIdentifier(kind)
+            var value = values.removeValue(forKey: key) as? State ?? State()
+            defer { values[key] = value }
+            yield &value
+        }
     }
 
     public static func == (a: ScreenStates, b: ScreenStates) -> Bool {

@@ -108,7 +108,7 @@ public enum LiveData {
                 let value = outputs[key]!.plainJSON
                 return StackDetailReader.Output(name: key, value: value.stringValue ?? value.serialized(), secret: outputs[key]!.isSecret)
             }
-        }, identity: live.identity, theme: live.theme, broker: broker(live), fleet: fleet(live.client), managed: {
+        }, identity: live.identity, theme: live.theme, broker: broker(live), fleet: fleet(live.client, managedBy: {
             // Which stack resource manages each thing, group, policy and rule of the account.
             var entries: [String: String] = [:]
             for summary in try await StackSummary.load(project: name, directory: directory, configuredStacks: configured, backend: backend) {
@@ -117,7 +117,7 @@ public enum LiveData {
                 }
             }
             return ManagedIndex(entries)
-        }, sources: sources)
+        }), sources: sources)
     }
 
     /// A fingerprint of what a stack's plan is made from: the program, the stack config and (on
@@ -134,10 +134,12 @@ public enum LiveData {
         }
     }
 
-    /// The fleet screens' data over AWS IoT (one client for the session, made on first use).
-    public static func fleet(_ makeClient: @escaping @Sendable () throws -> AWSClient) -> @Sendable () throws -> any FleetSource {
+    /// The fleet screens' data over AWS IoT (one client for the session, made on first use), and
+    /// which stack manages what.
+    public static func fleet(_ makeClient: @escaping @Sendable () throws -> AWSClient,
+                             managedBy: @escaping @Sendable () async throws -> ManagedIndex = { ManagedIndex() }) -> @Sendable () throws -> any FleetSource {
         let client = ClientBox(makeClient)
-        return { FleetLoader(client: try client.get()) }
+        return { FleetLoader(client: try client.get(), managedBy: managedBy) }
     }
 
     /// The dashboard's broker link over an MQTT client thread.

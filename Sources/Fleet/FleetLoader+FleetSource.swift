@@ -6,6 +6,8 @@ import JSON
 extension FleetLoader: FleetReader, FleetWriter {
     public func now() -> Int64 { Int64(AWSClient.wallClock()) }
 
+    public func managed() async throws -> ManagedIndex { try await managedBy() }
+
     public func devices(query: String?, page: @Sendable ([Device]) async -> Bool) async throws {
         try await devices(query: query, pageSize: 250, page: page)
     }

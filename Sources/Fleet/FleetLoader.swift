@@ -8,8 +8,14 @@ import X509
 /// index query), groups with their hierarchy and member counts, certificates with expiry.
 public struct FleetLoader: Sendable {
     let client: AWSClient
+    /// Which stack resource manages what (the project's stacks read by the caller; outside a
+    /// project, nothing).
+    let managedBy: @Sendable () async throws -> ManagedIndex
 
-    public init(client: AWSClient) { self.client = client }
+    public init(client: AWSClient, managedBy: @escaping @Sendable () async throws -> ManagedIndex = { ManagedIndex() }) {
+        self.client = client
+        self.managedBy = managedBy
+    }
 
     static func device(_ thing: JSONValue) -> Device {
         var attributes: [String: String] = [:]

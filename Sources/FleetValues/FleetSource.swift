@@ -14,6 +14,9 @@ public protocol FleetReader: Sendable {
     func policies() async throws -> [PolicyInfo]
     /// The certificates of these things, in brief (what could not be read says why in its entry).
     func certificateSummaries(_ things: [String]) async -> [String: DeviceCertificate]
+    /// Which stack resource manages each thing, group, policy and rule (read from the project's
+    /// stacks; outside a project nothing is managed).
+    func managed() async throws -> ManagedIndex
     /// What an opened item of the fleet lists is related to.
     func related(_ kind: Related, _ id: String) async throws -> [String]
     /// What a bulk action would do to each item, from the account (throws `BulkRefused`).

@@ -80,9 +80,9 @@ import Testing
     @Test func listHeadersSortByTheirColumn() {
         var state = FleetScreensTests().onDevices()
         #expect(click(&state, on: "DEVICE"))
-        #expect(state.fleet.deviceOrder == Table.Order(column: 1))
+        #expect(state.devices.deviceOrder == Table.Order(column: 1))
         #expect(click(&state, on: "DEVICE"))
-        #expect(!state.fleet.deviceOrder.ascending && state.fleet.model.devices[state.fleet.visible[0]].name == "sensor-139")
+        #expect(!state.devices.deviceOrder.ascending && state.devices.model.devices[state.devices.visible[0]].name == "sensor-139")
         _ = Dashboard.update(&state, .key(.character(":")))
         for character in "certs\n" { _ = Dashboard.update(&state, .key(.character(character))) }
         _ = Dashboard.update(&state, .certificatesLoaded([

@@ -12,7 +12,14 @@ import Testing
     final class Fleet: FleetReader, FleetWriter, @unchecked Sendable {
         let applied = Mutex<[String]>([])
         func now() -> Int64 { 1_800_000_000 }
-        func devices(query: String?, page: @Sendable ([Device]) async -> Bool) async throws {}
+        /// Three pages of two devices (a query keeps those whose name contains it).
+        func devices(query: String?, page: @Sendable ([Device]) async -> Bool) async throws {
+            for first in stride(from: 0, to: 6, by: 2) {
+                let devices = (first..<first + 2).map { Device(name: "d\($0)") }.filter { query == nil || $0.name.contains(query!) }
+                guard await page(devices) else { return }
+            }
+        }
+        func managed() async throws -> ManagedIndex { ManagedIndex(["thing:d1": "dev/sensor"]) }
         func detail(of thing: String) async throws -> DeviceDetail { throw DashboardError(message: "no \(thing)") }
         func groups() async throws -> [GroupInfo] { [GroupInfo(name: "factory", parent: nil, members: 2), GroupInfo(name: "lab", parent: "factory", members: 1)] }
         func certificates() async throws -> [CertificateInfo] { throw DashboardError(message: "AccessDeniedException: not allowed") }
@@ -50,20 +57,56 @@ import Testing
         state.screens = [.stacks, .groups]
         let (groups, _) = await answer(FleetListsScreen.groups.command, Fleet())
         _ = Dashboard.update(&state, groups)
-        #expect(state.fleet.groups?.map(\.name) == ["factory", "lab"])
+        #expect(state.fleetLists.groups?.map(\.name) == ["factory", "lab"])
         // A failed read says why on the screen's status line; nothing is shown as empty.
         state.screens = [.stacks, .certificates]
         let (certificates, _) = await answer(FleetListsScreen.certificates.command, Fleet())
         _ = Dashboard.update(&state, certificates)
-        #expect(state.fleet.certificates == nil)
+        #expect(state.fleetLists.certificates == nil)
         #expect(state.notice?.contains("AccessDeniedException") == true, "\(state.notice ?? "no notice")")
         // The argument comes back with the answer: the related list is kept under its item.
         let (related, _) = await answer(FleetListsScreen.related(.init(kind: .groupMembers, id: "factory")), Fleet())
         _ = Dashboard.update(&state, related)
-        #expect(state.fleet.related["groupMembers:factory"] == .success(["groupMembers of factory"]))
+        #expect(state.fleetLists.related["groupMembers:factory"] == .success(["groupMembers of factory"]))
         // Without a fleet, the answer says so.
         let (none, _) = await answer(FleetListsScreen.groups.command, nil)
         _ = Dashboard.update(&state, none)
+        #expect(state.notice == "no AWS access for the fleet")
+    }
+
+    @Test func devicesArriveAPageAtATimeAndAReplacedLoadIsNotShown() async throws {
+        var state = DashboardState(project: "p")
+        state.screens = [.stacks]
+        let opened = Dashboard.update(&state, .key(.character(":"))) + "things".flatMap { Dashboard.update(&state, .key(.character($0))) }
+            + Dashboard.update(&state, .key(.character("\n")))
+        #expect(opened == [DevicesScreen.load(nil), DevicesScreen.managed.command])
+        #expect(opened.allSatisfy { if case .fleet(let request) = $0 { return !request.changes } else { return false } })
+        let (last, pages) = await answer(DevicesScreen.load(nil), Fleet())
+        #expect(pages.filter { if case .answered = $0 { return true } else { return false } }.count == 3)
+        for page in pages { _ = Dashboard.update(&state, page) }
+        #expect(state.devices.model.devices.map(\.name) == ["d0", "d1", "d2", "d3", "d4", "d5"] && state.devices.loading)
+        _ = Dashboard.update(&state, last)
+        #expect(state.devices.model.complete && !state.devices.loading)
+        let (managed, _) = await answer(DevicesScreen.managed.command, Fleet())
+        _ = Dashboard.update(&state, managed)
+        #expect(state.devices.managed.thing("d1") == "dev/sensor")
+        // :search replaces the load: a page of the one before that is still on its way is not shown.
+        #expect(Dashboard.update(&state, .key(.character(":"))) + "search 3".flatMap { Dashboard.update(&state, .key(.character($0))) }
+            + Dashboard.update(&state, .key(.character("\n"))) == [DevicesScreen.load("3"), DevicesScreen.managed.command])
+        _ = Dashboard.update(&state, .devicesPage([Device(name: "late")], done: false))
+        #expect(state.devices.model.devices.isEmpty)
+        let (_, searched) = await answer(DevicesScreen.load("3"), Fleet())
+        for page in searched { _ = Dashboard.update(&state, page) }
+        #expect(state.devices.model.devices.map(\.name) == ["d3"])
+    }
+
+    @Test func aFailedDeviceLoadSaysWhyAndStopsLoading() async throws {
+        var state = DashboardState(project: "p")
+        state.screens = [.stacks, .devices]
+        state.devices.loading = true
+        let (failed, _) = await answer(DevicesScreen.load(nil), nil)
+        _ = Dashboard.update(&state, failed)
+        #expect(!state.devices.loading && state.devices.model.complete)
         #expect(state.notice == "no AWS access for the fleet")
     }
 
@@ -72,7 +115,7 @@ import Testing
         state.screens = [.stacks, .devices, .device("sensor-1")]
         let (written, _) = await answer(.updateShadow("sensor-1", "", ["led": "on"], 6), Fleet())
         _ = Dashboard.update(&state, written)
-        #expect(state.fleet.conflict == ["version": 7])
+        #expect(state.device.conflict == ["version": 7])
         #expect(state.notice?.contains("version conflict") == true)
     }
 
@@ -93,8 +136,8 @@ import Testing
         // Read-only: the plan's approval is refused, whatever asked for the change.
         var state = DashboardState(project: "p", readOnly: true)
         state.screens = [.stacks, .devices, .fleetPlan]
-        state.fleet.plan = FleetPlan(action: .addToGroup("lab"), things: ["a"])
-        state.fleet.plan?.outcomes = ["a": .change]
+        state.fleetPlan.plan = FleetPlan(action: .addToGroup("lab"), things: ["a"])
+        state.fleetPlan.plan?.outcomes = ["a": .change]
         #expect(Dashboard.update(&state, .key(.character("y"))).isEmpty)
         #expect(state.notice?.hasPrefix("read-only") == true)
     }

@@ -16,7 +16,7 @@ import Testing
         _ = Dashboard.update(&state, .stacksLoaded(DashboardTests.stacks))
         _ = Dashboard.update(&state, .key(.character(":")))
         for character in "things" { _ = Dashboard.update(&state, .key(.character(character))) }
-        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadDevices(nil), .loadManaged])
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [DevicesScreen.load(nil), DevicesScreen.managed.command])
         #expect(state.screen == .devices)
         var devices: [Device] = []
         for index in 0..<40 {
@@ -52,12 +52,12 @@ import Testing
         _ = Dashboard.update(&state, .key(.character("/")))
         for character in "sensor-11" { _ = Dashboard.update(&state, .key(.character(character))) }
         _ = Dashboard.update(&state, .key(.character("\n")))
-        #expect(state.fleet.visible.map { state.fleet.model.devices[$0].name } == (110...119).map { "sensor-\($0)" })
+        #expect(state.devices.visible.map { state.devices.model.devices[$0].name } == (110...119).map { "sensor-\($0)" })
         _ = Dashboard.update(&state, .key(.character("S")))  // by name, descending
         #expect(FleetScreens.selectedDevice(state)?.name == "sensor-119")
         _ = Dashboard.update(&state, .key(.character(" ")))
         _ = Dashboard.update(&state, .key(.character(" ")))
-        #expect(state.fleet.marked == ["sensor-119", "sensor-118"])
+        #expect(state.devices.marked == ["sensor-119", "sensor-118"])
         let frame = Dashboard.view(state, rows: 24, columns: 100)
         #expect(frame.lines[1].contains("10 of 40 devices") && frame.lines[1].contains("2 marked"))
         #expect(frame.lines[2].contains("DEVICE ▼"))
@@ -86,7 +86,7 @@ import Testing
         let unreadable = Dashboard.view(state, rows: 10, columns: 140).lines
         #expect(unreadable.contains { $0.contains("d5") && $0.contains("unreadable") }, "\(unreadable.joined(separator: "\n"))")
         let reload = Dashboard.update(&state, .key(.character("r")))
-        #expect(reload.contains(.loadDevices(nil)) && state.fleet.deviceCertificates.isEmpty)
+        #expect(reload.contains(DevicesScreen.load(nil)) && state.devices.deviceCertificates.isEmpty)
         let asked = Dashboard.update(&state, .devicesPage(page, done: true))
         #expect(asked.contains { $0.isFleet("device certificates") && "\($0)".contains("\"d5\"") }, "\(asked)")
     }
@@ -116,7 +116,7 @@ import Testing
         var state = onDevices()
         _ = Dashboard.update(&state, .key(.character(":")))
         for character in "policies" { _ = Dashboard.update(&state, .key(.character(character))) }
-        #expect(Dashboard.update(&state, .key(.character("\n"))) == [.loadPolicies, .loadManaged])
+        #expect(Dashboard.update(&state, .key(.character("\n"))) == [FleetListsScreen.policies.command, DevicesScreen.managed.command])
         _ = Dashboard.update(&state, .policiesLoaded([
             PolicyInfo(name: "telemetry", document: #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Publish","Resource":"*"}]}"#, targets: ["arn:c1", "arn:c2"]),
             PolicyInfo(name: "claim", document: #"{"Version":"2012-10-17","Statement":[]}"#, targets: []),
@@ -192,14 +192,14 @@ import Testing
         #expect(state.notice?.hasPrefix("deactivate: 1 of 1 done") == true, "\(String(describing: state.notice))")
         // Every list that shows it knows at once: the certificates list, and the device's
         // certificate column is read again.
-        #expect(state.fleet.certificates?.first { $0.id == "bbbb2222" }?.status == "INACTIVE")
-        #expect(state.fleet.deviceCertificates["sensor-101"] == nil)
+        #expect(state.fleetLists.certificates?.first { $0.id == "bbbb2222" }?.status == "INACTIVE")
+        #expect(state.devices.deviceCertificates["sensor-101"] == nil)
         #expect(Dashboard.update(&state, .key(.character("\u{1b}"))) == [.loadCertificates])
         #expect(state.screen == .certificates)
         // Back on the row the plan was made for, not the first (the claim certificate, in the demo).
         #expect(state.selected == 1)
         _ = Dashboard.update(&state, .key(.character("X")))
-        #expect(state.fleet.plan?.things == ["bbbb2222"])
+        #expect(state.fleetPlan.plan?.things == ["bbbb2222"])
         _ = Dashboard.update(&state, .key(.character("n")))
         #expect(state.selected == 1 && state.notice == "not applied: nothing was changed")
         // Revoking says it is for good; one already revoked cannot be planned.
@@ -289,7 +289,7 @@ import Testing
         var sorted: [Int?] = []
         for _ in 0..<6 {
             _ = Dashboard.update(&state, .key(.character("s")))
-            sorted.append(state.fleet.deviceOrder.column)
+            sorted.append(state.devices.deviceOrder.column)
         }
         #expect(sorted == [1, 2, 3, 4, 7, 1])
     }
@@ -363,8 +363,8 @@ import Testing
         #expect(Dashboard.update(&state, .key(.character("\u{1b}"))) == [])  // running: esc waits
         _ = Dashboard.update(&state, .fleetStepDone("sensor-102", nil))
         #expect(state.notice == "add to group lab: 2 of 3 done; the failures are listed; esc back")
-        #expect(Dashboard.update(&state, .key(.character("\u{1b}"))) == [.loadDevices(nil)])
-        #expect(state.screen == .devices && state.fleet.marked.isEmpty)
+        #expect(Dashboard.update(&state, .key(.character("\u{1b}"))) == [DevicesScreen.load(nil)])
+        #expect(state.screen == .devices && state.devices.marked.isEmpty)
     }
 
     @Test func aPlanForAMissingGroupIsRefusedBeforeApproval() {
@@ -394,7 +394,7 @@ import Testing
         _ = Dashboard.update(&state, .key(.character(":")))
         for character in "group-add lab\n" { _ = Dashboard.update(&state, .key(.character(character))) }
         #expect(Dashboard.update(&state, .key(.character("n"))) == [])
-        #expect(state.notice == "not applied: nothing was changed" && state.fleet.marked == ["sensor-100"])
+        #expect(state.notice == "not applied: nothing was changed" && state.devices.marked == ["sensor-100"])
     }
 
     @Test func deviceShowsShadowsEditsWithVersionAndShowsConflicts() throws {
@@ -409,12 +409,12 @@ import Testing
         #expect(lines.contains { $0.contains("device/sensor-112/telemetry  {\"temperature\":21.5}") })  // its own messages
 
         _ = Dashboard.update(&state, .key(.character("e")))
-        #expect(state.fleet.edit?.line.text == #"{"led":"on"}"# && state.fleet.edit?.version == 4)
+        #expect(state.device.edit?.line.text == #"{"led":"on"}"# && state.device.edit?.version == 4)
         _ = Dashboard.update(&state, .key(.key(.backspace)))  // backspace: no longer JSON
-        #expect(state.fleet.edit?.problem != nil)
+        #expect(state.device.edit?.problem != nil)
         #expect(Dashboard.view(state, rows: 24, columns: 100).lines[22].hasPrefix(" ✗ "))
         _ = Dashboard.update(&state, .key(.character("}")))
-        #expect(state.fleet.edit?.problem == nil)
+        #expect(state.device.edit?.problem == nil)
         #expect(Dashboard.update(&state, .key(.character("\n"))) == [.updateShadow("sensor-112", "", ["led": "on"], 4)])
 
         let newer: JSONValue = ["state": ["desired": ["led": "blue"], "reported": ["led": "off", "temp": 22]], "version": 5]
@@ -447,7 +447,7 @@ import Testing
         #expect(state.notice == "only named shadows are deleted here")
         _ = Dashboard.update(&state, .key(.character("\t")))
         _ = Dashboard.update(&state, .key(.character("D")))
-        #expect(state.fleet.confirmDelete == "config")
+        #expect(state.device.confirmDelete == "config")
         #expect(Dashboard.update(&state, .key(.character("n"))) == [])
         _ = Dashboard.update(&state, .key(.character("D")))
         #expect(Dashboard.update(&state, .key(.character("y"))) == [.deleteShadow("sensor-100", "config")])

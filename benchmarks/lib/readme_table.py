@@ -56,8 +56,9 @@ def update_readme():
         raise SystemExit(f"README.md has no {BEGIN} ... {END} block for the benchmark table")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
+    made = table()  # before the file is opened for writing: a failure leaves the README as it was
     with open(path, "w") as f:
-        f.write(head + BEGIN + "\n" + table() + "\n" + END + tail)
+        f.write(head + BEGIN + "\n" + made + "\n" + END + tail)
 
 
 if __name__ == "__main__":
