@@ -51,7 +51,7 @@ enum CommandMode {
         case "reload":
             return Dashboard.reload(&state)
         case "theme":
-            guard !argument.isEmpty else { state.notice = "themes: " + Theme.embedded.keys.sorted().joined(separator: ", ") + " (or ~/.config/fleetdeck/themes/NAME.yaml)"; return [] }
+            guard !argument.isEmpty else { state.notice = "themes: " + Theme.embedded.keys.sorted().joined(separator: ", ") + " (or \(Theme.userFile("NAME", home: "~")))"; return [] }
             return [.loadTheme(argument)]
         default:
             if let command = screenCommands.first(where: { $0.names.contains(name) }) { return command.run(&state, argument, line) }

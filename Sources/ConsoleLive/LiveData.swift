@@ -42,6 +42,15 @@ public enum LiveData {
                       identity: live.identity, theme: live.theme, broker: broker(live), fleet: fleet(live.client))
     }
 
+    /// Themes by name: the user's file (`Theme.userFile`) over the built-in one.
+    public static func themes(_ environment: [String: String]) -> @Sendable (String) -> (Theme, Theme.Problem?) {
+        { theme in
+            Theme.load(named: theme, userFile: { name in
+                AtomicFile.read(Theme.userFile(name, home: environment["HOME"] ?? "")).map { String(decoding: $0, as: UTF8.self) }
+            }, environment: environment)
+        }
+    }
+
     /// The broker for the Messages screen.
     static func broker(_ live: LiveSources) -> @Sendable (@escaping @Sendable (BrokerEvent) -> Void) async throws -> BrokerLink {
         { events in link(try await live.endpoint(), events: events) }

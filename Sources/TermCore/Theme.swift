@@ -109,13 +109,16 @@ public struct Theme: Equatable, Sendable {
         })
     }
 
+    /// Where the user's theme called `name` is (`home` "~" gives the form messages show).
+    public static func userFile(_ name: String, home: String) -> String { "\(home)/.config/fleetdeck/themes/\(name).yaml" }
+
     /// The theme called `name`: the user's file if there is one, else the built-in one; a
     /// broken user file is reported and the built-in (or default) theme used instead.
     public static func load(named name: String, userFile: (String) -> String?, environment: [String: String]) -> (Theme, Problem?) {
         var problem: Problem?
         var theme: Theme?
         if let text = userFile(name) {
-            do { theme = try parse(text, file: "~/.config/fleetdeck/themes/\(name).yaml") } catch { problem = error }
+            do { theme = try parse(text, file: Theme.userFile(name, home: "~")) } catch { problem = error }
         }
         if theme == nil, let text = embedded[name] { theme = try? parse(text, file: "themes/\(name).yaml") }
         if theme == nil, problem == nil {

@@ -52,9 +52,8 @@ struct ConsoleCommand: AsyncParsableCommand {
     /// opens on its messages) and returns commands to run first. The project is checked before
     /// the screen changes.
     @MainActor
-    static func openDashboard(_ global: GlobalOptions, readOnly: Bool, crashAfterDraw: Bool = false,
+    static func openDashboard(_ global: GlobalOptions, readOnly: Bool, crashAfterDraw: Bool = false, environment: [String: String] = ProcessEnvironment.current,
                               start: (inout DashboardState) -> [DashboardCommand] = { _ in [] }) throws {
-        let environment = ProcessEnvironment.current
         let context = ProjectContext(directory: global.directory, environment: environment)
         let data: DashboardData, project: String
         if AtomicFile.exists(global.directory + "/Pulumi.yaml") {
@@ -88,9 +87,9 @@ struct ConsoleCommand: AsyncParsableCommand {
 extension ConsoleCommand {
     /// What the live data makes from the command line's options and the environment.
     static func liveSources(_ options: GlobalOptions, environment: [String: String]) -> LiveSources {
-        LiveSources(runner: { try StackCommandContext.runner(options, stack: $0) }, client: { try AWSCommandContext.client(options) },
+        LiveSources(runner: { try StackCommandContext.runner(options, stack: $0, environment: environment) }, client: { try AWSCommandContext.client(options) },
                     endpoint: { try await BrokerOptions.endpoint(url: nil, ca: nil, cert: nil, key: nil, options) },
-                    identity: identity(options), theme: themes(environment))
+                    identity: identity(options), theme: LiveData.themes(environment))
     }
 
     /// Who the credentials are, for the title bar.
@@ -99,15 +98,6 @@ extension ConsoleCommand {
             let client = try AWSCommandContext.client(options)
             // Asked again each time: it is how the dashboard checks that AWS still answers.
             return "\(try await client.callerIdentity(fresh: true).account) \(client.settings.region)"
-        }
-    }
-
-    /// Themes by name: the user's file over the built-in one.
-    static func themes(_ environment: [String: String]) -> @Sendable (String) -> (Theme, Theme.Problem?) {
-        { theme in
-            Theme.load(named: theme, userFile: { name in
-                AtomicFile.read((environment["HOME"] ?? "") + "/.config/fleetdeck/themes/\(name).yaml").map { String(decoding: $0, as: UTF8.self) }
-            }, environment: environment)
         }
     }
 }

@@ -77,9 +77,14 @@ struct DemoCommand: AsyncParsableCommand {
         var template = Array((temporary + "/fleetdeck-demo-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw ValidationFailure(message: "could not make a folder for the demo in \(temporary)") }
         let folder = String(cString: made)
-        if environment["PULUMI_CONFIG_PASSPHRASE"] == nil { setenv("PULUMI_CONFIG_PASSPHRASE", "fleetdeck-demo", 1) }
-        setenv("FLEETDECK_BACKEND_URL", "file://\(folder)/state", 1)
-        let global = try GlobalOptions.parse(["-C", folder, "-s", "dev"])
+        // The demo's stacks keep their state in its folder, their secrets under the user's
+        // passphrase or the demo's own.
+        var stackEnvironment = environment
+        if stackEnvironment["PULUMI_CONFIG_PASSPHRASE"] == nil && stackEnvironment["PULUMI_CONFIG_PASSPHRASE_FILE"] == nil {
+            stackEnvironment["PULUMI_CONFIG_PASSPHRASE"] = "fleetdeck-demo"
+        }
+        let global = try GlobalOptions.parse(["-C", folder, "-s", "dev", "--backend", "file://\(folder)/state"])
+        func stackRunner(_ stack: String) throws -> StackRunner { try StackCommandContext.runner(global, stack: stack, environment: stackEnvironment) }
         let serials = Self.serials(devices)
 
         var runner: StackRunner?
@@ -105,30 +110,28 @@ struct DemoCommand: AsyncParsableCommand {
                 try AtomicFile.write(Array(("# The demo's simulated devices\n" + serials.map { $0 + "\n" }.joined()).utf8), to: folder + "/allowlist.txt")
 
                 // Upstream's prepare-infra, deploy and setup-provisioning.
-                let setup = ["--bucket", Self.certificateBucket, "--allowlist", folder + "/allowlist.txt", "--yes", "-C", folder, "-s", "dev"]
-                let prepare = try FleetCommand.Setup.parse(setup)
-                try await prepare.run()
+                let dev = try stackRunner("dev")
+                try await FleetCommand.Setup.setUp(bucket: Self.certificateBucket, allowlist: folder + "/allowlist.txt", runner: dev, client: try dev.awsClient(), yes: true)
                 writeStandardOutput("Deploying \(program) to the dev stack (\(folder))…\n")
-                let made = try StackCommandContext.runner(global)
-                runner = made
-                let prepared = try await made.preparePlan { event in
+                runner = dev
+                let prepared = try await dev.preparePlan { event in
                     if let line = PlanText.event(event) { writeStandardOutput(line + "\n") }
                 }
-                _ = try await made.execute(prepared)
-                let provision = try FleetCommand.Setup.parse(setup)
-                try await provision.run()
+                _ = try await dev.execute(prepared)
+                try await FleetCommand.Setup.setUp(bucket: Self.certificateBucket, allowlist: folder + "/allowlist.txt", runner: dev, client: try dev.awsClient(), yes: true)
 
                 // A prod stack with its change waiting: set up as upstream's prepare-infra leaves
                 // it (bucket, claim certificate), not deployed. The dashboard shows it for review.
                 try AtomicFile.write(Array(Self.prodConfig(project: name, account: account, region: Self.prodRegion(besides: client.settings.region)).utf8),
                                      to: folder + "/Pulumi.prod.yaml")
-                let prepareProd = try FleetCommand.Setup.parse(["--bucket", Self.certificateBucket + "-prod", "--allowlist", folder + "/allowlist.txt", "--yes",
-                                                               "-C", folder, "-s", "prod"])
-                try await prepareProd.run()
+                // (in prod's own region: the stack's client)
+                let prod = try stackRunner("prod")
+                try await FleetCommand.Setup.setUp(bucket: Self.certificateBucket + "-prod", allowlist: folder + "/allowlist.txt", runner: prod,
+                                                   client: try prod.awsClient(), yes: true)
             }
         } catch {
             // The folder holds the stacks' state: it goes only once both stacks are destroyed.
-            let removable = runner == nil ? true : keep ? false : await removeStacks(folder)
+            let removable = runner == nil ? true : keep ? false : await removeStacks(stackRunner)
             if removable { AtomicFile.removeTree(folder) }
             throw error
         }
@@ -166,7 +169,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         let outcome: Result<Void, any Error>
         do {
-            try await MainActor.run { try openDashboard(global) }
+            try await MainActor.run { try openDashboard(global, environment: stackEnvironment) }
             outcome = .success(())
         } catch {
             outcome = .failure(error)
@@ -181,7 +184,7 @@ struct DemoCommand: AsyncParsableCommand {
             writeStandardOutput("  removed \(simulator.names.count) simulated devices (\(Self.seconds(clock.now - started)))\n")
             for component in published { try? await FleetLoader(client: client).deleteComponent(component.name, version: component.version) }
             if !published.isEmpty { writeStandardOutput("  removed the \(published.count) components it published\n") }
-            if await removeStacks(folder) {
+            if await removeStacks(stackRunner) {
                 AtomicFile.removeTree(folder)
                 writeStandardOutput("Done.\n")
             } else {
@@ -197,12 +200,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Destroys the demo's stacks (prod first, if it was deployed), counting the resources as
     /// they go; false when one could not be destroyed (its state must then be kept).
-    func removeStacks(_ folder: String) async -> Bool {
+    func removeStacks(_ runner: (String) throws -> StackRunner) async -> Bool {
         var destroyed = true
         for stack in ["prod", "dev"] {
             do {
-                let global = try GlobalOptions.parse(["-C", folder, "-s", stack])
-                let runner = try StackCommandContext.runner(global)
+                let runner = try runner(stack)
                 let clock = ContinuousClock(), started = clock.now
                 // One line that counts up as the resources go.
                 let done = Atomic<Int>(0), total = Atomic<Int>(0)
@@ -225,8 +227,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     @MainActor
-    func openDashboard(_ global: GlobalOptions) throws {
-        try ConsoleCommand.openDashboard(global, readOnly: false) { state in
+    func openDashboard(_ global: GlobalOptions, environment: [String: String]) throws {
+        try ConsoleCommand.openDashboard(global, readOnly: false, environment: environment) { state in
             state.messages.filters = ["device/+/telemetry"]
             state.screens = [.stacks, .messages]
             state.quitAsks = "Quit the demo? Its devices and stacks are removed."

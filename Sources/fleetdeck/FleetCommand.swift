@@ -40,47 +40,52 @@ struct FleetCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await StackCommandContext.run {
-                let allowlistBytes = try allowlist.map { try FleetCommand.readAllowlist($0).bytes }
                 // In a project with a stack: its outputs name the role alias and the template, and
                 // its config gets the claim certificate's ARN.
                 let runner = AtomicFile.exists(global.directory + "/Pulumi.yaml") ? try await StackCommandContext.existing(global) : nil
-                let client = try runner?.awsClient() ?? AWSCommandContext.client(global)
-                let setup = FleetSetup(client: client, bucket: bucket)
-                var parameters: String?
-                var notes: [String] = []
-                if let runner {
-                    let named = try await FleetCommand.stackResourceValues(runner)
-                    if let alias = named("TesRoleAliasID", "roleAlias"), let template = named("FleetTemplateID", "templateName") {
-                        parameters = try await setup.configParameters(roleAlias: alias, template: template)
-                    } else {
-                        notes.append("config_parameters.txt waits for the stack's TesRoleAliasID and FleetTemplateID: 'up', then 'fleet setup' again")
-                    }
+                try await Self.setUp(bucket: bucket, allowlist: allowlist, runner: runner, client: try runner?.awsClient() ?? AWSCommandContext.client(global), yes: yes)
+            }
+        }
+
+        /// Upstream's prepare-infra and setup-provisioning: the steps shown, approved (`yes`, or
+        /// asked), then made; the stack's config gets the claim certificate's ARN.
+        static func setUp(bucket: String, allowlist: String?, runner: StackRunner?, client: AWSClient, yes: Bool) async throws {
+            let allowlistBytes = try allowlist.map { try FleetCommand.readAllowlist($0).bytes }
+            let setup = FleetSetup(client: client, bucket: bucket)
+            var parameters: String?
+            var notes: [String] = []
+            if let runner {
+                let named = try await FleetCommand.stackResourceValues(runner)
+                if let alias = named("TesRoleAliasID", "roleAlias"), let template = named("FleetTemplateID", "templateName") {
+                    parameters = try await setup.configParameters(roleAlias: alias, template: template)
+                } else {
+                    notes.append("config_parameters.txt waits for the stack's TesRoleAliasID and FleetTemplateID: 'up', then 'fleet setup' again")
                 }
-                let (steps, claim) = try await setup.plan(configParameters: parameters, allowlist: allowlistBytes)
-                var configStep: String?
-                let claimKey = runner.map { "\($0.project.program.name):claimCertificateArn" }
-                if let runner, let claimKey, try claim == nil || runner.session().config.entries[claimKey] != claim.map({ .value(.string($0)) }) {
-                    configStep = "set \(claimKey) in Pulumi.\(runner.stack).yaml to the claim certificate's ARN"
+            }
+            let (steps, claim) = try await setup.plan(configParameters: parameters, allowlist: allowlistBytes)
+            var configStep: String?
+            let claimKey = runner.map { "\($0.project.program.name):claimCertificateArn" }
+            if let runner, let claimKey, try claim == nil || runner.session().config.entries[claimKey] != claim.map({ .value(.string($0)) }) {
+                configStep = "set \(claimKey) in Pulumi.\(runner.stack).yaml to the claim certificate's ARN"
+            }
+            let lines = steps.map(\.description) + (configStep.map { [$0] } ?? [])
+            writeStandardOutput("Setting up s3://\(bucket):\n" + (lines.isEmpty ? "  nothing to do\n" : lines.map { "  + \($0)\n" }.joined())
+                                + notes.map { "  note: \($0)\n" }.joined())
+            guard !lines.isEmpty else { return }
+            if !yes {
+                guard try StackCommandContext.confirm("Do you want to perform these \(lines.count) steps?", details: { lines.joined(separator: "\n") }) else {
+                    throw ValidationFailure(message: "fleet setup cancelled: nothing was changed")
                 }
-                let lines = steps.map(\.description) + (configStep.map { [$0] } ?? [])
-                writeStandardOutput("Setting up s3://\(bucket):\n" + (lines.isEmpty ? "  nothing to do\n" : lines.map { "  + \($0)\n" }.joined())
-                                    + notes.map { "  note: \($0)\n" }.joined())
-                guard !lines.isEmpty else { return }
-                if !yes {
-                    guard try StackCommandContext.confirm("Do you want to perform these \(lines.count) steps?", details: { lines.joined(separator: "\n") }) else {
-                        throw ValidationFailure(message: "fleet setup cancelled: nothing was changed")
-                    }
-                }
-                for step in steps {
-                    try await setup.apply(step)
-                    writeStandardOutput("  done: \(step.description)\n")
-                }
-                if let runner, let claimKey, let configStep, let arn = try await setup.claimCertificateARN() {
-                    let session = try runner.session()
-                    session.config.entries[claimKey] = .value(.string(arn))
-                    try session.config.save()
-                    writeStandardOutput("  done: \(configStep)\n")
-                }
+            }
+            for step in steps {
+                try await setup.apply(step)
+                writeStandardOutput("  done: \(step.description)\n")
+            }
+            if let runner, let claimKey, let configStep, let arn = try await setup.claimCertificateARN() {
+                let session = try runner.session()
+                session.config.entries[claimKey] = .value(.string(arn))
+                try session.config.save()
+                writeStandardOutput("  done: \(configStep)\n")
             }
         }
     }

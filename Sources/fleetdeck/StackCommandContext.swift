@@ -10,9 +10,8 @@ import Glibc
 
 /// The composition root for stack commands.
 enum StackCommandContext {
-    static func runner(_ global: GlobalOptions, stack: String? = nil) throws -> StackRunner {
-        let environment = ProcessEnvironment.current
-        return try StackRunner(context: ProjectContext(directory: global.directory, environment: environment), stackFlag: stack ?? global.stack,
+    static func runner(_ global: GlobalOptions, stack: String? = nil, environment: [String: String] = ProcessEnvironment.current) throws -> StackRunner {
+        try StackRunner(context: ProjectContext(directory: global.directory, environment: environment), stackFlag: stack ?? global.stack,
                                backendFlag: global.backend, makeClient: { profile, region in
                                    try AWSCommandContext.client(global, profile: profile, region: region)
                                })
