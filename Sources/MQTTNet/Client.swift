@@ -112,8 +112,11 @@ public final class Client: Sendable {
             session.closed()
             decoder = PacketDecoder()
             if let connectedAt, Self.monotonic() - connectedAt >= Self.stableSeconds { backoff.reset() }
+            let accepted = connectedAt != nil
             connectedAt = nil
-            onEvent(.disconnected(reason))
+            // AWS IoT answers a CONNECT it refuses by closing the connection, without a CONNACK.
+            onEvent(.disconnected(accepted ? reason : reason + " before accepting it (AWS IoT does so when the certificate is not"
+                                  + " registered and ACTIVE, or no policy on it allows iot:Connect for this client ID)"))
         }
 
         func perform(_ actions: [Session.Action]) {

@@ -153,14 +153,22 @@ struct PublishCommand: AsyncParsableCommand {
         let endpoint = try await broker.endpoint(global)
         // One attempt: the first connection either works or its failure is the answer.
         let settled = Gate(), acknowledged = Gate()
-        let failure = Mutex<String?>(nil)
+        // Why the connection could not be made, and why it was lost once made (before the PUBACK).
+        let failure = Mutex<String?>(nil), lost = Mutex<String?>(nil), connected = Atomic<Bool>(false)
         let client = Client(options: Session.Options(clientID: broker.clientID), open: { () throws(TransportError) in try endpoint.open() }) { event in
             switch event {
-            case .connected: settled.open()
+            case .connected:
+                connected.store(true, ordering: .sequentiallyConsistent)
+                settled.open()
             case .published: acknowledged.open()
             case .disconnected(let why), .refused(let why):
-                failure.withLock { $0 = why }
-                settled.open()
+                if connected.load(ordering: .sequentiallyConsistent) {
+                    lost.withLock { $0 = $0 ?? why }
+                    acknowledged.open()
+                } else {
+                    failure.withLock { $0 = why }
+                    settled.open()
+                }
             default: break
             }
         }
@@ -171,8 +179,14 @@ struct PublishCommand: AsyncParsableCommand {
             throw ValidationFailure(message: "could not reach \(endpoint.description): \(why)")
         }
         client.publish(Message(topic: topic, payload: bytes, qos: qos, retain: retain))
-        if qos == .atLeastOnce, !acknowledged.wait(seconds: 15) {
-            throw ValidationFailure(message: "\(endpoint.description) did not acknowledge the message within 15 s")
+        if qos == .atLeastOnce {
+            let answered = acknowledged.wait(seconds: 15)
+            if let why = lost.withLock({ $0 }) {
+                // AWS IoT refuses a publish by closing the connection.
+                throw ValidationFailure(message: "\(endpoint.description) closed the connection instead of acknowledging the message (\(why)); AWS IoT does so when"
+                                        + " no policy allows iot:Publish on \(topic)\(retain ? " (and iot:RetainPublish, for a retained one)" : ""), or the payload is over 128 KB")
+            }
+            if !answered { throw ValidationFailure(message: "\(endpoint.description) did not acknowledge the message within 15 s") }
         }
         if !global.json { writeStandardOutput("Published \(bytes.count) bytes to \(topic) (QoS \(qos.rawValue)\(retain ? ", retained" : "")).\n") }
     }

@@ -12,10 +12,11 @@ import it before they start) so that:
   ResourceAlreadyExistsException (moto made a second one).
 - IoT DescribeEndpoint answers with the same address every time for an account, region and
   endpoint type, as AWS does (moto made a new random host on every call).
-- IoT CreateCertificateFromCsr issues the certificate for the CSR's own public key, signed by
-  one issuing key per account and region, as AWS does (moto made a new key pair and certified
-  that, so the certificate did not match the device's private key), and refuses a CSR whose
-  signature does not verify.
+- IoT CreateCertificateFromCsr issues the certificate for the CSR's own public key, and
+  CreateKeysAndCertificate for the key pair it makes, both signed by the sandbox's Amazon-issuer
+  CA (made in memory by each moto process; its device endpoint trusts it), as AWS issues them (moto made a new key pair and certified that, so the certificate did not match
+  the device's private key, and signed its own with the subject's key under another issuer's
+  name, so no TLS server could verify it); a CSR whose signature does not verify is refused.
 - IoT SearchIndex is refused with ResourceNotFoundException while the account's thing indexing is
   OFF (AWS: the AWS_Things index does not exist until fleet indexing is turned on); moto searched
   anyway.
@@ -87,17 +88,48 @@ def create_certificate_from_csr(self, csr, set_as_active):
     if not request.is_signature_valid:
         raise InvalidRequestException("The certificate signing request signature is not valid")
     _hold(request)
-    key = self.__dict__.get("_issuing_key")
-    if key is None:
-        key = self.__dict__.setdefault("_issuing_key", rsa.generate_private_key(public_exponent=65537, key_size=2048))
-    issuer = x509.Name([x509.NameAttribute(x509.NameOID.ORGANIZATIONAL_UNIT_NAME, "Amazon Web Services O=Amazon.com Inc. L=Seattle ST=Washington C=US")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (x509.CertificateBuilder().subject_name(request.subject).issuer_name(issuer).public_key(request.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-                   .not_valid_after(datetime.datetime(2049, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc))
-                   .sign(key, hashes.SHA256()))
-    pem = certificate.public_bytes(serialization.Encoding.PEM).decode("utf-8")
+    pem = _issue(request.subject, request.public_key())
     return self.register_certificate(pem, ca_certificate_pem=None, set_as_active=set_as_active, status="INACTIVE")
+
+
+_issuer = {}
+
+
+def issuer():
+    """The Amazon-issuer CA of this process's accounts: (certificate, key), made on first use."""
+    if not _issuer:
+        _issuer["key"], _issuer["certificate"] = make_issuer()
+    return _issuer["certificate"], _issuer["key"]
+
+
+def make_issuer():
+    """A CA named as AWS IoT's issuer of device certificates: (key, certificate)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(x509.NameOID.ORGANIZATIONAL_UNIT_NAME, "Amazon Web Services O=Amazon.com Inc. L=Seattle ST=Washington C=US")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=3650))
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+                   .sign(key, hashes.SHA256()))
+    return key, certificate
+
+
+def _issue(subject, public_key):
+    certificate, key = issuer()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    issued = (x509.CertificateBuilder().subject_name(subject).issuer_name(certificate.subject).public_key(public_key)
+              .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+              .not_valid_after(datetime.datetime(2049, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc))
+              .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+              .sign(key, hashes.SHA256()))
+    return issued.public_bytes(serialization.Encoding.PEM).decode("utf-8")
+
+
+def generate_certificate_pem(self, domain_name, subject, key=None):
+    """moto's CreateKeysAndCertificate: the certificate for the key it made, issued by the CA."""
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return _issue(subject, key.public_key())
 
 
 def describe_endpoint(self, endpoint_type):
@@ -111,6 +143,7 @@ def describe_endpoint(self, endpoint_type):
 iot_models.IoTBackend.create_thing = create_thing
 iot_models.IoTBackend.describe_endpoint = describe_endpoint
 iot_models.IoTBackend.create_certificate_from_csr = create_certificate_from_csr
+iot_models.IoTBackend._generate_certificate_pem = generate_certificate_pem
 iot_models.IoTBackend.create_thing_type = create_thing_type
 
 

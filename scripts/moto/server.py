@@ -10,4 +10,8 @@ import greengrass_v2  # noqa: E402,F401  (adds Greengrass V2 core devices)
 from moto.server import main  # noqa: E402
 
 if __name__ == "__main__":
+    if os.environ.get("FLEETDECK_DEVICE_ENDPOINT_PORT"):
+        import device_endpoint  # noqa: E402  (AWS IoT Core's device endpoint, on this process's registry)
+        device_endpoint.start(int(os.environ["FLEETDECK_DEVICE_ENDPOINT_PORT"]), os.environ["FLEETDECK_DEVICE_ENDPOINT_CERT"],
+                              os.environ["FLEETDECK_DEVICE_ENDPOINT_KEY"])
     main(sys.argv[1:])

@@ -1,0 +1,316 @@
+"""The sandbox's device endpoint: an MQTT 3.1.1 broker over TLS that admits and authorizes
+devices as AWS IoT Core's message broker does, from the sandbox's moto registry (it runs in the
+moto server's process and reads its backends directly).
+
+- **Authentication**: TLS with a client certificate issued by the sandbox's Amazon-issuer CA
+  (what CreateKeysAndCertificate and CreateCertificateFromCsr issue) or by a CA registered in the
+  account; after the handshake the certificate must be registered and ACTIVE (the claim
+  certificate included), else the connection is closed without a CONNACK, as AWS IoT closes it.
+- **Authorization** (scripts/moto/iot_policy.py): CONNECT needs iot:Connect on client/ID;
+  PUBLISH iot:Publish on topic/T (and iot:RetainPublish for a retained one); SUBSCRIBE
+  iot:Subscribe on topicfilter/F per filter (a refused one is SUBACK 0x80); each delivery needs
+  the subscriber's iot:Receive on topic/T (not delivered otherwise). Policies are read at every
+  request, so a change to them applies at once. A refused CONNECT or PUBLISH closes the
+  connection, as AWS IoT does for MQTT 3.1.1 clients.
+- AWS IoT's limits: QoS 0 and 1 only (QoS 2 closes the connection), payloads up to 128 KB, client
+  IDs up to 128 bytes, a second connection with a client ID closes the first.
+- What is not built is refused by name (in the sandbox's log, then the connection closes): the
+  reserved `$aws/` topics (shadows, jobs, fleet provisioning) and MQTT 5 for now.
+
+Started by scripts/moto/server.py when FLEETDECK_DEVICE_ENDPOINT_PORT is set (with
+FLEETDECK_DEVICE_ENDPOINT_CERT/_KEY, its server certificate); it trusts the process's
+Amazon-issuer CA (scripts/moto/aws_rules.py) and the CAs registered in the accounts.
+"""
+import asyncio
+import hashlib
+import os
+import ssl
+import sys
+import threading
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+import aws_rules
+import iot_policy
+
+MAX_PAYLOAD = 128 * 1024
+MAX_CLIENT_ID = 128
+
+
+def log(text):
+    sys.stderr.write(f"device-endpoint: {text}\n")
+    sys.stderr.flush()
+
+
+def _backends():
+    from moto.iot.models import iot_backends
+    for account, regions in iot_backends.items():
+        for region, backend in regions.items():
+            yield account, region, backend
+
+
+def find_certificate(der):
+    """The registered certificate with these bytes: (account, region, backend, certificate) or None."""
+    digest = hashlib.sha256(der).hexdigest()
+    pem = x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM).decode()
+    pem_digest = hashlib.sha256(pem.encode()).hexdigest()  # moto's id when use_valid_cert is off
+    for account, region, backend in list(_backends()):
+        certificate = backend.certificates.get(digest) or backend.certificates.get(pem_digest)
+        if certificate is not None:
+            return account, region, backend, certificate
+    return None
+
+
+def topic_matches(topic_filter, topic):
+    f, t = topic_filter.split("/"), topic.split("/")
+    if t[0].startswith("$") and f[0] in ("+", "#"):
+        return False
+    for i, part in enumerate(f):
+        if part == "#":
+            return True
+        if i >= len(t) or (part != "+" and part != t[i]):
+            return False
+    return len(f) == len(t)
+
+
+def valid_filter(topic_filter):
+    parts = topic_filter.split("/")
+    return topic_filter != "" and all(("#" not in p or (p == "#" and i == len(parts) - 1)) and ("+" not in p or p == "+") for i, p in enumerate(parts))
+
+
+class Refused(Exception):
+    """Closes the connection; the reason goes to the sandbox's log."""
+
+
+class Session:
+    def __init__(self, broker, reader, writer, account, region, backend, certificate):
+        self.broker, self.reader, self.writer = broker, reader, writer
+        self.account, self.region, self.backend, self.certificate = account, region, backend, certificate
+        self.client_id = None
+        self.subscriptions = {}
+        self.closed = False
+
+    # -- policy --
+    def context(self):
+        thing = None
+        for (principal, name), (_, fake) in list(self.backend.principal_things.items()):
+            if principal == self.certificate.arn and name == self.client_id:
+                thing = {"thingName": fake.thing_name, "thingTypeName": getattr(fake, "thing_type_name", None),
+                         "attributes": dict(getattr(fake, "attributes", {}) or {})}
+        return iot_policy.connection_context(self.client_id, thing)
+
+    def allowed(self, action, name):
+        documents = [policy.document for (principal, _), (_, policy) in list(self.backend.principal_policies.items())
+                     if principal == self.certificate.arn]
+        try:
+            return iot_policy.allowed(documents, action, iot_policy.resource_arn(action, name, self.region, self.account), self.context())
+        except iot_policy.Unsupported as error:
+            raise Refused(f"{self.client_id}: {action} on {name}: {error}")
+
+    # -- wire --
+    async def packet(self):
+        header = await self.reader.readexactly(1)
+        length, multiplier = 0, 1
+        for _ in range(4):
+            byte = (await self.reader.readexactly(1))[0]
+            length += (byte & 0x7F) * multiplier
+            if not byte & 0x80:
+                break
+            multiplier *= 128
+        else:
+            raise Refused("malformed remaining length")
+        if length > MAX_PAYLOAD + 65536:
+            raise Refused(f"a packet of {length} bytes is over AWS IoT's limit")
+        return header[0], await self.reader.readexactly(length)
+
+    def send(self, kind, body=b""):
+        length, encoded = len(body), bytearray()
+        while True:
+            byte, length = length % 128, length // 128
+            encoded.append(byte | (0x80 if length else 0))
+            if not length:
+                break
+        self.writer.write(bytes([kind]) + bytes(encoded) + body)
+
+    def deliver(self, topic, payload, qos, retain=False):
+        data = len(topic.encode()).to_bytes(2, "big") + topic.encode()
+        if qos:
+            self.broker.packet_id = self.broker.packet_id % 65535 + 1
+            data += self.broker.packet_id.to_bytes(2, "big")
+        self.send(0x30 | (qos << 1) | (1 if retain else 0), data + payload)
+
+    # -- protocol --
+    async def run(self):
+        kind, body = await self.packet()
+        if kind >> 4 != 1:
+            raise Refused("the first packet is not CONNECT")
+        name_length = int.from_bytes(body[0:2], "big")
+        protocol, level, flags = body[2:2 + name_length], body[2 + name_length], body[3 + name_length]
+        if protocol != b"MQTT" or level != 4:
+            raise Refused(f"protocol {protocol!r} level {level}: only MQTT 3.1.1 is built")
+        at = 6 + name_length
+        client_length = int.from_bytes(body[at:at + 2], "big")
+        self.client_id = body[at + 2:at + 2 + client_length].decode("utf-8", "replace")
+        if not self.client_id or len(self.client_id.encode()) > MAX_CLIENT_ID:
+            raise Refused(f"client ID {self.client_id!r}: AWS IoT needs 1 to {MAX_CLIENT_ID} bytes")
+        if flags & 0x04:
+            raise Refused(f"{self.client_id}: a will message is not built by the sandbox's endpoint")
+        if not self.allowed("iot:Connect", self.client_id):
+            raise Refused(f"{self.client_id}: iot:Connect not allowed for certificate {self.certificate.certificate_id[:12]}")
+        self.broker.admit(self)
+        self.send(0x20, b"\x00\x00")
+        log(f"{self.client_id} connected with certificate {self.certificate.certificate_id[:12]}")
+        while True:
+            kind, body = await self.packet()
+            kind_type = kind >> 4
+            if kind_type == 3:
+                await self.on_publish(kind, body)
+            elif kind_type == 4:  # PUBACK of a delivery
+                continue
+            elif kind_type == 8:
+                self.on_subscribe(body)
+            elif kind_type == 10:
+                packet_id = body[:2]
+                at = 2
+                while at < len(body):
+                    n = int.from_bytes(body[at:at + 2], "big")
+                    self.subscriptions.pop(body[at + 2:at + 2 + n].decode(), None)
+                    at += 2 + n
+                self.send(0xB0, packet_id)
+            elif kind_type == 12:
+                self.send(0xD0)
+            elif kind_type == 14:
+                return
+            else:
+                raise Refused(f"{self.client_id}: packet type {kind_type} is not built")
+            await self.writer.drain()
+
+    async def on_publish(self, kind, body):
+        qos, retain = (kind >> 1) & 3, bool(kind & 1)
+        n = int.from_bytes(body[:2], "big")
+        topic = body[2:2 + n].decode("utf-8", "replace")
+        at = 2 + n
+        packet_id = body[at:at + 2] if qos else None
+        payload = body[at + 2:] if qos else body[at:]
+        if qos == 2:
+            raise Refused(f"{self.client_id}: QoS 2 is not supported by AWS IoT")
+        if len(payload) > MAX_PAYLOAD:
+            raise Refused(f"{self.client_id}: a payload of {len(payload)} bytes on {topic} is over AWS IoT's 128 KB")
+        if "+" in topic or "#" in topic or not topic:
+            raise Refused(f"{self.client_id}: {topic!r} is not a topic name")
+        if not self.allowed("iot:Publish", topic) or (retain and not self.allowed("iot:RetainPublish", topic)):
+            raise Refused(f"{self.client_id}: {'iot:RetainPublish' if retain else 'iot:Publish'} on {topic} not allowed")
+        if topic.startswith("$aws/"):
+            raise Refused(f"{self.client_id}: the reserved topic {topic} is not built by the sandbox's endpoint")
+        if qos:
+            self.send(0x40, packet_id)
+        self.broker.route(topic, payload, retain)
+
+    def on_subscribe(self, body):
+        packet_id, at, codes = body[:2], 2, bytearray()
+        while at < len(body):
+            n = int.from_bytes(body[at:at + 2], "big")
+            topic_filter = body[at + 2:at + 2 + n].decode("utf-8", "replace")
+            qos = body[at + 2 + n]
+            at += 3 + n
+            if not valid_filter(topic_filter) or not self.allowed("iot:Subscribe", topic_filter):
+                codes.append(0x80)
+                continue
+            granted = min(qos, 1)
+            self.subscriptions[topic_filter] = granted
+            codes.append(granted)
+        self.send(0x90, packet_id + bytes(codes))
+        for topic, (payload, _) in list(self.broker.retained.items()):
+            for topic_filter, qos in list(self.subscriptions.items()):
+                if topic_matches(topic_filter, topic) and self.allowed("iot:Receive", topic):
+                    self.deliver(topic, payload, qos, retain=True)
+                    break
+
+
+class Broker:
+    def __init__(self, context):
+        self.context = context
+        self.sessions = {}
+        self.retained = {}
+        self.packet_id = 0
+
+    def admit(self, session):
+        earlier = self.sessions.get(session.client_id)
+        if earlier is not None:
+            log(f"{session.client_id} connected again: the earlier connection is closed")
+            earlier.writer.close()
+        self.sessions[session.client_id] = session
+
+    def route(self, topic, payload, retain):
+        if retain:
+            if payload:
+                self.retained[topic] = (payload, 0)
+            else:
+                self.retained.pop(topic, None)
+        for session in list(self.sessions.values()):
+            qos = max((q for f, q in session.subscriptions.items() if topic_matches(f, topic)), default=None)
+            if qos is None:
+                continue
+            try:
+                if session.allowed("iot:Receive", topic):
+                    session.deliver(topic, payload, qos)
+            except Refused as why:
+                log(str(why))
+
+    async def serve(self, reader, writer):
+        session = None
+        try:
+            # Each connection's TLS trusts the CAs registered by then.
+            try:
+                await writer.start_tls(self.context())
+            except (ssl.SSLError, ConnectionError, OSError) as error:
+                raise Refused(f"TLS: {error}")
+            peer = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
+            found = find_certificate(peer) if peer else None
+            if found is None:
+                raise Refused("a client certificate that is not registered in the account")
+            account, region, backend, certificate = found
+            if certificate.status != "ACTIVE":
+                raise Refused(f"certificate {certificate.certificate_id[:12]} is {certificate.status}")
+            session = Session(self, reader, writer, account, region, backend, certificate)
+            await session.run()
+        except Refused as why:
+            log(f"refused: {why}")
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            if session is not None and self.sessions.get(session.client_id) is session:
+                del self.sessions[session.client_id]
+            writer.close()
+
+
+def tls_context(certificate, key):
+    """The endpoint's TLS: its server certificate; client certificates required, issued by the
+    sandbox's Amazon-issuer CA or by a CA registered (and ACTIVE) in an account."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(cadata=aws_rules.issuer()[0].public_bytes(serialization.Encoding.PEM).decode())
+    for _, _, backend in list(_backends()):
+        for ca in list(getattr(backend, "ca_certificates", {}).values()):
+            if getattr(ca, "status", "ACTIVE") == "ACTIVE":
+                context.load_verify_locations(cadata=ca.certificate_pem)
+    return context
+
+
+def start(port, certificate, key):
+    """Serves on 127.0.0.1:port in a thread of this process."""
+    ready = threading.Event()
+    broker = Broker(lambda: tls_context(certificate, key))
+
+    def run():
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        server = loop.run_until_complete(asyncio.start_server(broker.serve, "127.0.0.1", port))
+        ready.set()
+        loop.run_until_complete(server.serve_forever())
+
+    threading.Thread(target=run, name="device-endpoint", daemon=True).start()
+    ready.wait(10)
+    return broker

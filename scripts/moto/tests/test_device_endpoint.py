@@ -1,0 +1,167 @@
+"""The sandbox's device endpoint (scripts/moto/device_endpoint.py) driven by AWS's own device SDK
+(awsiotsdk / awscrt, mTLS as devices connect to AWS IoT Core), with certificates, things and
+policies made through the sandbox's AWS API by boto3. Runs inside the sandbox (scripts/sandbox
+exports FLEETDECK_DEVICE_ENDPOINT_URL and the CA of its server certificate)."""
+import json
+import os
+import threading
+import urllib.parse
+import uuid
+
+import boto3
+import pytest
+from awscrt import exceptions, mqtt
+from awsiot import mqtt_connection_builder
+
+URL = urllib.parse.urlsplit(os.environ["FLEETDECK_DEVICE_ENDPOINT_URL"])
+CA = open(os.environ["FLEETDECK_MQTT_CA"], "rb").read()
+IOT = boto3.client("iot", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"])
+ACCOUNT = boto3.client("sts", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"]).get_caller_identity()["Account"]
+PREFIX = f"arn:aws:iot:{os.environ['AWS_REGION']}:{ACCOUNT}"
+TIMEOUT = 15
+
+
+def policy(statements):
+    name = f"endpoint-test-{uuid.uuid4().hex[:8]}"
+    IOT.create_policy(policyName=name, policyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    return name
+
+
+THING_SCOPED = [
+    {"Effect": "Allow", "Action": "iot:Connect", "Resource": f"{PREFIX}:client/${{iot:Connection.Thing.ThingName}}"},
+    {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": f"{PREFIX}:topic/device/${{iot:Connection.Thing.ThingName}}/*"},
+    {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{PREFIX}:topicfilter/device/${{iot:Connection.Thing.ThingName}}/*"}]
+
+
+def device(policy_name, thing=True, active=True):
+    """A thing with its own certificate (CreateKeysAndCertificate) and the policy on it."""
+    made = IOT.create_keys_and_certificate(setAsActive=active)
+    IOT.attach_policy(policyName=policy_name, target=made["certificateArn"])
+    name = f"dev-{uuid.uuid4().hex[:8]}"
+    if thing:
+        IOT.create_thing(thingName=name)
+        IOT.attach_thing_principal(thingName=name, principal=made["certificateArn"])
+    return name, made
+
+
+class Client:
+    def __init__(self, made, client_id):
+        self.interrupted = threading.Event()
+        self.messages = []
+        self.arrived = threading.Condition()
+        self.connection = mqtt_connection_builder.mtls_from_bytes(
+            endpoint=URL.hostname, port=URL.port, cert_bytes=made["certificatePem"].encode(), pri_key_bytes=made["keyPair"]["PrivateKey"].encode(),
+            ca_bytes=CA, client_id=client_id, clean_session=True, keep_alive_secs=30,
+            on_connection_interrupted=lambda **_: self.interrupted.set())
+
+    def connect(self):
+        self.connection.connect().result(TIMEOUT)
+        return self
+
+    def on_message(self, topic, payload, **_):
+        with self.arrived:
+            self.messages.append((topic, payload))
+            self.arrived.notify_all()
+
+    def wait_for(self, count):
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.messages) >= count, TIMEOUT)
+
+    def close(self):
+        try:
+            self.connection.disconnect().result(TIMEOUT)
+        except Exception:
+            pass
+
+
+def test_a_device_publishes_and_receives_on_its_own_topics_only():
+    scoped = policy(THING_SCOPED)
+    name, made = device(scoped)
+    client = Client(made, name).connect()
+    try:
+        subscribed, _ = client.connection.subscribe(f"device/{name}/#", mqtt.QoS.AT_LEAST_ONCE, client.on_message)
+        assert subscribed.result(TIMEOUT)["qos"] == mqtt.QoS.AT_LEAST_ONCE
+        published, _ = client.connection.publish(f"device/{name}/telemetry", b'{"t":1}', mqtt.QoS.AT_LEAST_ONCE)
+        published.result(TIMEOUT)
+        assert client.wait_for(1) and client.messages[0] == (f"device/{name}/telemetry", b'{"t":1}')
+        # Another thing's topics: the subscription is refused (SUBACK 0x80) ...
+        refused, _ = client.connection.subscribe("device/someone-else/#", mqtt.QoS.AT_LEAST_ONCE, client.on_message)
+        with pytest.raises(mqtt.SubscribeError):
+            refused.result(TIMEOUT)
+        # ... and a publish there closes the connection, as AWS IoT does.
+        client.connection.publish("device/someone-else/telemetry", b"{}", mqtt.QoS.AT_LEAST_ONCE)
+        assert client.interrupted.wait(TIMEOUT)
+    finally:
+        client.close()
+
+
+def test_the_thing_policy_variable_needs_the_client_id_of_an_attached_thing():
+    scoped = policy(THING_SCOPED)
+    name, made = device(scoped)
+    with pytest.raises(exceptions.AwsCrtError):
+        Client(made, name + "-not-me").connect()
+
+
+def test_inactive_revoked_and_unregistered_certificates_cannot_connect():
+    anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    name, inactive = device(anything, active=False)
+    with pytest.raises(exceptions.AwsCrtError):
+        Client(inactive, name).connect()
+    name, revoked = device(anything)
+    Client(revoked, name).connect().close()
+    IOT.update_certificate(certificateId=revoked["certificateId"], newStatus="REVOKED")
+    with pytest.raises(exceptions.AwsCrtError):
+        Client(revoked, name).connect()
+    # A certificate of the account deleted: unknown to the endpoint.
+    name, deleted = device(anything, thing=False)
+    IOT.detach_policy(policyName=anything, target=deleted["certificateArn"])
+    IOT.update_certificate(certificateId=deleted["certificateId"], newStatus="INACTIVE")
+    IOT.delete_certificate(certificateId=deleted["certificateId"])
+    with pytest.raises(exceptions.AwsCrtError):
+        Client(deleted, name).connect()
+
+
+def test_the_claim_certificate_can_only_provision():
+    template = "GreengrassFleetProvisioningTemplate"
+    claim = policy([
+        {"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": [
+            f"{PREFIX}:topic/$aws/certificates/create/*", f"{PREFIX}:topic/$aws/provisioning-templates/{template}/provision/*"]},
+        {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": [
+            f"{PREFIX}:topicfilter/$aws/certificates/create/*", f"{PREFIX}:topicfilter/$aws/provisioning-templates/{template}/provision/*"]}])
+    _, made = device(claim, thing=False)
+    client = Client(made, "GG-0001").connect()
+    try:
+        allowed, _ = client.connection.subscribe("$aws/certificates/create/json/accepted", mqtt.QoS.AT_LEAST_ONCE, client.on_message)
+        allowed.result(TIMEOUT)
+        refused, _ = client.connection.subscribe("device/GG-0001/#", mqtt.QoS.AT_LEAST_ONCE, client.on_message)
+        with pytest.raises(mqtt.SubscribeError):
+            refused.result(TIMEOUT)
+        client.connection.publish("device/GG-0001/telemetry", b"{}", mqtt.QoS.AT_LEAST_ONCE)
+        assert client.interrupted.wait(TIMEOUT)
+    finally:
+        client.close()
+
+
+def test_a_certificate_from_a_csr_is_the_devices_own_key():
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    key = ec.generate_private_key(ec.SECP256R1())
+    csr = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "csr-device")])).sign(key, hashes.SHA256())
+    made = IOT.create_certificate_from_csr(certificateSigningRequest=csr.public_bytes(serialization.Encoding.PEM).decode(), setAsActive=True)
+    anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    IOT.attach_policy(policyName=anything, target=made["certificateArn"])
+    made["keyPair"] = {"PrivateKey": key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()}
+    Client(made, "csr-device").connect().close()
+
+
+def test_a_payload_over_128_kb_closes_the_connection():
+    anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    name, made = device(anything)
+    client = Client(made, name).connect()
+    try:
+        client.connection.publish(f"device/{name}/big", b"x" * (128 * 1024 + 1), mqtt.QoS.AT_LEAST_ONCE)
+        assert client.interrupted.wait(TIMEOUT)
+    finally:
+        client.close()
