@@ -205,7 +205,9 @@ import Testing
         let certificate = try #require(try await loader.certificates().first { $0.arn == arn })
         #expect(certificate.status == "ACTIVE" && certificate.things == ["\(prefix)-1"])
         let days = try #require(certificate.daysLeft(now: Int64(AWSClient.wallClock())))
-        #expect(days > 300 && days <= 366)  // moto issues certificates for a year
+        // The sandbox issues certificates as AWS IoT does: valid until the end of 2049.
+        let notAfter = try #require(certificate.notAfter)
+        #expect(days > 8000 && CivilTime(secondsSince1970: notAfter).date == "2049-12-31")
         let summaries = await loader.certificateSummaries(["\(prefix)-1", "\(prefix)-2"])
         #expect(summaries["\(prefix)-1"]?.count == 1 && summaries["\(prefix)-1"]?.status == "ACTIVE" && summaries["\(prefix)-1"]?.notAfter == certificate.notAfter)
         #expect(summaries["\(prefix)-2"] == DeviceCertificate(count: 0, status: nil, notAfter: nil))

@@ -15,7 +15,10 @@ moto server's process and reads its backends directly).
 - AWS IoT's limits: QoS 0 and 1 only (QoS 2 closes the connection), payloads up to 128 KB, client
   IDs up to 128 bytes, a second connection with a client ID closes the first.
 - What is not built is refused by name (in the sandbox's log, then the connection closes): the
-  reserved `$aws/` topics (shadows, jobs, fleet provisioning) and MQTT 5 for now.
+  reserved `$aws/` topics other than the Device Shadow service's (scripts/moto/shadow_topics.py:
+  jobs and fleet provisioning are not built yet) and MQTT 5.
+- What the account's services publish reaches the endpoint's subscribers: shadow changes made
+  over HTTP (on the shadow topics) and iot-data Publish.
 
 Started by scripts/moto/server.py when FLEETDECK_DEVICE_ENDPOINT_PORT is set (with
 FLEETDECK_DEVICE_ENDPOINT_CERT/_KEY, its server certificate); it trusts the process's
@@ -23,6 +26,7 @@ Amazon-issuer CA (scripts/moto/aws_rules.py) and the CAs registered in the accou
 """
 import asyncio
 import hashlib
+import json
 import os
 import ssl
 import sys
@@ -33,6 +37,7 @@ from cryptography.hazmat.primitives import serialization
 
 import aws_rules
 import iot_policy
+import shadow_topics
 
 MAX_PAYLOAD = 128 * 1024
 MAX_CLIENT_ID = 128
@@ -201,10 +206,16 @@ class Session:
             raise Refused(f"{self.client_id}: {topic!r} is not a topic name")
         if not self.allowed("iot:Publish", topic) or (retain and not self.allowed("iot:RetainPublish", topic)):
             raise Refused(f"{self.client_id}: {'iot:RetainPublish' if retain else 'iot:Publish'} on {topic} not allowed")
-        if topic.startswith("$aws/"):
+        if topic.startswith("$aws/") and not shadow_topics.TOPIC.match(topic):
             raise Refused(f"{self.client_id}: the reserved topic {topic} is not built by the sandbox's endpoint")
+        if retain and topic.startswith("$aws/"):
+            raise Refused(f"{self.client_id}: a retained message on the reserved topic {topic}")
         if qos:
             self.send(0x40, packet_id)
+        if topic.startswith("$aws/"):
+            for answer, body in shadow_topics.handle(self.account, self.region, topic, payload):
+                self.broker.route(answer, json.dumps(body, separators=(",", ":")).encode(), False)
+            return
         self.broker.route(topic, payload, retain)
 
     def on_subscribe(self, body):
@@ -307,6 +318,8 @@ def start(port, certificate, key):
     def run():
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
+        # What the account's services publish (HTTP shadow changes, iot-data Publish), from moto's threads.
+        shadow_topics._announce.append(lambda topic, payload: loop.call_soon_threadsafe(broker.route, topic, payload, False))
         server = loop.run_until_complete(asyncio.start_server(broker.serve, "127.0.0.1", port))
         ready.set()
         loop.run_until_complete(server.serve_forever())

@@ -165,3 +165,82 @@ def test_a_payload_over_128_kb_closes_the_connection():
         assert client.interrupted.wait(TIMEOUT)
     finally:
         client.close()
+
+
+SHADOW_SCOPED = [
+    {"Effect": "Allow", "Action": "iot:Connect", "Resource": f"{PREFIX}:client/${{iot:Connection.Thing.ThingName}}"},
+    {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": f"{PREFIX}:topic/$aws/things/${{iot:Connection.Thing.ThingName}}/shadow/*"},
+    {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{PREFIX}:topicfilter/$aws/things/${{iot:Connection.Thing.ThingName}}/shadow/*"}]
+
+
+class Inbox:
+    """What an SDK callback received, waited for."""
+    def __init__(self):
+        self.items, self.arrived = [], threading.Condition()
+
+    def __call__(self, item):
+        with self.arrived:
+            self.items.append(item)
+            self.arrived.notify_all()
+
+    def wait_for(self, count):
+        with self.arrived:
+            assert self.arrived.wait_for(lambda: len(self.items) >= count, TIMEOUT), f"{len(self.items)} of {count}"
+        return self.items
+
+
+def test_a_shadow_update_with_its_delta_through_the_device_sdk():
+    from awsiot import iotshadow
+    name, made = device(policy(SHADOW_SCOPED))
+    client = Client(made, name).connect()
+    try:
+        shadow = iotshadow.IotShadowClient(client.connection)
+        accepted, rejected, deltas, got, missing = Inbox(), Inbox(), Inbox(), Inbox(), Inbox()
+        for future in [shadow.subscribe_to_update_shadow_accepted(iotshadow.UpdateShadowSubscriptionRequest(thing_name=name), mqtt.QoS.AT_LEAST_ONCE, accepted)[0],
+                       shadow.subscribe_to_update_shadow_rejected(iotshadow.UpdateShadowSubscriptionRequest(thing_name=name), mqtt.QoS.AT_LEAST_ONCE, rejected)[0],
+                       shadow.subscribe_to_shadow_delta_updated_events(iotshadow.ShadowDeltaUpdatedSubscriptionRequest(thing_name=name), mqtt.QoS.AT_LEAST_ONCE, deltas)[0],
+                       shadow.subscribe_to_get_shadow_accepted(iotshadow.GetShadowSubscriptionRequest(thing_name=name), mqtt.QoS.AT_LEAST_ONCE, got)[0],
+                       shadow.subscribe_to_get_shadow_rejected(iotshadow.GetShadowSubscriptionRequest(thing_name=name), mqtt.QoS.AT_LEAST_ONCE, missing)[0]]:
+            future.result(TIMEOUT)
+        # No shadow yet: get is rejected with AWS's 404.
+        shadow.publish_get_shadow(iotshadow.GetShadowRequest(thing_name=name, client_token="g0"), mqtt.QoS.AT_LEAST_ONCE).result(TIMEOUT)
+        error = missing.wait_for(1)[0]
+        assert (error.code, error.client_token) == (404, "g0") and name in error.message
+        # The device reports; the update is accepted with its client token and version 1.
+        shadow.publish_update_shadow(iotshadow.UpdateShadowRequest(thing_name=name, state=iotshadow.ShadowState(reported={"led": "off"}), client_token="u1"),
+                                     mqtt.QoS.AT_LEAST_ONCE).result(TIMEOUT)
+        first = accepted.wait_for(1)[0]
+        assert (first.state.reported, first.client_token, first.version) == ({"led": "off"}, "u1", 1)
+        # An operator sets the desired state over HTTP: the device hears the delta.
+        data = boto3.client("iot-data", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"])
+        data.update_thing_shadow(thingName=name, payload=json.dumps({"state": {"desired": {"led": "on"}}}).encode())
+        delta = deltas.wait_for(1)[0]
+        assert (delta.state, delta.version) == ({"led": "on"}, 2)
+        # A stale version is rejected with 409, and nothing changes.
+        shadow.publish_update_shadow(iotshadow.UpdateShadowRequest(thing_name=name, state=iotshadow.ShadowState(reported={"led": "on"}), version=1,
+                                                                   client_token="u2"), mqtt.QoS.AT_LEAST_ONCE).result(TIMEOUT)
+        conflict = rejected.wait_for(1)[0]
+        assert (conflict.code, conflict.client_token) == (409, "u2")
+        shadow.publish_get_shadow(iotshadow.GetShadowRequest(thing_name=name, client_token="g1"), mqtt.QoS.AT_LEAST_ONCE).result(TIMEOUT)
+        document = got.wait_for(1)[0]
+        assert (document.state.desired, document.state.reported, document.state.delta, document.version) == ({"led": "on"}, {"led": "off"}, {"led": "on"}, 2)
+        assert json.loads(data.get_thing_shadow(thingName=name)["payload"].read())["version"] == 2
+    finally:
+        client.close()
+
+
+def test_a_malformed_shadow_request_is_rejected_as_aws_rejects_it():
+    name, made = device(policy(SHADOW_SCOPED))
+    client = Client(made, name).connect()
+    try:
+        subscribed, _ = client.connection.subscribe(f"$aws/things/{name}/shadow/update/rejected", mqtt.QoS.AT_LEAST_ONCE, client.on_message)
+        subscribed.result(TIMEOUT)
+        for payload in (b"{not json", b'{"clientToken":"x"}', b'{"state":{"wanted":{}}}'):
+            client.connection.publish(f"$aws/things/{name}/shadow/update", payload, mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        assert client.wait_for(3)
+        answers = [json.loads(payload) for _, payload in client.messages]
+        assert [(a["code"], a["message"]) for a in answers] == [
+            (400, "Payload contains invalid json"), (400, "Missing required node: state"), (400, "State contains an invalid node: 'wanted'")]
+        assert answers[1]["clientToken"] == "x"
+    finally:
+        client.close()
