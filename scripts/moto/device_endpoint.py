@@ -15,8 +15,8 @@ moto server's process and reads its backends directly).
 - AWS IoT's limits: QoS 0 and 1 only (QoS 2 closes the connection), payloads up to 128 KB, client
   IDs up to 128 bytes, a second connection with a client ID closes the first.
 - What is not built is refused by name (in the sandbox's log, then the connection closes): the
-  reserved `$aws/` topics other than the Device Shadow service's (scripts/moto/shadow_topics.py:
-  jobs and fleet provisioning are not built yet) and MQTT 5.
+  reserved `$aws/` topics other than the Device Shadow service's (scripts/moto/shadow_topics.py)
+  and fleet provisioning's (scripts/moto/provisioning_topics.py): jobs are not built yet; and MQTT 5.
 - What the account's services publish reaches the endpoint's subscribers: shadow changes made
   over HTTP (on the shadow topics) and iot-data Publish.
 
@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives import serialization
 
 import aws_rules
 import iot_policy
+import provisioning_topics
 import shadow_topics
 
 MAX_PAYLOAD = 128 * 1024
@@ -206,17 +207,29 @@ class Session:
             raise Refused(f"{self.client_id}: {topic!r} is not a topic name")
         if not self.allowed("iot:Publish", topic) or (retain and not self.allowed("iot:RetainPublish", topic)):
             raise Refused(f"{self.client_id}: {'iot:RetainPublish' if retain else 'iot:Publish'} on {topic} not allowed")
-        if topic.startswith("$aws/") and not shadow_topics.TOPIC.match(topic):
+        if topic.startswith("$aws/") and not shadow_topics.TOPIC.match(topic) and not provisioning_topics.handles(topic):
             raise Refused(f"{self.client_id}: the reserved topic {topic} is not built by the sandbox's endpoint")
         if retain and topic.startswith("$aws/"):
             raise Refused(f"{self.client_id}: a retained message on the reserved topic {topic}")
         if qos:
             self.send(0x40, packet_id)
+        if provisioning_topics.handles(topic):
+            # The answers go back on this connection only (AWS: "through the same MQTT connection").
+            answers = await asyncio.get_running_loop().run_in_executor(None, provisioning_topics.handle, self.account, self.region, topic, payload,
+                                                                       self.certificate.certificate_id, self.client_id)
+            for answer, body in answers:
+                self.deliver_if_subscribed(answer, json.dumps(body, separators=(",", ":")).encode())
+            return
         if topic.startswith("$aws/"):
             for answer, body in shadow_topics.handle(self.account, self.region, topic, payload):
                 self.broker.route(answer, json.dumps(body, separators=(",", ":")).encode(), False)
             return
         self.broker.route(topic, payload, retain)
+
+    def deliver_if_subscribed(self, topic, payload):
+        qos = max((q for f, q in self.subscriptions.items() if topic_matches(f, topic)), default=None)
+        if qos is not None and self.allowed("iot:Receive", topic):
+            self.deliver(topic, payload, qos)
 
     def on_subscribe(self, body):
         packet_id, at, codes = body[:2], 2, bytearray()

@@ -244,3 +244,127 @@ def test_a_malformed_shadow_request_is_rejected_as_aws_rejects_it():
         assert answers[1]["clientToken"] == "x"
     finally:
         client.close()
+
+
+def test_fleet_provisioning_by_claim_runs_the_stacks_hook_through_the_device_sdk():
+    """The reference architecture's loop, first step: a device with the claim certificate makes
+    its own certificate and registers through the template; the template's pre-provisioning hook
+    (the example's own code, examples/iot-ref-arch/lambdas/pre_provisioning_hook.py) admits only
+    the serial numbers of the allowlist in the certificate bucket."""
+    import io
+    import zipfile
+    from awsiot import iotidentity
+    suffix = uuid.uuid4().hex[:8]
+    endpoint, region = os.environ["AWS_ENDPOINT_URL"], os.environ["AWS_REGION"]
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name=region)
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name=region)
+    functions = boto3.client("lambda", endpoint_url=endpoint, region_name=region)
+    role = iam.create_role(RoleName=f"fp-{suffix}", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": ["iot.amazonaws.com", "lambda.amazonaws.com"]}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    bucket = f"fp-certs-{suffix}"
+    s3.create_bucket(Bucket=bucket, **({} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}))
+    listed = [f"GG-{suffix}-1", f"GG-{suffix}-2"]
+    s3.put_object(Bucket=bucket, Key="allowlist.txt", Body=("# devices\n" + "\n".join(listed) + "\n").encode())
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.write(os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "iot-ref-arch", "lambdas", "pre_provisioning_hook.py"), "index.py")
+    hook = functions.create_function(FunctionName=f"fp-hook-{suffix}", Runtime="python3.12", Role=role, Handler="index.lambda_handler",
+                                     Code={"ZipFile": code.getvalue()}, Environment={"Variables": {"CERT_BUCKET": bucket}})["FunctionArn"]
+    group, thing_policy, template = f"fp-group-{suffix}", policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}]), f"fp-template-{suffix}"
+    IOT.create_thing_group(thingGroupName=group)
+    IOT.create_provisioning_template(templateName=template, provisioningRoleArn=role, enabled=True, type="FLEET_PROVISIONING",
+                                     preProvisioningHook={"targetArn": hook, "payloadVersion": "2020-04-01"}, templateBody=json.dumps({
+                                         "Parameters": {"SerialNumber": {"Type": "String"}, "AWS::IoT::Certificate::Id": {"Type": "String"}},
+                                         "Resources": {
+                                             "Thing": {"Type": "AWS::IoT::Thing", "OverrideSettings": {"AttributePayload": "REPLACE", "ThingGroups": "REPLACE"},
+                                                       "Properties": {"AttributePayload": {}, "ThingGroups": [group], "ThingName": {"Ref": "SerialNumber"}}},
+                                             "Policy": {"Type": "AWS::IoT::Policy", "Properties": {"PolicyName": thing_policy}},
+                                             "Certificate": {"Type": "AWS::IoT::Certificate",
+                                                             "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "Active"}}}}))
+    claim = policy([
+        {"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": [
+            f"{PREFIX}:topic/$aws/certificates/create/*", f"{PREFIX}:topic/$aws/provisioning-templates/{template}/provision/*"]},
+        {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": [
+            f"{PREFIX}:topicfilter/$aws/certificates/create/*", f"{PREFIX}:topicfilter/$aws/provisioning-templates/{template}/provision/*"]}])
+    _, claim_certificate = device(claim, thing=False)
+
+    def provision(serial, parameters):
+        client = Client(claim_certificate, serial).connect()
+        try:
+            identity = iotidentity.IotIdentityClient(client.connection)
+            created, refused_create, registered, refused = Inbox(), Inbox(), Inbox(), Inbox()
+            qos = mqtt.QoS.AT_LEAST_ONCE
+            for future in [identity.subscribe_to_create_keys_and_certificate_accepted(iotidentity.CreateKeysAndCertificateSubscriptionRequest(), qos, created)[0],
+                           identity.subscribe_to_create_keys_and_certificate_rejected(iotidentity.CreateKeysAndCertificateSubscriptionRequest(), qos, refused_create)[0],
+                           identity.subscribe_to_register_thing_accepted(iotidentity.RegisterThingSubscriptionRequest(template_name=template), qos, registered)[0],
+                           identity.subscribe_to_register_thing_rejected(iotidentity.RegisterThingSubscriptionRequest(template_name=template), qos, refused)[0]]:
+                future.result(TIMEOUT)
+            identity.publish_create_keys_and_certificate(iotidentity.CreateKeysAndCertificateRequest(), qos).result(TIMEOUT)
+            made = created.wait_for(1)[0]
+            assert IOT.describe_certificate(certificateId=made.certificate_id)["certificateDescription"]["status"] == "PENDING_ACTIVATION"
+            identity.publish_register_thing(iotidentity.RegisterThingRequest(template_name=template, certificate_ownership_token=made.certificate_ownership_token,
+                                                                             parameters=parameters), qos).result(TIMEOUT)
+            with registered.arrived:
+                registered.arrived.wait_for(lambda: registered.items or refused.items, TIMEOUT)
+            return made, (registered.items or [None])[0], (refused.items or [None])[0]
+        finally:
+            client.close()
+
+    made, accepted, _ = provision(listed[0], {"SerialNumber": listed[0]})
+    assert accepted is not None and accepted.thing_name == listed[0]
+    assert IOT.describe_certificate(certificateId=made.certificate_id)["certificateDescription"]["status"] == "ACTIVE"
+    assert IOT.list_thing_principals(thingName=listed[0])["principals"] == [f"{PREFIX}:cert/{made.certificate_id}"]
+    assert [p["policyName"] for p in IOT.list_attached_policies(target=f"{PREFIX}:cert/{made.certificate_id}")["policies"]] == [thing_policy]
+    assert group in IOT.list_thing_groups_for_thing(thingName=listed[0])["thingGroups"][0]["groupName"]
+    # The device then connects with its own certificate.
+    Client({"certificatePem": made.certificate_pem, "keyPair": {"PrivateKey": made.private_key}}, listed[0]).connect().close()
+
+    # A serial number off the allowlist: the hook refuses it, and no thing is made.
+    unlisted = f"GG-{suffix}-9"
+    made, accepted, refused = provision(unlisted, {"SerialNumber": unlisted})
+    assert accepted is None and (refused.status_code, refused.error_code) == (403, "AccessDenied")
+    assert not any(t["thingName"] == unlisted for t in IOT.list_things(maxResults=250)["things"])
+    assert IOT.describe_certificate(certificateId=made.certificate_id)["certificateDescription"]["status"] == "PENDING_ACTIVATION"
+    # A forged ownership token: refused, nothing made.
+    forged = Client(claim_certificate, "forger").connect()
+    try:
+        forged.connection.subscribe(f"$aws/provisioning-templates/{template}/provision/json/rejected", mqtt.QoS.AT_LEAST_ONCE, forged.on_message)[0].result(TIMEOUT)
+        forged.connection.publish(f"$aws/provisioning-templates/{template}/provision/json",
+                                  json.dumps({"certificateOwnershipToken": "forged", "parameters": {"SerialNumber": listed[1]}}).encode(),
+                                  mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        assert forged.wait_for(1)
+        assert json.loads(forged.messages[0][1])["errorCode"] == "InvalidCertificateOwnershipToken"
+    finally:
+        forged.close()
+    # A template parameter missing: refused before the hook, as AWS refuses it.
+    _, accepted, refused = provision(listed[1], {})
+    assert accepted is None and refused.status_code == 400 and "SerialNumber" in refused.error_message
+    assert not any(t["thingName"] == listed[1] for t in IOT.list_things(maxResults=250)["things"])
+
+
+def test_hostile_provisioning_payloads_are_refused_and_make_nothing():
+    template = "GreengrassFleetProvisioningTemplate"
+    claim = policy([
+        {"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": [
+            f"{PREFIX}:topic/$aws/certificates/create-from-csr/*", f"{PREFIX}:topic/$aws/provisioning-templates/{template}/provision/*"]},
+        {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": [
+            f"{PREFIX}:topicfilter/$aws/certificates/create-from-csr/*", f"{PREFIX}:topicfilter/$aws/provisioning-templates/{template}/provision/*"]}])
+    _, made = device(claim, thing=False)
+    before = len(IOT.list_certificates(pageSize=250)["certificates"])
+    client = Client(made, "hostile").connect()
+    try:
+        for topic in ("$aws/certificates/create-from-csr/json/rejected", f"$aws/provisioning-templates/{template}/provision/json/rejected"):
+            client.connection.subscribe(topic, mqtt.QoS.AT_LEAST_ONCE, client.on_message)[0].result(TIMEOUT)
+        client.connection.publish("$aws/certificates/create-from-csr/json", b'{"certificateSigningRequest":"not a CSR"}', mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        client.connection.publish("$aws/certificates/create-from-csr/json", b"{malformed", mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        client.connection.publish(f"$aws/provisioning-templates/{template}/provision/json", b'{"certificateOwnershipToken":"forged","parameters":{}}',
+                                  mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        assert client.wait_for(3)
+        answers = [(topic.rsplit("/", 3)[0], json.loads(payload)) for topic, payload in client.messages]
+        # (this account has no template of that name: refused as AWS refuses an unknown template)
+        assert [(a["statusCode"], a["errorCode"]) for _, a in answers] == [(400, "InvalidCsr"), (400, "InvalidPayload"), (404, "ResourceNotFound")]
+    finally:
+        client.close()
+    assert len(IOT.list_certificates(pageSize=250)["certificates"]) == before

@@ -1,0 +1,70 @@
+"""Runs a Lambda function's deployed code as AWS Lambda runs it, for what the sandbox's AWS IoT
+invokes (a fleet provisioning template's pre-provisioning hook, later rules' Lambda actions):
+the same bytes `up` uploaded (moto keeps the function's zip), unpacked, its handler
+(`module.function`) called with the event in a Python process of its own, with the function's
+environment variables and the sandbox's AWS endpoint and credentials, as a function in the
+account would reach AWS. moto's own Invoke needs Docker; this needs nothing but Python.
+
+Only Python runtimes are run; anything else is refused by name (`Refused`).
+"""
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+BOOTSTRAP = r"""
+import importlib, json, sys
+sys.path.insert(0, sys.argv[1])
+module, function = sys.argv[2].rsplit(".", 1)
+event = json.loads(sys.stdin.read())
+result = getattr(importlib.import_module(module), function)(event, None)
+sys.stdout.write("\n@@result@@" + json.dumps(result))
+"""
+_unpacked = {}
+
+
+class Refused(Exception):
+    """The function cannot be run here, or it failed: the reason, for the caller's answer."""
+
+
+def invoke(account, region, function, event, timeout=30):
+    """The function's answer to `event` (JSON), or Refused with why."""
+    from moto.awslambda.models import lambda_backends
+    try:
+        fn = lambda_backends[account][region].get_function(function)
+    except Exception as error:
+        raise Refused(f"the function {function} does not exist ({type(error).__name__})")
+    runtime = getattr(fn, "run_time", None) or getattr(fn, "runtime", "")
+    if not str(runtime).startswith("python"):
+        raise Refused(f"the function {fn.function_name} runs {runtime}: the sandbox runs Python functions only")
+    code = fn.code_bytes or b""
+    digest = hashlib.sha256(code).hexdigest()
+    folder = _unpacked.get(digest)
+    if folder is None:
+        folder = tempfile.mkdtemp(prefix="fleetdeck-lambda-")
+        try:
+            zipfile.ZipFile(io.BytesIO(code)).extractall(folder)
+        except zipfile.BadZipFile:
+            raise Refused(f"the function {fn.function_name}'s code is not a zip archive")
+        _unpacked[digest] = folder
+    env = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "PYTHONPATH")}
+    env.update(AWS_ENDPOINT_URL=os.environ.get("FLEETDECK_SANDBOX_AWS_URL", ""), AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+               AWS_REGION=region, AWS_DEFAULT_REGION=region, AWS_LAMBDA_FUNCTION_NAME=fn.function_name)
+    env.update({key: str(value) for key, value in (fn.environment_vars or {}).items()})
+    try:
+        process = subprocess.run([sys.executable, "-c", BOOTSTRAP, folder, fn.handler], input=json.dumps(event).encode(),
+                                 capture_output=True, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise Refused(f"the function {fn.function_name} timed out after {timeout} s")
+    output = process.stdout.decode("utf-8", "replace")
+    if process.returncode != 0 or "\n@@result@@" not in output:
+        last = process.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        raise Refused(f"the function {fn.function_name} failed: {last[0]}")
+    log, _, result = output.rpartition("\n@@result@@")
+    if log.strip():
+        sys.stderr.write("".join(f"lambda {fn.function_name}: {line}\n" for line in log.strip().splitlines()))
+    return json.loads(result)
