@@ -19,6 +19,9 @@ moto server's process and reads its backends directly).
   and fleet provisioning's (scripts/moto/provisioning_topics.py): jobs are not built yet; and MQTT 5.
 - What the account's services publish reaches the endpoint's subscribers: shadow changes made
   over HTTP (on the shadow topics) and iot-data Publish.
+- Each account and region is its own topic space, and every message in it goes through that
+  account's topic rules (scripts/moto/rules_engine.py: Lambda actions run the function's deployed
+  code, republish).
 
 Started by scripts/moto/server.py when FLEETDECK_DEVICE_ENDPOINT_PORT is set (with
 FLEETDECK_DEVICE_ENDPOINT_CERT/_KEY, its server certificate); it trusts the process's
@@ -38,6 +41,7 @@ from cryptography.hazmat.primitives import serialization
 import aws_rules
 import iot_policy
 import provisioning_topics
+import rules_engine
 import shadow_topics
 
 MAX_PAYLOAD = 128 * 1024
@@ -222,9 +226,9 @@ class Session:
             return
         if topic.startswith("$aws/"):
             for answer, body in shadow_topics.handle(self.account, self.region, topic, payload):
-                self.broker.route(answer, json.dumps(body, separators=(",", ":")).encode(), False)
+                self.broker.route(self.account, self.region, answer, json.dumps(body, separators=(",", ":")).encode(), False)
             return
-        self.broker.route(topic, payload, retain)
+        self.broker.route(self.account, self.region, topic, payload, retain)
 
     def deliver_if_subscribed(self, topic, payload):
         qos = max((q for f, q in self.subscriptions.items() if topic_matches(f, topic)), default=None)
@@ -245,7 +249,7 @@ class Session:
             self.subscriptions[topic_filter] = granted
             codes.append(granted)
         self.send(0x90, packet_id + bytes(codes))
-        for topic, (payload, _) in list(self.broker.retained.items()):
+        for topic, payload in list(self.broker.retained.get((self.account, self.region), {}).items()):
             for topic_filter, qos in list(self.subscriptions.items()):
                 if topic_matches(topic_filter, topic) and self.allowed("iot:Receive", topic):
                     self.deliver(topic, payload, qos, retain=True)
@@ -266,13 +270,18 @@ class Broker:
             earlier.writer.close()
         self.sessions[session.client_id] = session
 
-    def route(self, topic, payload, retain):
+    def route(self, account, region, topic, payload, retain):
+        """Delivers a message in its account's and region's topic space (each has its own, as in
+        AWS IoT), then runs that account's rules on it, off the loop."""
         if retain:
+            kept = self.retained.setdefault((account, region), {})
             if payload:
-                self.retained[topic] = (payload, 0)
+                kept[topic] = payload
             else:
-                self.retained.pop(topic, None)
+                kept.pop(topic, None)
         for session in list(self.sessions.values()):
+            if (session.account, session.region) != (account, region):
+                continue
             qos = max((q for f, q in session.subscriptions.items() if topic_matches(f, topic)), default=None)
             if qos is None:
                 continue
@@ -281,6 +290,9 @@ class Broker:
                     session.deliver(topic, payload, qos)
             except Refused as why:
                 log(str(why))
+        loop = asyncio.get_running_loop()
+        republish = lambda t, p: loop.call_soon_threadsafe(self.route, account, region, t, p, False)  # noqa: E731
+        loop.run_in_executor(None, rules_engine.run, account, region, topic, payload, republish)
 
     async def serve(self, reader, writer):
         session = None
@@ -332,7 +344,7 @@ def start(port, certificate, key):
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         # What the account's services publish (HTTP shadow changes, iot-data Publish), from moto's threads.
-        shadow_topics._announce.append(lambda topic, payload: loop.call_soon_threadsafe(broker.route, topic, payload, False))
+        shadow_topics._announce.append(lambda account, region, topic, payload: loop.call_soon_threadsafe(broker.route, account, region, topic, payload, False))
         server = loop.run_until_complete(asyncio.start_server(broker.serve, "127.0.0.1", port))
         ready.set()
         loop.run_until_complete(server.serve_forever())

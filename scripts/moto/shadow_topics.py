@@ -21,7 +21,7 @@ import time
 from moto.iotdata import models as iotdata_models
 
 TOPIC = re.compile(r"^\$aws/things/([^/]+)/shadow(/name/([^/]+))?/(get|update|delete)$")
-_announce = []  # set by the device endpoint: where announcements go (topic, payload bytes)
+_announce = []  # set by the device endpoint: where announcements go (account, region, topic, payload bytes)
 
 
 def prefix(thing, shadow):
@@ -131,10 +131,10 @@ _publish = iotdata_models.IoTDataPlaneBackend.publish
 _quiet = threading.local()  # set while a device's own request is answered (its answers are published by handle's caller)
 
 
-def _announced(messages):
+def _announced(backend, messages):
     for announce in _announce:
         for topic, body in messages:
-            announce(topic, json.dumps(body, separators=(",", ":")).encode())
+            announce(backend.account_id, backend.region_name, topic, json.dumps(body, separators=(",", ":")).encode())
 
 
 def update_thing_shadow(self, thing_name, payload, shadow_name):
@@ -144,14 +144,14 @@ def update_thing_shadow(self, thing_name, payload, shadow_name):
     updated = _update(self, thing_name, payload, shadow_name)
     if not getattr(_quiet, "on", False):
         token = json.loads(payload).get("clientToken") if payload else None
-        _announced(update_messages(prefix(thing_name, shadow_name), previous, updated, token))
+        _announced(self, update_messages(prefix(thing_name, shadow_name), previous, updated, token))
     return updated
 
 
 def delete_thing_shadow(self, thing_name, shadow_name):
     deleted = _delete(self, thing_name, shadow_name)
     if not getattr(_quiet, "on", False):
-        _announced([(f"{prefix(thing_name, shadow_name)}/delete/accepted", {"version": deleted.version, "timestamp": deleted.timestamp})])
+        _announced(self, [(f"{prefix(thing_name, shadow_name)}/delete/accepted", {"version": deleted.version, "timestamp": deleted.timestamp})])
     return deleted
 
 
@@ -159,7 +159,7 @@ def publish(self, topic, payload):
     """iot-data Publish (HTTP): delivered to the endpoint's subscribers, as AWS IoT delivers it."""
     _publish(self, topic, payload)
     for announce in _announce:
-        announce(topic, payload if isinstance(payload, bytes) else str(payload).encode())
+        announce(self.account_id, self.region_name, topic, payload if isinstance(payload, bytes) else str(payload).encode())
 
 
 iotdata_models.IoTDataPlaneBackend.update_thing_shadow = update_thing_shadow

@@ -368,3 +368,75 @@ def test_hostile_provisioning_payloads_are_refused_and_make_nothing():
     finally:
         client.close()
     assert len(IOT.list_certificates(pageSize=250)["certificates"]) == before
+
+
+def _function(name, source, role, variables):
+    """A function deployed as `up` deploys the example's: its source as index.py in a zip."""
+    import io
+    import zipfile
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.write(os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "iot-ref-arch", "lambdas", source), "index.py")
+    functions = boto3.client("lambda", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"])
+    return functions.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="index.lambda_handler",
+                                     Code={"ZipFile": code.getvalue()}, Environment={"Variables": variables})["FunctionArn"]
+
+
+def until(condition, what):
+    """Polls `condition` (an AWS read) until it holds or TIMEOUT passes."""
+    import time
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what}: not within {TIMEOUT} s")
+
+
+def test_the_rotation_contract_runs_through_the_stacks_rules_and_functions():
+    """The loop's last step: the device answers a CSR request on lambda/<thing>/csr_res; the rule
+    CsrTrigger runs the rotation function (the example's own code), which publishes the new
+    certificate on device/<thing>/crt; the device connects with it and acknowledges on
+    lambda/<thing>/crt_ack; the rule CrtAckTrigger runs the revocation function, which revokes the
+    old certificate (and, as upstream's does, removes it)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    suffix = uuid.uuid4().hex[:8]
+    endpoint, region = os.environ["AWS_ENDPOINT_URL"], os.environ["AWS_REGION"]
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name=region)
+    role = iam.create_role(RoleName=f"rot-{suffix}", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    thing_policy = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    rotate = _function(f"rotate-{suffix}", "rotate_certificate.py", role, {"THING_POLICY": thing_policy})
+    revoke = _function(f"revoke-{suffix}", "revoke_certificate.py", role, {})
+    for name, topic, function in ((f"CsrTrigger_{suffix}", "lambda/+/csr_res", rotate), (f"CrtAckTrigger_{suffix}", "lambda/+/crt_ack", revoke)):
+        IOT.create_topic_rule(ruleName=name, topicRulePayload={"sql": f"SELECT * FROM '{topic}'", "awsIotSqlVersion": "2016-03-23",
+                                                               "actions": [{"lambda": {"functionArn": function}}]})
+    name, old = device(thing_policy)
+    client = Client(old, name).connect()
+    try:
+        client.connection.subscribe(f"device/{name}/crt", mqtt.QoS.AT_LEAST_ONCE, client.on_message)[0].result(TIMEOUT)
+        key = ec.generate_private_key(ec.SECP256R1())
+        csr = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, name)])).sign(key, hashes.SHA256())
+        client.connection.publish(f"lambda/{name}/csr_res", json.dumps({"ThingName": name, "csr": csr.public_bytes(serialization.Encoding.PEM).decode()}).encode(),
+                                  mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        assert client.wait_for(1)
+        new = json.loads(client.messages[0][1])
+    finally:
+        client.close()
+    issued = x509.load_pem_x509_certificate(new["certificatePem"].encode())
+    assert issued.public_key().public_numbers() == key.public_key().public_numbers()
+    assert sorted(IOT.list_thing_principals(thingName=name)["principals"]) == sorted([old["certificateArn"], new["certificateArn"]])
+    rotated = Client({"certificatePem": new["certificatePem"],
+                      "keyPair": {"PrivateKey": key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()}},
+                     name).connect()
+    try:
+        rotated.connection.publish(f"lambda/{name}/crt_ack", json.dumps({"ThingName": name, "certificateArn": new["certificateArn"]}).encode(),
+                                   mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        until(lambda: IOT.list_thing_principals(thingName=name)["principals"] == [new["certificateArn"]], "the old certificate detached")
+    finally:
+        rotated.close()
+    assert not any(c["certificateId"] == old["certificateId"] for c in IOT.list_certificates(pageSize=250)["certificates"])
+    with pytest.raises(exceptions.AwsCrtError):
+        Client(old, name).connect()
