@@ -16,7 +16,8 @@ moto server's process and reads its backends directly).
   IDs up to 128 bytes, a second connection with a client ID closes the first.
 - What is not built is refused by name (in the sandbox's log, then the connection closes): the
   reserved `$aws/` topics other than the Device Shadow service's (scripts/moto/shadow_topics.py)
-  and fleet provisioning's (scripts/moto/provisioning_topics.py): jobs are not built yet; and MQTT 5.
+  fleet provisioning's (scripts/moto/provisioning_topics.py) and Jobs' (scripts/moto/jobs_topics.py);
+  and MQTT 5.
 - What the account's services publish reaches the endpoint's subscribers: shadow changes made
   over HTTP (on the shadow topics) and iot-data Publish.
 - Each account and region is its own topic space, and every message in it goes through that
@@ -40,6 +41,7 @@ from cryptography.hazmat.primitives import serialization
 
 import aws_rules
 import iot_policy
+import jobs_topics
 import provisioning_topics
 import rules_engine
 import shadow_topics
@@ -211,7 +213,8 @@ class Session:
             raise Refused(f"{self.client_id}: {topic!r} is not a topic name")
         if not self.allowed("iot:Publish", topic) or (retain and not self.allowed("iot:RetainPublish", topic)):
             raise Refused(f"{self.client_id}: {'iot:RetainPublish' if retain else 'iot:Publish'} on {topic} not allowed")
-        if topic.startswith("$aws/") and not shadow_topics.TOPIC.match(topic) and not provisioning_topics.handles(topic):
+        if topic.startswith("$aws/") and not shadow_topics.TOPIC.match(topic) and not jobs_topics.TOPIC.match(topic) \
+                and not provisioning_topics.handles(topic):
             raise Refused(f"{self.client_id}: the reserved topic {topic} is not built by the sandbox's endpoint")
         if retain and topic.startswith("$aws/"):
             raise Refused(f"{self.client_id}: a retained message on the reserved topic {topic}")
@@ -225,7 +228,8 @@ class Session:
                 self.deliver_if_subscribed(answer, json.dumps(body, separators=(",", ":")).encode())
             return
         if topic.startswith("$aws/"):
-            for answer, body in shadow_topics.handle(self.account, self.region, topic, payload):
+            service = jobs_topics if jobs_topics.TOPIC.match(topic) else shadow_topics
+            for answer, body in service.handle(self.account, self.region, topic, payload):
                 self.broker.route(self.account, self.region, answer, json.dumps(body, separators=(",", ":")).encode(), False)
             return
         self.broker.route(self.account, self.region, topic, payload, retain)
@@ -344,6 +348,7 @@ def start(port, certificate, key):
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         # What the account's services publish (HTTP shadow changes, iot-data Publish), from moto's threads.
+        jobs_topics._announce.append(lambda account, region, topic, payload: loop.call_soon_threadsafe(broker.route, account, region, topic, payload, False))
         shadow_topics._announce.append(lambda account, region, topic, payload: loop.call_soon_threadsafe(broker.route, account, region, topic, payload, False))
         server = loop.run_until_complete(asyncio.start_server(broker.serve, "127.0.0.1", port))
         ready.set()

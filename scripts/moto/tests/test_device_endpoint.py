@@ -440,3 +440,43 @@ def test_the_rotation_contract_runs_through_the_stacks_rules_and_functions():
     assert not any(c["certificateId"] == old["certificateId"] for c in IOT.list_certificates(pageSize=250)["certificates"])
     with pytest.raises(exceptions.AwsCrtError):
         Client(old, name).connect()
+
+
+def test_a_job_execution_through_the_device_sdk():
+    from awsiot import iotjobs
+    thing_scoped_jobs = [
+        {"Effect": "Allow", "Action": "iot:Connect", "Resource": f"{PREFIX}:client/${{iot:Connection.Thing.ThingName}}"},
+        {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": f"{PREFIX}:topic/$aws/things/${{iot:Connection.Thing.ThingName}}/jobs/*"},
+        {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{PREFIX}:topicfilter/$aws/things/${{iot:Connection.Thing.ThingName}}/jobs/*"}]
+    name, made = device(policy(thing_scoped_jobs))
+    thing_arn = IOT.describe_thing(thingName=name)["thingArn"]
+    client = Client(made, name).connect()
+    try:
+        jobs = iotjobs.IotJobsClient(client.connection)
+        qos = mqtt.QoS.AT_LEAST_ONCE
+        notified, started, updated, refused = Inbox(), Inbox(), Inbox(), Inbox()
+        for future in [jobs.subscribe_to_next_job_execution_changed_events(iotjobs.NextJobExecutionChangedSubscriptionRequest(thing_name=name), qos, notified)[0],
+                       jobs.subscribe_to_start_next_pending_job_execution_accepted(iotjobs.StartNextPendingJobExecutionSubscriptionRequest(thing_name=name), qos, started)[0],
+                       jobs.subscribe_to_update_job_execution_accepted(iotjobs.UpdateJobExecutionSubscriptionRequest(thing_name=name, job_id="+"), qos, updated)[0],
+                       jobs.subscribe_to_update_job_execution_rejected(iotjobs.UpdateJobExecutionSubscriptionRequest(thing_name=name, job_id="+"), qos, refused)[0]]:
+            future.result(TIMEOUT)
+        job = f"job-{uuid.uuid4().hex[:8]}"
+        IOT.create_job(jobId=job, targets=[thing_arn], document=json.dumps({"operation": "reboot"}))
+        # The device hears of it, starts it and gets its document ...
+        assert notified.wait_for(1)[0].execution.job_id == job
+        jobs.publish_start_next_pending_job_execution(iotjobs.StartNextPendingJobExecutionRequest(thing_name=name, client_token="s1"), qos).result(TIMEOUT)
+        execution = started.wait_for(1)[0].execution
+        assert (execution.job_id, execution.status, execution.job_document, execution.version_number) == (job, "IN_PROGRESS", {"operation": "reboot"}, 2)
+        # ... and reports success: the operator sees it over HTTP.
+        jobs.publish_update_job_execution(iotjobs.UpdateJobExecutionRequest(thing_name=name, job_id=job, status="SUCCEEDED", expected_version=2,
+                                                                            status_details={"rebooted": "yes"}, include_job_execution_state=True),
+                                          qos).result(TIMEOUT)
+        state = updated.wait_for(1)[0].execution_state
+        assert (state.status, state.status_details, state.version_number) == ("SUCCEEDED", {"rebooted": "yes"}, 3)
+        described = IOT.describe_job_execution(jobId=job, thingName=name)["execution"]
+        assert described["status"] == "SUCCEEDED" and described["statusDetails"]["detailsMap"] == {"rebooted": "yes"}
+        # A terminal execution cannot change again.
+        jobs.publish_update_job_execution(iotjobs.UpdateJobExecutionRequest(thing_name=name, job_id=job, status="IN_PROGRESS"), qos).result(TIMEOUT)
+        assert refused.wait_for(1)[0].code == "InvalidStateTransition"
+    finally:
+        client.close()
