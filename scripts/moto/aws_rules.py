@@ -115,12 +115,21 @@ def make_issuer():
     return key, certificate
 
 
+# The next `count` certificates issued are valid for `days` only (scripts/moto/audits.py's
+# sandbox control: something for the expiring-certificate check to find).
+short_lived = {"count": 0, "days": 0}
+
+
 def _issue(subject, public_key):
     certificate, key = issuer()
     now = datetime.datetime.now(datetime.timezone.utc)
+    not_after = datetime.datetime(2049, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)
+    if short_lived["count"] > 0:
+        short_lived["count"] -= 1
+        not_after = now + datetime.timedelta(days=short_lived["days"])
     issued = (x509.CertificateBuilder().subject_name(subject).issuer_name(certificate.subject).public_key(public_key)
               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-              .not_valid_after(datetime.datetime(2049, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc))
+              .not_valid_after(not_after)
               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
               .sign(key, hashes.SHA256()))
     return issued.public_bytes(serialization.Encoding.PEM).decode("utf-8")

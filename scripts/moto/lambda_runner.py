@@ -27,6 +27,11 @@ sys.stdout.write("\n@@result@@" + json.dumps(result))
 _unpacked = {}
 
 
+def log(text):
+    sys.stderr.write(f"lambda: {text}\n")
+    sys.stderr.flush()
+
+
 class Refused(Exception):
     """The function cannot be run here, or it failed: the reason, for the caller's answer."""
 
@@ -51,8 +56,11 @@ def invoke(account, region, function, event, timeout=30):
         except zipfile.BadZipFile:
             raise Refused(f"the function {fn.function_name}'s code is not a zip archive")
         _unpacked[digest] = folder
+    endpoint = os.environ.get("FLEETDECK_SANDBOX_AWS_URL")
+    if not endpoint:
+        raise Refused("this moto process does not know the sandbox's AWS endpoint (FLEETDECK_SANDBOX_AWS_URL): its functions would reach real AWS")
     env = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "PYTHONPATH")}
-    env.update(AWS_ENDPOINT_URL=os.environ.get("FLEETDECK_SANDBOX_AWS_URL", ""), AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+    env.update(AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                AWS_REGION=region, AWS_DEFAULT_REGION=region, AWS_LAMBDA_FUNCTION_NAME=fn.function_name)
     env.update({key: str(value) for key, value in (fn.environment_vars or {}).items()})
     try:

@@ -11,6 +11,7 @@ from moto.server import main  # noqa: E402
 
 if __name__ == "__main__":
     if os.environ.get("FLEETDECK_DEVICE_ENDPOINT_PORT"):
+        import audits  # noqa: E402,F401  (Device Defender audits that run; SNS delivering to functions)
         import device_endpoint  # noqa: E402  (AWS IoT Core's device endpoint, on this process's registry)
         device_endpoint.start(int(os.environ["FLEETDECK_DEVICE_ENDPOINT_PORT"]), os.environ["FLEETDECK_DEVICE_ENDPOINT_CERT"],
                               os.environ["FLEETDECK_DEVICE_ENDPOINT_KEY"])

@@ -480,3 +480,68 @@ def test_a_job_execution_through_the_device_sdk():
         assert refused.wait_for(1)[0].code == "InvalidStateTransition"
     finally:
         client.close()
+
+
+def test_an_on_demand_audit_rotates_a_short_lived_certificate_through_the_stacks_functions():
+    """The whole loop after provisioning: the audit finds a certificate that expires soon and tells
+    the account's SNS target; SNS runs the audit-actions function, which asks the device for a CSR
+    on device/<thing>/csr_req; the device answers, gets its new certificate, acknowledges, and the
+    old one is revoked. Every function is the example's own code."""
+    import urllib.request
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    suffix = uuid.uuid4().hex[:8]
+    endpoint, region = os.environ["AWS_ENDPOINT_URL"], os.environ["AWS_REGION"]
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name=region)
+    sns = boto3.client("sns", endpoint_url=endpoint, region_name=region)
+    role = iam.create_role(RoleName=f"audit-{suffix}", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "iot.amazonaws.com"]}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    thing_policy = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    topic = sns.create_topic(Name=f"device_certificate_expiring_{suffix}")["TopicArn"]
+    actions = _function(f"audit-actions-{suffix}", "audit_actions.py", role, {})
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=actions)
+    rotate = _function(f"rotate-{suffix}", "rotate_certificate.py", role, {"THING_POLICY": thing_policy})
+    revoke = _function(f"revoke-{suffix}", "revoke_certificate.py", role, {})
+    for name, filter_, function in ((f"CsrTrigger_{suffix}", "lambda/+/csr_res", rotate), (f"CrtAckTrigger_{suffix}", "lambda/+/crt_ack", revoke)):
+        IOT.create_topic_rule(ruleName=name, topicRulePayload={"sql": f"SELECT * FROM '{filter_}'", "awsIotSqlVersion": "2016-03-23",
+                                                               "actions": [{"lambda": {"functionArn": function}}]})
+    IOT.update_account_audit_configuration(roleArn=role, auditCheckConfigurations={"DEVICE_CERTIFICATE_EXPIRING_CHECK": {"enabled": True}},
+                                           auditNotificationTargetConfigurations={"SNS": {"targetArn": topic, "roleArn": role, "enabled": True}})
+    # The next certificate the account issues lives 10 days.
+    control = urllib.request.Request(endpoint + "/sandbox/short-lived-certificates", data=json.dumps({"count": 1, "days": 10}).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "Authorization":
+                                              f"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/iot/aws4_request, SignedHeaders=host, Signature=0"})
+    assert json.loads(urllib.request.urlopen(control, timeout=10).read()) == {"count": 1, "days": 10}
+    name, old = device(thing_policy)
+    assert x509.load_pem_x509_certificate(old["certificatePem"].encode()).not_valid_after_utc.year < 2049
+    client = Client(old, name).connect()
+    try:
+        client.connection.subscribe(f"device/{name}/+", mqtt.QoS.AT_LEAST_ONCE, client.on_message)[0].result(TIMEOUT)
+        task = IOT.start_on_demand_audit_task(targetCheckNames=["DEVICE_CERTIFICATE_EXPIRING_CHECK"])["taskId"]
+        described = IOT.describe_audit_task(taskId=task)
+        assert described["taskStatus"] == "COMPLETED" and described["auditDetails"]["DEVICE_CERTIFICATE_EXPIRING_CHECK"]["nonCompliantResourcesCount"] >= 1
+        flagged = [f["nonCompliantResource"]["resourceIdentifier"]["deviceCertificateId"] for f in IOT.list_audit_findings(taskId=task)["findings"]]
+        assert old["certificateId"] in flagged
+        # The audit-actions function asked the device for a CSR.
+        assert client.wait_for(1) and client.messages[0][0] == f"device/{name}/csr_req"
+        key = ec.generate_private_key(ec.SECP256R1())
+        csr = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, name)])).sign(key, hashes.SHA256())
+        client.connection.publish(f"lambda/{name}/csr_res", json.dumps({"ThingName": name, "csr": csr.public_bytes(serialization.Encoding.PEM).decode()}).encode(),
+                                  mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        assert client.wait_for(2) and client.messages[1][0] == f"device/{name}/crt"
+        new = json.loads(client.messages[1][1])
+    finally:
+        client.close()
+    assert x509.load_pem_x509_certificate(new["certificatePem"].encode()).not_valid_after_utc.year == 2049
+    rotated = Client({"certificatePem": new["certificatePem"], "keyPair": {"PrivateKey": key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()}}, name).connect()
+    try:
+        rotated.connection.publish(f"lambda/{name}/crt_ack", json.dumps({"ThingName": name, "certificateArn": new["certificateArn"]}).encode(),
+                                   mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        until(lambda: IOT.list_thing_principals(thingName=name)["principals"] == [new["certificateArn"]], "the old certificate detached")
+    finally:
+        rotated.close()
+    # A check that is not built is refused by name, not reported compliant.
+    with pytest.raises(IOT.exceptions.InvalidRequestException, match="CA_CERTIFICATE_EXPIRING_CHECK"):
+        IOT.start_on_demand_audit_task(targetCheckNames=["CA_CERTIFICATE_EXPIRING_CHECK"])
