@@ -51,6 +51,11 @@ public enum Allowlist {
         return names
     }
 
+    /// Whether `name` can be a thing name (1-128 of a-z A-Z 0-9 : _ -).
+    public static func isThingName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= maximumNameLength && name.allSatisfy(isNameCharacter)
+    }
+
     static func isNameCharacter(_ character: Character) -> Bool {
         guard let ascii = character.asciiValue else { return false }
         return (ascii >= 0x30 && ascii <= 0x39) || (ascii >= 0x41 && ascii <= 0x5A) || (ascii >= 0x61 && ascii <= 0x7A)

@@ -70,4 +70,44 @@ import TestSupport
         let publish = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["publish", "device/\(name)/state", "{}"] + flags, timeout: 30)
         #expect(publish.status == 1 && publish.stderr.contains("could not reach") && publish.stderr.contains("before accepting it"), "\(publish.stderr)")
     }
+
+    /// Fleet provisioning by claim with Fleetdeck's own client, as a device does it: two listed
+    /// serial numbers get their things (in the template's group, with their own certificates and
+    /// keys written 0600, the keys never printed) and connect with them; one off the allowlist is
+    /// refused by the example's own pre-provisioning hook, and no thing is made for it.
+    @Test func devicesProvisionByClaimAndTheHookRefusesOneOffTheAllowlist() throws {
+        try #require(ProcessInfo.processInfo.environment["FLEETDECK_DEVICE_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let folder = try TemporaryFolder()
+        let suffix = UUID().uuidString.prefix(6).lowercased()
+        let listed = ["GG-\(suffix)-1", "GG-\(suffix)-2"], unlisted = "GG-\(suffix)-9"
+        let fixture = try ProcessRunner.run("/usr/bin/env", ["python3", "scripts/moto/tests/fixtures.py", "provisioning", folder.path] + listed, timeout: 60)
+        #expect(fixture.status == 0, "\(fixture.stderr)")
+        let made = try #require(try JSONSerialization.jsonObject(with: Data(fixture.stdout.utf8)) as? [String: String])
+        let template = try #require(made["template"]), group = try #require(made["group"])
+        let out = folder.path + "/devices"
+        let provisioned = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["provision"] + listed + [unlisted, "--template", template,
+            "--cert", folder.path + "/claim.pem.crt", "--key", folder.path + "/claim.private.pem.key", "--out", out], timeout: 120)
+        #expect(provisioned.status == 1 && provisioned.stderr == "fleetdeck: 1 of 3 serial numbers were not provisioned\n", "\(provisioned.stderr)")
+        for serial in listed {
+            #expect(provisioned.stdout.contains("\(serial): provisioned as \(serial), certificate "), "\(provisioned.stdout)")
+            let key = out + "/\(serial).private.pem.key"
+            var info = stat()
+            #expect(stat(key, &info) == 0 && info.st_mode & 0o777 == 0o600)
+            let text = try String(contentsOfFile: key, encoding: .utf8)
+            #expect(!provisioned.stdout.contains(text.split(separator: "\n")[1]))
+            // The device connects with its own certificate, as its thing.
+            let published = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["publish", "device/\(serial)/telemetry", "{}", "--qos", "1",
+                "--url", ProcessInfo.processInfo.environment["FLEETDECK_DEVICE_ENDPOINT_URL"]!, "--cert", out + "/\(serial).pem.crt", "--key", key,
+                "--client-id", serial])
+            #expect(published.status == 0, "\(published.stderr)")
+        }
+        #expect(provisioned.stdout.contains("\(unlisted): refused: $aws/provisioning-templates/\(template)/provision/json rejected: 403 AccessDenied"),
+                "\(provisioned.stdout)")
+        let things = try DeployAcceptanceTests.boto("""
+            iot = boto3.client('iot', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name=os.environ['AWS_REGION'])
+            print(json.dumps(sorted(iot.list_things_in_thing_group(thingGroupName='\(group)')['things'])))
+            print(any(t['thingName'] == '\(unlisted)' for t in all_things()))
+            """)
+        #expect(things == "[\"\(listed[0])\", \"\(listed[1])\"]\nFalse")
+    }
 }

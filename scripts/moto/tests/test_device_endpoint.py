@@ -10,6 +10,8 @@ import uuid
 
 import boto3
 import pytest
+
+import fixtures
 from awscrt import exceptions, mqtt
 from awsiot import mqtt_connection_builder
 
@@ -251,43 +253,10 @@ def test_fleet_provisioning_by_claim_runs_the_stacks_hook_through_the_device_sdk
     its own certificate and registers through the template; the template's pre-provisioning hook
     (the example's own code, examples/iot-ref-arch/lambdas/pre_provisioning_hook.py) admits only
     the serial numbers of the allowlist in the certificate bucket."""
-    import io
-    import zipfile
     from awsiot import iotidentity
     suffix = uuid.uuid4().hex[:8]
-    endpoint, region = os.environ["AWS_ENDPOINT_URL"], os.environ["AWS_REGION"]
-    iam = boto3.client("iam", endpoint_url=endpoint, region_name=region)
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name=region)
-    functions = boto3.client("lambda", endpoint_url=endpoint, region_name=region)
-    role = iam.create_role(RoleName=f"fp-{suffix}", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": ["iot.amazonaws.com", "lambda.amazonaws.com"]}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    bucket = f"fp-certs-{suffix}"
-    s3.create_bucket(Bucket=bucket, **({} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}))
     listed = [f"GG-{suffix}-1", f"GG-{suffix}-2"]
-    s3.put_object(Bucket=bucket, Key="allowlist.txt", Body=("# devices\n" + "\n".join(listed) + "\n").encode())
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as archive:
-        archive.write(os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "iot-ref-arch", "lambdas", "pre_provisioning_hook.py"), "index.py")
-    hook = functions.create_function(FunctionName=f"fp-hook-{suffix}", Runtime="python3.12", Role=role, Handler="index.lambda_handler",
-                                     Code={"ZipFile": code.getvalue()}, Environment={"Variables": {"CERT_BUCKET": bucket}})["FunctionArn"]
-    group, thing_policy, template = f"fp-group-{suffix}", policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}]), f"fp-template-{suffix}"
-    IOT.create_thing_group(thingGroupName=group)
-    IOT.create_provisioning_template(templateName=template, provisioningRoleArn=role, enabled=True, type="FLEET_PROVISIONING",
-                                     preProvisioningHook={"targetArn": hook, "payloadVersion": "2020-04-01"}, templateBody=json.dumps({
-                                         "Parameters": {"SerialNumber": {"Type": "String"}, "AWS::IoT::Certificate::Id": {"Type": "String"}},
-                                         "Resources": {
-                                             "Thing": {"Type": "AWS::IoT::Thing", "OverrideSettings": {"AttributePayload": "REPLACE", "ThingGroups": "REPLACE"},
-                                                       "Properties": {"AttributePayload": {}, "ThingGroups": [group], "ThingName": {"Ref": "SerialNumber"}}},
-                                             "Policy": {"Type": "AWS::IoT::Policy", "Properties": {"PolicyName": thing_policy}},
-                                             "Certificate": {"Type": "AWS::IoT::Certificate",
-                                                             "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "Active"}}}}))
-    claim = policy([
-        {"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
-        {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": [
-            f"{PREFIX}:topic/$aws/certificates/create/*", f"{PREFIX}:topic/$aws/provisioning-templates/{template}/provision/*"]},
-        {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": [
-            f"{PREFIX}:topicfilter/$aws/certificates/create/*", f"{PREFIX}:topicfilter/$aws/provisioning-templates/{template}/provision/*"]}])
-    _, claim_certificate = device(claim, thing=False)
+    template, group, thing_policy, claim_certificate = fixtures.provisioning(listed)
 
     def provision(serial, parameters):
         client = Client(claim_certificate, serial).connect()
@@ -370,18 +339,6 @@ def test_hostile_provisioning_payloads_are_refused_and_make_nothing():
     assert len(IOT.list_certificates(pageSize=250)["certificates"]) == before
 
 
-def _function(name, source, role, variables):
-    """A function deployed as `up` deploys the example's: its source as index.py in a zip."""
-    import io
-    import zipfile
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as archive:
-        archive.write(os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "iot-ref-arch", "lambdas", source), "index.py")
-    functions = boto3.client("lambda", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"])
-    return functions.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="index.lambda_handler",
-                                     Code={"ZipFile": code.getvalue()}, Environment={"Variables": variables})["FunctionArn"]
-
-
 def until(condition, what):
     """Polls `condition` (an AWS read) until it holds or TIMEOUT passes."""
     import time
@@ -408,8 +365,8 @@ def test_the_rotation_contract_runs_through_the_stacks_rules_and_functions():
     role = iam.create_role(RoleName=f"rot-{suffix}", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
     thing_policy = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
-    rotate = _function(f"rotate-{suffix}", "rotate_certificate.py", role, {"THING_POLICY": thing_policy})
-    revoke = _function(f"revoke-{suffix}", "revoke_certificate.py", role, {})
+    rotate = fixtures.function(f"rotate-{suffix}", "rotate_certificate.py", role, {"THING_POLICY": thing_policy})
+    revoke = fixtures.function(f"revoke-{suffix}", "revoke_certificate.py", role, {})
     for name, topic, function in ((f"CsrTrigger_{suffix}", "lambda/+/csr_res", rotate), (f"CrtAckTrigger_{suffix}", "lambda/+/crt_ack", revoke)):
         IOT.create_topic_rule(ruleName=name, topicRulePayload={"sql": f"SELECT * FROM '{topic}'", "awsIotSqlVersion": "2016-03-23",
                                                                "actions": [{"lambda": {"functionArn": function}}]})
@@ -499,10 +456,10 @@ def test_an_on_demand_audit_rotates_a_short_lived_certificate_through_the_stacks
         {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "iot.amazonaws.com"]}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
     thing_policy = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
     topic = sns.create_topic(Name=f"device_certificate_expiring_{suffix}")["TopicArn"]
-    actions = _function(f"audit-actions-{suffix}", "audit_actions.py", role, {})
+    actions = fixtures.function(f"audit-actions-{suffix}", "audit_actions.py", role, {})
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=actions)
-    rotate = _function(f"rotate-{suffix}", "rotate_certificate.py", role, {"THING_POLICY": thing_policy})
-    revoke = _function(f"revoke-{suffix}", "revoke_certificate.py", role, {})
+    rotate = fixtures.function(f"rotate-{suffix}", "rotate_certificate.py", role, {"THING_POLICY": thing_policy})
+    revoke = fixtures.function(f"revoke-{suffix}", "revoke_certificate.py", role, {})
     for name, filter_, function in ((f"CsrTrigger_{suffix}", "lambda/+/csr_res", rotate), (f"CrtAckTrigger_{suffix}", "lambda/+/crt_ack", revoke)):
         IOT.create_topic_rule(ruleName=name, topicRulePayload={"sql": f"SELECT * FROM '{filter_}'", "awsIotSqlVersion": "2016-03-23",
                                                                "actions": [{"lambda": {"functionArn": function}}]})
