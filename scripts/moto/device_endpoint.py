@@ -45,6 +45,7 @@ import jobs_topics
 import provisioning_topics
 import rules_engine
 import shadow_topics
+from rules_engine import topic_matches
 
 MAX_PAYLOAD = 128 * 1024
 MAX_CLIENT_ID = 128
@@ -72,18 +73,6 @@ def find_certificate(der):
         if certificate is not None:
             return account, region, backend, certificate
     return None
-
-
-def topic_matches(topic_filter, topic):
-    f, t = topic_filter.split("/"), topic.split("/")
-    if t[0].startswith("$") and f[0] in ("+", "#"):
-        return False
-    for i, part in enumerate(f):
-        if part == "#":
-            return True
-        if i >= len(t) or (part != "+" and part != t[i]):
-            return False
-    return len(f) == len(t)
 
 
 def valid_filter(topic_filter):

@@ -33,7 +33,11 @@ def log(text):
 
 
 def topic_matches(topic_filter, topic):
+    """MQTT's matching (the broker's and the rules' FROM): + one level, # the rest; a wildcard
+    first level does not match a $ topic."""
     f, t = topic_filter.split("/"), topic.split("/")
+    if t[0].startswith("$") and f[0] in ("+", "#"):
+        return False
     for i, part in enumerate(f):
         if part == "#":
             return True

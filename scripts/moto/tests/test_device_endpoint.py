@@ -76,6 +76,16 @@ class Client:
             pass
 
 
+def refused_there(client, topic_filter, topic):
+    """The subscription to `topic_filter` is refused (SUBACK 0x80) and a publish on `topic`
+    closes the connection."""
+    refused, _ = client.connection.subscribe(topic_filter, mqtt.QoS.AT_LEAST_ONCE, client.on_message)
+    with pytest.raises(mqtt.SubscribeError):
+        refused.result(TIMEOUT)
+    client.connection.publish(topic, b"{}", mqtt.QoS.AT_LEAST_ONCE)
+    assert client.interrupted.wait(TIMEOUT)
+
+
 def test_a_device_publishes_and_receives_on_its_own_topics_only():
     scoped = policy(THING_SCOPED)
     name, made = device(scoped)
@@ -86,13 +96,9 @@ def test_a_device_publishes_and_receives_on_its_own_topics_only():
         published, _ = client.connection.publish(f"device/{name}/telemetry", b'{"t":1}', mqtt.QoS.AT_LEAST_ONCE)
         published.result(TIMEOUT)
         assert client.wait_for(1) and client.messages[0] == (f"device/{name}/telemetry", b'{"t":1}')
-        # Another thing's topics: the subscription is refused (SUBACK 0x80) ...
-        refused, _ = client.connection.subscribe("device/someone-else/#", mqtt.QoS.AT_LEAST_ONCE, client.on_message)
-        with pytest.raises(mqtt.SubscribeError):
-            refused.result(TIMEOUT)
-        # ... and a publish there closes the connection, as AWS IoT does.
-        client.connection.publish("device/someone-else/telemetry", b"{}", mqtt.QoS.AT_LEAST_ONCE)
-        assert client.interrupted.wait(TIMEOUT)
+        # Another thing's topics: the subscription is refused (SUBACK 0x80), and a publish there
+        # closes the connection, as AWS IoT does.
+        refused_there(client, "device/someone-else/#", "device/someone-else/telemetry")
     finally:
         client.close()
 
@@ -136,11 +142,7 @@ def test_the_claim_certificate_can_only_provision():
     try:
         allowed, _ = client.connection.subscribe("$aws/certificates/create/json/accepted", mqtt.QoS.AT_LEAST_ONCE, client.on_message)
         allowed.result(TIMEOUT)
-        refused, _ = client.connection.subscribe("device/GG-0001/#", mqtt.QoS.AT_LEAST_ONCE, client.on_message)
-        with pytest.raises(mqtt.SubscribeError):
-            refused.result(TIMEOUT)
-        client.connection.publish("device/GG-0001/telemetry", b"{}", mqtt.QoS.AT_LEAST_ONCE)
-        assert client.interrupted.wait(TIMEOUT)
+        refused_there(client, "device/GG-0001/#", "device/GG-0001/telemetry")
     finally:
         client.close()
 
