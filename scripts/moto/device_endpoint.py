@@ -20,6 +20,10 @@ moto server's process and reads its backends directly).
   and MQTT 5.
 - What the account's services publish reaches the endpoint's subscribers: shadow changes made
   over HTTP (on the shadow topics) and iot-data Publish.
+- Lifecycle events, as AWS IoT publishes them: `$aws/events/presence/connected/CLIENT_ID` and
+  `.../disconnected/CLIENT_ID` (with clientInitiatedDisconnect and AWS's disconnectReason:
+  CLIENT_INITIATED_DISCONNECT, CONNECTION_LOST, DUPLICATE_CLIENTID, FORBIDDEN_ACCESS,
+  CLIENT_ERROR, SERVER_INITIATED_DISCONNECT).
 - Each account and region is its own topic space, and every message in it goes through that
   account's topic rules (scripts/moto/rules_engine.py: Lambda actions run the function's deployed
   code, republish).
@@ -32,6 +36,8 @@ import asyncio
 import hashlib
 import json
 import os
+import time
+import uuid
 import ssl
 import sys
 import threading
@@ -81,7 +87,11 @@ def valid_filter(topic_filter):
 
 
 class Refused(Exception):
-    """Closes the connection; the reason goes to the sandbox's log."""
+    """Closes the connection; the reason goes to the sandbox's log, and `reason` (AWS's
+    disconnectReason) to the lifecycle event."""
+    def __init__(self, message, reason="SERVER_INITIATED_DISCONNECT"):
+        super().__init__(message)
+        self.reason = reason
 
 
 class Session:
@@ -91,6 +101,9 @@ class Session:
         self.client_id = None
         self.subscriptions = {}
         self.closed = False
+        # for the lifecycle events: set once accepted, and why it ended
+        self.session_id = None
+        self.disconnect_reason = "CONNECTION_LOST"
 
     # -- policy --
     def context(self):
@@ -162,6 +175,7 @@ class Session:
         self.broker.admit(self)
         self.send(0x20, b"\x00\x00")
         log(f"{self.client_id} connected with certificate {self.certificate.certificate_id[:12]}")
+        self.broker.lifecycle(self, "connected")
         while True:
             kind, body = await self.packet()
             kind_type = kind >> 4
@@ -182,6 +196,7 @@ class Session:
             elif kind_type == 12:
                 self.send(0xD0)
             elif kind_type == 14:
+                self.disconnect_reason = "CLIENT_INITIATED_DISCONNECT"
                 return
             else:
                 raise Refused(f"{self.client_id}: packet type {kind_type} is not built")
@@ -195,13 +210,13 @@ class Session:
         packet_id = body[at:at + 2] if qos else None
         payload = body[at + 2:] if qos else body[at:]
         if qos == 2:
-            raise Refused(f"{self.client_id}: QoS 2 is not supported by AWS IoT")
+            raise Refused(f"{self.client_id}: QoS 2 is not supported by AWS IoT", "CLIENT_ERROR")
         if len(payload) > MAX_PAYLOAD:
-            raise Refused(f"{self.client_id}: a payload of {len(payload)} bytes on {topic} is over AWS IoT's 128 KB")
+            raise Refused(f"{self.client_id}: a payload of {len(payload)} bytes on {topic} is over AWS IoT's 128 KB", "CLIENT_ERROR")
         if "+" in topic or "#" in topic or not topic:
-            raise Refused(f"{self.client_id}: {topic!r} is not a topic name")
+            raise Refused(f"{self.client_id}: {topic!r} is not a topic name", "CLIENT_ERROR")
         if not self.allowed("iot:Publish", topic) or (retain and not self.allowed("iot:RetainPublish", topic)):
-            raise Refused(f"{self.client_id}: {'iot:RetainPublish' if retain else 'iot:Publish'} on {topic} not allowed")
+            raise Refused(f"{self.client_id}: {'iot:RetainPublish' if retain else 'iot:Publish'} on {topic} not allowed", "FORBIDDEN_ACCESS")
         if topic.startswith("$aws/") and not shadow_topics.TOPIC.match(topic) and not jobs_topics.TOPIC.match(topic) \
                 and not provisioning_topics.handles(topic):
             raise Refused(f"{self.client_id}: the reserved topic {topic} is not built by the sandbox's endpoint")
@@ -255,13 +270,30 @@ class Broker:
         self.sessions = {}
         self.retained = {}
         self.packet_id = 0
+        self.versions = {}
 
     def admit(self, session):
         earlier = self.sessions.get(session.client_id)
         if earlier is not None:
             log(f"{session.client_id} connected again: the earlier connection is closed")
+            earlier.disconnect_reason = "DUPLICATE_CLIENTID"
             earlier.writer.close()
         self.sessions[session.client_id] = session
+
+    def lifecycle(self, session, event):
+        """AWS IoT's lifecycle event on $aws/events/presence/EVENT/CLIENT_ID."""
+        body = {"clientId": session.client_id, "timestamp": int(time.time() * 1000), "eventType": event,
+                "principalIdentifier": session.certificate.certificate_id}
+        if event == "connected":
+            session.session_id = str(uuid.uuid4())
+            key = (session.account, session.region, session.client_id)
+            self.versions[key] = self.versions.get(key, 0) + 1
+            body["ipAddress"] = "127.0.0.1"
+        else:
+            body.update(clientInitiatedDisconnect=session.disconnect_reason == "CLIENT_INITIATED_DISCONNECT", disconnectReason=session.disconnect_reason)
+        body.update(sessionIdentifier=session.session_id, versionNumber=self.versions[(session.account, session.region, session.client_id)])
+        self.route(session.account, session.region, f"$aws/events/presence/{event}/{session.client_id}",
+                   json.dumps(body, separators=(",", ":")).encode(), False)
 
     def route(self, account, region, topic, payload, retain):
         """Delivers a message in its account's and region's topic space (each has its own, as in
@@ -306,12 +338,16 @@ class Broker:
             await session.run()
         except Refused as why:
             log(f"refused: {why}")
+            if session is not None:
+                session.disconnect_reason = why.reason
         except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
             pass
         finally:
             if session is not None and self.sessions.get(session.client_id) is session:
                 del self.sessions[session.client_id]
             writer.close()
+            if session is not None and session.session_id is not None:
+                self.lifecycle(session, "disconnected")
 
 
 def tls_context(certificate, key):

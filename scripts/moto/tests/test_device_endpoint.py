@@ -504,3 +504,30 @@ def test_an_on_demand_audit_rotates_a_short_lived_certificate_through_the_stacks
     # A check that is not built is refused by name, not reported compliant.
     with pytest.raises(IOT.exceptions.InvalidRequestException, match="CA_CERTIFICATE_EXPIRING_CHECK"):
         IOT.start_on_demand_audit_task(targetCheckNames=["CA_CERTIFICATE_EXPIRING_CHECK"])
+
+
+def test_lifecycle_events_say_who_connected_and_why_they_left():
+    watcher_policy = policy([{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
+                             {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{PREFIX}:topicfilter/$aws/events/presence/*"},
+                             {"Effect": "Allow", "Action": "iot:Receive", "Resource": f"{PREFIX}:topic/$aws/events/presence/*"}])
+    _, watcher_certificate = device(watcher_policy, thing=False)
+    name, made = device(policy(THING_SCOPED))
+    watcher = Client(watcher_certificate, f"watcher-{uuid.uuid4().hex[:6]}").connect()
+    try:
+        watcher.connection.subscribe(f"$aws/events/presence/+/{name}", mqtt.QoS.AT_LEAST_ONCE, watcher.on_message)[0].result(TIMEOUT)
+        Client(made, name).connect().close()
+        # A publish the policy does not allow: AWS IoT closes the connection, FORBIDDEN_ACCESS.
+        second = Client(made, name).connect()
+        second.connection.publish("device/someone-else/telemetry", b"{}", mqtt.QoS.AT_LEAST_ONCE)
+        assert second.interrupted.wait(TIMEOUT)
+        second.close()
+        assert watcher.wait_for(4)
+        events = [(topic, json.loads(payload)) for topic, payload in watcher.messages[:4]]
+        assert [topic for topic, _ in events] == [f"$aws/events/presence/{kind}/{name}" for kind in ("connected", "disconnected", "connected", "disconnected")]
+        first, left, again, forbidden = (body for _, body in events)
+        assert (first["eventType"], first["clientId"], first["principalIdentifier"], first["versionNumber"]) == ("connected", name, made["certificateId"], 1)
+        assert (left["clientInitiatedDisconnect"], left["disconnectReason"], left["sessionIdentifier"]) == (True, "CLIENT_INITIATED_DISCONNECT", first["sessionIdentifier"])
+        assert again["versionNumber"] == 2 and again["sessionIdentifier"] != first["sessionIdentifier"]
+        assert (forbidden["clientInitiatedDisconnect"], forbidden["disconnectReason"]) == (False, "FORBIDDEN_ACCESS")
+    finally:
+        watcher.close()
