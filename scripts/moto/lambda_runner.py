@@ -50,7 +50,8 @@ def invoke(account, region, function, event, timeout=30):
     digest = hashlib.sha256(code).hexdigest()
     folder = _unpacked.get(digest)
     if folder is None:
-        folder = tempfile.mkdtemp(prefix="fleetdeck-lambda-")
+        # (in the sandbox's folder, removed with it)
+        folder = tempfile.mkdtemp(prefix="lambda-", dir=os.environ.get("FLEETDECK_SANDBOX_DIR"))
         try:
             zipfile.ZipFile(io.BytesIO(code)).extractall(folder)
         except zipfile.BadZipFile:
