@@ -94,9 +94,7 @@ enum ComponentsScreen: ScreenComponent {
 
     static var commands: [ScreenCommand] {
         [ScreenCommand(names: ["components"]) { state, _, _ in
-            guard CommandMode.replaceTop(&state, with: .components) else { return [] }
-            state.own[State.self].components = nil
-            return [components.command]
+            CommandMode.replaceTop(&state, with: .components) ? reload(&state) ?? [] : []
         }]
     }
 

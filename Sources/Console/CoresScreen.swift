@@ -91,9 +91,7 @@ enum CoresScreen: ScreenComponent {
 
     static var commands: [ScreenCommand] {
         [ScreenCommand(names: ["cores"]) { state, _, _ in
-            guard CommandMode.replaceTop(&state, with: .cores) else { return [] }
-            state.own[State.self].list = nil
-            return [cores.command]
+            CommandMode.replaceTop(&state, with: .cores) ? reload(&state) ?? [] : []
         }]
     }
 

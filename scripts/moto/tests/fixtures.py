@@ -32,6 +32,19 @@ def function(name, source, role, variables):
                                                Code={"ZipFile": code.getvalue()}, Environment={"Variables": variables})["FunctionArn"]
 
 
+def claim_statements(prefix, template):
+    """The example's claim policy (ARN prefix arn:aws:iot:REGION:ACCOUNT), with create-from-csr
+    beside create: it can connect and provision through `template`, nothing else."""
+    return [
+        {"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": [
+            f"{prefix}:topic/$aws/certificates/create/*", f"{prefix}:topic/$aws/certificates/create-from-csr/*",
+            f"{prefix}:topic/$aws/provisioning-templates/{template}/provision/*"]},
+        {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": [
+            f"{prefix}:topicfilter/$aws/certificates/create/*", f"{prefix}:topicfilter/$aws/certificates/create-from-csr/*",
+            f"{prefix}:topicfilter/$aws/provisioning-templates/{template}/provision/*"]}]
+
+
 def provisioning(listed):
     """(template, group, thing policy, claim certificate as CreateKeysAndCertificate answers it)."""
     c = clients()
@@ -58,14 +71,7 @@ def provisioning(listed):
                                                   "Certificate": {"Type": "AWS::IoT::Certificate",
                                                                   "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "Active"}}}}))
     claim_policy = f"fp-claim-{suffix}"
-    c["iot"].create_policy(policyName=claim_policy, policyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
-        {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": [
-            f"{prefix}:topic/$aws/certificates/create/*", f"{prefix}:topic/$aws/certificates/create-from-csr/*",
-            f"{prefix}:topic/$aws/provisioning-templates/{template}/provision/*"]},
-        {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": [
-            f"{prefix}:topicfilter/$aws/certificates/create/*", f"{prefix}:topicfilter/$aws/certificates/create-from-csr/*",
-            f"{prefix}:topicfilter/$aws/provisioning-templates/{template}/provision/*"]}]}))
+    c["iot"].create_policy(policyName=claim_policy, policyDocument=json.dumps({"Version": "2012-10-17", "Statement": claim_statements(prefix, template)}))
     claim = c["iot"].create_keys_and_certificate(setAsActive=True)
     c["iot"].attach_policy(policyName=claim_policy, target=claim["certificateArn"])
     return template, group, thing_policy, claim

@@ -131,12 +131,7 @@ def test_inactive_revoked_and_unregistered_certificates_cannot_connect():
 
 def test_the_claim_certificate_can_only_provision():
     template = "GreengrassFleetProvisioningTemplate"
-    claim = policy([
-        {"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
-        {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": [
-            f"{PREFIX}:topic/$aws/certificates/create/*", f"{PREFIX}:topic/$aws/provisioning-templates/{template}/provision/*"]},
-        {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": [
-            f"{PREFIX}:topicfilter/$aws/certificates/create/*", f"{PREFIX}:topicfilter/$aws/provisioning-templates/{template}/provision/*"]}])
+    claim = policy(fixtures.claim_statements(PREFIX, template))
     _, made = device(claim, thing=False)
     client = Client(made, "GG-0001").connect()
     try:
@@ -316,12 +311,7 @@ def test_fleet_provisioning_by_claim_runs_the_stacks_hook_through_the_device_sdk
 
 def test_hostile_provisioning_payloads_are_refused_and_make_nothing():
     template = "GreengrassFleetProvisioningTemplate"
-    claim = policy([
-        {"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
-        {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": [
-            f"{PREFIX}:topic/$aws/certificates/create-from-csr/*", f"{PREFIX}:topic/$aws/provisioning-templates/{template}/provision/*"]},
-        {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": [
-            f"{PREFIX}:topicfilter/$aws/certificates/create-from-csr/*", f"{PREFIX}:topicfilter/$aws/provisioning-templates/{template}/provision/*"]}])
+    claim = policy(fixtures.claim_statements(PREFIX, template))
     _, made = device(claim, thing=False)
     before = len(IOT.list_certificates(pageSize=250)["certificates"])
     client = Client(made, "hostile").connect()
