@@ -43,8 +43,8 @@ let package = Package(
                                                  .product(name: "X509", package: "swift-certificates")]),
 
         .target(name: "FleetValues", dependencies: ["JSON"]),
-        .target(name: "Fleet", dependencies: ["FleetValues", "AWSCore", "AWSServices", "JSON", "MQTT", "MQTTNet", .product(name: "X509", package: "swift-certificates"),
-                                              .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Fleet", dependencies: ["FleetValues", "AWSCore", "AWSServices", "JSON", "MQTT", "MQTTNet", "POSIXFiles", .product(name: "X509", package: "swift-certificates"),
+                                              .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
 
         .target(name: "MQTT", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MQTTNet", dependencies: ["MQTT", "JSON", "AWSSigning", "CCurl"]),

@@ -116,6 +116,15 @@ public enum Dashboard {
             if event == .character("y") || event == .interrupt { state.quit = true } else { state.notice = nil }
             return []
         }
+        if let confirmation = state.confirming {
+            state.confirming = nil
+            guard event == .character("y") else {
+                state.notice = "not done: " + confirmation.question
+                return []
+            }
+            state.notice = "asked: " + confirmation.question
+            return confirmation.commands
+        }
         if event == .interrupt, state.quitAsks != nil, !deployRunning(state) {
             state.quit = true
             return []

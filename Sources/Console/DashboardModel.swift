@@ -159,6 +159,12 @@ public enum Connection: Equatable, Sendable {
     case offline(String)
 }
 
+/// A change waiting for its `y`: what the status line asks, and what `y` runs.
+public struct Confirmation: Equatable, Sendable {
+    public var question: String
+    public var commands: [DashboardCommand]
+}
+
 /// The whole dashboard as a value (the Elm architecture's model).
 public struct DashboardState: Equatable, Sendable {
     public var project: String
@@ -176,6 +182,8 @@ public struct DashboardState: Equatable, Sendable {
     /// first, and Ctrl-C quits the same way instead of ending the process.
     public var quitAsks: String?
     public var confirmingQuit = false
+    /// A change asked for with a `:` command, waiting for `y` (any other key drops it).
+    public var confirming: Confirmation?
     public var quit = false
     public var deploy = DeployState()
     /// One line for the status bar (a refusal, a hint).

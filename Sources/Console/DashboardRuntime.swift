@@ -36,6 +36,18 @@ public final class DashboardRuntime {
         self.wake = wake
     }
 
+    /// Hands a message heard elsewhere (by the demo's devices) to the messages screen, as if
+    /// the broker had brought it; from any thread.
+    public nonisolated func deliver(_ message: Message, time: Double) {
+        if inbox.post(message, time: time) { wake() }
+    }
+
+    /// Says `text` on the status line; from any thread.
+    public nonisolated func say(_ text: String) {
+        mailbox.post(.notice(text))
+        wake()
+    }
+
     /// Runs until the user quits or input ends.
     public func run(on terminal: some TerminalDevice, first: [DashboardCommand] = [], afterFirstDraw: () -> Void = {}) {
         (state.rows, state.columns) = terminal.size

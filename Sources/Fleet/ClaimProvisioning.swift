@@ -1,16 +1,14 @@
-import Crypto
 import Dispatch
 import JSON
 import MQTT
 import MQTTNet
 import Synchronization
-import X509
 
 /// Fleet provisioning by claim, the device's side, as a Greengrass core device with
 /// `FleetProvisioningByClaim` does it over AWS IoT's MQTT API: connected with the claim
-/// certificate (client ID: the serial number), it makes its own key pair, asks for a certificate
-/// for it (`$aws/certificates/create-from-csr/json`: the private key never leaves the device),
-/// then registers through the template with its serial number
+/// certificate (client ID: the serial number), it asks for a certificate and key
+/// (`$aws/certificates/create/json`, CreateKeysAndCertificate: what the plugin does, and all that
+/// upstream's claim policy allows; the answer comes on this connection only), then registers through the template with its serial number
 /// (`$aws/provisioning-templates/TEMPLATE/provision/json`, parameter `SerialNumber`). The answer
 /// is the device's thing name, certificate and key, or why the account refused it (the
 /// pre-provisioning hook's 403 for a serial number off the allowlist, a missing parameter...).
@@ -31,33 +29,32 @@ public enum ClaimProvisioning {
 
     /// Provisions `serial` through `template` over a connection `open` makes with the claim
     /// certificate; blocks until the account answers (or `timeout` seconds pass).
-    public static func provision(serial: String, template: String, timeout: Double = 30,
+    /// `heard` sees each answer as it comes.
+    public static func provision(serial: String, template: String, timeout: Double = 30, heard: @escaping @Sendable (Message) -> Void = { _ in },
                                  open: @escaping @Sendable () throws(TransportError) -> any Transport) throws -> Device {
-        let csrTopic = "$aws/certificates/create-from-csr/json", provisionTopic = "$aws/provisioning-templates/\(template)/provision/json"
+        let createTopic = "$aws/certificates/create/json", provisionTopic = "$aws/provisioning-templates/\(template)/provision/json"
         let answers = Answers()
-        let client = Client(options: Session.Options(clientID: serial), open: open) { event in answers.take(event) }
-        client.subscribe([csrTopic + "/accepted", csrTopic + "/rejected", provisionTopic + "/accepted", provisionTopic + "/rejected"]
+        let client = Client(options: Session.Options(clientID: serial), open: open) { event in
+            if case .message(let message, _) = event { heard(message) }
+            answers.take(event)
+        }
+        client.subscribe([createTopic + "/accepted", createTopic + "/rejected", provisionTopic + "/accepted", provisionTopic + "/rejected"]
             .map { Subscription($0, qos: .atLeastOnce) })
         client.start()
         defer { client.stop() }
         try answers.waitForSubscription(timeout: timeout)
 
-        let key = P256.Signing.PrivateKey()
-        let request = try CertificateSigningRequest(version: .v1, subject: DistinguishedName { CommonName(serial) },
-                                                    privateKey: Certificate.PrivateKey(key), attributes: CertificateSigningRequest.Attributes(),
-                                                    signatureAlgorithm: .ecdsaWithSHA256)
-        let csr = try request.serializeAsPEM().pemString
-        client.publish(Message(topic: csrTopic, payload: Array(JSONValue.object(["certificateSigningRequest": .string(csr)]).serialized().utf8), qos: .atLeastOnce))
-        let created = try answers.answer(to: csrTopic, timeout: timeout)
+        client.publish(Message(topic: createTopic, payload: Array("{}".utf8), qos: .atLeastOnce))
+        let created = try answers.answer(to: createTopic, timeout: timeout)
         guard let token = created["certificateOwnershipToken"]?.stringValue, let id = created["certificateId"]?.stringValue,
-              let pem = created["certificatePem"]?.stringValue else {
-            throw Refused(description: "\(csrTopic)/accepted lacks certificateOwnershipToken, certificateId or certificatePem")
+              let pem = created["certificatePem"]?.stringValue, let key = created["privateKey"]?.stringValue else {
+            throw Refused(description: "\(createTopic)/accepted lacks certificateOwnershipToken, certificateId, certificatePem or privateKey")
         }
         client.publish(Message(topic: provisionTopic, payload: Array(JSONValue.object([
             "certificateOwnershipToken": .string(token), "parameters": .object(["SerialNumber": .string(serial)])]).serialized().utf8), qos: .atLeastOnce))
         let registered = try answers.answer(to: provisionTopic, timeout: timeout)
         guard let thing = registered["thingName"]?.stringValue else { throw Refused(description: "\(provisionTopic)/accepted names no thing") }
-        return Device(thingName: thing, certificateID: id, certificatePEM: pem, privateKeyPEM: key.pemRepresentation)
+        return Device(thingName: thing, certificateID: id, certificatePEM: pem, privateKeyPEM: key)
     }
 
     /// What the connection brought: the subscription, and each topic's answer.

@@ -95,6 +95,35 @@ public struct FleetSetup: Sendable {
         try await object(Self.claimARN).map { String(decoding: $0, as: UTF8.self).trimmingWhitespace() }
     }
 
+    /// What upstream's OS image takes from the bucket for a device's first boot: the claim
+    /// certificate and key, and config_parameters.txt (region, Data-ATS endpoint, credential
+    /// provider endpoint, role alias, template).
+    public struct DeviceImage: Sendable {
+        public var claimCertificate: [UInt8]
+        /// The claim certificate's key: write it 0600, never print it.
+        public var claimKey: [UInt8]
+        public var region: String, dataEndpoint: String, credentialEndpoint: String, roleAlias: String, template: String
+    }
+
+    /// The device image's files from the bucket; a missing object or a config_parameters.txt
+    /// without its five lines is named.
+    public func deviceImage() async throws -> DeviceImage {
+        func required(_ key: String) async throws -> [UInt8] {
+            guard let bytes = try await object(key) else {
+                throw AWSError.invalidInput(operation: "device image", reason: "s3://\(bucket)/\(key) does not exist: run 'fleet setup' (and 'up', then 'fleet setup' again)")
+            }
+            return bytes
+        }
+        let lines = String(decoding: try await required(Self.configParameters), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { String($0).trimmingWhitespace() }
+        let names = ["the region", "the iot:Data-ATS endpoint", "the iot:CredentialProvider endpoint", "the role alias", "the provisioning template"]
+        for (number, name) in names.enumerated() where number >= lines.count || lines[number].isEmpty {
+            throw AWSError.invalidInput(operation: "device image", reason: "s3://\(bucket)/\(Self.configParameters) line \(number + 1): \(name) is missing")
+        }
+        return DeviceImage(claimCertificate: try await required(Self.claimCertificate), claimKey: try await required(Self.claimKey),
+                           region: lines[0], dataEndpoint: lines[1], credentialEndpoint: lines[2], roleAlias: lines[3], template: lines[4])
+    }
+
     func bucketExists() async throws -> Bool {
         do {
             _ = try await client.call(s3.service, s3.headBucket, ["Bucket": .string(bucket)])

@@ -11,7 +11,7 @@ import Glibc
 /// reported shadow state, and, as Greengrass core devices, their nucleus's status reports on the
 /// reserved health topic (at start, then every `statusInterval` seconds). For demos and load.
 public struct Simulator: Sendable {
-    public let names: [String]
+    public var names: [String]
     public let rate: Double
     /// How often a nucleus reports its status: `FLEETDECK_GG_STATUS_INTERVAL_SECONDS` (the
     /// sandbox shortens it), else AWS's default, a day.
@@ -102,19 +102,6 @@ public struct Simulator: Sendable {
 
     func index(_ name: String) -> Int { names.firstIndex(of: name) ?? 0 }
 
-    /// Enrolls each device as a fleet would: a certificate (active) attached to the thing with
-    /// `policy` on it, and the thing in `group`.
-    public func enroll(client: AWSClient, group: String, policy: String) async throws {
-        let iot = IoTOperations.self
-        for name in names {
-            let keys = try await client.call(iot.service, iot.createKeysAndCertificate, ["setAsActive": true])
-            guard let arn = keys["certificateArn"]?.stringValue else { continue }
-            _ = try await client.call(iot.service, iot.attachThingPrincipal, ["thingName": .string(name), "principal": .string(arn)])
-            _ = try await client.call(iot.service, iot.attachPolicy, ["policyName": .string(policy), "target": .string(arn)])
-            _ = try await client.call(iot.service, iot.addThingToThingGroup, ["thingName": .string(name), "thingGroupName": .string(group)])
-        }
-    }
-
     /// Removes the devices: their certificates detached, deactivated and deleted, then the things.
     public func remove(client: AWSClient) async {
         let iot = IoTOperations.self
@@ -138,12 +125,16 @@ public struct Simulator: Sendable {
         }
     }
 
+    /// What device `index` reports in its classic shadow.
+    public static func reported(index: Int, seconds: Double) -> JSONValue {
+        let telemetry = try? JSONValue.parse(telemetry(index: index, seconds: seconds, sequence: 0))
+        return ["connected": true, "firmware": .string(index % 3 == 0 ? "1.4.2" : "1.5.0"), "temperature": telemetry?["temperature"] ?? .null]
+    }
+
     /// Reports each device's state in its classic shadow.
     public func reportShadows(client: AWSClient, seconds: Double) async throws {
         for (index, name) in names.enumerated() {
-            let telemetry = try JSONValue.parse(Self.telemetry(index: index, seconds: seconds, sequence: 0))
-            let document: JSONValue = ["state": ["reported": ["connected": true, "firmware": .string(index % 3 == 0 ? "1.4.2" : "1.5.0"),
-                                                              "temperature": telemetry["temperature"] ?? .null]]]
+            let document: JSONValue = ["state": ["reported": Self.reported(index: index, seconds: seconds)]]
             _ = try await client.callIoTData(IoTDataPlaneOperations.updateThingShadow, ["thingName": .string(name)], payload: document.bytes)
         }
     }

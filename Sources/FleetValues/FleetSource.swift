@@ -39,6 +39,8 @@ public protocol FleetWriter: Sendable {
     func deleteShadow(thing: String, shadow: String) async throws
     /// Applies a bulk action to each item, reporting each (item, error or nil).
     func apply(_ action: BulkAction, _ items: [String], progress: @Sendable (String, String?) -> Void) async
+    /// Starts an on-demand Device Defender audit of the account's enabled checks: its task ID and the checks.
+    func startAudit() async throws -> (taskId: String, checks: [String])
 }
 
 public typealias FleetSource = FleetReader & FleetWriter

@@ -53,7 +53,8 @@ struct ConsoleCommand: AsyncParsableCommand {
     /// the screen changes.
     @MainActor
     static func openDashboard(_ global: GlobalOptions, readOnly: Bool, crashAfterDraw: Bool = false, environment: [String: String] = ProcessEnvironment.current,
-                              start: (inout DashboardState) -> [DashboardCommand] = { _ in [] }) throws {
+                              start: (inout DashboardState) -> [DashboardCommand] = { _ in [] },
+                              running: (DashboardRuntime) -> Void = { _ in }) throws {
         let context = ProjectContext(directory: global.directory, environment: environment)
         let data: DashboardData, project: String
         if AtomicFile.exists(global.directory + "/Pulumi.yaml") {
@@ -78,7 +79,9 @@ struct ConsoleCommand: AsyncParsableCommand {
         var state = DashboardState(project: project, theme: terminal.hasColors ? theme : theme.withoutColors, readOnly: readOnly)
         state.notice = problem.map { "theme: \($0) (using \(theme.name))" }
         let first = start(&state)
-        DashboardRuntime(state: state, data: data, wake: { fd_wake() }).run(on: terminal, first: first) {
+        let runtime = DashboardRuntime(state: state, data: data, wake: { fd_wake() })
+        running(runtime)
+        runtime.run(on: terminal, first: first) {
             if crashAfterDraw { fatalError("crash requested by --debug-crash-after-draw") }
         }
     }
@@ -88,7 +91,10 @@ extension ConsoleCommand {
     /// What the live data makes from the command line's options and the environment.
     static func liveSources(_ options: GlobalOptions, environment: [String: String]) -> LiveSources {
         LiveSources(runner: { try StackCommandContext.runner(options, stack: $0, environment: environment) }, client: { try AWSCommandContext.client(options) },
-                    endpoint: { try await BrokerOptions.endpoint(url: nil, ca: nil, cert: nil, key: nil, options) },
+                    endpoint: {
+                        try await BrokerOptions.endpoint(url: environment["FLEETDECK_MQTT_URL"], ca: environment["FLEETDECK_MQTT_CA"],
+                                                         cert: environment["FLEETDECK_MQTT_CERT"], key: environment["FLEETDECK_MQTT_KEY"], options)
+                    },
                     identity: identity(options), theme: LiveData.themes(environment))
     }
 

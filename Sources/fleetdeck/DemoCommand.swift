@@ -65,7 +65,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         try checkLimits()
         let environment = ProcessEnvironment.current
-        guard environment["AWS_ENDPOINT_URL"] != nil, environment["FLEETDECK_MQTT_URL"] != nil else {
+        guard environment["AWS_ENDPOINT_URL"] != nil, let deviceEndpoint = environment["FLEETDECK_DEVICE_ENDPOINT_URL"] else {
             throw ValidationFailure(message: "the demo runs on the local sandbox (moto and mosquitto): use ./scripts/demo, or scripts/sandbox -- fleetdeck demo")
         }
         guard isatty(0) == 1, isatty(1) == 1 else { throw ValidationFailure(message: "the demo opens the dashboard: it needs a terminal") }
@@ -137,7 +137,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         guard let runner else { return }
         let named = try await FleetCommand.stackResourceValues(runner)
-        let group = named("ThingGroupID", "thingGroupName") ?? "GreengrassGroup", policy = named("ThingPolicyID", "policyName") ?? "GreengrassV2IoTThingPolicy"
+        let group = named("ThingGroupID", "thingGroupName") ?? "GreengrassGroup"
 
         let client = try AWSCommandContext.client(global)
         let configuration = Simulator.configuration(region: client.settings.region, account: try await client.callerIdentity().account, group: group)
@@ -154,29 +154,79 @@ struct DemoCommand: AsyncParsableCommand {
             }
         }
         if !components.isEmpty { writeStandardOutput("Published \(components.count) components (upstream's recipes).\n") }
-        writeStandardOutput("Starting \(simulator.names.count) simulated devices…\n")
-        _ = try await simulator.ensureThings(client: client)
-        try await simulator.enroll(client: client, group: group, policy: policy)
-        try await simulator.reportShadows(client: client, seconds: 0)
-        let endpoint = try await BrokerOptions.endpoint(url: nil, ca: nil, cert: nil, key: nil, global)
-        let mqtt = Client(options: Session.Options(clientID: "fleetdeck-demo-devices"), open: { () throws(TransportError) in try endpoint.open() },
-                          onEvent: { _ in })
-        mqtt.start()
-        let stopping = Atomic<Bool>(false)
-        let publisher = startThread {
-            _ = simulator.publish({ mqtt.publish($0) }, total: nil) { stopping.load(ordering: .relaxed) }
-        }
+        // The devices: upstream's first boot with the device image in the certificate bucket
+        // (claim certificate and key, config_parameters.txt), the listed serial numbers and two
+        // that are not; the first fifth of the fleet gets certificates that expire in 10 days (a
+        // sandbox control) for an audit to find. The dashboard tails the device endpoint with an
+        // operator certificate of its own.
+        let unlisted = Array(Self.serials(devices + 2).suffix(2))
+        let image = try await FleetSetup(client: client, bucket: Self.certificateBucket).deviceImage()
+        let keys = folder + "/devices"
+        try AtomicFile.makeFolders(keys)
+        let claimCert = keys + "/claim.pem.crt", claimKey = keys + "/claim.private.pem.key"
+        try AtomicFile.write(image.claimCertificate, to: claimCert)
+        try AtomicFile.write(image.claimKey, to: claimKey)
+        let ca = environment["FLEETDECK_MQTT_CA"]
+        let operatorCertificate = try await OperatorCertificate.create(client: client, policy: "FleetdeckDemoOperator", folder: folder + "/operator")
+        // (after the operator's: the next certificates issued are the devices')
+        try await Sandbox.shortLivedCertificates(client: client, count: max(1, devices / 5), days: 10)
+        var dashboardEnvironment = stackEnvironment
+        dashboardEnvironment["FLEETDECK_MQTT_URL"] = deviceEndpoint
+        dashboardEnvironment["FLEETDECK_MQTT_CERT"] = operatorCertificate.certFile
+        dashboardEnvironment["FLEETDECK_MQTT_KEY"] = operatorCertificate.keyFile
+        let plan = ProvisioningPlan(serials: serials + unlisted, template: image.template, endpoint: deviceEndpoint, claim: "s3://\(Self.certificateBucket)", keys: keys)
+        writeStandardOutput(plan.text)
 
+        let stopping = Atomic<Bool>(false)
+        let fleet = Mutex<ClaimedDevices?>(nil)
+        let provisioned = Mutex<[String]>([])
+        var devicesThread: pthread_t?
         let outcome: Result<Void, any Error>
         do {
-            try await MainActor.run { try openDashboard(global, environment: stackEnvironment) }
+            try await MainActor.run {
+                try openDashboard(global, environment: dashboardEnvironment) { runtime in
+                    // The devices boot once the dashboard is there to show them: what each
+                    // provisioning connection heard (the template's answers, accepted or
+                    // rejected) goes to its messages.
+                    let devices = ClaimedDevices(folder: keys, endpoint: { cert, key in
+                        (try? BrokerEndpoint.parse(deviceEndpoint, caFile: ca, certFile: cert, keyFile: key)) ?? BrokerEndpoint(kind: .tls, host: "", port: 0)
+                    }, heard: { message in
+                        if message.topic.hasPrefix("$aws/provisioning-templates/") { runtime.deliver(message, time: Client.wallClock()) }
+                    }, onEvent: { event in
+                        // What goes wrong with a device, and each rotation, on the status line.
+                        switch event {
+                        case .problem, .rotated, .refused: runtime.say(ClaimedDevices.describe(event))
+                        default: return
+                        }
+                    })
+                    fleet.withLock { $0 = devices }
+                    devicesThread = startThread {
+                        let things: [String]
+                        do {
+                            things = try devices.provision(serials + unlisted, template: image.template, claimCert: claimCert, claimKey: claimKey) {
+                                stopping.load(ordering: .relaxed)
+                            }
+                        } catch {
+                            runtime.say("the devices could not keep their keys in \(keys): \(error)")
+                            return
+                        }
+                        provisioned.withLock { $0 = things }
+                        guard !stopping.load(ordering: .relaxed), !things.isEmpty else { return }
+                        devices.connect(things) { Simulator.reported(index: $0, seconds: 0) }
+                        var running = simulator
+                        running.names = things
+                        _ = running.publish({ devices.publish($0) }, total: nil) { stopping.load(ordering: .relaxed) }
+                    }
+                }
+            }
             outcome = .success(())
         } catch {
             outcome = .failure(error)
         }
         stopping.store(true, ordering: .relaxed)
-        pthread_join(publisher, nil)
-        mqtt.stop()
+        if let devicesThread { pthread_join(devicesThread, nil) }
+        fleet.withLock { $0 }?.stop()
+        try? await operatorCertificate.remove(client: client)
         if !keep {
             writeStandardOutput("Removing what the demo made (Ctrl-C stops this and leaves the rest in \(folder)):\n")
             let clock = ContinuousClock(), started = clock.now
@@ -227,13 +277,15 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     @MainActor
-    func openDashboard(_ global: GlobalOptions, environment: [String: String]) throws {
-        try ConsoleCommand.openDashboard(global, readOnly: false, environment: environment) { state in
-            state.messages.filters = ["device/+/telemetry"]
+    func openDashboard(_ global: GlobalOptions, environment: [String: String], running: (DashboardRuntime) -> Void) throws {
+        // Telemetry, the rotation contract's topics, and who connects and leaves.
+        let topics = ["device/#", "lambda/#", "$aws/events/presence/#"]
+        try ConsoleCommand.openDashboard(global, readOnly: false, environment: environment, start: { state in
+            state.messages.filters = topics
             state.screens = [.stacks, .messages]
             state.quitAsks = "Quit the demo? Its devices and stacks are removed."
-            state.notice = "demo: \(devices) simulated devices (:things lists them); prod waits for review: esc, enter on prod, p, y"
-            return [.connectBroker, .subscribe(["device/+/telemetry"])]
-        }
+            state.notice = "demo: \(devices) devices provision by claim (2 more are not on the allowlist); :audit rotates the short-lived certificates; prod waits for review: esc, enter on prod, p, y"
+            return [.connectBroker, .subscribe(topics)]
+        }, running: running)
     }
 }

@@ -1,4 +1,5 @@
 import Fleet
+import POSIXFiles
 import ArgumentParser
 import AWSCore
 import AWSServices
@@ -24,6 +25,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "The devices are Greengrass cores: each reports its nucleus's status on the reserved health topic (for the sandbox).")
     var greengrass = false
     @Option(help: "With --greengrass: the thing group whose deployment the cores report they took.") var group = "GreengrassGroup"
+    @OptionGroup var claim: ClaimOptions
 
     /// Numbers in range before anything runs (a one-line error otherwise).
     func checkLimits() throws {
@@ -35,6 +37,9 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try checkLimits()
+        if claim.active {
+            return try await AWSCommandContext.run { try await runByClaim() }
+        }
         var simulator = Simulator(names: (1...devices).map { "\(prefix)-\(threeDigits($0))" }, rate: rate,
                                   statusInterval: Simulator.statusInterval(ProcessEnvironment.current), greengrass: greengrass)
         try await AWSCommandContext.run {
@@ -66,4 +71,86 @@ struct SimulateCommand: AsyncParsableCommand {
 func threeDigits(_ value: Int) -> String {
     let digits = "\(value)"
     return String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+}
+
+/// How `simulate` provisions its devices by claim, as the reference architecture's devices do.
+struct ClaimOptions: ParsableArguments {
+    @Option(help: "Provision by claim with the device image in this certificate bucket (claim.pem.crt, claim.private.pem.key, config_parameters.txt), as 'fleet setup' leaves it.")
+    var claimBucket: String?
+    @Option(help: "Provision by claim with this claim certificate (PEM; with --claim-key and --template).") var claimCert: String?
+    @Option(help: "The claim certificate's private key (PEM).") var claimKey: String?
+    @Option(help: "The fleet provisioning template (default: config_parameters.txt's).") var template: String?
+    @Option(name: .customLong("serial"), help: "A serial number to provision (repeat; default: --prefix and --devices).") var serials: [String] = []
+    @Option(help: "Where each device keeps its certificate and key (0600; the keys are never printed).") var keys: String?
+    @Option(help: "Refuse unless the provisioning plan's hash is this one.") var planHash: String?
+    @Flag(name: [.short, .long], help: "Approve the provisioning plan without asking.") var yes = false
+
+    var active: Bool { claimBucket != nil || claimCert != nil || claimKey != nil }
+}
+
+extension SimulateCommand {
+    /// Provisions the serial numbers by claim (a plan, shown and approved first), then runs the
+    /// devices on the device endpoint with their own certificates until the duration or count.
+    func runByClaim() async throws {
+        let serials = claim.serials.isEmpty ? (1...devices).map { "\(prefix)-\(threeDigits($0))" } : claim.serials
+        for serial in serials where !Allowlist.isThingName(serial) {
+            throw ValidationFailure(message: "--serial '\(serial)' is not a thing name (1-128 of a-z A-Z 0-9 : _ -)")
+        }
+        guard let keys = claim.keys else { throw ValidationFailure(message: "--keys: name the folder where the devices keep their certificates and keys") }
+        let environment = ProcessEnvironment.current
+        let client = try AWSCommandContext.client(global)
+        // The claim certificate and template: the bucket's device image, or files.
+        var claimCert: [UInt8], claimKey: [UInt8], template = claim.template, host: String?, source: String
+        if let bucket = claim.claimBucket {
+            let image = try await FleetSetup(client: client, bucket: bucket).deviceImage()
+            (claimCert, claimKey, host, source) = (image.claimCertificate, image.claimKey, image.dataEndpoint, "s3://\(bucket)")
+            template = template ?? image.template
+        } else {
+            guard let certFile = claim.claimCert, let keyFile = claim.claimKey else { throw ValidationFailure(message: "--claim-cert and --claim-key go together") }
+            guard let cert = AtomicFile.read(certFile) else { throw ValidationFailure(message: "\(certFile): no such file") }
+            guard let key = AtomicFile.read(keyFile) else { throw ValidationFailure(message: "\(keyFile): no such file") }
+            (claimCert, claimKey, host, source) = (cert, key, nil, certFile)
+        }
+        guard let template else { throw ValidationFailure(message: "--template: name the fleet provisioning template (or use --claim-bucket)") }
+        let address: String
+        if let given = broker.url ?? environment["FLEETDECK_DEVICE_ENDPOINT_URL"] {
+            address = given
+        } else {
+            if host == nil { host = try await client.iotEndpoint("iot:Data-ATS") }
+            address = "mqtts://\(host ?? ""):8883"
+        }
+        let ca = broker.ca ?? environment["FLEETDECK_MQTT_CA"]
+        do { _ = try BrokerEndpoint.parse(address, caFile: ca) } catch { throw ValidationFailure(message: error.description) }
+
+        let plan = ProvisioningPlan(serials: serials, template: template, endpoint: address, claim: source, keys: keys)
+        writeStandardOutput(plan.text)
+        if let planHash = claim.planHash, planHash != plan.hash {
+            throw ValidationFailure(message: "the provisioning plan is \(plan.hash), not the approved \(planHash)")
+        }
+        if !claim.yes, !(try StackCommandContext.confirm("Provision these \(serials.count) devices?", details: { plan.text })) {
+            throw ValidationFailure(message: "nothing provisioned: the plan was not approved")
+        }
+        // The claim files sit beside the devices' own while the run lasts (0600), as on a device's first boot.
+        try AtomicFile.makeFolders(keys)
+        let claimCertFile = keys + "/claim.pem.crt", claimKeyFile = keys + "/claim.private.pem.key"
+        try AtomicFile.write(claimCert, to: claimCertFile)
+        try AtomicFile.write(claimKey, to: claimKeyFile)
+        defer { AtomicFile.remove(claimKeyFile); AtomicFile.remove(claimCertFile) }
+        let fleet = ClaimedDevices(folder: keys, endpoint: { cert, key in
+            // Parsed above: the same address with each device's files.
+            (try? BrokerEndpoint.parse(address, caFile: ca, certFile: cert, keyFile: key)) ?? BrokerEndpoint(kind: .tls, host: "", port: 0)
+        }) { event in writeStandardError("simulate: \(ClaimedDevices.describe(event))\n") }
+        let things = try fleet.provision(serials, template: template, claimCert: claimCertFile, claimKey: claimKeyFile)
+        writeStandardError("simulate: \(things.count) of \(serials.count) serial numbers provisioned\n")
+        guard !things.isEmpty else { throw ValidationFailure(message: "no serial number was provisioned") }
+        var simulator = Simulator(names: things, rate: rate, statusInterval: Simulator.statusInterval(environment), greengrass: greengrass)
+        if greengrass {
+            simulator.configuration = Simulator.configuration(region: client.settings.region, account: try await client.callerIdentity().account, group: group)
+        }
+        fleet.connect(things) { Simulator.reported(index: $0, seconds: 0) }
+        defer { fleet.stop() }
+        let deadline = duration.map { Client.monotonic() + $0 }
+        let sent = simulator.publish({ fleet.publish($0) }, total: count) { deadline.map { Client.monotonic() >= $0 } ?? false }
+        writeStandardError("simulate: \(sent) messages sent\n")
+    }
 }

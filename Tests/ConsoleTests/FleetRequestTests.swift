@@ -36,6 +36,7 @@ import Testing
             throw ShadowConflict(current: ["version": 7], message: "409")
         }
         func deleteShadow(thing: String, shadow: String) async throws {}
+        func startAudit() async throws -> (taskId: String, checks: [String]) { ("task-1", ["DEVICE_CERTIFICATE_EXPIRING_CHECK"]) }
         func apply(_ action: BulkAction, _ items: [String], progress: @Sendable (String, String?) -> Void) async {
             for item in items {
                 applied.withLock { $0.append(item) }

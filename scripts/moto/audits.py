@@ -12,7 +12,7 @@ scheduled audits and findings storage are scripts/moto/iot_missing.py's):
   (accountId, taskId, taskStatus, taskType, counts, auditDetails), and SNS delivers it to the
   topic's Lambda subscribers by running the function's deployed code (lambda_runner.py) with the
   SNS event, as SNS invokes them (moto's own delivery needs Docker).
-- A sandbox control, `POST /sandbox/iot/short-lived-certificates {"count": N, "days": D}`, makes
+- A sandbox control, `POST /sandbox/short-lived-certificates {"count": N, "days": D}`, makes
   the next N certificates the account issues valid for D days, so the check has something to
   find (AWS issues until 2049).
 """

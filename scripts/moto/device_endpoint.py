@@ -36,6 +36,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import time
 import uuid
 import ssl
@@ -46,6 +47,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 import aws_rules
+import greengrass_v2
 import iot_policy
 import jobs_topics
 import provisioning_topics
@@ -217,8 +219,11 @@ class Session:
             raise Refused(f"{self.client_id}: {topic!r} is not a topic name", "CLIENT_ERROR")
         if not self.allowed("iot:Publish", topic) or (retain and not self.allowed("iot:RetainPublish", topic)):
             raise Refused(f"{self.client_id}: {'iot:RetainPublish' if retain else 'iot:Publish'} on {topic} not allowed", "FORBIDDEN_ACCESS")
+        health = HEALTH.match(topic)
+        if health and (self.context().get("iot:Connection.Thing.ThingName") != health.group(1)):
+            raise Refused(f"{self.client_id}: only the core device {health.group(1)} itself reports on {topic}", "FORBIDDEN_ACCESS")
         if topic.startswith("$aws/") and not shadow_topics.TOPIC.match(topic) and not jobs_topics.TOPIC.match(topic) \
-                and not provisioning_topics.handles(topic):
+                and not provisioning_topics.handles(topic) and not health:
             raise Refused(f"{self.client_id}: the reserved topic {topic} is not built by the sandbox's endpoint")
         if retain and topic.startswith("$aws/"):
             raise Refused(f"{self.client_id}: a retained message on the reserved topic {topic}")
@@ -230,6 +235,12 @@ class Session:
                                                                        self.certificate.certificate_id, self.client_id)
             for answer, body in answers:
                 self.deliver_if_subscribed(answer, json.dumps(body, separators=(",", ":")).encode())
+            return
+        if health:
+            # A nucleus's status report: the Greengrass service takes it (not delivered to subscribers).
+            refused = await asyncio.get_running_loop().run_in_executor(None, greengrass_v2.record_report, health.group(1), payload.decode("utf-8", "replace"))
+            if isinstance(refused, tuple):
+                log(f"{self.client_id}: the report on {topic} was dropped as AWS drops it: {refused[1]}: {refused[2]}")
             return
         if topic.startswith("$aws/"):
             service = jobs_topics if jobs_topics.TOPIC.match(topic) else shadow_topics
@@ -262,6 +273,9 @@ class Session:
                 if topic_matches(topic_filter, topic) and self.allowed("iot:Receive", topic):
                     self.deliver(topic, payload, qos, retain=True)
                     break
+
+
+HEALTH = re.compile(r"^\$aws/things/([^/]+)/greengrassv2/health/json$")
 
 
 class Broker:

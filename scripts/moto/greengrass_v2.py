@@ -93,20 +93,29 @@ def reports(request, full_url, headers):
     if request.method != "POST":
         return _error(405, "ValidationException", f"{request.method} is not allowed here")
     body = json.loads(request.data or b"{}")
-    name = body.get("thing", "")
+    device = record_report(body.get("thing", ""), body.get("report", ""))
+    if isinstance(device, tuple):
+        return _error(*device)
+    return 200, {"Content-Type": "application/json"}, json.dumps(device)
+
+
+def record_report(name, text):
+    """Takes thing `name`'s report (its health topic's payload): the device as it now is, or the
+    refusal (status, code, message). The sandbox's device endpoint calls it for the reports it
+    carries; `reports` for those nucleus_bridge hands over."""
     try:
-        report = json.loads(body.get("report", ""))
+        report = json.loads(text)
     except ValueError as error:
-        return _validation(f"the report of {name} is not JSON: {error}")
+        return 400, "ValidationException", f"the report of {name} is not JSON: {error}"
     if not isinstance(report, dict):
-        return _validation(f"the report of {name} is not a JSON object")
+        return 400, "ValidationException", f"the report of {name} is not a JSON object"
     if report.get("thing", name) != name:
-        return _validation(f"a report on {name}'s topic names {report.get('thing')}")
+        return 400, "ValidationException", f"a report on {name}'s topic names {report.get('thing')}"
     if report.get("overallDeviceStatus") not in STATUSES:
-        return _validation(f"the report of {name} has no overallDeviceStatus (HEALTHY or UNHEALTHY)")
+        return 400, "ValidationException", f"the report of {name} has no overallDeviceStatus (HEALTHY or UNHEALTHY)"
     region = _thing_region(name)
     if region is None:
-        return _error(404, "ResourceNotFoundException", f"{name} is not a thing in the IoT registry")
+        return 404, "ResourceNotFoundException", f"{name} is not a thing in the IoT registry"
     device = _device(region, name, report)
     components = COMPONENTS.setdefault((ACCOUNT, region), {})
     reported = [c for c in report.get("components", []) if isinstance(c, dict) and c.get("componentName")]
@@ -122,7 +131,7 @@ def reports(request, full_url, headers):
     information = report.get("deploymentInformation")
     if isinstance(information, dict) and information.get("fleetConfigurationArnForStatus"):
         _deployment(region, name, information, now)
-    return 200, {"Content-Type": "application/json"}, json.dumps(device)
+    return device
 
 
 # The nucleus's deployment statuses as ListEffectiveDeployments names them.

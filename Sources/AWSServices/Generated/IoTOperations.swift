@@ -638,6 +638,42 @@ public enum IoTOperations {
         outputPayload: nil, rawOutputPayload: false,
         resultWrapper: nil,
         pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "scheduledAudits"))
+    public static let startOnDemandAuditTask = AWSOperation(
+        name: "StartOnDemandAuditTask", method: "POST", uri: "/audit/tasks",
+        input: [AWSMember("targetCheckNames", .body, "targetCheckNames", type: .list)],
+        required: ["targetCheckNames"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let describeAuditTask = AWSOperation(
+        name: "DescribeAuditTask", method: "GET", uri: "/audit/tasks/{taskId}",
+        input: [AWSMember("taskId", .uri, "taskId", type: .string)],
+        required: ["taskId"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let listAuditTasks = AWSOperation(
+        name: "ListAuditTasks", method: "GET", uri: "/audit/tasks",
+        input: [AWSMember("startTime", .query, "startTime", type: .timestamp), AWSMember("endTime", .query, "endTime", type: .timestamp), AWSMember("taskType", .query, "taskType", type: .string), AWSMember("taskStatus", .query, "taskStatus", type: .string), AWSMember("nextToken", .query, "nextToken", type: .string), AWSMember("maxResults", .query, "maxResults", type: .integer)],
+        required: ["startTime", "endTime"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "tasks"))
+    public static let listAuditFindings = AWSOperation(
+        name: "ListAuditFindings", method: "POST", uri: "/audit/findings",
+        input: [AWSMember("taskId", .body, "taskId", type: .string), AWSMember("checkName", .body, "checkName", type: .string), AWSMember("resourceIdentifier", .body, "resourceIdentifier", type: .structure), AWSMember("maxResults", .body, "maxResults", type: .integer), AWSMember("nextToken", .body, "nextToken", type: .string), AWSMember("startTime", .body, "startTime", type: .timestamp), AWSMember("endTime", .body, "endTime", type: .timestamp), AWSMember("listSuppressedFindings", .body, "listSuppressedFindings", type: .boolean)],
+        required: [],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "findings"))
     public static let searchIndex = AWSOperation(
         name: "SearchIndex", method: "POST", uri: "/indices/search",
         input: [AWSMember("indexName", .body, "indexName", type: .string), AWSMember("queryString", .body, "queryString", type: .string), AWSMember("nextToken", .body, "nextToken", type: .string), AWSMember("maxResults", .body, "maxResults", type: .integer), AWSMember("queryVersion", .body, "queryVersion", type: .string)],

@@ -32,6 +32,20 @@ def function(name, source, role, variables):
                                                Code={"ZipFile": code.getvalue()}, Environment={"Variables": variables})["FunctionArn"]
 
 
+def eventually(read, timeout=15):
+    """`read()`'s answer once it gives one without raising (polled every 50 ms for `timeout` s)."""
+    import threading
+    import time
+    deadline, pause = time.monotonic() + timeout, threading.Event()
+    while True:
+        try:
+            return read()
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            pause.wait(0.05)
+
+
 def claim_statements(prefix, template):
     """The example's claim policy (ARN prefix arn:aws:iot:REGION:ACCOUNT), with create-from-csr
     beside create: it can connect and provision through `template`, nothing else."""

@@ -166,6 +166,28 @@ def test_a_payload_over_128_kb_closes_the_connection():
         client.close()
 
 
+def test_a_core_devices_health_report_reaches_greengrass_and_only_its_own():
+    """A nucleus reports on $aws/things/THING/greengrassv2/health/json: the Greengrass service
+    takes it (GetCoreDevice answers it); a report on another thing's topic closes the connection."""
+    anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    name, made = device(anything)
+    other, _ = device(anything)
+    report = {"ggcVersion": "2.12.6", "platform": "linux", "architecture": "aarch64", "thing": name, "overallDeviceStatus": "HEALTHY",
+              "sequenceNumber": 0, "timestamp": 0, "messageType": "COMPLETE", "trigger": "NUCLEUS_LAUNCH", "components": []}
+    client = Client(made, name).connect()
+    gg = boto3.client("greengrassv2", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"])
+    try:
+        client.connection.publish(f"$aws/things/{name}/greengrassv2/health/json", json.dumps(report).encode(), mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        core = fixtures.eventually(lambda: gg.get_core_device(coreDeviceThingName=name))
+        assert (core["status"], core["coreVersion"]) == ("HEALTHY", "2.12.6")
+        client.connection.publish(f"$aws/things/{other}/greengrassv2/health/json", json.dumps(dict(report, thing=other)).encode(), mqtt.QoS.AT_LEAST_ONCE)
+        assert client.interrupted.wait(TIMEOUT)
+        with pytest.raises(gg.exceptions.ResourceNotFoundException):
+            gg.get_core_device(coreDeviceThingName=other)
+    finally:
+        client.close()
+
+
 SHADOW_SCOPED = [
     {"Effect": "Allow", "Action": "iot:Connect", "Resource": f"{PREFIX}:client/${{iot:Connection.Thing.ThingName}}"},
     {"Effect": "Allow", "Action": ["iot:Publish", "iot:Receive"], "Resource": f"{PREFIX}:topic/$aws/things/${{iot:Connection.Thing.ThingName}}/shadow/*"},
