@@ -46,6 +46,31 @@ import Testing
         policies: [("telemetry", #"{"Version":"2012-10-17","Statement":[]}"#)],
         shadows: [("", shadow), ("config", ["state": ["desired": ["rate": 5]], "version": 1])])
 
+    /// `:audit` asks first; only `y` starts it; its answer (or AWS's refusal) is said; read-only refuses it.
+    @Test func anAuditStartsOnlyOnceApproved() {
+        func command(_ state: inout DashboardState, _ line: String) -> [DashboardCommand] {
+            _ = Dashboard.update(&state, .key(.character(":")))
+            for character in line { _ = Dashboard.update(&state, .key(.character(character))) }
+            return Dashboard.update(&state, .key(.character("\n")))
+        }
+        var state = onDevices()
+        #expect(command(&state, "audit").isEmpty)
+        #expect(state.notice?.hasPrefix("start an on-demand Device Defender audit") == true)
+        #expect(Dashboard.update(&state, .key(.character("n"))).isEmpty)
+        #expect(state.notice?.hasPrefix("not done: start an on-demand") == true)
+        #expect(Dashboard.update(&state, .key(.character("j"))).isEmpty && state.confirming == nil)
+        _ = command(&state, "audit")
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [DevicesScreen.startAudit(())])
+        _ = Dashboard.update(&state, DevicesScreen.startAudit.answered((), .success("audit task t-1 started")))
+        #expect(state.notice == "audit task t-1 started")
+        _ = command(&state, "audit")
+        _ = Dashboard.update(&state, .key(.character("y")))
+        _ = Dashboard.update(&state, DevicesScreen.startAudit.answered((), .failure(DashboardError(message: "AccessDeniedException: not allowed"))))
+        #expect(state.notice == "AccessDeniedException: not allowed")
+        var readOnly = DashboardState(project: "fleet", theme: DashboardTests.theme, readOnly: true)
+        #expect(command(&readOnly, "audit").isEmpty && readOnly.confirming == nil && readOnly.notice?.hasPrefix("read-only") == true)
+    }
+
     @Test func filterSortAndMark() throws {
         var state = onDevices()
         try snapshot("devices", state)

@@ -86,6 +86,37 @@ import Testing
         try session.sendKeys("Enter")
         #expect(session.waitFor { lines in (1...5).allSatisfy { n in lines.contains { $0.contains("device/GG-000\(n)/telemetry  {\"temperature\":") } } },
                 "\(session.screen)")
+        // The devices provisioned themselves by claim: the template's answers, as each heard them
+        // (the 5 listed accepted, the 2 that are not refused by the stack's hook).
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "provision/json")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in lines.contains { $0.contains("─ accepted 5 ") } && lines.contains { $0.contains("─ rejected 2 ") } }, "\(session.screen)")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "rejected")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in lines.filter { $0.contains("│ ") && $0.contains(" $aws/provisioning-templates/GreengrassFleetProvisioningTemplate/provision") }.count == 2 },
+                "\(session.screen)")
+        // An audit from the dashboard finds the one short-lived certificate (GG-0001's); the
+        // stack's functions rotate it through the device, and the old one is revoked.
+        let before = try Self.boto("print(iot.list_thing_principals(thingName='GG-0001')['principals'])")
+        try session.sendKeys("-l", ":audit")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(text: "start an on-demand Device Defender audit"), "\(session.screen)")
+        try session.sendKeys("y")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "GG-0001/c")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(30)) { lines in
+            ["device/GG-0001/csr_req", "lambda/GG-0001/csr_res", "device/GG-0001/crt ", "lambda/GG-0001/crt_ack"].allSatisfy { topic in lines.contains { $0.contains(topic) } }
+        }, "\(session.screen)")
+        #expect(eventually(timeout: .seconds(30)) {
+            (try? Self.boto("""
+                p = iot.list_thing_principals(thingName='GG-0001')['principals']
+                d = iot.describe_certificate(certificateId=p[0].split('/')[-1])['certificateDescription']
+                print(len(p) == 1 and p != \(before) and d['status'] == 'ACTIVE' and d['validity']['notAfter'].year == 2049)
+                """)) == "True"
+        })
         // The demo's project folder (the only one: demos clean up after themselves), set up as
         // upstream's workflows leave it: the allowlist and config_parameters.txt in the bucket.
         let folders = try ProcessRunner.run("/bin/sh", ["-c", "ls -d \(paged)/fleetdeck-demo-*"]).stdout.split(separator: "\n").map(String.init)
