@@ -12,12 +12,15 @@ scheduled audits and findings storage are scripts/moto/iot_missing.py's):
   (accountId, taskId, taskStatus, taskType, counts, auditDetails), and SNS delivers it to the
   topic's Lambda subscribers by running the function's deployed code (lambda_runner.py) with the
   SNS event, as SNS invokes them (moto's own delivery needs Docker).
+- A sandbox control, `POST /sandbox/scheduled-audits/run {"days": N}`, runs the scheduled audits
+  as the next N days would (AWS runs them on their schedule; the sandbox cannot wait a day).
 - A sandbox control, `POST /sandbox/short-lived-certificates {"count": N, "days": D}`, makes
   the next N certificates the account issues valid for D days, so the check has something to
   find (AWS issues until 2049).
 """
 import datetime
 import json
+import threading
 import uuid
 
 from moto.awslambda import models as lambda_models
@@ -26,6 +29,7 @@ from moto.iot import models as iot_models
 from moto.iot import urls as iot_urls
 from moto.iot.exceptions import InvalidRequestException, ResourceNotFoundException
 from moto.iot.responses import IoTResponse
+from moto.sns import models as sns_models
 from moto.sns.models import sns_backends
 from cryptography import x509
 
@@ -123,10 +127,25 @@ def describe_audit_task(self):
     return ActionResult(result)
 
 
+def _time(value, name):
+    """A query's timestamp as AWS takes it (ISO 8601 or seconds since 1970)."""
+    if value is None:
+        raise InvalidRequestException(f"{name} is required")
+    try:
+        return datetime.datetime.fromtimestamp(float(value), datetime.timezone.utc)
+    except ValueError:
+        try:
+            return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidRequestException(f"{name} is not a timestamp: {value}")
+
+
 def list_audit_tasks(self):
+    start, end = _time(self._get_param("startTime"), "startTime"), _time(self._get_param("endTime"), "endTime")
     task_type, status = self._get_param("taskType"), self._get_param("taskStatus")
     tasks = [t for t in self.iot_backend.__dict__.get("_sandbox_audit_tasks", {}).values()
-             if (task_type is None or t["taskType"] == task_type) and (status is None or t["taskStatus"] == status)]
+             if start <= t["taskStartTime"] <= end
+             and (task_type is None or t["taskType"] == task_type) and (status is None or t["taskStatus"] == status)]
     return ActionResult({"tasks": [{"taskId": t["taskId"], "taskStatus": t["taskStatus"], "taskType": t["taskType"]} for t in tasks]})
 
 
@@ -134,13 +153,31 @@ for _function in (start_on_demand_audit_task, describe_audit_task, list_audit_ta
     setattr(IoTResponse, _function.__name__, _function)
 
 
+_delivering = threading.local()
+_subscription_publish = sns_models.Subscription.publish
+
+
+def _publish(self, *args, **kwargs):
+    """Which topic a delivery comes from (for the function's resource policy and its event)."""
+    _delivering.topic, _delivering.subscription = self.topic.arn, self.arn
+    try:
+        return _subscription_publish(self, *args, **kwargs)
+    finally:
+        _delivering.topic = _delivering.subscription = None
+
+
+sns_models.Subscription.publish = _publish
+
+
 def send_sns_message(self, function_name, message, subject=None, qualifier=None):
-    """SNS's delivery to a Lambda subscriber: the function's deployed code, with SNS's event."""
-    event = {"Records": [{"EventVersion": "1.0", "EventSource": "aws:sns", "EventSubscriptionArn": "",
-                          "Sns": {"Type": "Notification", "MessageId": str(uuid.uuid4()), "TopicArn": "", "Subject": subject, "Message": message,
+    """SNS's delivery to a Lambda subscriber: the function's deployed code, with SNS's event,
+    once its resource policy lets sns.amazonaws.com invoke it for the topic."""
+    topic = getattr(_delivering, "topic", None) or ""
+    event = {"Records": [{"EventVersion": "1.0", "EventSource": "aws:sns", "EventSubscriptionArn": getattr(_delivering, "subscription", None) or "",
+                          "Sns": {"Type": "Notification", "MessageId": str(uuid.uuid4()), "TopicArn": topic, "Subject": subject, "Message": message,
                                   "Timestamp": _now().strftime("%Y-%m-%dT%H:%M:%S.000Z"), "SignatureVersion": "1", "MessageAttributes": {}}}]}
     try:
-        lambda_runner.invoke(self.account_id, self.region_name, function_name, event)
+        lambda_runner.invoke(self.account_id, self.region_name, function_name, event, caller=("sns.amazonaws.com", topic))
     except lambda_runner.Refused as error:
         lambda_runner.log(f"SNS delivery to {function_name}: {error}")
 
@@ -158,4 +195,39 @@ def short_lived_certificates(request, full_url, headers):
     return 200, {}, json.dumps({"count": count, "days": days})
 
 
+def _occurrences(audit, days, today):
+    """The days among the next `days` (after `today`) a scheduled audit runs on."""
+    weekdays = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
+    dates = [today + datetime.timedelta(days=n) for n in range(1, days + 1)]
+    frequency = audit["frequency"]
+    if frequency == "DAILY":
+        return dates
+    if frequency in ("WEEKLY", "BIWEEKLY"):
+        on = [d for d in dates if weekdays[d.weekday()] == audit["dayOfWeek"]]
+        return on if frequency == "WEEKLY" else on[::2]
+    last = lambda d: (d + datetime.timedelta(days=1)).month != d.month  # noqa: E731
+    return [d for d in dates if (audit["dayOfMonth"] == "LAST" and last(d)) or str(d.day) == str(audit["dayOfMonth"])]
+
+
+def run_scheduled_audits(request, full_url, headers):
+    """The sandbox control `POST /sandbox/scheduled-audits/run {"days": N}`: the account's
+    scheduled audits (in the request's region) run as they would over the next N days (1-31), each
+    occurrence a SCHEDULED_AUDIT_TASK with its findings and notification; answers the task IDs."""
+    import re
+    from moto.iot.models import iot_backends
+    body = json.loads(request.data or b"{}")
+    days = body.get("days")
+    if not isinstance(days, int) or not 1 <= days <= 31:
+        return 400, {}, json.dumps({"message": "days must be an integer from 1 to 31"})
+    scope = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", headers.get("Authorization", "") or "")
+    # (moto's one account)
+    iot = iot_backends["123456789012"][scope.group(1) if scope else "us-east-1"]
+    today, tasks = _now().date(), []
+    for name, audit in sorted(iot.__dict__.get("_sandbox_scheduled", {}).items()):
+        for _ in _occurrences(audit, days, today):
+            tasks.append(run_audit(iot, audit["targetCheckNames"], "SCHEDULED_AUDIT_TASK", scheduled=name)["taskId"])
+    return 200, {}, json.dumps({"taskIds": tasks})
+
+
 iot_urls.url_paths["{0}/sandbox/short-lived-certificates$"] = short_lived_certificates
+iot_urls.url_paths["{0}/sandbox/scheduled-audits/run$"] = run_scheduled_audits

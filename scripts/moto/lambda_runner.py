@@ -7,6 +7,7 @@ account would reach AWS. moto's own Invoke needs Docker; this needs nothing but 
 
 Only Python runtimes are run; anything else is refused by name (`Refused`).
 """
+import fnmatch
 import hashlib
 import io
 import json
@@ -36,13 +37,47 @@ class Refused(Exception):
     """The function cannot be run here, or it failed: the reason, for the caller's answer."""
 
 
-def invoke(account, region, function, event, timeout=30):
-    """The function's answer to `event` (JSON), or Refused with why."""
+def permitted(backend, fn, service, source_arn, account):
+    """Whether the function's resource policy lets `service` invoke it for `source_arn` (AWS
+    checks it before every invocation by a service); a condition not built is refused by name."""
+    try:
+        policy = json.loads(backend.get_policy(fn.function_name))
+        # (moto's wire format: GetPolicy's answer, the policy as a string in it)
+        policy = json.loads(policy["Policy"]) if isinstance(policy.get("Policy"), str) else policy
+    except Exception:
+        raise Refused(f"the function {fn.function_name} has no resource policy: {service} may not invoke it (lambda add-permission)")
+    for statement in policy.get("Statement", []):
+        principal = statement.get("Principal")
+        services = principal.get("Service") if isinstance(principal, dict) else principal
+        services = services if isinstance(services, list) else [services]
+        actions = statement.get("Action")
+        actions = actions if isinstance(actions, list) else [actions]
+        if statement.get("Effect") != "Allow" or not {service, "*"} & set(services) or not {"lambda:InvokeFunction", "lambda:*", "*"} & set(actions):
+            continue
+        matches = True
+        for operator, conditions in (statement.get("Condition") or {}).items():
+            for key, wanted in conditions.items():
+                wanted = wanted if isinstance(wanted, list) else [wanted]
+                value = {"aws:sourcearn": source_arn, "aws:sourceaccount": account}.get(key.lower())
+                if value is None or operator not in ("ArnLike", "ArnEquals", "StringLike", "StringEquals"):
+                    raise Refused(f"the function {fn.function_name}'s resource policy has a condition the sandbox does not evaluate: {operator} {key}")
+                like = operator.endswith("Like")
+                matches = matches and any(fnmatch.fnmatchcase(value, w) if like else value == w for w in wanted)
+        if matches:
+            return
+    raise Refused(f"the function {fn.function_name}'s resource policy does not let {service} invoke it for {source_arn}: AWS does not invoke it")
+
+
+def invoke(account, region, function, event, timeout=30, caller=None):
+    """The function's answer to `event` (JSON), or Refused with why. `caller` is the invoking
+    service and source ARN (`("iot.amazonaws.com", rule ARN)`): its resource policy must allow it."""
     from moto.awslambda.models import lambda_backends
     try:
         fn = lambda_backends[account][region].get_function(function)
     except Exception as error:
         raise Refused(f"the function {function} does not exist ({type(error).__name__})")
+    if caller:
+        permitted(lambda_backends[account][region], fn, caller[0], caller[1], account)
     runtime = getattr(fn, "run_time", None) or getattr(fn, "runtime", "")
     if not str(runtime).startswith("python"):
         raise Refused(f"the function {fn.function_name} runs {runtime}: the sandbox runs Python functions only")

@@ -148,7 +148,7 @@ def register_thing(account, region, template_name, request, claim_certificate_id
         event = {"claimCertificateId": claim_certificate_id, "certificateId": certificate_id, "certificatePem": certificate.certificate_pem,
                  "templateArn": template["templateArn"], "clientId": client_id, "parameters": dict(given)}
         try:
-            answer = lambda_runner.invoke(account, region, hook["targetArn"], event)
+            answer = lambda_runner.invoke(account, region, hook["targetArn"], event, caller=("iot.amazonaws.com", template["templateArn"]))
         except lambda_runner.Refused as error:
             raise Rejected(500, "InternalFailure", f"The pre-provisioning hook failed: {error}")
         if not isinstance(answer, dict) or answer.get("allowProvisioning") is not True:

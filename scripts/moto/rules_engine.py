@@ -7,8 +7,9 @@ Built: the SQL the reference architecture uses and its near kin, `SELECT * | exp
 FROM 'filter' [WHERE cond]` with `*`, payload fields (`a.b`), `topic()` and `topic(n)`,
 `clientid()`-less literals, and WHERE comparisons (= <> < > <= >=) joined by AND/OR; the payload
 must be JSON for anything but nothing-selected. Actions: `lambda` (the function's deployed code,
-run by lambda_runner.py with the selected object as its event) and `republish` (`${topic()}`,
-`${topic(n)}` substitutions). Anything else (other SQL, other actions, other SQL versions) is
+run by lambda_runner.py with the selected object as its event, once the function's resource
+policy lets iot.amazonaws.com invoke it for the rule), `sns` (published to the topic, which delivers
+to its subscribers) and `republish` (`${topic()}`, `${topic(n)}` substitutions). Anything else (other SQL, other actions, other SQL versions) is
 refused by name in the sandbox's log when the rule would run: never run halfway or skipped
 silently.
 """
@@ -160,8 +161,18 @@ def run(account, region, topic, payload, publish):
             for action in rule.actions:
                 kind, settings = next(iter(action.items()))
                 if kind == "lambda":
-                    answer = lambda_runner.invoke(account, region, settings["functionArn"], selected)
+                    answer = lambda_runner.invoke(account, region, settings["functionArn"], selected,
+                                                  caller=("iot.amazonaws.com", f"arn:aws:iot:{region}:{account}:rule/{rule.rule_name}"))
                     log(f"{rule.rule_name}: {topic} -> lambda {settings['functionArn'].rsplit(':', 1)[-1]}: {json.dumps(answer)[:200]}")
+                elif kind == "sns":
+                    # SNS's publish (moto's), which delivers to the topic's subscribers
+                    # (Lambda ones run their code: audits.py).
+                    from moto.sns.models import sns_backends
+                    if settings.get("messageFormat", "RAW") not in ("RAW", "JSON"):
+                        raise NotBuilt(f"the sns action's messageFormat {settings.get('messageFormat')}")
+                    target = settings["targetArn"]
+                    sns_backends[account][target.split(":")[3]].publish(json.dumps(selected, separators=(",", ":")), arn=target)
+                    log(f"{rule.rule_name}: {topic} -> SNS {target}")
                 elif kind == "republish":
                     target = _substitute(settings["topic"], topic)
                     publish(target, json.dumps(selected, separators=(",", ":")).encode())

@@ -23,13 +23,17 @@ def clients():
     return {name: boto3.client(name, endpoint_url=endpoint, region_name=region) for name in ("iot", "iam", "s3", "lambda", "sts")}
 
 
-def function(name, source, role, variables):
-    """A function deployed as `up` deploys the example's: its source as index.py in a zip."""
+def function(name, source, role, variables, invoked_by="iot.amazonaws.com"):
+    """A function deployed as `up` deploys the example's: its source as index.py in a zip, with
+    the permission that lets `invoked_by` invoke it from this account (as the example grants)."""
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as archive:
         archive.write(os.path.join(EXAMPLE, source), "index.py")
-    return clients()["lambda"].create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="index.lambda_handler",
-                                               Code={"ZipFile": code.getvalue()}, Environment={"Variables": variables})["FunctionArn"]
+    lam = clients()["lambda"]
+    arn = lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="index.lambda_handler",
+                              Code={"ZipFile": code.getvalue()}, Environment={"Variables": variables})["FunctionArn"]
+    lam.add_permission(FunctionName=name, StatementId="invoke", Action="lambda:InvokeFunction", Principal=invoked_by, SourceAccount=arn.split(":")[4])
+    return arn
 
 
 def eventually(read, timeout=15):

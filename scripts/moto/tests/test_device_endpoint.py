@@ -413,6 +413,43 @@ def test_the_rotation_contract_runs_through_the_stacks_rules_and_functions():
         Client(old, name).connect()
 
 
+def test_a_rule_runs_a_function_only_with_its_permission_and_publishes_to_sns():
+    """AWS checks a function's resource policy before a rule invokes it: without a permission
+    for iot.amazonaws.com the rule's Lambda action does not run (said in the sandbox's log). The
+    sns action publishes the selected message to the topic, which delivers to its subscribers."""
+    suffix = uuid.uuid4().hex[:8]
+    endpoint, region = os.environ["AWS_ENDPOINT_URL"], os.environ["AWS_REGION"]
+    lam = boto3.client("lambda", endpoint_url=endpoint, region_name=region)
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name=region)
+    role = iam.create_role(RoleName=f"perm-{suffix}", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    rotate = fixtures.function(f"unpermitted-{suffix}", "rotate_certificate.py", role, {"THING_POLICY": "none"})
+    lam.remove_permission(FunctionName=f"unpermitted-{suffix}", StatementId="invoke")
+    sns = boto3.client("sns", endpoint_url=endpoint, region_name=region)
+    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name=region)
+    topic = sns.create_topic(Name=f"rule-{suffix}")["TopicArn"]
+    queue = sqs.create_queue(QueueName=f"rule-{suffix}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    IOT.create_topic_rule(ruleName=f"Unpermitted_{suffix}", topicRulePayload={"sql": f"SELECT * FROM 'perm/{suffix}/+'", "awsIotSqlVersion": "2016-03-23",
+                                                                           "actions": [{"lambda": {"functionArn": rotate}}]})
+    IOT.create_topic_rule(ruleName=f"ToSns_{suffix}", topicRulePayload={"sql": f"SELECT topic(3) AS name, v FROM 'perm/{suffix}/+'", "awsIotSqlVersion": "2016-03-23",
+                                                                     "actions": [{"sns": {"targetArn": topic, "roleArn": role, "messageFormat": "RAW"}}]})
+    anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    name, made = device(anything)
+    client = Client(made, name).connect()
+    try:
+        client.connection.publish(f"perm/{suffix}/{name}", b'{"ThingName":"x","csr":"y","v":7}', mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+    finally:
+        client.close()
+    # The rules run in order: once the sns rule's message is in the queue, the function's turn is over.
+    received = fixtures.eventually(lambda: sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1)["Messages"][0]["Body"])
+    assert json.loads(received) == {"name": name, "v": 7}
+    log = open(os.path.join(os.environ["FLEETDECK_SANDBOX_DIR"], "moto.log"), encoding="utf-8", errors="replace").read()
+    assert f"the function unpermitted-{suffix} has no resource policy: iot.amazonaws.com may not invoke it" in log \
+        or f"the function unpermitted-{suffix}'s resource policy does not let iot.amazonaws.com invoke it" in log
+
+
 def test_a_job_execution_through_the_device_sdk():
     from awsiot import iotjobs
     thing_scoped_jobs = [
@@ -470,7 +507,7 @@ def test_an_on_demand_audit_rotates_a_short_lived_certificate_through_the_stacks
         {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "iot.amazonaws.com"]}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
     thing_policy = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
     topic = sns.create_topic(Name=f"device_certificate_expiring_{suffix}")["TopicArn"]
-    actions = fixtures.function(f"audit-actions-{suffix}", "audit_actions.py", role, {})
+    actions = fixtures.function(f"audit-actions-{suffix}", "audit_actions.py", role, {}, invoked_by="sns.amazonaws.com")
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=actions)
     rotate = fixtures.function(f"rotate-{suffix}", "rotate_certificate.py", role, {"THING_POLICY": thing_policy})
     revoke = fixtures.function(f"revoke-{suffix}", "revoke_certificate.py", role, {})
@@ -543,3 +580,35 @@ def test_lifecycle_events_say_who_connected_and_why_they_left():
         assert (forbidden["clientInitiatedDisconnect"], forbidden["disconnectReason"]) == (False, "FORBIDDEN_ACCESS")
     finally:
         watcher.close()
+
+
+def test_scheduled_audits_run_as_their_schedule_says():
+    """The sandbox control runs the scheduled audits as the next days would: a DAILY one every
+    day, a WEEKLY one once a week, a MONTHLY one on its day; each a SCHEDULED_AUDIT_TASK named after
+    it, listed by ListAuditTasks within its time window (which AWS requires)."""
+    import datetime
+    import urllib.request
+    region = "ca-central-1"
+    iot = boto3.client("iot", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=region)
+    suffix = uuid.uuid4().hex[:6]
+    role = boto3.client("iam", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=region).create_role(
+        RoleName=f"audit-schedule-{suffix}", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "iot.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    iot.update_account_audit_configuration(roleArn=role, auditCheckConfigurations={"DEVICE_CERTIFICATE_EXPIRING_CHECK": {"enabled": True}})
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    weekday = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"][(today + datetime.timedelta(days=3)).weekday()]
+    for name, schedule in ((f"daily-{suffix}", {"frequency": "DAILY"}), (f"weekly-{suffix}", {"frequency": "WEEKLY", "dayOfWeek": weekday}),
+                           (f"monthly-{suffix}", {"frequency": "MONTHLY", "dayOfMonth": str((today + datetime.timedelta(days=40)).day)})):
+        iot.create_scheduled_audit(scheduledAuditName=name, targetCheckNames=["DEVICE_CERTIFICATE_EXPIRING_CHECK"], **schedule)
+    control = urllib.request.Request(os.environ["AWS_ENDPOINT_URL"] + "/sandbox/scheduled-audits/run", data=b'{"days":7}', method="POST",
+                                     headers={"Content-Type": "application/json", "Authorization":
+                                              f"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/iot/aws4_request, SignedHeaders=host, Signature=0"})
+    ran = json.loads(urllib.request.urlopen(control, timeout=30).read())["taskIds"]
+    # (another run's scheduled audits in this sandbox run too)
+    names = [name for name in (iot.describe_audit_task(taskId=task).get("scheduledAuditName") for task in ran) if name.endswith(suffix)]
+    assert sorted(set(names)) == [f"daily-{suffix}", f"weekly-{suffix}"] and names.count(f"daily-{suffix}") == 7
+    now = datetime.datetime.now(datetime.timezone.utc)
+    listed = iot.list_audit_tasks(startTime=now - datetime.timedelta(hours=1), endTime=now + datetime.timedelta(hours=1), taskType="SCHEDULED_AUDIT_TASK")
+    assert set(ran) <= {task["taskId"] for task in listed["tasks"]}
+    earlier = iot.list_audit_tasks(startTime=now - datetime.timedelta(days=2), endTime=now - datetime.timedelta(days=1))
+    assert not set(ran) & {task["taskId"] for task in earlier["tasks"]}
