@@ -14,16 +14,23 @@ with AWS's topics and payloads (developer guide, "Jobs device MQTT API operation
 Status transitions are AWS's: QUEUED to IN_PROGRESS, SUCCEEDED, FAILED or REJECTED; IN_PROGRESS
 to itself, SUCCEEDED, FAILED or REJECTED; nothing out of a terminal status. Each change adds one to
 the execution's version; an update with another expectedVersion is a VersionMismatch.
-The reserved Greengrass namespace (`$aws/things/THING/jobs/$next/namespace-aws-gg-deployment/...`)
-is not built yet.
+`$next` names the next pending execution in JOB/get. Jobs created with a namespaceId (Greengrass
+deployments are in `aws-gg-deployment`) are a thing's only in their namespace's topics, and the
+plain ones do not show them:
+
+  $aws/things/THING/jobs/JOB/namespace-NS/get      (JOB may be $next)
+  $aws/things/THING/jobs/JOB/namespace-NS/update
+  $aws/things/THING/jobs/notify-next-namespace-NS  {execution}
 """
 import json
 import re
+import threading
 import time
 
 from moto.iot import models as iot_models
+from moto.iot.responses import IoTResponse
 
-TOPIC = re.compile(r"^\$aws/things/([^/]+)/jobs/(get|start-next|([^/$]+)/(get|update))$")
+TOPIC = re.compile(r"^\$aws/things/(?P<thing>[^/]+)/jobs/(?:(?P<list>get|start-next)|(?P<job>\$next|[^/$]+)(?:/namespace-(?P<namespace>[A-Za-z0-9_-]+))?/(?P<operation>get|update))$")
 TERMINAL = {"SUCCEEDED", "FAILED", "REJECTED", "CANCELED", "TIMED_OUT", "REMOVED"}
 ALLOWED = {"QUEUED": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"}, "IN_PROGRESS": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"}}
 _announce = []  # set by the device endpoint: (account, region, topic, payload bytes)
@@ -37,10 +44,19 @@ def _seconds(value):
     return int(value.timestamp()) if hasattr(value, "timestamp") else int(value or 0)
 
 
-def _executions(iot, thing):
-    """The thing's executions, oldest queued first."""
-    found = [e for (job_id, name), e in list(iot.job_executions.items()) if name == thing]
+def _namespace(iot, job_id):
+    job = iot.jobs.get(job_id)
+    return job.__dict__.get("_sandbox_namespace") if job is not None else None
+
+
+def _executions(iot, thing, namespace=None):
+    """The thing's executions in a namespace (None: the plain ones), oldest queued first."""
+    found = [e for (job_id, name), e in list(iot.job_executions.items()) if name == thing and _namespace(iot, job_id) == namespace]
     return sorted(found, key=lambda e: _seconds(e.queued_at))
+
+
+def notify_next_topic(thing, namespace):
+    return f"$aws/things/{thing}/jobs/notify-next" + (f"-namespace-{namespace}" if namespace else "")
 
 
 def _summary(execution):
@@ -65,8 +81,8 @@ def _data(iot, execution, thing, document=True):
     return data
 
 
-def _next(iot, thing):
-    pending = [e for e in _executions(iot, thing) if e.status in ("QUEUED", "IN_PROGRESS")]
+def _next(iot, thing, namespace=None):
+    pending = [e for e in _executions(iot, thing, namespace) if e.status in ("QUEUED", "IN_PROGRESS")]
     in_progress = [e for e in pending if e.status == "IN_PROGRESS"]
     return (in_progress or pending or [None])[0]
 
@@ -84,7 +100,7 @@ def handle(account, region, topic, payload):
     """Answers a device's jobs request: [(topic, body)] to publish."""
     iot = iot_models.iot_backends[account][region]
     match = TOPIC.match(topic)
-    thing = match.group(1)
+    thing, namespace = match.group("thing"), match.group("namespace")
     try:
         request = json.loads(payload or b"{}")
         if not isinstance(request, dict):
@@ -93,19 +109,28 @@ def handle(account, region, topic, payload):
         return _reject(topic, "InvalidJson", "The payload is not a JSON object", None)
     token = request.get("clientToken")
     stamp = {"timestamp": _now(), **({"clientToken": token} if token is not None else {})}
-    if match.group(2) == "get":
+    if match.group("list") == "get":
         executions = _executions(iot, thing)
         return [(topic + "/accepted", {"inProgressJobs": [_summary(e) for e in executions if e.status == "IN_PROGRESS"],
                                        "queuedJobs": [_summary(e) for e in executions if e.status == "QUEUED"], **stamp})]
-    if match.group(2) == "start-next":
+    if match.group("list") == "start-next":
         execution = _next(iot, thing)
         if execution is None:
             return [(topic + "/accepted", stamp)]
         if execution.status == "QUEUED":
             _change(execution, "IN_PROGRESS", request.get("statusDetails"))
         return [(topic + "/accepted", {"execution": _data(iot, execution, thing), **stamp})]
-    job_id, operation = match.group(3), match.group(4)
+    job_id, operation = match.group("job"), match.group("operation")
+    if job_id == "$next":
+        if operation != "get":
+            return _reject(topic, "InvalidRequest", "$next names an execution to get, not to update", token)
+        execution = _next(iot, thing, namespace)
+        if execution is None:
+            return [(topic + "/accepted", stamp)]
+        job_id = execution.job_id
     execution = iot.job_executions.get((job_id, thing))
+    if execution is not None and _namespace(iot, job_id) != namespace:
+        execution = None  # another namespace's job is not seen here
     if execution is None:
         return _reject(topic, "ResourceNotFound", f"Job execution {job_id} of {thing} does not exist", token)
     if operation == "get":
@@ -126,8 +151,8 @@ def handle(account, region, topic, payload):
         accepted["jobDocument"] = _data(iot, execution, thing).get("jobDocument")
     answers = [(topic + "/accepted", accepted)]
     if status in TERMINAL:
-        following = _next(iot, thing)
-        answers.append((f"$aws/things/{thing}/jobs/notify-next", {"timestamp": _now(), **({"execution": _data(iot, following, thing)} if following else {})}))
+        following = _next(iot, thing, namespace)
+        answers.append((notify_next_topic(thing, namespace), {"timestamp": _now(), **({"execution": _data(iot, following, thing)} if following else {})}))
     return answers
 
 
@@ -144,18 +169,40 @@ def _change(execution, status, details):
     execution.__dict__["_sandbox_version"] = _version(execution) + 1
 
 
-# A job created over HTTP is announced to its things, as AWS IoT Jobs notifies them.
+# A job created over HTTP is announced to its things, as AWS IoT Jobs notifies them (in its
+# namespace's topic: moto drops CreateJob's namespaceId, which the response layer hands over).
 _create_job = iot_models.IoTBackend.create_job
+_creating = threading.local()
 
 
 def create_job(self, *args, **kwargs):
     created = _create_job(self, *args, **kwargs)
+    namespace = getattr(_creating, "namespace", None)
+    self.jobs[created[1]].__dict__["_sandbox_namespace"] = namespace
     for (job_id, thing), execution in list(self.job_executions.items()):
-        if job_id == created[1] and _next(self, thing) is execution:
+        if job_id == created[1] and _next(self, thing, namespace) is execution:
             for announce in _announce:
-                announce(self.account_id, self.region_name, f"$aws/things/{thing}/jobs/notify-next",
+                announce(self.account_id, self.region_name, notify_next_topic(thing, namespace),
                          json.dumps({"timestamp": _now(), "execution": _data(self, execution, thing)}, separators=(",", ":")).encode())
     return created
 
 
 iot_models.IoTBackend.create_job = create_job
+
+
+_respond_create_job = IoTResponse.create_job
+
+
+def respond_create_job(self):
+    namespace = self._get_param("namespaceId")
+    if namespace is not None and not re.fullmatch(r"[a-zA-Z0-9_-]+", str(namespace)):
+        from moto.iot.exceptions import InvalidRequestException
+        raise InvalidRequestException(f"namespaceId {namespace!r} does not match [a-zA-Z0-9_-]+")
+    _creating.namespace = namespace
+    try:
+        return _respond_create_job(self)
+    finally:
+        _creating.namespace = None
+
+
+IoTResponse.create_job = respond_create_job

@@ -490,6 +490,39 @@ def test_a_job_execution_through_the_device_sdk():
         client.close()
 
 
+def test_greengrass_deployment_jobs_live_in_their_namespace():
+    """A job created in the aws-gg-deployment namespace (as Greengrass deployments are) is
+    announced on notify-next-namespace-aws-gg-deployment, got with $next and updated on the
+    namespace's topics; the plain jobs topics do not show it."""
+    anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    name, made = device(anything)
+    client = Client(made, name).connect()
+    base = f"$aws/things/{name}/jobs"
+    try:
+        for topic_filter in (f"{base}/notify-next", f"{base}/notify-next-namespace-aws-gg-deployment", f"{base}/get/accepted", f"{base}/+/namespace-aws-gg-deployment/+/+"):
+            client.connection.subscribe(topic_filter, mqtt.QoS.AT_LEAST_ONCE, client.on_message)[0].result(TIMEOUT)
+        job = f"gg-{uuid.uuid4().hex[:8]}"
+        IOT.create_job(jobId=job, targets=[IOT.describe_thing(thingName=name)["thingArn"]], document=json.dumps({"components": {}}),
+                       namespaceId="aws-gg-deployment")
+        assert client.wait_for(1)
+        topic, body = client.messages[0]
+        assert topic == f"{base}/notify-next-namespace-aws-gg-deployment" and json.loads(body)["execution"]["jobId"] == job
+        client.connection.publish(f"{base}/get", b"{}", mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        assert client.wait_for(2)
+        assert client.messages[1][0] == f"{base}/get/accepted" and json.loads(client.messages[1][1])["queuedJobs"] == []
+        client.connection.publish(f"{base}/$next/namespace-aws-gg-deployment/get", b"{}", mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        assert client.wait_for(3)
+        assert client.messages[2][0] == f"{base}/$next/namespace-aws-gg-deployment/get/accepted"
+        assert json.loads(client.messages[2][1])["execution"]["jobDocument"] == {"components": {}}
+        client.connection.publish(f"{base}/{job}/namespace-aws-gg-deployment/update", json.dumps({"status": "SUCCEEDED"}).encode(), mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        assert client.wait_for(5)
+        assert {t for t, _ in client.messages[3:5]} == {f"{base}/{job}/namespace-aws-gg-deployment/update/accepted", f"{base}/notify-next-namespace-aws-gg-deployment"}
+        assert IOT.describe_job_execution(jobId=job, thingName=name)["execution"]["status"] == "SUCCEEDED"
+        assert not any(t == f"{base}/notify-next" for t, _ in client.messages)
+    finally:
+        client.close()
+
+
 def test_an_on_demand_audit_rotates_a_short_lived_certificate_through_the_stacks_functions():
     """The whole loop after provisioning: the audit finds a certificate that expires soon and tells
     the account's SNS target; SNS runs the audit-actions function, which asks the device for a CSR
