@@ -163,8 +163,9 @@ import Testing
                               [x['policyName'] for x in iot.list_attached_policies(target=arn)['policies']],
                               thing['attributes']['account']]))
             """) == #"["ACTIVE", true, ["\#(p)-policy"], "123456789012"]"#)
-        // The sandbox's moto answers DescribeEndpoint with one address per account and region, as AWS does.
-        #expect(try project.fleetdeck(["stack", "output", "endpoint"]).stdout.contains("-ats.iot."))
+        // The sandbox answers DescribeEndpoint (iot:Data-ATS) with its device endpoint's host.
+        let host = try #require(ProcessInfo.processInfo.environment["FLEETDECK_DEVICE_ENDPOINT_HOST"])
+        #expect(try project.fleetdeck(["stack", "output", "endpoint"]).stdout.contains(host))
         #expect(try project.fleetdeck(["preview", "--expect-no-changes"]).status == 0)
         let destroyed = try project.fleetdeck(["destroy", "--yes"])
         #expect(destroyed.status == 0, "\(destroyed.stderr)")

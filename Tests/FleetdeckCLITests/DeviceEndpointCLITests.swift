@@ -79,8 +79,9 @@ import TestSupport
         try #require(ProcessInfo.processInfo.environment["FLEETDECK_DEVICE_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
         let folder = try TemporaryFolder()
         let suffix = UUID().uuidString.prefix(6).lowercased()
-        let listed = ["GG-\(suffix)-1", "GG-\(suffix)-2"], unlisted = "GG-\(suffix)-9"
-        let fixture = try ProcessRunner.run("/usr/bin/env", ["python3", "scripts/moto/tests/fixtures.py", "provisioning", folder.path] + listed, timeout: 60)
+        let listed = ["GG-\(suffix)-1", "GG-\(suffix)-2"], unlisted = "GG-\(suffix)-9", lookedUp = "GG-\(suffix)-3"
+        let fixture = try ProcessRunner.run("/usr/bin/env", ["python3", "scripts/moto/tests/fixtures.py", "provisioning", folder.path] + listed + [lookedUp],
+                                            timeout: 60)
         #expect(fixture.status == 0, "\(fixture.stderr)")
         let made = try #require(try JSONSerialization.jsonObject(with: Data(fixture.stdout.utf8)) as? [String: String])
         let template = try #require(made["template"]), group = try #require(made["group"])
@@ -103,11 +104,41 @@ import TestSupport
         }
         #expect(provisioned.stdout.contains("\(unlisted): refused: $aws/provisioning-templates/\(template)/provision/json rejected: 403 AccessDenied"),
                 "\(provisioned.stdout)")
+        // Without a URL, the device looks the endpoint up as devices do: DescribeEndpoint
+        // (iot:Data-ATS), port 8883 (the sandbox listens there on the host it names).
+        let lookup = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["provision", lookedUp, "--template", template, "--cert", folder.path + "/claim.pem.crt",
+                                                                           "--key", folder.path + "/claim.private.pem.key", "--out", out],
+                                           environment: ProcessRunner.environment(["FLEETDECK_DEVICE_ENDPOINT_URL": nil]), timeout: 60)
+        #expect(lookup.status == 0 && lookup.stdout.contains("\(lookedUp): provisioned as \(lookedUp)"), "\(lookup.stdout)\(lookup.stderr)")
         let things = try DeployAcceptanceTests.boto("""
             iot = boto3.client('iot', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name=os.environ['AWS_REGION'])
             print(json.dumps(sorted(iot.list_things_in_thing_group(thingGroupName='\(group)')['things'])))
             print(any(t['thingName'] == '\(unlisted)' for t in all_things()))
             """)
-        #expect(things == "[\"\(listed[0])\", \"\(listed[1])\"]\nFalse")
+        #expect(things == "[\"\(listed[0])\", \"\(listed[1])\", \"\(lookedUp)\"]\nFalse")
+    }
+
+    /// An operator's tail with no broker named goes where operators' tools go: the account's
+    /// iot:Data-ATS endpoint (DescribeEndpoint) on port 443, over WebSocket signed with SigV4.
+    @Test func anOperatorsTailFindsTheEndpointAndSignsItsWebSocket() throws {
+        let env = ProcessInfo.processInfo.environment
+        try #require(env["FLEETDECK_DEVICE_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        try #require(env["FLEETDECK_DEVICE_ENDPOINT_STANDARD_PORTS"]?.contains("443") == true,
+                     "the sandbox could not bind port 443 on its endpoint's address (it needs root): \(env["FLEETDECK_DEVICE_ENDPOINT_STANDARD_PORTS"] ?? "")")
+        let topic = "ops/\(UUID().uuidString.prefix(8))"
+        let folder = try TemporaryFolder()
+        let log = folder.path + "/tail.out"
+        let fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let pid = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["tail", topic, "--count", "1", "--json"], environment: ProcessRunner.environment(
+            ["FLEETDECK_MQTT_URL": nil, "FLEETDECK_MQTT_CERT": nil, "FLEETDECK_MQTT_KEY": nil]), stdout: fd)
+        close(fd)
+        defer { kill(pid, SIGTERM); _ = ProcessRunner.waitForExit(pid) }
+        // Published over HTTP (iot-data) until the tail has it: its subscription may not be in yet.
+        #expect(eventually(timeout: .seconds(20), interval: .milliseconds(250)) {
+            _ = try? DeployAcceptanceTests.boto("boto3.client('iot-data', endpoint_url=os.environ['AWS_ENDPOINT_URL']).publish(topic='\(topic)', qos=1, payload=b'{\"x\":1}')")
+            return ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("\"topic\":\"\(topic)\"")
+        })
+        let moto = (try? String(contentsOfFile: (env["FLEETDECK_SANDBOX_DIR"] ?? "") + "/moto.log", encoding: .utf8)) ?? ""
+        #expect(moto.contains("a WebSocket connection signed by \(env["AWS_ACCESS_KEY_ID"] ?? "?")"))
     }
 }

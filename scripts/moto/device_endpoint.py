@@ -124,6 +124,9 @@ class Session:
         except iot_policy.Unsupported as error:
             raise Refused(f"{self.client_id}: {action} on {name}: {error}")
 
+    def principal(self):
+        return f"certificate {self.certificate.certificate_id[:12]}"
+
     # -- wire --
     async def packet(self):
         header = await self.reader.readexactly(1)
@@ -176,7 +179,7 @@ class Session:
             raise Refused(f"{self.client_id}: iot:Connect not allowed for certificate {self.certificate.certificate_id[:12]}")
         self.broker.admit(self)
         self.send(0x20, b"\x00\x00")
-        log(f"{self.client_id} connected with certificate {self.certificate.certificate_id[:12]}")
+        log(f"{self.client_id} connected with {self.principal()}")
         self.broker.lifecycle(self, "connected")
         while True:
             kind, body = await self.packet()
@@ -333,14 +336,23 @@ class Broker:
         republish = lambda t, p: loop.call_soon_threadsafe(self.route, account, region, t, p, False)  # noqa: E731
         loop.run_in_executor(None, rules_engine.run, account, region, topic, payload, republish)
 
-    async def serve(self, reader, writer):
+    async def serve(self, reader, writer, kind="mqtt"):
+        """One connection: `kind` is mqtt (mTLS), websocket (SigV4) or, as on AWS IoT's port
+        443, whichever the client's ALPN asks for (x-amzn-mqtt-ca: mTLS)."""
         session = None
         try:
             # Each connection's TLS trusts the CAs registered by then.
             try:
-                await writer.start_tls(self.context())
+                await writer.start_tls(self.context(kind))
             except (ssl.SSLError, ConnectionError, OSError) as error:
                 raise Refused(f"TLS: {error}")
+            if kind == "443":
+                kind = "mqtt" if writer.get_extra_info("ssl_object").selected_alpn_protocol() == "x-amzn-mqtt-ca" else "websocket"
+            if kind == "websocket":
+                import websocket_endpoint
+                session = await websocket_endpoint.upgrade(self, reader, writer)
+                await session.run()
+                return
             peer = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
             found = find_certificate(peer) if peer else None
             if found is None:
@@ -364,12 +376,17 @@ class Broker:
                 self.lifecycle(session, "disconnected")
 
 
-def tls_context(certificate, key):
-    """The endpoint's TLS: its server certificate; client certificates required, issued by the
-    sandbox's Amazon-issuer CA or by a CA registered (and ACTIVE) in an account."""
+def tls_context(certificate, key, kind="mqtt"):
+    """The endpoint's TLS: its server certificate; for mqtt client certificates required, issued
+    by the sandbox's Amazon-issuer CA or by a CA registered (and ACTIVE) in an account; none asked
+    of a WebSocket; on 443 either, by ALPN."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certificate, key)
-    context.verify_mode = ssl.CERT_REQUIRED
+    if kind == "websocket":
+        return context
+    context.verify_mode = ssl.CERT_REQUIRED if kind == "mqtt" else ssl.CERT_OPTIONAL
+    if kind == "443":
+        context.set_alpn_protocols(["x-amzn-mqtt-ca", "http/1.1"])
     context.load_verify_locations(cadata=aws_rules.issuer()[0].public_bytes(serialization.Encoding.PEM).decode())
     for _, _, backend in list(_backends()):
         for ca in list(getattr(backend, "ca_certificates", {}).values()):
@@ -378,10 +395,16 @@ def tls_context(certificate, key):
     return context
 
 
-def start(port, certificate, key):
-    """Serves on 127.0.0.1:port in a thread of this process."""
+def start(port, certificate, key, wss_port=None, host=None, standard_ports=()):
+    """Serves MQTT over mTLS on 127.0.0.1:port and over WebSocket with SigV4 on
+    127.0.0.1:wss_port, in a thread of this process; and on `host` (the address DescribeEndpoint
+    gives for iot:Data-ATS) at AWS IoT's own ports: 8883 (mTLS) and 443 (mTLS by ALPN, or wss)."""
     ready = threading.Event()
-    broker = Broker(lambda: tls_context(certificate, key))
+    broker = Broker(lambda kind: tls_context(certificate, key, kind))
+    listeners = [("127.0.0.1", port, "mqtt")] + ([("127.0.0.1", wss_port, "websocket")] if wss_port else [])
+    listeners += [(host, standard, {8883: "mqtt", 443: "443"}[standard]) for standard in standard_ports if host]
+    if host:
+        answer_describe_endpoint(host)
 
     def run():
         loop = asyncio.new_event_loop()
@@ -389,10 +412,27 @@ def start(port, certificate, key):
         # What the account's services publish (HTTP shadow changes, iot-data Publish), from moto's threads.
         jobs_topics._announce.append(lambda account, region, topic, payload: loop.call_soon_threadsafe(broker.route, account, region, topic, payload, False))
         shadow_topics._announce.append(lambda account, region, topic, payload: loop.call_soon_threadsafe(broker.route, account, region, topic, payload, False))
-        server = loop.run_until_complete(asyncio.start_server(broker.serve, "127.0.0.1", port))
+        servers = [loop.run_until_complete(asyncio.start_server(lambda r, w, kind=kind: broker.serve(r, w, kind), address, number))
+                   for address, number, kind in listeners]
         ready.set()
-        loop.run_until_complete(server.serve_forever())
+        loop.run_until_complete(asyncio.gather(*(server.serve_forever() for server in servers)))
 
     threading.Thread(target=run, name="device-endpoint", daemon=True).start()
     ready.wait(10)
     return broker
+
+
+def answer_describe_endpoint(host):
+    """DescribeEndpoint's iot:Data-ATS (and the legacy iot:Data) answer `host`, where this
+    endpoint listens at AWS IoT's ports, so clients that look it up as devices and operators do
+    find it."""
+    from moto.iot import models as iot_models
+    original = iot_models.IoTBackend.describe_endpoint
+
+    def describe_endpoint(self, endpoint_type):
+        found = original(self, endpoint_type)
+        if endpoint_type in ("iot:Data-ATS", "iot:Data"):
+            found.endpoint = host
+        return found
+
+    iot_models.IoTBackend.describe_endpoint = describe_endpoint

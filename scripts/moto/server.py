@@ -14,5 +14,7 @@ if __name__ == "__main__":
         import audits  # noqa: E402,F401  (Device Defender audits that run; SNS delivering to functions)
         import device_endpoint  # noqa: E402  (AWS IoT Core's device endpoint, on this process's registry)
         device_endpoint.start(int(os.environ["FLEETDECK_DEVICE_ENDPOINT_PORT"]), os.environ["FLEETDECK_DEVICE_ENDPOINT_CERT"],
-                              os.environ["FLEETDECK_DEVICE_ENDPOINT_KEY"])
+                              os.environ["FLEETDECK_DEVICE_ENDPOINT_KEY"], int(os.environ.get("FLEETDECK_DEVICE_ENDPOINT_WSS_PORT") or 0) or None,
+                              os.environ.get("FLEETDECK_DEVICE_ENDPOINT_HOST") or None,
+                              [int(p) for p in os.environ.get("FLEETDECK_DEVICE_ENDPOINT_STANDARD_PORTS", "").split(",") if p])
     main(sys.argv[1:])

@@ -645,3 +645,42 @@ def test_scheduled_audits_run_as_their_schedule_says():
     assert set(ran) <= {task["taskId"] for task in listed["tasks"]}
     earlier = iot.list_audit_tasks(startTime=now - datetime.timedelta(days=2), endTime=now - datetime.timedelta(days=1))
     assert not set(ran) & {task["taskId"] for task in earlier["tasks"]}
+
+
+def test_the_endpoint_is_where_describe_endpoint_says_at_aws_iots_ports():
+    """DescribeEndpoint (iot:Data-ATS) names the endpoint's host; a device that looks it up, as
+    the device SDK does, connects on port 8883 (its default)."""
+    host = IOT.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"]
+    assert host == os.environ["FLEETDECK_DEVICE_ENDPOINT_HOST"]
+    anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    name, made = device(anything)
+    connection = mqtt_connection_builder.mtls_from_bytes(endpoint=host, cert_bytes=made["certificatePem"].encode(),
+                                                         pri_key_bytes=made["keyPair"]["PrivateKey"].encode(), ca_bytes=CA, client_id=name)
+    assert connection.connect().result(TIMEOUT)["session_present"] is False
+    connection.disconnect().result(TIMEOUT)
+
+
+def websocket(secret, client_id):
+    """A WebSocket connection signed with SigV4 by the device SDK (as operators' tools connect)."""
+    from awscrt import auth
+    wss = urllib.parse.urlsplit(os.environ["FLEETDECK_DEVICE_ENDPOINT_WSS_URL"])
+    return mqtt_connection_builder.websockets_with_default_aws_signing(
+        endpoint=wss.hostname, port=wss.port, region=os.environ["AWS_REGION"], ca_bytes=CA, client_id=client_id,
+        credentials_provider=auth.AwsCredentialsProvider.new_static("testing", secret), clean_session=True)
+
+
+def test_websocket_clients_signed_with_sigv4_are_admitted_and_others_are_not():
+    """The device SDK's WebSocket mode with SigV4: the sandbox's credentials connect (as the
+    account's administrator) and hear what is published; a wrong secret is refused (403)."""
+    listener = websocket("testing", f"ops-{uuid.uuid4().hex[:8]}")
+    listener.connect().result(TIMEOUT)
+    try:
+        arrived, heard = threading.Event(), []
+        topic = f"ops/{uuid.uuid4().hex[:8]}"
+        listener.subscribe(topic, mqtt.QoS.AT_LEAST_ONCE, lambda topic, payload, **_: (heard.append((topic, payload)), arrived.set()))[0].result(TIMEOUT)
+        boto3.client("iot-data", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"]).publish(topic=topic, qos=1, payload=b'{"x":1}')
+        assert arrived.wait(TIMEOUT) and heard == [(topic, b'{"x":1}')]
+    finally:
+        listener.disconnect().result(TIMEOUT)
+    with pytest.raises(exceptions.AwsCrtError):
+        websocket("not-the-secret", f"ops-{uuid.uuid4().hex[:8]}").connect().result(TIMEOUT)
