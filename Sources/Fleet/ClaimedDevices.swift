@@ -22,6 +22,8 @@ public final class ClaimedDevices: Sendable {
     public enum Event: Sendable, Equatable {
         case provisioned(serial: String, thing: String, certificateID: String)
         case refused(serial: String, reason: String)
+        /// Every serial number has asked: how many were provisioned.
+        case booted(provisioned: Int, of: Int)
         case connected(thing: String)
         case rotationRequested(thing: String)
         case rotated(thing: String, certificateID: String)
@@ -73,6 +75,31 @@ public final class ClaimedDevices: Sendable {
         return things
     }
 
+    /// Upstream's first boot and the life after it: the claim certificate and key are written
+    /// beside the devices' own (0600) and deleted once every serial number has asked (as
+    /// upstream's provision.sh deletes them); the things provisioned connect, report their shadows
+    /// and publish what `simulator` makes (named after them) until `stopped` says so or `total`
+    /// messages went out. Returns the things and the messages sent.
+    public func run(_ serials: [String], template: String, claimCertificate: [UInt8], claimKey: [UInt8], simulator: Simulator,
+                    total: Int? = nil, stopped: @escaping () -> Bool) throws -> (things: [String], sent: Int) {
+        try AtomicFile.makeFolders(folder)
+        let certFile = folder + "/claim.pem.crt", keyFile = folder + "/claim.private.pem.key"
+        let things: [String]
+        do {
+            defer { AtomicFile.remove(keyFile); AtomicFile.remove(certFile) }
+            try AtomicFile.write(claimCertificate, to: certFile)
+            try AtomicFile.write(claimKey, to: keyFile)
+            things = try provision(serials, template: template, claimCert: certFile, claimKey: keyFile, stopped: stopped)
+        }
+        onEvent(.booted(provisioned: things.count, of: serials.count))
+        guard !things.isEmpty, !stopped() else { return (things, 0) }
+        connect(things) { Simulator.reported(index: $0, seconds: 0) }
+        defer { stop() }
+        var running = simulator
+        running.names = things
+        return (things, running.publish({ self.publish($0) }, total: total, stop: stopped))
+    }
+
     /// Connects each provisioned thing with its own certificate and reports `reported(index)`
     /// in its classic shadow once connected.
     public func connect(_ things: [String], reported: @escaping @Sendable (Int) -> JSONValue) {
@@ -97,6 +124,7 @@ public final class ClaimedDevices: Sendable {
         switch event {
         case .provisioned(let serial, let thing, let id): "\(serial): provisioned by claim as \(thing), certificate \(id.prefix(12))"
         case .refused(let serial, let reason): "\(serial): refused: \(reason)"
+        case .booted(let provisioned, let asked): "\(provisioned) of \(asked) serial numbers provisioned"
         case .connected(let thing): "\(thing): connected with its own certificate"
         case .rotationRequested(let thing): "\(thing): asked for a new certificate (device/\(thing)/csr_req): CSR sent"
         case .rotated(let thing, let id): "\(thing): took its new certificate \(id.prefix(12)), reconnecting to acknowledge it"

@@ -162,10 +162,6 @@ struct DemoCommand: AsyncParsableCommand {
         let unlisted = Array(Self.serials(devices + 2).suffix(2))
         let image = try await FleetSetup(client: client, bucket: Self.certificateBucket).deviceImage()
         let keys = folder + "/devices"
-        try AtomicFile.makeFolders(keys)
-        let claimCert = keys + "/claim.pem.crt", claimKey = keys + "/claim.private.pem.key"
-        try AtomicFile.write(image.claimCertificate, to: claimCert)
-        try AtomicFile.write(image.claimKey, to: claimKey)
         let ca = environment["FLEETDECK_MQTT_CA"]
         let operatorCertificate = try await OperatorCertificate.create(client: client, policy: "FleetdeckDemoOperator", folder: folder + "/operator")
         // (after the operator's: the next certificates issued are the devices')
@@ -178,8 +174,6 @@ struct DemoCommand: AsyncParsableCommand {
         writeStandardOutput(plan.text)
 
         let stopping = Atomic<Bool>(false)
-        let fleet = Mutex<ClaimedDevices?>(nil)
-        let provisioned = Mutex<[String]>([])
         var devicesThread: pthread_t?
         let outcome: Result<Void, any Error>
         do {
@@ -195,27 +189,17 @@ struct DemoCommand: AsyncParsableCommand {
                     }, onEvent: { event in
                         // What goes wrong with a device, and each rotation, on the status line.
                         switch event {
-                        case .problem, .rotated, .refused: runtime.say(ClaimedDevices.describe(event))
+                        case .problem, .rotated, .refused, .booted: runtime.say(ClaimedDevices.describe(event))
                         default: return
                         }
                     })
-                    fleet.withLock { $0 = devices }
                     devicesThread = startThread {
-                        let things: [String]
                         do {
-                            things = try devices.provision(serials + unlisted, template: image.template, claimCert: claimCert, claimKey: claimKey) {
-                                stopping.load(ordering: .relaxed)
-                            }
+                            _ = try devices.run(serials + unlisted, template: image.template, claimCertificate: image.claimCertificate,
+                                                claimKey: image.claimKey, simulator: simulator) { stopping.load(ordering: .relaxed) }
                         } catch {
                             runtime.say("the devices could not keep their keys in \(keys): \(error)")
-                            return
                         }
-                        provisioned.withLock { $0 = things }
-                        guard !stopping.load(ordering: .relaxed), !things.isEmpty else { return }
-                        devices.connect(things) { Simulator.reported(index: $0, seconds: 0) }
-                        var running = simulator
-                        running.names = things
-                        _ = running.publish({ devices.publish($0) }, total: nil) { stopping.load(ordering: .relaxed) }
                     }
                 }
             }
@@ -224,8 +208,8 @@ struct DemoCommand: AsyncParsableCommand {
             outcome = .failure(error)
         }
         stopping.store(true, ordering: .relaxed)
+        // (the devices disconnect as their run ends)
         if let devicesThread { pthread_join(devicesThread, nil) }
-        fleet.withLock { $0 }?.stop()
         try? await operatorCertificate.remove(client: client)
         if !keep {
             writeStandardOutput("Removing what the demo made (Ctrl-C stops this and leaves the rest in \(folder)):\n")

@@ -130,27 +130,21 @@ extension SimulateCommand {
         if !claim.yes, !(try StackCommandContext.confirm("Provision these \(serials.count) devices?", details: { plan.text })) {
             throw ValidationFailure(message: "nothing provisioned: the plan was not approved")
         }
-        // The claim files sit beside the devices' own while the run lasts (0600), as on a device's first boot.
-        try AtomicFile.makeFolders(keys)
-        let claimCertFile = keys + "/claim.pem.crt", claimKeyFile = keys + "/claim.private.pem.key"
-        try AtomicFile.write(claimCert, to: claimCertFile)
-        try AtomicFile.write(claimKey, to: claimKeyFile)
-        defer { AtomicFile.remove(claimKeyFile); AtomicFile.remove(claimCertFile) }
-        let fleet = ClaimedDevices(folder: keys, endpoint: { cert, key in
-            // Parsed above: the same address with each device's files.
-            (try? BrokerEndpoint.parse(address, caFile: ca, certFile: cert, keyFile: key)) ?? BrokerEndpoint(kind: .tls, host: "", port: 0)
-        }) { event in writeStandardError("simulate: \(ClaimedDevices.describe(event))\n") }
-        let things = try fleet.provision(serials, template: template, claimCert: claimCertFile, claimKey: claimKeyFile)
-        writeStandardError("simulate: \(things.count) of \(serials.count) serial numbers provisioned\n")
-        guard !things.isEmpty else { throw ValidationFailure(message: "no serial number was provisioned") }
-        var simulator = Simulator(names: things, rate: rate, statusInterval: Simulator.statusInterval(environment), greengrass: greengrass)
+        var simulator = Simulator(names: [], rate: rate, statusInterval: Simulator.statusInterval(environment), greengrass: greengrass)
         if greengrass {
             simulator.configuration = Simulator.configuration(region: client.settings.region, account: try await client.callerIdentity().account, group: group)
         }
-        fleet.connect(things) { Simulator.reported(index: $0, seconds: 0) }
-        defer { fleet.stop() }
+        let fleet = ClaimedDevices(folder: keys, endpoint: { cert, key in
+            // Parsed above: the same address with each device's files.
+            (try? BrokerEndpoint.parse(address, caFile: ca, certFile: cert, keyFile: key)) ?? BrokerEndpoint(kind: .tls, host: "", port: 0)
+        }) { event in
+            writeStandardError("simulate: \(ClaimedDevices.describe(event))\n")
+        }
         let deadline = duration.map { Client.monotonic() + $0 }
-        let sent = simulator.publish({ fleet.publish($0) }, total: count) { deadline.map { Client.monotonic() >= $0 } ?? false }
+        let (things, sent) = try fleet.run(serials, template: template, claimCertificate: claimCert, claimKey: claimKey, simulator: simulator, total: count) {
+            deadline.map { Client.monotonic() >= $0 } ?? false
+        }
         writeStandardError("simulate: \(sent) messages sent\n")
+        guard !things.isEmpty else { throw ValidationFailure(message: "none of the \(serials.count) serial numbers was provisioned") }
     }
 }

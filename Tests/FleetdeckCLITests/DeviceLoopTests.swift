@@ -21,8 +21,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(try ProcessRunner.shell("cp -r \(ProcessRunner.packageRoot.path)/examples/iot-ref-arch \(folder) && rm \(folder)/Pulumi.*.yaml").status == 0)
         let bucket = "loop-certs-\(UUID().uuidString.prefix(5).lowercased())"
-        try "config:\n  iot-ref-arch:aws-account-id: \"123456789012\"\n  iot-ref-arch:aws-region: \(Self.region)\n  iot-ref-arch:certBucketName: \(bucket)\n  iot-ref-arch:osBucketName: \(bucket)-images\n"
-            .write(toFile: folder + "/Pulumi.dev.yaml", atomically: true, encoding: .utf8)
+        // IAM names are the account's (global): this run's own, so other runs' stacks keep theirs.
+        let iam = ["tesRoleName", "tesPolicyName", "hookRoleName", "hookPolicyName", "fleetRoleName", "auditActionsRoleName", "auditActionsPolicyName",
+                   "auditRoleName", "auditPolicyName", "rotateCertRoleName", "rotateCertPolicyName", "revokeCertRoleName", "revokeCertPolicyName"]
+            .map { "  iot-ref-arch:\($0): loop-\($0)-\(bucket.suffix(5))\n" }.joined()
+        try ("config:\n  iot-ref-arch:aws-account-id: \"123456789012\"\n  iot-ref-arch:aws-region: \(Self.region)\n  iot-ref-arch:certBucketName: \(bucket)\n"
+             + "  iot-ref-arch:osBucketName: \(bucket)-images\n" + iam).write(toFile: folder + "/Pulumi.dev.yaml", atomically: true, encoding: .utf8)
         let prefix = "LOOP\(UUID().uuidString.prefix(4))"
         let listed = (1...25).map { String(format: "\(prefix)-%04d", $0) }, unlisted = ["\(prefix)-0026", "\(prefix)-0027"]
         try (listed.joined(separator: "\n") + "\n").write(toFile: folder + "/allowlist.txt", atomically: true, encoding: .utf8)
@@ -83,8 +87,16 @@ import Testing
                   len({c[0][0]['certificateId'] for c in certificates.values()}))
             """) == "25 True True 25")
 
-        // The claim certificate can provision and nothing else.
-        let claim = ["--url", env["FLEETDECK_DEVICE_ENDPOINT_URL"]!, "--cert", keys + "/claim.pem.crt", "--key", keys + "/claim.private.pem.key",
+        // The claim files are gone from the devices once they asked (as upstream's provision.sh
+        // deletes them); the claim certificate, from the bucket, can provision and nothing else.
+        #expect(!FileManager.default.fileExists(atPath: keys + "/claim.pem.crt") && !FileManager.default.fileExists(atPath: keys + "/claim.private.pem.key"))
+        #expect(try Self.boto("""
+            s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='\(Self.region)')
+            for key in ('claim.pem.crt', 'claim.private.pem.key'):
+                open('\(folder)/' + key, 'wb').write(s3.get_object(Bucket='\(bucket)', Key=key)['Body'].read())
+            print('ok')
+            """) == "ok")
+        let claim = ["--url", env["FLEETDECK_DEVICE_ENDPOINT_URL"]!, "--cert", folder + "/claim.pem.crt", "--key", folder + "/claim.private.pem.key",
                      "--client-id", "\(prefix)-0026"]
         let claimPublish = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, ["publish", "device/\(prefix)-0001/telemetry", "{}", "--qos", "1"] + claim,
                                                  environment: environment, timeout: 30)
@@ -123,7 +135,7 @@ import Testing
             # The certificates issued since the devices booted but the claim (other runs' claim certificates stay):
             # none unattached but the two the refused devices were given before the hook said no,
             # which stay PENDING_ACTIVATION (they cannot connect).
-            claim = open('\(keys)/claim.pem.crt').read().strip()
+            claim = open('\(folder)/claim.pem.crt').read().strip()
             issued = [c for c in iot.list_certificates(pageSize=1000)['certificates'] if c['creationDate'].timestamp() >= \(started)
                       and iot.describe_certificate(certificateId=c['certificateId'])['certificateDescription']['certificatePem'].strip() != claim]
             unattached = [c['status'] for c in issued if not iot.list_principal_things(principal=c['certificateArn'])['things']]

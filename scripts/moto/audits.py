@@ -15,7 +15,7 @@ scheduled audits and findings storage are scripts/moto/iot_missing.py's):
 - A sandbox control, `POST /sandbox/scheduled-audits/run {"days": N}`, runs the scheduled audits
   as the next N days would (AWS runs them on their schedule; the sandbox cannot wait a day).
 - A sandbox control, `POST /sandbox/short-lived-certificates {"count": N, "days": D}`, makes
-  the next N certificates the account issues valid for D days, so the check has something to
+  the next N certificates the account issues in the region valid for D days, so the check has something to
   find (AWS issues until 2049).
 """
 import datetime
@@ -186,13 +186,20 @@ lambda_models.LambdaBackend.send_sns_message = send_sns_message
 
 
 def short_lived_certificates(request, full_url, headers):
-    """The sandbox control: the next `count` certificates issued are valid for `days`."""
+    """The sandbox control: the next `count` certificates issued in the request's region are valid for `days`."""
     body = json.loads(request.data or b"{}")
     count, days = body.get("count"), body.get("days")
     if not isinstance(count, int) or not isinstance(days, int) or count < 0 or not 0 < days <= 3650:
         return 400, {}, json.dumps({"message": "count (0 or more) and days (1-3650) must be integers"})
-    aws_rules.short_lived.update(count=count, days=days)
+    aws_rules.short_lived[_scope_region(headers)] = {"count": count, "days": days}
     return 200, {}, json.dumps({"count": count, "days": days})
+
+
+def _scope_region(headers):
+    """The region a sandbox control is for: its Authorization's credential scope (as moto routes it)."""
+    import re
+    scope = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", headers.get("Authorization", "") or "")
+    return scope.group(1) if scope else "us-east-1"
 
 
 def _occurrences(audit, days, today):
@@ -213,15 +220,13 @@ def run_scheduled_audits(request, full_url, headers):
     """The sandbox control `POST /sandbox/scheduled-audits/run {"days": N}`: the account's
     scheduled audits (in the request's region) run as they would over the next N days (1-31), each
     occurrence a SCHEDULED_AUDIT_TASK with its findings and notification; answers the task IDs."""
-    import re
     from moto.iot.models import iot_backends
     body = json.loads(request.data or b"{}")
     days = body.get("days")
     if not isinstance(days, int) or not 1 <= days <= 31:
         return 400, {}, json.dumps({"message": "days must be an integer from 1 to 31"})
-    scope = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", headers.get("Authorization", "") or "")
     # (moto's one account)
-    iot = iot_backends["123456789012"][scope.group(1) if scope else "us-east-1"]
+    iot = iot_backends["123456789012"][_scope_region(headers)]
     today, tasks = _now().date(), []
     for name, audit in sorted(iot.__dict__.get("_sandbox_scheduled", {}).items()):
         for _ in _occurrences(audit, days, today):

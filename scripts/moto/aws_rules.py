@@ -88,7 +88,7 @@ def create_certificate_from_csr(self, csr, set_as_active):
     if not request.is_signature_valid:
         raise InvalidRequestException("The certificate signing request signature is not valid")
     _hold(request)
-    pem = _issue(request.subject, request.public_key())
+    pem = _issue(request.subject, request.public_key(), self.region_name)
     return self.register_certificate(pem, ca_certificate_pem=None, set_as_active=set_as_active, status="INACTIVE")
 
 
@@ -115,18 +115,19 @@ def make_issuer():
     return key, certificate
 
 
-# The next `count` certificates issued are valid for `days` only (scripts/moto/audits.py's
-# sandbox control: something for the expiring-certificate check to find).
-short_lived = {"count": 0, "days": 0}
+# Per region, the next `count` certificates issued are valid for `days` only
+# (scripts/moto/audits.py's sandbox control: something for the expiring-certificate check to find).
+short_lived = {}  # region -> {"count": N, "days": D}
 
 
-def _issue(subject, public_key):
+def _issue(subject, public_key, region):
     certificate, key = issuer()
     now = datetime.datetime.now(datetime.timezone.utc)
     not_after = datetime.datetime(2049, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)
-    if short_lived["count"] > 0:
-        short_lived["count"] -= 1
-        not_after = now + datetime.timedelta(days=short_lived["days"])
+    short = short_lived.get(region, {})
+    if short.get("count", 0) > 0:
+        short["count"] -= 1
+        not_after = now + datetime.timedelta(days=short["days"])
     issued = (x509.CertificateBuilder().subject_name(subject).issuer_name(certificate.subject).public_key(public_key)
               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
               .not_valid_after(not_after)
@@ -138,7 +139,7 @@ def _issue(subject, public_key):
 def generate_certificate_pem(self, domain_name, subject, key=None):
     """moto's CreateKeysAndCertificate: the certificate for the key it made, issued by the CA."""
     key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return _issue(subject, key.public_key())
+    return _issue(subject, key.public_key(), self.region_name)
 
 
 def describe_endpoint(self, endpoint_type):
