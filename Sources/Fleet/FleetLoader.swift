@@ -227,38 +227,6 @@ public struct FleetLoader: Sendable {
         _ = try await client.callIoTData(IoTDataPlaneOperations.deleteThingShadow, input)
     }
 
-    /// The checks the account's audit configuration enables (AWS audits only those); none is said.
-    public func enabledAuditChecks() async throws -> [String] {
-        let configuration = try await client.call(IoTOperations.service, IoTOperations.describeAccountAuditConfiguration, [:])
-        let checks = (configuration["auditCheckConfigurations"]?.objectValue ?? [:]).compactMap { name, value in
-            value["enabled"]?.boolValue == true ? name : nil
-        }.sorted()
-        guard !checks.isEmpty else {
-            throw AWSError.invalidInput(operation: "StartOnDemandAuditTask", reason: "no audit check is enabled in the account (its audit configuration: UpdateAccountAuditConfiguration, the stack's AccountAuditConfiguration)")
-        }
-        return checks
-    }
-
-    /// Starts an on-demand audit of `checks`: its task ID.
-    public func startAudit(_ checks: [String]) async throws -> String {
-        let started = try await client.call(IoTOperations.service, IoTOperations.startOnDemandAuditTask, ["targetCheckNames": .array(checks.map { .string($0) })])
-        guard let taskId = started["taskId"]?.stringValue else {
-            throw AWSError.invalidInput(operation: "StartOnDemandAuditTask", reason: "the answer names no taskId")
-        }
-        return taskId
-    }
-
-    /// Starts an on-demand audit of every check the account enables.
-    public func startAudit() async throws -> (taskId: String, checks: [String]) {
-        let checks = try await enabledAuditChecks()
-        return (try await startAudit(checks), checks)
-    }
-
-    /// An audit task as DescribeAuditTask answers (status, statistics, each check's details).
-    public func auditTask(_ id: String) async throws -> JSONValue {
-        try await client.call(IoTOperations.service, IoTOperations.describeAuditTask, ["taskId": .string(id)]).output
-    }
-
     /// A bulk plan's steps: `step` on each item in turn, each reported (item, error or nil).
     func eachReported(_ items: [String], _ progress: @Sendable (String, String?) -> Void, _ step: (String) async throws -> Void) async {
         for item in items {

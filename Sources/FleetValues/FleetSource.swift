@@ -30,6 +30,10 @@ public protocol FleetReader: Sendable {
     /// The account's component catalogue, and one version of a component (nil: the latest).
     func components() async throws -> [ComponentInfo]
     func componentVersion(_ name: String, version: String?) async throws -> ComponentVersionDetail
+    /// Device Defender's audit tasks started in the last `days` days, newest first, each with its checks' results.
+    func auditTasks(days: Int) async throws -> [AuditTask]
+    /// A task's findings (the things of each certificate at fault with them).
+    func auditFindings(task: String) async throws -> [AuditFinding]
 }
 
 /// The changes the fleet screens make, each after its plan was approved.

@@ -1,44 +1,132 @@
 import ArgumentParser
+import AWSCore
 import Fleet
+import FleetValues
 import JSON
 
-extension FleetCommand {
-    /// `fleetdeck fleet audit`: an on-demand Device Defender audit of the account's enabled
-    /// checks, shown first and approved (its findings go to the audit's SNS target, where the
-    /// reference architecture's functions act on them: rotation).
-    struct Audit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "audit", abstract: "Start an on-demand Device Defender audit of the account's enabled checks.",
-            discussion: "The checks are those the account's audit configuration enables. The findings go to its SNS notification target, whose subscribers act on them (the reference architecture rotates expiring certificates). Prints the task's status and each check's result as DescribeAuditTask gives them.")
+/// `fleetdeck audit ls | show TASK | findings TASK | start`: Device Defender's audits.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Device Defender audits: tasks, findings, an on-demand audit.",
+                                                    subcommands: [List.self, Show.self, Findings.self, Start.self])
+
+    static func type(_ task: AuditTask) -> String {
+        switch task.type {
+        case "ON_DEMAND_AUDIT_TASK": "on demand"
+        case "SCHEDULED_AUDIT_TASK": "scheduled"
+        default: task.type
+        }
+    }
+
+    /// Each check's result, one line each.
+    static func checks(_ task: AuditTask) -> String {
+        task.checks.map { check in
+            let counts = [check.nonCompliant.map { "\($0) non-compliant" }, check.total.map { "\($0) checked" }].compactMap { $0 }
+            return "  \(check.name): \(check.status)\(counts.isEmpty ? "" : " (" + counts.joined(separator: " of ") + ")")\n"
+        }.joined()
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "Audit tasks (on demand and scheduled) of the last days, newest first.")
         @OptionGroup var global: GlobalOptions
+        @Option(help: "How many days back (1-90).") var days = 30
+
+        func run() async throws {
+            try OptionLimits.check(days, "--days", within: 1...90)
+            try await AWSCommandContext.run {
+                let tasks = try await FleetLoader(client: try AWSCommandContext.client(global)).auditTasks(days: days)
+                if global.json {
+                    writeStandardOutput(JSONValue.array(tasks.map(\.json)).pretty() + "\n")
+                    return
+                }
+                var text = "TASK".padded(34) + "TYPE".padded(11) + "STATUS".padded(12) + "STARTED".padded(22) + "NON-COMPLIANT".padded(15) + "SCHEDULED AUDIT\n"
+                for task in tasks {
+                    text += task.id.padded(34) + AuditCommand.type(task).padded(11) + task.status.padded(12)
+                        + (task.started.map { CivilTime(secondsSince1970: $0).iso8601 } ?? "?").padded(22)
+                        + "\(task.nonCompliant)".padded(15) + (task.scheduledName ?? "-") + "\n"
+                }
+                writeStandardOutput(text + "\(tasks.count) audit task\(tasks.count == 1 ? "" : "s") in the last \(days) days\n")
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "One audit task: its status and each check's result.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The task ID (audit ls).") var task: String
+
+        func run() async throws {
+            try await AWSCommandContext.run {
+                let found = try await FleetLoader(client: try AWSCommandContext.client(global)).auditTask(task)
+                if global.json {
+                    writeStandardOutput(found.json.pretty() + "\n")
+                    return
+                }
+                writeStandardOutput("audit task \(found.id): \(found.status), \(AuditCommand.type(found))"
+                                    + (found.scheduledName.map { " (\($0))" } ?? "")
+                                    + (found.started.map { ", started \(CivilTime(secondsSince1970: $0).iso8601)" } ?? "") + "\n" + AuditCommand.checks(found))
+            }
+        }
+    }
+
+    struct Findings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "findings", abstract: "A task's findings: severity, the resource and its things, why, suppressed or not.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The task ID (audit ls).") var task: String
+
+        func run() async throws {
+            try await AWSCommandContext.run {
+                let findings = try await FleetLoader(client: try AWSCommandContext.client(global)).auditFindings(task: task)
+                if global.json {
+                    writeStandardOutput(JSONValue.array(findings.map(\.json)).pretty() + "\n")
+                    return
+                }
+                var text = "SEVERITY".padded(10) + "CHECK".padded(36) + "RESOURCE".padded(40) + "THINGS".padded(20) + "REASON\n"
+                for finding in findings {
+                    text += finding.severity.padded(10) + finding.check.padded(36) + String(finding.resource.prefix(38)).padded(40)
+                        + (finding.things.isEmpty ? "-" : finding.things.joined(separator: ",")).padded(20)
+                        + finding.reason + (finding.suppressed ? " (suppressed)" : "") + "\n"
+                }
+                writeStandardOutput(text + "\(findings.count) finding\(findings.count == 1 ? "" : "s")\n")
+            }
+        }
+    }
+
+    /// An on-demand audit of the account's enabled checks (or some of them), shown and approved
+    /// first (its findings go to the account's audit notification target, whose subscribers act
+    /// on them: the reference architecture rotates expiring certificates).
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "start", abstract: "Start an on-demand audit of the account's enabled checks (or --check ones), after its plan is approved.",
+            discussion: "The plan names each check and what it reads. The findings go to the account's audit notification target, whose subscribers act on them (the reference architecture rotates expiring certificates). Prints the task's status and each check's result as DescribeAuditTask gives them.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .customLong("check"), help: "A check to run (repeat; default: every enabled check).") var checks: [String] = []
         @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
+
+        /// What each check reads, for the plan (AWS's Device Defender audit checks).
+        static let reads = ["DEVICE_CERTIFICATE_EXPIRING_CHECK": "every device certificate (its notAfter)",
+                            "DEVICE_CERTIFICATE_SHARED_CHECK": "every device's connections", "CA_CERTIFICATE_EXPIRING_CHECK": "every CA certificate",
+                            "REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK": "every revoked certificate's connections",
+                            "IOT_POLICY_OVERLY_PERMISSIVE_CHECK": "every IoT policy", "LOGGING_DISABLED_CHECK": "the account's logging settings"]
 
         func run() async throws {
             try await AWSCommandContext.run {
                 let client = try AWSCommandContext.client(global)
                 let loader = FleetLoader(client: client)
-                let checks = try await loader.enabledAuditChecks()
-                let plan = "Start an on-demand audit in \(client.settings.region) of \(checks.count) check\(checks.count == 1 ? "" : "s"): \(checks.joined(separator: ", "))\n"
+                let enabled = try await loader.enabledAuditChecks()
+                for check in checks where !enabled.contains(check) {
+                    throw ValidationFailure(message: "--check \(check) is not enabled in the account's audit configuration (enabled: \(enabled.joined(separator: ", ")))")
+                }
+                let chosen = checks.isEmpty ? enabled : checks
+                let plan = "Start an on-demand audit in \(client.settings.region) of \(chosen.count) check\(chosen.count == 1 ? "" : "s"):\n"
+                    + chosen.map { "  \($0): reads \(Self.reads[$0] ?? "what AWS's audit check guide says")\n" }.joined()
                     + "  its findings go to the account's audit notification target, whose subscribers act on them\n"
                 if !global.json { writeStandardOutput(plan) }
                 if !yes, !(try StackCommandContext.confirm("Start the audit?", details: { plan })) {
                     throw ValidationFailure(message: "no audit started: not approved")
                 }
-                let taskId = try await loader.startAudit(checks)
-                let task = try await loader.auditTask(taskId)
-                if global.json {
-                    var object = task.objectValue ?? [:]
-                    object["taskId"] = .string(taskId)
-                    writeStandardOutput(JSONValue.object(object).serialized() + "\n")
-                    return
-                }
-                writeStandardOutput("audit task \(taskId): \(task["taskStatus"]?.stringValue ?? "?")\n")
-                for (name, detail) in task["auditDetails"]?.objectValue ?? [:] {
-                    let counts = [("non-compliant", "nonCompliantResourcesCount"), ("checked", "totalResourcesCount")].compactMap { label, key in
-                        detail[key]?.intValue.map { "\($0) \(label)" }
-                    }
-                    writeStandardOutput("  \(name): \(detail["checkRunStatus"]?.stringValue ?? "?")\(counts.isEmpty ? "" : " (" + counts.joined(separator: " of ") + ")")\n")
-                }
+                let task = try await loader.auditTask(try await loader.startAudit(chosen))
+                writeStandardOutput(global.json ? task.json.pretty() + "\n"
+                                                : "audit task \(task.id): \(task.status)\n" + AuditCommand.checks(task))
             }
         }
     }

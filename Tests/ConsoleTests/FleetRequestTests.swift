@@ -37,6 +37,8 @@ import Testing
         }
         func deleteShadow(thing: String, shadow: String) async throws {}
         func startAudit() async throws -> (taskId: String, checks: [String]) { ("task-1", ["DEVICE_CERTIFICATE_EXPIRING_CHECK"]) }
+        func auditTasks(days: Int) async throws -> [AuditTask] { [] }
+        func auditFindings(task: String) async throws -> [AuditFinding] { [] }
         func apply(_ action: BulkAction, _ items: [String], progress: @Sendable (String, String?) -> Void) async {
             for item in items {
                 applied.withLock { $0.append(item) }

@@ -110,7 +110,7 @@ import Testing
             """)
         let shortLived = try #require(try JSONSerialization.jsonObject(with: Data(before.utf8)) as? [String: [String]]).filter { !$0.value.isEmpty }
         #expect(shortLived.count == 5, "\(before)")
-        let audit = try fleetdeck(["fleet", "audit", "--yes"])
+        let audit = try fleetdeck(["audit", "start", "--yes"])
         #expect(audit.status == 0 && audit.stdout.contains("DEVICE_CERTIFICATE_EXPIRING_CHECK: COMPLETED_NON_COMPLIANT (5 non-compliant of "), "\(audit.stdout)\(audit.stderr)")
         #expect(eventually(timeout: .seconds(120), interval: .milliseconds(200)) {
             shortLived.keys.allSatisfy { said().contains("\($0): took its new certificate") }
