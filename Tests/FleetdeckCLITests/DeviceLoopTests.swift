@@ -112,6 +112,18 @@ import Testing
         #expect(shortLived.count == 5, "\(before)")
         let audit = try fleetdeck(["audit", "start", "--yes"])
         #expect(audit.status == 0 && audit.stdout.contains("DEVICE_CERTIFICATE_EXPIRING_CHECK: COMPLETED_NON_COMPLIANT (5 non-compliant of "), "\(audit.stdout)\(audit.stderr)")
+        // The task and its findings, as `audit ls` and `audit findings` give them: each finding
+        // names the certificate and its device.
+        let line = try #require(audit.stdout.split(separator: "\n").first { $0.hasPrefix("audit task ") })
+        let task = String(line.split(separator: " ")[2].dropLast())
+        let tasks = try fleetdeck(["audit", "ls", "--json"])
+        #expect(tasks.status == 0 && tasks.stdout.contains("\"taskId\": \"\(task)\"") && tasks.stdout.contains("\"taskType\": \"ON_DEMAND_AUDIT_TASK\""),
+                "\(tasks.stdout)\(tasks.stderr)")
+        let findings = try fleetdeck(["audit", "findings", task, "--json"])
+        let found = try #require(try JSONSerialization.jsonObject(with: Data(findings.stdout.utf8)) as? [[String: Any]], "\(findings.stdout)\(findings.stderr)")
+        #expect(found.count == 5 && Set(found.compactMap { ($0["things"] as? [String])?.first }) == Set(shortLived.keys)
+                && found.allSatisfy { $0["severity"] as? String == "MEDIUM" && $0["isSuppressed"] as? Bool == false
+                    && ($0["reasonForNonCompliance"] as? String)?.hasPrefix("Certificate expires on ") == true }, "\(findings.stdout)")
         #expect(eventually(timeout: .seconds(120), interval: .milliseconds(200)) {
             shortLived.keys.allSatisfy { said().contains("\($0): took its new certificate") }
         }, "\(said())")

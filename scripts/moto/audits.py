@@ -83,7 +83,8 @@ def run_audit(iot, names, task_type, scheduled=None):
         task["auditDetails"][name] = {"checkRunStatus": "COMPLETED_NON_COMPLIANT" if found else "COMPLETED_COMPLIANT",
                                       "checkCompliant": not found, "totalResourcesCount": total, "nonCompliantResourcesCount": len(found)}
         for certificate_id, not_after in found:
-            findings.append({"taskId": task["taskId"], "checkName": name, "taskStartTime": now, "severity": "MEDIUM",
+            findings.append({"findingId": uuid.uuid4().hex, "taskId": task["taskId"], "checkName": name, "taskStartTime": now, "findingTime": now,
+                             "severity": "MEDIUM", "isSuppressed": False,
                              "nonCompliantResource": {"resourceType": "DEVICE_CERTIFICATE", "resourceIdentifier": {"deviceCertificateId": certificate_id}},
                              "reasonForNonCompliance": f"Certificate expires on {not_after:%Y-%m-%d}", "reasonForNonComplianceCode": "CERTIFICATE_EXPIRING"})
     iot_missing.add_findings(iot, findings)
