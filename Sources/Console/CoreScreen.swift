@@ -102,12 +102,7 @@ enum CoreScreen: ScreenComponent {
             state.filter = thing
             return commands
         case .character("d"):
-            state.screens.append(.device(thing))
-            state.device.detail = nil
-            state.device.shadowIndex = 0
-            state.device.conflict = nil
-            state.selected = 0
-            return [DeviceScreen.detail(thing)]
+            return DeviceScreen.open(&state, thing)
         default:
             return nil
         }

@@ -270,12 +270,7 @@ enum DeviceScreen: ScreenComponent {
     static var commands: [ScreenCommand] {
         [ScreenCommand(names: ["shadow"], arguments: { $0.devices.model.devices.prefix(5000).map(\.name).sorted() }) { state, argument, _ in
             guard !argument.isEmpty else { state.notice = ":shadow THING"; return [] }
-            var commands = FleetScreens.open(&state, .devices, query: nil)
-            state.screens.append(.device(argument))
-            state.device.detail = nil
-            state.device.shadowIndex = 0
-            commands.append(detail(argument))
-            return commands
+            return FleetScreens.open(&state, .devices, query: nil) + open(&state, argument)
         }]
     }
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
@@ -335,6 +330,16 @@ extension DeviceScreen {
         /// Refused: the shadow moved on; the server's document and AWS's message.
         case conflict(JSONValue, String)
         case deleted
+    }
+
+    /// Opens `thing`'s screen over the one on screen and reads it.
+    static func open(_ state: inout DashboardState, _ thing: String) -> [DashboardCommand] {
+        state.screens.append(.device(thing))
+        state.device.detail = nil
+        state.device.shadowIndex = 0
+        state.device.conflict = nil
+        state.selected = 0
+        return [detail(thing)]
     }
 
     static let writeShadow = FleetChange<ShadowTarget, ShadowWritten>("shadow") { fleet, target, _ in

@@ -118,12 +118,7 @@ enum FleetScreens {
         switch event {
         case .key(.enter):
             guard let device = selectedDevice(state) else { return [] }
-            state.screens.append(.device(device.name))
-            state.device.detail = nil
-            state.device.shadowIndex = 0
-            state.device.conflict = nil
-            state.selected = 0
-            return [DeviceScreen.detail(device.name)]
+            return DeviceScreen.open(&state, device.name)
         case .character(" "):
             guard let device = selectedDevice(state) else { return [] }
             if state.devices.marked.contains(device.name) { state.devices.marked.remove(device.name) } else { state.devices.marked.insert(device.name) }
@@ -205,29 +200,12 @@ enum DevicesScreen: ScreenComponent {
     static func rowCount(_ state: DashboardState) -> Int { state.devices.visible.count }
     static var commands: [ScreenCommand] {
         [ScreenCommand(names: ["things", "devices"]) { state, _, _ in FleetScreens.open(&state, .devices, query: nil) },
-         ScreenCommand(names: ["audit"]) { state, _, _ in
-             if Dashboard.refused(&state, "changes") { return [] }
-             let question = "start an on-demand Device Defender audit of the account's enabled checks (findings go to its audit SNS target)"
-             state.confirming = Confirmation(question: question, commands: [DevicesScreen.startAudit(())])
-             state.notice = question + "? y starts it, any other key does not"
-             return []
-         },
          ScreenCommand(names: ["search"]) { state, argument, _ in
              guard !argument.isEmpty else { state.notice = ":search QUERY (the fleet index query language, e.g. thingName:sensor-1*)"; return [] }
              return FleetScreens.open(&state, .devices, query: argument)
          }]
     }
-    /// `:audit`, once approved.
-    static let startAudit = FleetChange<Void, String>("audit") { fleet, _, _ in
-        let started = try await fleet.startAudit()
-        return "audit task \(started.taskId) started (\(started.checks.joined(separator: ", "))): its findings go to the audit's SNS target"
-    }
-
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
-        if let answer = startAudit.answer(in: message) {
-            if let started = answer.value(&state) { state.notice = started }
-            return []
-        }
         if let answer = DevicesScreen.load.answer(in: message) {
             guard answer.argument == state.devices.query else { return [] }  // a load replaced meanwhile
             guard let page = answer.value(&state) else {

@@ -69,12 +69,16 @@ extension FleetLoader {
             let resource = item["nonCompliantResource"]
             let identifier = resource?["resourceIdentifier"]?.objectValue ?? [:]
             let certificate = identifier["deviceCertificateId"]?.stringValue ?? identifier["caCertificateId"]?.stringValue
-            var things: [String] = []
+            var things: [String] = [], deleted = false
             if let id = identifier["deviceCertificateId"]?.stringValue {
-                let arn = try await client.call(IoTOperations.service, IoTOperations.describeCertificate, ["certificateId": .string(id)])["certificateDescription"]?["certificateArn"]?.stringValue
-                if let arn {
-                    things = try await client.all(IoTOperations.service, IoTOperations.listPrincipalThings, ["principal": .string(arn)], key: "things")
-                        .compactMap(\.stringValue).sorted()
+                do {
+                    let described = try await client.call(IoTOperations.service, IoTOperations.describeCertificate, ["certificateId": .string(id)])
+                    if let arn = described["certificateDescription"]?["certificateArn"]?.stringValue {
+                        things = try await client.all(IoTOperations.service, IoTOperations.listPrincipalThings, ["principal": .string(arn)], key: "things")
+                            .compactMap(\.stringValue).sorted()
+                    }
+                } catch where Self.notFound(error) {
+                    deleted = true  // acted on: rotated and deleted since the audit
                 }
             }
             findings.append(AuditFinding(
@@ -82,7 +86,8 @@ extension FleetLoader {
                 severity: item["severity"]?.stringValue ?? "?", resourceType: resource?["resourceType"]?.stringValue ?? "?",
                 resource: identifier.map { "\($0.key) \($0.value.stringValue ?? $0.value.serialized())" }.joined(separator: ", "), certificateId: certificate,
                 reason: item["reasonForNonCompliance"]?.stringValue ?? "", reasonCode: item["reasonForNonComplianceCode"]?.stringValue ?? "",
-                suppressed: item["isSuppressed"]?.boolValue ?? false, time: item["findingTime"]?.doubleValue.map { Int64($0) }, things: things))
+                suppressed: item["isSuppressed"]?.boolValue ?? false, time: item["findingTime"]?.doubleValue.map { Int64($0) }, things: things,
+                resourceDeleted: deleted))
         }
         return findings
     }

@@ -70,9 +70,11 @@ public struct AuditFinding: Sendable, Equatable {
     public var suppressed: Bool
     public var time: Int64?
     public var things: [String]
+    /// The certificate at fault is gone from the registry since (rotated and deleted, say).
+    public var resourceDeleted: Bool
 
     public init(id: String, taskId: String, check: String, severity: String, resourceType: String, resource: String, certificateId: String?,
-                reason: String, reasonCode: String, suppressed: Bool, time: Int64?, things: [String]) {
+                reason: String, reasonCode: String, suppressed: Bool, time: Int64?, things: [String], resourceDeleted: Bool = false) {
         self.id = id
         self.taskId = taskId
         self.check = check
@@ -85,12 +87,16 @@ public struct AuditFinding: Sendable, Equatable {
         self.suppressed = suppressed
         self.time = time
         self.things = things
+        self.resourceDeleted = resourceDeleted
     }
+
+    /// The things column: the certificate's things, or that it is gone.
+    public var thingsText: String { resourceDeleted ? "(certificate deleted since)" : things.isEmpty ? "-" : things.joined(separator: ",") }
 
     public var json: JSONValue {
         ["findingId": .string(id), "taskId": .string(taskId), "checkName": .string(check), "severity": .string(severity),
          "resourceType": .string(resourceType), "resource": .string(resource), "certificateId": certificateId.map(JSONValue.string) ?? .null,
          "reasonForNonCompliance": .string(reason), "reasonForNonComplianceCode": .string(reasonCode), "isSuppressed": .bool(suppressed),
-         "findingTime": time.map { .string(CivilTime(secondsSince1970: $0).iso8601) } ?? .null, "things": .array(things.map(JSONValue.string))]
+         "findingTime": time.map { .string(CivilTime(secondsSince1970: $0).iso8601) } ?? .null, "things": .array(things.map(JSONValue.string)), "resourceDeleted": .bool(resourceDeleted)]
     }
 }

@@ -80,10 +80,10 @@ struct AuditCommand: AsyncParsableCommand {
                     writeStandardOutput(JSONValue.array(findings.map(\.json)).pretty() + "\n")
                     return
                 }
-                var text = "SEVERITY".padded(10) + "CHECK".padded(36) + "RESOURCE".padded(40) + "THINGS".padded(20) + "REASON\n"
+                var text = "SEVERITY".padded(10) + "CHECK".padded(36) + "RESOURCE".padded(40) + "THINGS".padded(28) + "REASON\n"
                 for finding in findings {
                     text += finding.severity.padded(10) + finding.check.padded(36) + String(finding.resource.prefix(38)).padded(40)
-                        + (finding.things.isEmpty ? "-" : finding.things.joined(separator: ",")).padded(20)
+                        + finding.thingsText.padded(28)
                         + finding.reason + (finding.suppressed ? " (suppressed)" : "") + "\n"
                 }
                 writeStandardOutput(text + "\(findings.count) finding\(findings.count == 1 ? "" : "s")\n")

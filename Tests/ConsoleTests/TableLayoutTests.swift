@@ -83,6 +83,20 @@ import Testing
             ComponentInfo(name: long, arn: "arn", latest: "1.0.0-" + long, description: long + long, publisher: long, platforms: ["linux/" + long]),
         ]))
         result.append(("components", catalogue))
+        var audits = fleet
+        for character in ":audits\n" { _ = Dashboard.update(&audits, .key(.character(character))) }
+        _ = Dashboard.update(&audits, AuditsScreen.tasks.answered([
+            AuditTask(id: long, type: "SCHEDULED_AUDIT_TASK", status: long, started: FleetScreensTests.now, scheduledName: long,
+                      checks: [AuditCheckResult(name: long, status: long, total: 1, nonCompliant: 1)]),
+        ]))
+        result.append(("audits", audits))
+        var findings = audits
+        _ = Dashboard.update(&findings, .key(.character("\n")))
+        _ = Dashboard.update(&findings, AuditsScreen.findings.answered(long, .success([
+            AuditFinding(id: long, taskId: long, check: long, severity: long, resourceType: long, resource: long, certificateId: long, reason: long,
+                         reasonCode: long, suppressed: true, time: nil, things: [long]),
+        ])))
+        result.append(("audit findings", findings))
         return result
     }
 
@@ -104,7 +118,7 @@ import Testing
     @Test(arguments: [(24, 80), (40, 120), (50, 200)])
     func noTwoCellsTouchOnAnyScreen(rows: Int, columns: Int) {
         let screens = Self.screens()
-        #expect(screens.count == 11)
+        #expect(screens.count == 13)
         for (name, state) in screens {
             let buffer = Dashboard.view(state, rows: rows, columns: columns)
             #expect(!buffer.gaps.isEmpty, "\(name) at \(columns)x\(rows) draws no table")

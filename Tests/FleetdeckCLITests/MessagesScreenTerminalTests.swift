@@ -117,6 +117,15 @@ import Testing
                 print(len(p) == 1 and p != \(before) and d['status'] == 'ACTIVE' and d['validity']['notAfter'].year == 2049)
                 """)) == "True"
         })
+        // The audit and its finding on screen, and the finding's device one key away.
+        try session.sendKeys("-l", ":audits")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in lines.contains { $0.contains("on demand") && $0.contains("DEVICE_CERTIFICATE_EXPIRING 1/") } }, "\(session.screen)")
+        try session.sendKeys("Enter")
+        // (GG-0001's certificate was rotated and deleted since: the finding says it was acted on)
+        #expect(session.waitFor { lines in lines.contains { $0.contains("MEDIUM") && $0.contains("(certificate deleted") } }, "\(session.screen)")
+        try session.sendKeys("-l", ":messages")
+        try session.sendKeys("Enter")
         // The demo's project folder (the only one: demos clean up after themselves), set up as
         // upstream's workflows leave it: the allowlist and config_parameters.txt in the bucket.
         let folders = try ProcessRunner.run("/bin/sh", ["-c", "ls -d \(paged)/fleetdeck-demo-*"]).stdout.split(separator: "\n").map(String.init)

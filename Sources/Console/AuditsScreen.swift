@@ -1,0 +1,170 @@
+import FleetValues
+import JSON
+import TermCore
+
+/// Device Defender's audits (`:audits`): the tasks of the last 30 days, on demand and scheduled,
+/// with their status and each check's count of non-compliant resources; Enter opens a task's
+/// findings (severity, check, the resource and its things, why, suppressed or not), and Enter on
+/// a finding opens the device its certificate belongs to. `:audit` starts one (asked first).
+enum AuditsScreen: ScreenComponent {
+    struct State: ScreenState {
+        var tasks: [AuditTask]?
+        /// The findings of a task (`findingsOf`), once read.
+        var findings: [AuditFinding]?
+        var findingsOf: String?
+        var order = Table.Order()
+        init() {}
+    }
+
+    static let tasks = FleetQuery<Void, [AuditTask]>("audit tasks") { fleet, _ in try await fleet.auditTasks(days: 30) }
+    static let findings = FleetQuery<String, [AuditFinding]>("audit findings") { try await $0.auditFindings(task: $1) }
+    static let taskTitles = ["STARTED", "TASK", "TYPE", "STATUS", "NON-COMPLIANT", "CHECKS (NON-COMPLIANT/CHECKED)"]
+    static let findingTitles = ["SEVERITY", "CHECK", "RESOURCE", "THINGS", "REASON"]
+
+    static func title(_ screen: Screen) -> String { screen.subject.map { "audit \($0.prefix(12))" } ?? "audits" }
+
+    static func taskRows(_ state: DashboardState) -> [(task: AuditTask, cells: [String])]? {
+        guard let tasks = state.own[State.self].tasks else { return nil }
+        return state.own[State.self].order.shown(tasks, filter: state.filter) { task in
+            [task.started.map { String(CivilTime(secondsSince1970: $0).stamp.prefix(16)) } ?? "?", String(task.id.prefix(12)),
+             task.type == "SCHEDULED_AUDIT_TASK" ? "scheduled" + (task.scheduledName.map { " (\($0))" } ?? "") : "on demand",
+             task.status, "\(task.nonCompliant)",
+             task.checks.map { "\($0.name.hasSuffix("_CHECK") ? String($0.name.dropLast(6)) : $0.name) \($0.nonCompliant ?? 0)/\($0.total ?? 0)" }.joined(separator: ", ")]
+        }.map { (task: $0.0, cells: $0.1) }
+    }
+
+    static func findingRows(_ state: DashboardState) -> [(finding: AuditFinding, cells: [String])]? {
+        guard let list = state.own[State.self].findings, state.own[State.self].findingsOf == state.screen.subject else { return nil }
+        return state.own[State.self].order.shown(list, filter: state.filter) { finding in
+            [finding.severity + (finding.suppressed ? ", suppressed" : ""), finding.check, finding.resource,
+             finding.thingsText, finding.reason]
+        }.map { (finding: $0.0, cells: $0.1) }
+    }
+
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
+        let theme = state.theme, area = listArea(state)
+        let titles: [String], cells: [[String]], failing: [Bool], header: String, empty: String
+        if let task = state.screen.subject {
+            guard let rows = findingRows(state) else {
+                buffer.put(Dashboard.waiting(state, "Reading the findings of \(task)"), row: 2, column: 1, style: theme[.dim])
+                return []
+            }
+            let all = state.own[State.self].findings ?? []
+            let suppressed = all.filter(\.suppressed).count
+            (titles, cells, failing) = (findingTitles, rows.map(\.cells), rows.map { !$0.finding.suppressed })
+            header = " audit task \(task): \(all.count) finding\(all.count == 1 ? "" : "s")" + (suppressed > 0 ? " (\(suppressed) suppressed)" : "")
+            empty = "No findings: every resource the task checked complies."
+        } else {
+            guard let rows = taskRows(state) else {
+                buffer.put(Dashboard.waiting(state, "Loading the audit tasks"), row: 2, column: 1, style: theme[.dim])
+                return []
+            }
+            let all = state.own[State.self].tasks ?? []
+            (titles, cells, failing) = (taskTitles, rows.map(\.cells), rows.map { $0.task.nonCompliant > 0 || $0.task.status == "FAILED" })
+            header = " \(all.count) audit task\(all.count == 1 ? "" : "s") in the last 30 days, \(all.filter { $0.nonCompliant > 0 }.count) with findings"
+            empty = "No audit tasks in the last 30 days: :audit starts one."
+        }
+        buffer.put(DisplayWidth.pad(header + (state.filter.isEmpty ? "" : "; \(cells.count) match /\(state.filter)"), buffer.columns),
+                   row: 1, column: 0, style: theme[.header])
+        let columns = Table.fitted(titles, rows: cells, limits: state.screen.subject == nil ? [17, 13, 26, 10, 14] : [19, 34, 30, 28], sortable: true,
+                                   width: buffer.columns)
+        let first = Table(columns: columns, rows: cells).draw(
+            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: state.own[State.self].order.mark,
+            header: theme[.header], selectedStyle: theme[.selected]) { failing[$0] ? theme[.error] : theme[.text] }
+        if cells.isEmpty {
+            buffer.put(state.filter.isEmpty ? empty : "Nothing matches /\(state.filter).", row: area.top, column: 1, style: theme[.dim])
+        }
+        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
+            + HitArea.rows(first: first, count: cells.count, top: area.top, height: area.height, width: buffer.columns)
+    }
+
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        switch event {
+        case .key(.enter):
+            if state.screen.subject == nil {
+                guard let rows = taskRows(state), rows.indices.contains(state.selected) else { return [] }
+                let task = rows[state.selected].task.id
+                state.screens.append(.audit(task))
+                state.selected = 0
+                return [findings(task)]
+            }
+            guard let rows = findingRows(state), rows.indices.contains(state.selected) else { return [] }
+            guard let thing = rows[state.selected].finding.things.first else {
+                let finding = rows[state.selected].finding
+                state.notice = "this finding's resource (\(finding.resource)) " + (finding.resourceDeleted ? "is deleted since the audit" : "belongs to no thing")
+                return []
+            }
+            return DeviceScreen.open(&state, thing)
+        default:
+            let count = state.screen.subject == nil ? taskTitles.count : findingTitles.count
+            guard let order = state.own[State.self].order.chosen(by: event, columns: count) else { return nil }
+            state.own[State.self].order = order
+        }
+        return []
+    }
+
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
+        guard case .sort(let column) = target else { return nil }
+        state.own[State.self].order = state.own[State.self].order.clicked(column)
+        return []
+    }
+
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        if let list = tasks.answer(in: message)?.value(&state) { state.own[State.self].tasks = list }
+        if let answer = findings.answer(in: message), let list = answer.value(&state) {
+            (state.own[State.self].findings, state.own[State.self].findingsOf) = (list, answer.argument)
+        }
+        if let answer = startAudit.answer(in: message) {
+            guard let started = answer.value(&state) else { return [] }
+            state.notice = started
+            // A task started here shows in the list.
+            if state.screen == .audits { return reload(&state) ?? [] }
+        }
+        return []
+    }
+
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
+        if let task = state.screen.subject {
+            state.own[State.self].findings = nil
+            return [findings(task)]
+        }
+        state.own[State.self].tasks = nil
+        return [tasks.command]
+    }
+
+    /// `:audit`, once approved.
+    static let startAudit = FleetChange<Void, String>("audit") { fleet, _, _ in
+        let started = try await fleet.startAudit()
+        return "audit task \(started.taskId) started (\(started.checks.joined(separator: ", "))): its findings go to the audit's SNS target"
+    }
+
+    static var commands: [ScreenCommand] {
+        [ScreenCommand(names: ["audits"]) { state, _, _ in
+            CommandMode.replaceTop(&state, with: .audits) ? reload(&state) ?? [] : []
+         },
+         ScreenCommand(names: ["audit"]) { state, _, _ in
+             if Dashboard.refused(&state, "changes") { return [] }
+             let question = "start an on-demand Device Defender audit of the account's enabled checks (findings go to its audit SNS target)"
+             state.confirming = Confirmation(question: question, commands: [startAudit(())])
+             state.notice = question + "? y starts it, any other key does not"
+             return []
+         }]
+    }
+
+    static func rowCount(_ state: DashboardState) -> Int { (state.screen.subject == nil ? taskRows(state)?.count : findingRows(state)?.count) ?? 0 }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
+    static func filters(_ state: DashboardState) -> Bool { true }
+    static func hints(_ state: DashboardState) -> String {
+        state.screen.subject == nil ? "↵ findings  :audit start one  / filter  s sort  r reload" : "↵ the device  / filter  s sort  r reload  esc back"
+    }
+    static func help(_ state: DashboardState) -> [String] {
+        [":audits    Device Defender's audit tasks of the last 30 days", "enter      a task's findings; on a finding, its certificate's device",
+         ":audit     start an on-demand audit of the enabled checks (y approves)", "s S        sort by the next column, reverse"]
+    }
+}
+
+extension Screen {
+    /// Device Defender's audit tasks, and one task's findings.
+    public static let audits = Screen(AuditsScreen.self)
+    public static func audit(_ task: String) -> Screen { Screen(AuditsScreen.self, subject: task) }
+}
