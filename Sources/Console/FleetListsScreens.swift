@@ -72,10 +72,11 @@ extension FleetScreens {
             list.title = "\(groups.count) group\(groups.count == 1 ? "" : "s")"
         case .certificates:
             guard let certificates = state.fleetLists.certificates else { return nil }
-            list = ListRows(titles: ["ID", "STATUS", "EXPIRES", "THINGS"], limits: [18, 12, 20])
+            list = ListRows(titles: ["ID", "STATUS", "EXPIRES", "FLAGS", "THINGS"], limits: [18, 12, 20, 24])
             for certificate in certificates {
                 list.add(certificate.id, [String(certificate.id.prefix(16)), certificate.status,
                                           certificate.notAfter.map { CivilTime.dayAndDistance($0, now: state.now) } ?? "unreadable",
+                                          certificate.flags(now: state.now, expiringDays: state.fleetLists.expiringDays).joined(separator: ","),
                                           certificate.things.joined(separator: ",")])
             }
             // Red only where there is colour (NO_COLOR shows the error role by its attributes).

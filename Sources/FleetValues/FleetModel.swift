@@ -386,4 +386,15 @@ public struct CertificateInfo: Sendable, Equatable {
 
     /// Days until expiry (negative once expired), from `now`.
     public func daysLeft(now: Int64) -> Int? { notAfter.map { Int(($0 - now) / 86_400) } }
+
+    /// What is worth a look, as words a filter finds: expired or expiring (within
+    /// `expiringDays`), not active (its status), unattached (no thing), unreadable.
+    public func flags(now: Int64, expiringDays: Int) -> [String] {
+        var flags: [String] = []
+        if let notAfter { if notAfter <= now { flags.append("expired") } else if (daysLeft(now: now) ?? .max) <= expiringDays { flags.append("expiring") } }
+        else { flags.append("unreadable") }
+        if status != "ACTIVE" { flags.append(status.lowercased()) }
+        if things.isEmpty { flags.append("unattached") }
+        return flags
+    }
 }

@@ -110,6 +110,18 @@ import Testing
             """)
         let shortLived = try #require(try JSONSerialization.jsonObject(with: Data(before.utf8)) as? [String: [String]]).filter { !$0.value.isEmpty }
         #expect(shortLived.count == 5, "\(before)")
+        // certs ls finds exactly them within 30 days (and none within 5), flagged as expiring; the
+        // two the hook refused are PENDING_ACTIVATION and unattached.
+        func certificates(_ flags: [String]) throws -> [[String: Any]] {
+            let listed = try fleetdeck(["certs", "ls", "--json"] + flags)
+            return try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]], "\(listed.stdout)\(listed.stderr)")
+        }
+        let expiring = try certificates(["--expiring", "30"])
+        #expect(Set(expiring.compactMap { $0["certificateId"] as? String }) == Set(shortLived.values.flatMap { $0 }), "\(expiring)")
+        #expect(expiring.allSatisfy { ($0["flags"] as? [String])?.contains("expiring") == true && ($0["daysLeft"] as? Int).map { (8...10).contains($0) } == true })
+        #expect(try certificates(["--expiring", "5"]).isEmpty)
+        let pending = try certificates(["--status", "PENDING_ACTIVATION", "--unattached"])
+        #expect(pending.filter { (($0["flags"] as? [String]) ?? []).contains("unattached") }.count >= 2, "\(pending)")
         let audit = try fleetdeck(["audit", "start", "--yes"])
         #expect(audit.status == 0 && audit.stdout.contains("DEVICE_CERTIFICATE_EXPIRING_CHECK: COMPLETED_NON_COMPLIANT (5 non-compliant of "), "\(audit.stdout)\(audit.stderr)")
         // The task and its findings, as `audit ls` and `audit findings` give them: each finding
