@@ -1,5 +1,6 @@
 import FleetValues
 import JSON
+import MQTT
 import StackEngine
 import StackModel
 import TermCore
@@ -97,6 +98,10 @@ import Testing
                          reasonCode: long, suppressed: true, time: nil, things: [long]),
         ])))
         result.append(("audit findings", findings))
+        var rotation = fleet
+        for character in ":rotation\n" { _ = Dashboard.update(&rotation, .key(.character(character))) }
+        _ = Dashboard.update(&rotation, .received([(Message(topic: "device/\(long)/csr_req", payload: []), Double(FleetScreensTests.now))]))
+        result.append(("rotation", rotation))
         return result
     }
 
@@ -118,7 +123,7 @@ import Testing
     @Test(arguments: [(24, 80), (40, 120), (50, 200)])
     func noTwoCellsTouchOnAnyScreen(rows: Int, columns: Int) {
         let screens = Self.screens()
-        #expect(screens.count == 13)
+        #expect(screens.count == 14)
         for (name, state) in screens {
             let buffer = Dashboard.view(state, rows: rows, columns: columns)
             #expect(!buffer.gaps.isEmpty, "\(name) at \(columns)x\(rows) draws no table")

@@ -124,6 +124,10 @@ import Testing
         try session.sendKeys("Enter")
         // (GG-0001's certificate was rotated and deleted since: the finding says it was acted on)
         #expect(session.waitFor { lines in lines.contains { $0.contains("MEDIUM") && $0.contains("(certificate deleted") } }, "\(session.screen)")
+        // The rotation, device by device: GG-0001 went through every step to "old revoked".
+        try session.sendKeys("-l", ":rotation")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in lines.contains { $0.contains("GG-0001") && $0.contains("old revoked") } }, "\(session.screen)")
         try session.sendKeys("-l", ":messages")
         try session.sendKeys("Enter")
         // The demo's project folder (the only one: demos clean up after themselves), set up as

@@ -1,0 +1,133 @@
+import FleetValues
+import JSON
+import MQTT
+import TermCore
+
+/// Certificate rotation, device by device (`:rotation`): each device's way through the
+/// reference architecture's chain, from the messages the dashboard holds (it subscribes to the
+/// chain's topics) and the registry (the old certificate is revoked once the new one is the
+/// thing's only certificate): when each step happened, devices stuck at a step longer than
+/// `stuckAfter`, and the days left on each device's certificates. `r` reads the registry again.
+enum RotationScreen: ScreenComponent {
+    struct State: ScreenState {
+        var certificates: [CertificateInfo]?
+        /// When the certificates were read (seconds since 1970).
+        var readAt: Double = 0
+        var order = Table.Order()
+        init() {}
+    }
+
+    /// The chain's topics, which the screen subscribes to.
+    static let topics = ["device/+/csr_req", "lambda/+/csr_res", "device/+/crt", "lambda/+/crt_ack"]
+    /// How long a step may take before the device counts as stuck.
+    static let stuckAfter: Double = 120
+    static let certificates = FleetQuery<Void, [CertificateInfo]>("rotation certificates") { fleet, _ in try await fleet.certificates() }
+    static let titles = ["DEVICE", "STEP", "REQUESTED", "CSR RECEIVED", "ISSUED", "ACKNOWLEDGED", "OLD REVOKED", "CERTIFICATES"]
+
+    static func title(_ screen: Screen) -> String { "rotation" }
+
+    /// Now, as the dashboard knows it: its clock, or the newest message held if later (the
+    /// clock ticks with fleet loads; messages keep coming).
+    static func now(_ state: DashboardState) -> Double { max(Double(state.now), state.messages.store.last?.time ?? 0) }
+
+    static func rotations(_ state: DashboardState) -> [Rotation] {
+        let held = state.messages.store.all.filter { stored in
+            let topic = stored.message.topic
+            return (topic.hasPrefix("device/") || topic.hasPrefix("lambda/")) && (topic.hasSuffix("/csr_req") || topic.hasSuffix("/csr_res")
+                || topic.hasSuffix("/crt") || topic.hasSuffix("/crt_ack"))
+        }
+        return Rotation.follow(held.map { ($0.message.topic, $0.message.payload, $0.time) }, certificates: state.own[State.self].certificates,
+                               readAt: state.own[State.self].readAt)
+    }
+
+    static func rows(_ state: DashboardState) -> [(rotation: Rotation, cells: [String])] {
+        let certificates = state.own[State.self].certificates ?? []
+        // (times of day, UTC)
+        return state.own[State.self].order.shown(rotations(state), filter: state.filter) { rotation in
+            let stuck = rotation.stuck(now: now(state), after: stuckAfter)
+            let held = certificates.filter { $0.things.contains(rotation.thing) }
+            return [rotation.thing, (rotation.step?.name ?? "-") + (stuck != nil ? " (stuck)" : "")]
+                + Rotation.Step.allCases.map { step in rotation.times[step].map { String(CivilTime(secondsSince1970: Int64($0)).iso8601.dropFirst(11).prefix(8)) } ?? "-" }
+                + [held.map { "\($0.id.prefix(6)) \($0.daysLeft(now: Int64(now(state))).map { "\($0)d" } ?? "?")" }.joined(separator: ", ")]
+        }.map { (rotation: $0.0, cells: $0.1) }
+    }
+
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
+        let theme = state.theme, area = listArea(state)
+        let rows = rows(state), all = rotations(state)
+        let stuck = all.filter { $0.stuck(now: now(state), after: stuckAfter) != nil }.count
+        var header = " \(all.count) device\(all.count == 1 ? "" : "s") rotating or rotated (from the messages held), \(all.filter(\.done).count) done"
+            + (stuck > 0 ? ", \(stuck) stuck over \(Int(stuckAfter)) s" : "")
+        if state.own[State.self].certificates == nil { header += "; reading the registry…" }
+        if !state.filter.isEmpty { header += "; \(rows.count) match /\(state.filter)" }
+        buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: theme[.header])
+        let columns = Table.fitted(titles, rows: rows.map(\.cells), limits: [24, 28, 9, 12, 9, 12, 11], sortable: true, width: buffer.columns)
+        let first = Table(columns: columns, rows: rows.map(\.cells)).draw(
+            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: state.own[State.self].order.mark,
+            header: theme[.header], selectedStyle: theme[.selected]
+        ) { rows[$0].rotation.stuck(now: now(state), after: stuckAfter) != nil ? theme[.error] : theme[.text] }
+        if rows.isEmpty {
+            buffer.put(state.filter.isEmpty ? "No rotation in the messages held: an audit's findings (:audit) or a device's csr_req start one."
+                                            : "Nothing matches /\(state.filter).", row: area.top, column: 1, style: theme[.dim])
+        }
+        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
+            + HitArea.rows(first: first, count: rows.count, top: area.top, height: area.height, width: buffer.columns)
+    }
+
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        switch event {
+        case .key(.enter):
+            let rows = rows(state)
+            guard rows.indices.contains(state.selected) else { return [] }
+            return DeviceScreen.open(&state, rows[state.selected].rotation.thing)
+        default:
+            guard let order = state.own[State.self].order.chosen(by: event, columns: titles.count) else { return nil }
+            state.own[State.self].order = order
+        }
+        return []
+    }
+
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
+        guard case .sort(let column) = target else { return nil }
+        state.own[State.self].order = state.own[State.self].order.clicked(column)
+        return []
+    }
+
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        if let list = certificates.answer(in: message)?.value(&state) {
+            state.own[State.self].certificates = list
+            state.own[State.self].readAt = now(state)
+        }
+        return []
+    }
+
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
+        state.own[State.self].certificates = nil
+        return [certificates.command]
+    }
+
+    static var commands: [ScreenCommand] {
+        [ScreenCommand(names: ["rotation"]) { state, _, _ in
+            guard CommandMode.replaceTop(&state, with: .rotation) else { return [] }
+            // The chain's topics join the subscriptions (the messages hold what arrives from now on).
+            let missing = topics.filter { !state.messages.filters.contains($0) }
+            state.messages.filters += missing
+            return (missing.isEmpty ? [] : [.connectBroker, .subscribe(missing)]) + (reload(&state) ?? [])
+        }]
+    }
+
+    static func rowCount(_ state: DashboardState) -> Int { rows(state).count }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
+    static func filters(_ state: DashboardState) -> Bool { true }
+    static func hints(_ state: DashboardState) -> String { "↵ the device  r re-read the registry  / filter  s sort" }
+    static func help(_ state: DashboardState) -> [String] {
+        [":rotation  certificate rotation device by device: requested, CSR received, issued, acknowledged, old revoked",
+         "stuck      no step for \(Int(stuckAfter)) s and not done", "r          read the registry again (old certificates revoked?)",
+         "enter      the device", "s S        sort by the next column, reverse"]
+    }
+}
+
+extension Screen {
+    /// Certificate rotation, device by device.
+    public static let rotation = Screen(RotationScreen.self)
+}
