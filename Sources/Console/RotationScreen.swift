@@ -18,7 +18,7 @@ enum RotationScreen: ScreenComponent {
     }
 
     /// The chain's topics, which the screen subscribes to.
-    static let topics = ["device/+/csr_req", "lambda/+/csr_res", "device/+/crt", "lambda/+/crt_ack"]
+    static let topics = Rotation.topics
     /// How long a step may take before the device counts as stuck.
     static let stuckAfter: Double = 120
     static let certificates = FleetQuery<Void, [CertificateInfo]>("rotation certificates") { fleet, _ in try await fleet.certificates() }

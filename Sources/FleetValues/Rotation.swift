@@ -22,6 +22,9 @@ public struct Rotation: Sendable, Equatable {
         }
     }
 
+    /// The chain's topics.
+    public static let topics = ["device/+/csr_req", "lambda/+/csr_res", "device/+/crt", "lambda/+/crt_ack"]
+
     public var thing: String
     /// When each step was seen (seconds since 1970).
     public var times: [Step: Double] = [:]

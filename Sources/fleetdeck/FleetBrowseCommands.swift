@@ -1,7 +1,11 @@
 import ArgumentParser
 import AWSCore
 import Fleet
+import FleetValues
 import JSON
+import MQTT
+import MQTTNet
+import Synchronization
 
 /// `fleetdeck groups ls`: thing groups as a tree with member counts.
 struct GroupsCommand: AsyncParsableCommand {
@@ -39,7 +43,7 @@ struct GroupsCommand: AsyncParsableCommand {
 
 /// `fleetdeck certs ls [--expiring DAYS]`: certificates with status and expiry.
 struct CertsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "certs", abstract: "Device certificates.", subcommands: [List.self])
+    static let configuration = CommandConfiguration(commandName: "certs", abstract: "Device certificates.", subcommands: [List.self, Rotation.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "Certificates: status, expiry (from the certificate), flags, things.")
@@ -79,6 +83,63 @@ struct CertsCommand: AsyncParsableCommand {
                         + (certificate.things.isEmpty ? "-" : certificate.things.joined(separator: ",")) + "\n"
                 }
                 writeStandardOutput(text + "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s")\(expiring.map { " expiring within \($0) days" } ?? "")\n")
+            }
+        }
+    }
+}
+
+extension CertsCommand {
+    /// `fleetdeck certs rotation --watch S`: the rotation screen's facts without a terminal: the
+    /// chain's messages heard for S seconds, then the registry, each device's steps.
+    struct Rotation: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotation", abstract: "Follow certificate rotations device by device: the chain's messages for --watch seconds, then the registry.",
+            discussion: "Steps: requested (device/<thing>/csr_req), CSR received (lambda/<thing>/csr_res), certificate issued (device/<thing>/crt), acknowledged (lambda/<thing>/crt_ack), old revoked (the registry shows the new certificate alone). A device with no step for 120 s that is not done is stuck.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var broker: BrokerOptions
+        @Option(help: "How many seconds to listen to the chain's topics.") var watch: Double = 30
+
+        func run() async throws {
+            try OptionLimits.check(watch, "--watch", within: OptionLimits.seconds, unit: " seconds")
+            let endpoint = try await broker.endpoint(global)
+            let heard = Mutex<[(topic: String, payload: [UInt8], time: Double)]>([]), refused = Mutex<String?>(nil)
+            let client = Client(options: Session.Options(clientID: broker.clientID), open: { () throws(TransportError) in try endpoint.open() }) { event in
+                switch event {
+                case .message(let message, let time): heard.withLock { $0.append((message.topic, message.payload, time)) }
+                case .subscribed(let filters, let codes) where codes.contains(0x80):
+                    refused.withLock { $0 = "the broker refused the subscription to \(filters.joined(separator: ", "))" }
+                case .subscribed(let filters, _):
+                    writeStandardError("certs rotation: listening to \(filters.joined(separator: " ")) on \(endpoint.description) for \(watch) s\n")
+                case .refused(let why): refused.withLock { $0 = why }
+                default: return
+                }
+            }
+            client.subscribe(FleetValues.Rotation.topics.map { Subscription($0, qos: .atLeastOnce) })
+            client.start()
+            _ = Gate().wait(seconds: watch)
+            client.stop()
+            if let why = refused.withLock({ $0 }) { throw ValidationFailure(message: why) }
+            try await AWSCommandContext.run {
+                let now = Double(AWSClient.wallClock())
+                let certificates = try await FleetLoader(client: try AWSCommandContext.client(global)).certificates()
+                let rotations = FleetValues.Rotation.follow(heard.withLock { $0 }, certificates: certificates, readAt: now)
+                func held(_ thing: String) -> [CertificateInfo] { certificates.filter { $0.things.contains(thing) } }
+                if global.json {
+                    writeStandardOutput(JSONValue.array(rotations.map { rotation in
+                        var object = rotation.json.objectValue ?? [:]
+                        object["stuck"] = .bool(rotation.stuck(now: now, after: 120) != nil)
+                        object["certificates"] = .array(held(rotation.thing).map { ["certificateId": .string($0.id), "status": .string($0.status),
+                                                                                     "daysLeft": $0.daysLeft(now: Int64(now)).map { .integer(Int64($0)) } ?? .null] })
+                        return .object(object)
+                    }).pretty() + "\n")
+                    return
+                }
+                var text = "DEVICE".padded(24) + "STEP".padded(30) + "CERTIFICATES\n"
+                for rotation in rotations {
+                    text += rotation.thing.padded(24) + ((rotation.step?.name ?? "-") + (rotation.stuck(now: now, after: 120) != nil ? " (stuck)" : "")).padded(30)
+                        + held(rotation.thing).map { "\($0.id.prefix(12)) \($0.daysLeft(now: Int64(now)).map { "\($0)d" } ?? "?")" }.joined(separator: ", ") + "\n"
+                }
+                writeStandardOutput(text + "\(rotations.count) device\(rotations.count == 1 ? "" : "s") heard rotating in \(watch) s\n")
             }
         }
     }

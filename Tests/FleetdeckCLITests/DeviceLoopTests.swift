@@ -122,6 +122,20 @@ import Testing
         #expect(try certificates(["--expiring", "5"]).isEmpty)
         let pending = try certificates(["--status", "PENDING_ACTIVATION", "--unattached"])
         #expect(pending.filter { (($0["flags"] as? [String]) ?? []).contains("unattached") }.count >= 2, "\(pending)")
+        // certs rotation listens to the chain (as operators' tools connect: the endpoint
+        // DescribeEndpoint names, wss on 443 signed with SigV4) while the audit runs.
+        let watching = folder + "/rotation.json", watchLog = folder + "/rotation.err"
+        let (out, err) = (open(watching, O_WRONLY | O_CREAT | O_TRUNC, 0o600), open(watchLog, O_WRONLY | O_CREAT | O_TRUNC, 0o600))
+        var operatorEnvironment = environment
+        for key in ["FLEETDECK_MQTT_URL", "FLEETDECK_MQTT_CERT", "FLEETDECK_MQTT_KEY"] { operatorEnvironment[key] = nil }
+        let watcher = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["certs", "rotation", "--watch", "20", "--json", "-C", folder],
+                                              environment: operatorEnvironment, stdout: out, stderr: err)
+        close(out)
+        close(err)
+        var reaped = false
+        defer { if !reaped { kill(watcher, SIGTERM); _ = ProcessRunner.waitForExit(watcher) } }
+        #expect(eventually(timeout: .seconds(20)) { ((try? String(contentsOfFile: watchLog, encoding: .utf8)) ?? "").contains("certs rotation: listening to") },
+                "\((try? String(contentsOfFile: watchLog, encoding: .utf8)) ?? "")")
         let audit = try fleetdeck(["audit", "start", "--yes"])
         #expect(audit.status == 0 && audit.stdout.contains("DEVICE_CERTIFICATE_EXPIRING_CHECK: COMPLETED_NON_COMPLIANT (5 non-compliant of "), "\(audit.stdout)\(audit.stderr)")
         // The task and its findings, as `audit ls` and `audit findings` give them: each finding
@@ -171,6 +185,13 @@ import Testing
         for id in shortLived.values.flatMap({ $0 }) {
             #expect(moto.contains("PUT /certificates/\(id)?newStatus=REVOKED"), "\(id)")
         }
+        // certs rotation saw each of the five through every step to "old revoked".
+        #expect(ProcessRunner.waitForExit(watcher).code == 0)
+        reaped = true
+        let watched = try #require(try JSONSerialization.jsonObject(with: Data(((try? String(contentsOfFile: watching, encoding: .utf8)) ?? "").utf8)) as? [[String: Any]],
+                                   "\((try? String(contentsOfFile: watchLog, encoding: .utf8)) ?? "")")
+        let done = watched.filter { $0["step"] as? String == "old revoked" && $0["stuck"] as? Bool == false }.compactMap { $0["thingName"] as? String }
+        #expect(Set(done) == Set(shortLived.keys), "\(watched)")
         // Each rotated device connected again, with its new certificate, to acknowledge it.
         for thing in shortLived.keys {
             #expect(said().components(separatedBy: "\(thing): connected with its own certificate").count == 3, "\(thing): \(said())")
