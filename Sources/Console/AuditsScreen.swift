@@ -7,7 +7,7 @@ import TermCore
 /// findings (severity, check, the resource and its things, why, suppressed or not), and Enter on
 /// a finding opens the device its certificate belongs to. `:audit` starts one (asked first).
 enum AuditsScreen: ScreenComponent {
-    struct State: ScreenState {
+    struct State: SortedState {
         var tasks: [AuditTask]?
         /// The findings of a task (`findingsOf`), once read.
         var findings: [AuditFinding]?
@@ -96,18 +96,11 @@ enum AuditsScreen: ScreenComponent {
             }
             return DeviceScreen.open(&state, thing)
         default:
-            let count = state.screen.subject == nil ? taskTitles.count : findingTitles.count
-            guard let order = state.own[State.self].order.chosen(by: event, columns: count) else { return nil }
-            state.own[State.self].order = order
+            return State.sortKey(&state, event, columns: state.screen.subject == nil ? taskTitles.count : findingTitles.count)
         }
-        return []
     }
 
-    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
-        guard case .sort(let column) = target else { return nil }
-        state.own[State.self].order = state.own[State.self].order.clicked(column)
-        return []
-    }
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? { State.sortClicked(&state, target) }
 
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         if let list = tasks.answer(in: message)?.value(&state) { state.own[State.self].tasks = list }

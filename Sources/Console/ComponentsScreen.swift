@@ -6,7 +6,7 @@ import TermCore
 /// platforms, publisher and description; Enter opens the latest version whole (its recipe
 /// folded as the policy inspector folds a document, its platforms and every version).
 enum ComponentsScreen: ScreenComponent {
-    struct State: ScreenState {
+    struct State: SortedState {
         var components: [ComponentInfo]?
         var order = Table.Order()
         /// The version Enter asked for, once read.
@@ -60,17 +60,11 @@ enum ComponentsScreen: ScreenComponent {
             state.notice = "reading \(rows[state.selected].component.name)…"
             return [latest(rows[state.selected].component.name)]
         default:
-            guard let order = state.own[State.self].order.chosen(by: event, columns: titles.count) else { return nil }
-            state.own[State.self].order = order
+            return State.sortKey(&state, event, columns: titles.count)
         }
-        return []
     }
 
-    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
-        guard case .sort(let column) = target else { return nil }
-        state.own[State.self].order = state.own[State.self].order.clicked(column)
-        return []
-    }
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? { State.sortClicked(&state, target) }
 
     static func inspected(_ state: DashboardState, _ id: String) -> (title: String, value: JSONValue)? {
         guard let detail = state.own[State.self].detail, detail.name == id else { return nil }

@@ -7,7 +7,7 @@ import TermCore
 /// marked stale: its HEALTHY is old news. Counts by health, nucleus and platform in the header
 /// (counted from the listing); `/` filters, `s`/`S` sort, Enter opens the core device.
 enum CoresScreen: ScreenComponent {
-    struct State: ScreenState {
+    struct State: SortedState {
         /// Nil until read.
         var list: CoreDeviceList?
         var order = Table.Order()
@@ -67,17 +67,11 @@ enum CoresScreen: ScreenComponent {
             guard let rows = rows(state), rows.indices.contains(state.selected) else { return [] }
             return CoreScreen.open(&state, rows[state.selected].device.name)
         default:
-            guard let order = state.own[State.self].order.chosen(by: event, columns: titles.count) else { return nil }
-            state.own[State.self].order = order
+            return State.sortKey(&state, event, columns: titles.count)
         }
-        return []
     }
 
-    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
-        guard case .sort(let column) = target else { return nil }
-        state.own[State.self].order = state.own[State.self].order.clicked(column)
-        return []
-    }
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? { State.sortClicked(&state, target) }
 
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         if let list = cores.answer(in: message)?.value(&state) { state.own[State.self].list = list }

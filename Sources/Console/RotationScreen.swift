@@ -9,7 +9,7 @@ import TermCore
 /// thing's only certificate): when each step happened, devices stuck at a step longer than
 /// `stuckAfter`, and the days left on each device's certificates. `r` reads the registry again.
 enum RotationScreen: ScreenComponent {
-    struct State: ScreenState {
+    struct State: SortedState {
         var certificates: [CertificateInfo]?
         /// When the certificates were read (seconds since 1970).
         var readAt: Double = 0
@@ -81,17 +81,11 @@ enum RotationScreen: ScreenComponent {
             guard rows.indices.contains(state.selected) else { return [] }
             return DeviceScreen.open(&state, rows[state.selected].rotation.thing)
         default:
-            guard let order = state.own[State.self].order.chosen(by: event, columns: titles.count) else { return nil }
-            state.own[State.self].order = order
+            return State.sortKey(&state, event, columns: titles.count)
         }
-        return []
     }
 
-    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
-        guard case .sort(let column) = target else { return nil }
-        state.own[State.self].order = state.own[State.self].order.clicked(column)
-        return []
-    }
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? { State.sortClicked(&state, target) }
 
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         if let list = certificates.answer(in: message)?.value(&state) {

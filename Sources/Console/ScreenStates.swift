@@ -1,7 +1,31 @@
+import TermCore
+
 /// What a screen keeps for itself (its rows, its order, what is loading), declared in its own
 /// file; the router keeps one value of each kind, so a new screen adds no field to a shared struct.
 protocol ScreenState: Equatable, Sendable {
     init()
+}
+
+/// A screen state whose table the user sorts (`s`/`S`, a click on a column's title).
+protocol SortedState: ScreenState {
+    var order: Table.Order { get set }
+}
+
+extension SortedState {
+    /// `s`/`S` on a table of `columns` columns: the commands (none) when the key sorted it, nil
+    /// when the key is not a sorting one.
+    static func sortKey(_ state: inout DashboardState, _ event: TerminalEvent, columns: Int) -> [DashboardCommand]? {
+        guard let order = state.own[Self.self].order.chosen(by: event, columns: columns) else { return nil }
+        state.own[Self.self].order = order
+        return []
+    }
+
+    /// A click on a column's title sorts by it; nil for any other click.
+    static func sortClicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? {
+        guard case .sort(let column) = target else { return nil }
+        state.own[Self.self].order = state.own[Self.self].order.clicked(column)
+        return []
+    }
 }
 
 /// The screens' own states, one per kind, each as its screen left it (a fresh one until then).
