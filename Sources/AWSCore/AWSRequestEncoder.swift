@@ -20,7 +20,17 @@ public enum AWSRequestEncoder {
             let body = fields.map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
             return HTTPRequest(method: "POST", endpoint: endpoint, path: endpoint.basePath + "/", headers: headers, body: Array(body.utf8))
         case .json:
-            throw .invalidInput(operation: operation.name, reason: "the JSON 1.x protocol is not supported")
+            // POST / with the operation named in X-Amz-Target and every member in the JSON body.
+            guard let target = service.targetPrefix else {
+                throw .invalidInput(operation: operation.name, reason: "the service \(service.id) names no X-Amz-Target prefix")
+            }
+            var body = JSONObject()
+            for member in operation.input {
+                if let value = input[member.name] { body[member.locationName] = value }
+            }
+            headers.append(("Content-Type", "application/x-amz-json-\(service.jsonVersion ?? "1.1")"))
+            headers.append(("X-Amz-Target", "\(target).\(operation.name)"))
+            return HTTPRequest(method: "POST", endpoint: endpoint, path: endpoint.basePath + "/", headers: headers, body: Array(JSONValue.object(body).serialized().utf8))
         case .restJSON, .restXML:
             break
         }

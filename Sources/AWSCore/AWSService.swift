@@ -13,9 +13,14 @@ public struct AWSService: Sendable, Equatable {
     /// The suffix of `AWS_ENDPOINT_URL_<NAME>` that overrides this service's endpoint.
     public var environmentName: String
     public var globalEndpoint: String?
+    /// JSON 1.x services: the X-Amz-Target prefix ("Logs_20140328") and the JSON version ("1.1").
+    public var targetPrefix: String?
+    public var jsonVersion: String?
 
     public init(id: String, endpointPrefix: String, signingName: String, protocol: AWSProtocol, apiVersion: String,
-                environmentName: String, globalEndpoint: String?) {
+                environmentName: String, globalEndpoint: String?, targetPrefix: String? = nil, jsonVersion: String? = nil) {
+        self.targetPrefix = targetPrefix
+        self.jsonVersion = jsonVersion
         self.id = id
         self.endpointPrefix = endpointPrefix
         self.signingName = signingName

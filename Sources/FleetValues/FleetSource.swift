@@ -34,6 +34,8 @@ public protocol FleetReader: Sendable {
     func auditTasks(days: Int) async throws -> [AuditTask]
     /// A task's findings (the things of each certificate at fault with them).
     func auditFindings(task: String) async throws -> [AuditFinding]
+    /// What the provisioning templates' hooks answered devices in the last `days` days, newest first.
+    func provisioningAttempts(days: Int) async throws -> [ProvisioningAttempt]
 }
 
 /// The changes the fleet screens make, each after its plan was approved.

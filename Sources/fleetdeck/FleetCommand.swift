@@ -8,7 +8,7 @@ import StackEngine
 
 /// `fleetdeck fleet reconcile`: the registry brought in line with an allowlist, as a plan to approve.
 struct FleetCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fleet", abstract: "Fleet-wide operations.", subcommands: [Setup.self, Reconcile.self])
+    static let configuration = CommandConfiguration(commandName: "fleet", abstract: "Fleet-wide operations.", subcommands: [Setup.self, Reconcile.self, Attempts.self])
 
     /// An allowlist file, read (a regular file up to 16 MiB) and checked: its bytes and names.
     static func readAllowlist(_ path: String) throws -> (bytes: [UInt8], names: Set<String>) {

@@ -55,6 +55,10 @@ import Testing
             "enabled": true, "type": "FLEET_PROVISIONING",
             "preProvisioningHook": ["payloadVersion": "2020-04-01", "targetArn": "arn:aws:lambda:us-east-1:123456789012:function:hook"]]),
         Case(service: "iot", operation: iot.describeProvisioningTemplate, input: ["templateName": "t"]),
+        Case(service: "iot", operation: iot.startOnDemandAuditTask, input: ["targetCheckNames": ["DEVICE_CERTIFICATE_EXPIRING_CHECK"]]),
+        Case(service: "iot", operation: iot.describeAuditTask, input: ["taskId": "0123456789abcdef"]),
+        Case(service: "iot", operation: iot.listAuditTasks, input: ["startTime": "2026-11-06T00:00:00Z", "endTime": "2026-12-06T00:00:00Z"]),
+        Case(service: "iot", operation: iot.listAuditFindings, input: ["taskId": "0123456789abcdef", "listSuppressedFindings": true]),
         Case(service: "iot", operation: iot.updateProvisioningTemplate, input: ["templateName": "t", "enabled": false, "defaultVersionId": 2]),
         Case(service: "iot", operation: iot.deleteProvisioningTemplate, input: ["templateName": "t"]),
         Case(service: "iot", operation: iot.listProvisioningTemplates, input: ["maxResults": 10, "nextToken": "abc"]),
@@ -134,6 +138,28 @@ import Testing
         }
         // Every required member was sent somewhere.
         for name in model.required { #expect(testCase.input[name] != nil, "required member \(name) not in the test input") }
+    }
+
+    /// CloudWatch Logs speaks JSON 1.1: POST / with the operation in X-Amz-Target (the model's
+    /// targetPrefix) and every member in the body.
+    @Test func aJSON11RequestIsWhatTheModelSays() throws {
+        let script = """
+        import botocore.session, json
+        model = botocore.session.get_session().get_service_model('logs')
+        op = model.operation_model('FilterLogEvents')
+        print(json.dumps({'target': model.metadata['targetPrefix'], 'version': model.metadata['jsonVersion'], 'method': op.http['method'],
+                          'uri': op.http['requestUri'], 'members': list(op.input_shape.members)}))
+        """
+        let result = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script])
+        let model = try #require(try JSONValue.parse(Array(result.stdout.utf8)).objectValue, "\(result.stderr)")
+        let input: JSONObject = ["logGroupName": "/aws/lambda/hook", "startTime": 1_796_000_000_000, "nextToken": "t"]
+        let request = try AWSRequestEncoder.encode(service: CloudWatchLogsOperations.service, operation: CloudWatchLogsOperations.filterLogEvents,
+                                                   input: input, endpoint: Endpoint(scheme: "https", host: "logs.us-east-1.amazonaws.com"))
+        #expect(request.method == model["method"]?.stringValue && request.path == model["uri"]?.stringValue)
+        #expect(request.header("X-Amz-Target") == "\(model["target"]?.stringValue ?? "?").FilterLogEvents")
+        #expect(request.header("Content-Type") == "application/x-amz-json-\(model["version"]?.stringValue ?? "?")")
+        let body = try #require(try JSONValue.parse(request.body).objectValue)
+        #expect(Set(body.keys) == Set(input.keys) && Set(body.keys).isSubset(of: Set(model["members"]?.arrayValue.compactMap(\.stringValue) ?? [])))
     }
 
     @Test func missingRequiredMemberIsNamed() {

@@ -39,6 +39,7 @@ import Testing
         func startAudit() async throws -> (taskId: String, checks: [String]) { ("task-1", ["DEVICE_CERTIFICATE_EXPIRING_CHECK"]) }
         func auditTasks(days: Int) async throws -> [AuditTask] { [] }
         func auditFindings(task: String) async throws -> [AuditFinding] { [] }
+        func provisioningAttempts(days: Int) async throws -> [ProvisioningAttempt] { [] }
         func apply(_ action: BulkAction, _ items: [String], progress: @Sendable (String, String?) -> Void) async {
             for item in items {
                 applied.withLock { $0.append(item) }

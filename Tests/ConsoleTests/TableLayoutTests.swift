@@ -102,6 +102,12 @@ import Testing
         for character in ":rotation\n" { _ = Dashboard.update(&rotation, .key(.character(character))) }
         _ = Dashboard.update(&rotation, .received([(Message(topic: "device/\(long)/csr_req", payload: []), Double(FleetScreensTests.now))]))
         result.append(("rotation", rotation))
+        var provisioning = fleet
+        for character in ":provisioning\n" { _ = Dashboard.update(&provisioning, .key(.character(character))) }
+        _ = Dashboard.update(&provisioning, ProvisioningScreen.attempts.answered([
+            ProvisioningAttempt(template: long, serial: long, admitted: false, reason: long, time: FleetScreensTests.now, listed: true),
+        ]))
+        result.append(("provisioning", provisioning))
         return result
     }
 
@@ -123,7 +129,7 @@ import Testing
     @Test(arguments: [(24, 80), (40, 120), (50, 200)])
     func noTwoCellsTouchOnAnyScreen(rows: Int, columns: Int) {
         let screens = Self.screens()
-        #expect(screens.count == 14)
+        #expect(screens.count == 15)
         for (name, state) in screens {
             let buffer = Dashboard.view(state, rows: rows, columns: columns)
             #expect(!buffer.gaps.isEmpty, "\(name) at \(columns)x\(rows) draws no table")

@@ -68,6 +68,14 @@ import Testing
         }
         #expect(eventually(timeout: .seconds(60), interval: .milliseconds(200)) { listed.allSatisfy { said().contains("\($0): connected with its own certificate") } }, "\(said())")
         #expect(!said().contains("PRIVATE KEY"))
+        // The attempts as the hook's log (CloudWatch Logs) says them, tied to the allowlist.
+        let attempts = try fleetdeck(["fleet", "attempts", "--json"])
+        let answered = try #require(try JSONSerialization.jsonObject(with: Data(attempts.stdout.utf8)) as? [[String: Any]], "\(attempts.stdout)\(attempts.stderr)")
+            .filter { ($0["serialNumber"] as? String)?.hasPrefix(prefix) == true }
+        #expect(attempts.status == 0 && answered.count == 27, "\(attempts.stdout)\(attempts.stderr)")
+        #expect(Set(answered.filter { $0["admitted"] as? Bool == true && $0["listed"] as? Bool == true }.compactMap { $0["serialNumber"] as? String }) == Set(listed))
+        #expect(Set(answered.filter { $0["admitted"] as? Bool == false && $0["listed"] as? Bool == false && $0["reason"] as? String == "not on the allowlist" }
+            .compactMap { $0["serialNumber"] as? String }) == Set(unlisted), "\(answered)")
         let modes = try ProcessRunner.shell("stat -c '%a' \(keys)/\(prefix)-0001.private.pem.key \(keys)/\(prefix)-0001.pem.crt").stdout
         #expect(modes == "600\n600\n", "\(modes)")
 
@@ -116,10 +124,11 @@ import Testing
             let listed = try fleetdeck(["certs", "ls", "--json"] + flags)
             return try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]], "\(listed.stdout)\(listed.stderr)")
         }
-        let expiring = try certificates(["--expiring", "30"])
+        // (this run's devices': another run's in this sandbox may still be there)
+        let expiring = try certificates(["--expiring", "30"]).filter { (($0["things"] as? [String]) ?? []).contains { $0.hasPrefix(prefix) } }
         #expect(Set(expiring.compactMap { $0["certificateId"] as? String }) == Set(shortLived.values.flatMap { $0 }), "\(expiring)")
         #expect(expiring.allSatisfy { ($0["flags"] as? [String])?.contains("expiring") == true && ($0["daysLeft"] as? Int).map { (8...10).contains($0) } == true })
-        #expect(try certificates(["--expiring", "5"]).isEmpty)
+        #expect(try certificates(["--expiring", "5"]).filter { (($0["things"] as? [String]) ?? []).contains { $0.hasPrefix(prefix) } }.isEmpty)
         let pending = try certificates(["--status", "PENDING_ACTIVATION", "--unattached"])
         #expect(pending.filter { (($0["flags"] as? [String]) ?? []).contains("unattached") }.count >= 2, "\(pending)")
         // certs rotation listens to the chain (as operators' tools connect: the endpoint

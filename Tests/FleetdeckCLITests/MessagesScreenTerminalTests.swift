@@ -124,6 +124,11 @@ import Testing
         try session.sendKeys("Enter")
         // (GG-0001's certificate was rotated and deleted since: the finding says it was acted on)
         #expect(session.waitFor { lines in lines.contains { $0.contains("MEDIUM") && $0.contains("(certificate deleted") } }, "\(session.screen)")
+        // The provisioning attempts: the two unlisted serial numbers refused by the hook, and why.
+        try session.sendKeys("-l", ":provisioning")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in ["GG-0006", "GG-0007"].allSatisfy { serial in
+            lines.contains { $0.contains(serial) && $0.contains("refused") && $0.contains("not on the allowlist") } } }, "\(session.screen)")
         // The rotation, device by device: GG-0001 went through every step to "old revoked".
         try session.sendKeys("-l", ":rotation")
         try session.sendKeys("Enter")

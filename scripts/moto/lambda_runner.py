@@ -37,6 +37,23 @@ class Refused(Exception):
     """The function cannot be run here, or it failed: the reason, for the caller's answer."""
 
 
+def _cloudwatch(account, region, function, lines):
+    """One invocation's log in /aws/lambda/FUNCTION (a stream per invocation): START, what the
+    function printed, END, as Lambda writes them."""
+    import datetime
+    import time
+    import uuid
+    from moto.logs.models import logs_backends
+    backend, group, request = logs_backends[account][region], f"/aws/lambda/{function}", str(uuid.uuid4())
+    if group not in backend.groups:
+        backend.create_log_group(group, {})
+    stream = f"{datetime.datetime.now(datetime.timezone.utc):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+    backend.create_log_stream(group, stream)
+    now = int(time.time() * 1000)
+    messages = [f"START RequestId: {request} Version: $LATEST"] + list(lines) + [f"END RequestId: {request}"]
+    backend.put_log_events(group, stream, [{"timestamp": now, "message": message} for message in messages])
+
+
 def permitted(backend, fn, service, source_arn, account):
     """Whether the function's resource policy lets `service` invoke it for `source_arn` (AWS
     checks it before every invocation by a service); a condition not built is refused by name."""
@@ -105,10 +122,14 @@ def invoke(account, region, function, event, timeout=30, caller=None):
     except subprocess.TimeoutExpired:
         raise Refused(f"the function {fn.function_name} timed out after {timeout} s")
     output = process.stdout.decode("utf-8", "replace")
-    if process.returncode != 0 or "\n@@result@@" not in output:
+    failed = process.returncode != 0 or "\n@@result@@" not in output
+    printed, _, result = output.rpartition("\n@@result@@") if not failed else (output, "", "")
+    # What the function printed (and its traceback) goes to its CloudWatch Logs group, as Lambda's runtime sends it.
+    _cloudwatch(account, region, fn.function_name, printed.strip().splitlines() + (process.stderr.decode("utf-8", "replace").strip().splitlines() if failed else []))
+    if failed:
         last = process.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
         raise Refused(f"the function {fn.function_name} failed: {last[0]}")
-    log, _, result = output.rpartition("\n@@result@@")
+    log = printed
     if log.strip():
         sys.stderr.write("".join(f"lambda {fn.function_name}: {line}\n" for line in log.strip().splitlines()))
     return json.loads(result)

@@ -50,7 +50,12 @@ def lambda_handler(event, context):
     except (AllowlistError, UnicodeDecodeError) as error:
         print(f"refusing {serial!r}: {error}")
         return {"allowProvisioning": False}
-    return {"allowProvisioning": serial in allowed}
+    # Each answer said in the function's log (CloudWatch Logs), where operators look for it.
+    if serial not in allowed:
+        print(f"refusing {serial!r}: not on the allowlist")
+        return {"allowProvisioning": False}
+    print(f"admitting {serial!r}")
+    return {"allowProvisioning": True}
 
 
 

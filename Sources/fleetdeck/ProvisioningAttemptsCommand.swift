@@ -1,0 +1,39 @@
+import ArgumentParser
+import AWSCore
+import Fleet
+import FleetValues
+import JSON
+
+extension FleetCommand {
+    /// `fleetdeck fleet attempts`: what the provisioning templates' hooks answered devices.
+    struct Attempts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "attempts", abstract: "Provisioning attempts: what each template's pre-provisioning hook answered each serial number, and why.",
+            discussion: "Read from the hook function's log in CloudWatch Logs (lines 'admitting SERIAL' and 'refusing SERIAL: REASON', as the reference architecture's hook writes them), tied to the allowlist the hook reads (allowlist.txt in its CERT_BUCKET) as it is now: a listed serial number refused is marked WRONG and makes the exit status 1.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "How many days back (1-30).") var days = 7
+
+        func run() async throws {
+            try OptionLimits.check(days, "--days", within: 1...30)
+            try await AWSCommandContext.run {
+                let attempts = try await FleetLoader(client: try AWSCommandContext.client(global)).provisioningAttempts(days: days)
+                if global.json {
+                    writeStandardOutput(JSONValue.array(attempts.map(\.json)).pretty() + "\n")
+                } else {
+                    var text = "TIME".padded(22) + "SERIAL".padded(24) + "ANSWER".padded(10) + "LISTED".padded(8) + "TEMPLATE".padded(38) + "REASON\n"
+                    for attempt in attempts {
+                        text += CivilTime(secondsSince1970: attempt.time).iso8601.padded(22) + attempt.serial.padded(24)
+                            + (attempt.admitted ? "admitted" : "refused").padded(10) + (attempt.listed.map { $0 ? "yes" : "no" } ?? "?").padded(8)
+                            + attempt.template.padded(38) + (attempt.reason ?? "-") + (attempt.wrong ? "  WRONG: it is on the allowlist" : "") + "\n"
+                    }
+                    let refused = attempts.filter { !$0.admitted }.count
+                    writeStandardOutput(text + "\(attempts.count) attempt\(attempts.count == 1 ? "" : "s") in the last \(days) days, \(refused) refused\n")
+                }
+                let wrong = attempts.filter(\.wrong)
+                if !wrong.isEmpty {
+                    throw ValidationFailure(message: "\(wrong.count) serial number\(wrong.count == 1 ? "" : "s") on the allowlist refused: " + wrong.map(\.serial).joined(separator: ", "))
+                }
+            }
+        }
+    }
+}
