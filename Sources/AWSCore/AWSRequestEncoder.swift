@@ -62,7 +62,17 @@ public enum AWSRequestEncoder {
                     path = path.replacingOccurrences("{\(member.locationName)}", URIEncoding.encode(text))
                 }
             case .query:
-                for item in value.arrayValue where item.stringValue != nil { query.append((member.locationName, item.stringValue!)) }
+                // Numbers and booleans as their text (nothing given is dropped in silence).
+                for item in value.arrayValue {
+                    switch item {
+                    case .string(let text): query.append((member.locationName, text))
+                    case .integer(let number): query.append((member.locationName, String(number)))
+                    case .bool(let flag): query.append((member.locationName, flag ? "true" : "false"))
+                    case .double(let number): query.append((member.locationName, String(number)))
+                    default:
+                        throw .invalidInput(operation: operation.name, reason: "member '\(member.name)' cannot go in the query string: \(item.serialized())")
+                    }
+                }
             case .header:
                 if let text = value.stringValue { headers.append((member.locationName, text)) }
             case .headerPrefix:

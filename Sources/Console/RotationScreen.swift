@@ -1,6 +1,7 @@
 import FleetValues
 import JSON
 import MQTT
+import Synchronization
 import TermCore
 
 /// Certificate rotation, device by device (`:rotation`): each device's way through the
@@ -80,6 +81,16 @@ enum RotationScreen: ScreenComponent {
             let rows = rows(state)
             guard rows.indices.contains(state.selected) else { return [] }
             return DeviceScreen.open(&state, rows[state.selected].rotation.thing)
+        case .character("R"):
+            // Rotate now: asked first, as every change to the fleet is.
+            if Dashboard.refused(&state, "changes") { return [] }
+            let rows = rows(state)
+            guard rows.indices.contains(state.selected) else { return [] }
+            let thing = rows[state.selected].rotation.thing
+            let question = "ask \(thing) for a new certificate now (publish device/\(thing)/csr_req, as the audit-actions function does)"
+            state.confirming = Confirmation(question: question, commands: [rotateNow([thing])])
+            state.notice = question + "? y asks, any other key does not"
+            return []
         default:
             return State.sortKey(&state, event, columns: titles.count)
         }
@@ -87,7 +98,21 @@ enum RotationScreen: ScreenComponent {
 
     static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? { State.sortClicked(&state, target) }
 
+    /// `R`, once approved: each thing asked for a CSR.
+    static let rotateNow = FleetChange<[String], [String: String]>("rotate now") { fleet, things, _ in
+        let failures = Mutex<[String: String]>([:])
+        await fleet.requestRotation(things) { thing, error in
+            if let error { failures.withLock { $0[thing] = error } }
+        }
+        return failures.withLock { $0 }
+    }
+
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        if let answer = rotateNow.answer(in: message), let failures = answer.value(&state) {
+            let asked = answer.argument.filter { failures[$0] == nil }
+            state.notice = failures.isEmpty ? "asked \(asked.joined(separator: ", ")) for a new certificate: the rotation shows here as it goes"
+                : "could not ask " + failures.map { "\($0.key): \($0.value)" }.sorted().joined(separator: "; ")
+        }
         if let list = certificates.answer(in: message)?.value(&state) {
             state.own[State.self].certificates = list
             state.own[State.self].readAt = now(state)
@@ -113,11 +138,11 @@ enum RotationScreen: ScreenComponent {
     static func rowCount(_ state: DashboardState) -> Int { rows(state).count }
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
     static func filters(_ state: DashboardState) -> Bool { true }
-    static func hints(_ state: DashboardState) -> String { "↵ the device  r re-read the registry  / filter  s sort" }
+    static func hints(_ state: DashboardState) -> String { "↵ the device  R rotate now  r re-read the registry  / filter  s sort" }
     static func help(_ state: DashboardState) -> [String] {
         [":rotation  certificate rotation device by device: requested, CSR received, issued, acknowledged, old revoked",
          "stuck      no step for \(Int(stuckAfter)) s and not done", "r          read the registry again (old certificates revoked?)",
-         "enter      the device", "s S        sort by the next column, reverse"]
+         "enter      the device", "R          rotate now: ask the device for a CSR (y approves)", "s S        sort by the next column, reverse"]
     }
 }
 

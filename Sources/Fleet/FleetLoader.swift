@@ -227,6 +227,13 @@ public struct FleetLoader: Sendable {
         _ = try await client.callIoTData(IoTDataPlaneOperations.deleteThingShadow, input)
     }
 
+    /// Asks each thing for a CSR now (device/<thing>/csr_req, as the audit-actions function asks).
+    public func requestRotation(_ things: [String], progress: @Sendable (String, String?) -> Void) async {
+        await eachReported(things, progress) { thing in
+            _ = try await client.callIoTData(IoTDataPlaneOperations.publish, ["topic": .string("device/\(thing)/csr_req"), "qos": 1], payload: Array("{}".utf8))
+        }
+    }
+
     /// A bulk plan's steps: `step` on each item in turn, each reported (item, error or nil).
     func eachReported(_ items: [String], _ progress: @Sendable (String, String?) -> Void, _ step: (String) async throws -> Void) async {
         for item in items {

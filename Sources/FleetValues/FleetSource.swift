@@ -47,6 +47,9 @@ public protocol FleetWriter: Sendable {
     func apply(_ action: BulkAction, _ items: [String], progress: @Sendable (String, String?) -> Void) async
     /// Starts an on-demand Device Defender audit of the account's enabled checks: its task ID and the checks.
     func startAudit() async throws -> (taskId: String, checks: [String])
+    /// Asks each thing for a new certificate now, as the audit-actions function does (publishes
+    /// `device/<thing>/csr_req`, "{}", QoS 1), reporting each (thing, error or nil).
+    func requestRotation(_ things: [String], progress: @Sendable (String, String?) -> Void) async
 }
 
 public typealias FleetSource = FleetReader & FleetWriter

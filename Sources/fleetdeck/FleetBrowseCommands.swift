@@ -43,7 +43,7 @@ struct GroupsCommand: AsyncParsableCommand {
 
 /// `fleetdeck certs ls [--expiring DAYS]`: certificates with status and expiry.
 struct CertsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "certs", abstract: "Device certificates.", subcommands: [List.self, Rotation.self])
+    static let configuration = CommandConfiguration(commandName: "certs", abstract: "Device certificates.", subcommands: [List.self, Rotation.self, Rotate.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "ls", abstract: "Certificates: status, expiry (from the certificate), flags, things.")
@@ -140,6 +140,37 @@ extension CertsCommand {
                         + held(rotation.thing).map { "\($0.id.prefix(12)) \($0.daysLeft(now: Int64(now)).map { "\($0)d" } ?? "?")" }.joined(separator: ", ") + "\n"
                 }
                 writeStandardOutput(text + "\(rotations.count) device\(rotations.count == 1 ? "" : "s") heard rotating in \(watch) s\n")
+            }
+        }
+    }
+}
+
+extension CertsCommand {
+    /// `fleetdeck certs rotate THING...`: asks devices for a new certificate now, as the
+    /// reference architecture's audit-actions function does; a plan shown and approved first.
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate", abstract: "Ask devices for a new certificate now (publishes device/<thing>/csr_req, as the audit-actions function does), after the plan is approved.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The things to rotate.") var things: [String]
+        @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
+
+        func run() async throws {
+            guard !things.isEmpty else { throw ValidationFailure(message: "name at least one thing") }
+            for thing in things where !Allowlist.isThingName(thing) { throw ValidationFailure(message: "'\(thing)' is not a thing name") }
+            let plan = "Ask \(things.count) device\(things.count == 1 ? "" : "s") for a new certificate now: publish \"{}\" (QoS 1) on\n"
+                + things.map { "  device/\($0)/csr_req\n" }.joined()
+                + "  each device answers with a CSR; the stack's rules and functions issue its certificate and revoke the old one\n"
+            writeStandardOutput(plan)
+            if !yes, !(try StackCommandContext.confirm("Ask them?", details: { plan })) { throw ValidationFailure(message: "nothing asked: not approved") }
+            try await AWSCommandContext.run {
+                let failed = Mutex<[String]>([])
+                await FleetLoader(client: try AWSCommandContext.client(global)).requestRotation(things) { thing, error in
+                    writeStandardOutput(error.map { "\(thing): not asked: \($0)\n" } ?? "\(thing): asked (device/\(thing)/csr_req)\n")
+                    if error != nil { failed.withLock { $0.append(thing) } }
+                }
+                let failures = failed.withLock { $0 }
+                if !failures.isEmpty { throw ValidationFailure(message: "\(failures.count) of \(things.count) devices were not asked") }
             }
         }
     }

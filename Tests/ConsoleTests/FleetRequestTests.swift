@@ -40,6 +40,7 @@ import Testing
         func auditTasks(days: Int) async throws -> [AuditTask] { [] }
         func auditFindings(task: String) async throws -> [AuditFinding] { [] }
         func provisioningAttempts(days: Int) async throws -> [ProvisioningAttempt] { [] }
+        func requestRotation(_ things: [String], progress: @Sendable (String, String?) -> Void) async {}
         func apply(_ action: BulkAction, _ items: [String], progress: @Sendable (String, String?) -> Void) async {
             for item in items {
                 applied.withLock { $0.append(item) }

@@ -43,6 +43,15 @@ import Testing
         #expect(lines.contains { $0.contains("GG-0001") && $0.contains("old revoked") }, "\(lines)")
         #expect(lines.contains { $0.contains("GG-0002") && $0.contains("certificate issued (stuck)") && $0.contains("old2 8d") }, "\(lines)")
         try DashboardTests().check("rotation-120x24", Dashboard.view(state, rows: 24, columns: 120))
+        // R asks (y approves) and publishes the device's csr_req; its answer is said.
+        _ = Dashboard.update(&state, .key(.character("R")))
+        #expect(state.notice?.hasPrefix("ask GG-0001 for a new certificate now (publish device/GG-0001/csr_req") == true)
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [RotationScreen.rotateNow(["GG-0001"])])
+        _ = Dashboard.update(&state, RotationScreen.rotateNow.answered(["GG-0001"], .success([:])))
+        #expect(state.notice == "asked GG-0001 for a new certificate: the rotation shows here as it goes")
+        _ = Dashboard.update(&state, .key(.character("R")))
+        _ = Dashboard.update(&state, .key(.character("n")))
+        #expect(state.notice?.hasPrefix("not done: ask GG-0001") == true)
         // r reads the registry again; Enter opens the device.
         #expect(Dashboard.update(&state, .key(.character("r"))) == [RotationScreen.certificates.command])
         #expect(Dashboard.update(&state, .key(.key(.enter))) == [DeviceScreen.detail("GG-0001")])
