@@ -66,16 +66,9 @@ enum AuditsScreen: ScreenComponent {
         }
         buffer.put(DisplayWidth.pad(header + (state.filter.isEmpty ? "" : "; \(cells.count) match /\(state.filter)"), buffer.columns),
                    row: 1, column: 0, style: theme[.header])
-        let columns = Table.fitted(titles, rows: cells, limits: state.screen.subject == nil ? [17, 13, 26, 10, 14] : [19, 34, 30, 28], sortable: true,
-                                   width: buffer.columns)
-        let first = Table(columns: columns, rows: cells).draw(
-            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: state.own[State.self].order.mark,
-            header: theme[.header], selectedStyle: theme[.selected]) { failing[$0] ? theme[.error] : theme[.text] }
-        if cells.isEmpty {
-            buffer.put(state.filter.isEmpty ? empty : "Nothing matches /\(state.filter).", row: area.top, column: 1, style: theme[.dim])
-        }
-        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
-            + HitArea.rows(first: first, count: cells.count, top: area.top, height: area.height, width: buffer.columns)
+        return Dashboard.sortedList(state, into: &buffer, area: area, titles: titles, rows: cells,
+                                    limits: state.screen.subject == nil ? [17, 13, 26, 10, 14] : [19, 34, 30, 28],
+                                    sort: state.own[State.self].order.mark, empty: empty) { failing[$0] ? theme[.error] : theme[.text] }
     }
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {

@@ -39,17 +39,8 @@ enum ComponentsScreen: ScreenComponent {
         var header = " \(count) component\(count == 1 ? "" : "s") in the account's catalogue"
         if !state.filter.isEmpty { header += "; \(rows.count) match /\(state.filter)" }
         buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: theme[.header])
-        let columns = Table.fitted(titles, rows: rows.map(\.cells), limits: [36, 10, 18, 24], sortable: true, width: buffer.columns)
-        let order = state.own[State.self].order
-        let first = Table(columns: columns, rows: rows.map(\.cells)).draw(
-            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: order.mark,
-            header: theme[.header], selectedStyle: theme[.selected]) { _ in theme[.text] }
-        if rows.isEmpty {
-            buffer.put(state.filter.isEmpty ? "No components: 'fleetdeck gg components publish' adds recipes." : "Nothing matches /\(state.filter).",
-                       row: area.top, column: 1, style: theme[.dim])
-        }
-        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
-            + HitArea.rows(first: first, count: rows.count, top: area.top, height: area.height, width: buffer.columns)
+        return Dashboard.sortedList(state, into: &buffer, area: area, titles: titles, rows: rows.map(\.cells), limits: [36, 10, 18, 24],
+                                    sort: state.own[State.self].order.mark, empty: "No components: 'fleetdeck gg components publish' adds recipes.") { _ in theme[.text] }
     }
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {

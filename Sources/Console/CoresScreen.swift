@@ -44,21 +44,11 @@ enum CoresScreen: ScreenComponent {
             + " · " + CoreDeviceList.counts(list.devices.map { $0.place.isEmpty ? "unknown" : $0.place }, after: true) + " · counted from the listing"
         buffer.put(DisplayWidth.pad(detail, buffer.columns), row: 2, column: 0, style: theme[.dim])
         let area = listArea(state)
-        let columns = Table.fitted(titles, rows: rows.map(\.cells), limits: [40, 20, 10, 16, 17], sortable: true, width: buffer.columns)
-        let order = state.own[State.self].order
-        let first = Table(columns: columns, rows: rows.map(\.cells)).draw(
-            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
-            sort: order.mark, header: theme[.header], selectedStyle: theme[.selected]
-        ) { index in
+        return Dashboard.sortedList(state, into: &buffer, area: area, titles: titles, rows: rows.map(\.cells), limits: [40, 20, 10, 16, 17],
+                                    sort: state.own[State.self].order.mark, empty: "No core devices in this account and region.") { index in
             let device = rows[index].device
             return device.status != "HEALTHY" || device.stale(now: state.now, interval: list.interval) ? theme[.error] : theme[.text]
         }
-        if rows.isEmpty {
-            buffer.put(state.filter.isEmpty ? "No core devices in this account and region." : "Nothing matches /\(state.filter).",
-                       row: area.top, column: 1, style: theme[.dim])
-        }
-        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
-            + HitArea.rows(first: first, count: rows.count, top: area.top, height: area.height, width: buffer.columns)
     }
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {

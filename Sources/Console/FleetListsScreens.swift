@@ -215,19 +215,11 @@ extension FleetScreens {
         if state.inspector.item != nil { return Inspector.view(state, area: area, into: &buffer) }
         buffer.put(DisplayWidth.pad(" " + list.title, buffer.columns), row: 1, column: 0, style: theme[.header])
         let certificates = state.fleetLists.certificates ?? []
-        let columns = Table.fitted(list.titles, rows: list.rows, limits: list.limits, sortable: true, width: buffer.columns)
-        let first = Table(columns: columns, rows: list.rows).draw(
-            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected,
-            sort: listOrder(state).mark, header: theme[.header], selectedStyle: theme[.selected]
-        ) { index in
+        return Dashboard.sortedList(state, into: &buffer, area: area, titles: list.titles, rows: list.rows, limits: list.limits,
+                                    sort: listOrder(state).mark, empty: "None.") { index in
             guard state.screen == .certificates, let certificate = certificates.first(where: { $0.id == list.ids[index] }) else { return theme[.text] }
             return (certificate.daysLeft(now: state.now) ?? .max) <= state.fleetLists.expiringDays || certificate.status != "ACTIVE" ? theme[.error] : theme[.text]
         }
-        if list.rows.isEmpty {
-            buffer.put(state.filter.isEmpty ? "None." : "Nothing matches /\(state.filter).", row: area.top, column: 1, style: theme[.dim])
-        }
-        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
-            + HitArea.rows(first: first, count: list.rows.count, top: area.top, height: area.height, width: buffer.columns)
     }
 }
 

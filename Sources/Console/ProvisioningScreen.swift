@@ -37,17 +37,11 @@ enum ProvisioningScreen: ScreenComponent {
             + (wrong > 0 ? ", \(wrong) of them on the allowlist" : "")
         if !state.filter.isEmpty { header += "; \(rows.count) match /\(state.filter)" }
         buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: theme[.header])
-        let columns = Table.fitted(titles, rows: rows.map(\.cells), limits: [17, 24, 9, 7, 48], sortable: true, width: buffer.columns)
-        let first = Table(columns: columns, rows: rows.map(\.cells)).draw(
-            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: state.own[State.self].order.mark,
-            header: theme[.header], selectedStyle: theme[.selected]
-        ) { rows[$0].attempt.wrong ? theme[.error] : rows[$0].attempt.admitted ? theme[.text] : theme[.dim] }
-        if rows.isEmpty {
-            buffer.put(state.filter.isEmpty ? "No attempts in the hooks' logs of the last 7 days (or no template has a pre-provisioning hook)."
-                                            : "Nothing matches /\(state.filter).", row: area.top, column: 1, style: theme[.dim])
+        return Dashboard.sortedList(state, into: &buffer, area: area, titles: titles, rows: rows.map(\.cells), limits: [17, 24, 9, 7, 48],
+                                    sort: state.own[State.self].order.mark,
+                                    empty: "No attempts in the hooks' logs of the last 7 days (or no template has a pre-provisioning hook).") {
+            rows[$0].attempt.wrong ? theme[.error] : rows[$0].attempt.admitted ? theme[.text] : theme[.dim]
         }
-        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
-            + HitArea.rows(first: first, count: rows.count, top: area.top, height: area.height, width: buffer.columns)
     }
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {

@@ -62,17 +62,11 @@ enum RotationScreen: ScreenComponent {
         if state.own[State.self].certificates == nil { header += "; reading the registry…" }
         if !state.filter.isEmpty { header += "; \(rows.count) match /\(state.filter)" }
         buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: theme[.header])
-        let columns = Table.fitted(titles, rows: rows.map(\.cells), limits: [24, 28, 9, 12, 9, 12, 11], sortable: true, width: buffer.columns)
-        let first = Table(columns: columns, rows: rows.map(\.cells)).draw(
-            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: state.own[State.self].order.mark,
-            header: theme[.header], selectedStyle: theme[.selected]
-        ) { rows[$0].rotation.stuck(now: now(state), after: stuckAfter) != nil ? theme[.error] : theme[.text] }
-        if rows.isEmpty {
-            buffer.put(state.filter.isEmpty ? "No rotation in the messages held: an audit's findings (:audit) or a device's csr_req start one."
-                                            : "Nothing matches /\(state.filter).", row: area.top, column: 1, style: theme[.dim])
+        return Dashboard.sortedList(state, into: &buffer, area: area, titles: titles, rows: rows.map(\.cells), limits: [24, 28, 9, 12, 9, 12, 11],
+                                    sort: state.own[State.self].order.mark,
+                                    empty: "No rotation in the messages held: an audit's findings (:audit) or a device's csr_req start one.") {
+            rows[$0].rotation.stuck(now: now(state), after: stuckAfter) != nil ? theme[.error] : theme[.text]
         }
-        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
-            + HitArea.rows(first: first, count: rows.count, top: area.top, height: area.height, width: buffer.columns)
     }
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {

@@ -162,3 +162,22 @@ extension Dashboard {
             + (place ? (summary?.account.map { " \($0)" } ?? "") + (summary?.region.map { " \($0)" } ?? "") : "")
     }
 }
+
+extension Dashboard {
+    /// A screen's sortable list in `area`: the table fitted to the width (titles with the sort
+    /// mark, the selected row, each row's style), and when no row is shown, why (`empty`, or
+    /// nothing matching the filter); returns the hit areas (titles sort, rows select).
+    static func sortedList(_ state: DashboardState, into buffer: inout CellBuffer, area: (top: Int, height: Int), titles: [String], rows: [[String]],
+                           limits: [Int], sort: (column: Int, ascending: Bool)?, empty: String, style: (Int) -> TerminalStyle) -> [HitArea] {
+        let theme = state.theme
+        let columns = Table.fitted(titles, rows: rows, limits: limits, sortable: true, width: buffer.columns)
+        let first = Table(columns: columns, rows: rows).draw(
+            into: &buffer, top: area.top - 1, height: area.height + 1, selected: state.selected, sort: sort,
+            header: theme[.header], selectedStyle: theme[.selected], style: style)
+        if rows.isEmpty {
+            buffer.put(state.filter.isEmpty ? empty : "Nothing matches /\(state.filter).", row: area.top, column: 1, style: theme[.dim])
+        }
+        return HitArea.header(columns, row: area.top - 1, width: buffer.columns)
+            + HitArea.rows(first: first, count: rows.count, top: area.top, height: area.height, width: buffer.columns)
+    }
+}

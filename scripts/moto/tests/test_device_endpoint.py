@@ -364,6 +364,20 @@ def until(condition, what):
     raise AssertionError(f"{what}: not within {TIMEOUT} s")
 
 
+def acknowledge(name, new, key):
+    """The device's last step of a rotation: connected with its new certificate (and the key of
+    its CSR), it acknowledges on lambda/<thing>/crt_ack; the revocation leaves the new one alone."""
+    from cryptography.hazmat.primitives import serialization
+    rotated = Client({"certificatePem": new["certificatePem"], "keyPair": {"PrivateKey": key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()}}, name).connect()
+    try:
+        rotated.connection.publish(f"lambda/{name}/crt_ack", json.dumps({"ThingName": name, "certificateArn": new["certificateArn"]}).encode(),
+                                   mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        until(lambda: IOT.list_thing_principals(thingName=name)["principals"] == [new["certificateArn"]], "the old certificate detached")
+    finally:
+        rotated.close()
+
+
 def test_the_rotation_contract_runs_through_the_stacks_rules_and_functions():
     """The loop's last step: the device answers a CSR request on lambda/<thing>/csr_res; the rule
     CsrTrigger runs the rotation function (the example's own code), which publishes the new
@@ -399,15 +413,7 @@ def test_the_rotation_contract_runs_through_the_stacks_rules_and_functions():
     issued = x509.load_pem_x509_certificate(new["certificatePem"].encode())
     assert issued.public_key().public_numbers() == key.public_key().public_numbers()
     assert sorted(IOT.list_thing_principals(thingName=name)["principals"]) == sorted([old["certificateArn"], new["certificateArn"]])
-    rotated = Client({"certificatePem": new["certificatePem"],
-                      "keyPair": {"PrivateKey": key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()}},
-                     name).connect()
-    try:
-        rotated.connection.publish(f"lambda/{name}/crt_ack", json.dumps({"ThingName": name, "certificateArn": new["certificateArn"]}).encode(),
-                                   mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
-        until(lambda: IOT.list_thing_principals(thingName=name)["principals"] == [new["certificateArn"]], "the old certificate detached")
-    finally:
-        rotated.close()
+    acknowledge(name, new, key)
     assert not any(c["certificateId"] == old["certificateId"] for c in IOT.list_certificates(pageSize=250)["certificates"])
     with pytest.raises(exceptions.AwsCrtError):
         Client(old, name).connect()
@@ -575,14 +581,7 @@ def test_an_on_demand_audit_rotates_a_short_lived_certificate_through_the_stacks
     finally:
         client.close()
     assert x509.load_pem_x509_certificate(new["certificatePem"].encode()).not_valid_after_utc.year == 2049
-    rotated = Client({"certificatePem": new["certificatePem"], "keyPair": {"PrivateKey": key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()}}, name).connect()
-    try:
-        rotated.connection.publish(f"lambda/{name}/crt_ack", json.dumps({"ThingName": name, "certificateArn": new["certificateArn"]}).encode(),
-                                   mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
-        until(lambda: IOT.list_thing_principals(thingName=name)["principals"] == [new["certificateArn"]], "the old certificate detached")
-    finally:
-        rotated.close()
+    acknowledge(name, new, key)
     # A check that is not built is refused by name, not reported compliant.
     with pytest.raises(IOT.exceptions.InvalidRequestException, match="CA_CERTIFICATE_EXPIRING_CHECK"):
         IOT.start_on_demand_audit_task(targetCheckNames=["CA_CERTIFICATE_EXPIRING_CHECK"])
