@@ -132,7 +132,7 @@ enum AuditsScreen: ScreenComponent {
              if Dashboard.refused(&state, "changes") { return [] }
              let question = "start an on-demand Device Defender audit of the account's enabled checks (findings go to its audit SNS target)"
              state.confirming = Confirmation(question: question, commands: [startAudit(())])
-             state.notice = question + "? y starts it, any other key does not"
+             state.notice = "y to " + question + "; any other key: no"
              return []
          }]
     }

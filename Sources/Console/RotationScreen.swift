@@ -23,7 +23,7 @@ enum RotationScreen: ScreenComponent {
     /// How long a step may take before the device counts as stuck.
     static let stuckAfter: Double = 120
     static let certificates = FleetQuery<Void, [CertificateInfo]>("rotation certificates") { fleet, _ in try await fleet.certificates() }
-    static let titles = ["DEVICE", "STEP", "REQUESTED", "CSR RECEIVED", "ISSUED", "ACKNOWLEDGED", "OLD REVOKED", "CERTIFICATES"]
+    static let titles = ["DEVICE", "STEP", "ASKED", "CSR", "ISSUED", "ACK", "REVOKED", "CERTIFICATES"]
 
     static func title(_ screen: Screen) -> String { "rotation" }
 
@@ -62,7 +62,7 @@ enum RotationScreen: ScreenComponent {
         if state.own[State.self].certificates == nil { header += "; reading the registry…" }
         if !state.filter.isEmpty { header += "; \(rows.count) match /\(state.filter)" }
         buffer.put(DisplayWidth.pad(header, buffer.columns), row: 1, column: 0, style: theme[.header])
-        return Dashboard.sortedList(state, into: &buffer, area: area, titles: titles, rows: rows.map(\.cells), limits: [24, 28, 9, 12, 9, 12, 11],
+        return Dashboard.sortedList(state, into: &buffer, area: area, titles: titles, rows: rows.map(\.cells), limits: [24, 28, 9, 9, 9, 9, 9],
                                     sort: state.own[State.self].order.mark,
                                     empty: "No rotation in the messages held: an audit's findings (:audit) or a device's csr_req start one.") {
             rows[$0].rotation.stuck(now: now(state), after: stuckAfter) != nil ? theme[.error] : theme[.text]
@@ -83,7 +83,7 @@ enum RotationScreen: ScreenComponent {
             let thing = rows[state.selected].rotation.thing
             let question = "ask \(thing) for a new certificate now (publish device/\(thing)/csr_req, as the audit-actions function does)"
             state.confirming = Confirmation(question: question, commands: [rotateNow([thing])])
-            state.notice = question + "? y asks, any other key does not"
+            state.notice = "y to " + question + "; any other key: no"
             return []
         default:
             return State.sortKey(&state, event, columns: titles.count)

@@ -71,8 +71,14 @@ public struct Rotation: Sendable, Equatable {
             }
             if step == .requested { rotations[thing] = Rotation(thing: thing) }
             var rotation = rotations[thing] ?? Rotation(thing: thing)
+            // A certificate after the acknowledgement is one the device did not ask for.
+            if step == .issued, rotation.times[.acknowledged] != nil { continue }
             rotation.times[step] = time
+            // The certificate issued, then the one the device acknowledged (its own).
             if step == .issued { rotation.newCertificate = (try? JSONValue.parse(payload))?["certificateId"]?.stringValue }
+            if step == .acknowledged, let arn = (try? JSONValue.parse(payload))?["certificateArn"]?.stringValue, let id = arn.split(separator: "/").last {
+                rotation.newCertificate = String(id)
+            }
             rotations[thing] = rotation
         }
         if let certificates {

@@ -55,7 +55,7 @@ import Testing
         }
         var state = onDevices()
         #expect(command(&state, "audit").isEmpty)
-        #expect(state.notice?.hasPrefix("start an on-demand Device Defender audit") == true)
+        #expect(state.notice?.hasPrefix("y to start an on-demand Device Defender audit") == true)
         #expect(Dashboard.update(&state, .key(.character("n"))).isEmpty)
         #expect(state.notice?.hasPrefix("not done: start an on-demand") == true)
         #expect(Dashboard.update(&state, .key(.character("j"))).isEmpty && state.confirming == nil)

@@ -29,9 +29,9 @@ import Testing
             Self.message("device/GG-0001/csr_req", at: 0), Self.message("device/GG-0002/csr_req", at: 0),
             Self.message("lambda/GG-0001/csr_res", #"{"ThingName":"GG-0001","csr":"..."}"#, at: 1),
             Self.message("lambda/GG-0002/csr_res", #"{"ThingName":"GG-0002","csr":"..."}"#, at: 1),
-            Self.message("device/GG-0001/crt", #"{"certificateId":"new1","certificateArn":"a","certificatePem":"p"}"#, at: 2),
+            Self.message("device/GG-0001/crt", #"{"certificateId":"new1","certificateArn":"arn:aws:iot:us-east-1:123456789012:cert/new1","certificatePem":"p"}"#, at: 2),
             Self.message("device/GG-0002/crt", #"{"certificateId":"new2","certificateArn":"b","certificatePem":"p"}"#, at: 2),
-            Self.message("lambda/GG-0001/crt_ack", #"{"ThingName":"GG-0001","certificateArn":"a"}"#, at: 3),
+            Self.message("lambda/GG-0001/crt_ack", #"{"ThingName":"GG-0001","certificateArn":"arn:aws:iot:us-east-1:123456789012:cert/new1"}"#, at: 3),
             Self.message("device/GG-0001/telemetry", at: 300),
         ]))
         // The registry: GG-0001 holds its new certificate alone; GG-0002 never acknowledged.
@@ -45,7 +45,7 @@ import Testing
         try DashboardTests().check("rotation-120x24", Dashboard.view(state, rows: 24, columns: 120))
         // R asks (y approves) and publishes the device's csr_req; its answer is said.
         _ = Dashboard.update(&state, .key(.character("R")))
-        #expect(state.notice?.hasPrefix("ask GG-0001 for a new certificate now (publish device/GG-0001/csr_req") == true)
+        #expect(state.notice?.hasPrefix("y to ask GG-0001 for a new certificate now (publish device/GG-0001/csr_req") == true)
         #expect(Dashboard.update(&state, .key(.character("y"))) == [RotationScreen.rotateNow(["GG-0001"])])
         _ = Dashboard.update(&state, RotationScreen.rotateNow.answered(["GG-0001"], .success([:])))
         #expect(state.notice == "asked GG-0001 for a new certificate: the rotation shows here as it goes")
@@ -60,6 +60,12 @@ import Testing
     @Test func aNewRequestStartsANewRotation() {
         let rotations = Rotation.follow([("device/d/csr_req", [], 0), ("lambda/d/csr_res", [], 1), ("device/d/csr_req", [], 5)], certificates: nil, readAt: 6)
         #expect(rotations.count == 1 && rotations[0].step == .requested && rotations[0].times[.requested] == 5)
+        // A certificate the device did not ask for comes after its own: the acknowledged one is the device's.
+        let extra = Rotation.follow([("device/d/csr_req", [], 0), ("device/d/crt", Array(#"{"certificateId":"n"}"#.utf8), 1),
+                                     ("lambda/d/crt_ack", Array(#"{"certificateArn":"arn:aws:iot:r:a:cert/n"}"#.utf8), 2),
+                                     ("device/d/crt", Array(#"{"certificateId":"other"}"#.utf8), 3)],
+                                    certificates: [Self.certificate("n", "d", days: 9000)], readAt: 4)
+        #expect(extra[0].newCertificate == "n" && extra[0].done)
         // Acknowledged but the registry still holds the old one: not revoked yet.
         let pending = Rotation.follow([("device/d/csr_req", [], 0), ("device/d/crt", Array(#"{"certificateId":"n"}"#.utf8), 1), ("lambda/d/crt_ack", [], 2)],
                                       certificates: [Self.certificate("o", "d", days: 5), Self.certificate("n", "d", days: 9000)], readAt: 3)
