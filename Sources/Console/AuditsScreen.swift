@@ -5,19 +5,24 @@ import TermCore
 /// Device Defender's audits (`:audits`): the tasks of the last 30 days, on demand and scheduled,
 /// with their status and each check's count of non-compliant resources; Enter opens a task's
 /// findings (severity, check, the resource and its things, why, suppressed or not), and Enter on
-/// a finding opens the device its certificate belongs to. `:audit` starts one (asked first).
+/// a finding opens the device its certificate belongs to (an expiring certificate's, that
+/// device's rotation). `:audit` starts one: the checks the account enables are read first, and
+/// the question names each and what it reads.
 enum AuditsScreen: ScreenComponent {
     struct State: SortedState {
         var tasks: [AuditTask]?
         /// The findings of a task (`findingsOf`), once read.
         var findings: [AuditFinding]?
         var findingsOf: String?
+        /// `:audit` waits for the enabled checks to ask its question.
+        var asking = false
         var order = Table.Order()
         init() {}
     }
 
     static let tasks = FleetQuery<Void, [AuditTask]>("audit tasks") { fleet, _ in try await fleet.auditTasks(days: 30) }
     static let findings = FleetQuery<String, [AuditFinding]>("audit findings") { try await $0.auditFindings(task: $1) }
+    static let checks = FleetQuery<Void, [String]>("audit checks") { fleet, _ in try await fleet.enabledAuditChecks() }
     static let taskTitles = ["STARTED", "TASK", "TYPE", "STATUS", "NON-COMPLIANT", "CHECKS (NON-COMPLIANT/CHECKED)"]
     static let findingTitles = ["SEVERITY", "CHECK", "RESOURCE", "THINGS", "REASON"]
 
@@ -82,11 +87,13 @@ enum AuditsScreen: ScreenComponent {
                 return [findings(task)]
             }
             guard let rows = findingRows(state), rows.indices.contains(state.selected) else { return [] }
-            guard let thing = rows[state.selected].finding.things.first else {
-                let finding = rows[state.selected].finding
+            let finding = rows[state.selected].finding
+            guard let thing = finding.things.first else {
                 state.notice = "this finding's resource (\(finding.resource)) " + (finding.resourceDeleted ? "is deleted since the audit" : "belongs to no thing")
                 return []
             }
+            // An expiring certificate is a rotation to follow (or start); anything else, the device.
+            if finding.check == "DEVICE_CERTIFICATE_EXPIRING_CHECK" { return RotationScreen.open(&state, focus: thing) }
             return DeviceScreen.open(&state, thing)
         default:
             return State.sortKey(&state, event, columns: state.screen.subject == nil ? taskTitles.count : findingTitles.count)
@@ -99,6 +106,14 @@ enum AuditsScreen: ScreenComponent {
         if let list = tasks.answer(in: message)?.value(&state) { state.own[State.self].tasks = list }
         if let answer = findings.answer(in: message), let list = answer.value(&state) {
             (state.own[State.self].findings, state.own[State.self].findingsOf) = (list, answer.argument)
+        }
+        if let answer = checks.answer(in: message), state.own[State.self].asking {
+            state.own[State.self].asking = false
+            guard let enabled = answer.value(&state) else { return [] }
+            let question = "start an on-demand Device Defender audit of \(enabled.count) check\(enabled.count == 1 ? "" : "s"): "
+                + enabled.map { "\($0.hasSuffix("_CHECK") ? String($0.dropLast(6)) : $0) (reads \(AuditCheckResult.reads($0)))" }.joined(separator: ", ")
+                + "; its findings go to the audit's SNS target"
+            Dashboard.confirm(&state, question, [startAudit(enabled)])
         }
         if let answer = startAudit.answer(in: message) {
             guard let started = answer.value(&state) else { return [] }
@@ -119,9 +134,8 @@ enum AuditsScreen: ScreenComponent {
     }
 
     /// `:audit`, once approved.
-    static let startAudit = FleetChange<Void, String>("audit") { fleet, _, _ in
-        let started = try await fleet.startAudit()
-        return "audit task \(started.taskId) started (\(started.checks.joined(separator: ", "))): its findings go to the audit's SNS target"
+    static let startAudit = FleetChange<[String], String>("audit") { fleet, checks, _ in
+        "audit task \(try await fleet.startAudit(checks)) started (\(checks.joined(separator: ", "))): its findings go to the audit's SNS target"
     }
 
     static var commands: [ScreenCommand] {
@@ -130,10 +144,9 @@ enum AuditsScreen: ScreenComponent {
          },
          ScreenCommand(names: ["audit"]) { state, _, _ in
              if Dashboard.refused(&state, "changes") { return [] }
-             let question = "start an on-demand Device Defender audit of the account's enabled checks (findings go to its audit SNS target)"
-             state.confirming = Confirmation(question: question, commands: [startAudit(())])
-             state.notice = "y to " + question + "; any other key: no"
-             return []
+             state.own[State.self].asking = true
+             state.notice = "reading the account's enabled audit checks…"
+             return [checks.command]
          }]
     }
 
@@ -144,8 +157,9 @@ enum AuditsScreen: ScreenComponent {
         state.screen.subject == nil ? "↵ findings  :audit start one  / filter  s sort  r reload" : "↵ the device  / filter  s sort  r reload  esc back"
     }
     static func help(_ state: DashboardState) -> [String] {
-        [":audits    Device Defender's audit tasks of the last 30 days", "enter      a task's findings; on a finding, its certificate's device",
-         ":audit     start an on-demand audit of the enabled checks (y approves)", "s S        sort by the next column, reverse"]
+        [":audits    Device Defender's audit tasks of the last 30 days",
+         "enter      a task's findings; on a finding, its certificate's device (an expiring one: the device's rotation)",
+         ":audit     start an on-demand audit of the enabled checks, each named with what it reads (y approves)", "s S        sort by the next column, reverse"]
     }
 }
 

@@ -117,6 +117,7 @@ public enum Dashboard {
             return []
         }
         if let confirmation = state.confirming {
+            if confirmation.name != nil { return typing(&state, confirmation, event) }
             state.confirming = nil
             guard event == .character("y") else {
                 state.notice = "not done: " + confirmation.question
@@ -195,6 +196,51 @@ public enum Dashboard {
             break
         }
         return []
+    }
+
+    /// A name being typed to approve a change to a production fleet: Enter runs it when the
+    /// name is exact, Esc drops it.
+    static func typing(_ state: inout DashboardState, _ confirmation: Confirmation, _ event: TerminalEvent) -> [DashboardCommand] {
+        var confirmation = confirmation
+        switch event {
+        case .key(.escape), .interrupt:
+            state.confirming = nil
+            state.notice = "not done: " + confirmation.question
+            return []
+        case .key(.enter):
+            state.confirming = nil
+            guard confirmation.typed == confirmation.name else {
+                state.notice = "not done: '\(confirmation.typed)' is not '\(confirmation.name ?? "")' (the name is typed exactly)"
+                return []
+            }
+            state.notice = "asked: " + confirmation.question
+            return confirmation.commands
+        case .character("\u{7f}"), .character("\u{08}"), .key(.backspace):
+            if !confirmation.typed.isEmpty { confirmation.typed.removeLast() }
+        case .character(let character) where !character.isNewline:
+            confirmation.typed.append(character)
+        default:
+            break
+        }
+        state.confirming = confirmation
+        state.notice = confirmation.prompt
+        return []
+    }
+
+    /// The production stack whose account and region are the fleet's (the connection's), if
+    /// any: a change to that fleet needs the stack's name typed.
+    static func productionFleet(_ state: DashboardState) -> String? {
+        guard case .connected(let identity) = state.connection else { return nil }
+        let parts = identity.split(separator: " ").map(String.init)
+        guard parts.count == 2 else { return nil }
+        return state.stacks.all.first { $0.production && $0.account == parts[0] && ($0.region ?? parts[1]) == parts[1] }?.name
+    }
+
+    /// Asks for `commands` to be approved: `y`, or the production stack's name where the fleet is its.
+    static func confirm(_ state: inout DashboardState, _ question: String, _ commands: [DashboardCommand]) {
+        let confirmation = Confirmation(question: question, commands: commands, name: productionFleet(state))
+        state.confirming = confirmation
+        state.notice = confirmation.prompt
     }
 
     /// The stack whose sources the runtime watches: the one on screen or under review.

@@ -159,10 +159,26 @@ public enum Connection: Equatable, Sendable {
     case offline(String)
 }
 
-/// A change waiting for its `y`: what the status line asks, and what `y` runs.
+/// A change waiting for its `y` (or, on a production fleet, its name typed): what the status
+/// line asks, and what the approval runs.
 public struct Confirmation: Equatable, Sendable {
     public var question: String
     public var commands: [DashboardCommand]
+    /// The name to type and Enter instead of `y` (nil: `y` approves), and what is typed so far.
+    public var name: String?
+    public var typed = ""
+
+    public init(question: String, commands: [DashboardCommand], name: String? = nil) {
+        self.question = question
+        self.commands = commands
+        self.name = name
+    }
+
+    /// The status line's question.
+    public var prompt: String {
+        guard let name else { return "y to " + question + "; any other key: no" }
+        return "type '\(name)' and enter to \(question) (production; esc: no): \(typed)▏"
+    }
 }
 
 /// The whole dashboard as a value (the Elm architecture's model).
@@ -264,6 +280,8 @@ public enum DashboardMessage: Sendable {
     /// One item of a fleet change done (nil) or not (why).
     case fleetStepDone(String, String?)
     case clock(Int64)
+    /// A timer the screen asked for (`DashboardCommand.timer`) is due.
+    case timer(String)
     case failed(String)
     /// Something the user should read on the status line (what a pager or editor did).
     case notice(String)
@@ -291,6 +309,9 @@ public enum DashboardCommand: Equatable, Sendable {
     case copyToClipboard(String)
     /// Shows text outside the dashboard, read-only: `$PAGER` (or `$EDITOR`), then back.
     case openOutside(String, name: String, editor: Bool)
+    /// Posts `.timer(name)` (with the clock) after `seconds`: a screen that follows something
+    /// live asks again then. One timer of a name waits at a time.
+    case timer(String, seconds: Double)
 }
 
 extension DashboardCommand {

@@ -24,6 +24,8 @@ public final class DashboardRuntime {
     let broker = BrokerBox()
     /// The requests under way that a new one of the same name replaces (a page-by-page load).
     private var replaceable: [String: Task<Void, Never>] = [:]
+    /// The timers waiting, by name.
+    private var timers: Set<String> = []
     let inbox = MessageInbox()
     let watcher = SourceWatcher()
     let started = ContinuousClock.now
@@ -72,7 +74,10 @@ public final class DashboardRuntime {
         while !state.quit, let event = terminal.nextEvent() {
             switch event {
             case .wake:
-                for message in mailbox.drain() { perform(Dashboard.update(&state, message)) }
+                for message in mailbox.drain() {
+                    if case .timer(let name) = message { timers.remove(name) }
+                    perform(Dashboard.update(&state, message))
+                }
                 let batch = inbox.drain()
                 if !batch.isEmpty { perform(Dashboard.update(&state, .received(batch))) }
             case .resize:
@@ -196,6 +201,15 @@ public final class DashboardRuntime {
             case .copyToClipboard, .openOutside:
                 onTerminal?(command)
                 continue
+            case .timer(let name, let seconds):
+                guard timers.insert(name).inserted else { continue }
+                Task.detached {
+                    try? await Task.sleep(for: .seconds(seconds))
+                    mailbox.post(.clock(Int64(time(nil))))
+                    mailbox.post(.timer(name))
+                    wake()
+                }
+                continue
             default:
                 break
             }
@@ -229,7 +243,7 @@ public final class DashboardRuntime {
                     case .record(let path, let records):
                         Self.append(records, to: path)
                         return
-                    case .cancel, .connectBroker, .subscribe, .unsubscribe, .publish, .copyToClipboard, .openOutside:
+                    case .cancel, .connectBroker, .subscribe, .unsubscribe, .publish, .copyToClipboard, .openOutside, .timer:
                         return
                     case .fleet(let request):
                         message = await Self.run(request, data.fleet, mailbox: mailbox, wake: wake)

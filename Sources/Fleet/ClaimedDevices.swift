@@ -39,12 +39,16 @@ public final class ClaimedDevices: Sendable {
     let onEvent: @Sendable (Event) -> Void
     /// Each response the provisioning connections heard (topic and payload, as the device got them).
     let heard: @Sendable (Message) -> Void
+    /// Things that lose every `device/<thing>/crt` (as a device whose message was dropped
+    /// would): their rotation stays at "certificate issued", for a demo or a test to show.
+    let droppingCertificates: Set<String>
     private let devices = Mutex<[String: Device]>([:])
     private let work = DispatchQueue(label: "fleetdeck.claimed-devices")
 
     public init(folder: String, endpoint: @escaping Endpoint, heard: @escaping @Sendable (Message) -> Void = { _ in },
-                onEvent: @escaping @Sendable (Event) -> Void) {
+                droppingCertificates: Set<String> = [], onEvent: @escaping @Sendable (Event) -> Void) {
         self.folder = folder
+        self.droppingCertificates = droppingCertificates
         self.endpoint = endpoint
         self.heard = heard
         self.onEvent = onEvent
@@ -195,6 +199,8 @@ public final class ClaimedDevices: Sendable {
             } catch {
                 onEvent(.problem(thing: thing, "could not make a CSR: \(error)"))
             }
+        case "device/\(thing)/crt" where droppingCertificates.contains(thing):
+            onEvent(.problem(thing: thing, "dropped its new certificate (device/\(thing)/crt), as asked: its rotation stops at \"certificate issued\""))
         case "device/\(thing)/crt":
             guard let body = try? JSONValue.parse(message.payload), let pem = body["certificatePem"]?.stringValue,
                   let arn = body["certificateArn"]?.stringValue, let id = body["certificateId"]?.stringValue else {

@@ -27,12 +27,6 @@ extension FleetLoader {
         return taskId
     }
 
-    /// Starts an on-demand audit of every check the account enables.
-    public func startAudit() async throws -> (taskId: String, checks: [String]) {
-        let checks = try await enabledAuditChecks()
-        return (try await startAudit(checks), checks)
-    }
-
     /// An audit task as DescribeAuditTask answers it: status, type, start, each check's result.
     public func auditTask(_ id: String) async throws -> AuditTask {
         let task = try await client.call(IoTOperations.service, IoTOperations.describeAuditTask, ["taskId": .string(id)])

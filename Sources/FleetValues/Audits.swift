@@ -9,6 +9,28 @@ public struct AuditCheckResult: Sendable, Equatable {
     public var nonCompliant: Int?
     public var suppressed: Int?
 
+    /// What a check reads (AWS's Device Defender audit checks): what running it costs the account.
+    public static func reads(_ check: String) -> String {
+        switch check {
+        case "DEVICE_CERTIFICATE_EXPIRING_CHECK": "every device certificate (its notAfter)"
+        case "DEVICE_CERTIFICATE_SHARED_CHECK": "every device's connections"
+        case "CA_CERTIFICATE_EXPIRING_CHECK": "every CA certificate"
+        case "REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK": "every revoked certificate's connections"
+        case "IOT_POLICY_OVERLY_PERMISSIVE_CHECK": "every IoT policy"
+        case "LOGGING_DISABLED_CHECK": "the account's logging settings"
+        case "DEVICE_CERTIFICATE_KEY_QUALITY_CHECK": "every device certificate's key"
+        case "CA_CERTIFICATE_KEY_QUALITY_CHECK": "every CA certificate's key"
+        case "DEVICE_CERTIFICATE_AGE_CHECK": "every device certificate (its age)"
+        case "CONFLICTING_CLIENT_IDS_CHECK": "every device's connections (their client IDs)"
+        case "REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK": "every revoked CA certificate's device certificates"
+        case "INTERMEDIATE_CA_REVOKED_FOR_ACTIVE_DEVICE_CERTIFICATES_CHECK": "every active device certificate's chain"
+        case "IOT_POLICY_POTENTIAL_MIS_CONFIGURATION_CHECK": "every IoT policy"
+        case "IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK", "IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK": "every role alias and its role's policies"
+        case "UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK", "AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK": "the Cognito identity pools' roles"
+        default: "what AWS's audit check guide says it reads (fleetdeck does not know this check)"
+        }
+    }
+
     public init(name: String, status: String, total: Int?, nonCompliant: Int?, suppressed: Int? = nil) {
         self.name = name
         self.status = status

@@ -34,6 +34,8 @@ public protocol FleetReader: Sendable {
     func auditTasks(days: Int) async throws -> [AuditTask]
     /// A task's findings (the things of each certificate at fault with them).
     func auditFindings(task: String) async throws -> [AuditFinding]
+    /// The checks the account's audit configuration enables (none is an error that says so).
+    func enabledAuditChecks() async throws -> [String]
     /// What the provisioning templates' hooks answered devices in the last `days` days, newest first.
     func provisioningAttempts(days: Int) async throws -> [ProvisioningAttempt]
 }
@@ -45,8 +47,8 @@ public protocol FleetWriter: Sendable {
     func deleteShadow(thing: String, shadow: String) async throws
     /// Applies a bulk action to each item, reporting each (item, error or nil).
     func apply(_ action: BulkAction, _ items: [String], progress: @Sendable (String, String?) -> Void) async
-    /// Starts an on-demand Device Defender audit of the account's enabled checks: its task ID and the checks.
-    func startAudit() async throws -> (taskId: String, checks: [String])
+    /// Starts an on-demand Device Defender audit of `checks`: its task ID.
+    func startAudit(_ checks: [String]) async throws -> String
     /// Asks each thing for a new certificate now, as the audit-actions function does (publishes
     /// `device/<thing>/csr_req`, "{}", QoS 1), reporting each (thing, error or nil).
     func requestRotation(_ things: [String], progress: @Sendable (String, String?) -> Void) async

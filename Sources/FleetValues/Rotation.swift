@@ -54,8 +54,10 @@ public struct Rotation: Sendable, Equatable {
 
     /// Each device's latest rotation, from messages oldest first (a new request starts a new
     /// rotation), the old certificate counted revoked once the thing's certificates (as read at
-    /// `readAt`) are the new one alone.
-    public static func follow(_ messages: [(topic: String, payload: [UInt8], time: Double)], certificates: [CertificateInfo]?, readAt: Double) -> [Rotation] {
+    /// `readAt`) are the new one alone; with `expiringDays`, the devices not rotating whose active
+    /// certificate expires within that many days join the list with no step (they are due).
+    public static func follow(_ messages: [(topic: String, payload: [UInt8], time: Double)], certificates: [CertificateInfo]?, readAt: Double,
+                              expiringDays: Int? = nil) -> [Rotation] {
         var rotations: [String: Rotation] = [:]
         for (topic, payload, time) in messages {
             let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
@@ -88,6 +90,11 @@ public struct Rotation: Sendable, Equatable {
             }
             for (thing, rotation) in rotations where rotation.times[.acknowledged] != nil {
                 if let new = rotation.newCertificate, held[thing] == [new] { rotations[thing]?.times[.oldRevoked] = max(readAt, rotation.times[.acknowledged] ?? 0) }
+            }
+            if let expiringDays {
+                for certificate in certificates where certificate.status == "ACTIVE" && (certificate.daysLeft(now: Int64(readAt)) ?? .max) <= expiringDays {
+                    for thing in certificate.things where rotations[thing] == nil { rotations[thing] = Rotation(thing: thing) }
+                }
             }
         }
         return rotations.values.sorted { $0.thing < $1.thing }

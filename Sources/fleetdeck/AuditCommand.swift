@@ -102,12 +102,6 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(name: .customLong("check"), help: "A check to run (repeat; default: every enabled check).") var checks: [String] = []
         @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
 
-        /// What each check reads, for the plan (AWS's Device Defender audit checks).
-        static let reads = ["DEVICE_CERTIFICATE_EXPIRING_CHECK": "every device certificate (its notAfter)",
-                            "DEVICE_CERTIFICATE_SHARED_CHECK": "every device's connections", "CA_CERTIFICATE_EXPIRING_CHECK": "every CA certificate",
-                            "REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK": "every revoked certificate's connections",
-                            "IOT_POLICY_OVERLY_PERMISSIVE_CHECK": "every IoT policy", "LOGGING_DISABLED_CHECK": "the account's logging settings"]
-
         func run() async throws {
             try await AWSCommandContext.run {
                 let client = try AWSCommandContext.client(global)
@@ -118,7 +112,7 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 let chosen = checks.isEmpty ? enabled : checks
                 let plan = "Start an on-demand audit in \(client.settings.region) of \(chosen.count) check\(chosen.count == 1 ? "" : "s"):\n"
-                    + chosen.map { "  \($0): reads \(Self.reads[$0] ?? "what AWS's audit check guide says")\n" }.joined()
+                    + chosen.map { "  \($0): reads \(AuditCheckResult.reads($0))\n" }.joined()
                     + "  its findings go to the account's audit notification target, whose subscribers act on them\n"
                 if !global.json { writeStandardOutput(plan) }
                 if !yes, !(try StackCommandContext.confirm("Start the audit?", details: { plan })) {

@@ -156,7 +156,7 @@ struct DemoCommand: AsyncParsableCommand {
         if !components.isEmpty { writeStandardOutput("Published \(components.count) components (upstream's recipes).\n") }
         // The devices: upstream's first boot with the device image in the certificate bucket
         // (claim certificate and key, config_parameters.txt), the listed serial numbers and two
-        // that are not; the first fifth of the fleet gets certificates that expire in 10 days (a
+        // that are not; the first fifth of the fleet (two at least) gets certificates that expire in 10 days (a
         // sandbox control) for an audit to find. The dashboard tails the device endpoint with an
         // operator certificate of its own.
         let unlisted = Array(Self.serials(devices + 2).suffix(2))
@@ -165,7 +165,10 @@ struct DemoCommand: AsyncParsableCommand {
         let ca = environment["FLEETDECK_MQTT_CA"]
         let operatorCertificate = try await OperatorCertificate.create(client: client, policy: "FleetdeckDemoOperator", folder: folder + "/operator")
         // (after the operator's: the next certificates issued are the devices')
-        try await Sandbox.shortLivedCertificates(client: client, count: max(1, devices / 5), days: 10)
+        let shortLived = max(2, devices / 5)
+        try await Sandbox.shortLivedCertificates(client: client, count: shortLived, days: 10)
+        // The last of them loses its new certificate when rotated: the rotation screen shows it stuck.
+        let dropping: Set<String> = serials.count > 1 ? [serials[min(shortLived, serials.count) - 1]] : []
         var dashboardEnvironment = stackEnvironment
         dashboardEnvironment["FLEETDECK_MQTT_URL"] = deviceEndpoint
         dashboardEnvironment["FLEETDECK_MQTT_CERT"] = operatorCertificate.certFile
@@ -186,7 +189,7 @@ struct DemoCommand: AsyncParsableCommand {
                         (try? BrokerEndpoint.parse(deviceEndpoint, caFile: ca, certFile: cert, keyFile: key)) ?? BrokerEndpoint(kind: .tls, host: "", port: 0)
                     }, heard: { message in
                         if message.topic.hasPrefix("$aws/provisioning-templates/") { runtime.deliver(message, time: Client.wallClock()) }
-                    }, onEvent: { event in
+                    }, droppingCertificates: dropping, onEvent: { event in
                         // What goes wrong with a device, and each rotation, on the status line.
                         switch event {
                         case .problem, .rotated, .refused, .booted: runtime.say(ClaimedDevices.describe(event))
@@ -268,6 +271,8 @@ struct DemoCommand: AsyncParsableCommand {
             state.messages.filters = topics
             state.screens = [.stacks, .messages]
             state.quitAsks = "Quit the demo? Its devices and stacks are removed."
+            // (the sandbox's chain takes a second: a device 20 s at a step is stuck)
+            state.rotationStuckAfter = 20
             state.notice = "demo: \(devices) devices provision by claim (2 more are not on the allowlist); :audit rotates the short-lived certificates; prod waits for review: esc, enter on prod, p, y"
             return [.connectBroker, .subscribe(topics)]
         }, running: running)

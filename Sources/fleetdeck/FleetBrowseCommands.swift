@@ -94,13 +94,17 @@ extension CertsCommand {
     struct Rotation: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rotation", abstract: "Follow certificate rotations device by device: the chain's messages for --watch seconds, then the registry.",
-            discussion: "Steps: requested (device/<thing>/csr_req), CSR received (lambda/<thing>/csr_res), certificate issued (device/<thing>/crt), acknowledged (lambda/<thing>/crt_ack), old revoked (the registry shows the new certificate alone). A device with no step for 120 s that is not done is stuck.")
+            discussion: "Steps: requested (device/<thing>/csr_req), CSR received (lambda/<thing>/csr_res), certificate issued (device/<thing>/crt), acknowledged (lambda/<thing>/crt_ack), old revoked (the registry shows the new certificate alone). A device with no step for --stuck-after seconds that is not done is stuck. Devices not rotating whose active certificate expires within --expiring days are listed as due (no step).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var broker: BrokerOptions
         @Option(help: "How many seconds to listen to the chain's topics.") var watch: Double = 30
+        @Option(help: "How many seconds a step may take before the device counts as stuck.") var stuckAfter: Double = 120
+        @Option(help: "List the devices not rotating whose certificate expires within this many days.") var expiring: Int = 30
 
         func run() async throws {
             try OptionLimits.check(watch, "--watch", within: OptionLimits.seconds, unit: " seconds")
+            try OptionLimits.check(stuckAfter, "--stuck-after", within: OptionLimits.seconds, unit: " seconds")
+            try OptionLimits.check(expiring, "--expiring", within: 0...36_500, unit: " days")
             let endpoint = try await broker.endpoint(global)
             let heard = Mutex<[(topic: String, payload: [UInt8], time: Double)]>([]), refused = Mutex<String?>(nil)
             let client = Client(options: Session.Options(clientID: broker.clientID), open: { () throws(TransportError) in try endpoint.open() }) { event in
@@ -122,12 +126,13 @@ extension CertsCommand {
             try await AWSCommandContext.run {
                 let now = Double(AWSClient.wallClock())
                 let certificates = try await FleetLoader(client: try AWSCommandContext.client(global)).certificates()
-                let rotations = FleetValues.Rotation.follow(heard.withLock { $0 }, certificates: certificates, readAt: now)
+                let rotations = FleetValues.Rotation.follow(heard.withLock { $0 }, certificates: certificates, readAt: now, expiringDays: expiring)
                 func held(_ thing: String) -> [CertificateInfo] { certificates.filter { $0.things.contains(thing) } }
                 if global.json {
                     writeStandardOutput(JSONValue.array(rotations.map { rotation in
                         var object = rotation.json.objectValue ?? [:]
-                        object["stuck"] = .bool(rotation.stuck(now: now, after: 120) != nil)
+                        object["stuck"] = .bool(rotation.stuck(now: now, after: stuckAfter) != nil)
+                        object["due"] = .bool(rotation.step == nil)
                         object["certificates"] = .array(held(rotation.thing).map { ["certificateId": .string($0.id), "status": .string($0.status),
                                                                                      "daysLeft": $0.daysLeft(now: Int64(now)).map { .integer(Int64($0)) } ?? .null] })
                         return .object(object)
@@ -136,10 +141,12 @@ extension CertsCommand {
                 }
                 var text = "DEVICE".padded(24) + "STEP".padded(30) + "CERTIFICATES\n"
                 for rotation in rotations {
-                    text += rotation.thing.padded(24) + ((rotation.step?.name ?? "-") + (rotation.stuck(now: now, after: 120) != nil ? " (stuck)" : "")).padded(30)
+                    text += rotation.thing.padded(24) + ((rotation.step?.name ?? "due: not asked") + (rotation.stuck(now: now, after: stuckAfter) != nil ? " (stuck)" : "")).padded(30)
                         + held(rotation.thing).map { "\($0.id.prefix(12)) \($0.daysLeft(now: Int64(now)).map { "\($0)d" } ?? "?")" }.joined(separator: ", ") + "\n"
                 }
-                writeStandardOutput(text + "\(rotations.count) device\(rotations.count == 1 ? "" : "s") heard rotating in \(watch) s\n")
+                let due = rotations.filter { $0.step == nil }.count
+                writeStandardOutput(text + "\(rotations.count - due) device\(rotations.count - due == 1 ? "" : "s") heard rotating in \(watch) s"
+                                    + (due > 0 ? ", \(due) due (a certificate expiring within \(expiring) days)" : "") + "\n")
             }
         }
     }

@@ -82,6 +82,8 @@ struct ClaimOptions: ParsableArguments {
     @Option(help: "The fleet provisioning template (default: config_parameters.txt's).") var template: String?
     @Option(name: .customLong("serial"), help: "A serial number to provision (repeat; default: --prefix and --devices).") var serials: [String] = []
     @Option(help: "Where each device keeps its certificate and key (0600; the keys are never printed).") var keys: String?
+    @Option(name: .customLong("drop-certificate"), help: "A thing that loses its new certificate (device/<thing>/crt) when rotated, as if the message were dropped (repeat).")
+    var droppingCertificates: [String] = []
     @Option(help: "Refuse unless the provisioning plan's hash is this one.") var planHash: String?
     @Flag(name: [.short, .long], help: "Approve the provisioning plan without asking.") var yes = false
 
@@ -95,6 +97,9 @@ extension SimulateCommand {
         let serials = claim.serials.isEmpty ? (1...devices).map { "\(prefix)-\(threeDigits($0))" } : claim.serials
         for serial in serials where !Allowlist.isThingName(serial) {
             throw ValidationFailure(message: "--serial '\(serial)' is not a thing name (1-128 of a-z A-Z 0-9 : _ -)")
+        }
+        for thing in claim.droppingCertificates where !serials.contains(thing) {
+            throw ValidationFailure(message: "--drop-certificate \(thing) is not one of the serial numbers (upstream's template names each thing after its serial number)")
         }
         guard let keys = claim.keys else { throw ValidationFailure(message: "--keys: name the folder where the devices keep their certificates and keys") }
         let environment = ProcessEnvironment.current
@@ -137,7 +142,7 @@ extension SimulateCommand {
         let fleet = ClaimedDevices(folder: keys, endpoint: { cert, key in
             // Parsed above: the same address with each device's files.
             (try? BrokerEndpoint.parse(address, caFile: ca, certFile: cert, keyFile: key)) ?? BrokerEndpoint(kind: .tls, host: "", port: 0)
-        }) { event in
+        }, droppingCertificates: Set(claim.droppingCertificates)) { event in
             writeStandardError("simulate: \(ClaimedDevices.describe(event))\n")
         }
         let deadline = duration.map { Client.monotonic() + $0 }

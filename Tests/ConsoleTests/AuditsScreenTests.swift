@@ -48,9 +48,20 @@ import Testing
         #expect(found.contains { $0.contains("MEDIUM") && $0.contains("deviceCertificateId 9c1e") && $0.contains("GG-0001") })
         #expect(found.contains { $0.contains("MEDIUM, suppressed") && $0.contains("77aa") })
         try DashboardTests().check("audit-findings-120x24", Dashboard.view(state, rows: 24, columns: 120))
-        // A finding's certificate leads to its device; one with no thing says so.
+        // An expiring certificate's finding leads to its device's rotation (the cursor on it once
+        // read); one with no thing says so.
+        #expect(Dashboard.update(&state, .key(.key(.enter))) == [.connectBroker, .subscribe(RotationScreen.topics), RotationScreen.certificates.command])
+        #expect(state.screen == .rotation)
+        _ = Dashboard.update(&state, .clock(Int64(RotationScreenTests.start)))
+        _ = Dashboard.update(&state, RotationScreen.certificates.answered([
+            RotationScreenTests.certificate("aaaa", "GG-0000", days: 5), RotationScreenTests.certificate("9c1e", "GG-0001", days: 9),
+        ]))
+        let rotation = Dashboard.view(state, rows: 24, columns: 120).lines
+        #expect(rotation.contains { $0.contains("GG-0001") && $0.contains("due: not asked") && $0.contains("9c1e 9d") }, "\(rotation)")
+        #expect(state.selected == 1)
         #expect(Dashboard.update(&state, .key(.key(.enter))) == [DeviceScreen.detail("GG-0001")])
         #expect(state.screen == .device("GG-0001"))
+        _ = Dashboard.update(&state, .key(.key(.escape)))
         _ = Dashboard.update(&state, .key(.key(.escape)))
         _ = Dashboard.update(&state, .key(.character("j")))
         #expect(Dashboard.update(&state, .key(.key(.enter))).isEmpty)
@@ -62,9 +73,16 @@ import Testing
 
     @Test func anAuditStartedFromTheListShowsInIt() {
         var state = opened()
-        for character in ":audit\n" { _ = Dashboard.update(&state, .key(.character(character))) }
-        #expect(Dashboard.update(&state, .key(.character("y"))) == [AuditsScreen.startAudit(())])
-        #expect(Dashboard.update(&state, AuditsScreen.startAudit.answered((), .success("audit task t-2 started"))) == [AuditsScreen.tasks.command])
+        var commands: [DashboardCommand] = []
+        for character in ":audit\n" { commands = Dashboard.update(&state, .key(.character(character))) }
+        // The question names each enabled check and what it reads.
+        #expect(commands == [AuditsScreen.checks.command])
+        let enabled = ["DEVICE_CERTIFICATE_EXPIRING_CHECK", "LOGGING_DISABLED_CHECK"]
+        _ = Dashboard.update(&state, AuditsScreen.checks.answered(enabled))
+        #expect(state.notice == "y to start an on-demand Device Defender audit of 2 checks: DEVICE_CERTIFICATE_EXPIRING (reads every device certificate (its notAfter)), "
+                + "LOGGING_DISABLED (reads the account's logging settings); its findings go to the audit's SNS target; any other key: no")
+        #expect(Dashboard.update(&state, .key(.character("y"))) == [AuditsScreen.startAudit(enabled)])
+        #expect(Dashboard.update(&state, AuditsScreen.startAudit.answered(enabled, .success("audit task t-2 started"))) == [AuditsScreen.tasks.command])
         #expect(state.notice == "audit task t-2 started")
     }
 }

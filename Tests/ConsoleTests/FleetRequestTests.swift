@@ -36,7 +36,8 @@ import Testing
             throw ShadowConflict(current: ["version": 7], message: "409")
         }
         func deleteShadow(thing: String, shadow: String) async throws {}
-        func startAudit() async throws -> (taskId: String, checks: [String]) { ("task-1", ["DEVICE_CERTIFICATE_EXPIRING_CHECK"]) }
+        func enabledAuditChecks() async throws -> [String] { ["DEVICE_CERTIFICATE_EXPIRING_CHECK"] }
+        func startAudit(_ checks: [String]) async throws -> String { "task-1" }
         func auditTasks(days: Int) async throws -> [AuditTask] { [] }
         func auditFindings(task: String) async throws -> [AuditFinding] { [] }
         func provisioningAttempts(days: Int) async throws -> [ProvisioningAttempt] { [] }

@@ -97,12 +97,13 @@ import Testing
         try session.sendKeys("Enter")
         #expect(session.waitFor { lines in lines.filter { $0.contains("│ ") && $0.contains(" $aws/provisioning-templates/GreengrassFleetProvisioningTemplate/provision") }.count == 2 },
                 "\(session.screen)")
-        // An audit from the dashboard finds the one short-lived certificate (GG-0001's); the
-        // stack's functions rotate it through the device, and the old one is revoked.
+        // An audit from the dashboard finds the two short-lived certificates (GG-0001's and
+        // GG-0002's); the stack's functions rotate GG-0001's through the device, and the old one
+        // is revoked; GG-0002 drops its new certificate (the demo's device that loses it).
         let before = try Self.boto("print(iot.list_thing_principals(thingName='GG-0001')['principals'])")
         try session.sendKeys("-l", ":audit")
         try session.sendKeys("Enter")
-        #expect(session.waitFor(text: "start an on-demand Device Defender audit"), "\(session.screen)")
+        #expect(session.waitFor(text: "start an on-demand Device Defender audit of "), "\(session.screen)")
         try session.sendKeys("y")
         try session.sendKeys("/")
         try session.sendKeys("-l", "GG-0001/c")
@@ -120,7 +121,7 @@ import Testing
         // The audit and its finding on screen, and the finding's device one key away.
         try session.sendKeys("-l", ":audits")
         try session.sendKeys("Enter")
-        #expect(session.waitFor { lines in lines.contains { $0.contains("on demand") && $0.contains("DEVICE_CERTIFICATE_EXPIRING 1/") } }, "\(session.screen)")
+        #expect(session.waitFor { lines in lines.contains { $0.contains("on demand") && $0.contains("DEVICE_CERTIFICATE_EXPIRING 2/") } }, "\(session.screen)")
         try session.sendKeys("Enter")
         // (GG-0001's certificate was rotated and deleted since: the finding says it was acted on)
         #expect(session.waitFor { lines in lines.contains { $0.contains("MEDIUM") && $0.contains("(certificate deleted") } }, "\(session.screen)")
@@ -133,6 +134,9 @@ import Testing
         try session.sendKeys("-l", ":rotation")
         try session.sendKeys("Enter")
         #expect(session.waitFor { lines in lines.contains { $0.contains("GG-0001") && $0.contains("old revoked") } }, "\(session.screen)")
+        // GG-0002 never took its certificate: stuck at "certificate issued" once the demo's 20 s pass.
+        #expect(session.waitFor(timeout: .seconds(60)) { lines in lines.contains { $0.contains("GG-0002") && $0.contains("certificate issued (stuck)") } },
+                "\(session.screen)")
         try session.sendKeys("-l", ":messages")
         try session.sendKeys("Enter")
         // The demo's project folder (the only one: demos clean up after themselves), set up as
