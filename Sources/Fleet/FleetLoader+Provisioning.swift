@@ -33,6 +33,20 @@ extension FleetLoader {
         return attempts.sorted { ($0.time, $0.serial) > ($1.time, $1.serial) }
     }
 
+    /// The registry event types the account enables (DescribeEventConfigurations): what AWS IoT
+    /// publishes on `$aws/events/...` when the registry changes.
+    public func enabledRegistryEvents() async throws -> [String] {
+        let described = try await client.call(IoTOperations.service, IoTOperations.describeEventConfigurations, [:])
+        return (described["eventConfigurations"]?.objectValue ?? [:]).compactMap { $0.value["Enabled"]?.boolValue == true ? $0.key : nil }.sorted()
+    }
+
+    /// Turns registry event types on (UpdateEventConfigurations).
+    public func enableRegistryEvents(_ types: [String]) async throws {
+        _ = try await client.call(IoTOperations.service, IoTOperations.updateEventConfigurations, [
+            "eventConfigurations": .object(JSONObject(types.map { ($0, ["Enabled": true]) })),
+        ])
+    }
+
     /// The allowlist the hook function reads (allowlist.txt in its CERT_BUCKET), nil when it names none.
     func hookAllowlist(_ function: String) async throws -> Set<String>? {
         let configuration = try await client.call(LambdaOperations.service, LambdaOperations.getFunctionConfiguration, ["FunctionName": .string(function)])

@@ -36,6 +36,8 @@ public protocol FleetReader: Sendable {
     func auditFindings(task: String) async throws -> [AuditFinding]
     /// The checks the account's audit configuration enables (none is an error that says so).
     func enabledAuditChecks() async throws -> [String]
+    /// The registry event types the account enables (THING, THING_GROUP_MEMBERSHIP...).
+    func enabledRegistryEvents() async throws -> [String]
     /// What the provisioning templates' hooks answered devices in the last `days` days, newest first.
     func provisioningAttempts(days: Int) async throws -> [ProvisioningAttempt]
 }

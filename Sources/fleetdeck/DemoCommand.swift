@@ -167,6 +167,9 @@ struct DemoCommand: AsyncParsableCommand {
         // (after the operator's: the next certificates issued are the devices')
         let shortLived = max(2, devices / 5)
         try await Sandbox.shortLivedCertificates(client: client, count: shortLived, days: 10)
+        // The registry says when it makes a thing (THING events, as an operator enables them):
+        // :provisioning joins them to the hook's answers.
+        try await FleetLoader(client: client).enableRegistryEvents(["THING"])
         // The last of them loses its new certificate when rotated: the rotation screen shows it stuck.
         let dropping: Set<String> = serials.count > 1 ? [serials[min(shortLived, serials.count) - 1]] : []
         var dashboardEnvironment = stackEnvironment
@@ -265,8 +268,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     @MainActor
     func openDashboard(_ global: GlobalOptions, environment: [String: String], running: (DashboardRuntime) -> Void) throws {
-        // Telemetry, the rotation contract's topics, and who connects and leaves.
-        let topics = ["device/#", "lambda/#", "$aws/events/presence/#"]
+        // Telemetry, the rotation contract's topics, who connects and leaves, and the things made.
+        let topics = ["device/#", "lambda/#", "$aws/events/presence/#", "$aws/events/thing/+/created"]
         try ConsoleCommand.openDashboard(global, readOnly: false, environment: environment, start: { state in
             state.messages.filters = topics
             state.screens = [.stacks, .messages]

@@ -24,7 +24,7 @@ extension FleetCommand {
                     for attempt in attempts {
                         text += CivilTime(secondsSince1970: attempt.time).iso8601.padded(22) + attempt.serial.padded(24)
                             + (attempt.admitted ? "admitted" : "refused").padded(10) + (attempt.listed.map { $0 ? "yes" : "no" } ?? "?").padded(8)
-                            + attempt.template.padded(38) + (attempt.reason ?? "-") + (attempt.wrong ? "  WRONG: it is on the allowlist" : "") + "\n"
+                            + (attempt.template ?? "-").padded(38) + (attempt.reason ?? "-") + (attempt.wrong ? "  WRONG: it is on the allowlist" : "") + "\n"
                     }
                     let refused = attempts.filter { !$0.admitted }.count
                     writeStandardOutput(text + "\(attempts.count) attempt\(attempts.count == 1 ? "" : "s") in the last \(days) days, \(refused) refused\n")

@@ -59,6 +59,8 @@ import Testing
         Case(service: "iot", operation: iot.describeAuditTask, input: ["taskId": "0123456789abcdef"]),
         Case(service: "iot", operation: iot.listAuditTasks, input: ["startTime": "2026-11-06T00:00:00Z", "endTime": "2026-12-06T00:00:00Z"]),
         Case(service: "iot", operation: iot.listAuditFindings, input: ["taskId": "0123456789abcdef", "listSuppressedFindings": true]),
+        Case(service: "iot", operation: iot.describeEventConfigurations, input: [:]),
+        Case(service: "iot", operation: iot.updateEventConfigurations, input: ["eventConfigurations": ["THING": ["Enabled": true]]]),
         Case(service: "iot", operation: iot.updateProvisioningTemplate, input: ["templateName": "t", "enabled": false, "defaultVersionId": 2]),
         Case(service: "iot", operation: iot.deleteProvisioningTemplate, input: ["templateName": "t"]),
         Case(service: "iot", operation: iot.listProvisioningTemplates, input: ["maxResults": 10, "nextToken": "abc"]),

@@ -37,6 +37,7 @@ import Testing
         }
         func deleteShadow(thing: String, shadow: String) async throws {}
         func enabledAuditChecks() async throws -> [String] { ["DEVICE_CERTIFICATE_EXPIRING_CHECK"] }
+        func enabledRegistryEvents() async throws -> [String] { ["THING"] }
         func startAudit(_ checks: [String]) async throws -> String { "task-1" }
         func auditTasks(days: Int) async throws -> [AuditTask] { [] }
         func auditFindings(task: String) async throws -> [AuditFinding] { [] }

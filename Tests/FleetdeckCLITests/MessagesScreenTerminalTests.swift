@@ -77,7 +77,7 @@ import Testing
         environment["PAGER"] = paged + "/pager"
         // The demo's folder in a TMPDIR of its own: other runs' leftovers are not counted.
         environment["TMPDIR"] = paged
-        let session = try TmuxSession("\(ProcessRunner.fleetdeckBinary) demo --devices 5 --rate 4 --program \(example); echo EXIT=$?; sleep 600", width: 120, height: 30,
+        let session = try TmuxSession("\(ProcessRunner.fleetdeckBinary) demo --devices 5 --rate 4 --program \(example); echo EXIT=$?; sleep 600", width: 120, height: 40,
                                       environment: environment)
         #expect(session.waitFor(timeout: .seconds(90)) { $0.contains { $0.contains("device/GG-000") } }, "\(session.screen)")
         // Other tests' simulators may share the broker: narrow the list to the demo's devices.
@@ -130,6 +130,12 @@ import Testing
         try session.sendKeys("Enter")
         #expect(session.waitFor { lines in ["GG-0006", "GG-0007"].allSatisfy { serial in
             lines.contains { $0.contains(serial) && $0.contains("refused") && $0.contains("not on the allowlist") } } }, "\(session.screen)")
+        // The five listed were admitted, and the registry's THING events (the demo enables them)
+        // say when each one's thing was made.
+        #expect(session.screen.contains("THING events on"), "\(session.screen)")
+        let made = try Regex(#"GG-000[1-5] +admitted +yes +\d\d:\d\d:\d\d"#)
+        let joined = session.screen.split(separator: "\n").filter { $0.contains(made) }.map { $0.split(separator: " ").first { $0.hasPrefix("GG-") } }
+        #expect(joined.count == 5 && Set(joined).count == 5, "\(session.screen)")
         // The rotation, device by device: GG-0001 went through every step to "old revoked".
         try session.sendKeys("-l", ":rotation")
         try session.sendKeys("Enter")

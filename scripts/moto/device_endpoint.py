@@ -20,8 +20,9 @@ moto server's process and reads its backends directly).
   and MQTT 5.
 - What the account's services publish reaches the endpoint's subscribers: shadow changes made
   over HTTP (on the shadow topics) and iot-data Publish.
-- Lifecycle events, as AWS IoT publishes them: `$aws/events/presence/connected/CLIENT_ID` and
-  `.../disconnected/CLIENT_ID` (with clientInitiatedDisconnect and AWS's disconnectReason:
+- Registry events for the event types the account enables (scripts/moto/registry_events.py:
+  `$aws/events/thing/NAME/created`...), and lifecycle events, as AWS IoT publishes them:
+  `$aws/events/presence/connected/CLIENT_ID` and `.../disconnected/CLIENT_ID` (with clientInitiatedDisconnect and AWS's disconnectReason:
   CLIENT_INITIATED_DISCONNECT, CONNECTION_LOST, DUPLICATE_CLIENTID, FORBIDDEN_ACCESS,
   CLIENT_ERROR, SERVER_INITIATED_DISCONNECT).
 - Each account and region is its own topic space, and every message in it goes through that
@@ -51,6 +52,7 @@ import greengrass_v2
 import iot_policy
 import jobs_topics
 import provisioning_topics
+import registry_events
 import rules_engine
 import shadow_topics
 from rules_engine import topic_matches
@@ -412,6 +414,7 @@ def start(port, certificate, key, wss_port=None, host=None, standard_ports=()):
         # What the account's services publish (HTTP shadow changes, iot-data Publish), from moto's threads.
         jobs_topics._announce.append(lambda account, region, topic, payload: loop.call_soon_threadsafe(broker.route, account, region, topic, payload, False))
         shadow_topics._announce.append(lambda account, region, topic, payload: loop.call_soon_threadsafe(broker.route, account, region, topic, payload, False))
+        registry_events._announce.append(lambda account, region, topic, payload: loop.call_soon_threadsafe(broker.route, account, region, topic, payload, False))
         servers = [loop.run_until_complete(asyncio.start_server(lambda r, w, kind=kind: broker.serve(r, w, kind), address, number))
                    for address, number, kind in listeners]
         ready.set()

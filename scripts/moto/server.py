@@ -7,6 +7,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import aws_rules  # noqa: E402,F401  (patches moto before the server starts)
 import iot_missing  # noqa: E402,F401  (adds the IoT operations moto lacks)
 import greengrass_v2  # noqa: E402,F401  (adds Greengrass V2 core devices)
+import registry_events  # noqa: E402,F401  (event configurations; registry events for the device endpoint)
 from moto.server import main  # noqa: E402
 
 if __name__ == "__main__":

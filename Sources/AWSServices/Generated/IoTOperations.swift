@@ -674,6 +674,24 @@ public enum IoTOperations {
         outputPayload: nil, rawOutputPayload: false,
         resultWrapper: nil,
         pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "findings"))
+    public static let describeEventConfigurations = AWSOperation(
+        name: "DescribeEventConfigurations", method: "GET", uri: "/event-configurations",
+        input: [],
+        required: [],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let updateEventConfigurations = AWSOperation(
+        name: "UpdateEventConfigurations", method: "PATCH", uri: "/event-configurations",
+        input: [AWSMember("eventConfigurations", .body, "eventConfigurations", type: .map)],
+        required: [],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
     public static let searchIndex = AWSOperation(
         name: "SearchIndex", method: "POST", uri: "/indices/search",
         input: [AWSMember("indexName", .body, "indexName", type: .string), AWSMember("queryString", .body, "queryString", type: .string), AWSMember("nextToken", .body, "nextToken", type: .string), AWSMember("maxResults", .body, "maxResults", type: .integer), AWSMember("queryVersion", .body, "queryVersion", type: .string)],

@@ -683,3 +683,43 @@ def test_websocket_clients_signed_with_sigv4_are_admitted_and_others_are_not():
         listener.disconnect().result(TIMEOUT)
     with pytest.raises(exceptions.AwsCrtError):
         websocket("not-the-secret", f"ops-{uuid.uuid4().hex[:8]}").connect().result(TIMEOUT)
+
+
+def test_registry_events_the_account_enables_reach_subscribers():
+    described = IOT.describe_event_configurations()["eventConfigurations"]
+    assert set(described) >= {"THING", "THING_GROUP_MEMBERSHIP", "CERTIFICATE"}
+    with pytest.raises(IOT.exceptions.InvalidRequestException, match="THINGS"):
+        IOT.update_event_configurations(eventConfigurations={"THINGS": {"Enabled": True}})
+    watcher_policy = policy([{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
+                             {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{PREFIX}:topicfilter/$aws/events/*"},
+                             {"Effect": "Allow", "Action": "iot:Receive", "Resource": f"{PREFIX}:topic/$aws/events/*"}])
+    _, watcher_certificate = device(watcher_policy, thing=False)
+    watcher = Client(watcher_certificate, f"watcher-{uuid.uuid4().hex[:6]}").connect()
+    name, group = f"registry-{uuid.uuid4().hex[:8]}", f"registry-group-{uuid.uuid4().hex[:6]}"
+    try:
+        for topic in (f"$aws/events/thing/{name}/+", f"$aws/events/thingGroupMembership/thingGroup/+/thing/{name}/+"):
+            watcher.connection.subscribe(topic, mqtt.QoS.AT_LEAST_ONCE, watcher.on_message)[0].result(TIMEOUT)
+        # Off (as in a new account): a thing made now is no event.
+        IOT.update_event_configurations(eventConfigurations={"THING": {"Enabled": False}, "THING_GROUP_MEMBERSHIP": {"Enabled": False}})
+        IOT.create_thing(thingName=name + "-quiet")
+        IOT.update_event_configurations(eventConfigurations={"THING": {"Enabled": True}, "THING_GROUP_MEMBERSHIP": {"Enabled": True}})
+        assert IOT.describe_event_configurations()["eventConfigurations"]["THING"] == {"Enabled": True}
+        IOT.create_thing_group(thingGroupName=group)
+        IOT.create_thing(thingName=name, attributePayload={"attributes": {"SerialNumber": name}})
+        IOT.add_thing_to_thing_group(thingGroupName=group, thingName=name)
+        IOT.add_thing_to_thing_group(thingGroupName=group, thingName=name)  # (a member already: no event)
+        IOT.delete_thing(thingName=name)
+        assert watcher.wait_for(3)
+        events = [(topic, json.loads(payload)) for topic, payload in watcher.messages]
+        assert [topic for topic, _ in events] == [f"$aws/events/thing/{name}/created",
+                                                  f"$aws/events/thingGroupMembership/thingGroup/{group}/thing/{name}/added",
+                                                  f"$aws/events/thing/{name}/deleted"]
+        created, added, deleted = (body for _, body in events)
+        assert (created["eventType"], created["operation"], created["thingName"], created["attributes"]) == ("THING_EVENT", "CREATED", name, {"SerialNumber": name})
+        assert (added["eventType"], added["operation"], added["thingId"]) == ("THING_GROUP_MEMBERSHIP_EVENT", "ADDED", created["thingId"])
+        assert added["groupArn"].endswith(f":thinggroup/{group}") and deleted["operation"] == "DELETED"
+    finally:
+        IOT.update_event_configurations(eventConfigurations={"THING": {"Enabled": False}, "THING_GROUP_MEMBERSHIP": {"Enabled": False}})
+        watcher.close()
+        IOT.delete_thing(thingName=name + "-quiet")
+        IOT.delete_thing_group(thingGroupName=group)
