@@ -6,7 +6,8 @@ import TermCore
 /// with their status and each check's count of non-compliant resources; Enter opens a task's
 /// findings (severity, check, the resource and its things, why, suppressed or not), and Enter on
 /// a finding opens the device its certificate belongs to (an expiring certificate's, that
-/// device's rotation). `:audit` starts one: the checks the account enables are read first, and
+/// device's rotation; a certificate with no thing, the certificates list on it; a policy, the
+/// policies list on it). `:audit` starts one: the checks the account enables are read first, and
 /// the question names each and what it reads.
 enum AuditsScreen: ScreenComponent {
     struct State: SortedState {
@@ -88,8 +89,16 @@ enum AuditsScreen: ScreenComponent {
             }
             guard let rows = findingRows(state), rows.indices.contains(state.selected) else { return [] }
             let finding = rows[state.selected].finding
+            if let policy = finding.policy { return FleetListsScreen.open(&state, .policies, focus: policy) }
             guard let thing = finding.things.first else {
-                state.notice = "this finding's resource (\(finding.resource)) " + (finding.resourceDeleted ? "is deleted since the audit" : "belongs to no thing")
+                if finding.resourceDeleted {
+                    state.notice = "this finding's resource (\(finding.resource)) is deleted since the audit"
+                    return []
+                }
+                if let certificate = finding.certificateId, finding.resourceType == "DEVICE_CERTIFICATE" {
+                    return FleetListsScreen.open(&state, .certificates, focus: certificate)
+                }
+                state.notice = "this finding's resource (\(finding.resource)) has no screen here"
                 return []
             }
             // An expiring certificate is a rotation to follow (or start); anything else, the device.
@@ -158,7 +167,8 @@ enum AuditsScreen: ScreenComponent {
     }
     static func help(_ state: DashboardState) -> [String] {
         [":audits    Device Defender's audit tasks of the last 30 days",
-         "enter      a task's findings; on a finding, its certificate's device (an expiring one: the device's rotation)",
+         "enter      a task's findings; on a finding, its certificate's device (an expiring one: the device's rotation),",
+         "           a certificate with no thing on :certs, a policy on :policies",
          ":audit     start an on-demand audit of the enabled checks, each named with what it reads (y approves)", "s S        sort by the next column, reverse"]
     }
 }

@@ -18,6 +18,8 @@ struct FleetListsState: ScreenState {
     /// Certificates expiring within this many days are shown as such (`:certs DAYS`).
     var expiringDays = 30
     var managed = ManagedIndex()
+    /// The item to put the cursor on once the list is read (a finding opened it).
+    var focus: String?
 }
 
 extension DashboardState {
@@ -72,12 +74,12 @@ extension FleetScreens {
             list.title = "\(groups.count) group\(groups.count == 1 ? "" : "s")"
         case .certificates:
             guard let certificates = state.fleetLists.certificates else { return nil }
-            list = ListRows(titles: ["ID", "STATUS", "EXPIRES", "FLAGS", "THINGS"], limits: [18, 12, 20, 24])
+            list = ListRows(titles: ["ID", "STATUS", "EXPIRES", "FLAGS", "THINGS", "POLICIES"], limits: [18, 12, 20, 24, 28])
             for certificate in certificates {
                 list.add(certificate.id, [String(certificate.id.prefix(16)), certificate.status,
                                           certificate.notAfter.map { CivilTime.dayAndDistance($0, now: state.now) } ?? "unreadable",
                                           certificate.flags(now: state.now, expiringDays: state.fleetLists.expiringDays).joined(separator: ","),
-                                          certificate.things.joined(separator: ",")])
+                                          certificate.things.joined(separator: ","), certificate.policies.joined(separator: ",")])
             }
             // Red only where there is colour (NO_COLOR shows the error role by its attributes).
             let marked = state.theme[.error].foreground >= 0 ? "in red" : "highlighted"
@@ -252,6 +254,10 @@ enum FleetListsScreen: ScreenComponent {
         if let groups = groups.answer(in: message)?.value(&state) { state.fleetLists.groups = groups }
         if let certificates = certificates.answer(in: message)?.value(&state) { state.fleetLists.certificates = certificates }
         if let policies = policies.answer(in: message)?.value(&state) { state.fleetLists.policies = policies }
+        if let focus = state.fleetLists.focus, let row = FleetScreens.listRows(state)?.ids.firstIndex(of: focus) {
+            state.selected = row
+            state.fleetLists.focus = nil
+        }
         if let answer = related.answer(in: message) { state.fleetLists.related[answer.argument.key] = answer.result }
         // (the Devices screen says when it could not be read)
         if case .success(let managed)? = DevicesScreen.managed.answer(in: message)?.result { state.fleetLists.managed = managed }
@@ -259,6 +265,15 @@ enum FleetListsScreen: ScreenComponent {
     }
     static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
         [state.screen == .groups ? groups.command : state.screen == .certificates ? certificates.command : policies.command]
+    }
+
+    /// Opens the certificates or policies over the screen on top (Esc goes back to it), the
+    /// cursor on `focus` once the list is read.
+    static func open(_ state: inout DashboardState, _ screen: Screen, focus: String) -> [DashboardCommand] {
+        state.screens.append(screen)
+        state.selected = 0
+        state.fleetLists.focus = focus
+        return (reload(&state) ?? []) + (screen == .policies ? [DevicesScreen.managed.command] : [])
     }
 
     static let groups = FleetQuery<Void, [GroupInfo]>("groups") { fleet, _ in try await fleet.groups() }

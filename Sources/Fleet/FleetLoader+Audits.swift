@@ -54,6 +54,13 @@ extension FleetLoader {
         return tasks.sorted { ($0.started ?? 0, $0.id) > ($1.started ?? 0, $1.id) }
     }
 
+    /// A finding's resource identifier as words: "deviceCertificateId abc", "policyName p, policyVersionId 1".
+    static func resourceText(_ identifier: JSONObject) -> String {
+        identifier.map { member in
+            member.value.objectValue.map(resourceText) ?? "\(member.key) \(member.value.stringValue ?? member.value.serialized())"
+        }.joined(separator: ", ")
+    }
+
     /// A task's findings, suppressed ones too (said as such), with the things of each certificate at fault.
     public func auditFindings(task: String) async throws -> [AuditFinding] {
         let listed = try await client.all(IoTOperations.service, IoTOperations.listAuditFindings, ["taskId": .string(task), "listSuppressedFindings": true],
@@ -78,10 +85,10 @@ extension FleetLoader {
             findings.append(AuditFinding(
                 id: item["findingId"]?.stringValue ?? "?", taskId: item["taskId"]?.stringValue ?? task, check: item["checkName"]?.stringValue ?? "?",
                 severity: item["severity"]?.stringValue ?? "?", resourceType: resource?["resourceType"]?.stringValue ?? "?",
-                resource: identifier.map { "\($0.key) \($0.value.stringValue ?? $0.value.serialized())" }.joined(separator: ", "), certificateId: certificate,
+                resource: Self.resourceText(identifier), certificateId: certificate,
                 reason: item["reasonForNonCompliance"]?.stringValue ?? "", reasonCode: item["reasonForNonComplianceCode"]?.stringValue ?? "",
                 suppressed: item["isSuppressed"]?.boolValue ?? false, time: item["findingTime"]?.doubleValue.map { Int64($0) }, things: things,
-                resourceDeleted: deleted))
+                resourceDeleted: deleted, policy: identifier["policyVersionIdentifier"]?["policyName"]?.stringValue))
         }
         return findings
     }

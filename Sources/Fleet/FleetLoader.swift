@@ -145,7 +145,8 @@ public struct FleetLoader: Sendable {
             let (notAfter, subject) = pem.flatMap(Self.expiry) ?? (nil, nil)
             let things = try await client.all(IoTOperations.service, IoTOperations.listPrincipalThings, ["principal": .string(arn)], key: "things")
             certificates.append(CertificateInfo(id: id, arn: arn, status: item["status"]?.stringValue ?? "?", notAfter: notAfter, subject: subject,
-                                                things: things.compactMap(\.stringValue).sorted()))
+                                                things: things.compactMap(\.stringValue).sorted(),
+                                                policies: try await certificatePolicies(arn).sorted()))
         }
         return certificates.sorted { ($0.notAfter ?? .max, $0.id) < ($1.notAfter ?? .max, $1.id) }
     }

@@ -87,6 +87,8 @@ public struct AuditFinding: Sendable, Equatable {
     public var resource: String
     /// The certificate at fault, when the resource is one.
     public var certificateId: String?
+    /// The policy at fault, when the resource is one (a policy version).
+    public var policy: String?
     public var reason: String
     public var reasonCode: String
     public var suppressed: Bool
@@ -96,7 +98,8 @@ public struct AuditFinding: Sendable, Equatable {
     public var resourceDeleted: Bool
 
     public init(id: String, taskId: String, check: String, severity: String, resourceType: String, resource: String, certificateId: String?,
-                reason: String, reasonCode: String, suppressed: Bool, time: Int64?, things: [String], resourceDeleted: Bool = false) {
+                reason: String, reasonCode: String, suppressed: Bool, time: Int64?, things: [String], resourceDeleted: Bool = false, policy: String? = nil) {
+        self.policy = policy
         self.id = id
         self.taskId = taskId
         self.check = check

@@ -364,8 +364,8 @@ public struct ManagedIndex: Sendable, Equatable {
     public func policy(_ name: String) -> String? { entries["policy:" + name] }
 }
 
-/// A certificate: its status, when it expires (parsed from the certificate itself) and the
-/// things it is attached to.
+/// A certificate: its status, when it expires (parsed from the certificate itself), the things
+/// it is attached to and the policies attached to it.
 public struct CertificateInfo: Sendable, Equatable {
     public var id: String
     public var arn: String
@@ -374,14 +374,16 @@ public struct CertificateInfo: Sendable, Equatable {
     public var notAfter: Int64?
     public var subject: String?
     public var things: [String]
+    public var policies: [String]
 
-    public init(id: String, arn: String, status: String, notAfter: Int64?, subject: String?, things: [String]) {
+    public init(id: String, arn: String, status: String, notAfter: Int64?, subject: String?, things: [String], policies: [String] = []) {
         self.id = id
         self.arn = arn
         self.status = status
         self.notAfter = notAfter
         self.subject = subject
         self.things = things
+        self.policies = policies
     }
 
     /// Days until expiry (negative once expired), from `now`.

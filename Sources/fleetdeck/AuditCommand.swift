@@ -71,11 +71,22 @@ struct AuditCommand: AsyncParsableCommand {
     struct Findings: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "findings", abstract: "A task's findings: severity, the resource and its things, why, suppressed or not.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The task ID (audit ls).") var task: String
+        @Argument(help: "The task ID (audit ls; default: the newest task of the last 30 days).") var task: String?
 
         func run() async throws {
             try await AWSCommandContext.run {
-                let findings = try await FleetLoader(client: try AWSCommandContext.client(global)).auditFindings(task: task)
+                let loader = FleetLoader(client: try AWSCommandContext.client(global))
+                let task: String
+                if let asked = self.task {
+                    task = asked
+                } else {
+                    guard let newest = try await loader.auditTasks(days: 30).first else {
+                        throw ValidationFailure(message: "no audit task in the last 30 days: name one (audit ls --days N), or start one (audit start)")
+                    }
+                    task = newest.id
+                    writeStandardError("audit findings: of task \(task), the newest (\(AuditCommand.type(newest)), \(newest.status))\n")
+                }
+                let findings = try await loader.auditFindings(task: task)
                 if global.json {
                     writeStandardOutput(JSONValue.array(findings.map(\.json)).pretty() + "\n")
                     return
@@ -99,7 +110,8 @@ struct AuditCommand: AsyncParsableCommand {
             commandName: "start", abstract: "Start an on-demand audit of the account's enabled checks (or --check ones), after its plan is approved.",
             discussion: "The plan names each check and what it reads. The findings go to the account's audit notification target, whose subscribers act on them (the reference architecture rotates expiring certificates). Prints the task's status and each check's result as DescribeAuditTask gives them.")
         @OptionGroup var global: GlobalOptions
-        @Option(name: .customLong("check"), help: "A check to run (repeat; default: every enabled check).") var checks: [String] = []
+        @Option(name: [.customLong("check"), .customLong("checks")], parsing: .upToNextOption,
+                help: "The checks to run (--checks A B, or --check A --check B; default: every enabled check).") var checks: [String] = []
         @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
 
         func run() async throws {

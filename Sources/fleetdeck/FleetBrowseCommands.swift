@@ -71,16 +71,17 @@ struct CertsCommand: AsyncParsableCommand {
                          "notAfter": certificate.notAfter.map { .string(CivilTime(secondsSince1970: $0).iso8601) } ?? .null,
                          "daysLeft": certificate.daysLeft(now: now).map { .integer(Int64($0)) } ?? .null,
                          "flags": .array(certificate.flags(now: now, expiringDays: window).map(JSONValue.string)),
-                         "things": .array(certificate.things.map(JSONValue.string))]
+                         "things": .array(certificate.things.map(JSONValue.string)), "policies": .array(certificate.policies.map(JSONValue.string))]
                     }).pretty() + "\n")
                     return
                 }
-                var text = "ID".padded(18) + "STATUS".padded(20) + "EXPIRES".padded(29) + "FLAGS".padded(24) + "THINGS\n"
+                var text = "ID".padded(18) + "STATUS".padded(20) + "EXPIRES".padded(29) + "FLAGS".padded(24) + "THINGS".padded(28) + "POLICIES\n"
                 for certificate in certificates {
                     let expires = certificate.notAfter.map { CivilTime(secondsSince1970: $0).iso8601 + " (\(certificate.daysLeft(now: now)!)d)" } ?? "unreadable"
                     text += String(certificate.id.prefix(16)).padded(18) + certificate.status.padded(20) + expires.padded(29)
                         + certificate.flags(now: now, expiringDays: window).joined(separator: ",").padded(24)
-                        + (certificate.things.isEmpty ? "-" : certificate.things.joined(separator: ",")) + "\n"
+                        + (certificate.things.isEmpty ? "-" : certificate.things.joined(separator: ",")).padded(28)
+                        + (certificate.policies.isEmpty ? "-" : certificate.policies.joined(separator: ",")) + "\n"
                 }
                 writeStandardOutput(text + "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s")\(expiring.map { " expiring within \($0) days" } ?? "")\n")
             }

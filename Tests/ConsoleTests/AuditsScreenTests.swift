@@ -21,6 +21,10 @@ import Testing
         AuditFinding(id: "f2", taskId: tasks[0].id, check: "DEVICE_CERTIFICATE_EXPIRING_CHECK", severity: "MEDIUM", resourceType: "DEVICE_CERTIFICATE",
                      resource: "deviceCertificateId 77aa", certificateId: "77aa", reason: "Certificate expires on 2026-12-16",
                      reasonCode: "CERTIFICATE_EXPIRING", suppressed: true, time: now - 60, things: []),
+        AuditFinding(id: "f3", taskId: tasks[0].id, check: "IOT_POLICY_OVERLY_PERMISSIVE_CHECK", severity: "CRITICAL", resourceType: "IOT_POLICY",
+                     resource: "policyName GreengrassV2IoTThingPolicy, policyVersionId 1", certificateId: nil,
+                     reason: "Policy allows broad access to IoT data plane actions: [iot:Connect]", reasonCode: "ALLOWS_BROAD_ACCESS_TO_IOT_DATA_PLANE_ACTIONS",
+                     suppressed: false, time: now - 60, things: [], policy: "GreengrassV2IoTThingPolicy"),
     ]
 
     func opened() -> DashboardState {
@@ -44,7 +48,7 @@ import Testing
         #expect(state.screen == .audit(Self.tasks[0].id))
         _ = Dashboard.update(&state, AuditsScreen.findings.answered(Self.tasks[0].id, .success(Self.findings)))
         let found = Dashboard.view(state, rows: 24, columns: 120).lines
-        #expect(found[1].contains("audit task \(Self.tasks[0].id): 2 findings (1 suppressed)"), "\(found[1])")
+        #expect(found[1].contains("audit task \(Self.tasks[0].id): 3 findings (1 suppressed)"), "\(found[1])")
         #expect(found.contains { $0.contains("MEDIUM") && $0.contains("deviceCertificateId 9c1e") && $0.contains("GG-0001") })
         #expect(found.contains { $0.contains("MEDIUM, suppressed") && $0.contains("77aa") })
         try DashboardTests().check("audit-findings-120x24", Dashboard.view(state, rows: 24, columns: 120))
@@ -63,9 +67,20 @@ import Testing
         #expect(state.screen == .device("GG-0001"))
         _ = Dashboard.update(&state, .key(.key(.escape)))
         _ = Dashboard.update(&state, .key(.key(.escape)))
+        // A certificate with no thing: the certificates list, on it; a policy: the policies list, on it.
         _ = Dashboard.update(&state, .key(.character("j")))
-        #expect(Dashboard.update(&state, .key(.key(.enter))).isEmpty)
-        #expect(state.notice == "this finding's resource (deviceCertificateId 77aa) belongs to no thing")
+        #expect(Dashboard.update(&state, .key(.key(.enter))) == [FleetListsScreen.certificates.command])
+        _ = Dashboard.update(&state, FleetListsScreen.certificates.answered([RotationScreenTests.certificate("11bb", "GG-0002", days: 9),
+                                                                            CertificateInfo(id: "77aa", arn: "a", status: "ACTIVE", notAfter: nil, subject: nil, things: [])]))
+        #expect(state.screen == .certificates && state.selected == 1)
+        _ = Dashboard.update(&state, .key(.key(.escape)))
+        #expect(state.screen == .audit(Self.tasks[0].id))
+        _ = Dashboard.update(&state, .key(.character("j")))
+        #expect(Dashboard.update(&state, .key(.key(.enter))) == [FleetListsScreen.policies.command, DevicesScreen.managed.command])
+        _ = Dashboard.update(&state, FleetListsScreen.policies.answered([PolicyInfo(name: "a-policy", document: "{}", targets: []),
+                                                                        PolicyInfo(name: "GreengrassV2IoTThingPolicy", document: "{}", targets: [])]))
+        #expect(state.screen == .policies && state.selected == 1)
+        _ = Dashboard.update(&state, .key(.key(.escape)))
         // Back on the list, r reads the tasks again.
         _ = Dashboard.update(&state, .key(.key(.escape)))
         #expect(Dashboard.update(&state, .key(.character("r"))) == [AuditsScreen.tasks.command])

@@ -492,7 +492,7 @@ import Testing
         _ = Dashboard.update(&state, .key(.character(":")))
         for character in "certs 30\n" { _ = Dashboard.update(&state, .key(.character(character))) }
         _ = Dashboard.update(&state, .certificatesLoaded([
-            CertificateInfo(id: "aaaa1111", arn: "a1", status: "ACTIVE", notAfter: Self.now + 5 * 86_400, subject: nil, things: ["sensor-100"]),
+            CertificateInfo(id: "aaaa1111", arn: "a1", status: "ACTIVE", notAfter: Self.now + 5 * 86_400, subject: nil, things: ["sensor-100"], policies: ["GreengrassV2IoTThingPolicy"]),
             CertificateInfo(id: "bbbb2222", arn: "a2", status: "ACTIVE", notAfter: Self.now + 200 * 86_400, subject: nil, things: ["sensor-101"]),
             CertificateInfo(id: "cccc3333", arn: "a3", status: "REVOKED", notAfter: nil, subject: nil, things: []),
         ]))

@@ -127,7 +127,8 @@ import Testing
         // (this run's devices': another run's in this sandbox may still be there)
         let expiring = try certificates(["--expiring", "30"]).filter { (($0["things"] as? [String]) ?? []).contains { $0.hasPrefix(prefix) } }
         #expect(Set(expiring.compactMap { $0["certificateId"] as? String }) == Set(shortLived.values.flatMap { $0 }), "\(expiring)")
-        #expect(expiring.allSatisfy { ($0["flags"] as? [String])?.contains("expiring") == true && ($0["daysLeft"] as? Int).map { (8...10).contains($0) } == true })
+        #expect(expiring.allSatisfy { ($0["flags"] as? [String])?.contains("expiring") == true && ($0["daysLeft"] as? Int).map { (8...10).contains($0) } == true
+            && ($0["policies"] as? [String]) == ["GreengrassV2IoTThingPolicy"] }, "\(expiring)")
         #expect(try certificates(["--expiring", "5"]).filter { (($0["things"] as? [String]) ?? []).contains { $0.hasPrefix(prefix) } }.isEmpty)
         let pending = try certificates(["--status", "PENDING_ACTIVATION", "--unattached"])
         #expect(pending.filter { (($0["flags"] as? [String]) ?? []).contains("unattached") }.count >= 2, "\(pending)")
@@ -145,7 +146,7 @@ import Testing
         defer { if !reaped { kill(watcher, SIGTERM); _ = ProcessRunner.waitForExit(watcher) } }
         #expect(eventually(timeout: .seconds(20)) { ((try? String(contentsOfFile: watchLog, encoding: .utf8)) ?? "").contains("certs rotation: listening to") },
                 "\((try? String(contentsOfFile: watchLog, encoding: .utf8)) ?? "")")
-        let audit = try fleetdeck(["audit", "start", "--yes"])
+        let audit = try fleetdeck(["audit", "start", "--checks", "DEVICE_CERTIFICATE_EXPIRING_CHECK", "--yes"])
         #expect(audit.status == 0 && audit.stdout.contains("DEVICE_CERTIFICATE_EXPIRING_CHECK: COMPLETED_NON_COMPLIANT (5 non-compliant of "), "\(audit.stdout)\(audit.stderr)")
         // The task and its findings, as `audit ls` and `audit findings` give them: each finding
         // names the certificate and its device.
@@ -155,6 +156,9 @@ import Testing
         #expect(tasks.status == 0 && tasks.stdout.contains("\"taskId\": \"\(task)\"") && tasks.stdout.contains("\"taskType\": \"ON_DEMAND_AUDIT_TASK\""),
                 "\(tasks.stdout)\(tasks.stderr)")
         let findings = try fleetdeck(["audit", "findings", task, "--json"])
+        // Without a task: the newest one's (this one's: the region is this test's own).
+        let newest = try fleetdeck(["audit", "findings", "--json"])
+        #expect(newest.stdout == findings.stdout && newest.stderr.contains("of task \(task), the newest"), "\(newest.stderr)")
         let found = try #require(try JSONSerialization.jsonObject(with: Data(findings.stdout.utf8)) as? [[String: Any]], "\(findings.stdout)\(findings.stderr)")
         #expect(found.count == 5 && Set(found.compactMap { ($0["things"] as? [String])?.first }) == Set(shortLived.keys)
                 && found.allSatisfy { $0["severity"] as? String == "MEDIUM" && $0["isSuppressed"] as? Bool == false
