@@ -12,7 +12,7 @@ struct Fleetdeck: AsyncParsableCommand {
         version: FleetdeckVersion.short,
         subcommands: [ConsoleCommand.self, VersionCommand.self, WhoamiCommand.self, StackCommand.self, ConfigCommand.self,
                       PreviewCommand.self, UpCommand.self, DestroyCommand.self, RefreshCommand.self,
-                      ThingsCommand.self, ShadowCommand.self, FleetCommand.self, TailCommand.self, PublishCommand.self, SimulateCommand.self, ProvisionCommand.self, DemoCommand.self, GroupsCommand.self, CertsCommand.self, AuditCommand.self,
+                      ThingsCommand.self, ShadowCommand.self, FleetCommand.self, TailCommand.self, PublishCommand.self, SimulateCommand.self, ProvisionCommand.self, DemoCommand.self, GroupsCommand.self, CertsCommand.self, AuditCommand.self, JobsCommand.self,
                       GreengrassCommand.self,
                       CompletionCommand.self],
         defaultSubcommand: ConsoleCommand.self

@@ -38,6 +38,15 @@ enum StackCommandContext {
         }
     }
 
+    /// Asks for `name` typed exactly (a change that cannot be undone); no terminal is never a yes.
+    static func confirmTyping(_ name: String, _ question: String) throws -> Bool {
+        guard isatty(0) == 1 else {
+            throw ValidationFailure(message: "refusing to change anything without a terminal to confirm on: pass --yes to approve the plan shown")
+        }
+        writeStandardOutput("\(question) ('\(name)'): ")
+        return readLine()?.trimmingWhitespace() == name
+    }
+
     /// Asks yes/no/details on the terminal; `no` is the default and no terminal is never a yes.
     static func confirm(_ question: String, details: () -> String) throws -> Bool {
         guard isatty(0) == 1 else {

@@ -692,6 +692,78 @@ public enum IoTOperations {
         outputPayload: nil, rawOutputPayload: false,
         resultWrapper: nil,
         pagination: nil)
+    public static let listJobs = AWSOperation(
+        name: "ListJobs", method: "GET", uri: "/jobs",
+        input: [AWSMember("status", .query, "status", type: .string), AWSMember("targetSelection", .query, "targetSelection", type: .string), AWSMember("maxResults", .query, "maxResults", type: .integer), AWSMember("nextToken", .query, "nextToken", type: .string), AWSMember("thingGroupName", .query, "thingGroupName", type: .string), AWSMember("thingGroupId", .query, "thingGroupId", type: .string), AWSMember("namespaceId", .query, "namespaceId", type: .string)],
+        required: [],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "jobs"))
+    public static let describeJob = AWSOperation(
+        name: "DescribeJob", method: "GET", uri: "/jobs/{jobId}",
+        input: [AWSMember("jobId", .uri, "jobId", type: .string), AWSMember("beforeSubstitution", .query, "beforeSubstitution", type: .boolean)],
+        required: ["jobId"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let getJobDocument = AWSOperation(
+        name: "GetJobDocument", method: "GET", uri: "/jobs/{jobId}/job-document",
+        input: [AWSMember("jobId", .uri, "jobId", type: .string), AWSMember("beforeSubstitution", .query, "beforeSubstitution", type: .boolean)],
+        required: ["jobId"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let listJobExecutionsForJob = AWSOperation(
+        name: "ListJobExecutionsForJob", method: "GET", uri: "/jobs/{jobId}/things",
+        input: [AWSMember("jobId", .uri, "jobId", type: .string), AWSMember("status", .query, "status", type: .string), AWSMember("maxResults", .query, "maxResults", type: .integer), AWSMember("nextToken", .query, "nextToken", type: .string)],
+        required: ["jobId"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "executionSummaries"))
+    public static let listJobExecutionsForThing = AWSOperation(
+        name: "ListJobExecutionsForThing", method: "GET", uri: "/things/{thingName}/jobs",
+        input: [AWSMember("thingName", .uri, "thingName", type: .string), AWSMember("status", .query, "status", type: .string), AWSMember("namespaceId", .query, "namespaceId", type: .string), AWSMember("maxResults", .query, "maxResults", type: .integer), AWSMember("nextToken", .query, "nextToken", type: .string), AWSMember("jobId", .query, "jobId", type: .string)],
+        required: ["thingName"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "executionSummaries"))
+    public static let describeJobExecution = AWSOperation(
+        name: "DescribeJobExecution", method: "GET", uri: "/things/{thingName}/jobs/{jobId}",
+        input: [AWSMember("jobId", .uri, "jobId", type: .string), AWSMember("thingName", .uri, "thingName", type: .string), AWSMember("executionNumber", .query, "executionNumber", type: .integer)],
+        required: ["jobId", "thingName"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let cancelJob = AWSOperation(
+        name: "CancelJob", method: "PUT", uri: "/jobs/{jobId}/cancel",
+        input: [AWSMember("jobId", .uri, "jobId", type: .string), AWSMember("reasonCode", .body, "reasonCode", type: .string), AWSMember("comment", .body, "comment", type: .string), AWSMember("force", .query, "force", type: .boolean)],
+        required: ["jobId"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let cancelJobExecution = AWSOperation(
+        name: "CancelJobExecution", method: "PUT", uri: "/things/{thingName}/jobs/{jobId}/cancel",
+        input: [AWSMember("jobId", .uri, "jobId", type: .string), AWSMember("thingName", .uri, "thingName", type: .string), AWSMember("force", .query, "force", type: .boolean), AWSMember("expectedVersion", .body, "expectedVersion", type: .integer), AWSMember("statusDetails", .body, "statusDetails", type: .map)],
+        required: ["jobId", "thingName"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
     public static let searchIndex = AWSOperation(
         name: "SearchIndex", method: "POST", uri: "/indices/search",
         input: [AWSMember("indexName", .body, "indexName", type: .string), AWSMember("queryString", .body, "queryString", type: .string), AWSMember("nextToken", .body, "nextToken", type: .string), AWSMember("maxResults", .body, "maxResults", type: .integer), AWSMember("queryVersion", .body, "queryVersion", type: .string)],

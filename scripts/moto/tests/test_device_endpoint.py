@@ -723,3 +723,60 @@ def test_registry_events_the_account_enables_reach_subscribers():
         watcher.close()
         IOT.delete_thing(thingName=name + "-quiet")
         IOT.delete_thing_group(thingGroupName=group)
+
+
+def test_jobs_target_groups_count_their_executions_and_cancel_as_aws_does():
+    """A job to a thing group reaches its members (and, continuous, those joining later); its
+    counters follow the executions; cancelling leaves an in-progress execution alone unless
+    forced, and what ended cannot be canceled."""
+    anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    group = f"jobs-group-{uuid.uuid4().hex[:6]}"
+    group_arn = IOT.create_thing_group(thingGroupName=group)["thingGroupArn"]
+    names = []
+    for _ in range(3):
+        name, made = device(anything)
+        IOT.add_thing_to_thing_group(thingGroupName=group, thingName=name)
+        names.append((name, made))
+    job = f"job-{uuid.uuid4().hex[:8]}"
+    IOT.create_job(jobId=job, targets=[group_arn], document=json.dumps({"operation": "update"}), targetSelection="CONTINUOUS")
+    listed = {e["thingArn"].split("/")[-1]: e["jobExecutionSummary"]["status"] for e in IOT.list_job_executions_for_job(jobId=job)["executionSummaries"]}
+    assert listed == {name: "QUEUED" for name, _ in names}
+    # One device takes it (IN_PROGRESS), one finishes it (SUCCEEDED), over the jobs topics.
+    for (name, made), status in zip(names[:2], ("IN_PROGRESS", "SUCCEEDED")):
+        client = Client(made, name).connect()
+        try:
+            client.connection.subscribe(f"$aws/things/{name}/jobs/{job}/update/accepted", mqtt.QoS.AT_LEAST_ONCE, client.on_message)[0].result(TIMEOUT)
+            client.connection.publish(f"$aws/things/{name}/jobs/{job}/update", json.dumps({"status": status}).encode(), mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+            assert client.wait_for(1)
+        finally:
+            client.close()
+    # A thing joining the group later gets the continuous job.
+    late, _ = device(anything)
+    IOT.add_thing_to_thing_group(thingGroupName=group, thingName=late)
+    details = IOT.describe_job(jobId=job)["job"]["jobProcessDetails"]
+    assert (details["numberOfQueuedThings"], details["numberOfInProgressThings"], details["numberOfSucceededThings"]) == (2, 1, 1)
+    assert job in [j["jobId"] for j in IOT.list_jobs(status="IN_PROGRESS", targetSelection="CONTINUOUS", thingGroupName=group)["jobs"]]
+    assert job not in [j["jobId"] for j in IOT.list_jobs(status="COMPLETED")["jobs"]]
+    # What ended cannot be canceled; an in-progress execution only with force.
+    with pytest.raises(IOT.exceptions.InvalidStateTransitionException):
+        IOT.cancel_job_execution(jobId=job, thingName=names[1][0])
+    with pytest.raises(IOT.exceptions.InvalidStateTransitionException):
+        IOT.cancel_job_execution(jobId=job, thingName=names[0][0])
+    # Cancelling the job cancels the queued executions; the one in progress carries on.
+    IOT.cancel_job(jobId=job, comment="wrong image")
+    described = IOT.describe_job(jobId=job)["job"]
+    statuses = {e["thingArn"].split("/")[-1]: e["jobExecutionSummary"]["status"] for e in IOT.list_job_executions_for_job(jobId=job)["executionSummaries"]}
+    assert described["status"] == "CANCELED" and described["comment"] == "wrong image" and described["forceCanceled"] is False
+    assert statuses == {names[0][0]: "IN_PROGRESS", names[1][0]: "SUCCEEDED", names[2][0]: "CANCELED", late: "CANCELED"}
+    assert described["jobProcessDetails"]["numberOfCanceledThings"] == 2
+    with pytest.raises(IOT.exceptions.InvalidStateTransitionException):
+        IOT.cancel_job(jobId=job)
+    # Force-cancelling the execution still running stops it.
+    IOT.cancel_job_execution(jobId=job, thingName=names[0][0], force=True)
+    execution = IOT.describe_job_execution(jobId=job, thingName=names[0][0])["execution"]
+    assert execution["status"] == "CANCELED" and execution["forceCanceled"] is True
+    # A snapshot job completes once every execution has ended.
+    snapshot = f"job-{uuid.uuid4().hex[:8]}"
+    IOT.create_job(jobId=snapshot, targets=[IOT.describe_thing(thingName=names[2][0])["thingArn"]], document="{}")
+    IOT.cancel_job_execution(jobId=snapshot, thingName=names[2][0])
+    assert IOT.describe_job(jobId=snapshot)["job"]["status"] == "COMPLETED"

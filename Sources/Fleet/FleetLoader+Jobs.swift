@@ -1,0 +1,70 @@
+import AWSCore
+import AWSServices
+import FleetValues
+import JSON
+
+/// AWS IoT Jobs: the jobs (of a namespace: Greengrass's deployments are `aws-gg-deployment`'s),
+/// one job with its counts, its executions device by device, and cancelling (a job, or one
+/// device's execution).
+extension FleetLoader {
+    /// The jobs, newest first (ListJobs), each with its counts (DescribeJob).
+    public func jobs(status: String? = nil, namespace: String? = nil, group: String? = nil) async throws -> [Job] {
+        var input = JSONObject()
+        if let status { input["status"] = .string(status) }
+        if let namespace { input["namespaceId"] = .string(namespace) }
+        if let group { input["thingGroupName"] = .string(group) }
+        let listed = try await client.all(IoTOperations.service, IoTOperations.listJobs, input, key: "jobs")
+        var jobs: [Job] = []
+        for id in listed.compactMap({ $0["jobId"]?.stringValue }) { jobs.append(try await job(id)) }
+        return jobs.sorted { ($0.created ?? 0, $0.id) > ($1.created ?? 0, $1.id) }
+    }
+
+    /// One job as DescribeJob gives it.
+    public func job(_ id: String) async throws -> Job {
+        let described = try await client.call(IoTOperations.service, IoTOperations.describeJob, ["jobId": .string(id)])
+        guard let job = described["job"] else { throw AWSError.invalidInput(operation: "DescribeJob", reason: "the answer has no job") }
+        var counts: [String: Int] = [:]
+        for (state, counter) in Job.counters { counts[state] = job["jobProcessDetails"]?[counter]?.intValue.map { Int($0) } ?? 0 }
+        func time(_ key: String) -> Int64? { job[key]?.doubleValue.map { Int64($0) } }
+        return Job(id: id, status: job["status"]?.stringValue ?? "?", targetSelection: job["targetSelection"]?.stringValue ?? "SNAPSHOT",
+                   targets: job["targets"]?.arrayValue.compactMap(\.stringValue) ?? [], description: job["description"]?.stringValue,
+                   comment: job["comment"]?.stringValue, forceCanceled: job["forceCanceled"]?.boolValue ?? false,
+                   created: time("createdAt"), updated: time("lastUpdatedAt"), completed: time("completedAt"), counts: counts)
+    }
+
+    /// A job's executions, device by device (ListJobExecutionsForJob), each with its status
+    /// details (DescribeJobExecution: why it failed, as the device said).
+    public func jobExecutions(_ job: String) async throws -> [JobExecution] {
+        let listed = try await client.all(IoTOperations.service, IoTOperations.listJobExecutionsForJob, ["jobId": .string(job)], key: "executionSummaries")
+        var executions: [JobExecution] = []
+        for item in listed {
+            guard let thing = item["thingArn"]?.stringValue?.split(separator: "/").last.map(String.init) else { continue }
+            executions.append(try await jobExecution(job, thing: thing))
+        }
+        return executions.sorted { $0.thing < $1.thing }
+    }
+
+    /// One device's execution of a job.
+    public func jobExecution(_ job: String, thing: String) async throws -> JobExecution {
+        let described = try await client.call(IoTOperations.service, IoTOperations.describeJobExecution, ["jobId": .string(job), "thingName": .string(thing)])
+        guard let execution = described["execution"] else { throw AWSError.invalidInput(operation: "DescribeJobExecution", reason: "the answer has no execution") }
+        var details: [String: String] = [:]
+        for (key, value) in execution["statusDetails"]?["detailsMap"]?.objectValue ?? [:] { details[key] = value.stringValue ?? value.serialized() }
+        func time(_ key: String) -> Int64? { execution[key]?.doubleValue.map { Int64($0) } }
+        return JobExecution(job: job, thing: thing, status: execution["status"]?.stringValue ?? "?", details: details, queued: time("queuedAt"),
+                            started: time("startedAt"), updated: time("lastUpdatedAt"), executionNumber: execution["executionNumber"]?.intValue)
+    }
+
+    /// Cancels a job: its queued executions are canceled; in-progress ones only with `force`.
+    public func cancelJob(_ id: String, force: Bool, comment: String?) async throws {
+        var input: JSONObject = ["jobId": .string(id), "force": .bool(force)]
+        if let comment { input["comment"] = .string(comment) }
+        _ = try await client.call(IoTOperations.service, IoTOperations.cancelJob, input)
+    }
+
+    /// Cancels one device's execution (an in-progress one only with `force`).
+    public func cancelJobExecution(_ job: String, thing: String, force: Bool) async throws {
+        _ = try await client.call(IoTOperations.service, IoTOperations.cancelJobExecution,
+                                  ["jobId": .string(job), "thingName": .string(thing), "force": .bool(force)])
+    }
+}

@@ -1,0 +1,143 @@
+import JSON
+
+/// An AWS IoT job (Greengrass deployments are jobs in the `aws-gg-deployment` namespace): its
+/// status, targets and the count of its executions in each state (jobProcessDetails).
+public struct Job: Sendable, Equatable {
+    public var id: String
+    public var status: String
+    /// SNAPSHOT or CONTINUOUS.
+    public var targetSelection: String
+    public var targets: [String]
+    public var description: String?
+    public var comment: String?
+    public var forceCanceled: Bool
+    /// Seconds since 1970.
+    public var created: Int64?
+    public var updated: Int64?
+    public var completed: Int64?
+    /// Executions by status (QUEUED, IN_PROGRESS, SUCCEEDED, FAILED, REJECTED, CANCELED, TIMED_OUT, REMOVED).
+    public var counts: [String: Int]
+
+    public init(id: String, status: String, targetSelection: String, targets: [String] = [], description: String? = nil, comment: String? = nil,
+                forceCanceled: Bool = false, created: Int64? = nil, updated: Int64? = nil, completed: Int64? = nil, counts: [String: Int] = [:]) {
+        self.id = id
+        self.status = status
+        self.targetSelection = targetSelection
+        self.targets = targets
+        self.description = description
+        self.comment = comment
+        self.forceCanceled = forceCanceled
+        self.created = created
+        self.updated = updated
+        self.completed = completed
+        self.counts = counts
+    }
+
+    /// The execution states, in the order a rollout goes through them.
+    public static let states = ["QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED", "TIMED_OUT", "CANCELED", "REMOVED"]
+    /// jobProcessDetails' counter for each state.
+    public static let counters = ["QUEUED": "numberOfQueuedThings", "IN_PROGRESS": "numberOfInProgressThings", "SUCCEEDED": "numberOfSucceededThings",
+                                  "FAILED": "numberOfFailedThings", "REJECTED": "numberOfRejectedThings", "TIMED_OUT": "numberOfTimedOutThings",
+                                  "CANCELED": "numberOfCanceledThings", "REMOVED": "numberOfRemovedThings"]
+
+    /// Whether the job has ended (nothing more runs).
+    public var ended: Bool { ["COMPLETED", "CANCELED", "DELETION_IN_PROGRESS"].contains(status) }
+
+    /// "3 succeeded, 1 failed, 2 queued": the states with executions, in rollout order.
+    public var countsText: String {
+        let text = Self.states.compactMap { state in counts[state].flatMap { $0 > 0 ? "\($0) \(String(state.lowercased().map { $0 == "_" ? " " : $0 }))" : nil } }
+        return text.isEmpty ? "no executions" : text.joined(separator: ", ")
+    }
+
+    /// The targets as names ("group GreengrassGroup", "thing GG-0001").
+    public var targetsText: String {
+        targets.map { arn in
+            if let name = arn.split(separator: ":").last {
+                let parts = name.split(separator: "/", maxSplits: 1)
+                if parts.count == 2 { return (parts[0] == "thinggroup" ? "group " : "\(parts[0]) ") + parts[1] }
+            }
+            return arn
+        }.joined(separator: ", ")
+    }
+
+    public var json: JSONValue {
+        var counters = JSONObject()
+        for state in Self.states { counters[Self.counters[state]!] = .integer(Int64(counts[state] ?? 0)) }
+        func time(_ seconds: Int64?) -> JSONValue { seconds.map { .string(CivilTime(secondsSince1970: $0).iso8601) } ?? .null }
+        return ["jobId": .string(id), "status": .string(status), "targetSelection": .string(targetSelection), "targets": .array(targets.map(JSONValue.string)),
+                "description": description.map(JSONValue.string) ?? .null, "comment": comment.map(JSONValue.string) ?? .null,
+                "forceCanceled": .bool(forceCanceled), "createdAt": time(created), "lastUpdatedAt": time(updated), "completedAt": time(completed),
+                "jobProcessDetails": .object(counters)]
+    }
+}
+
+/// One device's execution of a job.
+public struct JobExecution: Sendable, Equatable {
+    public var job: String
+    public var thing: String
+    public var status: String
+    public var details: [String: String]
+    public var queued: Int64?
+    public var started: Int64?
+    public var updated: Int64?
+    public var executionNumber: Int64?
+
+    public init(job: String, thing: String, status: String, details: [String: String] = [:], queued: Int64? = nil, started: Int64? = nil,
+                updated: Int64? = nil, executionNumber: Int64? = nil) {
+        self.job = job
+        self.thing = thing
+        self.status = status
+        self.details = details
+        self.queued = queued
+        self.started = started
+        self.updated = updated
+        self.executionNumber = executionNumber
+    }
+
+    /// Whether the execution has ended (SUCCEEDED, FAILED, REJECTED, TIMED_OUT, CANCELED, REMOVED).
+    public var ended: Bool { !["QUEUED", "IN_PROGRESS"].contains(status) }
+
+    public var detailsText: String { details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+
+    public var json: JSONValue {
+        func time(_ seconds: Int64?) -> JSONValue { seconds.map { .string(CivilTime(secondsSince1970: $0).iso8601) } ?? .null }
+        return ["jobId": .string(job), "thingName": .string(thing), "status": .string(status),
+                "statusDetails": .object(JSONObject(details.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
+                "queuedAt": time(queued), "startedAt": time(started), "lastUpdatedAt": time(updated),
+                "executionNumber": executionNumber.map(JSONValue.integer) ?? .null]
+    }
+}
+
+/// What cancelling a job does, device by device, from its executions as they are: the queued
+/// ones are canceled (they will not run), the ones in progress carry on unless forced (a device
+/// may be left half-way), the ones that ended keep their outcome.
+public struct JobCancelPlan: Sendable, Equatable {
+    public var job: String
+    public var force: Bool
+    public var canceled: [String]
+    public var carryOn: [String]
+    public var stopped: [String]
+    public var ended: [String: String]
+
+    public init(job: String, executions: [JobExecution], force: Bool) {
+        self.job = job
+        self.force = force
+        canceled = executions.filter { $0.status == "QUEUED" }.map(\.thing).sorted()
+        let running = executions.filter { $0.status == "IN_PROGRESS" }.map(\.thing).sorted()
+        (carryOn, stopped) = force ? ([], running) : (running, [])
+        ended = Dictionary(executions.filter(\.ended).map { ($0.thing, $0.status) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public var text: String {
+        func names(_ things: [String]) -> String { things.prefix(10).joined(separator: ", ") + (things.count > 10 ? ", and \(things.count - 10) more" : "") }
+        var lines = ["Cancel job \(job)\(force ? " (force)" : ""):"]
+        lines.append("  \(canceled.count) queued: canceled, they will not run" + (canceled.isEmpty ? "" : " (\(names(canceled)))"))
+        if force {
+            lines.append("  \(stopped.count) in progress: STOPPED where they are (the device may be left half-way)" + (stopped.isEmpty ? "" : " (\(names(stopped)))"))
+        } else {
+            lines.append("  \(carryOn.count) in progress: carry on to their end (--force stops them)" + (carryOn.isEmpty ? "" : " (\(names(carryOn)))"))
+        }
+        lines.append("  \(ended.count) ended: keep their outcome")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
