@@ -236,9 +236,10 @@ public enum Dashboard {
         return state.stacks.all.first { $0.production && $0.account == parts[0] && ($0.region ?? parts[1]) == parts[1] }?.name
     }
 
-    /// Asks for `commands` to be approved: `y`, or the production stack's name where the fleet is its.
-    static func confirm(_ state: inout DashboardState, _ question: String, _ commands: [DashboardCommand]) {
-        let confirmation = Confirmation(question: question, commands: commands, name: productionFleet(state))
+    /// Asks for `commands` to be approved: `y`, or the production stack's name where the fleet is
+    /// its, or `typed` (a change that cannot be undone) whatever the fleet.
+    static func confirm(_ state: inout DashboardState, _ question: String, _ commands: [DashboardCommand], typed: String? = nil) {
+        let confirmation = Confirmation(question: question, commands: commands, name: typed ?? productionFleet(state))
         state.confirming = confirmation
         state.notice = confirmation.prompt
     }

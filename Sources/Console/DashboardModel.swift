@@ -177,7 +177,7 @@ public struct Confirmation: Equatable, Sendable {
     /// The status line's question.
     public var prompt: String {
         guard let name else { return "y to " + question + "; any other key: no" }
-        return "type '\(name)' and enter to \(question) (production; esc: no): \(typed)▏"
+        return "type '\(name)' and enter to \(question) (esc: no): \(typed)▏"
     }
 }
 

@@ -66,7 +66,7 @@ enum StacksScreen {
         if let error = state.stacks.error { buffer.put(error, row: 2, column: 1, style: theme[.error]); return [] }
         if state.project.isEmpty {
             buffer.put("No Pulumi project here: run fleetdeck in a project folder (or -C FOLDER) for its stacks.", row: 2, column: 1, style: theme[.dim])
-            buffer.put("The fleet and its messages work anywhere: :things, :groups, :certs, :policies, :tail FILTER.", row: 3, column: 1, style: theme[.text])
+            buffer.put("The fleet and its messages work anywhere: :things, :certs, :cores, :jobs, :audits, :rotation, :tail FILTER (? lists them all).", row: 3, column: 1, style: theme[.text])
             return []
         }
         if state.stacks.all.isEmpty { buffer.put("No stacks yet: 'fleetdeck stack init NAME'.", row: 2, column: 1, style: theme[.dim]); return [] }

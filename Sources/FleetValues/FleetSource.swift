@@ -36,6 +36,10 @@ public protocol FleetReader: Sendable {
     func auditFindings(task: String) async throws -> [AuditFinding]
     /// The checks the account's audit configuration enables (none is an error that says so).
     func enabledAuditChecks() async throws -> [String]
+    /// AWS IoT jobs, newest first (of a status, a namespace, a thing group: nil is any).
+    func jobs(status: String?, namespace: String?, group: String?) async throws -> [Job]
+    /// A job's executions, device by device.
+    func jobExecutions(_ job: String) async throws -> [JobExecution]
     /// The registry event types the account enables (THING, THING_GROUP_MEMBERSHIP...).
     func enabledRegistryEvents() async throws -> [String]
     /// What the provisioning templates' hooks answered devices in the last `days` days, newest first.
@@ -51,6 +55,10 @@ public protocol FleetWriter: Sendable {
     func apply(_ action: BulkAction, _ items: [String], progress: @Sendable (String, String?) -> Void) async
     /// Starts an on-demand Device Defender audit of `checks`: its task ID.
     func startAudit(_ checks: [String]) async throws -> String
+    /// Cancels a job (queued executions; in-progress ones too with `force`).
+    func cancelJob(_ id: String, force: Bool, comment: String?) async throws
+    /// Cancels one device's execution of a job (an in-progress one needs `force`).
+    func cancelJobExecution(_ job: String, thing: String, force: Bool) async throws
     /// Asks each thing for a new certificate now, as the audit-actions function does (publishes
     /// `device/<thing>/csr_req`, "{}", QoS 1), reporting each (thing, error or nil).
     func requestRotation(_ things: [String], progress: @Sendable (String, String?) -> Void) async

@@ -38,6 +38,10 @@ import Testing
         func deleteShadow(thing: String, shadow: String) async throws {}
         func enabledAuditChecks() async throws -> [String] { ["DEVICE_CERTIFICATE_EXPIRING_CHECK"] }
         func enabledRegistryEvents() async throws -> [String] { ["THING"] }
+        func jobs(status: String?, namespace: String?, group: String?) async throws -> [Job] { [] }
+        func jobExecutions(_ job: String) async throws -> [JobExecution] { [] }
+        func cancelJob(_ id: String, force: Bool, comment: String?) async throws {}
+        func cancelJobExecution(_ job: String, thing: String, force: Bool) async throws {}
         func startAudit(_ checks: [String]) async throws -> String { "task-1" }
         func auditTasks(days: Int) async throws -> [AuditTask] { [] }
         func auditFindings(task: String) async throws -> [AuditFinding] { [] }

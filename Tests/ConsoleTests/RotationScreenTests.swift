@@ -89,9 +89,9 @@ import Testing
         #expect(Dashboard.view(state, rows: 24, columns: 120).lines[1].contains("; 2 marked"))
         _ = Dashboard.update(&state, .key(.character("R")))
         #expect(state.notice == "type 'prod' and enter to ask 2 devices (GG-0001, GG-0003) for a new certificate now (publish device/<thing>/csr_req, "
-                + "as the audit-actions function does) (production; esc: no): ▏")
+                + "as the audit-actions function does) (esc: no): ▏")
         for character in "pro" { _ = Dashboard.update(&state, .key(.character(character))) }
-        #expect(state.notice?.hasSuffix("(production; esc: no): pro▏") == true)
+        #expect(state.notice?.hasSuffix("(esc: no): pro▏") == true)
         #expect(Dashboard.update(&state, .key(.key(.enter))).isEmpty)
         #expect(state.notice == "not done: 'pro' is not 'prod' (the name is typed exactly)")
         _ = Dashboard.update(&state, .key(.character("R")))

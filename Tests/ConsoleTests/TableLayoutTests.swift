@@ -108,6 +108,16 @@ import Testing
             ProvisioningAttempt(template: long, serial: long, admitted: false, reason: long, time: FleetScreensTests.now, listed: true),
         ]))
         result.append(("provisioning", provisioning))
+        var jobs = fleet
+        for character in ":jobs\n" { _ = Dashboard.update(&jobs, .key(.character(character))) }
+        _ = Dashboard.update(&jobs, JobsScreen.jobs.answered([Job(id: long, status: "IN_PROGRESS", targetSelection: "CONTINUOUS",
+                                                                  targets: ["arn:aws:iot:us-east-1:1:thinggroup/\(long)"], created: FleetScreensTests.now,
+                                                                  counts: ["QUEUED": 10_000, "FAILED": 1])]))
+        result.append(("jobs", jobs))
+        var executions = jobs
+        _ = Dashboard.update(&executions, .key(.key(.enter)))
+        _ = Dashboard.update(&executions, JobsScreen.executions.answered(long, .success([JobExecution(job: long, thing: long, status: "FAILED", details: ["reason": long])])))
+        result.append(("job executions", executions))
         return result
     }
 
@@ -129,7 +139,7 @@ import Testing
     @Test(arguments: [(24, 80), (40, 120), (50, 200)])
     func noTwoCellsTouchOnAnyScreen(rows: Int, columns: Int) {
         let screens = Self.screens()
-        #expect(screens.count == 15)
+        #expect(screens.count == 17)
         for (name, state) in screens {
             let buffer = Dashboard.view(state, rows: rows, columns: columns)
             #expect(!buffer.gaps.isEmpty, "\(name) at \(columns)x\(rows) draws no table")

@@ -72,5 +72,21 @@ import TestSupport
         let shown = try #require(try json(try fleetdeck(["jobs", "show", job, "--json"])) as? [String: Any])
         #expect(shown["status"] as? String == "CANCELED" && shown["comment"] as? String == "wrong image" && shown["description"] as? String == "firmware 2.1"
                 && (shown["jobProcessDetails"] as? [String: Int])?["numberOfCanceledThings"] == 3, "\(shown)")
+        // The same in the dashboard: :jobs, the job, its executions device by device.
+        var environment: [String: String] = [:]
+        for key in ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] { environment[key] = env[key] }
+        let session = try TmuxSession("cd \(folder.path) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 120, height: 30, environment: environment)
+        try session.sendKeys("-l", ":jobs")
+        try session.sendKeys("Enter")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", job)
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains(job) && $0.contains("CANCELED") && $0.contains("3 canceled") } },
+                "\(session.screen)")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in (0..<3).allSatisfy { n in lines.contains { $0.contains("\(group)-\(n)") && $0.contains("CANCELED") } }
+            && lines.contains { $0.contains("\(group)-0") && $0.contains("step=download") } }, "\(session.screen)")
+        for _ in 0..<3 { try session.sendKeys("-l", "q") }
+        #expect(session.waitFor(text: "EXIT=0"), "\(session.screen)")
     }
 }

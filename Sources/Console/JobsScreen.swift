@@ -1,0 +1,181 @@
+import FleetValues
+import JSON
+import TermCore
+
+/// AWS IoT Jobs (`:jobs`): the jobs, newest first, with their status, targets and how many
+/// executions are in each state; Enter opens a job's executions device by device (status, when,
+/// what the device said), followed live while any runs (read again every 5 s). On a job, `C`
+/// cancels it (a plan: which devices will not get it, which carry on; `y`, or a production
+/// fleet's stack name) and `F` stops the selected device's execution in progress (its name typed:
+/// the device may be left half-way).
+enum JobsScreen: ScreenComponent {
+    struct State: SortedState {
+        var jobs: [Job]?
+        /// The executions of `executionsOf`, once read.
+        var executions: [JobExecution]?
+        var executionsOf: String?
+        var order = Table.Order()
+        init() {}
+    }
+
+    static let jobs = FleetQuery<Void, [Job]>("jobs") { fleet, _ in try await fleet.jobs(status: nil, namespace: nil, group: nil) }
+    static let executions = FleetQuery<String, [JobExecution]>("job executions") { try await $0.jobExecutions($1) }
+    static let jobTitles = ["CREATED", "JOB", "STATUS", "EXECUTIONS", "SELECTION", "TARGETS"]
+    static let executionTitles = ["DEVICE", "STATUS", "UPDATED", "DETAILS"]
+    static let timer = "job"
+
+    static func title(_ screen: Screen) -> String { screen.subject.map { "job \($0)" } ?? "jobs" }
+
+    static func jobRows(_ state: DashboardState) -> [(job: Job, cells: [String])]? {
+        guard let jobs = state.own[State.self].jobs else { return nil }
+        return state.own[State.self].order.shown(jobs, filter: state.filter) { job in
+            [job.created.map { String(CivilTime(secondsSince1970: $0).stamp.prefix(16)) } ?? "?", job.id,
+             job.status + (job.forceCanceled ? " (forced)" : ""), job.countsText, job.targetSelection.lowercased(), job.targetsText]
+        }.map { (job: $0.0, cells: $0.1) }
+    }
+
+    static func executionRows(_ state: DashboardState) -> [(execution: JobExecution, cells: [String])]? {
+        guard let list = state.own[State.self].executions, state.own[State.self].executionsOf == state.screen.subject else { return nil }
+        return state.own[State.self].order.shown(list, filter: state.filter) { execution in
+            [execution.thing, execution.status, execution.updated.map { String(CivilTime(secondsSince1970: $0).stamp.prefix(19)) } ?? "-", execution.detailsText]
+        }.map { (execution: $0.0, cells: $0.1) }
+    }
+
+    static func failing(_ status: String) -> Bool { ["FAILED", "REJECTED", "TIMED_OUT"].contains(status) }
+
+    static func view(_ state: DashboardState, into buffer: inout CellBuffer) -> [HitArea] {
+        let theme = state.theme, area = listArea(state)
+        let titles: [String], cells: [[String]], styles: [TerminalStyle], header: String, empty: String, limits: [Int]
+        if let id = state.screen.subject {
+            guard let rows = executionRows(state) else {
+                buffer.put(Dashboard.waiting(state, "Reading the executions of \(id)"), row: 2, column: 1, style: theme[.dim])
+                return []
+            }
+            let all = state.own[State.self].executions ?? []
+            let job = state.own[State.self].jobs?.first { $0.id == id }
+            let counts = Dictionary(grouping: all, by: \.status).mapValues(\.count)
+            header = " job \(id)" + (job.map { ": \($0.status), \($0.targetsText)" } ?? "") + "; " + Job(id: id, status: "", targetSelection: "", counts: counts).countsText
+            (titles, cells, limits) = (executionTitles, rows.map(\.cells), [30, 12, 20])
+            styles = rows.map { failing($0.execution.status) ? theme[.error] : $0.execution.status == "IN_PROGRESS" ? theme[.update] : theme[.text] }
+            empty = "No executions: the job's targets had no things when it was made."
+        } else {
+            guard let rows = jobRows(state) else {
+                buffer.put(Dashboard.waiting(state, "Loading the jobs"), row: 2, column: 1, style: theme[.dim])
+                return []
+            }
+            let all = state.own[State.self].jobs ?? []
+            header = " \(all.count) job\(all.count == 1 ? "" : "s"), \(all.filter { $0.status == "IN_PROGRESS" }.count) in progress"
+            (titles, cells, limits) = (jobTitles, rows.map(\.cells), [17, 36, 14, 48, 10])
+            styles = rows.map { row in Job.states.filter(failing).contains { (row.job.counts[$0] ?? 0) > 0 } ? theme[.error] : theme[.text] }
+            empty = "No jobs in the account (Greengrass deployments are jobs too: they show here)."
+        }
+        buffer.put(DisplayWidth.pad(header + (state.filter.isEmpty ? "" : "; \(cells.count) match /\(state.filter)"), buffer.columns),
+                   row: 1, column: 0, style: theme[.header])
+        return Dashboard.sortedList(state, into: &buffer, area: area, titles: titles, rows: cells, limits: limits,
+                                    sort: state.own[State.self].order.mark, empty: empty) { styles[$0] }
+    }
+
+    static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
+        guard let id = state.screen.subject else {
+            guard event == .key(.enter) else { return State.sortKey(&state, event, columns: jobTitles.count) }
+            guard let rows = jobRows(state), rows.indices.contains(state.selected) else { return [] }
+            let job = rows[state.selected].job.id
+            state.screens.append(.job(job))
+            state.selected = 0
+            return [executions(job)]
+        }
+        switch event {
+        case .character("C"):
+            if Dashboard.refused(&state, "changes") { return [] }
+            guard let all = state.own[State.self].executions, state.own[State.self].executionsOf == id else { return [] }
+            if let job = state.own[State.self].jobs?.first(where: { $0.id == id }), job.ended {
+                state.notice = "job \(id) is \(job.status): there is nothing to cancel"
+                return []
+            }
+            let plan = JobCancelPlan(job: id, executions: all, force: false)
+            Dashboard.confirm(&state, "cancel job \(id): \(plan.canceled.count) queued will not run, \(plan.carryOn.count) in progress carry on, "
+                              + "\(plan.ended.count) ended keep their outcome", [cancel(JobTarget(job: id, thing: nil))])
+            return []
+        case .character("F"):
+            if Dashboard.refused(&state, "changes") { return [] }
+            guard let rows = executionRows(state), rows.indices.contains(state.selected) else { return [] }
+            let execution = rows[state.selected].execution
+            guard execution.status == "IN_PROGRESS" else {
+                state.notice = "\(execution.thing)'s execution is \(execution.status): F stops one in progress" + (execution.status == "QUEUED" ? " (C cancels the queued ones)" : "")
+                return []
+            }
+            Dashboard.confirm(&state, "STOP \(execution.thing)'s execution of \(id) where it is (the device may be left half-way)",
+                              [cancel(JobTarget(job: id, thing: execution.thing))], typed: execution.thing)
+            return []
+        default:
+            return State.sortKey(&state, event, columns: executionTitles.count)
+        }
+    }
+
+    static func clicked(_ state: inout DashboardState, _ target: HitArea.Target) -> [DashboardCommand]? { State.sortClicked(&state, target) }
+
+    /// A job to cancel, or one device's execution of it (forced: it is in progress).
+    struct JobTarget: Sendable, Equatable, CustomStringConvertible {
+        var job: String
+        var thing: String?
+        var description: String { thing.map { "\(job) on \($0)" } ?? job }
+    }
+
+    /// `C` and `F`, once approved.
+    static let cancel = FleetChange<JobTarget, String>("cancel job") { fleet, target, _ in
+        if let thing = target.thing {
+            try await fleet.cancelJobExecution(target.job, thing: thing, force: true)
+            return "stopped \(thing)'s execution of \(target.job)"
+        }
+        try await fleet.cancelJob(target.job, force: false, comment: nil)
+        return "job \(target.job) canceled: its queued executions will not run; those in progress carry on"
+    }
+
+    static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
+        if let list = jobs.answer(in: message)?.value(&state) { state.own[State.self].jobs = list }
+        if let answer = executions.answer(in: message), let list = answer.value(&state) {
+            (state.own[State.self].executions, state.own[State.self].executionsOf) = (list, answer.argument)
+            // Followed while any runs.
+            if state.screen == .job(answer.argument), list.contains(where: { !$0.ended }) { return [.timer(timer, seconds: 5)] }
+        }
+        if case .timer(timer) = message, let id = state.screen.subject, state.screen == .job(id) { return [executions(id), jobs.command] }
+        if let answer = cancel.answer(in: message) {
+            guard let said = answer.value(&state) else { return [] }
+            state.notice = said
+            if state.screen == .job(answer.argument.job) { return [executions(answer.argument.job), jobs.command] }
+        }
+        return []
+    }
+
+    static func reload(_ state: inout DashboardState) -> [DashboardCommand]? {
+        if let id = state.screen.subject {
+            state.own[State.self].executions = nil
+            return [executions(id), jobs.command]
+        }
+        state.own[State.self].jobs = nil
+        return [jobs.command]
+    }
+
+    static var commands: [ScreenCommand] {
+        [ScreenCommand(names: ["jobs"]) { state, _, _ in CommandMode.replaceTop(&state, with: .jobs) ? reload(&state) ?? [] : [] }]
+    }
+
+    static func rowCount(_ state: DashboardState) -> Int { (state.screen.subject == nil ? jobRows(state)?.count : executionRows(state)?.count) ?? 0 }
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
+    static func filters(_ state: DashboardState) -> Bool { true }
+    static func hints(_ state: DashboardState) -> String {
+        state.screen.subject == nil ? "↵ executions  / filter  s sort  r reload" : "C cancel the job  F stop this device's  / filter  s sort  r reload  esc back"
+    }
+    static func help(_ state: DashboardState) -> [String] {
+        [":jobs      AWS IoT jobs (Greengrass deployments too): status, targets, executions by state",
+         "enter      a job's executions, device by device (read again every 5 s while any runs)",
+         "C          cancel the job: queued executions will not run, those in progress carry on (y approves)",
+         "F          stop the selected device's execution in progress (its name typed)", "s S        sort by the next column, reverse"]
+    }
+}
+
+extension Screen {
+    /// AWS IoT jobs, and one job's executions.
+    public static let jobs = Screen(JobsScreen.self)
+    public static func job(_ id: String) -> Screen { Screen(JobsScreen.self, subject: id) }
+}
