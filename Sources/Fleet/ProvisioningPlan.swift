@@ -21,12 +21,7 @@ public struct ProvisioningPlan: Sendable, Equatable {
     /// What the plan does, and its hash (sha256 of the lines above it).
     public var text: String { body + "plan \(hash)\n" }
 
-    public var hash: String {
-        "sha256:" + SHA256.hash(data: Array(body.utf8)).prefix(8).map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
-    }
+    public var hash: String { FleetLoader.planHash(body) }
 
     var body: String {
         "Provision \(serials.count) device\(serials.count == 1 ? "" : "s") by claim, as the devices do (each serial number asks; the template's hook decides):\n"

@@ -6,7 +6,7 @@ import Fleet
 
 /// `fleetdeck gg`: the Greengrass V2 fleet.
 struct GreengrassCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gg", abstract: "The Greengrass V2 fleet.", subcommands: [Cores.self, Components.self])
+    static let configuration = CommandConfiguration(commandName: "gg", abstract: "The Greengrass V2 fleet.", subcommands: [Cores.self, Components.self, Deploy.self, Deployments.self])
 
     struct Cores: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cores", abstract: "Greengrass core devices.", subcommands: [List.self, Show.self])

@@ -98,6 +98,42 @@ public enum GreengrassV2Operations {
         outputPayload: nil, rawOutputPayload: false,
         resultWrapper: nil,
         pagination: nil)
+    public static let createDeployment = AWSOperation(
+        name: "CreateDeployment", method: "POST", uri: "/greengrass/v2/deployments",
+        input: [AWSMember("targetArn", .body, "targetArn", type: .string), AWSMember("deploymentName", .body, "deploymentName", type: .string), AWSMember("components", .body, "components", type: .map), AWSMember("iotJobConfiguration", .body, "iotJobConfiguration", type: .structure), AWSMember("deploymentPolicies", .body, "deploymentPolicies", type: .structure), AWSMember("parentTargetArn", .body, "parentTargetArn", type: .string), AWSMember("tags", .body, "tags", type: .map), AWSMember("clientToken", .body, "clientToken", type: .string)],
+        required: ["targetArn"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let listDeployments = AWSOperation(
+        name: "ListDeployments", method: "GET", uri: "/greengrass/v2/deployments",
+        input: [AWSMember("targetArn", .query, "targetArn", type: .string), AWSMember("historyFilter", .query, "historyFilter", type: .string), AWSMember("parentTargetArn", .query, "parentTargetArn", type: .string), AWSMember("maxResults", .query, "maxResults", type: .integer), AWSMember("nextToken", .query, "nextToken", type: .string)],
+        required: [],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "deployments"))
+    public static let getDeployment = AWSOperation(
+        name: "GetDeployment", method: "GET", uri: "/greengrass/v2/deployments/{deploymentId}",
+        input: [AWSMember("deploymentId", .uri, "deploymentId", type: .string)],
+        required: ["deploymentId"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
+    public static let cancelDeployment = AWSOperation(
+        name: "CancelDeployment", method: "POST", uri: "/greengrass/v2/deployments/{deploymentId}/cancel",
+        input: [AWSMember("deploymentId", .uri, "deploymentId", type: .string)],
+        required: ["deploymentId"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
     public static let deleteComponent = AWSOperation(
         name: "DeleteComponent", method: "DELETE", uri: "/greengrass/v2/components/{arn}",
         input: [AWSMember("arn", .uri, "arn", type: .string)],

@@ -780,3 +780,52 @@ def test_jobs_target_groups_count_their_executions_and_cancel_as_aws_does():
     IOT.create_job(jobId=snapshot, targets=[IOT.describe_thing(thingName=names[2][0])["thingArn"]], document="{}")
     IOT.cancel_job_execution(jobId=snapshot, thingName=names[2][0])
     assert IOT.describe_job(jobId=snapshot)["job"]["status"] == "COMPLETED"
+
+
+def test_greengrass_deployments_are_revisions_and_jobs():
+    """A deployment to a thing group is an IoT job in aws-gg-deployment reaching the group's
+    devices; a new one for the target is its next revision and the one it replaces is inactive,
+    its job canceled; what does not exist is refused; cancelling cancels the job."""
+    gg = boto3.client("greengrassv2", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"])
+    suffix = uuid.uuid4().hex[:6]
+    group = f"gg-group-{suffix}"
+    group_arn = IOT.create_thing_group(thingGroupName=group)["thingGroupArn"]
+    for n in range(2):
+        IOT.create_thing(thingName=f"{group}-{n}")
+        IOT.add_thing_to_thing_group(thingGroupName=group, thingName=f"{group}-{n}")
+    component = f"com.example.app{suffix}"
+    recipe = {"RecipeFormatVersion": "2020-01-25", "ComponentName": component, "ComponentVersion": "1.0.0",
+              "Manifests": [{"Platform": {"os": "linux"}, "Lifecycle": {"run": "echo hi"}}]}
+    gg.create_component_version(inlineRecipe=json.dumps(recipe).encode())
+    components = {component: {"componentVersion": "1.0.0", "configurationUpdate": {"reset": [""]}}, "aws.greengrass.Cli": {"componentVersion": "2.12.6"}}
+    policies = {"failureHandlingPolicy": "ROLLBACK", "componentUpdatePolicy": {"timeoutInSeconds": 60, "action": "NOTIFY_COMPONENTS"}}
+    first = gg.create_deployment(targetArn=group_arn, deploymentName="Deployment from CI/CD pipeline", components=components,
+                                 deploymentPolicies=policies, iotJobConfiguration={})
+    job = IOT.describe_job(jobId=first["iotJobId"])["job"]
+    assert job["targetSelection"] == "CONTINUOUS" and job["jobProcessDetails"]["numberOfQueuedThings"] == 2
+    assert first["iotJobId"] in [j["jobId"] for j in IOT.list_jobs(namespaceId="aws-gg-deployment")["jobs"]]
+    document = json.loads(IOT.get_job_document(jobId=first["iotJobId"])["document"])
+    assert document["components"][component]["version"] == "1.0.0" and document["configurationArn"].endswith(f":configuration:thinggroup/{group}:1")
+    described = gg.get_deployment(deploymentId=first["deploymentId"])
+    assert (described["deploymentStatus"], described["revisionId"], described["isLatestForTarget"]) == ("ACTIVE", "1", True)
+    # The next revision replaces it: the first is inactive and its job canceled.
+    second = gg.create_deployment(targetArn=group_arn, components={component: {"componentVersion": "1.0.0"}})
+    assert gg.get_deployment(deploymentId=first["deploymentId"])["deploymentStatus"] == "INACTIVE"
+    assert IOT.describe_job(jobId=first["iotJobId"])["job"]["status"] == "CANCELED"
+    latest = gg.list_deployments(targetArn=group_arn)["deployments"]
+    assert [(d["deploymentId"], d["revisionId"]) for d in latest] == [(second["deploymentId"], "2")]
+    assert len(gg.list_deployments(targetArn=group_arn, historyFilter="ALL")["deployments"]) == 2
+    # What does not exist is refused, and nothing is kept.
+    with pytest.raises(gg.exceptions.ResourceNotFoundException, match="version 9.9.9"):
+        gg.create_deployment(targetArn=group_arn, components={component: {"componentVersion": "9.9.9"}})
+    with pytest.raises(gg.exceptions.ResourceNotFoundException, match="no-such-group"):
+        gg.create_deployment(targetArn=group_arn.replace(group, "no-such-group"), components={})
+    assert len(gg.list_deployments(targetArn=group_arn, historyFilter="ALL")["deployments"]) == 2
+    # Cancelling cancels its job; a canceled deployment cannot be canceled again.
+    gg.cancel_deployment(deploymentId=second["deploymentId"])
+    assert gg.get_deployment(deploymentId=second["deploymentId"])["deploymentStatus"] == "CANCELED"
+    assert IOT.describe_job(jobId=second["iotJobId"])["job"]["status"] == "CANCELED"
+    with pytest.raises(gg.exceptions.ConflictException):
+        gg.cancel_deployment(deploymentId=second["deploymentId"])
+    with pytest.raises(gg.exceptions.ResourceNotFoundException):
+        gg.get_deployment(deploymentId="no-such-deployment")

@@ -1,0 +1,119 @@
+import AWSCore
+import AWSServices
+import Crypto
+import FleetValues
+import JSON
+
+/// Greengrass deployments: a deployment's plan against the target's current deployment and each
+/// of its devices (platform, root components, the components its other groups keep), the
+/// deployments of a target, one deployment, creating and cancelling one.
+extension FleetLoader {
+    /// What `spec` will do: its components against the target's latest deployment, and device by
+    /// device (what each installs, upgrades, removes; where a component has no manifest for the
+    /// device's platform), hashed over all of that.
+    public func deploymentPlan(_ spec: DeploymentSpec) async throws -> DeploymentPlan {
+        let gg = GreengrassV2Operations.self
+        guard let target = spec.targetName, ["thing", "thinggroup"].contains(target.kind) else {
+            throw AWSError.invalidInput(operation: "CreateDeployment", reason: "targetArn \(spec.target) is not a thing or thing group ARN")
+        }
+        let current = try await latestDeployment(spec.target)
+        let things = target.kind == "thinggroup" ? try await groupMembers(target.name) : [target.name]
+        var others: [String: Set<String>] = [:]  // another group's ARN -> the components its deployment keeps
+        var devices: [DeploymentPlan.Device] = []
+        for thing in things {
+            let platform: (os: String, architecture: String)?
+            do {
+                let device = try await client.call(gg.service, gg.getCoreDevice, ["coreDeviceThingName": .string(thing)])
+                platform = (device["platform"]?.stringValue ?? "?", device["architecture"]?.stringValue ?? "?")
+            } catch where Self.notFound(error) {
+                devices.append(DeploymentPlan.Device(name: thing, platform: nil, installed: [:]))
+                continue
+            }
+            let installed = try await client.all(gg.service, gg.listInstalledComponents, ["coreDeviceThingName": .string(thing), "topologyFilter": "ROOT",
+                                                                                        "maxResults": 100], key: "installedComponents")
+            var kept: Set<String> = []
+            for group in try await client.all(IoTOperations.service, IoTOperations.listThingGroupsForThing, ["thingName": .string(thing)], key: "thingGroups") {
+                guard let arn = group["groupArn"]?.stringValue, arn != spec.target else { continue }
+                if others[arn] == nil { others[arn] = Set(try await latestDeployment(arn)?.components.keys.map { $0 } ?? []) }
+                kept.formUnion(others[arn] ?? [])
+            }
+            devices.append(DeploymentPlan.Device(name: thing, platform: platform, installed: Dictionary(
+                installed.compactMap { item in item["componentName"]?.stringValue.map { ($0, item["componentVersion"]?.stringValue ?? "?") } },
+                uniquingKeysWith: { first, _ in first }), keptByOthers: kept))
+        }
+        var facts: [String: DeploymentPlan.ComponentFacts] = [:]
+        for (name, component) in spec.components { facts[name] = try await componentFacts(name, version: component.version) }
+        var plan = DeploymentPlan(spec: spec, current: current.map { ($0.id, $0.revision, $0.components) }, devices: devices, facts: facts)
+        plan.hash = Self.planHash(plan.body)
+        return plan
+    }
+
+    /// The target's latest deployment: its ID, revision and components (name -> version).
+    public func latestDeployment(_ target: String) async throws -> (id: String, revision: String, components: [String: String])? {
+        let gg = GreengrassV2Operations.self
+        let listed = try await client.all(gg.service, gg.listDeployments, ["targetArn": .string(target), "historyFilter": "LATEST_ONLY"], key: "deployments")
+        guard let id = listed.first?["deploymentId"]?.stringValue else { return nil }
+        let deployment = try await client.call(gg.service, gg.getDeployment, ["deploymentId": .string(id)])
+        var components: [String: String] = [:]
+        for (name, spec) in deployment["components"]?.objectValue ?? [:] { components[name] = spec["componentVersion"]?.stringValue ?? "?" }
+        return (id, deployment["revisionId"]?.stringValue ?? "?", components)
+    }
+
+    /// Where a component version runs (its recipe's manifests) and whether it restarts the device
+    /// (a lifecycle that reboots, or a bootstrap step). AWS's public components (aws.greengrass.*)
+    /// that the account's catalogue does not hold run anywhere.
+    func componentFacts(_ name: String, version: String) async throws -> DeploymentPlan.ComponentFacts {
+        let text: String
+        do {
+            text = try await recipe(name, version: version, format: "JSON")
+        } catch where Self.notFound(error) && name.hasPrefix("aws.greengrass.") {
+            return DeploymentPlan.ComponentFacts(platforms: [])
+        }
+        guard let recipe = try? JSONValue.parse(Array(text.utf8)) else {
+            throw AWSError.invalidInput(operation: "GetComponent", reason: "the recipe of \(name) \(version) is not JSON")
+        }
+        let manifests = recipe["Manifests"]?.arrayValue ?? []
+        let platforms = manifests.map { manifest in
+            var platform: [String: String] = [:]
+            for (key, value) in manifest["Platform"]?.objectValue ?? [:] { if let text = value.stringValue { platform[key] = text } }
+            return platform
+        }
+        let lifecycles = manifests.compactMap { $0["Lifecycle"] } + [recipe["Lifecycle"]].compactMap { $0 }
+        let restarts = lifecycles.contains { lifecycle in
+            let text = lifecycle.serialized()
+            return lifecycle["bootstrap"] != nil || lifecycle["Bootstrap"] != nil || text.contains("shutdown -r") || text.contains("reboot")
+        }
+        return DeploymentPlan.ComponentFacts(platforms: platforms, restarts: restarts)
+    }
+
+    /// A plan's hash: sha256 of its text (the first 8 bytes, hex).
+    public static func planHash(_ text: String) -> String {
+        "sha256:" + SHA256.hash(data: Array(text.utf8)).prefix(8).map { byte in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }.joined()
+    }
+
+    /// Creates the deployment as written: its ID and IoT job's ID.
+    public func createDeployment(_ spec: DeploymentSpec) async throws -> (id: String, job: String) {
+        let answer = try await client.call(GreengrassV2Operations.service, GreengrassV2Operations.createDeployment, spec.request)
+        return (answer["deploymentId"]?.stringValue ?? "?", answer["iotJobId"]?.stringValue ?? "?")
+    }
+
+    /// A target's deployments (every revision with `all`), newest first, as ListDeployments gives them.
+    public func deployments(target: String?, all: Bool) async throws -> [JSONValue] {
+        var input: JSONObject = ["historyFilter": .string(all ? "ALL" : "LATEST_ONLY")]
+        if let target { input["targetArn"] = .string(target) }
+        return try await client.all(GreengrassV2Operations.service, GreengrassV2Operations.listDeployments, input, key: "deployments")
+    }
+
+    /// One deployment as GetDeployment gives it.
+    public func deployment(_ id: String) async throws -> JSONValue {
+        try await client.call(GreengrassV2Operations.service, GreengrassV2Operations.getDeployment, ["deploymentId": .string(id)]).output
+    }
+
+    /// Cancels a deployment (its IoT job: devices that have it keep it).
+    public func cancelDeployment(_ id: String) async throws {
+        _ = try await client.call(GreengrassV2Operations.service, GreengrassV2Operations.cancelDeployment, ["deploymentId": .string(id)])
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `gg deploy` on the sandbox: upstream's deployment.json against the group's current deployment
+/// and each device as it is. A component the new revision drops is a removal (kept where another
+/// of the device's groups deploys it), a component with no manifest for a device's platform fails
+/// there, one that reboots is marked; --preview refuses such a plan for CI; --plan-hash creates
+/// exactly what was reviewed; cancelling says who keeps it and who will not get it.
+@Suite struct GreengrassDeployTests {
+    @Test func upstreamsDeploymentIsAPlanDeviceByDeviceThenARevision() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let suffix = UUID().uuidString.prefix(6).lowercased()
+        let (group, other) = ("ggdeploy-\(suffix)", "ggother-\(suffix)")
+        let folder = try DeviceEndpointCLITests.TemporaryFolder()
+        let made = try DeployAcceptanceTests.boto("""
+            import base64, urllib.request
+            gg = boto3.client('greengrassv2', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+            arn = iot.create_thing_group(thingGroupName='\(group)')['thingGroupArn']
+            other = iot.create_thing_group(thingGroupName='\(other)')['thingGroupArn']
+            def recipe(name, version, architecture=None, run='echo run'):
+                platform = {'os': 'linux', **({'architecture': architecture} if architecture else {})}
+                gg.create_component_version(inlineRecipe=json.dumps({'RecipeFormatVersion': '2020-01-25', 'ComponentName': name, 'ComponentVersion': version,
+                    'Manifests': [{'Platform': platform, 'Lifecycle': {'run': run}}]}).encode())
+            recipe('com.\(suffix).led', '1.0.0')
+            recipe('com.\(suffix).led', '1.1.0', architecture='aarch64')
+            recipe('com.\(suffix).old', '1.0.0')
+            recipe('com.\(suffix).os_update', '1.0.0', run='apt-get update && shutdown -r now')
+            def report(thing, architecture, components):
+                body = json.dumps({'thing': thing, 'report': json.dumps({'overallDeviceStatus': 'HEALTHY', 'platform': 'linux', 'architecture': architecture,
+                    'ggcVersion': '2.12.6', 'messageType': 'COMPLETE',
+                    'components': [{'componentName': n, 'version': v, 'isRoot': True, 'status': 'RUNNING'} for n, v in components]})}).encode()
+                request = urllib.request.Request(os.environ['AWS_ENDPOINT_URL'] + '/greengrass/v2/sandbox/reports', data=body, method='POST',
+                    headers={'Content-Type': 'application/json', 'Authorization': 'AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/greengrass/aws4_request, SignedHeaders=host, Signature=0'})
+                urllib.request.urlopen(request).read()
+            for thing in ('a', 'b', 'c'):
+                iot.create_thing(thingName='\(group)-' + thing)
+                iot.add_thing_to_thing_group(thingGroupName='\(group)', thingName='\(group)-' + thing)
+            iot.add_thing_to_thing_group(thingGroupName='\(other)', thingName='\(group)-a')
+            report('\(group)-a', 'aarch64', [('com.\(suffix).led', '1.0.0'), ('com.\(suffix).old', '1.0.0')])
+            report('\(group)-b', 'amd64', [('com.\(suffix).led', '1.0.0'), ('com.\(suffix).old', '1.0.0')])
+            gg.create_deployment(targetArn=arn, components={'com.\(suffix).led': {'componentVersion': '1.0.0'}, 'com.\(suffix).old': {'componentVersion': '1.0.0'}})
+            gg.create_deployment(targetArn=other, components={'com.\(suffix).old': {'componentVersion': '1.0.0'}})
+            # deploy-apps.yml's deployment.json: every component at its latest version, configuration reset, and the CLI.
+            open('\(folder.path)/deployment.json', 'w').write(json.dumps({'targetArn': arn, 'deploymentName': 'Deployment from CI/CD pipeline',
+                'components': {'aws.greengrass.Cli': {'componentVersion': '2.12.6'},
+                               'com.\(suffix).led': {'componentVersion': '1.1.0', 'configurationUpdate': {'reset': ['']}},
+                               'com.\(suffix).os_update': {'componentVersion': '1.0.0', 'configurationUpdate': {'reset': ['']}}},
+                'deploymentPolicies': {'failureHandlingPolicy': 'ROLLBACK', 'componentUpdatePolicy': {'timeoutInSeconds': 60, 'action': 'NOTIFY_COMPONENTS'},
+                                       'configurationValidationPolicy': {'timeoutInSeconds': 60}},
+                'iotJobConfiguration': {}}))
+            print('ok')
+            """)
+        try #require(made == "ok")
+        func fleetdeck(_ arguments: [String]) throws -> ProcessResult { try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments, timeout: 60) }
+        let file = folder.path + "/deployment.json"
+        // The preview: old goes (from b; a keeps it, the other group deploys it), led 1.1.0 has no
+        // manifest for b's amd64, os_update reboots; CI is refused (exit 1).
+        let preview = try fleetdeck(["gg", "deploy", file, "--preview", "--json"])
+        #expect(preview.status == 1 && preview.stderr.contains("removes com.\(suffix).old from every device of the target"), "\(preview.stderr)")
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(preview.stdout.utf8)) as? [String: Any], "\(preview.stdout)")
+        #expect(plan["removals"] as? [String] == ["com.\(suffix).old"] && plan["platformFailures"] as? [String] == ["\(group)-b"]
+                && plan["restarting"] as? [String] == ["\(group)-a", "\(group)-b"] && Set(plan["resets"] as? [String] ?? []) == ["com.\(suffix).led", "com.\(suffix).os_update"], "\(plan)")
+        let devices = try #require(plan["devices"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: devices.map { ($0["device"] as? String ?? "", $0) })
+        #expect(byName["\(group)-a"]?["upgrade"] as? [String] == ["com.\(suffix).led 1.0.0 → 1.1.0"] && byName["\(group)-a"]?["remove"] as? [String] == [])
+        #expect(byName["\(group)-b"]?["failing"] as? [String] == ["com.\(suffix).led"] && byName["\(group)-b"]?["remove"] as? [String] == ["com.\(suffix).old"])
+        #expect(byName["\(group)-c"]?["notCoreDevice"] as? Bool == true)
+        let text = try fleetdeck(["gg", "deploy", file, "--preview"])
+        #expect(text.stdout.contains("com.\(suffix).old - 1.0.0 (REMOVED from every device of the target)")
+                && text.stdout.contains("\(group)-b: install aws.greengrass.Cli 2.12.6, com.\(suffix).os_update 1.0.0; REMOVE com.\(suffix).old; FAILS: no manifest for its platform in com.\(suffix).led; RESTARTS the device")
+                && text.stdout.contains("all 3 devices at once (no rollout rate); no abort threshold"), "\(text.stdout)")
+        // A stale hash is refused with the plan as it is; the reviewed one creates revision 2.
+        let stale = try fleetdeck(["gg", "deploy", file, "--plan-hash", "sha256:0000000000000000"])
+        #expect(stale.status == 1 && stale.stderr.contains("not sha256:0000000000000000"), "\(stale.stderr)")
+        let hash = try #require(plan["hash"] as? String)
+        let created = try fleetdeck(["gg", "deploy", file, "--plan-hash", hash])
+        #expect(created.status == 0 && created.stdout.contains("deployment ") && created.stdout.contains(" created (IoT job "), "\(created.stdout)\(created.stderr)")
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(try fleetdeck(["gg", "deployments", "ls", "--group", group, "--json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(listed.count == 1 && listed[0]["revisionId"] as? String == "2" && listed[0]["deploymentStatus"] as? String == "ACTIVE", "\(listed)")
+        let id = try #require(listed[0]["deploymentId"] as? String)
+        let shown = try fleetdeck(["gg", "deployments", "show", id])
+        #expect(shown.stdout.contains("revision 2") && ["a", "b", "c"].allSatisfy { shown.stdout.contains("\(group)-\($0)") }, "\(shown.stdout)")
+        // Cancelling: nobody has it yet, so none of the three will get it.
+        let canceled = try fleetdeck(["gg", "deployments", "cancel", id, "--yes"])
+        #expect(canceled.status == 0 && canceled.stdout.contains("0 devices have it already and keep it") && canceled.stdout.contains("3 will not get it"),
+                "\(canceled.stdout)\(canceled.stderr)")
+        let again = try fleetdeck(["gg", "deployments", "cancel", id, "--yes"])
+        #expect(again.status == 1 && again.stderr.contains("is CANCELED: only an active deployment can be canceled"), "\(again.stderr)")
+    }
+}
