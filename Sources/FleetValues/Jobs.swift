@@ -141,3 +141,46 @@ public struct JobCancelPlan: Sendable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 }
+
+/// A rollout as its executions show it at one moment: what changed since the last look, the
+/// counts, and the failures grouped by their reason (what the device said: failureCause,
+/// detailedStatus, reason), so one cause across many devices reads as one line.
+public struct Rollout: Sendable, Equatable {
+    public var executions: [JobExecution]
+
+    public init(executions: [JobExecution]) { self.executions = executions.sorted { $0.thing < $1.thing } }
+
+    /// The executions that are new or whose status or details changed since `previous`.
+    public func changes(since previous: Rollout?) -> [JobExecution] {
+        let before = Dictionary((previous?.executions ?? []).map { ($0.thing, $0) }, uniquingKeysWith: { first, _ in first })
+        return executions.filter { execution in
+            guard let earlier = before[execution.thing] else { return true }
+            return earlier.status != execution.status || earlier.details != execution.details
+        }
+    }
+
+    /// Whether any execution is still queued or in progress.
+    public var running: Bool { executions.contains { !$0.ended } }
+
+    public var counts: [String: Int] { Dictionary(grouping: executions, by: \.status).mapValues(\.count) }
+
+    /// Why a failed execution failed, as the device said it.
+    public static func reason(_ execution: JobExecution) -> String {
+        execution.details["failureCause"] ?? execution.details["reason"] ?? execution.details["detailedStatus"] ?? execution.status
+    }
+
+    /// The failed, rejected and timed-out executions grouped by reason, the largest group first.
+    public var errors: [(reason: String, devices: [String])] {
+        let failed = executions.filter { ["FAILED", "REJECTED", "TIMED_OUT"].contains($0.status) }
+        return Dictionary(grouping: failed, by: Self.reason).map { (reason: $0.key, devices: $0.value.map(\.thing).sorted()) }
+            .sorted { ($0.devices.count, $1.reason) > ($1.devices.count, $0.reason) }
+    }
+
+    public var summary: String {
+        var text = Job(id: "", status: "", targetSelection: "", counts: counts).countsText
+        for error in errors {
+            text += "\n  \(error.devices.count) failed: \(error.reason) (" + error.devices.prefix(10).joined(separator: ", ") + (error.devices.count > 10 ? ", ..." : "") + ")"
+        }
+        return text
+    }
+}

@@ -57,7 +57,7 @@ extension GreengrassCommand {
     /// `fleetdeck gg deployments ls | show ID | cancel ID`.
     struct Deployments: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "deployments", abstract: "Greengrass deployments: revisions, one with its devices, cancel.",
-                                                        subcommands: [List.self, Show.self, Cancel.self])
+                                                        subcommands: [List.self, Show.self, Watch.self, Cancel.self])
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(commandName: "ls", abstract: "Deployments, newest first (each target's latest; --all: every revision).")
@@ -130,7 +130,7 @@ extension GreengrassCommand {
                     let executions = try await loader.jobExecutions(job)
                     let have = executions.filter { $0.status == "SUCCEEDED" }.map(\.thing)
                     let plan = JobCancelPlan(job: job, executions: executions, force: false)
-                    let text = "Cancel deployment \(id):\n  \(have.count) device\(have.count == 1 ? "" : "s") have it already and keep it\n"
+                    let text = "Cancel deployment \(id):\n  \(have.count) device\(have.count == 1 ? " has" : "s have") it already and keep\(have.count == 1 ? "s" : "") it\n"
                         + "  \(plan.carryOn.count) taking it carry on to their end\n  \(plan.canceled.count) will not get it"
                         + (plan.canceled.isEmpty ? "" : " (\(plan.canceled.prefix(10).joined(separator: ", "))\(plan.canceled.count > 10 ? ", ..." : ""))") + "\n"
                     writeStandardOutput(text)

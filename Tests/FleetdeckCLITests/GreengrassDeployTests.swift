@@ -37,6 +37,20 @@ import Testing
                 iot.create_thing(thingName='\(group)-' + thing)
                 iot.add_thing_to_thing_group(thingGroupName='\(group)', thingName='\(group)-' + thing)
             iot.add_thing_to_thing_group(thingGroupName='\(other)', thingName='\(group)-a')
+            # a and b take their deployment's job over the jobs topics, with their own certificates.
+            account = boto3.client('sts', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1').get_caller_identity()['Account']
+            prefix = 'arn:aws:iot:us-east-1:' + account
+            iot.create_policy(policyName='\(group)', policyDocument=json.dumps({'Version': '2012-10-17', 'Statement': [
+                {'Effect': 'Allow', 'Action': 'iot:Connect', 'Resource': prefix + ':client/${iot:Connection.Thing.ThingName}'},
+                {'Effect': 'Allow', 'Action': ['iot:Publish', 'iot:Receive'], 'Resource': prefix + ':topic/$aws/things/${iot:Connection.Thing.ThingName}/jobs/*'}]}))
+            for thing in ('a', 'b'):
+                cert = iot.create_keys_and_certificate(setAsActive=True)
+                iot.attach_policy(policyName='\(group)', target=cert['certificateArn'])
+                iot.attach_thing_principal(thingName='\(group)-' + thing, principal=cert['certificateArn'])
+                for ending, text in (('pem', cert['certificatePem']), ('key', cert['keyPair']['PrivateKey'])):
+                    path = '\(folder.path)/' + thing + '.' + ending
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                    open(path, 'w').write(text)
             report('\(group)-a', 'aarch64', [('com.\(suffix).led', '1.0.0'), ('com.\(suffix).old', '1.0.0')])
             report('\(group)-b', 'amd64', [('com.\(suffix).led', '1.0.0'), ('com.\(suffix).old', '1.0.0')])
             gg.create_deployment(targetArn=arn, components={'com.\(suffix).led': {'componentVersion': '1.0.0'}, 'com.\(suffix).old': {'componentVersion': '1.0.0'}})
@@ -81,9 +95,34 @@ import Testing
         let id = try #require(listed[0]["deploymentId"] as? String)
         let shown = try fleetdeck(["gg", "deployments", "show", id])
         #expect(shown.stdout.contains("revision 2") && ["a", "b", "c"].allSatisfy { shown.stdout.contains("\(group)-\($0)") }, "\(shown.stdout)")
-        // Cancelling: nobody has it yet, so none of the three will get it.
+        // The rollout watched: a takes it, b fails (its platform), c's execution is canceled; each
+        // change is a JSON line, and the failures are grouped by what the devices said.
+        let job = try #require(created.stdout.split(separator: " ").drop { $0 != "job" }.dropFirst().first.map { String($0.prefix { $0 != ")" }) })
+        let (out, err) = (open(folder.path + "/watch.out", O_WRONLY | O_CREAT | O_TRUNC, 0o600), open(folder.path + "/watch.err", O_WRONLY | O_CREAT | O_TRUNC, 0o600))
+        let watcher = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["gg", "deployments", "watch", id, "--json", "--timeout", "60"],
+                                              environment: ProcessRunner.environment([:]), stdout: out, stderr: err)
+        close(out)
+        close(err)
+        let env = ProcessInfo.processInfo.environment
+        for (thing, update) in [("a", #"{"status":"SUCCEEDED","statusDetails":{"detailedStatus":"SUCCESSFUL"}}"#),
+                                ("b", #"{"status":"FAILED","statusDetails":{"detailedStatus":"FAILED_NO_STATE_CHANGE","failureCause":"No matching platform for com.\#(suffix).led"}}"#)] {
+            let published = try fleetdeck(["publish", "$aws/things/\(group)-\(thing)/jobs/\(job)/namespace-aws-gg-deployment/update", update, "--qos", "1",
+                                           "--url", env["FLEETDECK_DEVICE_ENDPOINT_URL"]!, "--ca", env["FLEETDECK_MQTT_CA"]!,
+                                           "--cert", folder.path + "/\(thing).pem", "--key", folder.path + "/\(thing).key", "--client-id", "\(group)-\(thing)"])
+            #expect(published.status == 0, "\(published.stderr)")
+        }
+        #expect(try fleetdeck(["jobs", "cancel", job, "--thing", "\(group)-c", "--yes"]).status == 0)
+        let watched = ProcessRunner.waitForExit(watcher)
+        let lines = ((try? String(contentsOfFile: folder.path + "/watch.out", encoding: .utf8)) ?? "").split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let summary = (try? String(contentsOfFile: folder.path + "/watch.err", encoding: .utf8)) ?? ""
+        #expect(watched.code == 1 && summary.contains("1 succeeded, 1 failed, 1 canceled") && summary.contains("1 failed: No matching platform for com.\(suffix).led (\(group)-b)"),
+                "\(summary)")
+        let last = Dictionary(lines.map { ($0["thingName"] as? String ?? "", $0["status"] as? String ?? "") }, uniquingKeysWith: { _, later in later })
+        #expect(last == ["\(group)-a": "SUCCEEDED", "\(group)-b": "FAILED", "\(group)-c": "CANCELED"], "\(lines)")
+        // Cancelling: a has it and keeps it; nobody is left to not get it.
         let canceled = try fleetdeck(["gg", "deployments", "cancel", id, "--yes"])
-        #expect(canceled.status == 0 && canceled.stdout.contains("0 devices have it already and keep it") && canceled.stdout.contains("3 will not get it"),
+        #expect(canceled.status == 0 && canceled.stdout.contains("1 device has it already and keeps it") && canceled.stdout.contains("0 will not get it"),
                 "\(canceled.stdout)\(canceled.stderr)")
         let again = try fleetdeck(["gg", "deployments", "cancel", id, "--yes"])
         #expect(again.status == 1 && again.stderr.contains("is CANCELED: only an active deployment can be canceled"), "\(again.stderr)")

@@ -10,6 +10,7 @@
 - CancelJob: a job that has ended (COMPLETED, CANCELED) is refused (InvalidStateTransition);
   its QUEUED executions are CANCELED, its IN_PROGRESS ones carry on unless `force`; executions that
   ended keep their outcome; the job is CANCELED (forceCanceled, reasonCode, comment kept).
+- An execution is its thing's first (executionNumber 1) and a queued one has no startedAt.
 - CancelJobExecution: an execution that has ended is refused (InvalidStateTransition), an
   IN_PROGRESS one needs `force`; each execution canceled is announced on its thing's notify-next
   topic (scripts/moto/jobs_topics.py), as AWS IoT Jobs announces the next pending one.
@@ -81,6 +82,28 @@ def _cancel(backend, job, thing, execution, force):
     execution.force_canceled = execution.status == "IN_PROGRESS"
     jobs_topics._change(execution, "CANCELED", None)
     _announce_next(backend, thing, jobs_topics._namespace(backend, job.job_id))
+
+
+def _execution_answers():
+    """An execution is its thing's first (executionNumber 1, not moto's 123) and a queued one has
+    not started (no startedAt), as AWS answers DescribeJobExecution and the listings."""
+    get_dict, summary_dict = iot_models.FakeJobExecution.to_get_dict, iot_models.FakeJobExecution.to_dict
+
+    def to_get_dict(self):
+        answer = get_dict(self)
+        answer["executionNumber"] = 1
+        if self.status == "QUEUED":
+            answer.pop("startedAt", None)
+        return answer
+
+    def to_dict(self):
+        answer = summary_dict(self)
+        answer["jobExecutionSummary"]["executionNumber"] = 1
+        if self.status == "QUEUED":
+            answer["jobExecutionSummary"].pop("startedAt", None)
+        return answer
+
+    iot_models.FakeJobExecution.to_get_dict, iot_models.FakeJobExecution.to_dict = to_get_dict, to_dict
 
 
 def _patch():
@@ -176,4 +199,5 @@ def list_jobs(self):
 
 
 _patch()
+_execution_answers()
 IoTResponse.list_jobs = list_jobs
