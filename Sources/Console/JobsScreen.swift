@@ -55,6 +55,7 @@ enum JobsScreen: ScreenComponent {
             let job = state.own[State.self].jobs?.first { $0.id == id }
             let counts = Dictionary(grouping: all, by: \.status).mapValues(\.count)
             header = " job \(id)" + (job.map { ": \($0.status), \($0.targetsText)" } ?? "") + "; " + Job(id: id, status: "", targetSelection: "", counts: counts).countsText
+                + (Rollout(executions: all).errors.first.map { "; most failures: \($0.reason) (\($0.devices.count))" } ?? "")
             (titles, cells, limits) = (executionTitles, rows.map(\.cells), [30, 12, 20])
             styles = rows.map { failing($0.execution.status) ? theme[.error] : $0.execution.status == "IN_PROGRESS" ? theme[.update] : theme[.text] }
             empty = "No executions: the job's targets had no things when it was made."

@@ -107,6 +107,20 @@ extension FleetLoader {
         return try await client.all(GreengrassV2Operations.service, GreengrassV2Operations.listDeployments, input, key: "deployments")
     }
 
+    /// Every deployment (each revision), newest first, with its IoT job.
+    public func deploymentSummaries() async throws -> [DeploymentSummary] {
+        var summaries: [DeploymentSummary] = []
+        for listed in try await deployments(target: nil, all: true) {
+            guard let id = listed["deploymentId"]?.stringValue else { continue }
+            let described = try await deployment(id)
+            summaries.append(DeploymentSummary(id: id, name: listed["deploymentName"]?.stringValue ?? id, target: listed["targetArn"]?.stringValue ?? "?",
+                                               revision: listed["revisionId"]?.stringValue ?? "?", status: listed["deploymentStatus"]?.stringValue ?? "?",
+                                               latest: listed["isLatestForTarget"]?.boolValue ?? false,
+                                               created: listed["creationTimestamp"]?.doubleValue.map { Int64($0) }, job: described["iotJobId"]?.stringValue))
+        }
+        return summaries.sorted { ($0.created ?? 0, $0.id) > ($1.created ?? 0, $1.id) }
+    }
+
     /// One deployment as GetDeployment gives it.
     public func deployment(_ id: String) async throws -> JSONValue {
         try await client.call(GreengrassV2Operations.service, GreengrassV2Operations.getDeployment, ["deploymentId": .string(id)]).output

@@ -273,3 +273,31 @@ public struct DeploymentPlan: Sendable, Equatable {
          "rollout": .string(rollout), "hash": .string(hash)]
     }
 }
+
+/// A Greengrass deployment as the deployments list shows it.
+public struct DeploymentSummary: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var target: String
+    public var revision: String
+    public var status: String
+    public var latest: Bool
+    /// Seconds since 1970.
+    public var created: Int64?
+    /// Its IoT job (in aws-gg-deployment): the rollout's executions.
+    public var job: String?
+
+    public init(id: String, name: String, target: String, revision: String, status: String, latest: Bool, created: Int64?, job: String?) {
+        self.id = id
+        self.name = name
+        self.target = target
+        self.revision = revision
+        self.status = status
+        self.latest = latest
+        self.created = created
+        self.job = job
+    }
+
+    /// "group GreengrassGroup", "thing GG-0001".
+    public var targetText: String { Job(id: "", status: "", targetSelection: "", targets: [target]).targetsText }
+}

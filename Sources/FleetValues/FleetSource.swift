@@ -40,6 +40,8 @@ public protocol FleetReader: Sendable {
     func jobs(status: String?, namespace: String?, group: String?) async throws -> [Job]
     /// A job's executions, device by device.
     func jobExecutions(_ job: String) async throws -> [JobExecution]
+    /// Greengrass deployments, every revision, newest first.
+    func deploymentSummaries() async throws -> [DeploymentSummary]
     /// The registry event types the account enables (THING, THING_GROUP_MEMBERSHIP...).
     func enabledRegistryEvents() async throws -> [String]
     /// What the provisioning templates' hooks answered devices in the last `days` days, newest first.
@@ -57,6 +59,8 @@ public protocol FleetWriter: Sendable {
     func startAudit(_ checks: [String]) async throws -> String
     /// Cancels a job (queued executions; in-progress ones too with `force`).
     func cancelJob(_ id: String, force: Bool, comment: String?) async throws
+    /// Cancels a Greengrass deployment (devices that have it keep it).
+    func cancelDeployment(_ id: String) async throws
     /// Cancels one device's execution of a job (an in-progress one needs `force`).
     func cancelJobExecution(_ job: String, thing: String, force: Bool) async throws
     /// Asks each thing for a new certificate now, as the audit-actions function does (publishes

@@ -40,6 +40,8 @@ import Testing
         func enabledRegistryEvents() async throws -> [String] { ["THING"] }
         func jobs(status: String?, namespace: String?, group: String?) async throws -> [Job] { [] }
         func jobExecutions(_ job: String) async throws -> [JobExecution] { [] }
+        func deploymentSummaries() async throws -> [DeploymentSummary] { [] }
+        func cancelDeployment(_ id: String) async throws {}
         func cancelJob(_ id: String, force: Bool, comment: String?) async throws {}
         func cancelJobExecution(_ job: String, thing: String, force: Bool) async throws {}
         func startAudit(_ checks: [String]) async throws -> String { "task-1" }

@@ -118,6 +118,12 @@ import Testing
         _ = Dashboard.update(&executions, .key(.key(.enter)))
         _ = Dashboard.update(&executions, JobsScreen.executions.answered(long, .success([JobExecution(job: long, thing: long, status: "FAILED", details: ["reason": long])])))
         result.append(("job executions", executions))
+        var deployments = fleet
+        for character in ":deployments\n" { _ = Dashboard.update(&deployments, .key(.character(character))) }
+        _ = Dashboard.update(&deployments, DeploymentsScreen.deployments.answered([DeploymentSummary(id: long, name: long, target: "arn:aws:iot:us-east-1:1:thinggroup/\(long)",
+                                                                                                  revision: "120", status: "INACTIVE", latest: false,
+                                                                                                  created: FleetScreensTests.now, job: long)]))
+        result.append(("deployments", deployments))
         return result
     }
 
@@ -139,7 +145,7 @@ import Testing
     @Test(arguments: [(24, 80), (40, 120), (50, 200)])
     func noTwoCellsTouchOnAnyScreen(rows: Int, columns: Int) {
         let screens = Self.screens()
-        #expect(screens.count == 17)
+        #expect(screens.count == 18)
         for (name, state) in screens {
             let buffer = Dashboard.view(state, rows: rows, columns: columns)
             #expect(!buffer.gaps.isEmpty, "\(name) at \(columns)x\(rows) draws no table")

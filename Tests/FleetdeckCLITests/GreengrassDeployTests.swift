@@ -120,6 +120,22 @@ import Testing
                 "\(summary)")
         let last = Dictionary(lines.map { ($0["thingName"] as? String ?? "", $0["status"] as? String ?? "") }, uniquingKeysWith: { _, later in later })
         #expect(last == ["\(group)-a": "SUCCEEDED", "\(group)-b": "FAILED", "\(group)-c": "CANCELED"], "\(lines)")
+        // The same in the dashboard: :deployments, then the rollout with its failures' reason.
+        var environment: [String: String] = [:]
+        for key in ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] { environment[key] = env[key] }
+        let session = try TmuxSession("cd \(folder.path) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 140, height: 30, environment: environment)
+        try session.sendKeys("-l", ":deployments")
+        try session.sendKeys("Enter")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", group)
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("group \(group)") && $0.contains(" 2 ") && $0.contains("ACTIVE") }
+            && lines.contains { $0.contains("group \(group)") && $0.contains(" 1 ") && $0.contains("INACTIVE") } }, "\(session.screen)")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in lines.contains { $0.contains("most failures: No matching platform for com.\(suffix).led (1)") }
+            && lines.contains { $0.contains("\(group)-a") && $0.contains("SUCCEEDED") } }, "\(session.screen)")
+        for _ in 0..<3 { try session.sendKeys("-l", "q") }
+        #expect(session.waitFor(text: "EXIT=0"), "\(session.screen)")
         // Cancelling: a has it and keeps it; nobody is left to not get it.
         let canceled = try fleetdeck(["gg", "deployments", "cancel", id, "--yes"])
         #expect(canceled.status == 0 && canceled.stdout.contains("1 device has it already and keeps it") && canceled.stdout.contains("0 will not get it"),
