@@ -27,6 +27,8 @@ public final class ClaimedDevices: Sendable {
         case connected(thing: String)
         case rotationRequested(thing: String)
         case rotated(thing: String, certificateID: String)
+        /// A Greengrass deployment taken (its IoT job), and how it went.
+        case deployed(thing: String, job: String, status: String, cause: String?)
         /// Something the device could not do (a lost connection, an answer it could not use).
         case problem(thing: String, String)
     }
@@ -42,12 +44,28 @@ public final class ClaimedDevices: Sendable {
     /// Things that lose every `device/<thing>/crt` (as a device whose message was dropped
     /// would): their rotation stays at "certificate issued", for a demo or a test to show.
     let droppingCertificates: Set<String>
-    private let devices = Mutex<[String: Device]>([:])
-    private let work = DispatchQueue(label: "fleetdeck.claimed-devices")
+    let devices = Mutex<[String: Device]>([:])
+    let work = DispatchQueue(label: "fleetdeck.claimed-devices")
+    /// As Greengrass cores: each device's platform and what it runs (by index), and where a
+    /// component version runs (the catalogue); nil: the devices take no deployments.
+    let nucleus: Nucleus?
+
+    public struct Nucleus: Sendable {
+        public var platform: @Sendable (Int) -> (os: String, architecture: String)
+        public var installed: @Sendable (Int) -> [String: String]
+        public var facts: @Sendable (String, String) throws -> DeploymentPlan.ComponentFacts?
+        public init(platform: @escaping @Sendable (Int) -> (os: String, architecture: String), installed: @escaping @Sendable (Int) -> [String: String],
+                    facts: @escaping @Sendable (String, String) throws -> DeploymentPlan.ComponentFacts?) {
+            self.platform = platform
+            self.installed = installed
+            self.facts = facts
+        }
+    }
 
     public init(folder: String, endpoint: @escaping Endpoint, heard: @escaping @Sendable (Message) -> Void = { _ in },
-                droppingCertificates: Set<String> = [], onEvent: @escaping @Sendable (Event) -> Void) {
+                droppingCertificates: Set<String> = [], nucleus: Nucleus? = nil, onEvent: @escaping @Sendable (Event) -> Void) {
         self.folder = folder
+        self.nucleus = nucleus
         self.droppingCertificates = droppingCertificates
         self.endpoint = endpoint
         self.heard = heard
@@ -108,7 +126,8 @@ public final class ClaimedDevices: Sendable {
     /// in its classic shadow once connected.
     public func connect(_ things: [String], reported: @escaping @Sendable (Int) -> JSONValue) {
         for (index, thing) in things.enumerated() {
-            let device = Device(thing: thing, reported: reported(index))
+            let device = Device(thing: thing, reported: reported(index),
+                                nucleus: nucleus.map { SimulatedNucleus(platform: $0.platform(index), installed: $0.installed(index)) })
             devices.withLock { $0[thing] = device }
             start(device, acknowledging: nil)
         }
@@ -120,7 +139,8 @@ public final class ClaimedDevices: Sendable {
         let parts = message.topic.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
         let thing = parts.first == "$aws" ? parts.dropFirst(2).first : parts.dropFirst().first
         guard let thing, let device = devices.withLock({ $0[String(thing)] }) else { return }
-        device.client.withLock { $0 }?.publish(message)
+        // A core that took a deployment reports what it runs now, not what it started with.
+        device.client.withLock { $0 }?.publish(message.topic.hasSuffix("/greengrassv2/health/json") ? healthReport(message, device) : message)
     }
 
     /// One line for an event.
@@ -132,6 +152,7 @@ public final class ClaimedDevices: Sendable {
         case .connected(let thing): "\(thing): connected with its own certificate"
         case .rotationRequested(let thing): "\(thing): asked for a new certificate (device/\(thing)/csr_req): CSR sent"
         case .rotated(let thing, let id): "\(thing): took its new certificate \(id.prefix(12)), reconnecting to acknowledge it"
+        case .deployed(let thing, let job, let status, let cause): "\(thing): deployment job \(job.prefix(8)) \(status)" + (cause.map { ": \($0)" } ?? "")
         case .problem(let thing, let why): "\(thing): \(why)"
         }
     }
@@ -149,9 +170,15 @@ public final class ClaimedDevices: Sendable {
         let client = Mutex<Client?>(nil)
         /// The key of the CSR sent on a rotation request, until its certificate comes.
         let pendingKey = Mutex<_RSA.Signing.PrivateKey?>(nil)
-        init(thing: String, reported: JSONValue) {
+        /// As a Greengrass core: what it runs, the jobs it has taken, and the last deployment's
+        /// status for its reports (nil until it takes one).
+        let nucleus: Mutex<SimulatedNucleus>?
+        let taken = Mutex<Set<String>>([])
+        let deployment = Mutex<JSONValue?>(nil)
+        init(thing: String, reported: JSONValue, nucleus: SimulatedNucleus? = nil) {
             self.thing = thing
             self.reported = reported
+            self.nucleus = nucleus.map { Mutex($0) }
         }
     }
 
@@ -167,6 +194,9 @@ public final class ClaimedDevices: Sendable {
                 self.onEvent(.connected(thing: thing))
                 let client = device.client.withLock { $0 }
                 client?.publish(Message(topic: shadow, payload: Array(JSONValue.object(["state": ["reported": device.reported]]).serialized().utf8), qos: .atLeastOnce))
+                if device.nucleus != nil {
+                    client?.publish(Message(topic: Self.jobsTopic(thing, "$next/namespace-\(Self.deploymentNamespace)/get"), payload: Array("{}".utf8), qos: .atLeastOnce))
+                }
                 if let certificateArn {
                     client?.publish(Message(topic: "lambda/\(thing)/crt_ack", payload: Array(JSONValue.object([
                         "ThingName": .string(thing), "certificateArn": .string(certificateArn)]).serialized().utf8), qos: .atLeastOnce))
@@ -177,7 +207,9 @@ public final class ClaimedDevices: Sendable {
             }
         }
         client.subscribe([Subscription("device/\(thing)/csr_req", qos: .atLeastOnce), Subscription("device/\(thing)/crt", qos: .atLeastOnce),
-                          Subscription(shadow + "/delta", qos: .atLeastOnce)])
+                          Subscription(shadow + "/delta", qos: .atLeastOnce)]
+                         + (device.nucleus == nil ? [] : [Subscription(Self.jobsTopic(thing, "notify-next-namespace-\(Self.deploymentNamespace)"), qos: .atLeastOnce),
+                                                          Subscription(Self.jobsTopic(thing, "$next/namespace-\(Self.deploymentNamespace)/get/accepted"), qos: .atLeastOnce)]))
         device.client.withLock { $0 = client }
         client.start()
     }
@@ -229,6 +261,11 @@ public final class ClaimedDevices: Sendable {
                 start(device, acknowledging: arn)
                 onEvent(.rotated(thing: thing, certificateID: id))
             }
+        case Self.jobsTopic(thing, "notify-next-namespace-\(Self.deploymentNamespace)"), Self.jobsTopic(thing, "$next/namespace-\(Self.deploymentNamespace)/get/accepted"):
+            // A deployment for this core: taken off the connection's thread.
+            guard let execution = (try? JSONValue.parse(message.payload))?["execution"], execution["status"]?.stringValue == "QUEUED",
+                  let job = execution["jobId"]?.stringValue, let document = execution["jobDocument"] else { return }
+            work.async { [self] in deploy(job, document, device) }
         case "$aws/things/\(thing)/shadow/update/delta":
             // The device takes what is desired and reports it.
             guard let state = (try? JSONValue.parse(message.payload))?["state"] else { return }

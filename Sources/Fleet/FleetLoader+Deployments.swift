@@ -62,7 +62,7 @@ extension FleetLoader {
     /// Where a component version runs (its recipe's manifests) and whether it restarts the device
     /// (a lifecycle that reboots, or a bootstrap step). AWS's public components (aws.greengrass.*)
     /// that the account's catalogue does not hold run anywhere.
-    func componentFacts(_ name: String, version: String) async throws -> DeploymentPlan.ComponentFacts {
+    public func componentFacts(_ name: String, version: String) async throws -> DeploymentPlan.ComponentFacts {
         let text: String
         do {
             text = try await recipe(name, version: version, format: "JSON")

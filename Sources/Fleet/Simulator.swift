@@ -43,6 +43,16 @@ public struct Simulator: Sendable {
         ("docker_led", "1.0.3", true), ("docker_button", "1.0.2", true), ("docker_certificate_rotator", "1.1.0", true),
     ]
 
+    /// The root components device `index` runs at first (what its status reports list as root).
+    public static func installed(index: Int) -> [String: String] {
+        var installed: [String: String] = [:]
+        for component in components where component.root {
+            installed[component.name] = index % 4 == 3 && component.name == "docker_led" ? "1.0.2" : component.version
+        }
+        if index % 10 == 9 { installed["docker_corrupt"] = "1.0.0" }
+        return installed
+    }
+
     public static func statusInterval(_ environment: [String: String]) -> Double {
         environment["FLEETDECK_GG_STATUS_INTERVAL_SECONDS"].flatMap(Double.init).map { max(1, $0) } ?? 86_400
     }

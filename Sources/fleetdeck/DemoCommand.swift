@@ -2,6 +2,7 @@ import AWSCore
 import Fleet
 import ArgumentParser
 import AWSServices
+import JSON
 import Console
 import MQTT
 import MQTTNet
@@ -154,6 +155,23 @@ struct DemoCommand: AsyncParsableCommand {
             }
         }
         if !components.isEmpty { writeStandardOutput("Published \(components.count) components (upstream's recipes).\n") }
+        // deploy-apps.yml's deployment.json: every component at its latest version, its
+        // configuration reset, and the Greengrass CLI, to the group.
+        var deployment: JSONObject = ["aws.greengrass.Cli": ["componentVersion": "2.12.6"]]
+        for name in AtomicFile.list(program + "/components").sorted() where AtomicFile.exists("\(program)/components/\(name)/recipe.yaml") {
+            if let latest = try await FleetLoader(client: client).componentVersions(name).first {
+                deployment[name] = ["componentVersion": .string(latest), "configurationUpdate": ["reset": [""]]]
+            }
+        }
+        let account = try await client.callerIdentity().account
+        try AtomicFile.write(JSONValue.object([
+            "targetArn": .string("arn:aws:iot:\(client.settings.region):\(account):thinggroup/\(group)"), "deploymentName": "Deployment from CI/CD pipeline",
+            "components": .object(deployment),
+            "deploymentPolicies": ["failureHandlingPolicy": "ROLLBACK", "componentUpdatePolicy": ["timeoutInSeconds": 60, "action": "NOTIFY_COMPONENTS"],
+                                   "configurationValidationPolicy": ["timeoutInSeconds": 60]],
+            "iotJobConfiguration": [:],
+        ]).pretty() + "\n", to: folder + "/deployment.json")
+        writeStandardOutput("Upstream's deployment.json, as deploy-apps.yml writes it: fleetdeck gg deploy \(folder)/deployment.json --preview\n")
         // The devices: upstream's first boot with the device image in the certificate bucket
         // (claim certificate and key, config_parameters.txt), the listed serial numbers and two
         // that are not; the first fifth of the fleet (two at least) gets certificates that expire in 10 days (a
@@ -192,10 +210,13 @@ struct DemoCommand: AsyncParsableCommand {
                         (try? BrokerEndpoint.parse(deviceEndpoint, caFile: ca, certFile: cert, keyFile: key)) ?? BrokerEndpoint(kind: .tls, host: "", port: 0)
                     }, heard: { message in
                         if message.topic.hasPrefix("$aws/provisioning-templates/") { runtime.deliver(message, time: Client.wallClock()) }
-                    }, droppingCertificates: dropping, onEvent: { event in
+                    }, droppingCertificates: dropping, nucleus: ClaimedDevices.Nucleus(
+                        // (the last listed device is an x86_64 core: aarch64-only components fail there)
+                        platform: { $0 == serials.count - 1 && serials.count > 1 ? ("linux", "amd64") : ("linux", "aarch64") },
+                        installed: Simulator.installed(index:), facts: ClaimedDevices.Nucleus.catalogue(FleetLoader(client: client))), onEvent: { event in
                         // What goes wrong with a device, and each rotation, on the status line.
                         switch event {
-                        case .problem, .rotated, .refused, .booted: runtime.say(ClaimedDevices.describe(event))
+                        case .problem, .rotated, .refused, .booted, .deployed: runtime.say(ClaimedDevices.describe(event))
                         default: return
                         }
                     })

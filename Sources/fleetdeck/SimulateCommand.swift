@@ -25,6 +25,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "The devices are Greengrass cores: each reports its nucleus's status on the reserved health topic (for the sandbox).")
     var greengrass = false
     @Option(help: "With --greengrass: the thing group whose deployment the cores report they took.") var group = "GreengrassGroup"
+    @Option(help: "With --greengrass and a claim: the cores' architecture (aarch64, amd64...); they take Greengrass deployments as a nucleus does.")
+    var architecture = "aarch64"
     @OptionGroup var claim: ClaimOptions
 
     /// Numbers in range before anything runs (a one-line error otherwise).
@@ -142,7 +144,9 @@ extension SimulateCommand {
         let fleet = ClaimedDevices(folder: keys, endpoint: { cert, key in
             // Parsed above: the same address with each device's files.
             (try? BrokerEndpoint.parse(address, caFile: ca, certFile: cert, keyFile: key)) ?? BrokerEndpoint(kind: .tls, host: "", port: 0)
-        }, droppingCertificates: Set(claim.droppingCertificates)) { event in
+        }, droppingCertificates: Set(claim.droppingCertificates), nucleus: greengrass ? ClaimedDevices.Nucleus(
+            platform: { [architecture] _ in ("linux", architecture) }, installed: Simulator.installed(index:),
+            facts: ClaimedDevices.Nucleus.catalogue(FleetLoader(client: client))) : nil) { event in
             writeStandardError("simulate: \(ClaimedDevices.describe(event))\n")
         }
         let deadline = duration.map { Client.monotonic() + $0 }

@@ -121,9 +121,7 @@ import Testing
         let last = Dictionary(lines.map { ($0["thingName"] as? String ?? "", $0["status"] as? String ?? "") }, uniquingKeysWith: { _, later in later })
         #expect(last == ["\(group)-a": "SUCCEEDED", "\(group)-b": "FAILED", "\(group)-c": "CANCELED"], "\(lines)")
         // The same in the dashboard: :deployments, then the rollout with its failures' reason.
-        var environment: [String: String] = [:]
-        for key in ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] { environment[key] = env[key] }
-        let session = try TmuxSession("cd \(folder.path) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 140, height: 30, environment: environment)
+        let session = try JobsCommandTests.dashboard(in: folder.path, width: 140)
         try session.sendKeys("-l", ":deployments")
         try session.sendKeys("Enter")
         try session.sendKeys("/")

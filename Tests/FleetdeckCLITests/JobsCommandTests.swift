@@ -6,6 +6,14 @@ import TestSupport
 /// reaches its members, its counts follow the executions (a device takes it over the jobs
 /// topics), and cancelling is a plan that says which devices carry on and which will not get it.
 @Suite struct JobsCommandTests {
+    /// The dashboard on the sandbox's account, outside a project (the fleet screens only).
+    static func dashboard(in folder: String, width: Int) throws -> TmuxSession {
+        let env = ProcessInfo.processInfo.environment
+        var environment: [String: String] = [:]
+        for key in ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] { environment[key] = env[key] }
+        return try TmuxSession("cd \(folder) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: width, height: 30, environment: environment)
+    }
+
     @Test func aGroupsJobListedWatchedAndCanceledAsAPlan() throws {
         try #require(ProcessInfo.processInfo.environment["FLEETDECK_DEVICE_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
         let folder = try DeviceEndpointCLITests.TemporaryFolder()
@@ -73,9 +81,7 @@ import TestSupport
         #expect(shown["status"] as? String == "CANCELED" && shown["comment"] as? String == "wrong image" && shown["description"] as? String == "firmware 2.1"
                 && (shown["jobProcessDetails"] as? [String: Int])?["numberOfCanceledThings"] == 3, "\(shown)")
         // The same in the dashboard: :jobs, the job, its executions device by device.
-        var environment: [String: String] = [:]
-        for key in ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] { environment[key] = env[key] }
-        let session = try TmuxSession("cd \(folder.path) && \(ProcessRunner.fleetdeckBinary); echo EXIT=$?; sleep 600", width: 120, height: 30, environment: environment)
+        let session = try Self.dashboard(in: folder.path, width: 120)
         try session.sendKeys("-l", ":jobs")
         try session.sendKeys("Enter")
         try session.sendKeys("/")

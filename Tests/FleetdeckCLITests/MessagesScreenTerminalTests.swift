@@ -149,6 +149,23 @@ import Testing
         // upstream's workflows leave it: the allowlist and config_parameters.txt in the bucket.
         let folders = try ProcessRunner.run("/bin/sh", ["-c", "ls -d \(paged)/fleetdeck-demo-*"]).stdout.split(separator: "\n").map(String.init)
         #expect(folders.count == 1, "\(folders)")
+        // Upstream's deployment.json, as the demo wrote it: the plan fails on the x86_64 core
+        // (GG-0005: upstream's components are built for aarch64) and marks os_update's reboots;
+        // deployed, docker_corrupt breaks on every other core, and each rolls back.
+        let file = (folders.first ?? "") + "/deployment.json"
+        func fleetdeck(_ arguments: [String]) throws -> ProcessResult {
+            try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments, environment: environment, timeout: 90)
+        }
+        let preview = try fleetdeck(["gg", "deploy", file, "--preview", "--json"])
+        let plan = try JSONSerialization.jsonObject(with: Data(preview.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(preview.status == 1 && plan["platformFailures"] as? [String] == ["GG-0005"] && (plan["restarting"] as? [String])?.count == 4,
+                "\(preview.stdout)\(preview.stderr)")
+        let created = try fleetdeck(["gg", "deploy", file, "--yes"])
+        let deployment = try #require(created.stdout.split(separator: " ").drop { $0 != "deployment" }.dropFirst().first.map(String.init), "\(created.stdout)\(created.stderr)")
+        let watched = try fleetdeck(["gg", "deployments", "watch", deployment, "--timeout", "60"])
+        #expect(watched.status == 1 && watched.stderr.contains("5 failed")
+                && watched.stderr.contains("4 failed: docker_corrupt: the component broke after 3 restarts (exit status 1); rolled back (GG-0001, GG-0002, GG-0003, GG-0004)")
+                && watched.stderr.contains("1 failed: No matching platform for "), "\(watched.stdout)\(watched.stderr)")
         #expect(try Self.boto("""
             s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-west-2')
             read = lambda k: s3.get_object(Bucket='demo-greengrass-certificates', Key=k)['Body'].read().decode()
