@@ -54,7 +54,7 @@ enum DeploymentsScreen: ScreenComponent {
             }
             state.screens.append(.job(job))
             state.selected = 0
-            return [JobsScreen.executions(job), JobsScreen.jobs.command]
+            return [JobsScreen.executions(job)]
         case .character("C"):
             if Dashboard.refused(&state, "changes") { return [] }
             guard rows.indices.contains(state.selected) else { return [] }

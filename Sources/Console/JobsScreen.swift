@@ -54,8 +54,10 @@ enum JobsScreen: ScreenComponent {
             let all = state.own[State.self].executions ?? []
             let job = state.own[State.self].jobs?.first { $0.id == id }
             let counts = Dictionary(grouping: all, by: \.status).mapValues(\.count)
-            header = " job \(id)" + (job.map { ": \($0.status), \($0.targetsText)" } ?? "") + "; " + Job(id: id, status: "", targetSelection: "", counts: counts).countsText
+            // The counts and the most common failure first: the job's name is in the title bar.
+            header = " " + Job(id: id, status: "", targetSelection: "", counts: counts).countsText
                 + (Rollout(executions: all).errors.first.map { "; most failures: \($0.reason) (\($0.devices.count))" } ?? "")
+                + (job.map { " · job \($0.status), \($0.targetsText)" } ?? "")
             (titles, cells, limits) = (executionTitles, rows.map(\.cells), [30, 12, 20])
             styles = rows.map { failing($0.execution.status) ? theme[.error] : $0.execution.status == "IN_PROGRESS" ? theme[.update] : theme[.text] }
             empty = "No executions: the job's targets had no things when it was made."
@@ -139,7 +141,8 @@ enum JobsScreen: ScreenComponent {
             // Followed while any runs.
             if state.screen == .job(answer.argument), list.contains(where: { !$0.ended }) { return [.timer(timer, seconds: 5)] }
         }
-        if case .timer(timer) = message, let id = state.screen.subject, state.screen == .job(id) { return [executions(id), jobs.command] }
+        // (the executions only: the jobs list is one DescribeJob per job)
+        if case .timer(timer) = message, let id = state.screen.subject, state.screen == .job(id) { return [executions(id)] }
         if let answer = cancel.answer(in: message) {
             guard let said = answer.value(&state) else { return [] }
             state.notice = said

@@ -3,6 +3,7 @@ import AWSServices
 import Crypto
 import FleetValues
 import JSON
+import POSIXFiles
 
 /// Greengrass deployments: a deployment's plan against the target's current deployment and each
 /// of its devices (platform, root components, the components its other groups keep), the
@@ -92,6 +93,20 @@ extension FleetLoader {
             let digits = String(byte, radix: 16)
             return digits.count == 1 ? "0" + digits : digits
         }.joined()
+    }
+
+    /// The plan of the deployment document in `file`.
+    public func deploymentPlan(file: String) async throws -> DeploymentPlan {
+        try await deploymentPlan(DeploymentSpec.parse(try AtomicFile.readRegular(file, limit: 1_048_576), file: file))
+    }
+
+    /// Creates the deployment in `file` if its plan is still the one with `hash`.
+    public func deploy(file: String, hash: String) async throws -> (deployment: String, job: String) {
+        let spec = try DeploymentSpec.parse(try AtomicFile.readRegular(file, limit: 1_048_576), file: file)
+        let plan = try await deploymentPlan(spec)
+        guard plan.hash == hash else { throw DeploymentPlanChanged(plan: plan) }
+        let created = try await createDeployment(spec)
+        return (created.id, created.job)
     }
 
     /// Creates the deployment as written: its ID and IoT job's ID.

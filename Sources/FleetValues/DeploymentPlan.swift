@@ -206,7 +206,7 @@ public struct DeploymentPlan: Sendable, Equatable {
         } else if let exponential = rollout?["exponentialRate"], let base = exponential["baseRatePerMinute"]?.intValue {
             words.append("exponential from \(base) a minute, ×\(exponential["incrementFactor"]?.doubleValue ?? 1)")
         } else {
-            words.append("all \(devices) devices at once (no rollout rate)")
+            words.append((devices == 1 ? "its one device" : "all \(devices) devices") + " at once (no rollout rate)")
         }
         for criteria in configuration?["abortConfig"]?["criteriaList"]?.arrayValue ?? [] {
             words.append("abort when \(criteria["thresholdPercentage"]?.doubleValue ?? 0)% of at least \(criteria["minNumberOfExecutedThings"]?.intValue ?? 0) "
@@ -272,6 +272,14 @@ public struct DeploymentPlan: Sendable, Equatable {
          "restarting": .array(restarting.map(JSONValue.string)), "resets": .array(resets.map(JSONValue.string)),
          "rollout": .string(rollout), "hash": .string(hash)]
     }
+}
+
+/// A deployment approved on a plan that is no longer its plan (the target's deployment or its
+/// devices changed): nothing was created; `plan` is the plan now.
+public struct DeploymentPlanChanged: Error, CustomStringConvertible, Sendable {
+    public var plan: DeploymentPlan
+    public init(plan: DeploymentPlan) { self.plan = plan }
+    public var description: String { "the plan changed since it was reviewed (now \(plan.hash)): nothing was deployed" }
 }
 
 /// A Greengrass deployment as the deployments list shows it.

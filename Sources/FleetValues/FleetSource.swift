@@ -42,6 +42,8 @@ public protocol FleetReader: Sendable {
     func jobExecutions(_ job: String) async throws -> [JobExecution]
     /// Greengrass deployments, every revision, newest first.
     func deploymentSummaries() async throws -> [DeploymentSummary]
+    /// The plan of the deployment document in `file` (upstream's deployment.json).
+    func deploymentPlan(file: String) async throws -> DeploymentPlan
     /// The registry event types the account enables (THING, THING_GROUP_MEMBERSHIP...).
     func enabledRegistryEvents() async throws -> [String]
     /// What the provisioning templates' hooks answered devices in the last `days` days, newest first.
@@ -59,6 +61,9 @@ public protocol FleetWriter: Sendable {
     func startAudit(_ checks: [String]) async throws -> String
     /// Cancels a job (queued executions; in-progress ones too with `force`).
     func cancelJob(_ id: String, force: Bool, comment: String?) async throws
+    /// Creates the deployment in `file` if its plan is still the one with `hash` (else throws
+    /// `DeploymentPlanChanged` with the plan as it is now): the deployment's and its job's IDs.
+    func deploy(file: String, hash: String) async throws -> (deployment: String, job: String)
     /// Cancels a Greengrass deployment (devices that have it keep it).
     func cancelDeployment(_ id: String) async throws
     /// Cancels one device's execution of a job (an in-progress one needs `force`).

@@ -41,6 +41,8 @@ import Testing
         func jobs(status: String?, namespace: String?, group: String?) async throws -> [Job] { [] }
         func jobExecutions(_ job: String) async throws -> [JobExecution] { [] }
         func deploymentSummaries() async throws -> [DeploymentSummary] { [] }
+        func deploymentPlan(file: String) async throws -> DeploymentPlan { throw DashboardError(message: "no \(file)") }
+        func deploy(file: String, hash: String) async throws -> (deployment: String, job: String) { ("d", "j") }
         func cancelDeployment(_ id: String) async throws {}
         func cancelJob(_ id: String, force: Bool, comment: String?) async throws {}
         func cancelJobExecution(_ job: String, thing: String, force: Bool) async throws {}

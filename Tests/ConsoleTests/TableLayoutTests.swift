@@ -133,6 +133,7 @@ import Testing
         DeviceScreen.self,  // a document: the device's facts and its shadows
         FleetPlanScreen.self,  // a plan's lines, as the review's
         MatrixScreen.self,  // a grid of fixed-width cells, each cut with "…" inside its width (MatrixScreenTests)
+        DeploymentReviewScreen.self,  // a plan's lines, as the stack review's
     ]
 
     @Test func everyScreenWithATableIsWalked() {

@@ -120,6 +120,12 @@ import Testing
                 "\(summary)")
         let last = Dictionary(lines.map { ($0["thingName"] as? String ?? "", $0["status"] as? String ?? "") }, uniquingKeysWith: { _, later in later })
         #expect(last == ["\(group)-a": "SUCCEEDED", "\(group)-b": "FAILED", "\(group)-c": "CANCELED"], "\(lines)")
+        // Cancelling: a has it and keeps it; nobody is left to not get it.
+        let canceled = try fleetdeck(["gg", "deployments", "cancel", id, "--yes"])
+        #expect(canceled.status == 0 && canceled.stdout.contains("1 device has it already and keeps it") && canceled.stdout.contains("0 will not get it"),
+                "\(canceled.stdout)\(canceled.stderr)")
+        let again = try fleetdeck(["gg", "deployments", "cancel", id, "--yes"])
+        #expect(again.status == 1 && again.stderr.contains("is CANCELED: only an active deployment can be canceled"), "\(again.stderr)")
         // The same in the dashboard: :deployments, then the rollout with its failures' reason.
         let session = try JobsCommandTests.dashboard(in: folder.path, width: 140)
         try session.sendKeys("-l", ":deployments")
@@ -127,18 +133,26 @@ import Testing
         try session.sendKeys("/")
         try session.sendKeys("-l", group)
         try session.sendKeys("Enter")
-        #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("group \(group)") && $0.contains(" 2 ") && $0.contains("ACTIVE") }
+        #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("group \(group)") && $0.contains(" 2 ") && $0.contains("CANCELED") }
             && lines.contains { $0.contains("group \(group)") && $0.contains(" 1 ") && $0.contains("INACTIVE") } }, "\(session.screen)")
         try session.sendKeys("Enter")
-        #expect(session.waitFor { lines in lines.contains { $0.contains("most failures: No matching platform for com.\(suffix).led (1)") }
+        #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("most failures: No matching platform for com.\(suffix).led (1)") }
             && lines.contains { $0.contains("\(group)-a") && $0.contains("SUCCEEDED") } }, "\(session.screen)")
-        for _ in 0..<3 { try session.sendKeys("-l", "q") }
+        // A new revision reviewed in the dashboard: b's platform failure marked, the group's
+        // name typed to approve, then its rollout.
+        try session.sendKeys("-l", ":deploy \(file)")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("\(group)-b:") && $0.contains("FAILS: no manifest for its platform") } },
+                "\(session.screen)")
+        try session.sendKeys("-l", "y")
+        #expect(session.waitFor(text: "type '\(group)' and enter to deploy to \(group)"), "\(session.screen)")
+        try session.sendKeys("-l", group)
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("created: its rollout, device by device") }
+            && lines.contains { $0.contains("\(group)-a") && $0.contains("QUEUED") } }, "\(session.screen)")
+        for _ in 0..<4 { try session.sendKeys("-l", "q") }
         #expect(session.waitFor(text: "EXIT=0"), "\(session.screen)")
-        // Cancelling: a has it and keeps it; nobody is left to not get it.
-        let canceled = try fleetdeck(["gg", "deployments", "cancel", id, "--yes"])
-        #expect(canceled.status == 0 && canceled.stdout.contains("1 device has it already and keeps it") && canceled.stdout.contains("0 will not get it"),
-                "\(canceled.stdout)\(canceled.stderr)")
-        let again = try fleetdeck(["gg", "deployments", "cancel", id, "--yes"])
-        #expect(again.status == 1 && again.stderr.contains("is CANCELED: only an active deployment can be canceled"), "\(again.stderr)")
+        let revisions = try fleetdeck(["gg", "deployments", "ls", "--group", group, "--json"])
+        #expect(revisions.stdout.contains("\"revisionId\": \"3\""), "\(revisions.stdout)")
     }
 }

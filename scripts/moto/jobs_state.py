@@ -7,6 +7,8 @@
 - jobProcessDetails counts the executions as they are (numberOfQueuedThings, ...InProgress...,
   Succeeded, Failed, Rejected, Canceled, TimedOut, Removed), and a SNAPSHOT job whose executions
   have all ended is COMPLETED (completedAt set).
+- abortConfig is applied as executions end: at the threshold the job is CANCELED with a reasonCode
+  saying which criteria, and its queued executions with it.
 - CancelJob: a job that has ended (COMPLETED, CANCELED) is refused (InvalidStateTransition);
   its QUEUED executions are CANCELED, its IN_PROGRESS ones carry on unless `force`; executions that
   ended keep their outcome; the job is CANCELED (forceCanceled, reasonCode, comment kept).
@@ -52,8 +54,31 @@ def _add_execution(backend, job, thing):
     return execution
 
 
+def _abort(backend, job, executions):
+    """The abort criteria: once at least minNumberOfExecutedThings executions have ended and the
+    share of them that ended in the failure type reaches thresholdPercentage, the job is canceled
+    (its queued executions too), as AWS IoT aborts a rollout."""
+    if job.status != "IN_PROGRESS":
+        return
+    ended = [e for _, e in executions if e.status in jobs_topics.TERMINAL and e.status != "CANCELED"]
+    for criteria in (job.abort_config or {}).get("criteriaList", []):
+        kinds = {"FAILED": {"FAILED"}, "REJECTED": {"REJECTED"}, "TIMED_OUT": {"TIMED_OUT"}, "ALL": {"FAILED", "REJECTED", "TIMED_OUT"}}[criteria["failureType"]]
+        failed = [e for e in ended if e.status in kinds]
+        if len(ended) >= int(criteria["minNumberOfExecutedThings"]) and 100 * len(failed) >= float(criteria["thresholdPercentage"]) * len(ended):
+            for thing, execution in executions:
+                if execution.status == "QUEUED":
+                    _cancel(backend, job, thing, execution, False)
+            job.status = "CANCELED"
+            job.reason_code = f"{criteria['failureType']}_THRESHOLD_REACHED"
+            job.comment = f"aborted: {len(failed)} of {len(ended)} executions {criteria['failureType'].lower()}, at least {criteria['thresholdPercentage']}% of {criteria['minNumberOfExecutedThings']}"
+            job.last_updated_at = _now()
+            return
+
+
 def refresh(backend, job):
-    """The job's counters from its executions; a SNAPSHOT job whose executions all ended completes."""
+    """The job's counters from its executions; the abort criteria applied; a SNAPSHOT job whose
+    executions all ended completes."""
+    _abort(backend, job, _executions(backend, job.job_id))
     counts = {name: 0 for name in COUNTERS.values()}
     executions = _executions(backend, job.job_id)
     for _, execution in executions:
@@ -198,6 +223,24 @@ def list_jobs(self):
     return ActionResult(answer)
 
 
+def _after_device_updates():
+    """A device's update over the jobs topics is applied at once to its job (counters, abort,
+    completion), as AWS applies it, not when the job is next read."""
+    handle = jobs_topics.handle
+
+    def handled(account, region, topic, payload):
+        answers = handle(account, region, topic, payload)
+        match = jobs_topics.TOPIC.match(topic)
+        backend = iot_models.iot_backends[account][region]
+        job = backend.jobs.get(match.group("job")) if match and match.group("job") else None
+        if job is not None:
+            refresh(backend, job)
+        return answers
+
+    jobs_topics.handle = handled
+
+
 _patch()
 _execution_answers()
+_after_device_updates()
 IoTResponse.list_jobs = list_jobs

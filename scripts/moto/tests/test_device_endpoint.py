@@ -829,3 +829,31 @@ def test_greengrass_deployments_are_revisions_and_jobs():
         gg.cancel_deployment(deploymentId=second["deploymentId"])
     with pytest.raises(gg.exceptions.ResourceNotFoundException):
         gg.get_deployment(deploymentId="no-such-deployment")
+
+
+def test_a_rollout_aborts_at_its_threshold():
+    """abortConfig as AWS applies it: once enough executions ended and the failed share reaches
+    the threshold, the job is canceled and so are the executions still queued."""
+    anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    group = f"abort-{uuid.uuid4().hex[:6]}"
+    group_arn = IOT.create_thing_group(thingGroupName=group)["thingGroupArn"]
+    devices = []
+    for _ in range(4):
+        name, made = device(anything)
+        IOT.add_thing_to_thing_group(thingGroupName=group, thingName=name)
+        devices.append((name, made))
+    job = f"job-{uuid.uuid4().hex[:8]}"
+    IOT.create_job(jobId=job, targets=[group_arn], document="{}", abortConfig={"criteriaList": [
+        {"failureType": "FAILED", "action": "CANCEL", "thresholdPercentage": 50, "minNumberOfExecutedThings": 2}]})
+    for (name, made), status in zip(devices[:2], ("FAILED", "FAILED")):
+        client = Client(made, name).connect()
+        try:
+            client.connection.subscribe(f"$aws/things/{name}/jobs/{job}/update/accepted", mqtt.QoS.AT_LEAST_ONCE, client.on_message)[0].result(TIMEOUT)
+            client.connection.publish(f"$aws/things/{name}/jobs/{job}/update", json.dumps({"status": status}).encode(), mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+            assert client.wait_for(1)
+        finally:
+            client.close()
+    described = IOT.describe_job(jobId=job)["job"]
+    assert described["status"] == "CANCELED" and described["reasonCode"] == "FAILED_THRESHOLD_REACHED", described
+    statuses = sorted(e["jobExecutionSummary"]["status"] for e in IOT.list_job_executions_for_job(jobId=job)["executionSummaries"])
+    assert statuses == ["CANCELED", "CANCELED", "FAILED", "FAILED"]
