@@ -8,18 +8,23 @@ import TermCore
 /// cancels it (a plan: which devices will not get it, which carry on; `y`, or a production
 /// fleet's stack name) and `F` stops the selected device's execution in progress (its name typed:
 /// the device may be left half-way).
-enum JobsScreen: ScreenComponent {
+public enum JobsScreen: ScreenComponent {
     struct State: SortedState {
         var jobs: [Job]?
-        /// The executions of `executionsOf`, once read.
+        /// The executions of `executionsOf`, once read; each one's cells and what `/` matches,
+        /// and the counts with the most common failure (made once per read: a rollout has
+        /// thousands of devices and is drawn at every key).
         var executions: [JobExecution]?
         var executionsOf: String?
+        var cells: [[String]] = []
+        var search: [String] = []
+        var summary = ""
         var order = Table.Order()
         init() {}
     }
 
-    static let jobs = FleetQuery<Void, [Job]>("jobs") { fleet, _ in try await fleet.jobs(status: nil, namespace: nil, group: nil) }
-    static let executions = FleetQuery<String, [JobExecution]>("job executions") { try await $0.jobExecutions($1) }
+    public static let jobs = FleetQuery<Void, [Job]>("jobs") { fleet, _ in try await fleet.jobs(status: nil, namespace: nil, group: nil) }
+    public static let executions = FleetQuery<String, [JobExecution]>("job executions") { try await $0.jobExecutions($1) }
     static let jobTitles = ["CREATED", "JOB", "STATUS", "EXECUTIONS", "SELECTION", "TARGETS"]
     static let executionTitles = ["DEVICE", "STATUS", "UPDATED", "DETAILS"]
     static let timer = "job"
@@ -35,10 +40,39 @@ enum JobsScreen: ScreenComponent {
     }
 
     static func executionRows(_ state: DashboardState) -> [(execution: JobExecution, cells: [String])]? {
-        guard let list = state.own[State.self].executions, state.own[State.self].executionsOf == state.screen.subject else { return nil }
-        return state.own[State.self].order.shown(list, filter: state.filter) { execution in
-            [execution.thing, execution.status, execution.updated.map { String(CivilTime(secondsSince1970: $0).stamp.prefix(19)) } ?? "-", execution.detailsText]
-        }.map { (execution: $0.0, cells: $0.1) }
+        let own = state.own[State.self]
+        guard let list = own.executions, own.executionsOf == state.screen.subject else { return nil }
+        let matcher = TextFilter(state.filter)
+        let kept = state.filter.isEmpty ? Array(list.indices) : list.indices.filter { matcher.matches(own.search[$0]) }
+        return Table.order(kept.map { own.cells[$0] }, by: own.order.column, ascending: own.order.ascending).map { (execution: list[kept[$0]], cells: own.cells[kept[$0]]) }
+    }
+
+    /// A read of a job's executions, with what the screen draws of them made once.
+    static func take(_ state: inout DashboardState, _ list: [JobExecution], of job: String) {
+        // An execution unchanged since the last read keeps its cells (a read moves a few of thousands).
+        let before = state.own[State.self]
+        let same = before.executionsOf == job ? before.executions ?? [] : []
+        var cells: [[String]] = [], search: [String] = []
+        cells.reserveCapacity(list.count)
+        search.reserveCapacity(list.count)
+        for (index, execution) in list.enumerated() {
+            if index < same.count, same[index] == execution {
+                cells.append(before.cells[index])
+                search.append(before.search[index])
+                continue
+            }
+            let row = [execution.thing, execution.status, execution.updated.map { String(CivilTime(secondsSince1970: $0).stamp.prefix(19)) } ?? "-", execution.detailsText]
+            cells.append(row)
+            search.append(row.joined(separator: " "))
+        }
+        var counts: [String: Int] = [:]
+        for execution in list { counts[execution.status, default: 0] += 1 }
+        state.own[State.self].executions = list
+        state.own[State.self].executionsOf = job
+        state.own[State.self].cells = cells
+        state.own[State.self].search = search
+        state.own[State.self].summary = Job(id: job, status: "", targetSelection: "", counts: counts).countsText
+            + (Rollout(executions: list.filter { Self.failing($0.status) }).errors.first.map { "; most failures: \($0.reason) (\($0.devices.count))" } ?? "")
     }
 
     static func failing(_ status: String) -> Bool { ["FAILED", "REJECTED", "TIMED_OUT"].contains(status) }
@@ -51,13 +85,9 @@ enum JobsScreen: ScreenComponent {
                 buffer.put(Dashboard.waiting(state, "Reading the executions of \(id)"), row: 2, column: 1, style: theme[.dim])
                 return []
             }
-            let all = state.own[State.self].executions ?? []
             let job = state.own[State.self].jobs?.first { $0.id == id }
-            let counts = Dictionary(grouping: all, by: \.status).mapValues(\.count)
             // The counts and the most common failure first: the job's name is in the title bar.
-            header = " " + Job(id: id, status: "", targetSelection: "", counts: counts).countsText
-                + (Rollout(executions: all).errors.first.map { "; most failures: \($0.reason) (\($0.devices.count))" } ?? "")
-                + (job.map { " · job \($0.status), \($0.targetsText)" } ?? "")
+            header = " " + state.own[State.self].summary + (job.map { " · job \($0.status), \($0.targetsText)" } ?? "")
             (titles, cells, limits) = (executionTitles, rows.map(\.cells), [30, 12, 20])
             styles = rows.map { failing($0.execution.status) ? theme[.error] : $0.execution.status == "IN_PROGRESS" ? theme[.update] : theme[.text] }
             empty = "No executions: the job's targets had no things when it was made."
@@ -137,7 +167,7 @@ enum JobsScreen: ScreenComponent {
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         if let list = jobs.answer(in: message)?.value(&state) { state.own[State.self].jobs = list }
         if let answer = executions.answer(in: message), let list = answer.value(&state) {
-            (state.own[State.self].executions, state.own[State.self].executionsOf) = (list, answer.argument)
+            take(&state, list, of: answer.argument)
             // Followed while any runs.
             if state.screen == .job(answer.argument), list.contains(where: { !$0.ended }) { return [.timer(timer, seconds: 5)] }
         }

@@ -40,7 +40,15 @@ public enum DisplayWidth {
         return of(first)
     }
 
-    public static func of(_ text: some StringProtocol) -> Int { text.reduce(0) { $0 + of($1) } }
+    public static func of(_ text: some StringProtocol) -> Int {
+        // Printable ASCII (most of what tables hold) is one column a byte: no grapheme breaking.
+        var count = 0
+        for byte in text.utf8 {
+            guard byte >= 0x20 && byte < 0x7F else { return text.reduce(0) { $0 + of($1) } }
+            count += 1
+        }
+        return count
+    }
 
     /// The longest prefix of `text` that fits in `columns`, and its width.
     public static func prefix(_ text: some StringProtocol, fitting columns: Int) -> (String, Int) {

@@ -137,6 +137,96 @@ if CommandLine.arguments.dropFirst().first == "matrix" {
     exit(0)
 }
 
+if CommandLine.arguments.dropFirst().first == "deploy-plan" {
+    // A Greengrass deployment's plan for 10,000 core devices (upstream's six components plus the
+    // CLI; each device with its root components, a tenth of them x86_64, a quarter on an older
+    // docker_led, a group's other deployment keeping one component): the plan made (components,
+    // device by device) and its text, as `gg deploy --preview` and `:deploy` show it. AWS's calls
+    // are not in it (they are the network's); peak RSS with the plan held.
+    let deviceCount = Int(CommandLine.arguments.dropFirst(2).first ?? "") ?? 10_000
+    let names = ["aws.greengrass.Cli", "docker_led", "docker_button", "docker_certificate_rotator", "docker_corrupt", "os_update"]
+    let group = "arn:aws:iot:us-east-1:123456789012:thinggroup/GreengrassGroup"
+    let spec = DeploymentSpec(target: group, name: "Deployment from CI/CD pipeline",
+                              components: Dictionary(uniqueKeysWithValues: names.map { ($0, DeploymentSpec.Component(version: "1.0.4", reset: [""])) }),
+                              request: ["targetArn": .string(group), "iotJobConfiguration": ["jobExecutionsRolloutConfig": ["maximumPerMinute": 1000]]])
+    let devices = (0..<deviceCount).map { index in
+        DeploymentPlan.Device(name: "GG-\(100_000 + index)", platform: ("linux", index % 10 == 9 ? "amd64" : "aarch64"),
+                              installed: ["aws.greengrass.Cli": "1.0.4", "docker_led": index % 4 == 3 ? "1.0.2" : "1.0.3", "docker_button": "1.0.3",
+                                          "legacy_agent": "0.9.0"],
+                              keptByOthers: index % 3 == 0 ? ["legacy_agent"] : [])
+    }
+    let facts = Dictionary(uniqueKeysWithValues: names.map { name in
+        (name, DeploymentPlan.ComponentFacts(platforms: name.hasPrefix("docker") ? [["os": "linux", "architecture": "aarch64"]] : [], restarts: name == "os_update"))
+    })
+    var timings: [Double] = []
+    var lines = 0
+    for _ in 0..<5 {
+        let start = ContinuousClock.now
+        let plan = DeploymentPlan(spec: spec, current: ("d-1", "1", ["aws.greengrass.Cli": "1.0.4", "docker_led": "1.0.3", "docker_button": "1.0.3", "legacy_agent": "0.9.0"]),
+                                  devices: devices, facts: facts)
+        lines = plan.body.split(separator: "\n").count
+        timings.append(milliseconds(ContinuousClock.now - start))
+    }
+    timings.sort()
+    func ms(_ value: Double) -> String { String(Double(Int(value * 100)) / 100) }
+    print("deployment plan for \(deviceCount) core devices x \(names.count) components (\(lines) lines of plan), 5 times")
+    print("  plan + text: median \(ms(timings[2])) ms, worst \(ms(timings.last!)) ms; peak RSS \(peakRSS()) MB")
+    result(["devices": Double(deviceCount), "components": Double(names.count), "median": timings[2], "worst": timings.last!, "peakRSS": Double(peakRSS())])
+    exit(0)
+}
+
+if CommandLine.arguments.dropFirst().first == "rollout" {
+    // A rollout of 10,000 executions on the job screen, watched: the executions read again (as
+    // the screen's timer does) with a hundred more devices moving each time (queued, in
+    // progress, succeeded, failed with one of three reasons), between the keys a person uses
+    // (j/k, PgDn, G/g, a filter typed and erased). update + view + frame diff per frame.
+    let theme = try! Theme.parse(Theme.embedded["default"]!, file: "default.yaml")
+    var state = DashboardState(project: "bench", theme: theme)
+    (state.rows, state.columns) = (40, 120)
+    let deviceCount = Int(CommandLine.arguments.dropFirst(2).first ?? "") ?? 10_000
+    for character in ":jobs\n" { _ = Dashboard.update(&state, .key(.character(character))) }
+    _ = Dashboard.update(&state, JobsScreen.jobs.answered([Job(id: "deploy-1", status: "IN_PROGRESS", targetSelection: "CONTINUOUS",
+                                                               targets: ["arn:aws:iot:us-east-1:1:thinggroup/GreengrassGroup"], counts: ["QUEUED": deviceCount])]))
+    _ = Dashboard.update(&state, .key(.key(.enter)))
+    let reasons = ["docker_corrupt: the component broke after 3 restarts (exit status 1); rolled back", "No matching platform for docker_led 1.0.4", "timed out"]
+    func executions(_ moved: Int) -> [JobExecution] {
+        (0..<deviceCount).map { index in
+            let status = index < moved ? (index % 7 == 0 ? "FAILED" : "SUCCEEDED") : index < moved + 100 ? "IN_PROGRESS" : "QUEUED"
+            return JobExecution(job: "deploy-1", thing: "GG-\(100_000 + index)", status: status,
+                                details: status == "FAILED" ? ["failureCause": reasons[index % 3]] : [:], updated: 1_796_000_000 + Int64(index))
+        }
+    }
+    let clock = ContinuousClock()
+    var previous = Dashboard.view(state, rows: 40, columns: 120)
+    var durations: [Double] = []
+    let round: [TerminalEvent] = Array(repeating: .character("j"), count: 20) + [.key(.pageDown), .character("G"), .character("g"), .character("/")]
+        + "GG-1000".map { .character($0) } + Array(repeating: .key(.backspace), count: 7) + [.character("\n")]
+    for poll in 0..<40 {
+        let answered = executions(poll * 100)
+        let start = clock.now
+        _ = Dashboard.update(&state, JobsScreen.executions.answered("deploy-1", .success(answered)))
+        var frame = Dashboard.view(state, rows: 40, columns: 120)
+        _ = frame.changes(since: previous)
+        durations.append(milliseconds(clock.now - start))
+        previous = frame
+        for key in round {
+            let keyStart = clock.now
+            _ = Dashboard.update(&state, .key(key))
+            frame = Dashboard.view(state, rows: 40, columns: 120)
+            _ = frame.changes(since: previous)
+            durations.append(milliseconds(clock.now - keyStart))
+            previous = frame
+        }
+    }
+    durations.sort()
+    let median = durations[durations.count / 2], p99 = percentile(durations, 0.99)
+    func ms(_ value: Double) -> String { String(Double(Int(value * 100)) / 100) }
+    print("rollout of \(deviceCount) executions watched on the job screen: 40 reads, \(durations.count) frames at 120x40 (reads, scrolls, a filter)")
+    print("  update + view + diff per frame: median \(ms(median)) ms, p99 \(ms(p99)) ms, max \(ms(durations.last!)) ms; peak RSS \(peakRSS()) MB")
+    result(["executions": Double(deviceCount), "frames": Double(durations.count), "median": median, "p99": p99, "max": durations.last!, "peakRSS": Double(peakRSS())])
+    exit(0)
+}
+
 if CommandLine.arguments.dropFirst().first == "fleet" {
     // 1,000,000 devices in the model (pages of 250, as ListThings returns them); filters typed
     // one key at a time, erased, a regex and an inverted filter, and cursor movement, repeated
