@@ -123,35 +123,36 @@ struct GreengrassCommand: AsyncParsableCommand {
 
         struct Publish: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "publish", abstract: "Publish recipes (recipe.yaml or recipe.json, or a folder holding one) as new component versions, as a plan.")
+                commandName: "publish", abstract: "Publish component folders as upstream's gdk lays them out (recipe.yaml, gdk-config.json), or recipe files, as a plan.",
+                discussion: "gdk-config.json names the component and its version: NEXT_PATCH is the catalogue's latest with its patch number plus one (1.0.0 for a new component); {COMPONENT_NAME} and {COMPONENT_VERSION} in the recipe are filled in. Idempotent: a component whose recipe is the one its version was published from (a tag on the version says so) publishes nothing; a fixed version that is in the catalogue with another recipe is refused.")
             @OptionGroup var global: GlobalOptions
-            @Argument(help: "Recipe files or the folders holding them.") var paths: [String]
+            @Argument(help: "Component folders (recipe.yaml or recipe.json, gdk-config.json) or recipe files.") var paths: [String]
             @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
 
             func run() async throws {
+                var sources: [ComponentSource] = []
+                for path in paths {
+                    do { sources.append(try ComponentSource.read(path)) } catch { throw ValidationFailure(message: "\(error)") }
+                }
                 try await AWSCommandContext.run {
-                    var recipes: [(path: String, bytes: [UInt8])] = []
-                    for path in paths {
-                        let file = ["recipe.yaml", "recipe.json"].map { "\(path)/\($0)" }.first(where: AtomicFile.exists) ?? path
-                        do {
-                            recipes.append((file, try AtomicFile.readRegular(file, limit: 1_048_576)))
-                        } catch {
-                            throw ValidationFailure(message: "\(file): \(error)")
-                        }
-                    }
-                    writeStandardOutput("Publishing \(recipes.count) component version\(recipes.count == 1 ? "" : "s"):\n" + recipes.map { "  + \($0.path)\n" }.joined())
+                    let loader = FleetLoader(client: try AWSCommandContext.client(global))
+                    var steps: [ComponentPublishStep] = []
+                    for source in sources { steps.append(try await loader.publishStep(source)) }
+                    let made = steps.filter { $0.version != nil }
+                    let plan = "Publishing \(made.count) component version\(made.count == 1 ? "" : "s"):\n" + steps.map { $0.text + "\n" }.joined()
+                    writeStandardOutput(plan)
+                    guard !made.isEmpty else { return }
                     if !yes {
-                        guard try StackCommandContext.confirm("Do you want to publish them?", details: { recipes.map(\.path).joined(separator: "\n") }) else {
+                        guard try StackCommandContext.confirm("Do you want to publish them?", details: { plan }) else {
                             throw ValidationFailure(message: "publish cancelled: nothing was published")
                         }
                     }
-                    let loader = FleetLoader(client: try AWSCommandContext.client(global))
-                    for recipe in recipes {
+                    for step in made {
                         do {
-                            let (name, version) = try await loader.publishComponent(recipe: recipe.bytes)
-                            writeStandardOutput("  published \(name) \(version)\n")
+                            try await loader.publish(step)
+                            writeStandardOutput("  published \(step.source.name) \(step.version ?? "")\n")
                         } catch {
-                            throw ValidationFailure(message: "\(recipe.path): \(error)")
+                            throw ValidationFailure(message: "\(step.source.recipeFile): \(error)")
                         }
                     }
                 }

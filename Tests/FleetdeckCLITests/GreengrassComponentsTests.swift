@@ -46,9 +46,13 @@ import Testing
         let published = try fleetdeck(["gg", "components", "publish", "\(folder)/1.0.0", "\(folder)/1.1.0", "--yes"])
         #expect(published.status == 0 && published.stdout.contains("published \(name) 1.0.0") && published.stdout.contains("published \(name) 1.1.0"),
                 "\(published.stdout)\(published.stderr)")
-        // The same version again: AWS's conflict, said.
+        // The same recipe again publishes nothing; another recipe under a version that exists is refused.
         let again = try fleetdeck(["gg", "components", "publish", "\(folder)/1.0.0", "--yes"])
-        #expect(again.status == 1 && again.stderr.contains("ConflictException") && again.stderr.contains("already exists"), "\(again.stderr)")
+        #expect(again.status == 0 && again.stdout.contains("= \(name) 1.0.0 (unchanged: nothing to publish)") && !again.stdout.contains("published"),
+                "\(again.stdout)\(again.stderr)")
+        try Self.recipe(name, "1.0.0", run: "docker run led --changed").write(toFile: "\(folder)/1.0.0/recipe.yaml", atomically: true, encoding: .utf8)
+        let changed = try fleetdeck(["gg", "components", "publish", "\(folder)/1.0.0", "--yes"])
+        #expect(changed.status == 1 && changed.stderr.contains("\(name) 1.0.0 is in the catalogue with another recipe"), "\(changed.stderr)")
         // A recipe AWS refuses (gdk's NEXT_PATCH never resolved): the reason, nothing published.
         try Self.recipe(name, "NEXT_PATCH", run: "x").write(toFile: "\(folder)/bad.yaml", atomically: true, encoding: .utf8)
         let bad = try fleetdeck(["gg", "components", "publish", "\(folder)/bad.yaml", "--yes"])
@@ -70,6 +74,17 @@ import Testing
         #expect(diff.stdout.hasPrefix("\(name) 1.0.0 -> 1.1.0\n"), "\(diff.stdout)")
         #expect(diff.stdout.contains("-   \"ComponentVersion\": \"1.0.0\",\n+   \"ComponentVersion\": \"1.1.0\","), "\(diff.stdout)")
         #expect(diff.stdout.contains("docker run led --blink"))
+        // gdk's layout: gdk-config.json with NEXT_PATCH, the recipe's placeholders filled in.
+        try FileManager.default.createDirectory(atPath: "\(folder)/gdk", withIntermediateDirectories: true)
+        try #"{"component": {"\#(name)": {"author": "fleetdeck-tests", "version": "NEXT_PATCH", "build": {"build_system": "zip"}, "publish": {"bucket": "b", "region": "us-east-1"}}}, "gdk_version": "1.0.0"}"#
+            .write(toFile: "\(folder)/gdk/gdk-config.json", atomically: true, encoding: .utf8)
+        try Self.recipe("{COMPONENT_NAME}", "{COMPONENT_VERSION}", run: "docker run led --gdk").write(toFile: "\(folder)/gdk/recipe.yaml", atomically: true, encoding: .utf8)
+        let gdk = try fleetdeck(["gg", "components", "publish", "\(folder)/gdk", "--yes"])
+        #expect(gdk.status == 0 && gdk.stdout.contains("+ \(name) 1.1.1 (NEXT_PATCH after 1.1.0)") && gdk.stdout.contains("published \(name) 1.1.1"), "\(gdk.stdout)\(gdk.stderr)")
+        let unchanged = try fleetdeck(["gg", "components", "publish", "\(folder)/gdk", "--yes"])
+        #expect(unchanged.stdout.contains("= \(name) 1.1.1 (unchanged: nothing to publish)"), "\(unchanged.stdout)\(unchanged.stderr)")
+        try Self.recipe("{COMPONENT_NAME}", "{COMPONENT_VERSION}", run: "docker run led --gdk2").write(toFile: "\(folder)/gdk/recipe.yaml", atomically: true, encoding: .utf8)
+        #expect(try fleetdeck(["gg", "components", "publish", "\(folder)/gdk", "--yes"]).stdout.contains("published \(name) 1.1.2"))
         // The sandbox's catalogue answers as botocore's model says.
         let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/moto/check_answers.py").path
