@@ -725,31 +725,43 @@ def test_registry_events_the_account_enables_reach_subscribers():
         IOT.delete_thing_group(thingGroupName=group)
 
 
+def group_of_devices(prefix, count):
+    """A thing group of `count` devices that may do anything (their certificates with them)."""
+    anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
+    group = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    group_arn = IOT.create_thing_group(thingGroupName=group)["thingGroupArn"]
+    devices = []
+    for _ in range(count):
+        name, made = device(anything)
+        IOT.add_thing_to_thing_group(thingGroupName=group, thingName=name)
+        devices.append((name, made))
+    return group, group_arn, devices
+
+
+def report_execution(name, made, job, status):
+    """The device says how its execution of `job` goes, over the jobs topics."""
+    client = Client(made, name).connect()
+    try:
+        client.connection.subscribe(f"$aws/things/{name}/jobs/{job}/update/accepted", mqtt.QoS.AT_LEAST_ONCE, client.on_message)[0].result(TIMEOUT)
+        client.connection.publish(f"$aws/things/{name}/jobs/{job}/update", json.dumps({"status": status}).encode(), mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        assert client.wait_for(1)
+    finally:
+        client.close()
+
+
 def test_jobs_target_groups_count_their_executions_and_cancel_as_aws_does():
     """A job to a thing group reaches its members (and, continuous, those joining later); its
     counters follow the executions; cancelling leaves an in-progress execution alone unless
     forced, and what ended cannot be canceled."""
     anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
-    group = f"jobs-group-{uuid.uuid4().hex[:6]}"
-    group_arn = IOT.create_thing_group(thingGroupName=group)["thingGroupArn"]
-    names = []
-    for _ in range(3):
-        name, made = device(anything)
-        IOT.add_thing_to_thing_group(thingGroupName=group, thingName=name)
-        names.append((name, made))
+    group, group_arn, names = group_of_devices("jobs-group", 3)
     job = f"job-{uuid.uuid4().hex[:8]}"
     IOT.create_job(jobId=job, targets=[group_arn], document=json.dumps({"operation": "update"}), targetSelection="CONTINUOUS")
     listed = {e["thingArn"].split("/")[-1]: e["jobExecutionSummary"]["status"] for e in IOT.list_job_executions_for_job(jobId=job)["executionSummaries"]}
     assert listed == {name: "QUEUED" for name, _ in names}
     # One device takes it (IN_PROGRESS), one finishes it (SUCCEEDED), over the jobs topics.
     for (name, made), status in zip(names[:2], ("IN_PROGRESS", "SUCCEEDED")):
-        client = Client(made, name).connect()
-        try:
-            client.connection.subscribe(f"$aws/things/{name}/jobs/{job}/update/accepted", mqtt.QoS.AT_LEAST_ONCE, client.on_message)[0].result(TIMEOUT)
-            client.connection.publish(f"$aws/things/{name}/jobs/{job}/update", json.dumps({"status": status}).encode(), mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
-            assert client.wait_for(1)
-        finally:
-            client.close()
+        report_execution(name, made, job, status)
     # A thing joining the group later gets the continuous job.
     late, _ = device(anything)
     IOT.add_thing_to_thing_group(thingGroupName=group, thingName=late)
@@ -834,25 +846,12 @@ def test_greengrass_deployments_are_revisions_and_jobs():
 def test_a_rollout_aborts_at_its_threshold():
     """abortConfig as AWS applies it: once enough executions ended and the failed share reaches
     the threshold, the job is canceled and so are the executions still queued."""
-    anything = policy([{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}])
-    group = f"abort-{uuid.uuid4().hex[:6]}"
-    group_arn = IOT.create_thing_group(thingGroupName=group)["thingGroupArn"]
-    devices = []
-    for _ in range(4):
-        name, made = device(anything)
-        IOT.add_thing_to_thing_group(thingGroupName=group, thingName=name)
-        devices.append((name, made))
+    _, group_arn, devices = group_of_devices("abort", 4)
     job = f"job-{uuid.uuid4().hex[:8]}"
     IOT.create_job(jobId=job, targets=[group_arn], document="{}", abortConfig={"criteriaList": [
         {"failureType": "FAILED", "action": "CANCEL", "thresholdPercentage": 50, "minNumberOfExecutedThings": 2}]})
-    for (name, made), status in zip(devices[:2], ("FAILED", "FAILED")):
-        client = Client(made, name).connect()
-        try:
-            client.connection.subscribe(f"$aws/things/{name}/jobs/{job}/update/accepted", mqtt.QoS.AT_LEAST_ONCE, client.on_message)[0].result(TIMEOUT)
-            client.connection.publish(f"$aws/things/{name}/jobs/{job}/update", json.dumps({"status": status}).encode(), mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
-            assert client.wait_for(1)
-        finally:
-            client.close()
+    for name, made in devices[:2]:
+        report_execution(name, made, job, "FAILED")
     described = IOT.describe_job(jobId=job)["job"]
     assert described["status"] == "CANCELED" and described["reasonCode"] == "FAILED_THRESHOLD_REACHED", described
     statuses = sorted(e["jobExecutionSummary"]["status"] for e in IOT.list_job_executions_for_job(jobId=job)["executionSummaries"])
