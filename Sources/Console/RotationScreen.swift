@@ -163,6 +163,12 @@ enum RotationScreen: ScreenComponent {
         return [.timer(timer, seconds: min(60, 5 * Double(1 << min(state.own[State.self].polls, 4))))]
     }
 
+    /// Back on top (from a device): the rotation is followed again.
+    static func returned(_ state: inout DashboardState, from leaving: Screen) -> [DashboardCommand] {
+        state.deploy = DeployState()
+        return follow(state)
+    }
+
     /// Opens the rotation screen over the one on screen, the cursor on `focus` once it is read.
     static func open(_ state: inout DashboardState, focus: String) -> [DashboardCommand] {
         state.screens.append(.rotation)

@@ -108,9 +108,10 @@ import Testing
         // Once acknowledged, the timer reads the registry again (the old certificate revoked?).
         _ = Dashboard.update(&state, .received([Self.message("lambda/GG-0001/crt_ack", at: 31)]))
         #expect(Dashboard.update(&state, .timer(RotationScreen.timer)) == [RotationScreen.certificates.command])
-        // Off the screen, a timer does nothing.
+        // Off the screen, a timer does nothing; back on it, the rotation is followed again.
         _ = Dashboard.update(&state, .key(.key(.enter)))
         #expect(Dashboard.update(&state, .timer(RotationScreen.timer)).isEmpty)
+        #expect(Dashboard.update(&state, .key(.key(.escape))).contains { if case .timer(RotationScreen.timer, _) = $0 { true } else { false } })
     }
 
     @Test func aNewRequestStartsANewRotation() {

@@ -97,7 +97,8 @@ import Testing
         #expect(shown.stdout.contains("revision 2") && ["a", "b", "c"].allSatisfy { shown.stdout.contains("\(group)-\($0)") }, "\(shown.stdout)")
         // The rollout watched: a takes it, b fails (its platform), c's execution is canceled; each
         // change is a JSON line, and the failures are grouped by what the devices said.
-        let job = try #require(created.stdout.split(separator: " ").drop { $0 != "job" }.dropFirst().first.map { String($0.prefix { $0 != ")" }) })
+        let job = try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("deployment ") && $0.contains(" created (IoT job ") }
+            .map { String($0.split(separator: "(IoT job ")[1].prefix { $0 != ")" }) })
         let (out, err) = (open(folder.path + "/watch.out", O_WRONLY | O_CREAT | O_TRUNC, 0o600), open(folder.path + "/watch.err", O_WRONLY | O_CREAT | O_TRUNC, 0o600))
         let watcher = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["gg", "deployments", "watch", id, "--json", "--timeout", "60"],
                                               environment: ProcessRunner.environment([:]), stdout: out, stderr: err)

@@ -161,7 +161,9 @@ import Testing
         #expect(preview.status == 1 && plan["platformFailures"] as? [String] == ["GG-0005"] && (plan["restarting"] as? [String])?.count == 4,
                 "\(preview.stdout)\(preview.stderr)")
         let created = try fleetdeck(["gg", "deploy", file, "--yes"])
-        let deployment = try #require(created.stdout.split(separator: " ").drop { $0 != "deployment" }.dropFirst().first.map(String.init), "\(created.stdout)\(created.stderr)")
+        // (the line that says it was created: the plan above it says "deployment" too)
+        let deployment = try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("deployment ") && $0.contains(" created (IoT job ") }
+            .map { String($0.split(separator: " ")[1]) }, "\(created.stdout)\(created.stderr)")
         let watched = try fleetdeck(["gg", "deployments", "watch", deployment, "--timeout", "60"])
         #expect(watched.status == 1 && watched.stderr.contains("5 failed")
                 && watched.stderr.contains("4 failed: docker_corrupt: the component broke after 3 restarts (exit status 1); rolled back (GG-0001, GG-0002, GG-0003, GG-0004)")
