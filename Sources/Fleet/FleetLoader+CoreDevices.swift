@@ -5,7 +5,7 @@ import JSON
 
 extension FleetLoader {
     /// Every Greengrass core device: ListCoreDevices (health, platform, last report), then
-    /// GetCoreDevice for each one's nucleus version, eight at a time. One that cannot be
+    /// GetCoreDevice for each one's nucleus version, eight at a time (`concurrently`). One that cannot be
     /// described keeps what the list said and says why.
     public func coreDevices() async throws -> CoreDeviceList { try await coreDevices(group: nil) }
 
@@ -23,24 +23,16 @@ extension FleetLoader {
                               platform: item["platform"]?.stringValue, architecture: item["architecture"]?.stringValue,
                               runtime: item["runtime"]?.stringValue, lastReport: item["lastStatusUpdateTimestamp"]?.doubleValue.map { Int64($0) })
         }
-        try await withThrowingTaskGroup(of: (Int, Result<JSONValue, any Error>).self) { group in
-            var next = 0
-            func start() {
-                guard next < devices.count else { return }
-                let index = next, name = devices[index].name
-                next += 1
-                group.addTask {
-                    do { return (index, .success(try await client.call(gg.service, gg.getCoreDevice, ["coreDeviceThingName": .string(name)]).output)) }
-                    catch { return (index, .failure(error)) }
-                }
+        if described {
+            let client = client
+            let answers = await concurrently(devices.map(\.name)) { name in
+                try await client.call(gg.service, gg.getCoreDevice, ["coreDeviceThingName": .string(name)]).output
             }
-            if described { for _ in 0..<8 { start() } }
-            while let (index, result) = try await group.next() {
-                switch result {
+            for (index, answer) in answers.enumerated() {
+                switch answer {
                 case .success(let device): devices[index].coreVersion = device["coreVersion"]?.stringValue
                 case .failure(let error): devices[index].problem = "\(error)"
                 }
-                start()
             }
         }
         return CoreDeviceList(devices: devices.sorted { $0.name < $1.name }, interval: statusInterval)
@@ -90,33 +82,19 @@ extension FleetLoader {
         let names = try await coreDevices(group: group, described: false).devices.map(\.name)
         var rows: [(device: String, components: [InstalledComponent])] = names.map { ($0, []) }
         var unreadable: [String: String] = [:]
-        try await withThrowingTaskGroup(of: (Int, Result<[JSONValue], any Error>).self) { tasks in
-            var next = 0
-            func start() {
-                guard next < names.count else { return }
-                let index = next, name = names[index]
-                next += 1
-                tasks.addTask {
-                    do {
-                        return (index, .success(try await client.all(gg.service, gg.listInstalledComponents,
-                                                                    ["coreDeviceThingName": .string(name), "topologyFilter": "ROOT", "maxResults": 100],
-                                                                    key: "installedComponents")))
-                    } catch {
-                        return (index, .failure(error))
-                    }
+        let client = client
+        let answers = await concurrently(names) { name in
+            try await client.all(gg.service, gg.listInstalledComponents, ["coreDeviceThingName": .string(name), "topologyFilter": "ROOT", "maxResults": 100],
+                                 key: "installedComponents")
+        }
+        for (index, answer) in answers.enumerated() {
+            switch answer {
+            case .success(let items):
+                rows[index].components = items.map { item in
+                    InstalledComponent(name: item["componentName"]?.stringValue ?? "?", version: item["componentVersion"]?.stringValue ?? "?",
+                                       state: item["lifecycleState"]?.stringValue ?? "?", isRoot: true)
                 }
-            }
-            for _ in 0..<8 { start() }
-            while let (index, result) = try await tasks.next() {
-                switch result {
-                case .success(let items):
-                    rows[index].components = items.map { item in
-                        InstalledComponent(name: item["componentName"]?.stringValue ?? "?", version: item["componentVersion"]?.stringValue ?? "?",
-                                           state: item["lifecycleState"]?.stringValue ?? "?", isRoot: true)
-                    }
-                case .failure(let error): unreadable[names[index]] = "\(error)"
-                }
-                start()
+            case .failure(let error): unreadable[names[index]] = "\(error)"
             }
         }
         var matrix = ComponentMatrix(rows)

@@ -19,28 +19,31 @@ extension FleetLoader {
         }
         let current = try await latestDeployment(spec.target)
         let things = target.kind == "thinggroup" ? try await groupMembers(target.name) : [target.name]
-        var others: [String: Set<String>] = [:]  // another group's ARN -> the components its deployment keeps
-        var devices: [DeploymentPlan.Device] = []
-        for thing in things {
-            let platform: (os: String, architecture: String)?
+        // Each device as it is (eight at a time): its platform (none: not a core device yet), its
+        // root components and its groups; then what each of the other groups' deployments keeps.
+        let client = client
+        let read = try await concurrently(things) { thing -> (platform: (os: String, architecture: String)?, installed: [String: String], groups: [String]) in
             do {
                 let device = try await client.call(gg.service, gg.getCoreDevice, ["coreDeviceThingName": .string(thing)])
-                platform = (device["platform"]?.stringValue ?? "?", device["architecture"]?.stringValue ?? "?")
+                let installed = try await client.all(gg.service, gg.listInstalledComponents, ["coreDeviceThingName": .string(thing), "topologyFilter": "ROOT",
+                                                                                            "maxResults": 100], key: "installedComponents")
+                let groups = try await client.all(IoTOperations.service, IoTOperations.listThingGroupsForThing, ["thingName": .string(thing)], key: "thingGroups")
+                return ((device["platform"]?.stringValue ?? "?", device["architecture"]?.stringValue ?? "?"),
+                        Dictionary(installed.compactMap { item in item["componentName"]?.stringValue.map { ($0, item["componentVersion"]?.stringValue ?? "?") } },
+                                   uniquingKeysWith: { first, _ in first }),
+                        groups.compactMap { $0["groupArn"]?.stringValue }.filter { $0 != spec.target })
             } catch where Self.notFound(error) {
-                devices.append(DeploymentPlan.Device(name: thing, platform: nil, installed: [:]))
-                continue
+                return (nil, [:], [])
             }
-            let installed = try await client.all(gg.service, gg.listInstalledComponents, ["coreDeviceThingName": .string(thing), "topologyFilter": "ROOT",
-                                                                                        "maxResults": 100], key: "installedComponents")
-            var kept: Set<String> = []
-            for group in try await client.all(IoTOperations.service, IoTOperations.listThingGroupsForThing, ["thingName": .string(thing)], key: "thingGroups") {
-                guard let arn = group["groupArn"]?.stringValue, arn != spec.target else { continue }
-                if others[arn] == nil { others[arn] = Set(try await latestDeployment(arn)?.components.keys.map { $0 } ?? []) }
-                kept.formUnion(others[arn] ?? [])
-            }
-            devices.append(DeploymentPlan.Device(name: thing, platform: platform, installed: Dictionary(
-                installed.compactMap { item in item["componentName"]?.stringValue.map { ($0, item["componentVersion"]?.stringValue ?? "?") } },
-                uniquingKeysWith: { first, _ in first }), keptByOthers: kept))
+        }.map { try $0.get() }
+        let otherGroups = Array(Set(read.flatMap(\.groups))).sorted()
+        let loader = self
+        let kept = Dictionary(uniqueKeysWithValues: zip(otherGroups, try await concurrently(otherGroups) { arn in
+            Set(try await loader.latestDeployment(arn)?.components.keys.map { $0 } ?? [])
+        }.map { try $0.get() }))
+        let devices = zip(things, read).map { thing, device in
+            DeploymentPlan.Device(name: thing, platform: device.platform, installed: device.installed,
+                                  keptByOthers: device.groups.reduce(into: Set<String>()) { $0.formUnion(kept[$1] ?? []) })
         }
         var facts: [String: DeploymentPlan.ComponentFacts] = [:]
         for (name, component) in spec.components { facts[name] = try await componentFacts(name, version: component.version) }

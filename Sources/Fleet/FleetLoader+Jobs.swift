@@ -33,15 +33,32 @@ extension FleetLoader {
     }
 
     /// A job's executions, device by device (ListJobExecutionsForJob), each with its status
-    /// details (DescribeJobExecution: why it failed, as the device said).
+    /// details (DescribeJobExecution, eight at a time: why it failed, as the device said).
     public func jobExecutions(_ job: String) async throws -> [JobExecution] {
         let listed = try await client.all(IoTOperations.service, IoTOperations.listJobExecutionsForJob, ["jobId": .string(job)], key: "executionSummaries")
-        var executions: [JobExecution] = []
-        for item in listed {
-            guard let thing = item["thingArn"]?.stringValue?.split(separator: "/").last.map(String.init) else { continue }
-            executions.append(try await jobExecution(job, thing: thing))
+        let things = try listed.map { item in
+            guard let thing = item["thingArn"]?.stringValue?.split(separator: "/").last.map(String.init) else {
+                throw AWSError.invalidInput(operation: "ListJobExecutionsForJob", reason: "an execution of \(job) names no thing: \(item.serialized())")
+            }
+            return thing
         }
-        return executions.sorted { $0.thing < $1.thing }
+        let loader = self
+        return try await concurrently(things) { try await loader.jobExecution(job, thing: $0) }.map { try $0.get() }.sorted { $0.thing < $1.thing }
+    }
+
+    /// A job's rollout now: its executions, and while it is in progress the targets (a group's
+    /// members) it has not reached yet.
+    public func rollout(_ job: String) async throws -> Rollout {
+        async let described = self.job(job)
+        let executions = try await jobExecutions(job)
+        let found = try await described
+        guard !found.ended else { return Rollout(executions: executions) }
+        var targets: Set<String> = []
+        for arn in found.targets {
+            let name = String(arn.split(separator: "/", maxSplits: 1).last ?? "")
+            if arn.contains(":thinggroup/") { targets.formUnion(try await groupMembers(name)) } else { targets.insert(name) }
+        }
+        return Rollout(executions: executions, waiting: Array(targets.subtracting(executions.map(\.thing))))
     }
 
     /// One device's execution of a job.

@@ -203,8 +203,20 @@ public struct DeploymentPlan: Sendable, Equatable {
         if let perMinute = rollout?["maximumPerMinute"]?.intValue, perMinute > 0 {
             let minutes = (devices + Int(perMinute) - 1) / Int(perMinute)
             words.append("\(perMinute) devices a minute: \(devices) devices in about \(minutes) min")
-        } else if let exponential = rollout?["exponentialRate"], let base = exponential["baseRatePerMinute"]?.intValue {
-            words.append("exponential from \(base) a minute, ×\(exponential["incrementFactor"]?.doubleValue ?? 1)")
+        } else if let exponential = rollout?["exponentialRate"], let base = exponential["baseRatePerMinute"]?.intValue, base > 0 {
+            // Minute by minute as AWS grows the rate: × the factor each time the criteria's
+            // number of devices were notified (or succeeded: counted as if every device does).
+            let factor = max(1, exponential["incrementFactor"]?.doubleValue ?? 1)
+            let criteria = exponential["rateIncreaseCriteria"]
+            let every = max(1, Int(criteria?["numberOfNotifiedThings"]?.intValue ?? criteria?["numberOfSucceededThings"]?.intValue ?? 1))
+            var (rate, reached, since, minutes) = (Double(base), 0, 0, 0)
+            while reached < devices {
+                if minutes > 0 { while reached - since >= every { (rate, since) = (min(1000, rate * factor), since + every) } }
+                reached += Int(rate)
+                minutes += 1
+            }
+            words.append("exponential from \(base) a minute, ×\(factor) every \(every) device\(every == 1 ? "" : "s") "
+                         + "\(criteria?["numberOfSucceededThings"] != nil ? "succeeded" : "notified"): \(devices) devices in about \(minutes) min")
         } else {
             words.append((devices == 1 ? "its one device" : "all \(devices) devices") + " at once (no rollout rate)")
         }

@@ -147,8 +147,14 @@ public struct JobCancelPlan: Sendable, Equatable {
 /// detailedStatus, reason), so one cause across many devices reads as one line.
 public struct Rollout: Sendable, Equatable {
     public var executions: [JobExecution]
+    /// Targets the rollout has not reached yet (its rate lets it reach so many a minute): no
+    /// execution so far, one to come while the job is in progress.
+    public var waiting: [String]
 
-    public init(executions: [JobExecution]) { self.executions = executions.sorted { $0.thing < $1.thing } }
+    public init(executions: [JobExecution], waiting: [String] = []) {
+        self.executions = executions.sorted { $0.thing < $1.thing }
+        self.waiting = waiting.sorted()
+    }
 
     /// The executions that are new or whose status or details changed since `previous`.
     public func changes(since previous: Rollout?) -> [JobExecution] {
@@ -159,8 +165,8 @@ public struct Rollout: Sendable, Equatable {
         }
     }
 
-    /// Whether any execution is still queued or in progress.
-    public var running: Bool { executions.contains { !$0.ended } }
+    /// Whether any execution is still queued or in progress, or a target still waits for one.
+    public var running: Bool { !waiting.isEmpty || executions.contains { !$0.ended } }
 
     public var counts: [String: Int] { Dictionary(grouping: executions, by: \.status).mapValues(\.count) }
 
@@ -178,6 +184,7 @@ public struct Rollout: Sendable, Equatable {
 
     public var summary: String {
         var text = Job(id: "", status: "", targetSelection: "", counts: counts).countsText
+            + (waiting.isEmpty ? "" : ", \(waiting.count) not reached yet (the rollout's rate)")
         for error in errors {
             text += "\n  \(error.devices.count) failed: \(error.reason) (" + error.devices.prefix(10).joined(separator: ", ") + (error.devices.count > 10 ? ", ..." : "") + ")"
         }

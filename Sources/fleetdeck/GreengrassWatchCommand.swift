@@ -8,7 +8,8 @@ import MQTTNet
 extension GreengrassCommand.Deployments {
     /// `fleetdeck gg deployments watch ID`: the rollout device by device as it goes (its IoT
     /// job's executions, read again with backoff: 1 s, doubling to 10 s while nothing changes),
-    /// each change as a line (JSON lines with --json), until no device is queued or in progress;
+    /// each change as a line (JSON lines with --json), until no device is queued, in progress or
+    /// still to be reached by the rollout's rate;
     /// then the counts and the failures grouped by reason.
     struct Watch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -28,7 +29,7 @@ extension GreengrassCommand.Deployments {
                 let deadline = Client.monotonic() + timeout
                 var previous: Rollout?, wait = 1.0
                 while true {
-                    let rollout = Rollout(executions: try await loader.jobExecutions(job))
+                    let rollout = try await loader.rollout(job)
                     let changes = rollout.changes(since: previous)
                     for execution in changes {
                         writeStandardOutput(global.json ? execution.json.serialized() + "\n"

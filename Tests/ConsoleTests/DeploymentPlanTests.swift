@@ -49,4 +49,16 @@ import Testing
         #expect(DeploymentPlan.newer("2.0.0", than: "2.0.0-rc1") && !DeploymentPlan.newer("2.0.0-rc1", than: "2.0.0") && DeploymentPlan.newer("1.0.1", than: "1.0.0")
                 && !DeploymentPlan.newer("1.0.0", than: "1.0.0"))
     }
+
+    /// An exponential rollout's time, minute by minute as the sandbox (and AWS) grows the rate:
+    /// 1, 2, 4 then the rest of 7 devices; the timeout said.
+    @Test func anExponentialRolloutsTime() {
+        let configuration: JSONValue = ["jobExecutionsRolloutConfig": ["exponentialRate": ["baseRatePerMinute": 1, "incrementFactor": 2,
+                                                                                           "rateIncreaseCriteria": ["numberOfNotifiedThings": 2]]],
+                                        "timeoutConfig": ["inProgressTimeoutInMinutes": 30]]
+        let spec = DeploymentSpec(target: Self.group, name: nil, components: [:], request: ["iotJobConfiguration": configuration])
+        let devices = (1...7).map { DeploymentPlan.Device(name: "d\($0)", platform: ("linux", "aarch64"), installed: [:]) }
+        #expect(DeploymentPlan(spec: spec, current: nil, devices: devices, facts: [:]).rollout
+                == "exponential from 1 a minute, ×2.0 every 2 devices notified: 7 devices in about 4 min; no abort threshold; each device times out after 30 min")
+    }
 }

@@ -192,15 +192,8 @@ def short_lived_certificates(request, full_url, headers):
     count, days = body.get("count"), body.get("days")
     if not isinstance(count, int) or not isinstance(days, int) or count < 0 or not 0 < days <= 3650:
         return 400, {}, json.dumps({"message": "count (0 or more) and days (1-3650) must be integers"})
-    aws_rules.short_lived[_scope_region(headers)] = {"count": count, "days": days}
+    aws_rules.short_lived[aws_rules.control_region(headers)] = {"count": count, "days": days}
     return 200, {}, json.dumps({"count": count, "days": days})
-
-
-def _scope_region(headers):
-    """The region a sandbox control is for: its Authorization's credential scope (as moto routes it)."""
-    import re
-    scope = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", headers.get("Authorization", "") or "")
-    return scope.group(1) if scope else "us-east-1"
 
 
 def _occurrences(audit, days, today):
@@ -227,7 +220,7 @@ def run_scheduled_audits(request, full_url, headers):
     if not isinstance(days, int) or not 1 <= days <= 31:
         return 400, {}, json.dumps({"message": "days must be an integer from 1 to 31"})
     # (moto's one account)
-    iot = iot_backends["123456789012"][_scope_region(headers)]
+    iot = iot_backends["123456789012"][aws_rules.control_region(headers)]
     today, tasks = _now().date(), []
     for name, audit in sorted(iot.__dict__.get("_sandbox_scheduled", {}).items()):
         for _ in _occurrences(audit, days, today):

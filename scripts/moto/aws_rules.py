@@ -32,6 +32,14 @@ from moto.iot.exceptions import InvalidRequestException
 from moto.iot import models as iot_models
 from moto.iot.exceptions import ResourceAlreadyExistsException
 
+def control_region(headers):
+    """The region a sandbox control (POST /sandbox/...) is for: its Authorization's credential
+    scope, as moto routes a request."""
+    import re
+    scope = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", headers.get("Authorization", "") or "")
+    return scope.group(1) if scope else "us-east-1"
+
+
 _create_thing = iot_models.IoTBackend.create_thing
 _describe_endpoint = iot_models.IoTBackend.describe_endpoint
 _create_thing_type = iot_models.IoTBackend.create_thing_type

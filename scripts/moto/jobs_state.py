@@ -17,7 +17,6 @@
   IN_PROGRESS one needs `force`; each execution canceled is announced on its thing's notify-next
   topic (scripts/moto/jobs_topics.py), as AWS IoT Jobs announces the next pending one.
 """
-import datetime
 import json
 
 from moto.core.responses import ActionResult
@@ -25,6 +24,7 @@ from moto.iot import models as iot_models
 from moto.iot.exceptions import InvalidStateTransitionException
 from moto.iot.responses import IoTResponse
 
+import jobs_rollout
 import jobs_topics
 
 COUNTERS = {"QUEUED": "numberOfQueuedThings", "IN_PROGRESS": "numberOfInProgressThings", "SUCCEEDED": "numberOfSucceededThings",
@@ -33,7 +33,7 @@ COUNTERS = {"QUEUED": "numberOfQueuedThings", "IN_PROGRESS": "numberOfInProgress
 
 
 def _now():
-    return datetime.datetime.now(datetime.timezone.utc)
+    return jobs_topics.now()
 
 
 def _executions(backend, job_id):
@@ -48,10 +48,17 @@ def _group(backend, arn):
     return next((g for g in backend.thing_groups.values() if g.thing_group_name == name), None)
 
 
-def _add_execution(backend, job, thing):
-    execution = iot_models.FakeJobExecution(job.job_id, thing.arn)
-    backend.job_executions[(job.job_id, thing.thing_name)] = execution
-    return execution
+def _release(backend, job):
+    """What the job's rollout does to reach a thing: its execution made, QUEUED, and the thing
+    told when it is its next."""
+    def release(name, arn):
+        execution = iot_models.FakeJobExecution(job.job_id, arn)
+        execution.queued_at = execution.started_at = execution.last_updated_at = _now()
+        backend.job_executions[(job.job_id, name)] = execution
+        namespace = jobs_topics._namespace(backend, job.job_id)
+        if jobs_topics._next(backend, name, namespace) is execution:
+            _announce_next(backend, name, namespace)
+    return release
 
 
 def _abort(backend, job, executions):
@@ -76,8 +83,10 @@ def _abort(backend, job, executions):
 
 
 def refresh(backend, job):
-    """The job's counters from its executions; the abort criteria applied; a SNAPSHOT job whose
-    executions all ended completes."""
+    """The job's rollout and timeouts as of now (scripts/moto/jobs_rollout.py); the abort criteria
+    applied; the counters from its executions; a SNAPSHOT job whose executions all ended completes."""
+    namespace = jobs_topics._namespace(backend, job.job_id)
+    jobs_rollout.advance(_executions(backend, job.job_id), job, _release(backend, job), lambda thing: _announce_next(backend, thing, namespace))
     _abort(backend, job, _executions(backend, job.job_id))
     counts = {name: 0 for name in COUNTERS.values()}
     executions = _executions(backend, job.job_id)
@@ -86,7 +95,7 @@ def refresh(backend, job):
             counts[COUNTERS[execution.status]] += 1
     job.job_process_details = {"processingTargets": [thing for thing, e in executions if e.status in ("QUEUED", "IN_PROGRESS")], **counts}
     if job.status == "IN_PROGRESS" and job.target_selection != "CONTINUOUS" and executions \
-            and all(e.status in jobs_topics.TERMINAL for _, e in executions):
+            and all(e.status in jobs_topics.TERMINAL for _, e in executions) and not job.__dict__.get("_sandbox_pending"):
         job.status = "COMPLETED"
         job.completed_at = _now()
         job.last_updated_at = job.completed_at
@@ -140,16 +149,15 @@ def _patch():
         job = self.jobs[job_id]
         # A new job is IN_PROGRESS, as AWS's are (moto says QUEUED, which no job is).
         job.status = "IN_PROGRESS"
-        # A group's ARN stands for its members (moto made one execution named after the group).
+        # A group's ARN stands for its members (moto made one execution named after the group);
+        # its targets are reached as its rollout allows (moto made every execution at once).
+        reached = []
         for arn in targets:
+            self.job_executions.pop((job_id, arn.split(":")[-1].split("/")[-1]), None)
             group = _group(self, arn)
-            if group is None:
-                continue
-            self.job_executions.pop((job_id, group.thing_group_name), None)
-            for thing in list(group.things.values()):
-                _add_execution(self, job, thing)
-                if jobs_topics._next(self, thing.thing_name, jobs_topics._namespace(self, job_id)) is self.job_executions[(job_id, thing.thing_name)]:
-                    _announce_next(self, thing.thing_name, jobs_topics._namespace(self, job_id))
+            members = list(group.things.values()) if group is not None else []
+            reached += [(thing.thing_name, thing.arn) for thing in members] if group is not None else [(arn.split("/")[-1], arn)]
+        jobs_rollout.start(job, reached, _release(self, job))
         refresh(self, job)
         return created
 
@@ -161,8 +169,8 @@ def _patch():
         for job in list(self.jobs.values()):
             if job.target_selection == "CONTINUOUS" and job.status == "IN_PROGRESS" and group.arn in job.targets \
                     and (job.job_id, thing.thing_name) not in self.job_executions:
-                _add_execution(self, job, thing)
-                _announce_next(self, thing.thing_name, jobs_topics._namespace(self, job.job_id))
+                namespace = jobs_topics._namespace(self, job.job_id)
+                jobs_rollout.join(job, (thing.thing_name, thing.arn), _release(self, job), lambda name: _announce_next(self, name, namespace))
         return result
 
     def describe(self, job_id):

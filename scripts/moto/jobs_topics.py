@@ -36,8 +36,18 @@ ALLOWED = {"QUEUED": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"}, "IN_PRO
 _announce = []  # set by the device endpoint: (account, region, topic, payload bytes)
 
 
+# The sandbox's clock for jobs: real time plus what `POST /sandbox/clock` advanced it by
+# (scripts/moto/jobs_rollout.py), so rollouts and timeouts can be seen to happen.
+CLOCK = {"offset": 0.0}
+
+
+def now():
+    import datetime
+    return datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=CLOCK["offset"])
+
+
 def _now():
-    return int(time.time())
+    return int(time.time() + CLOCK["offset"])
 
 
 def _seconds(value):
@@ -143,7 +153,10 @@ def handle(account, region, topic, payload):
         return _reject(topic, "VersionMismatch", f"The expected version {request['expectedVersion']} is not the execution's ({_version(execution)})", token, state)
     if status not in ALLOWED.get(execution.status, set()):
         return _reject(topic, "InvalidStateTransition", f"The execution cannot go from {execution.status} to {status}", token, state)
-    _change(execution, status, request.get("statusDetails"))
+    step = request.get("stepTimeoutInMinutes")
+    if step is not None and (not isinstance(step, int) or isinstance(step, bool) or not (step == -1 or 1 <= step <= 10080)):
+        return _reject(topic, "InvalidRequest", f"stepTimeoutInMinutes must be from 1 to 10080, or -1 to cancel the step timer, not {step!r}", token, state)
+    _change(execution, status, request.get("statusDetails"), step if step not in (None, -1) else None)
     accepted = dict(stamp)
     if request.get("includeJobExecutionState"):
         accepted["executionState"] = {"status": execution.status, "statusDetails": dict(execution.status_details_map or {}), "versionNumber": _version(execution)}
@@ -156,12 +169,13 @@ def handle(account, region, topic, payload):
     return answers
 
 
-def _change(execution, status, details):
-    import datetime
+def _change(execution, status, details, step_timeout=None):
     execution.status = status
     if details is not None:
         execution.status_details_map = {str(k): str(v) for k, v in details.items()}
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = globals()["now"]()
+    # A device's stepTimeoutInMinutes: the execution times out that long after this update.
+    execution.__dict__["_sandbox_step_timeout"] = (now, step_timeout) if step_timeout is not None else None
     if status == "IN_PROGRESS" and execution.__dict__.get("_sandbox_started") is None:
         execution.started_at = now
         execution.__dict__["_sandbox_started"] = True
@@ -169,8 +183,9 @@ def _change(execution, status, details):
     execution.__dict__["_sandbox_version"] = _version(execution) + 1
 
 
-# A job created over HTTP is announced to its things, as AWS IoT Jobs notifies them (in its
-# namespace's topic: moto drops CreateJob's namespaceId, which the response layer hands over).
+# A job created over HTTP keeps its namespace (moto drops CreateJob's namespaceId, which the
+# response layer hands over); jobs_state.py makes its executions as its rollout allows and
+# announces each to its thing, as AWS IoT Jobs notifies them.
 _create_job = iot_models.IoTBackend.create_job
 _creating = threading.local()
 
@@ -179,11 +194,6 @@ def create_job(self, *args, **kwargs):
     created = _create_job(self, *args, **kwargs)
     namespace = getattr(_creating, "namespace", None)
     self.jobs[created[1]].__dict__["_sandbox_namespace"] = namespace
-    for (job_id, thing), execution in list(self.job_executions.items()):
-        if job_id == created[1] and _next(self, thing, namespace) is execution:
-            for announce in _announce:
-                announce(self.account_id, self.region_name, notify_next_topic(thing, namespace),
-                         json.dumps({"timestamp": _now(), "execution": _data(self, execution, thing)}, separators=(",", ":")).encode())
     return created
 
 

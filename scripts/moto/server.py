@@ -9,6 +9,7 @@ import iot_missing  # noqa: E402,F401  (adds the IoT operations moto lacks)
 import greengrass_v2  # noqa: E402,F401  (adds Greengrass V2 core devices)
 import registry_events  # noqa: E402,F401  (event configurations; registry events for the device endpoint)
 import jobs_state  # noqa: E402,F401  (Jobs as a state machine: group targets, counters, cancel as AWS cancels)
+import jobs_rollout  # noqa: E402,F401  (rollout rates and timeouts on the sandbox clock: POST /sandbox/clock)
 import greengrass_deployments  # noqa: E402,F401  (Greengrass V2 deployments, each an IoT job in aws-gg-deployment)
 from moto.server import main  # noqa: E402
 

@@ -738,12 +738,13 @@ def group_of_devices(prefix, count):
     return group, group_arn, devices
 
 
-def report_execution(name, made, job, status):
-    """The device says how its execution of `job` goes, over the jobs topics."""
+def report_execution(name, made, job, status, **request):
+    """The device says how its execution of `job` goes, over the jobs topics (with the update
+    request's other members)."""
     client = Client(made, name).connect()
     try:
         client.connection.subscribe(f"$aws/things/{name}/jobs/{job}/update/accepted", mqtt.QoS.AT_LEAST_ONCE, client.on_message)[0].result(TIMEOUT)
-        client.connection.publish(f"$aws/things/{name}/jobs/{job}/update", json.dumps({"status": status}).encode(), mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
+        client.connection.publish(f"$aws/things/{name}/jobs/{job}/update", json.dumps({"status": status, **request}).encode(), mqtt.QoS.AT_LEAST_ONCE)[0].result(TIMEOUT)
         assert client.wait_for(1)
     finally:
         client.close()

@@ -1,0 +1,77 @@
+"""IoT Jobs' rollout rates and timeouts on the sandbox's clock (scripts/moto/jobs_rollout.py):
+a job's targets get their executions as its rate allows, minute by minute; executions in progress
+past their timeout are TIMED_OUT. The clock moves with the sandbox control `POST /sandbox/clock`."""
+import json
+import os
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from test_device_endpoint import IOT, group_of_devices, report_execution
+
+
+def advance(minutes):
+    control = urllib.request.Request(os.environ["AWS_ENDPOINT_URL"] + "/sandbox/clock", data=json.dumps({"advanceMinutes": minutes}).encode(),
+                                     method="POST", headers={"Content-Type": "application/json", "Authorization":
+                                                             f"AWS4-HMAC-SHA256 Credential=testing/20260101/{os.environ['AWS_REGION']}/iot/aws4_request, SignedHeaders=host, Signature=0"})
+    return json.loads(urllib.request.urlopen(control, timeout=30).read())
+
+
+def executions(job):
+    return {e["thingArn"].split("/")[-1]: e["jobExecutionSummary"]["status"] for e in IOT.list_job_executions_for_job(jobId=job)["executionSummaries"]}
+
+
+def test_a_rollout_reaches_its_targets_at_its_rate_and_a_canceled_one_stops():
+    """maximumPerMinute 2 over 5 devices: 2 at once, 4 a minute on; canceled then, the fifth
+    never gets it."""
+    _, group_arn, devices = group_of_devices("rate", 5)
+    job = f"job-{uuid.uuid4().hex[:8]}"
+    IOT.create_job(jobId=job, targets=[group_arn], document="{}", jobExecutionsRolloutConfig={"maximumPerMinute": 2})
+    assert list(executions(job).values()) == ["QUEUED"] * 2
+    advance(1)
+    assert list(executions(job).values()) == ["QUEUED"] * 4
+    assert IOT.describe_job(jobId=job)["job"]["jobProcessDetails"]["numberOfQueuedThings"] == 4
+    IOT.cancel_job(jobId=job)
+    advance(1)
+    assert list(executions(job).values()) == ["CANCELED"] * 4
+
+
+def test_an_exponential_rollout_speeds_up_as_things_are_notified():
+    """baseRatePerMinute 1, ×2 each time 2 more things were notified: 1, 2, 4, then the rest."""
+    _, group_arn, _ = group_of_devices("exponential", 7)
+    job = f"job-{uuid.uuid4().hex[:8]}"
+    IOT.create_job(jobId=job, targets=[group_arn], document="{}", jobExecutionsRolloutConfig={"exponentialRate": {
+        "baseRatePerMinute": 1, "incrementFactor": 2, "rateIncreaseCriteria": {"numberOfNotifiedThings": 2}}})
+    reached = [len(executions(job))]
+    for _ in range(3):
+        advance(1)
+        reached.append(len(executions(job)))
+    assert reached == [1, 2, 4, 7]
+
+
+def test_executions_in_progress_past_their_timeout_time_out():
+    """inProgressTimeoutInMinutes 10: an execution in progress times out 10 minutes after it
+    started, one with stepTimeoutInMinutes 2 two minutes after its update; a queued one does not
+    (its timer starts when it does); the counters and the abort criteria see TIMED_OUT."""
+    _, group_arn, devices = group_of_devices("timeout", 3)
+    job = f"job-{uuid.uuid4().hex[:8]}"
+    IOT.create_job(jobId=job, targets=[group_arn], document="{}", timeoutConfig={"inProgressTimeoutInMinutes": 10})
+    (first, first_made), (second, second_made), (queued, _) = devices
+    report_execution(first, first_made, job, "IN_PROGRESS")
+    report_execution(second, second_made, job, "IN_PROGRESS", stepTimeoutInMinutes=2)
+    advance(3)
+    assert executions(job) == {first: "IN_PROGRESS", second: "TIMED_OUT", queued: "QUEUED"}
+    advance(8)
+    assert executions(job) == {first: "TIMED_OUT", second: "TIMED_OUT", queued: "QUEUED"}
+    details = IOT.describe_job(jobId=job)["job"]["jobProcessDetails"]
+    assert (details["numberOfTimedOutThings"], details["numberOfQueuedThings"]) == (2, 1)
+    assert IOT.describe_job_execution(jobId=job, thingName=second)["execution"]["status"] == "TIMED_OUT"
+
+
+def test_the_clock_and_step_timeouts_refuse_what_makes_no_sense():
+    for wrong in (0, -5, "ten", 20000):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            advance(wrong)
+        assert refused.value.code == 400 and b"advanceMinutes" in refused.value.read()
