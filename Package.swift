@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "AWSCurl", dependencies: ["AWSCore", "CCurl"]),
         .target(name: "AWSServices", dependencies: ["AWSCore"]),
 
-        .target(name: "YAMLSyntax", dependencies: ["CYAML"]),
+        .target(name: "YAMLSyntax", dependencies: ["CYAML", "JSON"]),
 
         .target(name: "StackSchemas", dependencies: ["StackModel"]),
         .target(name: "StackModel", dependencies: ["JSON"]),
@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "StackAWS", dependencies: ["StackEngine", "StackModel", "StackLanguage", "AWSSigning", "AWSCore", "AWSServices", "POSIXFiles",
                                                  .product(name: "X509", package: "swift-certificates")]),
 
-        .target(name: "FleetValues", dependencies: ["JSON"]),
+        .target(name: "FleetValues", dependencies: ["JSON", "YAMLSyntax"]),
         .target(name: "Fleet", dependencies: ["FleetValues", "AWSCore", "AWSServices", "JSON", "MQTT", "MQTTNet", "POSIXFiles", .product(name: "X509", package: "swift-certificates"),
                                               .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
 

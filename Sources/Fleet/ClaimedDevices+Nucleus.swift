@@ -1,3 +1,4 @@
+import AWSCore
 import Dispatch
 import FleetValues
 import JSON
@@ -24,6 +25,15 @@ extension ClaimedDevices {
         client?.publish(Message(topic: update, payload: JSONValue.object(["status": .string(outcome.status), "statusDetails": details]).bytes, qos: .atLeastOnce))
         device.deployment.withLock {
             $0 = ["status": .string(outcome.status), "fleetConfigurationArnForStatus": document["configurationArn"] ?? .null, "statusDetails": details]
+        }
+        // A nucleus reports its status when a deployment ends (trigger THING_GROUP_DEPLOYMENT).
+        if let last = device.lastReport.withLock({ $0 }), var report = (try? JSONValue.parse(last.payload))?.objectValue {
+            report["trigger"] = "THING_GROUP_DEPLOYMENT"
+            report["sequenceNumber"] = .integer((report["sequenceNumber"]?.intValue ?? 0) + 1)
+            report["timestamp"] = .integer(Int64(AWSClient.wallClock()) * 1000)
+            let message = Message(topic: last.topic, payload: JSONValue.object(report).bytes, qos: last.qos)
+            device.lastReport.withLock { $0 = message }
+            client?.publish(healthReport(message, device))
         }
         onEvent(.deployed(thing: thing, job: job, status: outcome.status, cause: outcome.details["failureCause"]))
     }

@@ -140,7 +140,12 @@ public final class ClaimedDevices: Sendable {
         let thing = parts.first == "$aws" ? parts.dropFirst(2).first : parts.dropFirst().first
         guard let thing, let device = devices.withLock({ $0[String(thing)] }) else { return }
         // A core that took a deployment reports what it runs now, not what it started with.
-        device.client.withLock { $0 }?.publish(message.topic.hasSuffix("/greengrassv2/health/json") ? healthReport(message, device) : message)
+        guard message.topic.hasSuffix("/greengrassv2/health/json") else {
+            device.client.withLock { $0 }?.publish(message)
+            return
+        }
+        device.lastReport.withLock { $0 = message }
+        device.client.withLock { $0 }?.publish(healthReport(message, device))
     }
 
     /// One line for an event.
@@ -175,6 +180,8 @@ public final class ClaimedDevices: Sendable {
         let nucleus: Mutex<SimulatedNucleus>?
         let taken = Mutex<Set<String>>([])
         let deployment = Mutex<JSONValue?>(nil)
+        /// Its last status report (sent again, as a nucleus does, when a deployment ends).
+        let lastReport = Mutex<Message?>(nil)
         init(thing: String, reported: JSONValue, nucleus: SimulatedNucleus? = nil) {
             self.thing = thing
             self.reported = reported

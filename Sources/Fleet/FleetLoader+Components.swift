@@ -24,7 +24,8 @@ extension FleetLoader {
     }
 
     func componentARN(_ name: String, version: String? = nil) async throws -> String {
-        let account = try await client.callerIdentity().account
+        // AWS's public components (aws.greengrass.*) are the account "aws"'s.
+        let account = name.hasPrefix("aws.greengrass.") ? "aws" : try await client.callerIdentity().account
         return "arn:aws:greengrass:\(client.settings.region):\(account):components:\(name)" + (version.map { ":versions:\($0)" } ?? "")
     }
 

@@ -98,14 +98,46 @@ extension FleetLoader {
         }.joined()
     }
 
+    /// The deployment document in `file` (JSON, or YAML for .yaml/.yml).
+    public static func deploymentSpec(file: String) throws -> DeploymentSpec {
+        try DeploymentSpec.parse(try AtomicFile.readRegular(file, limit: 1_048_576), file: file)
+    }
+
     /// The plan of the deployment document in `file`.
     public func deploymentPlan(file: String) async throws -> DeploymentPlan {
-        try await deploymentPlan(DeploymentSpec.parse(try AtomicFile.readRegular(file, limit: 1_048_576), file: file))
+        try await deploymentPlan(Self.deploymentSpec(file: file))
+    }
+
+    /// A deployment to thing group `group` built as upstream's deploy-apps.yml builds one: each
+    /// of `components` ("NAME", "NAME@latest": its latest version; "NAME@VERSION") with its
+    /// configuration reset, and the Greengrass CLI at its latest public version unless named.
+    public func upstreamDeployment(group: String, components: [String], job: JSONObject = [:]) async throws -> DeploymentSpec {
+        var resolved: [(name: String, version: String)] = []
+        for written in components + (components.contains { $0.split(separator: "@").first == "aws.greengrass.Cli" } ? [] : ["aws.greengrass.Cli"]) {
+            let parts = written.split(separator: "@", omittingEmptySubsequences: false).map(String.init)
+            guard (1...2).contains(parts.count), !parts[0].isEmpty, parts.count == 1 || !parts[1].isEmpty else {
+                throw AWSError.invalidInput(operation: "CreateDeployment", reason: "--component \(written): write NAME, NAME@VERSION or NAME@latest")
+            }
+            if parts.count == 2, parts[1] != "latest" { resolved.append((parts[0], parts[1])); continue }
+            let versions: [String]
+            do { versions = try await componentVersions(parts[0]) } catch where Self.notFound(error) { versions = [] }
+            guard let latest = versions.first else {
+                throw AWSError.invalidInput(operation: "ListComponentVersions", reason: "\(parts[0]) has no version in \(client.settings.region) (publish it first: fleetdeck gg components publish)")
+            }
+            resolved.append((parts[0], latest))
+        }
+        let target = "arn:aws:iot:\(client.settings.region):\(try await client.callerIdentity().account):thinggroup/\(group)"
+        return try DeploymentSpec.upstream(target: target, components: resolved, job: job)
     }
 
     /// Creates the deployment in `file` if its plan is still the one with `hash`.
     public func deploy(file: String, hash: String) async throws -> (deployment: String, job: String) {
-        let spec = try DeploymentSpec.parse(try AtomicFile.readRegular(file, limit: 1_048_576), file: file)
+        try await deploy(Self.deploymentSpec(file: file), hash: hash)
+    }
+
+    /// Creates the deployment if its plan is still the one with `hash` (else nothing is created
+    /// and the plan now is thrown: DeploymentPlanChanged).
+    public func deploy(_ spec: DeploymentSpec, hash: String) async throws -> (deployment: String, job: String) {
         let plan = try await deploymentPlan(spec)
         guard plan.hash == hash else { throw DeploymentPlanChanged(plan: plan) }
         let created = try await createDeployment(spec)

@@ -26,10 +26,15 @@ extension FleetLoader {
         var counts: [String: Int] = [:]
         for (state, counter) in Job.counters { counts[state] = job["jobProcessDetails"]?[counter]?.intValue.map { Int($0) } ?? 0 }
         func time(_ key: String) -> Int64? { job[key]?.doubleValue.map { Int64($0) } }
-        return Job(id: id, status: job["status"]?.stringValue ?? "?", targetSelection: job["targetSelection"]?.stringValue ?? "SNAPSHOT",
-                   targets: job["targets"]?.arrayValue.compactMap(\.stringValue) ?? [], description: job["description"]?.stringValue,
-                   comment: job["comment"]?.stringValue, forceCanceled: job["forceCanceled"]?.boolValue ?? false,
-                   created: time("createdAt"), updated: time("lastUpdatedAt"), completed: time("completedAt"), counts: counts)
+        var found = Job(id: id, status: job["status"]?.stringValue ?? "?", targetSelection: job["targetSelection"]?.stringValue ?? "SNAPSHOT",
+                        targets: job["targets"]?.arrayValue.compactMap(\.stringValue) ?? [], description: job["description"]?.stringValue,
+                        comment: job["comment"]?.stringValue, forceCanceled: job["forceCanceled"]?.boolValue ?? false,
+                        created: time("createdAt"), updated: time("lastUpdatedAt"), completed: time("completedAt"), counts: counts)
+        found.reasonCode = job["reasonCode"]?.stringValue
+        var configuration = JSONObject()
+        for key in ["jobExecutionsRolloutConfig", "abortConfig", "timeoutConfig"] { if let value = job[key], value.objectValue?.isEmpty == false { configuration[key] = value } }
+        found.configuration = .object(configuration)
+        return found
     }
 
     /// A job's executions, device by device (ListJobExecutionsForJob), each with its status
@@ -46,19 +51,21 @@ extension FleetLoader {
         return try await concurrently(things) { try await loader.jobExecution(job, thing: $0) }.map { try $0.get() }.sorted { $0.thing < $1.thing }
     }
 
-    /// A job's rollout now: its executions, and while it is in progress the targets (a group's
-    /// members) it has not reached yet.
+    /// A job's rollout now: its executions, the targets (a group's members) it has not reached
+    /// yet, or, once it ended, never reached, and why it stopped when it was canceled.
     public func rollout(_ job: String) async throws -> Rollout {
         async let described = self.job(job)
         let executions = try await jobExecutions(job)
         let found = try await described
-        guard !found.ended else { return Rollout(executions: executions) }
         var targets: Set<String> = []
         for arn in found.targets {
             let name = String(arn.split(separator: "/", maxSplits: 1).last ?? "")
             if arn.contains(":thinggroup/") { targets.formUnion(try await groupMembers(name)) } else { targets.insert(name) }
         }
-        return Rollout(executions: executions, waiting: Array(targets.subtracting(executions.map(\.thing))))
+        let missing = Array(targets.subtracting(executions.map(\.thing)))
+        guard found.ended else { return Rollout(executions: executions, waiting: missing) }
+        let stopped = found.status == "CANCELED" ? [found.reasonCode, found.comment].compactMap { $0 }.joined(separator: ": ") : nil
+        return Rollout(executions: executions, unreached: missing, stopped: stopped.map { $0.isEmpty ? "canceled" : $0 })
     }
 
     /// One device's execution of a job.

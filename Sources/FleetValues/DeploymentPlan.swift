@@ -1,66 +1,5 @@
 import JSON
 
-/// A Greengrass deployment as upstream's `deployment.json` writes it (CreateDeployment's input):
-/// the target, each component's version and configuration update, the policies and the IoT
-/// job's rollout; anything else in the file is refused by name, as is a missing version.
-public struct DeploymentSpec: Sendable, Equatable {
-    public struct Component: Sendable, Equatable {
-        public var version: String
-        public var merge: String?
-        public var reset: [String]
-        public init(version: String, merge: String? = nil, reset: [String] = []) {
-            self.version = version
-            self.merge = merge
-            self.reset = reset
-        }
-    }
-
-    public var target: String
-    public var name: String?
-    public var components: [String: Component]
-    /// The request as written (sent as it is).
-    public var request: JSONObject
-
-    public static let members: Set<String> = ["targetArn", "deploymentName", "components", "iotJobConfiguration", "deploymentPolicies", "parentTargetArn", "tags", "clientToken"]
-
-    /// Reads a deployment document (JSON); `file` names it in errors.
-    public static func parse(_ bytes: [UInt8], file: String) throws -> DeploymentSpec {
-        struct Refused: Error, CustomStringConvertible { var description: String }
-        let document: JSONValue
-        do { document = try JSONValue.parse(bytes) } catch { throw Refused(description: "\(file): \(error)") }
-        guard let object = document.objectValue else { throw Refused(description: "\(file): a deployment is a JSON object") }
-        for (key, _) in object where !members.contains(key) {
-            throw Refused(description: "\(file): '\(key)' is not a member of a deployment (CreateDeployment takes \(members.sorted().joined(separator: ", ")))")
-        }
-        guard let target = object["targetArn"]?.stringValue else { throw Refused(description: "\(file): targetArn is required") }
-        var components: [String: Component] = [:]
-        for (name, value) in object["components"]?.objectValue ?? [:] {
-            guard let version = value["componentVersion"]?.stringValue else { throw Refused(description: "\(file): components.\(name).componentVersion is required") }
-            for (key, _) in value.objectValue ?? [:] where !["componentVersion", "configurationUpdate", "runWith"].contains(key) {
-                throw Refused(description: "\(file): components.\(name).\(key) is not a member of a component's deployment")
-            }
-            let update = value["configurationUpdate"]
-            components[name] = Component(version: version, merge: update?["merge"]?.stringValue,
-                                         reset: update?["reset"]?.arrayValue.compactMap(\.stringValue) ?? [])
-        }
-        return DeploymentSpec(target: target, name: object["deploymentName"]?.stringValue, components: components, request: object)
-    }
-
-    public init(target: String, name: String?, components: [String: Component], request: JSONObject) {
-        self.target = target
-        self.name = name
-        self.components = components
-        self.request = request
-    }
-
-    /// The target's name and kind: ("thinggroup", "GreengrassGroup").
-    public var targetName: (kind: String, name: String)? {
-        guard let last = target.split(separator: ":").last else { return nil }
-        let parts = last.split(separator: "/", maxSplits: 1)
-        return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
-    }
-}
-
 /// What a deployment will do, against the target's current deployment and each device as it is.
 public struct DeploymentPlan: Sendable, Equatable {
     /// A device as the plan sees it: its platform, its root components and which of them other
@@ -196,13 +135,14 @@ public struct DeploymentPlan: Sendable, Equatable {
         return !preA && preB
     }
 
-    /// The rollout as words, with how long it takes for `devices` devices.
-    static func rollout(_ configuration: JSONValue?, devices: Int) -> String {
+    /// The rollout as words, with how long it takes for `devices` devices (nil: the rate only).
+    static func rollout(_ configuration: JSONValue?, devices count: Int?) -> String {
+        let devices = count ?? 0
         let rollout = configuration?["jobExecutionsRolloutConfig"]
         var words: [String] = []
         if let perMinute = rollout?["maximumPerMinute"]?.intValue, perMinute > 0 {
             let minutes = (devices + Int(perMinute) - 1) / Int(perMinute)
-            words.append("\(perMinute) devices a minute: \(devices) devices in about \(minutes) min")
+            words.append("\(perMinute) devices a minute" + (count == nil ? "" : ": \(devices) devices in about \(minutes) min"))
         } else if let exponential = rollout?["exponentialRate"], let base = exponential["baseRatePerMinute"]?.intValue, base > 0 {
             // Minute by minute as AWS grows the rate: × the factor each time the criteria's
             // number of devices were notified (or succeeded: counted as if every device does).
@@ -216,9 +156,9 @@ public struct DeploymentPlan: Sendable, Equatable {
                 minutes += 1
             }
             words.append("exponential from \(base) a minute, ×\(factor) every \(every) device\(every == 1 ? "" : "s") "
-                         + "\(criteria?["numberOfSucceededThings"] != nil ? "succeeded" : "notified"): \(devices) devices in about \(minutes) min")
+                         + "\(criteria?["numberOfSucceededThings"] != nil ? "succeeded" : "notified")" + (count == nil ? "" : ": \(devices) devices in about \(minutes) min"))
         } else {
-            words.append((devices == 1 ? "its one device" : "all \(devices) devices") + " at once (no rollout rate)")
+            words.append(count == nil ? "every device at once (no rollout rate)" : (devices == 1 ? "its one device" : "all \(devices) devices") + " at once (no rollout rate)")
         }
         for criteria in configuration?["abortConfig"]?["criteriaList"]?.arrayValue ?? [] {
             words.append("abort when \(criteria["thresholdPercentage"]?.doubleValue ?? 0)% of at least \(criteria["minNumberOfExecutedThings"]?.intValue ?? 0) "
@@ -237,7 +177,7 @@ public struct DeploymentPlan: Sendable, Equatable {
     /// Removals, resets, platform failures and restarts: marked like a mass delete, and what CI refuses.
     public var dangers: [String] {
         var said: [String] = []
-        if !removals.isEmpty { said.append("removes \(removals.joined(separator: ", ")) from every device of the target") }
+        if !removals.isEmpty { said.append("removes \(removals.joined(separator: ", ")) from the target's \(devices.count) device\(devices.count == 1 ? "" : "s")") }
         if !platformFailures.isEmpty { said.append("fails on \(platformFailures.count) device\(platformFailures.count == 1 ? "" : "s") whose platform a component does not run on") }
         if !restarting.isEmpty { said.append("restarts \(restarting.count) device\(restarting.count == 1 ? "" : "s")") }
         if !resets.isEmpty { said.append("resets the configuration of \(resets.joined(separator: ", "))") }

@@ -10,6 +10,11 @@ public struct Job: Sendable, Equatable {
     public var targets: [String]
     public var description: String?
     public var comment: String?
+    /// Why it was canceled (FAILED_THRESHOLD_REACHED when its abort criteria stopped it).
+    public var reasonCode: String?
+    /// Its jobExecutionsRolloutConfig, abortConfig and timeoutConfig (as CreateDeployment's
+    /// iotJobConfiguration names them).
+    public var configuration: JSONValue = .object([:])
     public var forceCanceled: Bool
     /// Seconds since 1970.
     public var created: Int64?
@@ -40,6 +45,9 @@ public struct Job: Sendable, Equatable {
                                   "FAILED": "numberOfFailedThings", "REJECTED": "numberOfRejectedThings", "TIMED_OUT": "numberOfTimedOutThings",
                                   "CANCELED": "numberOfCanceledThings", "REMOVED": "numberOfRemovedThings"]
 
+    /// Its rollout, abort criteria and timeout in words.
+    public var rolloutText: String { DeploymentPlan.rollout(configuration, devices: nil) }
+
     /// Whether the job has ended (nothing more runs).
     public var ended: Bool { ["COMPLETED", "CANCELED", "DELETION_IN_PROGRESS"].contains(status) }
 
@@ -66,6 +74,7 @@ public struct Job: Sendable, Equatable {
         func time(_ seconds: Int64?) -> JSONValue { seconds.map { .string(CivilTime(secondsSince1970: $0).iso8601) } ?? .null }
         return ["jobId": .string(id), "status": .string(status), "targetSelection": .string(targetSelection), "targets": .array(targets.map(JSONValue.string)),
                 "description": description.map(JSONValue.string) ?? .null, "comment": comment.map(JSONValue.string) ?? .null,
+                "reasonCode": reasonCode.map(JSONValue.string) ?? .null, "rollout": .string(rolloutText),
                 "forceCanceled": .bool(forceCanceled), "createdAt": time(created), "lastUpdatedAt": time(updated), "completedAt": time(completed),
                 "jobProcessDetails": .object(counters)]
     }
@@ -150,10 +159,16 @@ public struct Rollout: Sendable, Equatable {
     /// Targets the rollout has not reached yet (its rate lets it reach so many a minute): no
     /// execution so far, one to come while the job is in progress.
     public var waiting: [String]
+    /// Targets it never reached: the job ended first (canceled, or aborted at its threshold).
+    public var unreached: [String]
+    /// Why the job stopped, when it was canceled ("FAILED_THRESHOLD_REACHED: ...").
+    public var stopped: String?
 
-    public init(executions: [JobExecution], waiting: [String] = []) {
+    public init(executions: [JobExecution], waiting: [String] = [], unreached: [String] = [], stopped: String? = nil) {
         self.executions = executions.sorted { $0.thing < $1.thing }
         self.waiting = waiting.sorted()
+        self.unreached = unreached.sorted()
+        self.stopped = stopped
     }
 
     /// The executions that are new or whose status or details changed since `previous`.
@@ -185,6 +200,8 @@ public struct Rollout: Sendable, Equatable {
     public var summary: String {
         var text = Job(id: "", status: "", targetSelection: "", counts: counts).countsText
             + (waiting.isEmpty ? "" : ", \(waiting.count) not reached yet (the rollout's rate)")
+            + (unreached.isEmpty ? "" : ", \(unreached.count) never reached")
+        if let stopped { text += "\n  the rollout stopped: \(stopped)" }
         for error in errors {
             text += "\n  \(error.devices.count) failed: \(error.reason) (" + error.devices.prefix(10).joined(separator: ", ") + (error.devices.count > 10 ? ", ..." : "") + ")"
         }

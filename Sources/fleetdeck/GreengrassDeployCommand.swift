@@ -6,26 +6,58 @@ import JSON
 import POSIXFiles
 
 extension GreengrassCommand {
-    /// `fleetdeck gg deploy FILE`: a deployment as a plan, device by device, then created.
+    /// `fleetdeck gg deploy FILE` (or `--group G --component NAME[@VERSION]...`): a deployment
+    /// as a plan, device by device, then created.
     struct Deploy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "deploy", abstract: "Deploy to a thing group (upstream's deployment.json as it is) as a plan: what each device installs, upgrades, removes, and where it fails.",
-            discussion: "A new deployment replaces the target's current one: a component it no longer names is removed from every device (unless another of the device's groups deploys it). The plan marks removals, configuration resets, components with no manifest for a device's platform and components that restart the device. With --preview nothing is created, and the exit status is 1 when the plan removes components or fails on a platform (as preview --expect-no-changes lets CI refuse). Otherwise the plan is approved at the prompt (the group's name typed when it removes, fails, restarts or resets), with --yes, or with --plan-hash H (refused, with the plan as it is now, when it changed since it was shown).")
+            commandName: "deploy", abstract: "Deploy to a thing group (upstream's deployment.json as it is, its YAML form, or built from --group and --component) as a plan: what each device installs, upgrades, removes, and where it fails.",
+            discussion: "A new deployment replaces the target's current one: a component it no longer names is removed from every device (unless another of the device's groups deploys it). The plan marks removals, configuration resets, components with no manifest for a device's platform and components that restart the device. With --preview nothing is created, and the exit status is 1 when the plan removes components or fails on a platform (as preview --expect-no-changes lets CI refuse). Otherwise the plan is approved at the prompt (the group's name typed when it removes, fails, restarts or resets), with --yes, or with --plan-hash H (refused, with the plan as it is now, when it changed since it was shown). --group and --component build the deployment as upstream's deploy-apps.yml does (each component's configuration reset, ROLLBACK, the Greengrass CLI at its latest public version added); --rate, --abort-at and --timeout give it a staged rollout; --write saves what was built.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The deployment document (CreateDeployment's input as JSON, as deploy-apps.yml writes deployment.json).") var file: String
+        @Argument(help: "The deployment document: CreateDeployment's input as JSON (as deploy-apps.yml writes deployment.json), or as YAML (.yaml, .yml).") var file: String?
+        @Option(help: "Build the deployment for this thing group (instead of FILE).") var group: String?
+        @Option(help: "With --group: a component, NAME (its latest version), NAME@latest or NAME@VERSION (repeat it).") var component: [String] = []
+        @Option(help: "With --group: reach at most this many devices a minute (the IoT job's maximumPerMinute).") var rate: Int?
+        @Option(help: "With --group: abort the rollout when PERCENT of at least MIN devices failed (PERCENT:MIN).") var abortAt: String?
+        @Option(help: "With --group: a device's execution times out after this many minutes in progress.") var timeout: Int?
+        @Option(help: "With --group: write the deployment built to this file (JSON) too.") var write: String?
         @Flag(help: "Show the plan only.") var preview = false
         @Option(help: "Refuse unless the plan's hash is this one.") var planHash: String?
         @Flag(name: [.short, .long], help: "Approve without asking.") var yes = false
 
-        func run() async throws {
-            let spec: DeploymentSpec
-            do {
-                spec = try DeploymentSpec.parse(try AtomicFile.readRegular(file, limit: 1_048_576), file: file)
-            } catch {
-                throw ValidationFailure(message: "\(error)".hasPrefix(file) ? "\(error)" : "\(file): \(error)")
+        func validate() throws {
+            if (file == nil) == (group == nil) { throw ValidationError("name a deployment FILE or build one with --group G --component NAME...") }
+            if group == nil && (!component.isEmpty || rate != nil || abortAt != nil || timeout != nil || write != nil) {
+                throw ValidationError("--component, --rate, --abort-at, --timeout and --write build a deployment with --group")
             }
+            if group != nil && component.isEmpty { throw ValidationError("--group needs at least one --component") }
+            if let rate, !(1...1000).contains(rate) { throw ValidationError("--rate is from 1 to 1000 devices a minute") }
+            if let timeout, !(1...10080).contains(timeout) { throw ValidationError("--timeout is from 1 to 10080 minutes") }
+            if let abortAt { _ = try Self.abort(abortAt) }
+        }
+
+        /// "PERCENT:MIN" as the IoT job's abort criteria (failed executions).
+        static func abort(_ text: String) throws -> JSONValue {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let percent = Double(parts[0]), percent > 0, percent <= 100, let least = Int(parts[1]), least >= 1 else {
+                throw ValidationError("--abort-at \(text): write PERCENT:MIN, e.g. 50:5 (abort when half of at least 5 devices failed)")
+            }
+            return ["criteriaList": [["failureType": "FAILED", "action": "CANCEL", "thresholdPercentage": .double(percent), "minNumberOfExecutedThings": .integer(Int64(least))]]]
+        }
+
+        func run() async throws {
             try await AWSCommandContext.run {
                 let loader = FleetLoader(client: try AWSCommandContext.client(global))
+                let spec: DeploymentSpec
+                if let file {
+                    do { spec = try FleetLoader.deploymentSpec(file: file) } catch { throw ValidationFailure(message: "\(error)".hasPrefix(file) ? "\(error)" : "\(file): \(error)") }
+                } else {
+                    var job = JSONObject()
+                    if let rate { job["jobExecutionsRolloutConfig"] = ["maximumPerMinute": .integer(Int64(rate))] }
+                    if let abortAt { job["abortConfig"] = try Self.abort(abortAt) }
+                    if let timeout { job["timeoutConfig"] = ["inProgressTimeoutInMinutes": .integer(Int64(timeout))] }
+                    spec = try await loader.upstreamDeployment(group: group ?? "", components: component, job: job)
+                    if let write { try AtomicFile.write(JSONValue.object(spec.request).pretty() + "\n", to: write) }
+                }
                 let plan = try await loader.deploymentPlan(spec)
                 writeStandardOutput(global.json ? plan.json.pretty() + "\n" : plan.text)
                 if preview {
@@ -33,23 +65,20 @@ extension GreengrassCommand {
                     if let refused { throw ValidationFailure(message: "the plan \(refused)") }
                     return
                 }
-                if let planHash, planHash != plan.hash {
-                    throw ValidationFailure(message: "the plan is \(plan.hash) now, not \(planHash): the target's deployment or its devices changed since (the plan above is the one now)")
-                }
-                if !yes && planHash == nil {
-                    let group = spec.targetName?.name ?? spec.target
+                if planHash == nil && !yes {
+                    let target = spec.targetName?.name ?? spec.target
                     let approved = plan.dangers.isEmpty ? try StackCommandContext.confirm("Deploy?", details: { plan.text })
-                                                        : try StackCommandContext.confirmTyping(group, "This deployment \(plan.dangers.joined(separator: "; ")). Type the target's name to deploy")
+                                                        : try StackCommandContext.confirmTyping(target, "This deployment \(plan.dangers.joined(separator: "; ")). Type the target's name to deploy")
                     guard approved else { throw ValidationFailure(message: "nothing deployed: not approved") }
-                    // What is created is what was approved: planned again, it must be the same.
-                    let again = try await loader.deploymentPlan(spec)
-                    if again.hash != plan.hash {
-                        writeStandardOutput(again.text)
-                        throw ValidationFailure(message: "the plan changed while it was reviewed (\(plan.hash) -> \(again.hash)): nothing deployed; the plan above is the one now")
-                    }
                 }
-                let created = try await loader.createDeployment(spec)
-                writeStandardOutput("deployment \(created.id) created (IoT job \(created.job)): fleetdeck gg deployments show \(created.id)\n")
+                // What is created is what was approved (or the --plan-hash given): planned again, it must be the same.
+                do {
+                    let created = try await loader.deploy(spec, hash: planHash ?? plan.hash)
+                    writeStandardOutput("deployment \(created.deployment) created (IoT job \(created.job)): fleetdeck gg deployments show \(created.deployment)\n")
+                } catch let changed as DeploymentPlanChanged {
+                    if changed.plan.hash != plan.hash { writeStandardOutput(changed.plan.text) }
+                    throw ValidationFailure(message: "the plan is \(changed.plan.hash) now, not \(planHash ?? plan.hash): the target's deployment or its devices changed since it was shown; nothing deployed (the plan above is the one now)")
+                }
             }
         }
     }

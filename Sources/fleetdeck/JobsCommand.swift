@@ -53,8 +53,8 @@ struct JobsCommand: AsyncParsableCommand {
                     writeStandardOutput(found.json.pretty() + "\n")
                     return
                 }
-                writeStandardOutput("job \(found.id): \(found.status)\(found.forceCanceled ? " (force-canceled)" : ""), \(found.targetSelection.lowercased())\n"
-                                    + "  targets: \(found.targetsText)\n  executions: \(found.countsText)\n"
+                writeStandardOutput("job \(found.id): \(found.status)\(found.forceCanceled ? " (force-canceled)" : "")\(found.reasonCode.map { " (\($0))" } ?? ""), \(found.targetSelection.lowercased())\n"
+                                    + "  targets: \(found.targetsText)\n  executions: \(found.countsText)\n  rollout: \(found.rolloutText)\n"
                                     + "  created \(JobsCommand.time(found.created)), updated \(JobsCommand.time(found.updated))"
                                     + (found.completed.map { ", completed \(JobsCommand.time($0))" } ?? "") + "\n"
                                     + (found.description.map { "  description: \($0)\n" } ?? "") + (found.comment.map { "  comment: \($0)\n" } ?? ""))

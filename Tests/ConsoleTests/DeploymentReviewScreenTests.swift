@@ -27,7 +27,7 @@ import Testing
         #expect(commands == [DeploymentReviewScreen.plan("/tmp/deployment.json")])
         _ = Dashboard.update(&state, DeploymentReviewScreen.plan.answered("/tmp/deployment.json", .success(Self.plan(removing: true))))
         let lines = Dashboard.view(state, rows: 24, columns: 120).lines
-        #expect(lines[1].contains("Plan sha256:aaaa: removes docker_corrupt from every device of the target; resets the configuration of docker_led"), "\(lines[1])")
+        #expect(lines[1].contains("Plan sha256:aaaa: removes docker_corrupt from the target's 1 device; resets the configuration of docker_led"), "\(lines[1])")
         #expect(lines.contains { $0.contains("GG-0001: upgrade docker_led 1.0.3 → 1.0.4; REMOVE docker_corrupt") }, "\(lines)")
         try DashboardTests().check("deploy-review-120x24", Dashboard.view(state, rows: 24, columns: 120))
         // It removes: y asks for the group's name.

@@ -24,14 +24,10 @@ from moto.iot.models import iot_backends
 
 import greengrass_v2
 import jobs_topics
-from greengrass_v2 import ACCOUNT, _error, _page, _region, _validation
+from greengrass_v2 import ACCOUNT, PUBLIC, _error, _page, _region, _validation
 
 NAMESPACE = "aws-gg-deployment"
 DEPLOYMENTS = {}  # (account, region) -> {deployment ID: deployment}
-# AWS's public components a deployment may name without publishing them (name -> versions).
-PUBLIC = {"aws.greengrass.Cli": ["2.12.6", "2.13.0"], "aws.greengrass.Nucleus": ["2.12.6", "2.13.0"],
-          "aws.greengrass.DockerApplicationManager": ["2.0.11", "2.0.12"], "aws.greengrass.TokenExchangeService": ["2.0.3"],
-          "aws.greengrass.LogManager": ["2.3.7"]}
 TARGET = re.compile(r"^arn:aws:iot:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):(?P<kind>thing|thinggroup)/(?P<name>[a-zA-Z0-9:_-]+)$")
 
 

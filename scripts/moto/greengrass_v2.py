@@ -355,6 +355,13 @@ def create_component_version(request, full_url, headers):
     return 201, {"Content-Type": "application/json"}, json.dumps(answer)
 
 
+# AWS's public components (arn:aws:greengrass:REGION:aws:components:NAME): a deployment may name
+# them without publishing them (name -> versions).
+PUBLIC = {"aws.greengrass.Cli": ["2.12.6", "2.13.0"], "aws.greengrass.Nucleus": ["2.12.6", "2.13.0"],
+          "aws.greengrass.DockerApplicationManager": ["2.0.11", "2.0.12"], "aws.greengrass.TokenExchangeService": ["2.0.3"],
+          "aws.greengrass.LogManager": ["2.3.7"]}
+
+
 def _parse_arn(full_url, region, suffix=""):
     """The component name and version (None: none given) of the ARN in the path."""
     path = urllib.parse.urlparse(full_url).path
@@ -391,10 +398,12 @@ def component_versions(request, full_url, headers):
     name, version, refused = _parse_arn(full_url, region, "/versions")
     if refused:
         return refused
-    versions = CATALOG.get((ACCOUNT, region), {}).get(name)
+    public = ":aws:components:" in urllib.parse.unquote(full_url)
+    versions = {v: {} for v in PUBLIC.get(name, [])} if public else CATALOG.get((ACCOUNT, region), {}).get(name)
     if not versions:
         return _error(404, "ResourceNotFoundException", f"Component {name} not found")
-    listed = [{"componentName": name, "componentVersion": v, "arn": _component_arn(region, name, v)}
+    listed = [{"componentName": name, "componentVersion": v,
+               "arn": f"arn:aws:greengrass:{region}:aws:components:{name}:versions:{v}" if public else _component_arn(region, name, v)}
               for v in sorted(versions, key=_version_key, reverse=True)]
     return _page(request, listed, "componentVersions")
 
