@@ -4,7 +4,9 @@ import TermCore
 
 /// AWS IoT Jobs (`:jobs`): the jobs, newest first, with their status, targets and how many
 /// executions are in each state; Enter opens a job's executions device by device (status, when,
-/// what the device said), followed live while any runs (read again every 5 s). On a job, `C`
+/// what the device said; those the rollout has not reached yet, dimmed), followed live while any
+/// runs (read again every 5 s), the failures grouped by reason under the counts; Enter opens a
+/// device's deployments and components (the core device screen). On a job, `C`
 /// cancels it (a plan: which devices will not get it, which carry on; `y`, or a production
 /// fleet's stack name) and `F` stops the selected device's execution in progress (its name typed:
 /// the device may be left half-way).
@@ -19,12 +21,17 @@ public enum JobsScreen: ScreenComponent {
         var cells: [[String]] = []
         var search: [String] = []
         var summary = ""
+        /// The failures grouped by what the devices said, and why the job stopped (one line).
+        var errors = ""
         var order = Table.Order()
         init() {}
     }
 
     public static let jobs = FleetQuery<Void, [Job]>("jobs") { fleet, _ in try await fleet.jobs(status: nil, namespace: nil, group: nil) }
-    public static let executions = FleetQuery<String, [JobExecution]>("job executions") { try await $0.jobExecutions($1) }
+    /// A job's rollout: its executions and the targets it has not reached (or never will).
+    public static let executions = FleetQuery<String, Rollout>("job executions") { try await $0.rollout($1) }
+    /// What a target the rollout has not reached shows as its status.
+    static let notReached = "NOT REACHED"
     static let jobTitles = ["CREATED", "JOB", "STATUS", "EXECUTIONS", "SELECTION", "TARGETS"]
     static let executionTitles = ["DEVICE", "STATUS", "UPDATED", "DETAILS"]
     static let timer = "job"
@@ -47,8 +54,12 @@ public enum JobsScreen: ScreenComponent {
         return Table.order(kept.map { own.cells[$0] }, by: own.order.column, ascending: own.order.ascending).map { (execution: list[kept[$0]], cells: own.cells[kept[$0]]) }
     }
 
-    /// A read of a job's executions, with what the screen draws of them made once.
-    static func take(_ state: inout DashboardState, _ list: [JobExecution], of job: String) {
+    /// A read of a job's rollout, with what the screen draws of it made once: a row per device,
+    /// those the rollout has not reached last.
+    static func take(_ state: inout DashboardState, _ rollout: Rollout, of job: String) {
+        let list = rollout.executions
+            + rollout.waiting.map { JobExecution(job: job, thing: $0, status: notReached, details: ["reason": "the rollout reaches it at its rate"]) }
+            + rollout.unreached.map { JobExecution(job: job, thing: $0, status: notReached, details: ["reason": "the job ended before the rollout reached it"]) }
         // An execution unchanged since the last read keeps its cells (a read moves a few of thousands).
         let before = state.own[State.self]
         let same = before.executionsOf == job ? before.executions ?? [] : []
@@ -65,14 +76,14 @@ public enum JobsScreen: ScreenComponent {
             cells.append(row)
             search.append(row.joined(separator: " "))
         }
-        var counts: [String: Int] = [:]
-        for execution in list { counts[execution.status, default: 0] += 1 }
         state.own[State.self].executions = list
         state.own[State.self].executionsOf = job
         state.own[State.self].cells = cells
         state.own[State.self].search = search
-        state.own[State.self].summary = Job(id: job, status: "", targetSelection: "", counts: counts).countsText
-            + (Rollout(executions: list.filter { Self.failing($0.status) }).errors.first.map { "; most failures: \($0.reason) (\($0.devices.count))" } ?? "")
+        state.own[State.self].summary = rollout.summary.split(separator: "\n").first.map(String.init) ?? ""
+        // Every kind of failure across the devices, the largest first, and why the job stopped.
+        state.own[State.self].errors = ((rollout.stopped.map { ["stopped: \($0)"] } ?? [])
+            + rollout.errors.map { "\($0.devices.count) × \($0.reason)" }).joined(separator: " · ")
     }
 
     static func failing(_ status: String) -> Bool { ["FAILED", "REJECTED", "TIMED_OUT"].contains(status) }
@@ -88,8 +99,11 @@ public enum JobsScreen: ScreenComponent {
             let job = state.own[State.self].jobs?.first { $0.id == id }
             // The counts and the most common failure first: the job's name is in the title bar.
             header = " " + state.own[State.self].summary + (job.map { " · job \($0.status), \($0.targetsText)" } ?? "")
+            let errors = state.own[State.self].errors
+            if !errors.isEmpty { buffer.put(DisplayWidth.pad(" " + errors, buffer.columns), row: 2, column: 0, style: theme[.error]) }
             (titles, cells, limits) = (executionTitles, rows.map(\.cells), [30, 12, 20])
-            styles = rows.map { failing($0.execution.status) ? theme[.error] : $0.execution.status == "IN_PROGRESS" ? theme[.update] : theme[.text] }
+            styles = rows.map { failing($0.execution.status) ? theme[.error] : $0.execution.status == "IN_PROGRESS" ? theme[.update]
+                : $0.execution.status == notReached ? theme[.dim] : theme[.text] }
             empty = "No executions: the job's targets had no things when it was made."
         } else {
             guard let rows = jobRows(state) else {
@@ -118,6 +132,10 @@ public enum JobsScreen: ScreenComponent {
             return [executions(job)]
         }
         switch event {
+        case .key(.enter):
+            // The device's own history of deployments (and what it runs), one key away.
+            guard let rows = executionRows(state), rows.indices.contains(state.selected) else { return [] }
+            return CoreScreen.open(&state, rows[state.selected].execution.thing)
         case .character("C"):
             if Dashboard.refused(&state, "changes") { return [] }
             guard let all = state.own[State.self].executions, state.own[State.self].executionsOf == id else { return [] }
@@ -125,9 +143,11 @@ public enum JobsScreen: ScreenComponent {
                 state.notice = "job \(id) is \(job.status): there is nothing to cancel"
                 return []
             }
-            let plan = JobCancelPlan(job: id, executions: all, force: false)
-            Dashboard.confirm(&state, "cancel job \(id): \(plan.canceled.count) queued will not run, \(plan.carryOn.count) in progress carry on, "
-                              + "\(plan.ended.count) ended keep their outcome", [cancel(JobTarget(job: id, thing: nil))])
+            let executions = all.filter { $0.status != notReached }, unreached = all.count - executions.count
+            let plan = JobCancelPlan(job: id, executions: executions, force: false)
+            Dashboard.confirm(&state, "cancel job \(id): \(plan.canceled.count) queued will not run, "
+                              + (unreached > 0 ? "\(unreached) not reached yet never will be, " : "")
+                              + "\(plan.carryOn.count) in progress carry on, \(plan.ended.count) ended keep their outcome", [cancel(JobTarget(job: id, thing: nil))])
             return []
         case .character("F"):
             if Dashboard.refused(&state, "changes") { return [] }
@@ -166,10 +186,10 @@ public enum JobsScreen: ScreenComponent {
 
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         if let list = jobs.answer(in: message)?.value(&state) { state.own[State.self].jobs = list }
-        if let answer = executions.answer(in: message), let list = answer.value(&state) {
-            take(&state, list, of: answer.argument)
-            // Followed while any runs.
-            if state.screen == .job(answer.argument), list.contains(where: { !$0.ended }) { return [.timer(timer, seconds: 5)] }
+        if let answer = executions.answer(in: message), let rollout = answer.value(&state) {
+            take(&state, rollout, of: answer.argument)
+            // Followed while any runs or is still to be reached.
+            if state.screen == .job(answer.argument), rollout.running { return [.timer(timer, seconds: 5)] }
         }
         // (the executions only: the jobs list is one DescribeJob per job)
         if case .timer(timer) = message, let id = state.screen.subject, state.screen == .job(id) { return [executions(id)] }
@@ -195,14 +215,18 @@ public enum JobsScreen: ScreenComponent {
     }
 
     static func rowCount(_ state: DashboardState) -> Int { (state.screen.subject == nil ? jobRows(state)?.count : executionRows(state)?.count) ?? 0 }
-    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) { (3, max(0, state.rows - 4)) }
+    /// On a job, the line under the header says what failed (grouped) and why the job stopped.
+    static func listArea(_ state: DashboardState) -> (top: Int, height: Int) {
+        state.screen.subject != nil && !state.own[State.self].errors.isEmpty ? (4, max(0, state.rows - 5)) : (3, max(0, state.rows - 4))
+    }
     static func filters(_ state: DashboardState) -> Bool { true }
     static func hints(_ state: DashboardState) -> String {
-        state.screen.subject == nil ? "↵ executions  / filter  s sort  r reload" : "C cancel the job  F stop this device's  / filter  s sort  r reload  esc back"
+        state.screen.subject == nil ? "↵ executions  / filter  s sort  r reload" : "↵ device's deployments  C cancel the job  F stop this device's  / filter  s sort  r reload  esc back"
     }
     static func help(_ state: DashboardState) -> [String] {
         [":jobs      AWS IoT jobs (Greengrass deployments too): status, targets, executions by state",
-         "enter      a job's executions, device by device (read again every 5 s while any runs)",
+         "enter      a job's executions, device by device (read again every 5 s while any runs or is not reached yet)",
+         "enter      on a device: its deployments, components and groups (the core device screen)",
          "C          cancel the job: queued executions will not run, those in progress carry on (y approves)",
          "F          stop the selected device's execution in progress (its name typed)", "s S        sort by the next column, reverse"]
     }

@@ -38,8 +38,9 @@ public protocol FleetReader: Sendable {
     func enabledAuditChecks() async throws -> [String]
     /// AWS IoT jobs, newest first (of a status, a namespace, a thing group: nil is any).
     func jobs(status: String?, namespace: String?, group: String?) async throws -> [Job]
-    /// A job's executions, device by device.
-    func jobExecutions(_ job: String) async throws -> [JobExecution]
+    /// A job's rollout: its executions device by device, the targets it has not reached yet (or,
+    /// once it ended, never reached) and why it stopped.
+    func rollout(_ job: String) async throws -> Rollout
     /// Greengrass deployments, every revision, newest first.
     func deploymentSummaries() async throws -> [DeploymentSummary]
     /// The plan of the deployment document in `file` (upstream's deployment.json).

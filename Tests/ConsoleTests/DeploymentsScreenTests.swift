@@ -35,13 +35,17 @@ import Testing
         #expect(Dashboard.update(&state, DeploymentsScreen.cancel.answered("d-2", .success("deployment d-2 canceled"))) == [DeploymentsScreen.deployments.command])
         // Enter: the rollout, device by device, with the failures' most common reason.
         #expect(Dashboard.update(&state, .key(.key(.enter))) == [JobsScreen.executions("job-2")])
-        _ = Dashboard.update(&state, JobsScreen.executions.answered("job-2", .success([
+        _ = Dashboard.update(&state, JobsScreen.executions.answered("job-2", .success(Rollout(executions: [
             JobExecution(job: "job-2", thing: "GG-0001", status: "FAILED", details: ["failureCause": "docker_corrupt broke"]),
             JobExecution(job: "job-2", thing: "GG-0002", status: "FAILED", details: ["failureCause": "docker_corrupt broke"]),
             JobExecution(job: "job-2", thing: "GG-0003", status: "SUCCEEDED"),
-        ])))
+            JobExecution(job: "job-2", thing: "GG-0004", status: "FAILED", details: ["failureCause": "No matching platform for docker_led"]),
+        ], unreached: ["GG-0005"], stopped: "FAILED_THRESHOLD_REACHED"))))
         #expect(state.screen == .job("job-2"))
+        // The counts, then every kind of failure (the largest first) and why the rollout stopped.
         let rollout = Dashboard.view(state, rows: 24, columns: 120).lines
-        #expect(rollout[1].contains("1 succeeded, 2 failed; most failures: docker_corrupt broke (2)"), "\(rollout[1])")
+        #expect(rollout[1].contains("1 succeeded, 3 failed, 1 never reached"), "\(rollout[1])")
+        #expect(rollout[2].contains("stopped: FAILED_THRESHOLD_REACHED · 2 × docker_corrupt broke · 1 × No matching platform for docker_led"), "\(rollout[2])")
+        #expect(rollout.contains { $0.contains("GG-0005") && $0.contains("NOT REACHED") && $0.contains("the job ended before the rollout reached it") }, "\(rollout)")
     }
 }

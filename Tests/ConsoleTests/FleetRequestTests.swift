@@ -39,7 +39,7 @@ import Testing
         func enabledAuditChecks() async throws -> [String] { ["DEVICE_CERTIFICATE_EXPIRING_CHECK"] }
         func enabledRegistryEvents() async throws -> [String] { ["THING"] }
         func jobs(status: String?, namespace: String?, group: String?) async throws -> [Job] { [] }
-        func jobExecutions(_ job: String) async throws -> [JobExecution] { [] }
+        func rollout(_ job: String) async throws -> Rollout { Rollout(executions: []) }
         func deploymentSummaries() async throws -> [DeploymentSummary] { [] }
         func deploymentPlan(file: String) async throws -> DeploymentPlan { throw DashboardError(message: "no \(file)") }
         func deploy(file: String, hash: String) async throws -> (deployment: String, job: String) { ("d", "j") }

@@ -35,16 +35,23 @@ import Testing
         try DashboardTests().check("jobs-120x24", Dashboard.view(state, rows: 24, columns: 120))
         // A job's executions, read again while any runs.
         #expect(Dashboard.update(&state, .key(.key(.enter))) == [JobsScreen.executions("firmware-2-1")])
-        #expect(Dashboard.update(&state, JobsScreen.executions.answered("firmware-2-1", .success(Self.executions))) == [.timer(JobsScreen.timer, seconds: 5)])
+        #expect(Dashboard.update(&state, JobsScreen.executions.answered("firmware-2-1", .success(Rollout(executions: Self.executions, waiting: ["GG-0005"]))))
+                == [.timer(JobsScreen.timer, seconds: 5)])
         let executions = Dashboard.view(state, rows: 24, columns: 120).lines
-        #expect(executions[1].contains("1 queued, 1 in progress, 1 succeeded, 1 failed; most failures: checksum mismatch (1) · job IN_PROGRESS, group Greengras"),
+        #expect(executions[1].contains("1 queued, 1 in progress, 1 succeeded, 1 failed, 1 not reached yet (the rollout's rate) · job IN_PROGRESS, group Greengr"),
                 "\(executions[1])")
+        #expect(executions[2].contains("1 × checksum mismatch"), "\(executions[2])")
+        #expect(executions.contains { $0.contains("GG-0005") && $0.contains("NOT REACHED") && $0.contains("the rollout reaches it at its rate") }, "\(executions)")
         #expect(executions.contains { $0.contains("GG-0002") && $0.contains("FAILED") && $0.contains("reason=checksum mismatch") })
         try DashboardTests().check("job-executions-120x24", Dashboard.view(state, rows: 24, columns: 120))
         #expect(Dashboard.update(&state, .timer(JobsScreen.timer)) == [JobsScreen.executions("firmware-2-1")])
+        // Enter: the device's deployments and components; esc comes back to the rollout.
+        #expect(Dashboard.update(&state, .key(.key(.enter))) == [CoreScreen.detail("GG-0001")] && state.screen == .core("GG-0001"))
+        _ = Dashboard.update(&state, .key(.key(.escape)))
+        #expect(state.screen == .job("firmware-2-1") && Dashboard.view(state, rows: 24, columns: 120).lines.contains { $0.contains("GG-0002") })
         // C: the plan says who will not get it and who carries on; y cancels.
         _ = Dashboard.update(&state, .key(.character("C")))
-        #expect(state.notice == "y to cancel job firmware-2-1: 1 queued will not run, 1 in progress carry on, 2 ended keep their outcome; any other key: no")
+        #expect(state.notice == "y to cancel job firmware-2-1: 1 queued will not run, 1 not reached yet never will be, 1 in progress carry on, 2 ended keep their outcome; any other key: no")
         #expect(Dashboard.update(&state, .key(.character("y"))) == [JobsScreen.cancel(JobsScreen.JobTarget(job: "firmware-2-1", thing: nil))])
         #expect(Dashboard.update(&state, JobsScreen.cancel.answered(JobsScreen.JobTarget(job: "firmware-2-1", thing: nil), .success("job firmware-2-1 canceled")))
                 == [JobsScreen.executions("firmware-2-1"), JobsScreen.jobs.command])
@@ -64,7 +71,7 @@ import Testing
         _ = Dashboard.update(&state, .key(.key(.escape)))
         _ = Dashboard.update(&state, .key(.character("j")))
         _ = Dashboard.update(&state, .key(.key(.enter)))
-        _ = Dashboard.update(&state, JobsScreen.executions.answered("reboot-all", .success([JobExecution(job: "reboot-all", thing: "GG-0001", status: "SUCCEEDED")])))
+        _ = Dashboard.update(&state, JobsScreen.executions.answered("reboot-all", .success(Rollout(executions: [JobExecution(job: "reboot-all", thing: "GG-0001", status: "SUCCEEDED")]))))
         _ = Dashboard.update(&state, .key(.character("C")))
         #expect(state.notice == "job reboot-all is COMPLETED: there is nothing to cancel" && state.confirming == nil)
     }

@@ -116,7 +116,7 @@ import Testing
         result.append(("jobs", jobs))
         var executions = jobs
         _ = Dashboard.update(&executions, .key(.key(.enter)))
-        _ = Dashboard.update(&executions, JobsScreen.executions.answered(long, .success([JobExecution(job: long, thing: long, status: "FAILED", details: ["reason": long])])))
+        _ = Dashboard.update(&executions, JobsScreen.executions.answered(long, .success(Rollout(executions: [JobExecution(job: long, thing: long, status: "FAILED", details: ["reason": long])], waiting: [long], stopped: long))))
         result.append(("job executions", executions))
         var deployments = fleet
         for character in ":deployments\n" { _ = Dashboard.update(&deployments, .key(.character(character))) }

@@ -137,7 +137,7 @@ import Testing
         #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("group \(group)") && $0.contains(" 2 ") && $0.contains("CANCELED") }
             && lines.contains { $0.contains("group \(group)") && $0.contains(" 1 ") && $0.contains("INACTIVE") } }, "\(session.screen)")
         try session.sendKeys("Enter")
-        #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("most failures: No matching platform for com.\(suffix).led (1)") }
+        #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("1 × No matching platform for com.\(suffix).led") }
             && lines.contains { $0.contains("\(group)-a") && $0.contains("SUCCEEDED") } }, "\(session.screen)")
         // A new revision reviewed in the dashboard: b's platform failure marked, the group's
         // name typed to approve, then its rollout.

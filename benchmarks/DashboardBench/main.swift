@@ -204,7 +204,7 @@ if CommandLine.arguments.dropFirst().first == "rollout" {
     for poll in 0..<40 {
         let answered = executions(poll * 100)
         let start = clock.now
-        _ = Dashboard.update(&state, JobsScreen.executions.answered("deploy-1", .success(answered)))
+        _ = Dashboard.update(&state, JobsScreen.executions.answered("deploy-1", .success(Rollout(executions: answered))))
         var frame = Dashboard.view(state, rows: 40, columns: 120)
         _ = frame.changes(since: previous)
         durations.append(milliseconds(clock.now - start))
