@@ -21,8 +21,8 @@ public enum JobsScreen: ScreenComponent {
         var cells: [[String]] = []
         var search: [String] = []
         var summary = ""
-        /// The failures grouped by what the devices said, and why the job stopped (one line).
-        var errors = ""
+        /// Why the job stopped and the failures grouped by what the devices said, a line each.
+        var errors: [String] = []
         var order = Table.Order()
         init() {}
     }
@@ -30,6 +30,8 @@ public enum JobsScreen: ScreenComponent {
     public static let jobs = FleetQuery<Void, [Job]>("jobs") { fleet, _ in try await fleet.jobs(status: nil, namespace: nil, group: nil) }
     /// A job's rollout: its executions and the targets it has not reached (or never will).
     public static let executions = FleetQuery<String, Rollout>("job executions") { try await $0.rollout($1) }
+    /// The most lines the failures take under the counts.
+    static let maxErrorLines = 4
     /// What a target the rollout has not reached shows as its status.
     static let notReached = "NOT REACHED"
     static let jobTitles = ["CREATED", "JOB", "STATUS", "EXECUTIONS", "SELECTION", "TARGETS"]
@@ -82,8 +84,9 @@ public enum JobsScreen: ScreenComponent {
         state.own[State.self].search = search
         state.own[State.self].summary = rollout.summary.split(separator: "\n").first.map(String.init) ?? ""
         // Every kind of failure across the devices, the largest first, and why the job stopped.
-        state.own[State.self].errors = ((rollout.stopped.map { ["stopped: \($0)"] } ?? [])
-            + rollout.errors.map { "\($0.devices.count) × \($0.reason)" }).joined(separator: " · ")
+        var errors = (rollout.stopped.map { ["the rollout stopped: \($0)"] } ?? []) + rollout.errors.map { "\($0.devices.count) × \($0.reason)" }
+        if errors.count > maxErrorLines { errors = errors.prefix(maxErrorLines - 1) + ["… and \(errors.count - maxErrorLines + 1) more kinds of failure"] }
+        state.own[State.self].errors = errors
     }
 
     static func failing(_ status: String) -> Bool { ["FAILED", "REJECTED", "TIMED_OUT"].contains(status) }
@@ -99,8 +102,9 @@ public enum JobsScreen: ScreenComponent {
             let job = state.own[State.self].jobs?.first { $0.id == id }
             // The counts and the most common failure first: the job's name is in the title bar.
             header = " " + state.own[State.self].summary + (job.map { " · job \($0.status), \($0.targetsText)" } ?? "")
-            let errors = state.own[State.self].errors
-            if !errors.isEmpty { buffer.put(DisplayWidth.pad(" " + errors, buffer.columns), row: 2, column: 0, style: theme[.error]) }
+            for (index, line) in state.own[State.self].errors.enumerated() {
+                buffer.put(DisplayWidth.pad(" " + line, buffer.columns), row: 2 + index, column: 0, style: theme[.error])
+            }
             (titles, cells, limits) = (executionTitles, rows.map(\.cells), [30, 12, 20])
             styles = rows.map { failing($0.execution.status) ? theme[.error] : $0.execution.status == "IN_PROGRESS" ? theme[.update]
                 : $0.execution.status == notReached ? theme[.dim] : theme[.text] }
@@ -215,9 +219,10 @@ public enum JobsScreen: ScreenComponent {
     }
 
     static func rowCount(_ state: DashboardState) -> Int { (state.screen.subject == nil ? jobRows(state)?.count : executionRows(state)?.count) ?? 0 }
-    /// On a job, the line under the header says what failed (grouped) and why the job stopped.
+    /// On a job, the lines under the header say why the job stopped and what failed (grouped).
     static func listArea(_ state: DashboardState) -> (top: Int, height: Int) {
-        state.screen.subject != nil && !state.own[State.self].errors.isEmpty ? (4, max(0, state.rows - 5)) : (3, max(0, state.rows - 4))
+        let lines = state.screen.subject == nil ? 0 : state.own[State.self].errors.count
+        return (3 + lines, max(0, state.rows - 4 - lines))
     }
     static func filters(_ state: DashboardState) -> Bool { true }
     static func hints(_ state: DashboardState) -> String {

@@ -64,8 +64,8 @@ extension FleetLoader {
         }
         let missing = Array(targets.subtracting(executions.map(\.thing)))
         guard found.ended else { return Rollout(executions: executions, waiting: missing) }
-        let stopped = found.status == "CANCELED" ? [found.reasonCode, found.comment].compactMap { $0 }.joined(separator: ": ") : nil
-        return Rollout(executions: executions, unreached: missing, stopped: stopped.map { $0.isEmpty ? "canceled" : $0 })
+        guard found.status == "CANCELED" else { return Rollout(executions: executions, unreached: missing) }
+        return Rollout(executions: executions, unreached: missing, stopped: found.reasonCode ?? "canceled", comment: found.comment)
     }
 
     /// One device's execution of a job.

@@ -161,14 +161,17 @@ public struct Rollout: Sendable, Equatable {
     public var waiting: [String]
     /// Targets it never reached: the job ended first (canceled, or aborted at its threshold).
     public var unreached: [String]
-    /// Why the job stopped, when it was canceled ("FAILED_THRESHOLD_REACHED: ...").
+    /// Why the job stopped, when it was canceled (its reasonCode: FAILED_THRESHOLD_REACHED when
+    /// its abort criteria stopped it), and the comment it was canceled with.
     public var stopped: String?
+    public var comment: String?
 
-    public init(executions: [JobExecution], waiting: [String] = [], unreached: [String] = [], stopped: String? = nil) {
+    public init(executions: [JobExecution], waiting: [String] = [], unreached: [String] = [], stopped: String? = nil, comment: String? = nil) {
         self.executions = executions.sorted { $0.thing < $1.thing }
         self.waiting = waiting.sorted()
         self.unreached = unreached.sorted()
         self.stopped = stopped
+        self.comment = comment
     }
 
     /// The executions that are new or whose status or details changed since `previous`.
@@ -201,7 +204,7 @@ public struct Rollout: Sendable, Equatable {
         var text = Job(id: "", status: "", targetSelection: "", counts: counts).countsText
             + (waiting.isEmpty ? "" : ", \(waiting.count) not reached yet (the rollout's rate)")
             + (unreached.isEmpty ? "" : ", \(unreached.count) never reached")
-        if let stopped { text += "\n  the rollout stopped: \(stopped)" }
+        if let stopped { text += "\n  the rollout stopped: \(stopped)" + (comment.map { " (\($0))" } ?? "") }
         for error in errors {
             text += "\n  \(error.devices.count) failed: \(error.reason) (" + error.devices.prefix(10).joined(separator: ", ") + (error.devices.count > 10 ? ", ..." : "") + ")"
         }

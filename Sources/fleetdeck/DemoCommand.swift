@@ -155,23 +155,21 @@ struct DemoCommand: AsyncParsableCommand {
             }
         }
         if !components.isEmpty { writeStandardOutput("Published \(components.count) components (upstream's recipes).\n") }
-        // deploy-apps.yml's deployment.json: every component at its latest version, its
-        // configuration reset, and the Greengrass CLI, to the group.
-        var deployment: JSONObject = ["aws.greengrass.Cli": ["componentVersion": "2.12.6"]]
-        for name in AtomicFile.list(program + "/components").sorted() where AtomicFile.exists("\(program)/components/\(name)/recipe.yaml") {
-            if let latest = try await FleetLoader(client: client).componentVersions(name).first {
-                deployment[name] = ["componentVersion": .string(latest), "configurationUpdate": ["reset": [""]]]
-            }
+        // deploy-apps.yml's deployment.json (every component at its latest version, its
+        // configuration reset, the Greengrass CLI), here with a staged rollout that aborts when
+        // half of at least 5 devices failed; and the revision without the broken image.
+        let names = AtomicFile.list(program + "/components").sorted().filter { AtomicFile.exists("\(program)/components/\($0)/recipe.yaml") }
+        let staged: JSONObject = ["jobExecutionsRolloutConfig": ["maximumPerMinute": 10],
+                                  "abortConfig": ["criteriaList": [["failureType": "FAILED", "action": "CANCEL", "thresholdPercentage": 50, "minNumberOfExecutedThings": 5]]],
+                                  "timeoutConfig": ["inProgressTimeoutInMinutes": 30]]
+        for (file, components) in [("deployment.json", names), ("deployment-fixed.json", names.filter { $0 != "docker_corrupt" })] where !names.isEmpty {
+            let spec = try await FleetLoader(client: client).upstreamDeployment(group: group, components: components, job: staged)
+            try AtomicFile.write(JSONValue.object(spec.request).pretty() + "\n", to: "\(folder)/\(file)")
         }
-        let account = try await client.callerIdentity().account
-        try AtomicFile.write(JSONValue.object([
-            "targetArn": .string("arn:aws:iot:\(client.settings.region):\(account):thinggroup/\(group)"), "deploymentName": "Deployment from CI/CD pipeline",
-            "components": .object(deployment),
-            "deploymentPolicies": ["failureHandlingPolicy": "ROLLBACK", "componentUpdatePolicy": ["timeoutInSeconds": 60, "action": "NOTIFY_COMPONENTS"],
-                                   "configurationValidationPolicy": ["timeoutInSeconds": 60]],
-            "iotJobConfiguration": [:],
-        ]).pretty() + "\n", to: folder + "/deployment.json")
-        writeStandardOutput("Upstream's deployment.json, as deploy-apps.yml writes it: fleetdeck gg deploy \(folder)/deployment.json --preview\n")
+        if !names.isEmpty {
+            writeStandardOutput("deploy-apps.yml's deployment, with a staged rollout: :deploy \(folder)/deployment.json in the dashboard "
+                                + "(then deployment-fixed.json, without docker_corrupt), or fleetdeck gg deploy \(folder)/deployment.json --preview\n")
+        }
         // The devices: upstream's first boot with the device image in the certificate bucket
         // (claim certificate and key, config_parameters.txt), the listed serial numbers and two
         // that are not; the first fifth of the fleet (two at least) gets certificates that expire in 10 days (a
@@ -297,7 +295,7 @@ struct DemoCommand: AsyncParsableCommand {
             state.quitAsks = "Quit the demo? Its devices and stacks are removed."
             // (the sandbox's chain takes a second: a device 20 s at a step is stuck)
             state.rotationStuckAfter = 20
-            state.notice = "demo: \(devices) devices provision by claim (2 more are not on the allowlist); :audit rotates the short-lived certificates; prod waits for review: esc, enter on prod, p, y"
+            state.notice = "demo: \(devices) devices provision by claim (2 more are not on the allowlist); :audit rotates the short-lived certificates; :deploy FILE reviews a Greengrass deployment (the demo's folder has two); prod waits for review: esc, enter on prod, p, y"
             return [.connectBroker, .subscribe(topics)]
         }, running: running)
     }

@@ -45,7 +45,8 @@ import Testing
         // The counts, then every kind of failure (the largest first) and why the rollout stopped.
         let rollout = Dashboard.view(state, rows: 24, columns: 120).lines
         #expect(rollout[1].contains("1 succeeded, 3 failed, 1 never reached"), "\(rollout[1])")
-        #expect(rollout[2].contains("stopped: FAILED_THRESHOLD_REACHED · 2 × docker_corrupt broke · 1 × No matching platform for docker_led"), "\(rollout[2])")
+        #expect(rollout[2].contains("the rollout stopped: FAILED_THRESHOLD_REACHED") && rollout[3].contains("2 × docker_corrupt broke")
+                && rollout[4].contains("1 × No matching platform for docker_led") && rollout[5].contains("DEVICE"), "\(rollout)")
         #expect(rollout.contains { $0.contains("GG-0005") && $0.contains("NOT REACHED") && $0.contains("the job ended before the rollout reached it") }, "\(rollout)")
     }
 }

@@ -149,9 +149,9 @@ import Testing
         // upstream's workflows leave it: the allowlist and config_parameters.txt in the bucket.
         let folders = try ProcessRunner.run("/bin/sh", ["-c", "ls -d \(paged)/fleetdeck-demo-*"]).stdout.split(separator: "\n").map(String.init)
         #expect(folders.count == 1, "\(folders)")
-        // Upstream's deployment.json, as the demo wrote it: the plan fails on the x86_64 core
-        // (GG-0005: upstream's components are built for aarch64) and marks os_update's reboots;
-        // deployed, docker_corrupt breaks on every other core, and each rolls back.
+        // deploy-apps.yml's deployment, as the demo wrote it (with a staged rollout): the plan
+        // fails on the x86_64 core (GG-0005: upstream's components are built for aarch64) and
+        // marks os_update's reboots, so CI's preview is refused.
         let file = (folders.first ?? "") + "/deployment.json"
         func fleetdeck(_ arguments: [String]) throws -> ProcessResult {
             try ProcessRunner.run(ProcessRunner.fleetdeckBinary, arguments, environment: environment, timeout: 90)
@@ -160,14 +160,33 @@ import Testing
         let plan = try JSONSerialization.jsonObject(with: Data(preview.stdout.utf8)) as? [String: Any] ?? [:]
         #expect(preview.status == 1 && plan["platformFailures"] as? [String] == ["GG-0005"] && (plan["restarting"] as? [String])?.count == 4,
                 "\(preview.stdout)\(preview.stderr)")
-        let created = try fleetdeck(["gg", "deploy", file, "--yes"])
-        // (the line that says it was created: the plan above it says "deployment" too)
-        let deployment = try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("deployment ") && $0.contains(" created (IoT job ") }
-            .map { String($0.split(separator: " ")[1]) }, "\(created.stdout)\(created.stderr)")
-        let watched = try fleetdeck(["gg", "deployments", "watch", deployment, "--timeout", "60"])
-        #expect(watched.status == 1 && watched.stderr.contains("5 failed")
-                && watched.stderr.contains("4 failed: docker_corrupt: the component broke after 3 restarts (exit status 1); rolled back (GG-0001, GG-0002, GG-0003, GG-0004)")
-                && watched.stderr.contains("1 failed: No matching platform for "), "\(watched.stdout)\(watched.stderr)")
+        // Reviewed and approved in the dashboard (the group's name typed: it fails and restarts
+        // devices), then watched: docker_corrupt breaks on every aarch64 core and each rolls
+        // back, GG-0005 fails for its platform, and the rollout aborts at its threshold.
+        try session.sendKeys("-l", ":deploy \(file)")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(30)) { lines in lines.contains { $0.contains("GG-0005:") && $0.contains("FAILS: no manifest for its platform") } },
+                "\(session.screen)")
+        #expect(session.screen.contains("10 devices a minute: 5 devices in about 1 min; abort when 50.0% of at least 5 failed"), "\(session.screen)")
+        try session.sendKeys("-l", "y")
+        #expect(session.waitFor(text: "type 'GreengrassGroup' and enter to deploy to GreengrassGroup"), "\(session.screen)")
+        try session.sendKeys("-l", "GreengrassGroup")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(60)) { lines in lines.contains { $0.contains("the rollout stopped: FAILED_THRESHOLD_REACHED") }
+            && lines.contains { $0.contains("4 × docker_corrupt: the component broke after 3 restarts (exit status 1); rolled back") }
+            && lines.contains { $0.contains("1 × No matching platform for docker_button ") } }, "\(session.screen)")
+        #expect((1...5).allSatisfy { n in session.screen.split(separator: "\n").contains { $0.contains("GG-000\(n)") && $0.contains("FAILED") } }, "\(session.screen)")
+        // The revision without docker_corrupt: its removal marked before approval; after it every
+        // core but the x86_64 one took it.
+        try session.sendKeys("-l", ":deploy \(folders.first ?? "")/deployment-fixed.json")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(30)) { lines in lines.contains { $0.contains("docker_corrupt - 1.0.0 (REMOVED from every device of the target)") }
+            && lines.contains { $0.contains("!! This deployment removes docker_corrupt from the target's 5 devices") } }, "\(session.screen)")
+        try session.sendKeys("-l", "y")
+        #expect(session.waitFor(text: "type 'GreengrassGroup' and enter to deploy to GreengrassGroup"), "\(session.screen)")
+        try session.sendKeys("-l", "GreengrassGroup")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(60)) { lines in lines.contains { $0.contains("4 succeeded, 1 failed") } }, "\(session.screen)")
         #expect(try Self.boto("""
             s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-west-2')
             read = lambda k: s3.get_object(Bucket='demo-greengrass-certificates', Key=k)['Body'].read().decode()
