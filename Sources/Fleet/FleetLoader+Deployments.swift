@@ -171,6 +171,38 @@ extension FleetLoader {
         return summaries.sorted { ($0.created ?? 0, $0.id) > ($1.created ?? 0, $1.id) }
     }
 
+    /// The executions of Greengrass deployments (of thing group `group`, or all) that are stuck:
+    /// QUEUED or IN_PROGRESS behind a newer revision of their target, or for `limit` seconds or
+    /// more (or past their job's in-progress timeout); oldest revisions first.
+    public func stuckExecutions(group: String?, limit: Int64) async throws -> [StuckExecution] {
+        let summaries = try await deploymentSummaries().filter { group == nil || $0.target.hasSuffix(":thinggroup/\(group ?? "")") }
+        let latest = Dictionary(summaries.filter(\.latest).map { ($0.target, $0.revision) }, uniquingKeysWith: { first, _ in first })
+        let now = Int64(AWSClient.wallClock())
+        var stuck: [StuckExecution] = []
+        for deployment in summaries.reversed() {
+            guard let job = deployment.job else { continue }
+            let timeout = try await self.job(job).configuration["timeoutConfig"]?["inProgressTimeoutInMinutes"]?.intValue
+            for execution in try await jobExecutions(job) {
+                if let why = StuckExecution.why(execution, of: deployment, latest: latest[deployment.target], limit: limit, timeout: timeout, now: now) {
+                    stuck.append(StuckExecution(execution: execution, deployment: deployment, why: why))
+                }
+            }
+        }
+        return stuck
+    }
+
+    /// A new revision of `target`'s latest deployment, as it was written (the redeploy that
+    /// gives its devices the deployment again).
+    public func redeploymentSpec(target: String) async throws -> DeploymentSpec {
+        guard let id = try await deployments(target: target, all: false).first?["deploymentId"]?.stringValue else {
+            throw AWSError.invalidInput(operation: "CreateDeployment", reason: "\(target) has no deployment to deploy again")
+        }
+        let found = try await deployment(id)
+        var request = JSONObject()
+        for key in ["targetArn", "deploymentName", "components", "deploymentPolicies", "iotJobConfiguration"] { if let value = found[key] { request[key] = value } }
+        return try DeploymentSpec.parse(Array(JSONValue.object(request).serialized().utf8), file: "deployment \(id)")
+    }
+
     /// One deployment as GetDeployment gives it.
     public func deployment(_ id: String) async throws -> JSONValue {
         try await client.call(GreengrassV2Operations.service, GreengrassV2Operations.getDeployment, ["deploymentId": .string(id)]).output

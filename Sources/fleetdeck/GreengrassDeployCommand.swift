@@ -86,7 +86,7 @@ extension GreengrassCommand {
     /// `fleetdeck gg deployments ls | show ID | cancel ID`.
     struct Deployments: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "deployments", abstract: "Greengrass deployments: revisions, one with its devices, cancel.",
-                                                        subcommands: [List.self, Show.self, Watch.self, Cancel.self])
+                                                        subcommands: [List.self, Show.self, Watch.self, Cancel.self, Stuck.self])
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(commandName: "ls", abstract: "Deployments, newest first (each target's latest; --all: every revision).")

@@ -10,8 +10,10 @@ job is read, a device updates an execution or the clock moves):
 - timeoutConfig.inProgressTimeoutInMinutes: an execution IN_PROGRESS that long is TIMED_OUT (and
   its thing told its next execution); a device's stepTimeoutInMinutes on an update times it out
   that long after the update.
-- The sandbox control `POST /sandbox/clock {"advanceMinutes": N}` (0 < N <= 10080) moves the clock
-  (jobs' times, rollouts and timeouts) N minutes on; it answers {"now": ISO 8601}.
+- The sandbox control `POST /sandbox/clock {"advanceMinutes": N}` (0 < N <= 10080) lets N minutes
+  pass for the jobs of the request's region: each job and execution is made N minutes older (its
+  creation, queueing, start, last update, step timer), then rollouts and timeouts are applied as of
+  now. Other regions, and what is made afterwards, keep real time (tests share the sandbox).
 """
 import datetime
 import json
@@ -100,8 +102,7 @@ def _time_out(executions, job, now, announce_next):
 
 
 def advance_clock(request, full_url, headers):
-    """`POST /sandbox/clock {"advanceMinutes": N}`: the jobs' clock N minutes on, every job's
-    rollout and timeouts applied as of then."""
+    """`POST /sandbox/clock {"advanceMinutes": N}`: N minutes pass for the region's jobs."""
     import jobs_state
     try:
         body = json.loads(request.data or b"{}")
@@ -110,11 +111,20 @@ def advance_clock(request, full_url, headers):
     minutes = body.get("advanceMinutes") if isinstance(body, dict) else None
     if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or not 0 < minutes <= 10080:
         return 400, {}, json.dumps({"message": "advanceMinutes must be a number of minutes from 0 (excluded) to 10080"})
-    jobs_topics.CLOCK["offset"] += minutes * 60
     backend = iot_backends["123456789012"][aws_rules.control_region(headers)]  # (moto's one account)
+    passed = datetime.timedelta(minutes=minutes)
+    for job in list(backend.jobs.values()):
+        job.created_at -= passed
+        job.last_updated_at -= passed
+    for execution in list(backend.job_executions.values()):
+        for name in ("queued_at", "started_at", "last_updated_at"):
+            setattr(execution, name, getattr(execution, name) - passed)
+        step = execution.__dict__.get("_sandbox_step_timeout")
+        if step:
+            execution.__dict__["_sandbox_step_timeout"] = (step[0] - passed, step[1])
     for job in list(backend.jobs.values()):
         jobs_state.refresh(backend, job)
-    return 200, {}, json.dumps({"now": jobs_topics.now().isoformat()})
+    return 200, {}, json.dumps({"passedMinutes": minutes})
 
 
 iot_urls.url_paths["{0}/sandbox/clock$"] = advance_clock

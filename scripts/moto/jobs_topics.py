@@ -36,18 +36,13 @@ ALLOWED = {"QUEUED": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"}, "IN_PRO
 _announce = []  # set by the device endpoint: (account, region, topic, payload bytes)
 
 
-# The sandbox's clock for jobs: real time plus what `POST /sandbox/clock` advanced it by
-# (scripts/moto/jobs_rollout.py), so rollouts and timeouts can be seen to happen.
-CLOCK = {"offset": 0.0}
-
-
 def now():
     import datetime
-    return datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=CLOCK["offset"])
+    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def _now():
-    return int(time.time() + CLOCK["offset"])
+    return int(time.time())
 
 
 def _seconds(value):
