@@ -46,7 +46,7 @@ struct BrokerOptions: ParsableArguments {
     var clientID: String { clientId ?? "fleetdeck-\(UInt32.random(in: 0...UInt32.max))" }
 }
 
-/// Wakes a waiting thread once (a pipe: safe from any thread, usable with a timeout).
+/// Wakes a waiting thread (a pipe: safe from any thread, usable with a timeout).
 final class Gate: Sendable {
     private let fds: (Int32, Int32)
     init() {
@@ -67,6 +67,14 @@ final class Gate: Sendable {
     func wait(seconds: Double?) -> Bool {
         var descriptor = pollfd(fd: fds.0, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, seconds.map { Int32(max(0, $0) * 1000) } ?? -1) > 0
+    }
+    /// Waits as `wait` does, then closes again (for the next wait): true when it was opened.
+    func waitAndClose(seconds: Double?) -> Bool {
+        guard wait(seconds: seconds) else { return false }
+        var bytes = [UInt8](repeating: 0, count: 64)
+        var descriptor = pollfd(fd: fds.0, events: Int16(POLLIN), revents: 0)
+        while poll(&descriptor, 1, 0) > 0, read(fds.0, &bytes, bytes.count) > 0 {}
+        return true
     }
 }
 

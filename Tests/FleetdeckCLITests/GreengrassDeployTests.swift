@@ -156,4 +156,55 @@ import Testing
         let revisions = try fleetdeck(["gg", "deployments", "ls", "--group", group, "--json"])
         #expect(revisions.stdout.contains("\"revisionId\": \"3\""), "\(revisions.stdout)")
     }
+
+    /// Where the account publishes job execution events, the watch follows them on the MQTT
+    /// endpoint (a device's end of its execution is seen through its event, not a later read).
+    /// In eu-west-3: the event configuration is the account's, per region.
+    @Test func theWatchFollowsJobExecutionEventsWhereTheAccountPublishesThem() throws {
+        try #require(ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL"] != nil, "run with scripts/test: the sandbox is not running")
+        let group = "ggevents-\(UUID().uuidString.prefix(6).lowercased())", region = "eu-west-3"
+        let folder = try DeviceEndpointCLITests.TemporaryFolder()
+        let made = try DeployAcceptanceTests.boto("""
+            iot = boto3.client('iot', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='\(region)')
+            gg = boto3.client('greengrassv2', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='\(region)')
+            arn = iot.create_thing_group(thingGroupName='\(group)')['thingGroupArn']
+            iot.create_thing(thingName='\(group)-a')
+            iot.add_thing_to_thing_group(thingGroupName='\(group)', thingName='\(group)-a')
+            iot.create_policy(policyName='\(group)', policyDocument=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 'iot:*', 'Resource': '*'}]}))
+            for name in ('a', 'watcher'):
+                cert = iot.create_keys_and_certificate(setAsActive=True)
+                iot.attach_policy(policyName='\(group)', target=cert['certificateArn'])
+                if name == 'a':
+                    iot.attach_thing_principal(thingName='\(group)-a', principal=cert['certificateArn'])
+                for ending, text in (('pem', cert['certificatePem']), ('key', cert['keyPair']['PrivateKey'])):
+                    path = '\(folder.path)/' + name + '.' + ending
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                    open(path, 'w').write(text)
+            iot.update_event_configurations(eventConfigurations={'JOB_EXECUTION': {'Enabled': True}, 'JOB': {'Enabled': True}})
+            made = gg.create_deployment(targetArn=arn, components={'aws.greengrass.Cli': {'componentVersion': '2.12.6'}})
+            print(made['deploymentId'], made['iotJobId'])
+            """).split(separator: " ").map(String.init)
+        try #require(made.count == 2)
+        let env = ProcessInfo.processInfo.environment
+        let environment = ProcessRunner.environment(["AWS_REGION": region, "AWS_DEFAULT_REGION": region])
+        let (out, err) = (open(folder.path + "/watch.out", O_WRONLY | O_CREAT | O_TRUNC, 0o600), open(folder.path + "/watch.err", O_WRONLY | O_CREAT | O_TRUNC, 0o600))
+        let watcher = try ProcessRunner.spawn(ProcessRunner.fleetdeckBinary, ["gg", "deployments", "watch", made[0], "--json", "--timeout", "60",
+                                                                             "--url", env["FLEETDECK_DEVICE_ENDPOINT_URL"]!, "--ca", env["FLEETDECK_MQTT_CA"]!,
+                                                                             "--cert", folder.path + "/watcher.pem", "--key", folder.path + "/watcher.key"],
+                                              environment: environment, stdout: out, stderr: err)
+        close(out)
+        close(err)
+        func said() -> String { (try? String(contentsOfFile: folder.path + "/watch.err", encoding: .utf8)) ?? "" }
+        #expect(eventually(timeout: .seconds(30), interval: .milliseconds(100)) { said().contains("following job execution events on ") }, "\(said())")
+        let published = try ProcessRunner.run(ProcessRunner.fleetdeckBinary, [
+            "publish", "$aws/things/\(group)-a/jobs/\(made[1])/namespace-aws-gg-deployment/update", #"{"status":"SUCCEEDED","statusDetails":{"detailedStatus":"SUCCESSFUL"}}"#,
+            "--qos", "1", "--url", env["FLEETDECK_DEVICE_ENDPOINT_URL"]!, "--ca", env["FLEETDECK_MQTT_CA"]!,
+            "--cert", folder.path + "/a.pem", "--key", folder.path + "/a.key", "--client-id", "\(group)-a"], environment: environment, timeout: 60)
+        #expect(published.status == 0, "\(published.stderr)")
+        let watched = ProcessRunner.waitForExit(watcher)
+        let lines = ((try? String(contentsOfFile: folder.path + "/watch.out", encoding: .utf8)) ?? "").split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(watched.code == 0 && said().contains("1 succeeded"), "\(said())")
+        #expect(lines.map { "\($0["status"] ?? "") via \($0["via"] ?? "")" } == ["QUEUED via read", "SUCCEEDED via event"], "\(lines)")
+    }
 }

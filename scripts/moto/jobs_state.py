@@ -26,6 +26,7 @@ from moto.iot.responses import IoTResponse
 
 import jobs_rollout
 import jobs_topics
+import registry_events
 
 COUNTERS = {"QUEUED": "numberOfQueuedThings", "IN_PROGRESS": "numberOfInProgressThings", "SUCCEEDED": "numberOfSucceededThings",
             "FAILED": "numberOfFailedThings", "REJECTED": "numberOfRejectedThings", "CANCELED": "numberOfCanceledThings",
@@ -85,6 +86,7 @@ def _abort(backend, job, executions):
 def refresh(backend, job):
     """The job's rollout and timeouts as of now (scripts/moto/jobs_rollout.py); the abort criteria
     applied; the counters from its executions; a SNAPSHOT job whose executions all ended completes."""
+    before = job.status
     namespace = jobs_topics._namespace(backend, job.job_id)
     jobs_rollout.advance(_executions(backend, job.job_id), job, _release(backend, job), lambda thing: _announce_next(backend, thing, namespace))
     _abort(backend, job, _executions(backend, job.job_id))
@@ -99,6 +101,8 @@ def refresh(backend, job):
         job.status = "COMPLETED"
         job.completed_at = _now()
         job.last_updated_at = job.completed_at
+    if job.status != before and job.status in ("COMPLETED", "CANCELED"):
+        registry_events.job_ended(backend, job)
 
 
 def _announce_next(backend, thing, namespace):
@@ -191,6 +195,7 @@ def _patch():
         job.comment = comment if comment is not None else job.comment
         job.last_updated_at = _now()
         refresh(self, job)
+        registry_events.job_ended(self, job)
         return job
 
     def cancel_job_execution(self, job_id, thing_name, force):
@@ -248,7 +253,13 @@ def _after_device_updates():
     jobs_topics.handle = handled
 
 
+def _execution_events(execution):
+    _, _, _, region, account, _ = execution.thing_arn.split(":", 5)
+    registry_events.execution_ended(account, region, execution.job_id, execution)
+
+
 _patch()
+jobs_topics._ended.append(_execution_events)
 _execution_answers()
 _after_device_updates()
 IoTResponse.list_jobs = list_jobs

@@ -34,6 +34,7 @@ TOPIC = re.compile(r"^\$aws/things/(?P<thing>[^/]+)/jobs/(?:(?P<list>get|start-n
 TERMINAL = {"SUCCEEDED", "FAILED", "REJECTED", "CANCELED", "TIMED_OUT", "REMOVED"}
 ALLOWED = {"QUEUED": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"}, "IN_PROGRESS": {"IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED"}}
 _announce = []  # set by the device endpoint: (account, region, topic, payload bytes)
+_ended = []  # (execution) -> None for each execution that reaches a terminal status (its event)
 
 
 def now():
@@ -176,6 +177,9 @@ def _change(execution, status, details, step_timeout=None):
         execution.__dict__["_sandbox_started"] = True
     execution.last_updated_at = now
     execution.__dict__["_sandbox_version"] = _version(execution) + 1
+    if status in TERMINAL:
+        for ended in _ended:
+            ended(execution)
 
 
 # A job created over HTTP keeps its namespace (moto drops CreateJob's namespaceId, which the

@@ -10,6 +10,11 @@ account and region:
   (eventType THING_GROUP_MEMBERSHIP_EVENT, operation ADDED/REMOVED, groupArn, groupId, thingArn,
   thingId, membershipId).
 
+- JOB_EXECUTION: `$aws/events/jobExecution/JOB/succeeded|failed|rejected|canceled|timed_out|removed`
+  as an execution ends (eventType JOB_EXECUTION, operation, jobId, thingArn, status, statusDetails);
+- JOB: `$aws/events/job/JOB/completed|canceled` as a job ends (eventType JOB, operation, jobId,
+  status, targetSelection, targets, comment, jobProcessDetails) (jobs_state.py says when).
+
 A thing made by fleet provisioning (RegisterThing through a template) is a CREATED event like
 any other, which is how an operator sees devices provision without reading the hook's logs.
 The device endpoint (scripts/moto/device_endpoint.py) delivers what `_announce` is given.
@@ -83,6 +88,27 @@ def _membership_event(backend, group, thing, operation):
         "eventType": "THING_GROUP_MEMBERSHIP_EVENT", "eventId": uuid.uuid4().hex, "timestamp": int(time.time() * 1000), "operation": operation,
         "accountId": backend.account_id, "groupArn": group.arn, "groupId": group.thing_group_id, "thingArn": thing.arn, "thingId": thing.thing_id,
         "membershipId": uuid.uuid4().hex[:10]})
+
+
+def execution_ended(account, region, job_id, execution):
+    """An execution reached a terminal status: its JOB_EXECUTION event, if the account enables them."""
+    backend = iot_models.iot_backends[account][region]
+    if not _enabled(backend, "JOB_EXECUTION"):
+        return
+    _publish(backend, f"$aws/events/jobExecution/{job_id}/{execution.status.lower()}", {
+        "eventType": "JOB_EXECUTION", "eventId": uuid.uuid4().hex, "timestamp": int(time.time() * 1000), "operation": execution.status.lower(),
+        "jobId": job_id, "thingArn": execution.thing_arn, "status": execution.status, "statusDetails": dict(execution.status_details_map or {})})
+
+
+def job_ended(backend, job):
+    """A job completed or was canceled: its JOB event, if the account enables them."""
+    if not _enabled(backend, "JOB"):
+        return
+    _publish(backend, f"$aws/events/job/{job.job_id}/{job.status.lower()}", {
+        "eventType": "JOB", "eventId": uuid.uuid4().hex, "timestamp": int(time.time() * 1000), "operation": job.status.lower(),
+        "jobId": job.job_id, "status": job.status, "targetSelection": job.target_selection, "targets": list(job.targets),
+        **({"comment": job.comment} if job.comment else {}), **({"reasonCode": job.reason_code} if job.reason_code else {}),
+        "jobProcessDetails": dict(job.job_process_details or {})})
 
 
 def _patch():

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from test_device_endpoint import IOT, group_of_devices, report_execution
+from test_device_endpoint import IOT, PREFIX, Client, device, group_of_devices, mqtt, policy, report_execution, TIMEOUT
 
 
 def advance(minutes):
@@ -75,3 +75,39 @@ def test_the_clock_and_step_timeouts_refuse_what_makes_no_sense():
         with pytest.raises(urllib.error.HTTPError) as refused:
             advance(wrong)
         assert refused.value.code == 400 and b"advanceMinutes" in refused.value.read()
+
+
+def test_job_and_execution_events_reach_subscribers_when_the_account_enables_them():
+    """JOB_EXECUTION and JOB events (off until enabled): an execution's end on
+    $aws/events/jobExecution/JOB/STATUS, the job's on $aws/events/job/JOB/STATUS."""
+    _, group_arn, devices = group_of_devices("events", 2)
+    watcher_policy = policy([{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
+                             {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{PREFIX}:topicfilter/$aws/events/*"},
+                             {"Effect": "Allow", "Action": "iot:Receive", "Resource": f"{PREFIX}:topic/$aws/events/*"}])
+    _, watcher_certificate = device(watcher_policy, thing=False)
+    watcher = Client(watcher_certificate, f"watcher-{uuid.uuid4().hex[:6]}").connect()
+    quiet, job = f"job-{uuid.uuid4().hex[:8]}", f"job-{uuid.uuid4().hex[:8]}"
+    try:
+        for topic in (f"$aws/events/jobExecution/{quiet}/+", f"$aws/events/jobExecution/{job}/+", f"$aws/events/job/{job}/+"):
+            watcher.connection.subscribe(topic, mqtt.QoS.AT_LEAST_ONCE, watcher.on_message)[0].result(TIMEOUT)
+        (first, first_made), (second, second_made) = devices
+        # Off: an execution ending is no event.
+        IOT.update_event_configurations(eventConfigurations={"JOB": {"Enabled": False}, "JOB_EXECUTION": {"Enabled": False}})
+        IOT.create_job(jobId=quiet, targets=[group_arn], document="{}")
+        report_execution(first, first_made, quiet, "SUCCEEDED")
+        IOT.update_event_configurations(eventConfigurations={"JOB": {"Enabled": True}, "JOB_EXECUTION": {"Enabled": True}})
+        IOT.create_job(jobId=job, targets=[group_arn], document="{}")
+        report_execution(first, first_made, job, "FAILED", statusDetails={"failureCause": "disk full"})
+        report_execution(second, second_made, job, "SUCCEEDED")
+        assert watcher.wait_for(3)
+        events = [(topic, json.loads(payload)) for topic, payload in watcher.messages]
+        assert [topic for topic, _ in events] == [f"$aws/events/jobExecution/{job}/failed", f"$aws/events/jobExecution/{job}/succeeded",
+                                                  f"$aws/events/job/{job}/completed"], events
+        failed, succeeded, completed = (body for _, body in events)
+        assert (failed["eventType"], failed["status"], failed["statusDetails"], failed["thingArn"].endswith(f"/{first}")) \
+            == ("JOB_EXECUTION", "FAILED", {"failureCause": "disk full"}, True)
+        assert succeeded["operation"] == "succeeded" and completed["eventType"] == "JOB" and completed["status"] == "COMPLETED"
+        assert completed["jobProcessDetails"]["numberOfFailedThings"] == 1
+    finally:
+        IOT.update_event_configurations(eventConfigurations={"JOB": {"Enabled": False}, "JOB_EXECUTION": {"Enabled": False}})
+        watcher.close()
