@@ -3,7 +3,7 @@ import JSON
 import TermCore
 
 /// AWS IoT Jobs (`:jobs`): the jobs, newest first, with their status, targets and how many
-/// executions are in each state; Enter opens a job's executions device by device (status, when,
+/// executions are in each state (`t`: the job templates); Enter opens a job's executions device by device (status, when,
 /// what the device said; those the rollout has not reached yet, dimmed), followed live while any
 /// runs (read again every 5 s), the failures grouped by reason under the counts; Enter opens a
 /// device's deployments and components (the core device screen). On a job, `C`
@@ -128,6 +128,11 @@ public enum JobsScreen: ScreenComponent {
 
     static func key(_ state: inout DashboardState, _ event: TerminalEvent) -> [DashboardCommand]? {
         guard let id = state.screen.subject else {
+            if event == .character("t") {
+                state.screens.append(.jobTemplates)
+                state.selected = 0
+                return JobTemplatesScreen.reload(&state) ?? []
+            }
             guard event == .key(.enter) else { return State.sortKey(&state, event, columns: jobTitles.count) }
             guard let rows = jobRows(state), rows.indices.contains(state.selected) else { return [] }
             let job = rows[state.selected].job.id
@@ -226,12 +231,13 @@ public enum JobsScreen: ScreenComponent {
     }
     static func filters(_ state: DashboardState) -> Bool { true }
     static func hints(_ state: DashboardState) -> String {
-        state.screen.subject == nil ? "↵ executions  / filter  s sort  r reload" : "↵ device's deployments  C cancel the job  F stop this device's  / filter  s sort  r reload  esc back"
+        state.screen.subject == nil ? "↵ executions  t templates  / filter  s sort  r reload" : "↵ device's deployments  C cancel the job  F stop this device's  / filter  s sort  r reload  esc back"
     }
     static func help(_ state: DashboardState) -> [String] {
         [":jobs      AWS IoT jobs (Greengrass deployments too): status, targets, executions by state",
          "enter      a job's executions, device by device (read again every 5 s while any runs or is not reached yet)",
          "enter      on a device: its deployments, components and groups (the core device screen)",
+         "t          the account's job templates (:templates)",
          "C          cancel the job: queued executions will not run, those in progress carry on (y approves)",
          "F          stop the selected device's execution in progress (its name typed)", "s S        sort by the next column, reverse"]
     }

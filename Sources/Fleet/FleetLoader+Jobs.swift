@@ -31,10 +31,30 @@ extension FleetLoader {
                         comment: job["comment"]?.stringValue, forceCanceled: job["forceCanceled"]?.boolValue ?? false,
                         created: time("createdAt"), updated: time("lastUpdatedAt"), completed: time("completedAt"), counts: counts)
         found.reasonCode = job["reasonCode"]?.stringValue
-        var configuration = JSONObject()
-        for key in ["jobExecutionsRolloutConfig", "abortConfig", "timeoutConfig"] { if let value = job[key], value.objectValue?.isEmpty == false { configuration[key] = value } }
-        found.configuration = .object(configuration)
+        found.configuration = Self.rolloutConfiguration(job)
         return found
+    }
+
+    /// The rollout, abort and timeout members of a job or job template (those set).
+    static func rolloutConfiguration(_ described: JSONValue) -> JSONValue {
+        var configuration = JSONObject()
+        for key in ["jobExecutionsRolloutConfig", "abortConfig", "timeoutConfig"] {
+            if let value = described[key], value.objectValue?.isEmpty == false { configuration[key] = value }
+        }
+        return .object(configuration)
+    }
+
+    /// The account's job templates (ListJobTemplates), each described (DescribeJobTemplate,
+    /// eight at a time), by ID.
+    public func jobTemplates() async throws -> [JobTemplate] {
+        let ids = try await client.all(IoTOperations.service, IoTOperations.listJobTemplates, [:], key: "jobTemplates").compactMap { $0["jobTemplateId"]?.stringValue }
+        let client = client
+        return try await concurrently(ids) { id -> JobTemplate in
+            let described = try await client.call(IoTOperations.service, IoTOperations.describeJobTemplate, ["jobTemplateId": .string(id)])
+            return JobTemplate(id: id, description: described["description"]?.stringValue, created: described["createdAt"]?.doubleValue.map { Int64($0) },
+                               document: described["document"]?.stringValue ?? described["documentSource"]?.stringValue ?? "",
+                               configuration: Self.rolloutConfiguration(described.output))
+        }.map { try $0.get() }.sorted { $0.id < $1.id }
     }
 
     /// A job's executions, device by device (ListJobExecutionsForJob), each with its status

@@ -38,6 +38,8 @@ public protocol FleetReader: Sendable {
     func enabledAuditChecks() async throws -> [String]
     /// AWS IoT jobs, newest first (of a status, a namespace, a thing group: nil is any).
     func jobs(status: String?, namespace: String?, group: String?) async throws -> [Job]
+    /// The account's job templates, by ID.
+    func jobTemplates() async throws -> [JobTemplate]
     /// A job's rollout: its executions device by device, the targets it has not reached yet (or,
     /// once it ended, never reached) and why it stopped.
     func rollout(_ job: String) async throws -> Rollout

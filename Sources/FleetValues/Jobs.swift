@@ -211,3 +211,32 @@ public struct Rollout: Sendable, Equatable {
         return text
     }
 }
+
+/// A job template (what operators make jobs from): its document and its rollout, abort and
+/// timeout configuration.
+public struct JobTemplate: Sendable, Equatable {
+    public var id: String
+    public var description: String?
+    /// Seconds since 1970.
+    public var created: Int64?
+    /// The job document, or where it is (documentSource).
+    public var document: String
+    /// jobExecutionsRolloutConfig, abortConfig, timeoutConfig (as a job's).
+    public var configuration: JSONValue
+
+    public init(id: String, description: String?, created: Int64?, document: String, configuration: JSONValue) {
+        self.id = id
+        self.description = description
+        self.created = created
+        self.document = document
+        self.configuration = configuration
+    }
+
+    public var rolloutText: String { DeploymentPlan.rollout(configuration, devices: nil) }
+
+    public var json: JSONValue {
+        ["jobTemplateId": .string(id), "description": description.map(JSONValue.string) ?? .null,
+         "createdAt": created.map { .string(CivilTime(secondsSince1970: $0).iso8601) } ?? .null, "document": .string(document),
+         "rollout": .string(rolloutText), "configuration": configuration]
+    }
+}

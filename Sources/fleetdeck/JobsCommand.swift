@@ -4,11 +4,11 @@ import Fleet
 import FleetValues
 import JSON
 
-/// `fleetdeck jobs ls | show ID | executions ID | cancel ID`: AWS IoT Jobs (Greengrass
-/// deployments are jobs in the `aws-gg-deployment` namespace).
+/// `fleetdeck jobs ls | show ID | executions ID | cancel ID | templates`: AWS IoT Jobs
+/// (Greengrass deployments are jobs in the `aws-gg-deployment` namespace) and job templates.
 struct JobsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "AWS IoT Jobs: jobs, their executions device by device, cancel.",
-                                                    subcommands: [List.self, Show.self, Executions.self, Cancel.self])
+    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "AWS IoT Jobs: jobs, their executions device by device, cancel; job templates.",
+                                                    subcommands: [List.self, Show.self, Executions.self, Cancel.self, Templates.self])
 
     static func time(_ seconds: Int64?) -> String { seconds.map { CivilTime(secondsSince1970: $0).iso8601 } ?? "-" }
 
@@ -37,6 +37,27 @@ struct JobsCommand: AsyncParsableCommand {
                         + job.targetsText.padded(30) + job.countsText + "\n"
                 }
                 writeStandardOutput(text + "\(jobs.count) job\(jobs.count == 1 ? "" : "s")\n")
+            }
+        }
+    }
+
+    struct Templates: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "templates", abstract: "Job templates: description, rollout, abort threshold, timeout, document.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await AWSCommandContext.run {
+                let templates = try await FleetLoader(client: try AWSCommandContext.client(global)).jobTemplates()
+                if global.json {
+                    writeStandardOutput(JSONValue.array(templates.map(\.json)).pretty() + "\n")
+                    return
+                }
+                var text = ""
+                for template in templates {
+                    text += "\(template.id): \(template.description ?? "(no description)")\n  created \(JobsCommand.time(template.created))\n"
+                        + "  rollout: \(template.rolloutText)\n  document: \(template.document.split(separator: "\n").joined(separator: " "))\n"
+                }
+                writeStandardOutput(text + "\(templates.count) job template\(templates.count == 1 ? "" : "s")\n")
             }
         }
     }

@@ -118,6 +118,11 @@ import Testing
         _ = Dashboard.update(&executions, .key(.key(.enter)))
         _ = Dashboard.update(&executions, JobsScreen.executions.answered(long, .success(Rollout(executions: [JobExecution(job: long, thing: long, status: "FAILED", details: ["reason": long])], waiting: [long], stopped: long))))
         result.append(("job executions", executions))
+        var templates = jobs
+        _ = Dashboard.update(&templates, .key(.character("t")))
+        _ = Dashboard.update(&templates, JobTemplatesScreen.templates.answered([JobTemplate(id: long, description: long, created: FleetScreensTests.now, document: long,
+                                                                                           configuration: ["jobExecutionsRolloutConfig": ["maximumPerMinute": 1000]])]))
+        result.append(("job templates", templates))
         var deployments = fleet
         for character in ":deployments\n" { _ = Dashboard.update(&deployments, .key(.character(character))) }
         _ = Dashboard.update(&deployments, DeploymentsScreen.deployments.answered([DeploymentSummary(id: long, name: long, target: "arn:aws:iot:us-east-1:1:thinggroup/\(long)",
@@ -146,7 +151,7 @@ import Testing
     @Test(arguments: [(24, 80), (40, 120), (50, 200)])
     func noTwoCellsTouchOnAnyScreen(rows: Int, columns: Int) {
         let screens = Self.screens()
-        #expect(screens.count == 18)
+        #expect(screens.count == 19)
         for (name, state) in screens {
             let buffer = Dashboard.view(state, rows: rows, columns: columns)
             #expect(!buffer.gaps.isEmpty, "\(name) at \(columns)x\(rows) draws no table")

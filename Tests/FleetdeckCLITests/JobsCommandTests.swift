@@ -41,6 +41,9 @@ import TestSupport
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
                 open(path, 'w').write(text)
             iot.create_job(jobId='\(job)', targets=[arn], document=json.dumps({'operation': 'update'}), description='firmware 2.1')
+            iot.create_job_template(jobTemplateId='\(job)-template', description='firmware rollout', document=json.dumps({'operation': 'update'}),
+                                    jobExecutionsRolloutConfig={'maximumPerMinute': 5}, timeoutConfig={'inProgressTimeoutInMinutes': 20},
+                                    abortConfig={'criteriaList': [{'failureType': 'FAILED', 'action': 'CANCEL', 'thresholdPercentage': 10, 'minNumberOfExecutedThings': 3}]})
             print('ok')
             """)
         try #require(made == "ok")
@@ -80,6 +83,11 @@ import TestSupport
         let shown = try #require(try json(try fleetdeck(["jobs", "show", job, "--json"])) as? [String: Any])
         #expect(shown["status"] as? String == "CANCELED" && shown["comment"] as? String == "wrong image" && shown["description"] as? String == "firmware 2.1"
                 && (shown["jobProcessDetails"] as? [String: Int])?["numberOfCanceledThings"] == 3, "\(shown)")
+        // The job templates operators make jobs from, with their rollout.
+        let templates = try #require(try json(try fleetdeck(["jobs", "templates", "--json"])) as? [[String: Any]])
+        let template = templates.first { $0["jobTemplateId"] as? String == "\(job)-template" }
+        #expect(template?["description"] as? String == "firmware rollout"
+                && template?["rollout"] as? String == "5 devices a minute; abort when 10.0% of at least 3 failed; each device times out after 20 min", "\(templates)")
         // The same in the dashboard: :jobs, the job, its executions device by device.
         let session = try Self.dashboard(in: folder.path, width: 120)
         try session.sendKeys("-l", ":jobs")
@@ -92,6 +100,14 @@ import TestSupport
         try session.sendKeys("Enter")
         #expect(session.waitFor { lines in (0..<3).allSatisfy { n in lines.contains { $0.contains("\(group)-\(n)") && $0.contains("CANCELED") } }
             && lines.contains { $0.contains("\(group)-0") && $0.contains("step=download") } }, "\(session.screen)")
+        // Back on the jobs, t: the templates.
+        try session.sendKeys("Escape")
+        try session.sendKeys("-l", "t")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "\(job)-template")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("\(job)-template") && $0.contains("firmware rollout") && $0.contains("5 devices a minute") } },
+                "\(session.screen)")
         for _ in 0..<3 { try session.sendKeys("-l", "q") }
         #expect(session.waitFor(text: "EXIT=0"), "\(session.screen)")
     }

@@ -764,6 +764,24 @@ public enum IoTOperations {
         outputPayload: nil, rawOutputPayload: false,
         resultWrapper: nil,
         pagination: nil)
+    public static let listJobTemplates = AWSOperation(
+        name: "ListJobTemplates", method: "GET", uri: "/job-templates",
+        input: [AWSMember("maxResults", .query, "maxResults", type: .integer), AWSMember("nextToken", .query, "nextToken", type: .string)],
+        required: [],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: AWSPagination(inputToken: "nextToken", outputToken: "nextToken", limitKey: "maxResults", resultKey: "jobTemplates"))
+    public static let describeJobTemplate = AWSOperation(
+        name: "DescribeJobTemplate", method: "GET", uri: "/job-templates/{jobTemplateId}",
+        input: [AWSMember("jobTemplateId", .uri, "jobTemplateId", type: .string)],
+        required: ["jobTemplateId"],
+        payload: nil, rawPayload: false,
+        output: [],
+        outputPayload: nil, rawOutputPayload: false,
+        resultWrapper: nil,
+        pagination: nil)
     public static let searchIndex = AWSOperation(
         name: "SearchIndex", method: "POST", uri: "/indices/search",
         input: [AWSMember("indexName", .body, "indexName", type: .string), AWSMember("queryString", .body, "queryString", type: .string), AWSMember("nextToken", .body, "nextToken", type: .string), AWSMember("maxResults", .body, "maxResults", type: .integer), AWSMember("queryVersion", .body, "queryVersion", type: .string)],
