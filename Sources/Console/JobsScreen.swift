@@ -1,5 +1,6 @@
 import FleetValues
 import JSON
+import MQTT
 import TermCore
 
 /// AWS IoT Jobs (`:jobs`): the jobs, newest first, with their status, targets and how many
@@ -23,6 +24,9 @@ public enum JobsScreen: ScreenComponent {
         var summary = ""
         /// Why the job stopped and the failures grouped by what the devices said, a line each.
         var errors: [String] = []
+        /// A read of the executions asked for by a job event and not answered yet (events come
+        /// by the thousand in a rollout: one read at a time).
+        var eventRead = false
         var order = Table.Order()
         init() {}
     }
@@ -30,6 +34,8 @@ public enum JobsScreen: ScreenComponent {
     public static let jobs = FleetQuery<Void, [Job]>("jobs") { fleet, _ in try await fleet.jobs(status: nil, namespace: nil, group: nil) }
     /// A job's rollout: its executions and the targets it has not reached (or never will).
     public static let executions = FleetQuery<String, Rollout>("job executions") { try await $0.rollout($1) }
+    /// The account's job and job execution events (where it enables them).
+    static let eventTopics = ["$aws/events/jobExecution/#", "$aws/events/job/#"]
     /// The most lines the failures take under the counts.
     static let maxErrorLines = 4
     /// What a target the rollout has not reached shows as its status.
@@ -195,10 +201,24 @@ public enum JobsScreen: ScreenComponent {
 
     static func receive(_ state: inout DashboardState, _ message: DashboardMessage) -> [DashboardCommand] {
         if let list = jobs.answer(in: message)?.value(&state) { state.own[State.self].jobs = list }
-        if let answer = executions.answer(in: message), let rollout = answer.value(&state) {
+        if let answer = executions.answer(in: message) {
+            state.own[State.self].eventRead = false
+            guard let rollout = answer.value(&state) else { return [] }
             take(&state, rollout, of: answer.argument)
-            // Followed while any runs or is still to be reached.
-            if state.screen == .job(answer.argument), rollout.running { return [.timer(timer, seconds: 5)] }
+            // Followed while any runs or is still to be reached: by the account's job events
+            // where it publishes them (subscribed once, held from then: they show in :messages
+            // too), and read again every 5 s.
+            if state.screen == .job(answer.argument), rollout.running {
+                let fresh = eventTopics.filter { !state.messages.filters.contains($0) }
+                state.messages.filters += fresh
+                return [.timer(timer, seconds: 5)] + (fresh.isEmpty ? [] : [.subscribe(fresh)])
+            }
+        }
+        // A job event of the job on screen: its executions read now.
+        if case .received(let batch) = message, let id = state.screen.subject, state.screen == .job(id), !state.own[State.self].eventRead,
+           batch.contains(where: { message, _ in ["$aws/events/jobExecution/\(id)/+", "$aws/events/job/\(id)/+"].contains { Topic.matches(message.topic, filter: $0) } }) {
+            state.own[State.self].eventRead = true
+            return [executions(id)]
         }
         // (the executions only: the jobs list is one DescribeJob per job)
         if case .timer(timer) = message, let id = state.screen.subject, state.screen == .job(id) { return [executions(id)] }

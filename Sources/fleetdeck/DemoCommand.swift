@@ -184,8 +184,9 @@ struct DemoCommand: AsyncParsableCommand {
         let shortLived = max(2, devices / 5)
         try await Sandbox.shortLivedCertificates(client: client, count: shortLived, days: 10)
         // The registry says when it makes a thing (THING events, as an operator enables them):
-        // :provisioning joins them to the hook's answers.
-        try await FleetLoader(client: client).enableRegistryEvents(["THING"])
+        // :provisioning joins them to the hook's answers; jobs say as their executions end (a
+        // rollout on the job screen follows them).
+        try await FleetLoader(client: client).enableRegistryEvents(["THING", "JOB", "JOB_EXECUTION"])
         // The last of them loses its new certificate when rotated: the rotation screen shows it stuck.
         let dropping: Set<String> = serials.count > 1 ? [serials[min(shortLived, serials.count) - 1]] : []
         var dashboardEnvironment = stackEnvironment

@@ -1,6 +1,7 @@
 @testable import Console
 import FleetValues
 import TermCore
+import MQTT
 import Testing
 
 /// AWS IoT jobs on screen: the jobs with their counts, a job's executions device by device
@@ -35,8 +36,17 @@ import Testing
         try DashboardTests().check("jobs-120x24", Dashboard.view(state, rows: 24, columns: 120))
         // A job's executions, read again while any runs.
         #expect(Dashboard.update(&state, .key(.key(.enter))) == [JobsScreen.executions("firmware-2-1")])
+        // Followed: read again in 5 s, and the account's job events subscribed (once).
+        #expect(Dashboard.update(&state, JobsScreen.executions.answered("firmware-2-1", .success(Rollout(executions: Self.executions, waiting: ["GG-0005"]))))
+                == [.timer(JobsScreen.timer, seconds: 5), .subscribe(JobsScreen.eventTopics)])
         #expect(Dashboard.update(&state, JobsScreen.executions.answered("firmware-2-1", .success(Rollout(executions: Self.executions, waiting: ["GG-0005"]))))
                 == [.timer(JobsScreen.timer, seconds: 5)])
+        // A job execution event of this job: read now, once until answered; another job's: nothing.
+        let event = Message(topic: "$aws/events/jobExecution/firmware-2-1/succeeded", payload: Array("{}".utf8))
+        #expect(Dashboard.update(&state, .received([(Message(topic: "$aws/events/jobExecution/other/failed", payload: []), 1)])).isEmpty)
+        #expect(Dashboard.update(&state, .received([(event, 1)])) == [JobsScreen.executions("firmware-2-1")])
+        #expect(Dashboard.update(&state, .received([(event, 2)])).isEmpty)
+        _ = Dashboard.update(&state, JobsScreen.executions.answered("firmware-2-1", .success(Rollout(executions: Self.executions, waiting: ["GG-0005"]))))
         let executions = Dashboard.view(state, rows: 24, columns: 120).lines
         #expect(executions[1].contains("1 queued, 1 in progress, 1 succeeded, 1 failed, 1 not reached yet (the rollout's rate) · job IN_PROGRESS, group Greengr"),
                 "\(executions[1])")

@@ -187,6 +187,15 @@ import Testing
         try session.sendKeys("-l", "GreengrassGroup")
         try session.sendKeys("Enter")
         #expect(session.waitFor(timeout: .seconds(60)) { lines in lines.contains { $0.contains("4 succeeded, 1 failed") } }, "\(session.screen)")
+        // The rollout was followed by its job execution events (the demo enables them): they are
+        // in the messages too.
+        try session.sendKeys("-l", ":messages")
+        try session.sendKeys("Enter")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", "jobExecution")
+        try session.sendKeys("Enter")
+        #expect(session.waitFor { lines in lines.contains { $0.contains("$aws/events/jobExecution/") && $0.contains("/succeeded") } }, "\(session.screen)")
+        try session.sendKeys("Escape")
         #expect(try Self.boto("""
             s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-west-2')
             read = lambda k: s3.get_object(Bucket='demo-greengrass-certificates', Key=k)['Body'].read().decode()
