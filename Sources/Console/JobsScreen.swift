@@ -22,7 +22,8 @@ public enum JobsScreen: ScreenComponent {
         var cells: [[String]] = []
         var search: [String] = []
         var summary = ""
-        /// Why the job stopped and the failures grouped by what the devices said, a line each.
+        /// Why the job stopped (or, while it runs, how it stands against its abort threshold) and
+        /// the failures grouped by what the devices said, a line each.
         var errors: [String] = []
         /// A read of the executions asked for by a job event and not answered yet (events come
         /// by the thousand in a rollout: one read at a time).
@@ -90,7 +91,8 @@ public enum JobsScreen: ScreenComponent {
         state.own[State.self].search = search
         state.own[State.self].summary = rollout.summary.split(separator: "\n").first.map(String.init) ?? ""
         // Every kind of failure across the devices, the largest first, and why the job stopped.
-        var errors = (rollout.stopped.map { ["the rollout stopped: \($0)"] } ?? []) + rollout.errors.map { "\($0.devices.count) × \($0.reason)" }
+        var errors = (rollout.stopped.map { ["the rollout stopped: \($0)"] } ?? []) + (rollout.running ? rollout.abortCounts : [])
+            + rollout.errors.map { "\($0.devices.count) × \($0.reason)" }
         if errors.count > maxErrorLines { errors = errors.prefix(maxErrorLines - 1) + ["… and \(errors.count - maxErrorLines + 1) more kinds of failure"] }
         state.own[State.self].errors = errors
     }

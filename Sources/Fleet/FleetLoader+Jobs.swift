@@ -83,9 +83,10 @@ extension FleetLoader {
             if arn.contains(":thinggroup/") { targets.formUnion(try await groupMembers(name)) } else { targets.insert(name) }
         }
         let missing = Array(targets.subtracting(executions.map(\.thing)))
-        guard found.ended else { return Rollout(executions: executions, waiting: missing) }
-        guard found.status == "CANCELED" else { return Rollout(executions: executions, unreached: missing) }
-        return Rollout(executions: executions, unreached: missing, stopped: found.reasonCode ?? "canceled", comment: found.comment)
+        let criteria = found.configuration["abortConfig"]?["criteriaList"]?.arrayValue ?? []
+        guard found.ended else { return Rollout(executions: executions, waiting: missing, abortCriteria: criteria) }
+        guard found.status == "CANCELED" else { return Rollout(executions: executions, unreached: missing, abortCriteria: criteria) }
+        return Rollout(executions: executions, unreached: missing, stopped: found.reasonCode ?? "canceled", comment: found.comment, abortCriteria: criteria)
     }
 
     /// One device's execution of a job.

@@ -165,13 +165,32 @@ public struct Rollout: Sendable, Equatable {
     /// its abort criteria stopped it), and the comment it was canceled with.
     public var stopped: String?
     public var comment: String?
+    /// The job's abort criteria (abortConfig.criteriaList), to count against.
+    public var abortCriteria: [JSONValue]
 
-    public init(executions: [JobExecution], waiting: [String] = [], unreached: [String] = [], stopped: String? = nil, comment: String? = nil) {
+    public init(executions: [JobExecution], waiting: [String] = [], unreached: [String] = [], stopped: String? = nil, comment: String? = nil,
+                abortCriteria: [JSONValue] = []) {
         self.executions = executions.sorted { $0.thing < $1.thing }
         self.waiting = waiting.sorted()
         self.unreached = unreached.sorted()
         self.stopped = stopped
         self.comment = comment
+        self.abortCriteria = abortCriteria
+    }
+
+    /// Each abort criterion counted as AWS counts it: of the executions that ended (canceled ones
+    /// aside), how many ended in its failure type, against its threshold.
+    public var abortCounts: [String] {
+        let ended = executions.filter { $0.ended && $0.status != "CANCELED" }
+        return abortCriteria.map { criteria in
+            let type = criteria["failureType"]?.stringValue ?? "ALL"
+            let kinds: Set<String> = type == "ALL" ? ["FAILED", "REJECTED", "TIMED_OUT"] : [type]
+            let failed = ended.filter { kinds.contains($0.status) }.count
+            let share = ended.isEmpty ? 0 : 100 * failed / ended.count
+            let percent = criteria["thresholdPercentage"]?.doubleValue ?? 100, least = criteria["minNumberOfExecutedThings"]?.intValue ?? 1
+            let said = type == "ALL" ? "failed, rejected or timed out" : type == "TIMED_OUT" ? "timed out" : type.lowercased()
+            return "abort threshold: \(failed) of \(ended.count) ended \(said) (\(share)%); it aborts at \(percent == percent.rounded() ? "\(Int(percent))" : "\(percent)")% once \(least) have ended"
+        }
     }
 
     /// The executions that are new or whose status or details changed since `previous`.
@@ -205,6 +224,7 @@ public struct Rollout: Sendable, Equatable {
             + (waiting.isEmpty ? "" : ", \(waiting.count) not reached yet (the rollout's rate)")
             + (unreached.isEmpty ? "" : ", \(unreached.count) never reached")
         if let stopped { text += "\n  the rollout stopped: \(stopped)" + (comment.map { " (\($0))" } ?? "") }
+        for line in abortCounts { text += "\n  \(line)" }
         for error in errors {
             text += "\n  \(error.devices.count) failed: \(error.reason) (" + error.devices.prefix(10).joined(separator: ", ") + (error.devices.count > 10 ? ", ..." : "") + ")"
         }

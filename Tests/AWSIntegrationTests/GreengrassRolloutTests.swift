@@ -97,6 +97,7 @@ import TestSupport
         let watched = try fleetdeck(["gg", "deployments", "watch", first, "--timeout", "120"])
         #expect(watched.status == 1 && watched.stderr.contains("15 never reached") && watched.stderr.contains("the rollout stopped: FAILED_THRESHOLD_REACHED"),
                 "\(watched.stdout)\(watched.stderr)")
+        #expect(watched.stderr.contains(try Regex(#"abort threshold: (\d+) of \1 ended failed \(100%\); it aborts at 50% once 5 have ended"#)), "\(watched.stderr)")
         let shown = try #require(try JSONSerialization.jsonObject(with: Data(try fleetdeck(["gg", "deployments", "show", first, "--json"]).stdout.utf8)) as? [String: Any])
         let executions = shown["executions"] as? [[String: Any]] ?? []
         let failed = executions.filter { $0["status"] as? String == "FAILED" }

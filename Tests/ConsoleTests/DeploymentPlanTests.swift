@@ -61,4 +61,15 @@ import Testing
         #expect(DeploymentPlan(spec: spec, current: nil, devices: devices, facts: [:]).rollout
                 == "exponential from 1 a minute, ×2.0 every 2 devices notified: 7 devices in about 4 min; no abort threshold; each device times out after 30 min")
     }
+
+    /// A rollout counted against its abort criteria as AWS counts them (canceled executions aside).
+    @Test func aRolloutAgainstItsAbortThreshold() {
+        let criteria: [JSONValue] = [["failureType": "FAILED", "action": "CANCEL", "thresholdPercentage": 50, "minNumberOfExecutedThings": 5],
+                                     ["failureType": "ALL", "action": "CANCEL", "thresholdPercentage": 12.5, "minNumberOfExecutedThings": 2]]
+        let rollout = Rollout(executions: [JobExecution(job: "j", thing: "a", status: "FAILED"), JobExecution(job: "j", thing: "b", status: "TIMED_OUT"),
+                                           JobExecution(job: "j", thing: "c", status: "SUCCEEDED"), JobExecution(job: "j", thing: "d", status: "CANCELED"),
+                                           JobExecution(job: "j", thing: "e", status: "IN_PROGRESS")], abortCriteria: criteria)
+        #expect(rollout.abortCounts == ["abort threshold: 1 of 3 ended failed (33%); it aborts at 50% once 5 have ended",
+                                        "abort threshold: 2 of 3 ended failed, rejected or timed out (66%); it aborts at 12.5% once 2 have ended"])
+    }
 }
