@@ -38,12 +38,10 @@ struct AuditCommand: AsyncParsableCommand {
                     writeStandardOutput(JSONValue.array(tasks.map(\.json)).pretty() + "\n")
                     return
                 }
-                var text = "TASK".padded(34) + "TYPE".padded(11) + "STATUS".padded(12) + "STARTED".padded(22) + "NON-COMPLIANT".padded(15) + "SCHEDULED AUDIT\n"
-                for task in tasks {
-                    text += task.id.padded(34) + AuditCommand.type(task).padded(11) + task.status.padded(12)
-                        + (task.started.map { CivilTime(secondsSince1970: $0).iso8601 } ?? "?").padded(22)
-                        + "\(task.nonCompliant)".padded(15) + (task.scheduledName ?? "-") + "\n"
-                }
+                let text = textTable(["TASK", "TYPE", "STATUS", "STARTED", "NON-COMPLIANT", "SCHEDULED AUDIT"], widths: [34, 11, 12, 22, 15], tasks.map { task in
+                    [task.id, AuditCommand.type(task), task.status, task.started.map { CivilTime(secondsSince1970: $0).iso8601 } ?? "?", "\(task.nonCompliant)",
+                     task.scheduledName ?? "-"]
+                })
                 writeStandardOutput(text + "\(tasks.count) audit task\(tasks.count == 1 ? "" : "s") in the last \(days) days\n")
             }
         }
@@ -91,12 +89,9 @@ struct AuditCommand: AsyncParsableCommand {
                     writeStandardOutput(JSONValue.array(findings.map(\.json)).pretty() + "\n")
                     return
                 }
-                var text = "SEVERITY".padded(10) + "CHECK".padded(36) + "RESOURCE".padded(40) + "THINGS".padded(28) + "REASON\n"
-                for finding in findings {
-                    text += finding.severity.padded(10) + finding.check.padded(36) + String(finding.resource.prefix(38)).padded(40)
-                        + finding.thingsText.padded(28)
-                        + finding.reason + (finding.suppressed ? " (suppressed)" : "") + "\n"
-                }
+                let text = textTable(["SEVERITY", "CHECK", "RESOURCE", "THINGS", "REASON"], widths: [10, 36, 40, 28], findings.map { finding in
+                    [finding.severity, finding.check, String(finding.resource.prefix(38)), finding.thingsText, finding.reason + (finding.suppressed ? " (suppressed)" : "")]
+                })
                 writeStandardOutput(text + "\(findings.count) finding\(findings.count == 1 ? "" : "s")\n")
             }
         }

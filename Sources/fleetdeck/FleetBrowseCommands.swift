@@ -75,14 +75,12 @@ struct CertsCommand: AsyncParsableCommand {
                     }).pretty() + "\n")
                     return
                 }
-                var text = "ID".padded(18) + "STATUS".padded(20) + "EXPIRES".padded(29) + "FLAGS".padded(24) + "THINGS".padded(28) + "POLICIES\n"
-                for certificate in certificates {
-                    let expires = certificate.notAfter.map { CivilTime(secondsSince1970: $0).iso8601 + " (\(certificate.daysLeft(now: now)!)d)" } ?? "unreadable"
-                    text += String(certificate.id.prefix(16)).padded(18) + certificate.status.padded(20) + expires.padded(29)
-                        + certificate.flags(now: now, expiringDays: window).joined(separator: ",").padded(24)
-                        + (certificate.things.isEmpty ? "-" : certificate.things.joined(separator: ",")).padded(28)
-                        + (certificate.policies.isEmpty ? "-" : certificate.policies.joined(separator: ",")) + "\n"
-                }
+                let text = textTable(["ID", "STATUS", "EXPIRES", "FLAGS", "THINGS", "POLICIES"], widths: [18, 20, 29, 24, 28], certificates.map { certificate in
+                    [String(certificate.id.prefix(16)), certificate.status,
+                     certificate.notAfter.map { CivilTime(secondsSince1970: $0).iso8601 + " (\(certificate.daysLeft(now: now)!)d)" } ?? "unreadable",
+                     certificate.flags(now: now, expiringDays: window).joined(separator: ","), certificate.things.isEmpty ? "-" : certificate.things.joined(separator: ","),
+                     certificate.policies.isEmpty ? "-" : certificate.policies.joined(separator: ",")]
+                })
                 writeStandardOutput(text + "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s")\(expiring.map { " expiring within \($0) days" } ?? "")\n")
             }
         }
@@ -140,11 +138,10 @@ extension CertsCommand {
                     }).pretty() + "\n")
                     return
                 }
-                var text = "DEVICE".padded(24) + "STEP".padded(30) + "CERTIFICATES\n"
-                for rotation in rotations {
-                    text += rotation.thing.padded(24) + ((rotation.step?.name ?? "due: not asked") + (rotation.stuck(now: now, after: stuckAfter) != nil ? " (stuck)" : "")).padded(30)
-                        + held(rotation.thing).map { "\($0.id.prefix(12)) \($0.daysLeft(now: Int64(now)).map { "\($0)d" } ?? "?")" }.joined(separator: ", ") + "\n"
-                }
+                let text = textTable(["DEVICE", "STEP", "CERTIFICATES"], widths: [24, 30], rotations.map { rotation in
+                    [rotation.thing, (rotation.step?.name ?? "due: not asked") + (rotation.stuck(now: now, after: stuckAfter) != nil ? " (stuck)" : ""),
+                     held(rotation.thing).map { "\($0.id.prefix(12)) \($0.daysLeft(now: Int64(now)).map { "\($0)d" } ?? "?")" }.joined(separator: ", ")]
+                })
                 let due = rotations.filter { $0.step == nil }.count
                 writeStandardOutput(text + "\(rotations.count - due) device\(rotations.count - due == 1 ? "" : "s") heard rotating in \(watch) s"
                                     + (due > 0 ? ", \(due) due (a certificate expiring within \(expiring) days)" : "") + "\n")

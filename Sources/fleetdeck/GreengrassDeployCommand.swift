@@ -104,12 +104,10 @@ extension GreengrassCommand {
                         writeStandardOutput(JSONValue.array(listed).pretty() + "\n")
                         return
                     }
-                    var text = "DEPLOYMENT".padded(38) + "REVISION".padded(10) + "STATUS".padded(10) + "LATEST".padded(8) + "TARGET\n"
-                    for deployment in listed {
-                        text += (deployment["deploymentId"]?.stringValue ?? "?").padded(38) + (deployment["revisionId"]?.stringValue ?? "?").padded(10)
-                            + (deployment["deploymentStatus"]?.stringValue ?? "?").padded(10) + ((deployment["isLatestForTarget"]?.boolValue ?? false) ? "yes" : "no").padded(8)
-                            + (deployment["targetArn"]?.stringValue ?? "?") + "\n"
-                    }
+                    let text = textTable(["DEPLOYMENT", "REVISION", "STATUS", "LATEST", "TARGET"], widths: [38, 10, 10, 8], listed.map { deployment in
+                        [deployment["deploymentId"]?.stringValue ?? "?", deployment["revisionId"]?.stringValue ?? "?", deployment["deploymentStatus"]?.stringValue ?? "?",
+                         (deployment["isLatestForTarget"]?.boolValue ?? false) ? "yes" : "no", deployment["targetArn"]?.stringValue ?? "?"]
+                    })
                     writeStandardOutput(text + "\(listed.count) deployment\(listed.count == 1 ? "" : "s")\n")
                 }
             }

@@ -30,10 +30,8 @@ extension GreengrassCommand.Deployments {
                 if global.json && !cancel && !redeploy {
                     writeStandardOutput(JSONValue.array(stuck.map(\.json)).pretty() + "\n")
                 } else {
-                    var text = "DEVICE".padded(28) + "DEPLOYMENT".padded(38) + "REVISION".padded(10) + "WHY\n"
-                    for item in stuck {
-                        text += item.execution.thing.padded(28) + item.deployment.id.padded(38) + item.deployment.revision.padded(10) + item.why + "\n"
-                    }
+                    let text = textTable(["DEVICE", "DEPLOYMENT", "REVISION", "WHY"], widths: [28, 38, 10],
+                                         stuck.map { [$0.execution.thing, $0.deployment.id, $0.deployment.revision, $0.why] })
                     writeStandardOutput(text + "\(stuck.count) stuck execution\(stuck.count == 1 ? "" : "s")\n")
                 }
                 if cancel { return try await forceCancel(stuck, loader) }

@@ -31,11 +31,9 @@ struct JobsCommand: AsyncParsableCommand {
                     writeStandardOutput(JSONValue.array(jobs.map(\.json)).pretty() + "\n")
                     return
                 }
-                var text = "JOB".padded(40) + "STATUS".padded(14) + "SELECTION".padded(12) + "CREATED".padded(22) + "TARGETS".padded(30) + "EXECUTIONS\n"
-                for job in jobs {
-                    text += job.id.padded(40) + job.status.padded(14) + job.targetSelection.padded(12) + JobsCommand.time(job.created).padded(22)
-                        + job.targetsText.padded(30) + job.countsText + "\n"
-                }
+                let text = textTable(["JOB", "STATUS", "SELECTION", "CREATED", "TARGETS", "EXECUTIONS"], widths: [40, 14, 12, 22, 30], jobs.map { job in
+                    [job.id, job.status, job.targetSelection, JobsCommand.time(job.created), job.targetsText, job.countsText]
+                })
                 writeStandardOutput(text + "\(jobs.count) job\(jobs.count == 1 ? "" : "s")\n")
             }
         }

@@ -20,12 +20,10 @@ extension FleetCommand {
                 if global.json {
                     writeStandardOutput(JSONValue.array(attempts.map(\.json)).pretty() + "\n")
                 } else {
-                    var text = "TIME".padded(22) + "SERIAL".padded(24) + "ANSWER".padded(10) + "LISTED".padded(8) + "TEMPLATE".padded(38) + "REASON\n"
-                    for attempt in attempts {
-                        text += CivilTime(secondsSince1970: attempt.time).iso8601.padded(22) + attempt.serial.padded(24)
-                            + (attempt.admitted ? "admitted" : "refused").padded(10) + (attempt.listed.map { $0 ? "yes" : "no" } ?? "?").padded(8)
-                            + (attempt.template ?? "-").padded(38) + (attempt.reason ?? "-") + (attempt.wrong ? "  WRONG: it is on the allowlist" : "") + "\n"
-                    }
+                    let text = textTable(["TIME", "SERIAL", "ANSWER", "LISTED", "TEMPLATE", "REASON"], widths: [22, 24, 10, 8, 38], attempts.map { attempt in
+                        [CivilTime(secondsSince1970: attempt.time).iso8601, attempt.serial, attempt.admitted ? "admitted" : "refused",
+                         attempt.listed.map { $0 ? "yes" : "no" } ?? "?", attempt.template ?? "-", (attempt.reason ?? "-") + (attempt.wrong ? "  WRONG: it is on the allowlist" : "")]
+                    })
                     let refused = attempts.filter { !$0.admitted }.count
                     writeStandardOutput(text + "\(attempts.count) attempt\(attempts.count == 1 ? "" : "s") in the last \(days) days, \(refused) refused\n")
                 }

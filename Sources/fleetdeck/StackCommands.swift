@@ -28,14 +28,10 @@ struct StackCommand: AsyncParsableCommand {
                 }
                 if global.json { writeStandardOutput(JSONValue.array(rows).pretty() + "\n"); return }
                 // As Pulumi marks it: the current stack's name ends with '*'.
-                var text = "NAME".padded(14) + "LAST UPDATE".padded(22) + "RESOURCES".padded(11) + "ACCOUNT".padded(15) + "REGION".padded(12) + "LOCK\n"
-                for row in rows {
-                    let name = (row["name"]?.stringValue ?? "") + (row["current"]?.boolValue == true ? "*" : "")
-                    text += name.padded(14) + (row["lastUpdate"]?.stringValue ?? "never").padded(22)
-                        + String(row["resourceCount"]?.intValue ?? 0).padded(11) + (row["account"]?.stringValue ?? "-").padded(15)
-                        + (row["region"]?.stringValue ?? "-").padded(12) + (row["lockedBy"]?.stringValue ?? "-") + "\n"
-                }
-                writeStandardOutput(text)
+                writeStandardOutput(textTable(["NAME", "LAST UPDATE", "RESOURCES", "ACCOUNT", "REGION", "LOCK"], widths: [14, 22, 11, 15, 12], rows.map { row in
+                    [(row["name"]?.stringValue ?? "") + (row["current"]?.boolValue == true ? "*" : ""), row["lastUpdate"]?.stringValue ?? "never",
+                     String(row["resourceCount"]?.intValue ?? 0), row["account"]?.stringValue ?? "-", row["region"]?.stringValue ?? "-", row["lockedBy"]?.stringValue ?? "-"]
+                }))
             }
         }
     }

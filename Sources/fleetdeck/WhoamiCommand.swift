@@ -47,3 +47,11 @@ extension String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }
+
+/// A table for the terminal: the titles, then a line per row, each column padded to its width
+/// (`widths` has one fewer than the titles: the last column is as it is).
+func textTable(_ titles: [String], widths: [Int], _ rows: [[String]]) -> String {
+    ([titles] + rows).map { cells in
+        cells.enumerated().map { index, cell in index < widths.count ? cell.padded(widths[index]) : cell }.joined() + "\n"
+    }.joined()
+}

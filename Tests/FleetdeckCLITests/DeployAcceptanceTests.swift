@@ -44,6 +44,11 @@ import Testing
         let result = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", """
             import boto3, json, os
             iot = boto3.client('iot', endpoint_url=os.environ['AWS_ENDPOINT_URL'], region_name='us-east-1')
+            def keep_keys(made, stem):
+                # A CreateKeysAndCertificate answer's certificate and key, as STEM.pem and STEM.key (0600, made new).
+                for ending, text in (('pem', made['certificatePem']), ('key', made['keyPair']['PrivateKey'])):
+                    os.close(os.open(stem + '.' + ending, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                    open(stem + '.' + ending, 'w').write(text)
             def all_things():
                 # One page: moto's page token names the next thing, so a thing another test deletes
                 # between two pages would end the listing early.

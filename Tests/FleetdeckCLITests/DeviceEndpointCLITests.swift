@@ -33,10 +33,7 @@ import TestSupport
             iot.attach_policy(policyName='\(name)', target=made['certificateArn'])
             iot.create_thing(thingName='\(name)')
             iot.attach_thing_principal(thingName='\(name)', principal=made['certificateArn'])
-            for suffix, text in (('pem', made['certificatePem']), ('key', made['keyPair']['PrivateKey'])):
-                path = '\(folder)/\(name).' + suffix
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-                open(path, 'w').write(text)
+            keep_keys(made, '\(folder)/\(name)')
             print('ok')
             """)
         #expect(made == "ok")

@@ -47,10 +47,7 @@ import Testing
                 cert = iot.create_keys_and_certificate(setAsActive=True)
                 iot.attach_policy(policyName='\(group)', target=cert['certificateArn'])
                 iot.attach_thing_principal(thingName='\(group)-' + thing, principal=cert['certificateArn'])
-                for ending, text in (('pem', cert['certificatePem']), ('key', cert['keyPair']['PrivateKey'])):
-                    path = '\(folder.path)/' + thing + '.' + ending
-                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-                    open(path, 'w').write(text)
+                keep_keys(cert, '\(folder.path)/' + thing)
             report('\(group)-a', 'aarch64', [('com.\(suffix).led', '1.0.0'), ('com.\(suffix).old', '1.0.0')])
             report('\(group)-b', 'amd64', [('com.\(suffix).led', '1.0.0'), ('com.\(suffix).old', '1.0.0')])
             gg.create_deployment(targetArn=arn, components={'com.\(suffix).led': {'componentVersion': '1.0.0'}, 'com.\(suffix).old': {'componentVersion': '1.0.0'}})
@@ -176,10 +173,7 @@ import Testing
                 iot.attach_policy(policyName='\(group)', target=cert['certificateArn'])
                 if name == 'a':
                     iot.attach_thing_principal(thingName='\(group)-a', principal=cert['certificateArn'])
-                for ending, text in (('pem', cert['certificatePem']), ('key', cert['keyPair']['PrivateKey'])):
-                    path = '\(folder.path)/' + name + '.' + ending
-                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-                    open(path, 'w').write(text)
+                keep_keys(cert, '\(folder.path)/' + name)
             iot.update_event_configurations(eventConfigurations={'JOB_EXECUTION': {'Enabled': True}, 'JOB': {'Enabled': True}})
             made = gg.create_deployment(targetArn=arn, components={'aws.greengrass.Cli': {'componentVersion': '2.12.6'}})
             print(made['deploymentId'], made['iotJobId'])

@@ -22,10 +22,7 @@ import Testing
             cert = iot.create_keys_and_certificate(setAsActive=True)
             iot.attach_policy(policyName='\(group)', target=cert['certificateArn'])
             iot.attach_thing_principal(thingName='\(group)-a', principal=cert['certificateArn'])
-            for ending, text in (('pem', cert['certificatePem']), ('key', cert['keyPair']['PrivateKey'])):
-                path = '\(folder.path)/a.' + ending
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-                open(path, 'w').write(text)
+            keep_keys(cert, '\(folder.path)/a')
             made = gg.create_deployment(targetArn=arn, deploymentName='tools', components={'aws.greengrass.Cli': {'componentVersion': '2.12.6'}})
             print(made['deploymentId'], made['iotJobId'])
             """).split(separator: " ").map(String.init)

@@ -36,10 +36,7 @@ import TestSupport
             made = iot.create_keys_and_certificate(setAsActive=True)
             iot.attach_policy(policyName='\(group)', target=made['certificateArn'])
             iot.attach_thing_principal(thingName='\(group)-0', principal=made['certificateArn'])
-            for suffix, text in (('pem', made['certificatePem']), ('key', made['keyPair']['PrivateKey'])):
-                path = '\(folder.path)/device.' + suffix
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-                open(path, 'w').write(text)
+            keep_keys(made, '\(folder.path)/device')
             iot.create_job(jobId='\(job)', targets=[arn], document=json.dumps({'operation': 'update'}), description='firmware 2.1')
             iot.create_job_template(jobTemplateId='\(job)-template', description='firmware rollout', document=json.dumps({'operation': 'update'}),
                                     jobExecutionsRolloutConfig={'maximumPerMinute': 5}, timeoutConfig={'inProgressTimeoutInMinutes': 20},

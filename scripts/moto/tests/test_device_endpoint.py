@@ -685,16 +685,21 @@ def test_websocket_clients_signed_with_sigv4_are_admitted_and_others_are_not():
         websocket("not-the-secret", f"ops-{uuid.uuid4().hex[:8]}").connect().result(TIMEOUT)
 
 
+def events_watcher():
+    """A connected client allowed to subscribe to the account's events ($aws/events/*) only."""
+    watcher_policy = policy([{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
+                             {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{PREFIX}:topicfilter/$aws/events/*"},
+                             {"Effect": "Allow", "Action": "iot:Receive", "Resource": f"{PREFIX}:topic/$aws/events/*"}])
+    _, watcher_certificate = device(watcher_policy, thing=False)
+    return Client(watcher_certificate, f"watcher-{uuid.uuid4().hex[:6]}").connect()
+
+
 def test_registry_events_the_account_enables_reach_subscribers():
     described = IOT.describe_event_configurations()["eventConfigurations"]
     assert set(described) >= {"THING", "THING_GROUP_MEMBERSHIP", "CERTIFICATE"}
     with pytest.raises(IOT.exceptions.InvalidRequestException, match="THINGS"):
         IOT.update_event_configurations(eventConfigurations={"THINGS": {"Enabled": True}})
-    watcher_policy = policy([{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
-                             {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{PREFIX}:topicfilter/$aws/events/*"},
-                             {"Effect": "Allow", "Action": "iot:Receive", "Resource": f"{PREFIX}:topic/$aws/events/*"}])
-    _, watcher_certificate = device(watcher_policy, thing=False)
-    watcher = Client(watcher_certificate, f"watcher-{uuid.uuid4().hex[:6]}").connect()
+    watcher = events_watcher()
     name, group = f"registry-{uuid.uuid4().hex[:8]}", f"registry-group-{uuid.uuid4().hex[:6]}"
     try:
         for topic in (f"$aws/events/thing/{name}/+", f"$aws/events/thingGroupMembership/thingGroup/+/thing/{name}/+"):

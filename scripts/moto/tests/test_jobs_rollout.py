@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from test_device_endpoint import IOT, PREFIX, Client, device, group_of_devices, mqtt, policy, report_execution, TIMEOUT
+from test_device_endpoint import IOT, TIMEOUT, events_watcher, group_of_devices, mqtt, report_execution
 
 
 def advance(minutes):
@@ -81,11 +81,7 @@ def test_job_and_execution_events_reach_subscribers_when_the_account_enables_the
     """JOB_EXECUTION and JOB events (off until enabled): an execution's end on
     $aws/events/jobExecution/JOB/STATUS, the job's on $aws/events/job/JOB/STATUS."""
     _, group_arn, devices = group_of_devices("events", 2)
-    watcher_policy = policy([{"Effect": "Allow", "Action": "iot:Connect", "Resource": "*"},
-                             {"Effect": "Allow", "Action": "iot:Subscribe", "Resource": f"{PREFIX}:topicfilter/$aws/events/*"},
-                             {"Effect": "Allow", "Action": "iot:Receive", "Resource": f"{PREFIX}:topic/$aws/events/*"}])
-    _, watcher_certificate = device(watcher_policy, thing=False)
-    watcher = Client(watcher_certificate, f"watcher-{uuid.uuid4().hex[:6]}").connect()
+    watcher = events_watcher()
     quiet, job = f"job-{uuid.uuid4().hex[:8]}", f"job-{uuid.uuid4().hex[:8]}"
     try:
         for topic in (f"$aws/events/jobExecution/{quiet}/+", f"$aws/events/jobExecution/{job}/+", f"$aws/events/job/{job}/+"):
