@@ -65,20 +65,27 @@ extension GreengrassCommand {
                     if let refused { throw ValidationFailure(message: "the plan \(refused)") }
                     return
                 }
-                if planHash == nil && !yes {
-                    let target = spec.targetName?.name ?? spec.target
-                    let approved = plan.dangers.isEmpty ? try StackCommandContext.confirm("Deploy?", details: { plan.text })
-                                                        : try StackCommandContext.confirmTyping(target, "This deployment \(plan.dangers.joined(separator: "; ")). Type the target's name to deploy")
-                    guard approved else { throw ValidationFailure(message: "nothing deployed: not approved") }
-                }
-                // What is created is what was approved (or the --plan-hash given): planned again, it must be the same.
-                do {
-                    let created = try await loader.deploy(spec, hash: planHash ?? plan.hash)
-                    writeStandardOutput("deployment \(created.deployment) created (IoT job \(created.job)): fleetdeck gg deployments show \(created.deployment)\n")
-                } catch let changed as DeploymentPlanChanged {
-                    if changed.plan.hash != plan.hash { writeStandardOutput(changed.plan.text) }
-                    throw ValidationFailure(message: "the plan is \(changed.plan.hash) now, not \(planHash ?? plan.hash): the target's deployment or its devices changed since it was shown; nothing deployed (the plan above is the one now)")
-                }
+                try await Self.approveAndCreate(spec, plan, loader, asking: planHash == nil && !yes, hash: planHash)
+            }
+        }
+
+        /// A deployment's plan (shown) approved at the prompt when `asking` (the target's name
+        /// typed when it removes, fails, restarts or resets), then created if its plan is still
+        /// the one approved (or `hash`): else nothing is, and the plan now is shown.
+        static func approveAndCreate(_ spec: DeploymentSpec, _ plan: DeploymentPlan, _ loader: FleetLoader, asking: Bool, hash: String? = nil) async throws {
+            if asking {
+                let target = spec.targetName?.name ?? spec.target
+                let approved = plan.dangers.isEmpty ? try StackCommandContext.confirm("Deploy?", details: { plan.text })
+                                                    : try StackCommandContext.confirmTyping(target, "This deployment \(plan.dangers.joined(separator: "; ")). Type the target's name to deploy")
+                guard approved else { throw ValidationFailure(message: "nothing deployed to \(target): not approved") }
+            }
+            // What is created is what was approved (or the --plan-hash given): planned again, it must be the same.
+            do {
+                let created = try await loader.deploy(spec, hash: hash ?? plan.hash)
+                writeStandardOutput("deployment \(created.deployment) created (IoT job \(created.job)): fleetdeck gg deployments watch \(created.deployment)\n")
+            } catch let changed as DeploymentPlanChanged {
+                if changed.plan.hash != plan.hash { writeStandardOutput(changed.plan.text) }
+                throw ValidationFailure(message: "the plan is \(changed.plan.hash) now, not \(hash ?? plan.hash): the target's deployment or its devices changed since it was shown; nothing deployed (the plan above is the one now)")
             }
         }
     }

@@ -70,14 +70,7 @@ extension GreengrassCommand.Deployments {
                 let spec = try await loader.redeploymentSpec(target: target)
                 let plan = try await loader.deploymentPlan(spec)
                 writeStandardOutput(plan.text)
-                if !yes {
-                    let name = spec.targetName?.name ?? target
-                    let approved = plan.dangers.isEmpty ? try StackCommandContext.confirm("Deploy it again?", details: { plan.text })
-                                                        : try StackCommandContext.confirmTyping(name, "This deployment \(plan.dangers.joined(separator: "; ")). Type the target's name to deploy")
-                    guard approved else { throw ValidationFailure(message: "nothing deployed to \(name): not approved") }
-                }
-                let created = try await loader.deploy(spec, hash: plan.hash)
-                writeStandardOutput("deployment \(created.deployment) created (IoT job \(created.job)): fleetdeck gg deployments watch \(created.deployment)\n")
+                try await GreengrassCommand.Deploy.approveAndCreate(spec, plan, loader, asking: !yes)
             }
         }
     }
