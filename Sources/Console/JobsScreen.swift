@@ -111,7 +111,7 @@ public enum JobsScreen: ScreenComponent {
             // The counts and the most common failure first: the job's name is in the title bar.
             header = " " + state.own[State.self].summary + (job.map { " · job \($0.status), \($0.targetsText)" } ?? "")
             for (index, line) in state.own[State.self].errors.enumerated() {
-                buffer.put(DisplayWidth.pad(" " + line, buffer.columns), row: 2 + index, column: 0, style: theme[.error])
+                buffer.put(DisplayWidth.pad(" " + DisplayWidth.ellipsized(line, buffer.columns - 2), buffer.columns), row: 2 + index, column: 0, style: theme[.error])
             }
             (titles, cells, limits) = (executionTitles, rows.map(\.cells), [30, 12, 20])
             styles = rows.map { failing($0.execution.status) ? theme[.error] : $0.execution.status == "IN_PROGRESS" ? theme[.update]
