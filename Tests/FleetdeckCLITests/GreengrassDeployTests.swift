@@ -136,12 +136,14 @@ import Testing
         try session.sendKeys("Enter")
         #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("1 × No matching platform for com.\(suffix).led") }
             && lines.contains { $0.contains("\(group)-a") && $0.contains("SUCCEEDED") } }, "\(session.screen)")
-        // A new revision reviewed in the dashboard: b's platform failure marked, the group's
-        // name typed to approve, then its rollout.
+        // A new revision reviewed in the dashboard: the same plan as the command line's (its
+        // hash), b's platform failure marked, the group's name typed to approve, then its rollout.
+        let now = try #require(try JSONSerialization.jsonObject(with: Data(try fleetdeck(["gg", "deploy", file, "--preview", "--json"]).stdout.utf8)) as? [String: Any])
         try session.sendKeys("-l", ":deploy \(file)")
         try session.sendKeys("Enter")
         #expect(session.waitFor(timeout: .seconds(20)) { lines in lines.contains { $0.contains("\(group)-b:") && $0.contains("FAILS: no manifest for its platform") } },
                 "\(session.screen)")
+        #expect(session.screen.contains(" Plan \(now["hash"] as? String ?? "?"): fails on 1 device"), "\(session.screen)")
         try session.sendKeys("-l", "y")
         #expect(session.waitFor(text: "type '\(group)' and enter to deploy to \(group)"), "\(session.screen)")
         try session.sendKeys("-l", group)
