@@ -35,7 +35,7 @@ extension Dashboard {
     static let components: [any ScreenComponent.Type] = [
         StacksScreen.self, StackScreen.self, PlanScreen.self, DeployScreen.self, MessagesScreen.self,
         DevicesScreen.self, DeviceScreen.self, FleetListsScreen.self, FleetPlanScreen.self,
-        CoresScreen.self, CoreScreen.self, MatrixScreen.self, ComponentsScreen.self, AuditsScreen.self, RotationScreen.self, ProvisioningScreen.self, JobsScreen.self, JobTemplatesScreen.self, DeploymentsScreen.self, DeploymentReviewScreen.self,
+        CoresScreen.self, CoreScreen.self, MatrixScreen.self, ComponentsScreen.self, AuditsScreen.self, RotationScreen.self, ProvisioningScreen.self, JobsScreen.self, JobTemplatesScreen.self, DeploymentsScreen.self, StuckScreen.self, DeploymentReviewScreen.self,
     ]
 }
 

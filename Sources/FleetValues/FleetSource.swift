@@ -38,6 +38,9 @@ public protocol FleetReader: Sendable {
     func enabledAuditChecks() async throws -> [String]
     /// AWS IoT jobs, newest first (of a status, a namespace, a thing group: nil is any).
     func jobs(status: String?, namespace: String?, group: String?) async throws -> [Job]
+    /// Greengrass deployments' executions that do not move (of thing group `group`, or all):
+    /// behind a newer revision, past their timeout, or waiting `limit` seconds or more.
+    func stuckExecutions(group: String?, limit: Int64) async throws -> [StuckExecution]
     /// The account's job templates, by ID.
     func jobTemplates() async throws -> [JobTemplate]
     /// A job's rollout: its executions device by device, the targets it has not reached yet (or,

@@ -41,6 +41,7 @@ import Testing
         func jobs(status: String?, namespace: String?, group: String?) async throws -> [Job] { [] }
         func rollout(_ job: String) async throws -> Rollout { Rollout(executions: []) }
         func jobTemplates() async throws -> [JobTemplate] { [] }
+        func stuckExecutions(group: String?, limit: Int64) async throws -> [StuckExecution] { [] }
         func deploymentSummaries() async throws -> [DeploymentSummary] { [] }
         func deploymentPlan(file: String) async throws -> DeploymentPlan { throw DashboardError(message: "no \(file)") }
         func deploy(file: String, hash: String) async throws -> (deployment: String, job: String) { ("d", "j") }

@@ -123,6 +123,14 @@ import Testing
         _ = Dashboard.update(&templates, JobTemplatesScreen.templates.answered([JobTemplate(id: long, description: long, created: FleetScreensTests.now, document: long,
                                                                                            configuration: ["jobExecutionsRolloutConfig": ["maximumPerMinute": 1000]])]))
         result.append(("job templates", templates))
+        var stuck = fleet
+        for character in ":stuck\n" { _ = Dashboard.update(&stuck, .key(.character(character))) }
+        _ = Dashboard.update(&stuck, StuckScreen.stuck.answered([StuckExecution(execution: JobExecution(job: long, thing: long, status: "IN_PROGRESS"),
+                                                                               deployment: DeploymentSummary(id: long, name: long, target: "arn:aws:iot:us-east-1:1:thinggroup/\(long)",
+                                                                                                             revision: "120", status: "INACTIVE", latest: false,
+                                                                                                             created: FleetScreensTests.now, job: long),
+                                                                               why: long)]))
+        result.append(("stuck", stuck))
         var deployments = fleet
         for character in ":deployments\n" { _ = Dashboard.update(&deployments, .key(.character(character))) }
         _ = Dashboard.update(&deployments, DeploymentsScreen.deployments.answered([DeploymentSummary(id: long, name: long, target: "arn:aws:iot:us-east-1:1:thinggroup/\(long)",
@@ -151,7 +159,7 @@ import Testing
     @Test(arguments: [(24, 80), (40, 120), (50, 200)])
     func noTwoCellsTouchOnAnyScreen(rows: Int, columns: Int) {
         let screens = Self.screens()
-        #expect(screens.count == 19)
+        #expect(screens.count == 20)
         for (name, state) in screens {
             let buffer = Dashboard.view(state, rows: rows, columns: columns)
             #expect(!buffer.gaps.isEmpty, "\(name) at \(columns)x\(rows) draws no table")

@@ -44,6 +44,18 @@ import Testing
         #expect(listed.status == 1 && listed.stdout.contains("1 stuck execution") && listed.stderr.contains("--cancel or --redeploy makes a plan"), "\(listed.stdout)\(listed.stderr)")
         let row = listed.stdout.split(separator: "\n").first { $0.hasPrefix("\(group)-a") }
         #expect(row?.contains(first[0]) == true && row?.contains("IN_PROGRESS behind revision 2") == true, "\(listed.stdout)")
+        // The same on the dashboard's :stuck (an hour's wait is not stuck yet; behind a newer
+        // revision is).
+        let session = try JobsCommandTests.dashboard(in: folder.path, width: 120)
+        try session.sendKeys("-l", ":stuck")
+        try session.sendKeys("Enter")
+        try session.sendKeys("/")
+        try session.sendKeys("-l", group)
+        try session.sendKeys("Enter")
+        #expect(session.waitFor(timeout: .seconds(30)) { lines in lines.contains { $0.contains("\(group)-a") && $0.contains("IN_PROGRESS behind revision 2") } },
+                "\(session.screen)")
+        for _ in 0..<3 { try session.sendKeys("-l", "q") }
+        #expect(session.waitFor(text: "EXIT=0"), "\(session.screen)")
         // Force-cancelled as a plan; then nothing is stuck.
         let canceled = try fleetdeck(["gg", "deployments", "stuck", "--group", group, "--cancel", "--yes"])
         #expect(canceled.status == 0 && canceled.stdout.contains("Force-cancel 1 execution") && canceled.stdout.contains("\(group)-a: IN_PROGRESS of revision 1")
