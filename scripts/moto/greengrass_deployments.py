@@ -23,6 +23,7 @@ from moto.greengrass import urls as greengrass_urls
 from moto.iot.models import iot_backends
 
 import greengrass_v2
+import jobs_rollout
 import jobs_topics
 from greengrass_v2 import ACCOUNT, PUBLIC, _error, _page, _region, _validation
 
@@ -70,14 +71,9 @@ def _problem(body, region):
     if (policies.get("componentUpdatePolicy") or {}).get("action", "NOTIFY_COMPONENTS") not in ("NOTIFY_COMPONENTS", "SKIP_NOTIFY_COMPONENTS"):
         return 400, "ValidationException", "deploymentPolicies.componentUpdatePolicy.action must be NOTIFY_COMPONENTS or SKIP_NOTIFY_COMPONENTS"
     job = body.get("iotJobConfiguration") or {}
-    rollout = job.get("jobExecutionsRolloutConfig") or {}
-    if "maximumPerMinute" in rollout and not 1 <= int(rollout["maximumPerMinute"]) <= 1000:
-        return 400, "ValidationException", "iotJobConfiguration.jobExecutionsRolloutConfig.maximumPerMinute must be between 1 and 1000"
-    for criteria in (job.get("abortConfig") or {}).get("criteriaList", []):
-        if criteria.get("failureType") not in ("FAILED", "REJECTED", "TIMED_OUT", "ALL") or criteria.get("action") != "CANCEL":
-            return 400, "ValidationException", "abortConfig criteria need failureType FAILED, REJECTED, TIMED_OUT or ALL and action CANCEL"
-        if not 0 < float(criteria.get("thresholdPercentage", 0)) <= 100 or int(criteria.get("minNumberOfExecutedThings", 0)) < 1:
-            return 400, "ValidationException", "abortConfig criteria need thresholdPercentage in (0, 100] and minNumberOfExecutedThings >= 1"
+    problem = jobs_rollout.refused(job.get("jobExecutionsRolloutConfig"), job.get("abortConfig"), job.get("timeoutConfig"))
+    if problem:
+        return 400, "ValidationException", "iotJobConfiguration: " + problem
     return None
 
 

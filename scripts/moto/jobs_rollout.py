@@ -25,6 +25,31 @@ import aws_rules
 import jobs_topics
 
 
+def refused(rollout, abort, timeout):
+    """What AWS refuses in a job's rollout, abort and timeout configuration (CreateJob's
+    constraints), or None."""
+    rollout, abort, timeout = rollout or {}, abort or {}, timeout or {}
+    if "maximumPerMinute" in rollout and not 1 <= int(rollout["maximumPerMinute"]) <= 1000:
+        return "jobExecutionsRolloutConfig.maximumPerMinute must be from 1 to 1000"
+    exponential = rollout.get("exponentialRate")
+    if exponential is not None:
+        criteria = exponential.get("rateIncreaseCriteria") or {}
+        if not 1 <= int(exponential.get("baseRatePerMinute") or 0) <= 1000:
+            return "exponentialRate.baseRatePerMinute must be from 1 to 1000"
+        if not 1.1 <= float(exponential.get("incrementFactor") or 0) <= 5:
+            return "exponentialRate.incrementFactor must be from 1.1 to 5"
+        if len(criteria) != 1 or next(iter(criteria)) not in ("numberOfNotifiedThings", "numberOfSucceededThings") or int(next(iter(criteria.values()))) < 1:
+            return "exponentialRate.rateIncreaseCriteria needs one of numberOfNotifiedThings or numberOfSucceededThings (at least 1)"
+    for criteria in abort.get("criteriaList", []):
+        if criteria.get("failureType") not in ("FAILED", "REJECTED", "TIMED_OUT", "ALL") or criteria.get("action") != "CANCEL":
+            return "abortConfig criteria need failureType FAILED, REJECTED, TIMED_OUT or ALL and action CANCEL"
+        if not 0 < float(criteria.get("thresholdPercentage") or 0) <= 100 or int(criteria.get("minNumberOfExecutedThings") or 0) < 1:
+            return "abortConfig criteria need thresholdPercentage in (0, 100] and minNumberOfExecutedThings >= 1"
+    if "inProgressTimeoutInMinutes" in timeout and not 1 <= int(timeout["inProgressTimeoutInMinutes"]) <= 10080:
+        return "timeoutConfig.inProgressTimeoutInMinutes must be from 1 to 10080"
+    return None
+
+
 def _rate(job):
     rollout = job.job_executions_rollout_config or {}
     if rollout.get("maximumPerMinute"):

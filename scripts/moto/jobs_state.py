@@ -17,6 +17,7 @@
   IN_PROGRESS one needs `force`; each execution canceled is announced on its thing's notify-next
   topic (scripts/moto/jobs_topics.py), as AWS IoT Jobs announces the next pending one.
 """
+import inspect
 import json
 
 from moto.core.responses import ActionResult
@@ -149,6 +150,11 @@ def _patch():
     create, add_member, list_jobs, describe_job = backend.create_job, backend.add_thing_to_thing_group, backend.list_jobs, backend.describe_job
 
     def create_job(self, job_id, targets, *args, **kwargs):
+        given = inspect.signature(jobs_topics._create_job).bind(self, job_id, targets, *args, **kwargs).arguments  # (moto's own signature)
+        problem = jobs_rollout.refused(given.get("job_executions_rollout_config"), given.get("abort_config"), given.get("timeout_config"))
+        if problem:
+            from moto.iot.exceptions import InvalidRequestException
+            raise InvalidRequestException(problem)
         created = create(self, job_id, targets, *args, **kwargs)
         job = self.jobs[job_id]
         # A new job is IN_PROGRESS, as AWS's are (moto says QUEUED, which no job is).

@@ -2,14 +2,17 @@
 a job's targets get their executions as its rate allows, minute by minute; executions in progress
 past their timeout are TIMED_OUT. The clock moves with the sandbox control `POST /sandbox/clock`."""
 import json
+import re
 import os
 import urllib.error
 import urllib.request
 import uuid
 
+import boto3
+import botocore.config
 import pytest
 
-from test_device_endpoint import IOT, TIMEOUT, events_watcher, group_of_devices, mqtt, report_execution
+from test_device_endpoint import IOT, PREFIX, TIMEOUT, events_watcher, group_of_devices, mqtt, report_execution
 
 
 def advance(minutes):
@@ -107,3 +110,23 @@ def test_job_and_execution_events_reach_subscribers_when_the_account_enables_the
     finally:
         IOT.update_event_configurations(eventConfigurations={"JOB": {"Enabled": False}, "JOB_EXECUTION": {"Enabled": False}})
         watcher.close()
+
+
+@pytest.mark.parametrize("configuration, said", [
+    ({"jobExecutionsRolloutConfig": {"maximumPerMinute": 0}}, "maximumPerMinute must be from 1 to 1000"),
+    ({"jobExecutionsRolloutConfig": {"exponentialRate": {"baseRatePerMinute": 5, "incrementFactor": 7, "rateIncreaseCriteria": {"numberOfNotifiedThings": 2}}}},
+     "incrementFactor must be from 1.1 to 5"),
+    ({"jobExecutionsRolloutConfig": {"exponentialRate": {"baseRatePerMinute": 5, "incrementFactor": 2, "rateIncreaseCriteria": {}}}}, "rateIncreaseCriteria needs one of"),
+    ({"abortConfig": {"criteriaList": [{"failureType": "FAILED", "action": "CANCEL", "thresholdPercentage": 150, "minNumberOfExecutedThings": 1}]}},
+     "thresholdPercentage in (0, 100]"),
+    ({"timeoutConfig": {"inProgressTimeoutInMinutes": 20000}}, "inProgressTimeoutInMinutes must be from 1 to 10080"),
+])
+def test_a_rollout_aws_would_refuse_is_refused_and_makes_nothing(configuration, said):
+    """(boto3's own checks off: the sandbox refuses what reaches it, as AWS does.)"""
+    job = f"job-{uuid.uuid4().hex[:8]}"
+    unchecked = boto3.client("iot", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"],
+                             config=botocore.config.Config(parameter_validation=False))
+    with pytest.raises(IOT.exceptions.InvalidRequestException, match=re.escape(said)):
+        unchecked.create_job(jobId=job, targets=[f"{PREFIX}:thing/nobody"], document="{}", **configuration)
+    with pytest.raises(IOT.exceptions.ResourceNotFoundException):
+        IOT.describe_job(jobId=job)
