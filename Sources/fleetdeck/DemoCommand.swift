@@ -201,7 +201,7 @@ struct DemoCommand: AsyncParsableCommand {
         let outcome: Result<Void, any Error>
         do {
             try await MainActor.run {
-                try openDashboard(global, environment: dashboardEnvironment) { runtime in
+                try openDashboard(global, environment: dashboardEnvironment, deployment: names.isEmpty ? nil : folder + "/deployment.json") { runtime in
                     // The devices boot once the dashboard is there to show them: what each
                     // provisioning connection heard (the template's answers, accepted or
                     // rejected) goes to its messages.
@@ -287,7 +287,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     @MainActor
-    func openDashboard(_ global: GlobalOptions, environment: [String: String], running: (DashboardRuntime) -> Void) throws {
+    func openDashboard(_ global: GlobalOptions, environment: [String: String], deployment: String?, running: (DashboardRuntime) -> Void) throws {
         // Telemetry, the rotation contract's topics, who connects and leaves, and the things made.
         let topics = ["device/#", "lambda/#", "$aws/events/presence/#", "$aws/events/thing/+/created"]
         try ConsoleCommand.openDashboard(global, readOnly: false, environment: environment, start: { state in
@@ -296,7 +296,8 @@ struct DemoCommand: AsyncParsableCommand {
             state.quitAsks = "Quit the demo? Its devices and stacks are removed."
             // (the sandbox's chain takes a second: a device 20 s at a step is stuck)
             state.rotationStuckAfter = 20
-            state.notice = "demo: \(devices) devices provision by claim (2 more are not on the allowlist); :audit rotates the short-lived certificates; :deploy FILE reviews a Greengrass deployment (the demo's folder has two); prod waits for review: esc, enter on prod, p, y"
+            state.notice = "demo: \(devices) devices provision by claim (2 unlisted are refused); :audit rotates certificates; "
+                + (deployment.map { ":deploy \($0) ships upstream's components (then deployment-fixed.json); " } ?? "") + "prod waits for review: esc, enter on prod, p, y"
             return [.connectBroker, .subscribe(topics)]
         }, running: running)
     }
