@@ -17,6 +17,7 @@ job is read, a device updates an execution or the clock moves):
 """
 import datetime
 import json
+import threading
 
 from moto.iot import urls as iot_urls
 from moto.iot.models import iot_backends
@@ -77,9 +78,20 @@ def join(job, target, release, announce_next):
     advance(None, job, release, announce_next)
 
 
+# Rollouts are advanced from the HTTP server's threads and the device endpoint's (a device's
+# update refreshes its job): one at a time, or two would release from the same pending list.
+# (Reentrant: jobs_state.refresh holds it around the whole refresh.)
+LOCK = threading.RLock()
+
+
 def advance(executions, job, release, announce_next):
     """Releases what the rollout allows by now and times out executions past their timeout.
     `executions`: the job's [(thing, execution)] (None: none yet)."""
+    with LOCK:
+        _advance(executions, job, release, announce_next)
+
+
+def _advance(executions, job, release, announce_next):
     pending = job.__dict__.get("_sandbox_pending", [])
     if job.status != "IN_PROGRESS":
         pending.clear()
@@ -137,18 +149,19 @@ def advance_clock(request, full_url, headers):
     if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or not 0 < minutes <= 10080:
         return 400, {}, json.dumps({"message": "advanceMinutes must be a number of minutes from 0 (excluded) to 10080"})
     backend = iot_backends["123456789012"][aws_rules.control_region(headers)]  # (moto's one account)
-    passed = datetime.timedelta(minutes=minutes)
-    for job in list(backend.jobs.values()):
-        job.created_at -= passed
-        job.last_updated_at -= passed
-    for execution in list(backend.job_executions.values()):
-        for name in ("queued_at", "started_at", "last_updated_at"):
-            setattr(execution, name, getattr(execution, name) - passed)
-        step = execution.__dict__.get("_sandbox_step_timeout")
-        if step:
-            execution.__dict__["_sandbox_step_timeout"] = (step[0] - passed, step[1])
-    for job in list(backend.jobs.values()):
-        jobs_state.refresh(backend, job)
+    with LOCK:
+        passed = datetime.timedelta(minutes=minutes)
+        for job in list(backend.jobs.values()):
+            job.created_at -= passed
+            job.last_updated_at -= passed
+        for execution in list(backend.job_executions.values()):
+            for name in ("queued_at", "started_at", "last_updated_at"):
+                setattr(execution, name, getattr(execution, name) - passed)
+            step = execution.__dict__.get("_sandbox_step_timeout")
+            if step:
+                execution.__dict__["_sandbox_step_timeout"] = (step[0] - passed, step[1])
+        for job in list(backend.jobs.values()):
+            jobs_state.refresh(backend, job)
     return 200, {}, json.dumps({"passedMinutes": minutes})
 
 

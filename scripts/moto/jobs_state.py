@@ -86,7 +86,13 @@ def _abort(backend, job, executions):
 
 def refresh(backend, job):
     """The job's rollout and timeouts as of now (scripts/moto/jobs_rollout.py); the abort criteria
-    applied; the counters from its executions; a SNAPSHOT job whose executions all ended completes."""
+    applied; the counters from its executions; a SNAPSHOT job whose executions all ended completes
+    (one refresh at a time: the HTTP server's threads and the device endpoint's both refresh)."""
+    with jobs_rollout.LOCK:
+        _refresh(backend, job)
+
+
+def _refresh(backend, job):
     before = job.status
     namespace = jobs_topics._namespace(backend, job.job_id)
     jobs_rollout.advance(_executions(backend, job.job_id), job, _release(backend, job), lambda thing: _announce_next(backend, thing, namespace))
@@ -189,20 +195,21 @@ def _patch():
         return job
 
     def cancel_job(self, job_id, reason_code, comment, force):
-        job = describe(self, job_id)
-        if job.status in ("COMPLETED", "CANCELED", "DELETION_IN_PROGRESS"):
-            raise InvalidStateTransitionException(f"Job {job_id} is {job.status}: it cannot be canceled")
-        for thing, execution in _executions(self, job_id):
-            if execution.status == "QUEUED" or (execution.status == "IN_PROGRESS" and force):
-                _cancel(self, job, thing, execution, force)
-        job.status = "CANCELED"
-        job.force = bool(force)
-        job.reason_code = reason_code if reason_code is not None else job.reason_code
-        job.comment = comment if comment is not None else job.comment
-        job.last_updated_at = _now()
-        refresh(self, job)
-        registry_events.job_ended(self, job)
-        return job
+        with jobs_rollout.LOCK:  # (not while a refresh releases its rollout)
+            job = describe(self, job_id)
+            if job.status in ("COMPLETED", "CANCELED", "DELETION_IN_PROGRESS"):
+                raise InvalidStateTransitionException(f"Job {job_id} is {job.status}: it cannot be canceled")
+            for thing, execution in _executions(self, job_id):
+                if execution.status == "QUEUED" or (execution.status == "IN_PROGRESS" and force):
+                    _cancel(self, job, thing, execution, force)
+            job.status = "CANCELED"
+            job.force = bool(force)
+            job.reason_code = reason_code if reason_code is not None else job.reason_code
+            job.comment = comment if comment is not None else job.comment
+            job.last_updated_at = _now()
+            refresh(self, job)
+            registry_events.job_ended(self, job)
+            return job
 
     def cancel_job_execution(self, job_id, thing_name, force):
         job = describe(self, job_id)
