@@ -106,7 +106,12 @@ public struct JobExecution: Sendable, Equatable {
     /// Whether the execution has ended (SUCCEEDED, FAILED, REJECTED, TIMED_OUT, CANCELED, REMOVED).
     public var ended: Bool { !["QUEUED", "IN_PROGRESS"].contains(status) }
 
-    public var detailsText: String { details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+    /// What the device said, why it failed first (failureCause, reason), then the rest by name.
+    public var detailsText: String {
+        let first = ["failureCause", "reason"]
+        return details.sorted { (first.firstIndex(of: $0.key) ?? first.count, $0.key) < (first.firstIndex(of: $1.key) ?? first.count, $1.key) }
+            .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
 
     public var json: JSONValue {
         func time(_ seconds: Int64?) -> JSONValue { seconds.map { .string(CivilTime(secondsSince1970: $0).iso8601) } ?? .null }
