@@ -169,13 +169,13 @@ def _change(execution, status, details, step_timeout=None):
     execution.status = status
     if details is not None:
         execution.status_details_map = {str(k): str(v) for k, v in details.items()}
-    now = globals()["now"]()
+    changed = now()
     # A device's stepTimeoutInMinutes: the execution times out that long after this update.
-    execution.__dict__["_sandbox_step_timeout"] = (now, step_timeout) if step_timeout is not None else None
+    execution.__dict__["_sandbox_step_timeout"] = (changed, step_timeout) if step_timeout is not None else None
     if status == "IN_PROGRESS" and execution.__dict__.get("_sandbox_started") is None:
-        execution.started_at = now
+        execution.started_at = changed
         execution.__dict__["_sandbox_started"] = True
-    execution.last_updated_at = now
+    execution.last_updated_at = changed
     execution.__dict__["_sandbox_version"] = _version(execution) + 1
     if status in TERMINAL:
         for ended in _ended:
